@@ -1,0 +1,211 @@
+package msgtrk
+
+import (
+	"bytes"
+	"errors"
+)
+
+// ErrListQuote reports an apostrophe-quoted list member that is not closed,
+// or a closing apostrophe followed by something other than ';' or the end.
+var ErrListQuote = errors.New("msgtrk: malformed apostrophe-quoted list member")
+
+// ListScanner iterates the members of a multi-valued field: recipient-address,
+// recipient-status, reference and custom-data hold members separated by ';'.
+// A member that itself contains ';' or starts with an apostrophe is written
+// enclosed in apostrophes, with any apostrophe inside doubled:
+//
+//	a@x;b@x                  → "a@x", "b@x"
+//	'550 5.1.1 a;b';250 OK   → "550 5.1.1 a;b", "250 OK"
+//	'it''s'                  → "it's"
+//
+// As a leniency for values that Exchange did not quote, a member that starts
+// with "[{" (the LastError blob of recipient-status) extends to the matching
+// "}]" even when it contains ';'.
+//
+// An empty field has no members; an empty member between two ';' is a member
+// of length zero. The zero ListScanner has no members; call [ListScanner.Init].
+//
+// A ListScanner does no allocation once its scratch buffer has grown to the
+// longest member that needed unescaping. It is not safe for concurrent use.
+type ListScanner struct {
+	src     []byte
+	pos     int // start of the next member; len(src)+1 when done
+	start   int // offset of the current member's raw bytes
+	end     int
+	quoted  bool
+	escaped bool // quoted member contains ''
+	scratch []byte
+	err     error
+}
+
+// Init resets s to scan src. src is not copied: it must stay unchanged while
+// s is in use.
+func (s *ListScanner) Init(src []byte) {
+	s.src = src
+	s.pos = 0
+	if len(src) == 0 {
+		s.pos = 1
+	}
+	s.start, s.end = 0, 0
+	s.quoted, s.escaped = false, false
+	s.err = nil
+}
+
+// Next advances to the next member and reports whether there is one. After a
+// malformed quoted member Next returns that member (up to the end of the
+// field), records the error for [ListScanner.Err] and stops.
+func (s *ListScanner) Next() bool {
+	if s.pos > len(s.src) {
+		return false
+	}
+	src := s.src
+	i := s.pos
+	s.start = i
+	s.quoted, s.escaped = false, false
+	if i < len(src) && src[i] == '\'' {
+		s.quoted = true
+		j := i + 1
+		for {
+			if j >= len(src) {
+				// Unterminated: the member runs to the end of the field.
+				s.end = len(src)
+				s.pos = len(src) + 1
+				s.err = ErrListQuote
+				s.quoted, s.escaped = false, false
+				return true
+			}
+			if src[j] == '\'' {
+				if j+1 < len(src) && src[j+1] == '\'' {
+					s.escaped = true
+					j += 2
+					continue
+				}
+				break
+			}
+			j++
+		}
+		// j is the closing apostrophe.
+		s.end = j + 1
+		switch {
+		case j+1 == len(src):
+			s.pos = len(src) + 1
+		case src[j+1] == ';':
+			s.pos = j + 2
+		default:
+			// Text after the closing apostrophe: keep it in the member.
+			k := indexByteFrom(src, j+1, ';')
+			s.end = k
+			s.pos = k + 1
+			s.err = ErrListQuote
+			s.quoted = false
+			s.escaped = false
+			// Stop after this member: the rest cannot be trusted.
+			s.pos = len(src) + 1
+		}
+		return true
+	}
+	if i+1 < len(src) && src[i] == '[' && src[i+1] == '{' {
+		if k := indexFrom(src, i, "}]"); k >= 0 {
+			e := k + 2
+			if e == len(src) || src[e] == ';' {
+				s.end = e
+				s.pos = e + 1
+				return true
+			}
+		}
+	}
+	k := indexByteFrom(src, i, ';')
+	s.end = k
+	s.pos = k + 1
+	return true
+}
+
+// Raw returns the current member as written, including any apostrophes.
+// It is a subslice of the source and does no allocation.
+func (s *ListScanner) Raw() []byte { return s.src[s.start:s.end] }
+
+// Offset returns the byte offset of the current member in the source.
+func (s *ListScanner) Offset() int { return s.start }
+
+// Quoted reports whether the current member was enclosed in apostrophes.
+func (s *ListScanner) Quoted() bool { return s.quoted }
+
+// Bytes returns the current member without its apostrophe quoting. For an
+// unquoted member, or a quoted member without doubled apostrophes, it is a
+// subslice of the source; otherwise it is built in the scanner's scratch
+// buffer. Either way it is valid until the next call to Next or Init, must not
+// be modified, and costs no allocation once the scratch buffer has grown.
+func (s *ListScanner) Bytes() []byte {
+	if !s.quoted {
+		return s.src[s.start:s.end]
+	}
+	inner := s.src[s.start+1 : s.end-1]
+	if !s.escaped {
+		return inner
+	}
+	s.scratch = appendUnquoteApos(s.scratch[:0], inner)
+	return s.scratch
+}
+
+// Err returns the first error met, or nil.
+func (s *ListScanner) Err() error { return s.err }
+
+func appendUnquoteApos(dst, inner []byte) []byte {
+	for i := 0; i < len(inner); i++ {
+		c := inner[i]
+		dst = append(dst, c)
+		if c == '\'' && i+1 < len(inner) && inner[i+1] == '\'' {
+			i++
+		}
+	}
+	return dst
+}
+
+// AppendListMember appends v to dst as one list member, quoting it with
+// apostrophes when it contains ';', starts with an apostrophe, or could be
+// mistaken for a LastError blob. It is the inverse of [ListScanner.Bytes].
+func AppendListMember(dst, v []byte) []byte {
+	if !listMemberNeedsQuote(v) {
+		return append(dst, v...)
+	}
+	dst = append(dst, '\'')
+	for _, c := range v {
+		if c == '\'' {
+			dst = append(dst, '\'')
+		}
+		dst = append(dst, c)
+	}
+	return append(dst, '\'')
+}
+
+func listMemberNeedsQuote(v []byte) bool {
+	if len(v) > 0 && v[0] == '\'' {
+		return true
+	}
+	if len(v) > 1 && v[0] == '[' && v[1] == '{' {
+		return true
+	}
+	for _, c := range v {
+		if c == ';' {
+			return true
+		}
+	}
+	return false
+}
+
+// indexByteFrom returns the index of the first c in b at or after from, or
+// len(b).
+func indexByteFrom(b []byte, from int, c byte) int {
+	if k := bytes.IndexByte(b[from:], c); k >= 0 {
+		return from + k
+	}
+	return len(b)
+}
+
+// indexFrom returns the index of the first sub in b at or after from, or -1.
+func indexFrom(b []byte, from int, sub string) int {
+	if k := bytes.Index(b[from:], []byte(sub)); k >= 0 {
+		return from + k
+	}
+	return -1
+}
