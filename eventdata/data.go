@@ -1,0 +1,643 @@
+package eventdata
+
+import (
+	"bytes"
+	"net/netip"
+	"strconv"
+	"time"
+)
+
+// Key names a well-known custom-data key. [ParseKey] maps a key as written
+// to its Key without allocating; [Data] decodes the members of these keys.
+type Key uint8
+
+// The well-known keys. The comment of each gives its spelling in the log.
+const (
+	KeyUnknown                          Key = iota // any other key
+	KeyE2ELatency                                  // E2ELatency
+	KeyExternalSendLatency                         // ExternalSendLatency
+	KeyDeliveryLatency                             // DeliveryLatency
+	KeyMsgRecipCount                               // MsgRecipCount
+	KeySubRecipCount                               // SubRecipCount
+	KeyAttachCount                                 // AttachCount
+	KeyBCL                                         // BCL
+	KeyProxiedClientIPAddress                      // ProxiedClientIPAddress
+	KeyProxiedClientHostname                       // ProxiedClientHostname
+	KeyProxyHop                                    // ProxyHop1, ProxyHop2, … (any N ≥ 1)
+	KeyFirstForestHop                              // FirstForestHop
+	KeyFromEntity                                  // FromEntity
+	KeyToEntity                                    // ToEntity
+	KeyDeliveryPriority                            // DeliveryPriority
+	KeyPrioritizationReason                        // PrioritizationReason
+	KeyIncludeInSla                                // IncludeInSla
+	KeySlaExclusionReason                          // SlaExclusionReason
+	KeyIsSmtpResponseFromExternalServer            // IsSmtpResponseFromExternalServer
+	KeyDeliveredViaHttps                           // DeliveredViaHttps
+	KeyMailboxDatabaseGuid                         // MailboxDatabaseGuid
+	KeyOriginalFromAddress                         // OriginalFromAddress
+	KeyAccountForest                               // AccountForest
+	KeyMessageValue                                // MessageValue
+	KeyReplication                                 // Replication
+	KeyItemEntryID                                 // ItemEntryId
+	KeyMailboxes                                   // Mailboxes
+	KeyStoreObjectIDs                              // StoreObjectIds
+	KeyP2RecipStat                                 // P2RecipStat
+	KeyActivityID                                  // ActivityId
+	KeyHTTPRequestID                               // HttpRequestId
+	KeyMapiMessageClass                            // MapiMessageClass
+	KeyRequiredTLSAuthLevel                        // Microsoft.Exchange.Transport.MailRecipient.RequiredTlsAuthLevel
+	KeyEffectiveTLSAuthLevel                       // Microsoft.Exchange.Transport.MailRecipient.EffectiveTlsAuthLevel
+	KeyInvalidRecipient                            // InvalidRecipient
+	KeyResubmit                                    // any key starting with Resubmit
+	KeyAMA                                         // AMA (AGENTINFO: anti-malware agent group)
+	KeyTRA                                         // TRA (AGENTINFO: transport rule agent group)
+	KeySFA                                         // SFA (AGENTINFO: spam filter agent group)
+	KeyCompCost                                    // CompCost (AGENTINFO)
+	numKeys
+)
+
+var keyNames = [numKeys]string{
+	KeyUnknown:                          "Unknown",
+	KeyE2ELatency:                       "E2ELatency",
+	KeyExternalSendLatency:              "ExternalSendLatency",
+	KeyDeliveryLatency:                  "DeliveryLatency",
+	KeyMsgRecipCount:                    "MsgRecipCount",
+	KeySubRecipCount:                    "SubRecipCount",
+	KeyAttachCount:                      "AttachCount",
+	KeyBCL:                              "BCL",
+	KeyProxiedClientIPAddress:           "ProxiedClientIPAddress",
+	KeyProxiedClientHostname:            "ProxiedClientHostname",
+	KeyProxyHop:                         "ProxyHop",
+	KeyFirstForestHop:                   "FirstForestHop",
+	KeyFromEntity:                       "FromEntity",
+	KeyToEntity:                         "ToEntity",
+	KeyDeliveryPriority:                 "DeliveryPriority",
+	KeyPrioritizationReason:             "PrioritizationReason",
+	KeyIncludeInSla:                     "IncludeInSla",
+	KeySlaExclusionReason:               "SlaExclusionReason",
+	KeyIsSmtpResponseFromExternalServer: "IsSmtpResponseFromExternalServer",
+	KeyDeliveredViaHttps:                "DeliveredViaHttps",
+	KeyMailboxDatabaseGuid:              "MailboxDatabaseGuid",
+	KeyOriginalFromAddress:              "OriginalFromAddress",
+	KeyAccountForest:                    "AccountForest",
+	KeyMessageValue:                     "MessageValue",
+	KeyReplication:                      "Replication",
+	KeyItemEntryID:                      "ItemEntryId",
+	KeyMailboxes:                        "Mailboxes",
+	KeyStoreObjectIDs:                   "StoreObjectIds",
+	KeyP2RecipStat:                      "P2RecipStat",
+	KeyActivityID:                       "ActivityId",
+	KeyHTTPRequestID:                    "HttpRequestId",
+	KeyMapiMessageClass:                 "MapiMessageClass",
+	KeyRequiredTLSAuthLevel:             "Microsoft.Exchange.Transport.MailRecipient.RequiredTlsAuthLevel",
+	KeyEffectiveTLSAuthLevel:            "Microsoft.Exchange.Transport.MailRecipient.EffectiveTlsAuthLevel",
+	KeyInvalidRecipient:                 "InvalidRecipient",
+	KeyResubmit:                         "Resubmit",
+	KeyAMA:                              "AMA",
+	KeyTRA:                              "TRA",
+	KeySFA:                              "SFA",
+	KeyCompCost:                         "CompCost",
+}
+
+// String returns the key's spelling in the log ("ProxyHop" and "Resubmit"
+// for the key families), "Unknown" for KeyUnknown, or "Key(n)".
+func (k Key) String() string {
+	if k < numKeys {
+		return keyNames[k]
+	}
+	return "Key(" + strconv.Itoa(int(k)) + ")"
+}
+
+// ParseKey returns the well-known Key spelled by b (case-sensitive), or
+// KeyUnknown. "ProxyHop" followed by a decimal N ≥ 1 is KeyProxyHop (see
+// [ProxyHopIndex]); any key starting with "Resubmit" is KeyResubmit. It
+// does no allocation and is safe for concurrent use.
+func ParseKey(b []byte) Key {
+	switch string(b) {
+	case "E2ELatency":
+		return KeyE2ELatency
+	case "ExternalSendLatency":
+		return KeyExternalSendLatency
+	case "DeliveryLatency":
+		return KeyDeliveryLatency
+	case "MsgRecipCount":
+		return KeyMsgRecipCount
+	case "SubRecipCount":
+		return KeySubRecipCount
+	case "AttachCount":
+		return KeyAttachCount
+	case "BCL":
+		return KeyBCL
+	case "ProxiedClientIPAddress":
+		return KeyProxiedClientIPAddress
+	case "ProxiedClientHostname":
+		return KeyProxiedClientHostname
+	case "FirstForestHop":
+		return KeyFirstForestHop
+	case "FromEntity":
+		return KeyFromEntity
+	case "ToEntity":
+		return KeyToEntity
+	case "DeliveryPriority":
+		return KeyDeliveryPriority
+	case "PrioritizationReason":
+		return KeyPrioritizationReason
+	case "IncludeInSla":
+		return KeyIncludeInSla
+	case "SlaExclusionReason":
+		return KeySlaExclusionReason
+	case "IsSmtpResponseFromExternalServer":
+		return KeyIsSmtpResponseFromExternalServer
+	case "DeliveredViaHttps":
+		return KeyDeliveredViaHttps
+	case "MailboxDatabaseGuid":
+		return KeyMailboxDatabaseGuid
+	case "OriginalFromAddress":
+		return KeyOriginalFromAddress
+	case "AccountForest":
+		return KeyAccountForest
+	case "MessageValue":
+		return KeyMessageValue
+	case "Replication":
+		return KeyReplication
+	case "ItemEntryId":
+		return KeyItemEntryID
+	case "Mailboxes":
+		return KeyMailboxes
+	case "StoreObjectIds":
+		return KeyStoreObjectIDs
+	case "P2RecipStat":
+		return KeyP2RecipStat
+	case "ActivityId":
+		return KeyActivityID
+	case "HttpRequestId":
+		return KeyHTTPRequestID
+	case "MapiMessageClass":
+		return KeyMapiMessageClass
+	case "Microsoft.Exchange.Transport.MailRecipient.RequiredTlsAuthLevel":
+		return KeyRequiredTLSAuthLevel
+	case "Microsoft.Exchange.Transport.MailRecipient.EffectiveTlsAuthLevel":
+		return KeyEffectiveTLSAuthLevel
+	case "InvalidRecipient":
+		return KeyInvalidRecipient
+	case "AMA":
+		return KeyAMA
+	case "TRA":
+		return KeyTRA
+	case "SFA":
+		return KeySFA
+	case "CompCost":
+		return KeyCompCost
+	}
+	if ProxyHopIndex(b) > 0 {
+		return KeyProxyHop
+	}
+	if bytes.HasPrefix(b, []byte("Resubmit")) {
+		return KeyResubmit
+	}
+	return KeyUnknown
+}
+
+// ProxyHopIndex returns N for a key "ProxyHopN" with N a decimal number
+// from 1 to 999999, and 0 for any other key.
+func ProxyHopIndex(key []byte) int {
+	const prefix = "ProxyHop"
+	if len(key) <= len(prefix) || string(key[:len(prefix)]) != prefix {
+		return 0
+	}
+	d := key[len(prefix):]
+	if len(d) > 6 || d[0] == '0' {
+		return 0
+	}
+	n, ok := parseCount(d)
+	if !ok {
+		return 0
+	}
+	return n
+}
+
+// Entity is the value of FromEntity and ToEntity: where Exchange placed
+// the sender or recipient.
+type Entity uint8
+
+const (
+	// EntityUnknown: absent, or a spelling not listed below (the raw
+	// spelling is in Data.FromEntityRaw / ToEntityRaw).
+	EntityUnknown  Entity = iota
+	EntityInternet        // "Internet": outside the organisation
+	EntityHosted          // "Hosted": inside the organisation
+	// EntityUnclassified is written "Unknown" by Exchange: it could not
+	// classify the party. It is a value of its own, not an absent one.
+	EntityUnclassified
+)
+
+// String returns "Unknown", "Internet", "Hosted", "Unclassified" or
+// "Entity(n)". Note that EntityUnclassified is spelled "Unknown" in logs.
+func (e Entity) String() string {
+	switch e {
+	case EntityUnknown:
+		return "Unknown"
+	case EntityInternet:
+		return "Internet"
+	case EntityHosted:
+		return "Hosted"
+	case EntityUnclassified:
+		return "Unclassified"
+	}
+	return "Entity(" + strconv.Itoa(int(e)) + ")"
+}
+
+// ParseEntity returns the Entity spelled by b (ASCII case-insensitive),
+// or EntityUnknown. "Unknown" gives EntityUnclassified.
+func ParseEntity(b []byte) Entity {
+	switch {
+	case equalFold(b, "Internet"):
+		return EntityInternet
+	case equalFold(b, "Hosted"):
+		return EntityHosted
+	case equalFold(b, "Unknown"):
+		return EntityUnclassified
+	}
+	return EntityUnknown
+}
+
+// Priority is the value of DeliveryPriority.
+type Priority uint8
+
+const (
+	PriorityUnknown Priority = iota // absent or not one of the spellings below
+	PriorityNormal                  // "Normal"
+	PriorityLow                     // "Low"
+	PriorityHigh                    // "High"
+)
+
+// String returns "Unknown", "Normal", "Low", "High" or "Priority(n)".
+func (p Priority) String() string {
+	switch p {
+	case PriorityUnknown:
+		return "Unknown"
+	case PriorityNormal:
+		return "Normal"
+	case PriorityLow:
+		return "Low"
+	case PriorityHigh:
+		return "High"
+	}
+	return "Priority(" + strconv.Itoa(int(p)) + ")"
+}
+
+// ParsePriority returns the Priority spelled by b (ASCII case-insensitive),
+// or PriorityUnknown.
+func ParsePriority(b []byte) Priority {
+	switch {
+	case equalFold(b, "Normal"):
+		return PriorityNormal
+	case equalFold(b, "Low"):
+		return PriorityLow
+	case equalFold(b, "High"):
+		return PriorityHigh
+	}
+	return PriorityUnknown
+}
+
+// Bool is a boolean member value (.NET writes "True" and "False") whose
+// zero value means absent.
+type Bool uint8
+
+const (
+	BoolUnknown Bool = iota // absent or not a boolean
+	BoolFalse               // "False"
+	BoolTrue                // "True"
+)
+
+// String returns "Unknown", "False", "True" or "Bool(n)".
+func (b Bool) String() string {
+	switch b {
+	case BoolUnknown:
+		return "Unknown"
+	case BoolFalse:
+		return "False"
+	case BoolTrue:
+		return "True"
+	}
+	return "Bool(" + strconv.Itoa(int(b)) + ")"
+}
+
+// Value returns the boolean and whether it is known.
+func (b Bool) Value() (v, ok bool) { return b == BoolTrue, b == BoolTrue || b == BoolFalse }
+
+func parseBool(b []byte) (Bool, bool) {
+	switch {
+	case equalFold(b, "True"):
+		return BoolTrue, true
+	case equalFold(b, "False"):
+		return BoolFalse, true
+	}
+	return BoolUnknown, false
+}
+
+// MaxProxyHops is the number of ProxyHopN members [Data] keeps
+// (ProxyHop1 to ProxyHop8). Data.NumProxyHops still reports the highest N
+// seen, and the scanner reaches every member.
+const MaxProxyHops = 8
+
+// MaxResubmit is the number of Resubmit… members [Data] keeps.
+const MaxResubmit = 4
+
+// ProxyHop is one ProxyHopN member, written "host(ip)" as in
+// "exchange-mail.my.domain.com(10.11.12.14)". A value without parentheses
+// is kept whole as Host. Host aliases the decoded input.
+type ProxyHop struct {
+	Host []byte
+	Addr netip.Addr // the address in parentheses; invalid when absent or malformed
+}
+
+// Data holds the decoded well-known members of one custom-data field (or
+// one PowerShell EventData rendering). Fill it with [Data.Decode] or
+// [Data.DecodePowerShell]; every other member stays reachable through
+// [Scanner].
+//
+// Byte slices alias the decoded input: they stay valid while that input is
+// unchanged and must not be modified. (A member quoted with doubled
+// apostrophes is the exception: Decode copies its unquoted bytes.) Numeric
+// and enum fields are zero when their key is absent; [Data.Has] tells an
+// absent key from a zero value. When a key appears more than once, the
+// first member wins.
+//
+// A Data is a plain value: it may be copied, and is safe for concurrent
+// reads but not for a Decode concurrent with other use.
+type Data struct {
+	// Latencies, written as decimal seconds ("1.928" is 1928ms exactly;
+	// digits beyond nanoseconds are truncated).
+	E2ELatency          time.Duration
+	ExternalSendLatency time.Duration
+	DeliveryLatency     time.Duration
+
+	MsgRecipCount int // MsgRecipCount: recipients of the message
+	SubRecipCount int // SubRecipCount
+	AttachCount   int // AttachCount
+	BCL           int // BCL: bulk complaint level
+
+	// Anonymous submission: who and from where.
+	ProxiedClientIPAddress netip.Addr // may carry an IPv6 zone
+	ProxiedClientHostname  []byte
+	ProxyHops              [MaxProxyHops]ProxyHop // ProxyHops[i] is ProxyHop<i+1>
+	NumProxyHops           int                    // highest N of the ProxyHopN members seen, possibly > MaxProxyHops
+	FirstForestHop         []byte
+
+	FromEntity    Entity
+	FromEntityRaw []byte
+	ToEntity      Entity
+	ToEntityRaw   []byte
+
+	DeliveryPriority     Priority
+	DeliveryPriorityRaw  []byte
+	PrioritizationReason []byte // e.g. "AMS:12689884/1048576|ARC:83/500"
+
+	IncludeInSla                     Bool
+	SlaExclusionReason               []byte
+	IsSmtpResponseFromExternalServer Bool
+	DeliveredViaHttps                Bool
+
+	// MailboxDatabaseGuid is zero when absent or invalid; the raw text is
+	// kept either way (anonymised logs hold invalid GUIDs).
+	MailboxDatabaseGuid    GUID
+	MailboxDatabaseGuidRaw []byte
+
+	OriginalFromAddress   []byte // "<>" for a null reverse path
+	AccountForest         []byte
+	MessageValue          []byte // e.g. "MediumHigh"
+	Replication           []byte // e.g. "Failed"
+	ItemEntryID           []byte // ItemEntryId
+	Mailboxes             []byte
+	StoreObjectIDs        []byte // StoreObjectIds
+	P2RecipStat           []byte // e.g. "0.008/9"
+	ActivityID            []byte // ActivityId
+	HTTPRequestID         []byte // HttpRequestId
+	MapiMessageClass      []byte
+	RequiredTLSAuthLevel  []byte // Microsoft.Exchange.Transport.MailRecipient.RequiredTlsAuthLevel
+	EffectiveTLSAuthLevel []byte // Microsoft.Exchange.Transport.MailRecipient.EffectiveTlsAuthLevel
+	InvalidRecipient      []byte
+
+	// Resubmit holds the first MaxResubmit members whose key starts with
+	// "Resubmit" (Safety Net resubmission); NumResubmit counts them all.
+	Resubmit    [MaxResubmit]Pair
+	NumResubmit int
+
+	Members int // well-formed members decoded
+	Other   int // well-formed members whose key has no field here
+
+	seen     uint64 // bit k set when Key k was seen
+	hopsSeen uint8  // bit i set when ProxyHop<i+1> was seen
+}
+
+// Has reports whether a member of key k was seen by the last Decode
+// (whether or not its value was valid).
+func (d *Data) Has(k Key) bool { return k < numKeys && d.seen&(1<<k) != 0 }
+
+// Decode resets d and fills it from the custom-data field src.
+//
+// Decode is lenient: it decodes every well-formed member and returns the
+// first error met, either a malformed member (as [Scanner] reports it) or
+// a well-known key whose value has not the syntax of its type (wrapping
+// [ErrValue]; the raw value stays in d where d has a raw field). The error
+// is a *[SyntaxError] with the byte offset in src.
+//
+// Decode does no allocation, except for a member quoted with doubled
+// apostrophes (its bytes are copied) and an IPv6 zone that is not a number
+// from 0 to 255.
+func (d *Data) Decode(src []byte) error {
+	*d = Data{}
+	var s Scanner
+	s.Init(src)
+	var verr error
+	verrOff := -1
+	for s.Next() {
+		key, value := s.key, s.value
+		if !s.inSrc {
+			m := bytes.Clone(s.ls.Bytes())
+			nt, nk := len(s.tagRaw), len(s.key)
+			key = m[nt+1 : nt+1+nk : nt+1+nk]
+			value = m[nt+2+nk:]
+		}
+		if !d.set(key, value) && verr == nil {
+			verrOff = s.ValueOffset()
+			verr = newSyntaxError(verrOff, key, value, ErrValue)
+		}
+	}
+	return firstError(s.Err(), verr, verrOff)
+}
+
+// DecodePowerShell resets d and fills it from a PowerShell rendering of
+// EventData ("{[E2ELatency, 14.578], [DeliveryPriority, Low]}"), read with
+// [PSScanner]. Console wrapping should be undone first with
+// [AppendUnwrapped]. Leniency, errors and cost are those of [Data.Decode].
+func (d *Data) DecodePowerShell(src []byte) error {
+	*d = Data{}
+	var s PSScanner
+	s.Init(src)
+	var verr error
+	verrOff := -1
+	for s.Next() {
+		if !d.set(s.key, s.value) && verr == nil {
+			verrOff = s.valOff
+			verr = newSyntaxError(verrOff, s.key, s.value, ErrValue)
+		}
+	}
+	return firstError(s.Err(), verr, verrOff)
+}
+
+// firstError returns whichever of the scan error and the value error lies
+// first in the input.
+func firstError(serr, verr error, verrOff int) error {
+	if serr == nil {
+		return verr
+	}
+	if verr == nil {
+		return serr
+	}
+	if se, ok := serr.(*SyntaxError); ok && se.Offset > verrOff {
+		return verr
+	}
+	return serr
+}
+
+// set decodes one member into d and reports whether its value was valid
+// (true for keys without a typed field).
+func (d *Data) set(key, value []byte) bool {
+	d.Members++
+	k := ParseKey(key)
+	switch k {
+	case KeyUnknown:
+		d.Other++
+		return true
+	case KeyProxyHop:
+		d.seen |= 1 << k
+		return d.setProxyHop(ProxyHopIndex(key), value)
+	case KeyResubmit:
+		d.seen |= 1 << k
+		if d.NumResubmit < MaxResubmit {
+			d.Resubmit[d.NumResubmit] = Pair{Tag: TagString, Key: key, Value: value}
+		}
+		d.NumResubmit++
+		return true
+	}
+	if d.seen&(1<<k) != 0 {
+		return true // first member wins
+	}
+	d.seen |= 1 << k
+	ok := true
+	switch k {
+	case KeyE2ELatency:
+		d.E2ELatency, ok = parseSeconds(value)
+	case KeyExternalSendLatency:
+		d.ExternalSendLatency, ok = parseSeconds(value)
+	case KeyDeliveryLatency:
+		d.DeliveryLatency, ok = parseSeconds(value)
+	case KeyMsgRecipCount:
+		d.MsgRecipCount, ok = parseCount(value)
+	case KeySubRecipCount:
+		d.SubRecipCount, ok = parseCount(value)
+	case KeyAttachCount:
+		d.AttachCount, ok = parseCount(value)
+	case KeyBCL:
+		d.BCL, ok = parseCount(value)
+	case KeyProxiedClientIPAddress:
+		d.ProxiedClientIPAddress, ok = parseAddr(value)
+	case KeyProxiedClientHostname:
+		d.ProxiedClientHostname = value
+	case KeyFirstForestHop:
+		d.FirstForestHop = value
+	case KeyFromEntity:
+		d.FromEntity, d.FromEntityRaw = ParseEntity(value), value
+	case KeyToEntity:
+		d.ToEntity, d.ToEntityRaw = ParseEntity(value), value
+	case KeyDeliveryPriority:
+		d.DeliveryPriority, d.DeliveryPriorityRaw = ParsePriority(value), value
+	case KeyPrioritizationReason:
+		d.PrioritizationReason = value
+	case KeyIncludeInSla:
+		d.IncludeInSla, ok = parseBool(value)
+	case KeySlaExclusionReason:
+		d.SlaExclusionReason = value
+	case KeyIsSmtpResponseFromExternalServer:
+		d.IsSmtpResponseFromExternalServer, ok = parseBool(value)
+	case KeyDeliveredViaHttps:
+		d.DeliveredViaHttps, ok = parseBool(value)
+	case KeyMailboxDatabaseGuid:
+		d.MailboxDatabaseGuidRaw = value
+		d.MailboxDatabaseGuid, ok = parseGUID(value)
+	case KeyOriginalFromAddress:
+		d.OriginalFromAddress = value
+	case KeyAccountForest:
+		d.AccountForest = value
+	case KeyMessageValue:
+		d.MessageValue = value
+	case KeyReplication:
+		d.Replication = value
+	case KeyItemEntryID:
+		d.ItemEntryID = value
+	case KeyMailboxes:
+		d.Mailboxes = value
+	case KeyStoreObjectIDs:
+		d.StoreObjectIDs = value
+	case KeyP2RecipStat:
+		d.P2RecipStat = value
+	case KeyActivityID:
+		d.ActivityID = value
+	case KeyHTTPRequestID:
+		d.HTTPRequestID = value
+	case KeyMapiMessageClass:
+		d.MapiMessageClass = value
+	case KeyRequiredTLSAuthLevel:
+		d.RequiredTLSAuthLevel = value
+	case KeyEffectiveTLSAuthLevel:
+		d.EffectiveTLSAuthLevel = value
+	case KeyInvalidRecipient:
+		d.InvalidRecipient = value
+	default:
+		// AGENTINFO groups (AMA, TRA, SFA, CompCost): read them with
+		// GroupScanner.
+		d.Other++
+	}
+	return ok
+}
+
+func (d *Data) setProxyHop(n int, value []byte) bool {
+	if n > d.NumProxyHops {
+		d.NumProxyHops = n
+	}
+	if n > MaxProxyHops || d.hopsSeen&(1<<(n-1)) != 0 {
+		return true // beyond the array, or a repeated key: first wins
+	}
+	d.hopsSeen |= 1 << (n - 1)
+	h, ok := ParseProxyHop(value)
+	d.ProxyHops[n-1] = h
+	return ok
+}
+
+// ParseProxyHop splits a ProxyHopN value "host(ip)" into host and address.
+// The address may be enclosed in brackets ("host([fe80::1])") and may carry
+// an IPv6 zone. A value without a trailing parenthesised part is returned
+// whole as Host with ok true. When the part in parentheses is not an IP
+// address, Host is still set, Addr is invalid and ok is false.
+//
+// Host aliases value. ParseProxyHop does no allocation (bar an IPv6 zone
+// that is not a number from 0 to 255) and is safe for concurrent use.
+func ParseProxyHop(value []byte) (h ProxyHop, ok bool) {
+	n := len(value)
+	if n == 0 || value[n-1] != ')' {
+		return ProxyHop{Host: value}, true
+	}
+	open := bytes.LastIndexByte(value, '(')
+	if open < 0 {
+		return ProxyHop{Host: value}, true
+	}
+	h.Host = value[:open:open]
+	ip := value[open+1 : n-1]
+	if len(ip) >= 2 && ip[0] == '[' && ip[len(ip)-1] == ']' {
+		ip = ip[1 : len(ip)-1]
+	}
+	h.Addr, ok = parseAddr(ip)
+	return h, ok
+}

@@ -1,0 +1,93 @@
+// Package eventdata decodes the custom-data field of Exchange message
+// tracking logs (the EventData property of Get-MessageTrackingLog), the
+// AGENTINFO groups inside it, and the PowerShell rendering of EventData.
+// It is syntax over []byte: no I/O, no state beyond a scanner, and no
+// allocation on the success path.
+//
+// # Members
+//
+// custom-data is a ';'-separated list of members. Each member is a type
+// tag, ':', a key, '=', and a value:
+//
+//	S:E2ELatency=1.928;S:MsgRecipCount=1     → (S, E2ELatency, 1.928), (S, MsgRecipCount, 1)
+//	S:ProxyHop1=mail.example.com(10.1.2.3)   → (S, ProxyHop1, mail.example.com(10.1.2.3))
+//	S:Microsoft.Exchange.Transport.MailRecipient.RequiredTlsAuthLevel=Opportunistic
+//	                                         → the key may contain '.'
+//	S:CompCost=|ETR=0                        → (S, CompCost, |ETR=0): the value is all after the first '='
+//	S:OriginalFromAddress=                   → an empty value
+//	'S:X=a;b';S:Y=it's                       → (S, X, a;b), (S, Y, it's)
+//
+// The tag runs to the first ':' and is made of letters and digits: S
+// (string) in practice, also I32, Dt, F and Dbl; others are kept raw as
+// TagUnknown. The key runs to the first '=' and is not empty; it may hold
+// '.' and ':'. The value is everything after that '=' and may hold '=',
+// '|', ':', '(', ')', ',', '/' and spaces. A member containing ';' is
+// enclosed in apostrophes, an apostrophe inside being doubled (the quoting
+// of [msgtrk.ListScanner]). Keys may repeat. Empty members are ignored.
+//
+// # AGENTINFO groups
+//
+// The members of AGENT AGENTINFO rows carry a second level, read with
+// [GroupScanner]: a kind, then '|'-separated key=value parts.
+//
+//	S:AMA=SUM|v=0|action=|error=|atch=2                    anti-malware summary
+//	S:AMA=EV|engine=M|v=0|sig=1.413.283.0|name=|file=       one engine's verdict
+//	S:TRA=ETRP|ruleId=<guid>|st=2023-05-12T07:55:40.0000000Z|ExecW=4|ExecC=0|Conditions=GTOEP,M.MAS,1
+//	S:TRA=ETR|ruleId=<guid>|st=…|action=…|sev=1|mode=Enforce transport rule applied
+//	S:TRA=DC|dcid=…|count=10|conf=77                        data classification
+//	S:SFA=SUM|SFV=SPM|SCL=9|SFS=470454002|SFS=349001|…       spam filter summary
+//
+// [ParseRuleHit] and [ParseMalwareResult] decode the TRA and AMA groups.
+//
+// # PowerShell rendering
+//
+// Get-MessageTrackingLog prints EventData as pairs without tags:
+//
+//	{[E2ELatency, 14.578], [DeliveryPriority, Low], [PrioritizationReason, AMS:12689884/1048576|ARC:83/500]}
+//
+// [PSScanner] reads it into the same (key, value) shape; console line
+// wrapping is undone beforehand by [AppendUnwrapped], which documents what
+// it can and cannot repair.
+//
+// # Grammar
+//
+// In EBNF (kept in testdata/eventdata.ebnf and checked by the tests);
+// "any" stands for any byte, and the scanners apply the rules stated in
+// prose above where EBNF cannot say "up to the first":
+//
+//	CustomData = [ Member ] { ";" [ Member ] } .
+//	Member     = Unquoted | "'" Quoted "'" .
+//	Unquoted   = Tag ":" Key "=" Value .          (no ';' anywhere)
+//	Quoted     = Tag ":" Key "=" Value .          (';' allowed, "'" written "''")
+//	Tag        = alnum { alnum } .
+//	Key        = keychar { keychar } .            (no '=')
+//	Value      = { any } .
+//	Group      = Kind { "|" Part } .              (Kind, Part: no '|')
+//	Part       = PartKey [ "=" { any } ] .
+//	PowerShell = "{" [ Pair { "," ws "[" … } ] "}" .
+//	Pair       = "[" PSKey "," ws PSValue "]" .
+//
+// # Typed values
+//
+// [Data.Decode] fills a [Data] with the well-known members: latencies as
+// time.Duration (decimal seconds, parsed without floating point), counts,
+// the anonymous-submission client (ProxiedClientIPAddress as a
+// netip.Addr, ProxyHopN as host and address), entities, priorities,
+// booleans, the mailbox database [GUID] and more, every byte slice
+// aliasing the input. [ParseKey] names the well-known keys.
+//
+// # Errors, leniency and limits
+//
+// Errors are *[SyntaxError] values holding a byte offset and wrapping one
+// of the sentinels ([ErrNoTag], [ErrNoEquals], [ErrNoKey], [ErrQuote],
+// [ErrTooManyMembers], [ErrTruncated], [ErrEmptyPart], [ErrPowerShell],
+// [ErrValue]). Lenient functions return every well-formed part plus the
+// first error; strict ones stop at the first error; each function says
+// which it is. [MaxMembers] bounds the members read from one input.
+//
+// # Lifetimes and concurrency
+//
+// Every slice returned aliases the input unless its doc says otherwise,
+// stays valid while the input is unchanged, and must not be modified.
+// Scanners are not safe for concurrent use; the functions are.
+package eventdata
