@@ -1,0 +1,69 @@
+package messageinfo
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors. They travel inside a [SyntaxError]; test them with
+// errors.Is.
+var (
+	// ErrAuthCode: the value is not an auth code (two hex digits, a letter,
+	// then ':' or the end).
+	ErrAuthCode = errors.New("messageinfo: malformed auth code")
+	// ErrTime: a timestamp is not in RFC 3339 form.
+	ErrTime = errors.New("messageinfo: malformed timestamp")
+	// ErrLatency: the latency string does not follow the grammar (missing
+	// "SRV="/"LSRV=", a record without '=', unbalanced parentheses, a stray
+	// delimiter, ...).
+	ErrLatency = errors.New("messageinfo: malformed latency string")
+	// ErrValue: a latency value is not a decimal number, has more than nine
+	// fractional digits, or does not fit a time.Duration.
+	ErrValue = errors.New("messageinfo: malformed latency value")
+	// ErrTooDeep: a record is nested deeper than MaxDepth.
+	ErrTooDeep = errors.New("messageinfo: latency tree too deep")
+	// ErrTooManyNodes: the latency string has more than MaxNodes records.
+	ErrTooManyNodes = errors.New("messageinfo: too many latency records")
+	// ErrTooManyHops: the latency string has more than MaxHops servers.
+	ErrTooManyHops = errors.New("messageinfo: too many latency hops")
+	// ErrTooLong: the input is longer than MaxInputBytes.
+	ErrTooLong = errors.New("messageinfo: input too long")
+)
+
+// maxErrorExcerpt bounds the input quoted in an error message.
+const maxErrorExcerpt = 32
+
+// SyntaxError reports where a message-info value stopped making sense.
+// Offset is the 0-based byte offset in the value given to the parser; Near
+// is a copy of at most 32 bytes of input starting there; Err is one of the
+// sentinel errors above.
+//
+// The input is copied only when the error is built, so that a successful
+// parse never allocates (strconv's rule).
+type SyntaxError struct {
+	Offset int
+	Near   string
+	Err    error
+}
+
+func (e *SyntaxError) Error() string {
+	if e.Near == "" {
+		return fmt.Sprintf("%v at offset %d (at end)", e.Err, e.Offset)
+	}
+	return fmt.Sprintf("%v at offset %d near %q", e.Err, e.Offset, e.Near)
+}
+
+// Unwrap returns the sentinel error.
+func (e *SyntaxError) Unwrap() error { return e.Err }
+
+// syntaxError builds a *SyntaxError; it copies the excerpt (allocates).
+func syntaxError(src []byte, off int, err error) error {
+	if off < 0 {
+		off = 0
+	}
+	if off > len(src) {
+		off = len(src)
+	}
+	end := min(off+maxErrorExcerpt, len(src))
+	return &SyntaxError{Offset: off, Near: string(src[off:end]), Err: err}
+}
