@@ -209,3 +209,68 @@ func indexFrom(b []byte, from int, sub string) int {
 	}
 	return -1
 }
+
+// RecipientScanner iterates recipient-address and recipient-status
+// together, pairing them by position: the n-th status belongs to the n-th
+// address. A row with fewer statuses than addresses (or none, as on most
+// events) gives an empty status; extra statuses are ignored and counted in
+// Unpaired.
+//
+// It does no allocation once its scratch buffers have grown.
+type RecipientScanner struct {
+	addr, status ListScanner
+	n            int
+	statusOK     bool
+}
+
+// Init resets s to scan the recipients of r.
+func (s *RecipientScanner) Init(r *Record) {
+	s.addr.Init(r.Field(RecipientAddress))
+	s.status.Init(r.Field(RecipientStatus))
+	s.n = -1
+	s.statusOK = false
+}
+
+// Next advances to the next recipient.
+func (s *RecipientScanner) Next() bool {
+	if !s.addr.Next() {
+		return false
+	}
+	s.n++
+	s.statusOK = s.status.Next()
+	return true
+}
+
+// Index returns the 0-based position of the current recipient.
+func (s *RecipientScanner) Index() int { return s.n }
+
+// Address returns the current recipient's address, valid until Next.
+func (s *RecipientScanner) Address() []byte { return s.addr.Bytes() }
+
+// Status returns the current recipient's status, or nil when the row has
+// none for it. Valid until Next.
+func (s *RecipientScanner) Status() []byte {
+	if !s.statusOK {
+		return nil
+	}
+	return s.status.Bytes()
+}
+
+// Unpaired returns the number of statuses left over after the last address
+// (call it after Next has returned false). A non-zero count means the two
+// lists do not pair up.
+func (s *RecipientScanner) Unpaired() int {
+	n := 0
+	for s.status.Next() {
+		n++
+	}
+	return n
+}
+
+// Err returns the first quoting error of either list.
+func (s *RecipientScanner) Err() error {
+	if err := s.addr.Err(); err != nil {
+		return err
+	}
+	return s.status.Err()
+}

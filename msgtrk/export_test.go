@@ -1,0 +1,4 @@
+package msgtrk
+
+// GenLog exports genLog to the external tests.
+var GenLog = genLog

@@ -1,0 +1,300 @@
+package msgtrk
+
+import (
+	"bufio"
+	"compress/gzip"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// FileName is what a message tracking log's file name tells: the kind of
+// log, the UTC date (and hour) the file was started, and its sequence
+// number that day (or hour).
+//
+//	MSGTRK20160405-1.LOG        transport log, daily, 2016-04-05, first file
+//	MSGTRKMS2022091915-1.LOG    submission log, hourly, 2022-09-19 15:00
+//	MSGTRKMD20240101-12.LOG.gz  delivery log, twelfth file of the day, gzipped
+type FileName struct {
+	Kind   LogKind
+	Start  time.Time // UTC date, or date and hour for hourly files
+	Hourly bool      // the name has yyyyMMddHH instead of yyyymmdd
+	Seq    int       // the number after '-'
+	Gzip   bool      // the name ends in .gz
+}
+
+// ParseFileName recognises a tracking log's base name (any directory part
+// is ignored). Letter case does not matter. ok is false for other names.
+func ParseFileName(name string) (FileName, bool) {
+	var fn FileName
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	up := strings.ToUpper(name)
+	if strings.HasSuffix(up, ".GZ") {
+		fn.Gzip = true
+		up = up[:len(up)-3]
+	}
+	if !strings.HasSuffix(up, ".LOG") {
+		return FileName{}, false
+	}
+	up = up[:len(up)-4]
+	switch {
+	case strings.HasPrefix(up, "MSGTRKMS"):
+		fn.Kind, up = LogSubmission, up[8:]
+	case strings.HasPrefix(up, "MSGTRKMD"):
+		fn.Kind, up = LogDelivery, up[8:]
+	case strings.HasPrefix(up, "MSGTRKMA"):
+		fn.Kind, up = LogApproval, up[8:]
+	case strings.HasPrefix(up, "MSGTRK"):
+		fn.Kind, up = LogTransport, up[6:]
+	default:
+		return FileName{}, false
+	}
+	dash := strings.IndexByte(up, '-')
+	if dash != 8 && dash != 10 {
+		return FileName{}, false
+	}
+	seq, ok := atoiSmall(up[dash+1:])
+	if !ok {
+		return FileName{}, false
+	}
+	fn.Seq = seq
+	y, ok1 := atoiSmall(up[0:4])
+	m, ok2 := atoiSmall(up[4:6])
+	d, ok3 := atoiSmall(up[6:8])
+	h := 0
+	ok4 := true
+	if dash == 10 {
+		fn.Hourly = true
+		h, ok4 = atoiSmall(up[8:10])
+	}
+	if !(ok1 && ok2 && ok3 && ok4) || m < 1 || m > 12 || d < 1 || d > daysIn(m, y) || h > 23 {
+		return FileName{}, false
+	}
+	fn.Start = time.Date(y, time.Month(m), d, h, 0, 0, 0, time.UTC)
+	return fn, true
+}
+
+// skipDirs are folder names of an Exchange installation or of a collection
+// that never name a server.
+var skipDirs = map[string]bool{
+	"messagetracking": true, "logs": true, "transportroles": true,
+	"v08": true, "v14": true, "v15": true, "exchange server": true,
+	"exchangeserver": true, "microsoft": true, "program files": true,
+	"c$": true, "d$": true, "e$": true, "f$": true, "exchange": true,
+	"": true, ".": true, "..": true,
+}
+
+// ServerFromPath names the server whose log a file is, from the file's path
+// relative to the folder the logs were collected into: the nearest folder
+// above the file that is not part of an Exchange installation path
+// (MessageTracking, Logs, TransportRoles, V15, Exchange Server, …, c$). For
+// root/EX01/MSGTRK….LOG and for a copied UNC path
+// root/EX01/c$/Program Files/Microsoft/Exchange Server/V15/TransportRoles/Logs/MessageTracking/MSGTRK….LOG
+// it returns "EX01". It returns "" when the path names no server (a file
+// directly in the collection folder); the rows then tell (see LoggingServer).
+//
+// The path is the better source: a row's client-hostname and
+// server-hostname name the local server or the remote peer depending on the
+// event, and Edge or front-end rows can name other hosts entirely.
+func ServerFromPath(rel string) string {
+	rel = strings.ReplaceAll(rel, `\`, "/")
+	dir := path.Dir(rel)
+	for dir != "." && dir != "/" && dir != "" {
+		base := path.Base(dir)
+		if !skipDirs[strings.ToLower(base)] {
+			return base
+		}
+		dir = path.Dir(dir)
+	}
+	return ""
+}
+
+// LoggingServer guesses, from the row alone, the server that logged it: the
+// column that names the local host depends on the event. SMTP RECEIVE, the
+// shadow redundancy events, ROUTING events and DELIVER name it in
+// server-hostname; SEND, SENDEXTERNAL, AGENTINFO, FAIL and the other
+// STOREDRIVER events in client-hostname. The other column is the fallback.
+// Prefer the file's location (ServerFromPath) when there is one.
+func LoggingServer(r *Record) []byte {
+	first, second := ClientHostname, ServerHostname
+	switch r.EventType() {
+	case EventReceive:
+		if r.SourceType() == SourceSMTP {
+			first, second = ServerHostname, ClientHostname
+		}
+	case EventHARedirect, EventHARedirectFail, EventHAReceive, EventHADiscard,
+		EventResolve, EventExpand, EventRedirect, EventTransfer, EventDrop,
+		EventDuplicateExpand, EventDuplicateRedirect, EventDeliver, EventDSN:
+		first, second = ServerHostname, ClientHostname
+	}
+	if v := r.Field(first); len(v) > 0 {
+		return v
+	}
+	return r.Field(second)
+}
+
+// Input is one source of rows for a Merger: a file, a stream or anything
+// that can be opened.
+type Input struct {
+	Name     string   // shown in errors and Record.Origin().File
+	Server   string   // the logging server, or "" when unknown
+	FileName FileName // what the file name tells; Kind is LogUnknown for other names
+	Size     int64    // bytes, when known; for progress reports
+	Open     func() (io.ReadCloser, error)
+}
+
+// FindFiles lists the tracking logs under root in fsys: root itself when it
+// is a file (whatever its name), otherwise every file below it whose name
+// ParseFileName recognises. Inputs are sorted by server, kind, start time
+// and sequence number, so that the files of one server and kind come in the
+// order they were written. Each input's Server comes from ServerFromPath of
+// its path relative to root. Gzipped files are read transparently.
+func FindFiles(fsys fs.FS, root string) ([]Input, error) {
+	st, err := fs.Stat(fsys, root)
+	if err != nil {
+		return nil, err
+	}
+	open := func(p string) func() (io.ReadCloser, error) {
+		return func() (io.ReadCloser, error) {
+			f, err := fsys.Open(p)
+			if err != nil {
+				return nil, err
+			}
+			return maybeGzip(f)
+		}
+	}
+	if !st.IsDir() {
+		fn, _ := ParseFileName(root)
+		return []Input{{Name: root, FileName: fn, Size: st.Size(), Open: open(root)}}, nil
+	}
+	var inputs []Input
+	err = fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		fn, ok := ParseFileName(d.Name())
+		if !ok {
+			return nil
+		}
+		rel := strings.TrimPrefix(strings.TrimPrefix(p, root), "/")
+		in := Input{Name: p, FileName: fn, Server: ServerFromPath(rel), Open: open(p)}
+		if info, err := d.Info(); err == nil {
+			in.Size = info.Size()
+		}
+		inputs = append(inputs, in)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	SortInputs(inputs)
+	return inputs, nil
+}
+
+// SortInputs sorts inputs by server, kind, start time, sequence number and
+// name.
+func SortInputs(inputs []Input) {
+	sort.SliceStable(inputs, func(i, j int) bool {
+		a, b := &inputs[i], &inputs[j]
+		if a.Server != b.Server {
+			return a.Server < b.Server
+		}
+		if a.FileName.Kind != b.FileName.Kind {
+			return a.FileName.Kind < b.FileName.Kind
+		}
+		if !a.FileName.Start.Equal(b.FileName.Start) {
+			return a.FileName.Start.Before(b.FileName.Start)
+		}
+		if a.FileName.Seq != b.FileName.Seq {
+			return a.FileName.Seq < b.FileName.Seq
+		}
+		return a.Name < b.Name
+	})
+}
+
+// OpenPaths turns command-line style arguments into inputs: a directory is
+// searched with FindFiles, a file is read whatever its name, and "-" is
+// standard input. A missing or unreadable path is an error naming it.
+func OpenPaths(paths ...string) ([]Input, error) {
+	var all []Input
+	for _, p := range paths {
+		if p == "-" {
+			all = append(all, Input{Name: "-", Open: func() (io.ReadCloser, error) {
+				return maybeGzip(io.NopCloser(os.Stdin))
+			}})
+			continue
+		}
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, err
+		}
+		if !st.IsDir() {
+			fn, _ := ParseFileName(p)
+			file := p
+			all = append(all, Input{Name: p, FileName: fn, Size: st.Size(), Open: func() (io.ReadCloser, error) {
+				f, err := os.Open(file)
+				if err != nil {
+					return nil, err
+				}
+				return maybeGzip(f)
+			}})
+			continue
+		}
+		in, err := FindFiles(os.DirFS(p), ".")
+		if err != nil {
+			return nil, err
+		}
+		for i := range in {
+			rel := in[i].Name
+			full := filepath.Join(p, filepath.FromSlash(rel))
+			in[i].Name = full
+			in[i].Open = func() (io.ReadCloser, error) {
+				f, err := os.Open(full)
+				if err != nil {
+					return nil, err
+				}
+				return maybeGzip(f)
+			}
+		}
+		all = append(all, in...)
+	}
+	SortInputs(all)
+	return all, nil
+}
+
+// maybeGzip returns rc, or a gzip reader over it when its first bytes are
+// the gzip magic number.
+func maybeGzip(rc io.ReadCloser) (io.ReadCloser, error) {
+	br := bufio.NewReaderSize(rc, 64<<10)
+	magic, err := br.Peek(2)
+	if err != nil && !errors.Is(err, io.EOF) {
+		rc.Close()
+		return nil, err
+	}
+	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			rc.Close()
+			return nil, err
+		}
+		return struct {
+			io.Reader
+			io.Closer
+		}{zr, rc}, nil
+	}
+	return struct {
+		io.Reader
+		io.Closer
+	}{br, rc}, nil
+}

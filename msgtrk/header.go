@@ -1,0 +1,210 @@
+package msgtrk
+
+import (
+	"bytes"
+	"strings"
+	"time"
+)
+
+// MaxFields bounds the number of columns of a header or row. Exchange writes
+// at most 30; the bound keeps a hostile header from costing memory.
+const MaxFields = 256
+
+// Header holds the '#' directives at the top of a log file:
+//
+//	#Software: Microsoft Exchange Server
+//	#Version: 15.01.2375.007
+//	#Log-type: Message Tracking Log
+//	#Date: 2022-09-19T15:02:29.339Z
+//	#Fields: date-time,client-ip,…,schema-version
+//
+// A Header returned by a Reader is a copy the caller may keep.
+type Header struct {
+	Software string    // #Software:, e.g. "Microsoft Exchange Server"
+	Version  string    // #Version:, e.g. "15.01.2375.007"
+	LogType  string    // #Log-type:, e.g. "Message Tracking Log"
+	Date     time.Time // #Date: (UTC); zero when absent or unparsable
+	Fields   []string  // #Fields: column names in file order
+	// Other holds any other '#' lines, without the '#'.
+	Other []string
+}
+
+// Layout returns which known field set h.Fields is, or LayoutCustom, or
+// LayoutUnknown when h has no fields.
+func (h *Header) Layout() Layout {
+	return layoutOf(h.Fields)
+}
+
+// Product names the Exchange release that wrote the file, from h.Version:
+// "Exchange 2007" (8.x), "Exchange 2010" (14.x), "Exchange 2013" (15.00),
+// "Exchange 2016" (15.01), "Exchange 2019" (15.02 before build 2562),
+// "Exchange SE" (15.02 build 2562 and later), or "" when unknown.
+func (h *Header) Product() string { return ProductOfVersion(h.Version) }
+
+// ProductOfVersion is [Header.Product] for a version string as found in
+// #Version: or the schema-version field.
+func ProductOfVersion(v string) string {
+	parts := strings.Split(v, ".")
+	if len(parts) < 2 {
+		return ""
+	}
+	major, ok1 := atoiSmall(parts[0])
+	minor, ok2 := atoiSmall(parts[1])
+	if !ok1 || !ok2 {
+		return ""
+	}
+	switch {
+	case major == 8:
+		return "Exchange 2007"
+	case major == 14:
+		return "Exchange 2010"
+	case major == 15 && minor == 0:
+		return "Exchange 2013"
+	case major == 15 && minor == 1:
+		return "Exchange 2016"
+	case major == 15 && minor == 2:
+		if len(parts) >= 3 {
+			if build, ok := atoiSmall(parts[2]); ok && build >= 2562 {
+				return "Exchange SE"
+			}
+		}
+		return "Exchange 2019"
+	}
+	return ""
+}
+
+func atoiSmall(s string) (int, bool) {
+	if s == "" || len(s) > 9 {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n, true
+}
+
+func layoutOf(names []string) Layout {
+	if len(names) == 0 {
+		return LayoutUnknown
+	}
+	for _, l := range [...]Layout{Layout2016, Layout2013, Layout2010, Layout2007} {
+		fs := layoutFields(l)
+		if len(fs) != len(names) {
+			continue
+		}
+		match := true
+		for i, f := range fs {
+			if !strings.EqualFold(names[i], f.String()) {
+				match = false
+				break
+			}
+		}
+		if match {
+			return l
+		}
+	}
+	return LayoutCustom
+}
+
+func layoutFields(l Layout) []Field {
+	switch l {
+	case Layout2007:
+		return fields2007[:]
+	case Layout2010:
+		return fields2010[:]
+	case Layout2013:
+		return fields2013[:]
+	case Layout2016:
+		return fields2016[:]
+	}
+	return nil
+}
+
+// columns maps fields to column indexes for one #Fields: list.
+type columns struct {
+	names  []string         // column names in file order
+	idx    [NumFields]int16 // column of each known field, -1 when absent
+	layout Layout
+}
+
+func newColumns(names []string) *columns {
+	c := &columns{names: names, layout: layoutOf(names)}
+	for i := range c.idx {
+		c.idx[i] = -1
+	}
+	for i, n := range names {
+		if f, ok := LookupField([]byte(n)); ok && c.idx[f] < 0 {
+			c.idx[f] = int16(i)
+		}
+	}
+	return c
+}
+
+// column returns the index of the column named name (ASCII case-insensitive),
+// or -1.
+func (c *columns) column(name string) int {
+	for i, n := range c.names {
+		if strings.EqualFold(n, name) {
+			return i
+		}
+	}
+	return -1
+}
+
+// parseDirective applies one '#' line (without line ending) to h. It reports
+// whether the line was a #Fields: line, and an error for a line it cannot
+// read.
+func parseDirective(h *Header, line []byte) (fields bool, err error) {
+	body := line[1:]
+	colon := bytes.IndexByte(body, ':')
+	if colon < 0 {
+		h.Other = append(h.Other, string(body))
+		return false, nil
+	}
+	key := body[:colon]
+	val := bytes.TrimSpace(body[colon+1:])
+	switch {
+	case equalFoldASCII(key, "Software"):
+		h.Software = string(val)
+	case equalFoldASCII(key, "Version"):
+		h.Version = string(val)
+	case equalFoldASCII(key, "Log-type"):
+		h.LogType = string(val)
+	case equalFoldASCII(key, "Date"):
+		if t, ok := ParseTime(val); ok {
+			h.Date = t
+		} else {
+			h.Date = time.Time{}
+			return false, ErrHeader
+		}
+	case equalFoldASCII(key, "Fields"):
+		if len(val) == 0 {
+			return false, ErrHeader
+		}
+		n := bytes.Count(val, []byte{','}) + 1
+		if n > MaxFields {
+			return false, ErrTooManyFields
+		}
+		names := make([]string, 0, n)
+		for _, p := range bytes.Split(val, []byte{','}) {
+			names = append(names, string(bytes.TrimSpace(p)))
+		}
+		h.Fields = names
+		return true, nil
+	default:
+		h.Other = append(h.Other, string(body))
+	}
+	return false, nil
+}
+
+// clone returns a deep copy of h.
+func (h *Header) clone() Header {
+	c := *h
+	c.Fields = append([]string(nil), h.Fields...)
+	c.Other = append([]string(nil), h.Other...)
+	return c
+}

@@ -1,0 +1,270 @@
+package msgtrk
+
+import (
+	"container/heap"
+	"errors"
+	"io"
+	"time"
+)
+
+// Merger reads many inputs at once and yields their rows in date-time
+// order, as one stream: the logs of all servers of an organisation, merged.
+//
+// Inputs of the same server and kind that have recognised file names form a
+// chain read one file after another (Exchange starts a new file when one is
+// full), so at most one file per chain is open at a time and memory is
+// bounded by the number of chains, not by the number of files or rows.
+// Within a chain, rows keep their order; across chains, the row with the
+// earliest date-time comes first, ties broken by input order. A row whose
+// date-time does not parse keeps its place in its chain.
+//
+// Configure a Merger through its exported fields before the first Next. It
+// is not safe for concurrent use.
+type Merger struct {
+	// Reader settings applied to every input; see Reader.
+	MaxLineBytes int
+	Fields       []string
+	Strict       bool
+	InvalidUTF8  UTF8Policy
+	// ErrorHandler receives every malformed line and every input that cannot
+	// be opened or read (as *ParseError with Line 0 for the latter). When
+	// nil, the first MaxErrors are kept for Err.
+	ErrorHandler func(*ParseError)
+	MaxErrors    int
+
+	inputs  []Input
+	chains  []*chain
+	h       chainHeap
+	cur     *chain
+	started bool
+	errs    ErrorList
+	nerrs   int64
+	fatal   error
+	done    Stats
+}
+
+type chain struct {
+	idx    int
+	inputs []Input
+	next   int // next input to open
+	rd     *Reader
+	spare  *Reader // a finished reader kept for its buffer
+	closer io.Closer
+	key    time.Time
+	seq    int64
+}
+
+// NewMerger returns a Merger over inputs (see FindFiles and OpenPaths).
+func NewMerger(inputs []Input) *Merger {
+	return &Merger{inputs: inputs}
+}
+
+func (m *Merger) start() {
+	m.started = true
+	byKey := map[[2]string]*chain{}
+	for _, in := range m.inputs {
+		if in.FileName.Kind != LogUnknown {
+			k := [2]string{in.Server, in.FileName.Kind.Prefix()}
+			if c := byKey[k]; c != nil {
+				c.inputs = append(c.inputs, in)
+				continue
+			}
+			c := &chain{idx: len(m.chains), inputs: []Input{in}}
+			byKey[k] = c
+			m.chains = append(m.chains, c)
+			continue
+		}
+		m.chains = append(m.chains, &chain{idx: len(m.chains), inputs: []Input{in}})
+	}
+	for _, c := range m.chains {
+		if m.advance(c) {
+			m.h = append(m.h, c)
+		}
+		if m.fatal != nil {
+			return
+		}
+	}
+	heap.Init(&m.h)
+}
+
+// advance moves chain c to its next row, opening its next input when the
+// current one is exhausted. It reports whether c has a row.
+func (m *Merger) advance(c *chain) bool {
+	for {
+		if c.rd != nil {
+			if c.rd.Next() {
+				rec := c.rd.Record()
+				if t, ok := parseTimeFast(rec.Field(DateTime)); ok {
+					c.key = t
+				} else if t, ok := ParseTime(rec.Field(DateTime)); ok {
+					c.key = t
+				}
+				c.seq++
+				return true
+			}
+			if err := c.rd.Err(); err != nil {
+				m.inputError(c.rd.Name, err)
+			}
+			st := c.rd.Stats()
+			m.done.add(st)
+			c.closer.Close()
+			c.spare, c.rd, c.closer = c.rd, nil, nil
+			if m.fatal != nil {
+				return false
+			}
+		}
+		if c.next >= len(c.inputs) {
+			return false
+		}
+		in := c.inputs[c.next]
+		c.next++
+		rc, err := in.Open()
+		if err != nil {
+			m.inputError(in.Name, err)
+			if m.fatal != nil {
+				return false
+			}
+			continue
+		}
+		rd := c.spare
+		if rd == nil {
+			rd = &Reader{}
+		}
+		c.spare = nil
+		rd.Name = in.Name
+		rd.Server = in.Server
+		rd.Kind = in.FileName.Kind
+		rd.MaxLineBytes = m.MaxLineBytes
+		rd.Fields = m.Fields
+		rd.Strict = m.Strict
+		rd.InvalidUTF8 = m.InvalidUTF8
+		rd.ErrorHandler = m.lineError
+		rd.Reset(rc)
+		c.rd, c.closer = rd, rc
+	}
+}
+
+func (m *Merger) lineError(e *ParseError) {
+	m.nerrs++
+	if m.ErrorHandler != nil {
+		m.ErrorHandler(e)
+		return
+	}
+	max := m.MaxErrors
+	if max <= 0 {
+		max = DefaultMaxErrors
+	}
+	if len(m.errs) < max {
+		m.errs = append(m.errs, e)
+	}
+}
+
+// inputError reports an input that failed to open or read. A *ParseError
+// from a Strict reader ends the merge.
+func (m *Merger) inputError(name string, err error) {
+	var pe *ParseError
+	if errors.As(err, &pe) {
+		if m.Strict {
+			m.fatal = pe
+		}
+		return // already reported through lineError
+	}
+	e := &ParseError{File: name, Err: err}
+	m.lineError(e)
+	if m.Strict {
+		m.fatal = e
+	}
+}
+
+// Next advances to the next row in date-time order and reports whether there
+// is one.
+func (m *Merger) Next() bool {
+	if !m.started {
+		m.start()
+	}
+	if m.fatal != nil {
+		return false
+	}
+	if m.cur != nil {
+		if m.advance(m.cur) {
+			heap.Fix(&m.h, 0)
+		} else {
+			heap.Pop(&m.h)
+		}
+		m.cur = nil
+		if m.fatal != nil {
+			return false
+		}
+	}
+	if len(m.h) == 0 {
+		return false
+	}
+	m.cur = m.h[0]
+	return true
+}
+
+// Record returns the current row; it is valid until the next call to Next.
+// Its Origin names its input and server.
+func (m *Merger) Record() *Record { return m.cur.rd.Record() }
+
+// Err returns the error that ended the merge, or, when ErrorHandler is nil,
+// the problems met (malformed lines, unreadable inputs) as an ErrorList. It
+// is nil when every input was read cleanly.
+func (m *Merger) Err() error {
+	if m.fatal != nil {
+		return m.fatal
+	}
+	return m.errs.Err()
+}
+
+// Stats returns the sum of the counts of every input read so far, including
+// the ones still open.
+func (m *Merger) Stats() Stats {
+	s := m.done
+	for _, c := range m.chains {
+		if c.rd != nil {
+			s.add(c.rd.Stats())
+		}
+	}
+	return s
+}
+
+// OpenFiles returns the number of inputs currently open.
+func (m *Merger) OpenFiles() int {
+	n := 0
+	for _, c := range m.chains {
+		if c.rd != nil {
+			n++
+		}
+	}
+	return n
+}
+
+func (s *Stats) add(o Stats) {
+	s.Lines += o.Lines
+	s.Records += o.Records
+	s.Directives += o.Directives
+	s.Blank += o.Blank
+	s.Errors += o.Errors
+	s.Bytes += o.Bytes
+}
+
+type chainHeap []*chain
+
+func (h chainHeap) Len() int { return len(h) }
+func (h chainHeap) Less(i, j int) bool {
+	a, b := h[i], h[j]
+	if !a.key.Equal(b.key) {
+		return a.key.Before(b.key)
+	}
+	return a.idx < b.idx
+}
+func (h chainHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *chainHeap) Push(x any)   { *h = append(*h, x.(*chain)) }
+func (h *chainHeap) Pop() any {
+	old := *h
+	c := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	return c
+}

@@ -1,0 +1,720 @@
+package msgtrk
+
+import (
+	"bytes"
+	"encoding/binary"
+	"io"
+	"iter"
+	"math/bits"
+	"unicode/utf8"
+)
+
+// DefaultMaxLineBytes is the default for [Reader.MaxLineBytes]: 16 MiB. A row
+// of a mass mailing lists every recipient and their status; 16 MiB holds more
+// than 100,000 recipients of typical length, far beyond what one tracking
+// row carries in practice, while bounding the buffer on hostile input.
+const DefaultMaxLineBytes = 16 << 20
+
+// maxLineBytesLimit is the largest accepted MaxLineBytes (spans are int32).
+const maxLineBytesLimit = 1 << 30
+
+// DefaultMaxErrors is the default for [Reader.MaxErrors].
+const DefaultMaxErrors = 100
+
+const initialBufSize = 64 << 10
+
+// UTF8Policy says what the Reader does with a line that is not valid UTF-8.
+type UTF8Policy uint8
+
+const (
+	// UTF8Reject reports the line as a ParseError wrapping ErrInvalidUTF8
+	// and skips it. This is the default: Exchange writes UTF-8, so an
+	// invalid line means a damaged or re-encoded file.
+	UTF8Reject UTF8Policy = iota
+	// UTF8Accept returns the line's fields as they are, invalid bytes and
+	// all. Use it for files re-encoded to a legacy code page.
+	UTF8Accept
+)
+
+// Stats counts what a Reader has read. Every line of the input lands in
+// exactly one of Records, Directives, Blank or Errors, so
+// Lines == Records + Directives + Blank + Errors at all times.
+type Stats struct {
+	Lines      int64 // lines read (a final line without line ending counts)
+	Records    int64 // rows returned by Next
+	Directives int64 // well-formed '#' lines
+	Blank      int64 // empty lines
+	Errors     int64 // malformed lines, each reported as one ParseError
+	Bytes      int64 // bytes consumed, including line endings and any BOM
+}
+
+// Reader reads message tracking log rows from an input, one [Record] at a
+// time, mapping columns through the #Fields: header.
+//
+// The loop has the shape of bufio.Scanner:
+//
+//	r := msgtrk.NewReader(f)
+//	for r.Next() {
+//		rec := r.Record()
+//		fmt.Println(rec.Field(msgtrk.MessageID))
+//	}
+//	if err := r.Err(); err != nil { … }
+//
+// A malformed line does not stop Next: it is reported as a *[ParseError]
+// (to ErrorHandler when set, otherwise kept for Err, up to MaxErrors), the
+// reader resynchronises at the next line and goes on. Only an I/O error, or
+// the first malformed line when Strict is set, ends the loop early.
+//
+// Configure a Reader through its exported fields before the first call to
+// Next; changing them afterwards has no effect until Reset.
+//
+// A Reader is not safe for concurrent use. Once its buffer has grown to the
+// longest line, reading does no allocation.
+type Reader struct {
+	// Name names the input in errors and in Record.Origin (for example the
+	// file path). Optional.
+	Name string
+	// Server is the logging server that wrote the input, when the caller
+	// knows it (for example from the file's path); see Record.Origin.
+	Server string
+	// Kind is the kind of log (from the file name), when known.
+	Kind LogKind
+	// MaxLineBytes bounds the length of a line, line ending excluded.
+	// Zero means DefaultMaxLineBytes; values above 1 GiB are treated as
+	// 1 GiB. A longer line is reported with ErrLineTooLong and skipped
+	// without ever being held in memory whole.
+	MaxLineBytes int
+	// Fields lists column names to use for rows that come before any
+	// #Fields: header (files whose header was cut off). It is used until a
+	// header appears. Layout2016.FieldNames() gives the modern list.
+	Fields []string
+	// Strict makes the first malformed line end the loop: Next returns
+	// false and Err returns that error.
+	Strict bool
+	// InvalidUTF8 says what to do with lines that are not valid UTF-8.
+	InvalidUTF8 UTF8Policy
+	// ErrorHandler, when set, receives every malformed line's error as it
+	// is found; Err then reports only fatal errors. The *ParseError is the
+	// handler's to keep.
+	ErrorHandler func(*ParseError)
+	// MaxErrors bounds the errors kept for Err when ErrorHandler is nil.
+	// Zero means DefaultMaxErrors; further errors are counted in
+	// Stats().Errors only.
+	MaxErrors int
+
+	src      io.Reader
+	buf      []byte
+	r, w     int   // unread data is buf[r:w]
+	scanned  int   // buf[r:scanned] holds no '\n'
+	base     int64 // input offset of buf[0]
+	eof      bool
+	borrowed bool // buf is the caller's (NewReaderBytes): never grow or refill
+	started  bool
+	maxLine  int
+	lineNo   int64
+
+	header    Header
+	inHeader  bool // the previous line was a directive
+	cols      *columns
+	fallback  *columns
+	headerSeq int
+
+	rec    Record
+	origin Origin
+	ends   [maxSpans + 8]int32
+	flags  [maxSpans]uint8
+
+	stats Stats
+	errs  ErrorList
+	fatal error
+}
+
+// NewReader returns a Reader reading from src. The Reader buffers src
+// itself; there is no need to wrap it in a bufio.Reader.
+func NewReader(src io.Reader) *Reader {
+	r := &Reader{}
+	r.Reset(src)
+	return r
+}
+
+// NewReaderBytes returns a Reader over data held in memory (a whole file, or a
+// memory-mapped one). It copies nothing: records alias data, which must not
+// change while they are in use.
+func NewReaderBytes(data []byte) *Reader {
+	r := &Reader{}
+	r.ResetBytes(data)
+	return r
+}
+
+// Reset discards the Reader's state and makes it read from src, keeping its
+// configuration and its buffer.
+func (r *Reader) Reset(src io.Reader) {
+	buf := r.buf
+	if r.borrowed {
+		buf = nil
+	}
+	r.resetState()
+	r.src = src
+	r.buf = buf[:cap(buf)]
+}
+
+// ResetBytes is Reset for data held in memory; see NewReaderBytes.
+func (r *Reader) ResetBytes(data []byte) {
+	r.resetState()
+	r.src = nil
+	r.buf = data
+	r.w = len(data)
+	r.eof = true
+	r.borrowed = true
+}
+
+func (r *Reader) resetState() {
+	r.src = nil
+	r.buf = nil
+	r.r, r.w, r.scanned = 0, 0, 0
+	r.base = 0
+	r.eof = false
+	r.borrowed = false
+	r.started = false
+	r.lineNo = 0
+	r.header = Header{}
+	r.inHeader = false
+	r.cols = nil
+	r.fallback = nil
+	r.headerSeq = 0
+	r.rec = Record{scratch: r.rec.scratch[:0]}
+	r.stats = Stats{}
+	r.errs = nil
+	r.fatal = nil
+}
+
+func (r *Reader) start() {
+	r.started = true
+	r.maxLine = r.MaxLineBytes
+	if r.maxLine <= 0 {
+		r.maxLine = DefaultMaxLineBytes
+	}
+	if r.maxLine > maxLineBytesLimit {
+		r.maxLine = maxLineBytesLimit
+	}
+	if len(r.Fields) > 0 {
+		names := append([]string(nil), r.Fields...)
+		r.fallback = newColumns(names)
+		r.cols = r.fallback
+	}
+	r.origin = Origin{File: r.Name, Server: r.Server, Kind: r.Kind}
+	if !r.borrowed && len(r.buf) == 0 {
+		n := initialBufSize
+		if n > r.maxLine+1 {
+			n = r.maxLine + 1
+		}
+		r.buf = make([]byte, n)
+	}
+}
+
+// Next advances to the next row and reports whether there is one. It returns
+// false at the end of the input, after an I/O error, or (with Strict) after
+// the first malformed line; Err tells which.
+func (r *Reader) Next() bool {
+	if !r.started {
+		r.start()
+	}
+	if r.fatal != nil {
+		return false
+	}
+	for {
+		line, off, ok := r.readLine()
+		if !ok {
+			return false
+		}
+		if r.parseLine(line, off) {
+			return true
+		}
+		if r.fatal != nil {
+			return false
+		}
+	}
+}
+
+// Record returns the current row. The Record, and every slice obtained from
+// it, is valid only until the next call to Next or Reset; use Record.Clone
+// to keep one. It must not be modified.
+func (r *Reader) Record() *Record { return &r.rec }
+
+// Err returns the error that ended the loop or, when ErrorHandler is nil,
+// the malformed lines met so far as an [ErrorList] (at most MaxErrors of
+// them). It returns nil when the input was read to its end without a
+// problem. I/O errors are returned as they are; io.EOF is never returned.
+func (r *Reader) Err() error {
+	if r.fatal != nil {
+		return r.fatal
+	}
+	return r.errs.Err()
+}
+
+// Errors returns the malformed lines kept so far (see MaxErrors). The list
+// is the Reader's; it must not be modified.
+func (r *Reader) Errors() ErrorList { return r.errs }
+
+// Stats returns the counts of what has been read so far.
+func (r *Reader) Stats() Stats { return r.stats }
+
+// Header returns the header in force for the current row: the directives of
+// the last header block read. A new block (a '#' line after rows, as in
+// concatenated files) replaces it. The returned value is a copy.
+func (r *Reader) Header() Header { return r.header.clone() }
+
+// InputOffset returns the input offset just past the last line read.
+func (r *Reader) InputOffset() int64 { return r.base + int64(r.r) }
+
+// All returns an iterator over the remaining rows: sugar for the Next loop.
+// It is single-use; check Err after the loop. Each yielded *Record is valid
+// only until the next iteration.
+func (r *Reader) All() iter.Seq[*Record] {
+	return func(yield func(*Record) bool) {
+		for r.Next() {
+			if !yield(&r.rec) {
+				return
+			}
+		}
+	}
+}
+
+// report records a malformed line's error.
+func (r *Reader) report(e *ParseError) {
+	r.stats.Errors++
+	e.File = r.Name
+	if r.Strict {
+		r.fatal = e
+		return
+	}
+	if r.ErrorHandler != nil {
+		r.ErrorHandler(e)
+		return
+	}
+	max := r.MaxErrors
+	if max <= 0 {
+		max = DefaultMaxErrors
+	}
+	if len(r.errs) < max {
+		r.errs = append(r.errs, e)
+	}
+}
+
+// readLine returns the next line without its '\n' and its input offset. ok
+// is false at the end of the input or on a fatal error. Over-long and
+// truncated lines are reported here and skipped.
+func (r *Reader) readLine() (line []byte, off int64, ok bool) {
+	for {
+		if i := bytes.IndexByte(r.buf[r.scanned:r.w], '\n'); i >= 0 {
+			end := r.scanned + i
+			line = r.buf[r.r:end]
+			off = r.base + int64(r.r)
+			r.stats.Bytes += int64(end + 1 - r.r)
+			r.r = end + 1
+			r.scanned = r.r
+			r.lineNo++
+			r.stats.Lines++
+			if len(line) > r.maxLine {
+				// Only possible with NewReaderBytes, where the whole
+				// input is at hand.
+				r.report(&ParseError{Line: r.lineNo, Column: r.maxLine + 1, Offset: off + int64(r.maxLine), Err: ErrLineTooLong})
+				if r.fatal != nil {
+					return nil, 0, false
+				}
+				continue
+			}
+			return line, off, true
+		}
+		r.scanned = r.w
+		if r.eof {
+			if r.r == r.w {
+				return nil, 0, false
+			}
+			// A final line without line ending.
+			off = r.base + int64(r.r)
+			n := r.w - r.r
+			partial := r.buf[r.r:r.w]
+			r.stats.Bytes += int64(n)
+			r.r = r.w
+			r.scanned = r.w
+			r.lineNo++
+			r.stats.Lines++
+			if n > r.maxLine {
+				r.report(&ParseError{Line: r.lineNo, Column: r.maxLine + 1, Offset: off + int64(r.maxLine), Err: ErrLineTooLong})
+			} else {
+				r.report(&ParseError{Line: r.lineNo, Column: n + 1, Offset: off + int64(n), Err: ErrTruncated, Excerpt: excerpt(partial, max(0, n-maxErrorExcerpt))})
+			}
+			if r.fatal != nil {
+				return nil, 0, false
+			}
+			continue
+		}
+		if r.w-r.r > r.maxLine {
+			if !r.skipLongLine() {
+				return nil, 0, false
+			}
+			continue
+		}
+		if !r.fill() {
+			if r.fatal != nil {
+				return nil, 0, false
+			}
+		}
+	}
+}
+
+// fill reads more input into the buffer, moving unread data to its front
+// and growing it (up to maxLine+1 bytes) when it is full.
+func (r *Reader) fill() bool {
+	if r.r > 0 {
+		n := copy(r.buf, r.buf[r.r:r.w])
+		r.base += int64(r.r)
+		r.scanned -= r.r
+		r.w = n
+		r.r = 0
+	}
+	if r.w == len(r.buf) {
+		size := 2 * len(r.buf)
+		if size > r.maxLine+1 {
+			size = r.maxLine + 1
+		}
+		if size <= len(r.buf) {
+			size = len(r.buf) + 1
+		}
+		nb := make([]byte, size)
+		copy(nb, r.buf[:r.w])
+		r.buf = nb
+	}
+	for tries := 0; tries < 100; tries++ {
+		n, err := r.src.Read(r.buf[r.w:])
+		if n < 0 || n > len(r.buf)-r.w {
+			r.fatal = io.ErrShortBuffer
+			return false
+		}
+		r.w += n
+		if err == io.EOF {
+			r.eof = true
+			r.checkBOM()
+			return true
+		}
+		if err != nil {
+			r.fatal = err
+			return false
+		}
+		if n > 0 {
+			r.checkBOM()
+			return true
+		}
+	}
+	r.fatal = io.ErrNoProgress
+	return false
+}
+
+// checkBOM drops a UTF-8 byte order mark at the very start of the input.
+func (r *Reader) checkBOM() {
+	if r.base == 0 && r.r == 0 && r.lineNo == 0 && r.w >= 3 && r.buf[0] == 0xEF && r.buf[1] == 0xBB && r.buf[2] == 0xBF {
+		r.r = 3
+		r.scanned = 3
+		r.stats.Bytes += 3
+	}
+}
+
+// skipLongLine discards the current line, which is longer than maxLine,
+// reading on to its end without keeping it, and reports it.
+func (r *Reader) skipLongLine() bool {
+	off := r.base + int64(r.r)
+	r.lineNo++
+	r.stats.Lines++
+	lineNo := r.lineNo
+	r.stats.Bytes += int64(r.w - r.r)
+	r.base += int64(r.w)
+	r.r, r.w, r.scanned = 0, 0, 0
+	zeros := 0
+	for !r.eof {
+		n, err := r.src.Read(r.buf)
+		if n < 0 || n > len(r.buf) {
+			r.fatal = io.ErrShortBuffer
+			return false
+		}
+		if i := bytes.IndexByte(r.buf[:n], '\n'); i >= 0 {
+			r.stats.Bytes += int64(i + 1)
+			r.base += int64(i + 1)
+			r.w = copy(r.buf, r.buf[i+1:n])
+			if err == io.EOF {
+				r.eof = true
+			} else if err != nil {
+				r.fatal = err
+			}
+			break
+		}
+		r.stats.Bytes += int64(n)
+		r.base += int64(n)
+		if err == io.EOF {
+			r.eof = true
+			break
+		}
+		if err != nil {
+			r.fatal = err
+			break
+		}
+		if n > 0 {
+			zeros = 0
+		} else if zeros++; zeros >= 100 {
+			r.fatal = io.ErrNoProgress
+			break
+		}
+	}
+	r.report(&ParseError{Line: lineNo, Column: r.maxLine + 1, Offset: off + int64(r.maxLine), Err: ErrLineTooLong})
+	return r.fatal == nil
+}
+
+// parseLine handles one line; it reports whether the line is a row now
+// held in r.rec.
+func (r *Reader) parseLine(line []byte, off int64) bool {
+	// Strip a byte order mark at the start of a line (concatenated files).
+	if len(line) >= 3 && line[0] == 0xEF && line[1] == 0xBB && line[2] == 0xBF {
+		line = line[3:]
+		off += 3
+	}
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
+	if len(line) == 0 {
+		r.stats.Blank++
+		return false
+	}
+	if line[0] == '#' {
+		r.directive(line, off)
+		return false
+	}
+	r.inHeader = false
+	if r.cols == nil {
+		r.report(&ParseError{Line: r.lineNo, Column: 1, Offset: off, Err: ErrNoFields, Excerpt: excerpt(line, 0)})
+		return false
+	}
+	nc, special := splitPlain(line, &r.ends)
+	var flags []uint8
+	var err error
+	col := 0
+	if special {
+		// The line holds a quote, a NUL or a non-ASCII byte: check it and
+		// split it again the careful way.
+		if i := bytes.IndexByte(line, 0); i >= 0 {
+			r.report(&ParseError{Line: r.lineNo, Column: i + 1, Offset: off + int64(i), Err: ErrNUL})
+			return false
+		}
+		if r.InvalidUTF8 == UTF8Reject && !utf8.Valid(line) {
+			i := firstInvalidUTF8(line)
+			r.report(&ParseError{Line: r.lineNo, Column: i + 1, Offset: off + int64(i), Err: ErrInvalidUTF8, Excerpt: excerpt(line, i)})
+			return false
+		}
+		if bytes.IndexByte(line, '"') >= 0 {
+			nc, err, col = splitQuoted(line, &r.ends, &r.flags)
+			flags = r.flags[:nc]
+		}
+	}
+	if err == nil && nc > MaxFields {
+		err, col = ErrTooManyFields, 0
+	}
+	if err == nil && nc != len(r.cols.names) {
+		err, col = ErrFieldCount, 0
+	}
+	if err != nil {
+		e := &ParseError{Line: r.lineNo, Column: col + 1, Offset: off + int64(col), Err: err}
+		switch err {
+		case ErrFieldCount:
+			e.Excerpt = "got " + itoa(nc) + " fields, header has " + itoa(len(r.cols.names))
+		case ErrTooManyFields:
+		default:
+			e.Field = r.columnName(nc)
+			e.Excerpt = excerpt(line, col)
+		}
+		r.report(e)
+		return false
+	}
+	r.rec.ends = r.ends[:nc]
+	r.rec.flags = flags
+	r.rec.line = line
+	r.rec.c = r.cols
+	r.rec.lineNo = r.lineNo
+	r.rec.off = off
+	r.rec.origin = &r.origin
+	r.rec.scratch = r.rec.scratch[:0]
+	r.stats.Records++
+	return true
+}
+
+func (r *Reader) columnName(i int) string {
+	if r.cols != nil && i < len(r.cols.names) {
+		return r.cols.names[i]
+	}
+	return ""
+}
+
+// directive handles a '#' line.
+func (r *Reader) directive(line []byte, off int64) {
+	if !r.inHeader {
+		// A new header block: start from a clean header. The column
+		// map stays until a new #Fields: replaces it.
+		r.header = Header{}
+		r.inHeader = true
+	}
+	isFields, err := parseDirective(&r.header, line)
+	if err != nil {
+		r.report(&ParseError{Line: r.lineNo, Column: 1, Offset: off, Err: err, Excerpt: excerpt(line, 0)})
+		return
+	}
+	r.stats.Directives++
+	if isFields {
+		r.cols = newColumns(r.header.Fields)
+		r.headerSeq++
+	}
+}
+
+const (
+	lo8 = 0x0101010101010101
+	hi8 = 0x8080808080808080
+	lo7 = 0x7f7f7f7f7f7f7f7f
+)
+
+// maxSpans is the size of the column arrays: MaxFields plus one, so that a
+// row with too many fields is seen as such, plus slack for splitPlain's
+// unconditional stores.
+const maxSpans = MaxFields + 1
+
+// splitPlain stores in ends the end of each of line's comma-separated
+// fields, ignoring quotes, and returns their number (more than MaxFields
+// means too many fields; ends is never written past maxSpans). special
+// reports whether the line holds a byte that needs a closer look: '"', NUL,
+// or a non-ASCII byte.
+//
+// It reads the line eight bytes at a time: an exact per-byte mask of the
+// commas in a word and a cheap any-byte test for the special bytes. (Other
+// designs measured against it are kept in split_bench_test.go.)
+func splitPlain(line []byte, ends *[maxSpans + 8]int32) (count int, special bool) {
+	n := len(line)
+	j := 0
+	var acc uint64
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		v := binary.LittleEndian.Uint64(line[i : i+8])
+		c := v ^ (lo8 * ',')
+		commas := ^(((c & lo7) + lo7) | c | lo7)
+		q := v ^ (lo8 * '"')
+		acc |= ((q - lo8) &^ q) | ((v - lo8) &^ v) | v
+		for commas != 0 && j < maxSpans {
+			ends[j] = int32(i + bits.TrailingZeros64(commas)>>3)
+			j++
+			commas &= commas - 1
+		}
+	}
+	for ; i < n; i++ {
+		switch c := line[i]; {
+		case c == ',':
+			if j < maxSpans {
+				ends[j] = int32(i)
+			}
+			j++
+		case c == '"' || c == 0 || c >= 0x80:
+			acc = hi8
+		}
+	}
+	if j < maxSpans {
+		ends[j] = int32(n)
+	}
+	return j + 1, acc&hi8 != 0
+}
+
+// splitQuoted stores the ends and flags of line's fields, honouring
+// double-quoted fields. On a quoting error it returns the error and the
+// byte index where it was found.
+func splitQuoted(line []byte, ends *[maxSpans + 8]int32, flags *[maxSpans]uint8) (int, error, int) {
+	n := len(line)
+	start := 0
+	j := 0
+	for {
+		if j >= MaxFields {
+			return j, ErrTooManyFields, start
+		}
+		if start < n && line[start] == '"' {
+			i := start + 1
+			var fl uint8 = flagQuoted
+			for {
+				k := bytes.IndexByte(line[i:], '"')
+				if k < 0 {
+					return j, ErrQuote, start
+				}
+				i += k
+				if i+1 < n && line[i+1] == '"' {
+					fl |= flagEscaped
+					i += 2
+					continue
+				}
+				break
+			}
+			end := i + 1
+			if end < n && line[end] != ',' {
+				return j, ErrQuote, end
+			}
+			ends[j], flags[j] = int32(end), fl
+			j++
+			if end == n {
+				return j, nil, 0
+			}
+			start = end + 1
+			continue
+		}
+		k := bytes.IndexByte(line[start:], ',')
+		end := n
+		if k >= 0 {
+			end = start + k
+		}
+		if q := bytes.IndexByte(line[start:end], '"'); q >= 0 {
+			return j, ErrBareQuote, start + q
+		}
+		ends[j], flags[j] = int32(end), 0
+		j++
+		if k < 0 {
+			return j, nil, 0
+		}
+		start = end + 1
+	}
+}
+
+func firstInvalidUTF8(b []byte) int {
+	for i := 0; i < len(b); {
+		if b[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
+	}
+	return 0
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var b [20]byte
+	i := len(b)
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	if neg {
+		i--
+		b[i] = '-'
+	}
+	return string(b[i:])
+}
