@@ -1,0 +1,62 @@
+package recipstatus
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+
+func isUpper(c byte) bool { return 'A' <= c && c <= 'Z' }
+
+func isLetter(c byte) bool { return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' }
+
+func isAlnum(c byte) bool { return isLetter(c) || isDigit(c) }
+
+// trimSpace returns b without leading and trailing blanks, and the offset of
+// the result in b.
+func trimSpace(b []byte) ([]byte, int) {
+	i := 0
+	for i < len(b) && isSpace(b[i]) {
+		i++
+	}
+	j := len(b)
+	for j > i && isSpace(b[j-1]) {
+		j--
+	}
+	return b[i:j], i
+}
+
+func trimRight(b []byte) []byte {
+	j := len(b)
+	for j > 0 && isSpace(b[j-1]) {
+		j--
+	}
+	return b[:j]
+}
+
+// digits reads at most max decimal digits at b[i:] and returns the value and
+// the count read.
+func digits(b []byte, i, max int) (v, n int) {
+	for n < max && i+n < len(b) && isDigit(b[i+n]) {
+		v = v*10 + int(b[i+n]-'0')
+		n++
+	}
+	return v, n
+}
+
+// indexFrom returns the index of sub in b at or after from, or -1.
+func indexFrom(b []byte, from int, sub string) int {
+	for i := from; i+len(sub) <= len(b); i++ {
+		if b[i] == sub[0] && string(b[i:i+len(sub)]) == sub {
+			return i
+		}
+	}
+	return -1
+}
+
+func lastIndexByte(b []byte, c byte) int {
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] == c {
+			return i
+		}
+	}
+	return -1
+}
