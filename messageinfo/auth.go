@@ -39,22 +39,22 @@ type mechanismInfo struct {
 
 var mechanisms = [...]mechanismInfo{
 	MechanismUnknown:              {0xff, "Unknown", "a mechanism number this package does not name"},
-	MechanismNone:                 {0x00, "None", "no authentication (seen as \"00A: NTS: \" on mail from Office 365 to Exchange 2010)"},
-	MechanismSenderID:             {0x01, "SenderId", "Sender ID check (name only; not observed)"},
-	MechanismMutualTLS:            {0x02, "MutualTLS", "mutually authenticated TLS (name only; not observed)"},
-	MechanismMapiSubmit:           {0x03, "MapiSubmit", "submitted through MAPI (name only; not observed)"},
-	MechanismSecureMapiSubmit:     {0x04, "SecureMapiSubmit", "submitted from a mailbox by the store driver (\"04I: \" on STOREDRIVER RECEIVE: Outlook, OWA, EAS, EWS)"},
-	MechanismSecureInternalSubmit: {0x05, "SecureInternalSubmit", "internal submission (name only; not observed)"},
-	MechanismTLSAuthLogin:         {0x06, "TLSAuthLogin", "SMTP AUTH LOGIN over TLS (name only; not observed)"},
-	MechanismLogin:                {0x07, "Login", "SMTP AUTH by a client (\"07I: \" on SMTP RECEIVE, no STOREDRIVER RECEIVE)"},
-	MechanismPickup:               {0x08, "Pickup", "Pickup directory (name only; not observed)"},
-	MechanismNTLM:                 {0x0a, "NTLM", "NTLM authentication (name only; not observed)"},
-	MechanismGSSAPI:               {0x0b, "GSSAPI", "Kerberos/GSSAPI authentication (name only; not observed)"},
-	MechanismMutualGSSAPI:         {0x0c, "MutualGSSAPI", "hop between Exchange servers authenticated both ways, e.g. front end to hub (\"0cI: \" for store- or auth-submitted mail, \"0cA: \" when the original client was anonymous)"},
-	MechanismCustom:               {0x0d, "Custom", "custom authentication mechanism (name only; not observed)"},
-	MechanismSecureExternalSubmit: {0x10, "SecureExternalSubmit", "external secure submission (name only; not observed)"},
-	MechanismDirectTrustTLS:       {0x11, "DirectTrustTLS", "certificate-based direct trust, e.g. Exchange Online to on-premises (Microsoft documents \"11a\" for authentication errors)"},
-	MechanismReplay:               {0x12, "Replay", "Replay directory (name only; not observed)"},
+	MechanismNone:                 {0x00, "None", "no authentication; reported as \"00A: NTS: \" on mail from Office 365 to Exchange 2010 (a public Filebeat event, not in testdata/real)"},
+	MechanismSenderID:             {0x01, "SenderId", "Sender ID (name from public analyses; not observed)"},
+	MechanismMutualTLS:            {0x02, "MutualTLS", "mutually authenticated TLS (name from public analyses; not observed)"},
+	MechanismMapiSubmit:           {0x03, "MapiSubmit", "MAPI submission (name from public analyses; not observed)"},
+	MechanismSecureMapiSubmit:     {0x04, "SecureMapiSubmit", "submission from a mailbox by the store driver: Outlook, OWA, EAS, EWS (observed: \"04I: \" on STOREDRIVER RECEIVE)"},
+	MechanismSecureInternalSubmit: {0x05, "SecureInternalSubmit", "internal submission (name from public analyses; not observed)"},
+	MechanismTLSAuthLogin:         {0x06, "TLSAuthLogin", "SMTP AUTH LOGIN over TLS (name from public analyses; not observed)"},
+	MechanismLogin:                {0x07, "Login", "SMTP AUTH by a client (published observation: \"07I: \" on SMTP RECEIVE, with no STOREDRIVER RECEIVE)"},
+	MechanismPickup:               {0x08, "Pickup", "Pickup directory (name from public analyses; not observed)"},
+	MechanismNTLM:                 {0x0a, "NTLM", "NTLM (name from public analyses; not observed)"},
+	MechanismGSSAPI:               {0x0b, "GSSAPI", "Kerberos/GSSAPI (name from public analyses; not observed)"},
+	MechanismMutualGSSAPI:         {0x0c, "MutualGSSAPI", "hop between Exchange servers that authenticated each other, e.g. front end to hub; the letter tells the original client (observed: \"0cA: \" for anonymous SMTP clients; published: \"0cI: \" after a store or SMTP AUTH submission)"},
+	MechanismCustom:               {0x0d, "Custom", "custom mechanism (name from public analyses; not observed)"},
+	MechanismSecureExternalSubmit: {0x10, "SecureExternalSubmit", "external secure submission (name from public analyses; not observed)"},
+	MechanismDirectTrustTLS:       {0x11, "DirectTrustTLS", "certificate-based direct trust (name from public analyses; Microsoft documents the value \"11a\" for authentication errors)"},
+	MechanismReplay:               {0x12, "Replay", "Replay directory (name from public analyses; not observed)"},
 }
 
 // byNumber maps a wire number to its Mechanism; unlisted numbers map to 0.
@@ -88,8 +88,9 @@ func (m Mechanism) Number() (n uint8, ok bool) {
 }
 
 // Meaning returns a one-line description of m for documentation and reports.
-// It says where the value was observed, or "name only; not observed" when
-// only the name (from public analyses) backs it.
+// It says what backs it: "observed" (a real sample in testdata/real),
+// "published" (administrators' published observations), or "name from
+// public analyses; not observed".
 func (m Mechanism) Meaning() string {
 	if int(m) < len(mechanisms) {
 		return mechanisms[m].meaning

@@ -28,7 +28,9 @@ type realValue struct {
 // their field count implies (30 fields: 2016+, index 21; 21 fields: 2007,
 // index 20). Rows that do not have enough fields are skipped: only the
 // AGENTINFO sample whose whole row the poster wrapped in quotes.
-func realLogValues(t *testing.T) []realValue {
+func realLogValues(t *testing.T) []realValue { return realLogValuesTB(t) }
+
+func realLogValuesTB(t testing.TB) []realValue {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join(realDir, "*.log"))
 	if err != nil || len(files) == 0 {
@@ -96,7 +98,9 @@ func realLogValues(t *testing.T) []realValue {
 // realCmdletValues returns the message-info of every record in the
 // PowerShell Format-List files of testdata/real/cmdlet_output, with the
 // console wrapping undone by unwrapFormatList.
-func realCmdletValues(t *testing.T) []realValue {
+func realCmdletValues(t *testing.T) []realValue { return realCmdletValuesTB(t) }
+
+func realCmdletValuesTB(t testing.TB) []realValue {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join(realDir, "cmdlet_output", "*.txt"))
 	if err != nil || len(files) == 0 {

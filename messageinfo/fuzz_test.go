@@ -1,0 +1,170 @@
+package messageinfo
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// fuzzSeeds are the table inputs and the real samples shared by the fuzzers.
+func fuzzSeeds(f *testing.F) []string {
+	f.Helper()
+	seeds := []string{
+		"", " ", "04I: ", "0cA: ", "07I: NTS: None", "00A: NTS: ", "11a", "0cP: contoso.com",
+		"2022-09-19T15:02:29.211Z", "2021-03-23T10:00:09.3284899Z", "2021-03-23T10:00:09+02:00",
+		"2024-01-07T00:00:05,535Z",
+		"LSRV=h:TOTAL-HUB=1921|SMR=127(SMRC=125)|QDM=0",
+		"LSRV=h:TOTAL-SUB=1.0|A=0.5 (B=0.25 (C=0.125 ) )|D=0.5 ",
+		"LSRV=h:TOTAL=1.0(A=0.5)|B=0.5",
+		"SRV=a:X=1(Y=2(Z=3))|W=4;SRV=b:TOTAL=0",
+		"2013-01-01T00:00:00.000Z;SRV=HUB12.GMS.local:TOTAL=0",
+		"LSRV=h:TOTAL=1|A=1(B=1",
+		"LSRV=h:TOTAL=1|A=1)",
+		"LSRV=h:TOTAL=0.1234567891",
+		"LSRV=h:X-ABC-PEN-INC=1|R-CMSG-Some Agent=2",
+		"LSRV=h:TOTAL=1|" + strings.Repeat("A=1(", 40) + strings.Repeat(")", 40),
+	}
+	for _, v := range realValuesF(f) {
+		seeds = append(seeds, v.Value)
+	}
+	return seeds
+}
+
+// realValuesF is realValues for a *testing.F.
+func realValuesF(f *testing.F) []realValue {
+	return append(realLogValuesTB(f), realCmdletValuesTB(f)...)
+}
+
+// FuzzClassify: Classify never panics, agrees with Parse, and each kind's
+// claim holds (auth codes parse, timestamps parse and agree with time.Parse,
+// latency prefixes are what AppendLatency expects).
+func FuzzClassify(f *testing.F) {
+	for _, s := range fuzzSeeds(f) {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		k := Classify(src)
+		info := Parse(src)
+		if info.Kind != k {
+			t.Fatalf("Classify(%q) = %v, Parse says %v", src, k, info.Kind)
+		}
+		switch k {
+		case KindAuthCode:
+			a, err := ParseAuthCode(src)
+			if err != nil || a != info.Auth {
+				t.Fatalf("Classify(%q) = AuthCode, ParseAuthCode = %+v, %v", src, a, err)
+			}
+		case KindTimestamp:
+			tm, ok := ParseTime(src)
+			if !ok || !tm.Equal(info.Time) {
+				t.Fatalf("Classify(%q) = Timestamp %v, ParseTime = %v, %v", src, info.Time, tm, ok)
+			}
+		case KindLatency:
+			_, lat, err := AppendLatency(nil, src)
+			if !lat.Origin.Equal(info.Time) {
+				t.Fatalf("Parse(%q).Time = %v, AppendLatency origin %v (err %v)", src, info.Time, lat.Origin, err)
+			}
+		case KindEmpty:
+			if len(bytes.TrimLeft(src, " ")) != 0 {
+				t.Fatalf("Classify(%q) = Empty", src)
+			}
+		}
+	})
+}
+
+// FuzzParseAuthCode: no panic; the detail span lies inside the input; a
+// parsed code renders and parses back to the same code.
+func FuzzParseAuthCode(f *testing.F) {
+	for _, s := range fuzzSeeds(f) {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		a, err := ParseAuthCode(src)
+		if err != nil {
+			if a != (AuthCode{}) {
+				t.Fatalf("ParseAuthCode(%q) = %+v with error %v", src, a, err)
+			}
+			return
+		}
+		if a.Detail.Start < 0 || a.Detail.Start > a.Detail.End || int(a.Detail.End) > len(src) || !a.IsValid() {
+			t.Fatalf("ParseAuthCode(%q) = %+v: detail outside input", src, a)
+		}
+		out := a.AppendTo(nil, src)
+		b, err := ParseAuthCode(out)
+		if err != nil {
+			t.Fatalf("ParseAuthCode(%q) → %q does not parse: %v", src, out, err)
+		}
+		if b.Number != a.Number || b.Letter != a.Letter || !bytes.Equal(b.Detail.Bytes(out), a.Detail.Bytes(src)) {
+			t.Fatalf("round trip %q → %q: %+v vs %+v", src, out, a, b)
+		}
+	})
+}
+
+// FuzzAppendLatency: no panic, every invariant of latencyInvariants (spans
+// inside the input, parent before child and within this parse, depth ≤
+// MaxDepth, node count ≤ MaxNodes, hops contiguous), and on success the
+// canonical form parses to the same tree and is a fixed point.
+func FuzzAppendLatency(f *testing.F) {
+	for _, s := range fuzzSeeds(f) {
+		f.Add([]byte(s))
+	}
+	prior := []Node{{Parent: -1}}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		nodes, lat, err := AppendLatency(prior[:1:1], src)
+		if nodes[0] != (Node{Parent: -1}) || lat.First != 1 {
+			t.Fatalf("AppendLatency(%q) touched the caller's nodes", src)
+		}
+		if msg := latencyInvariants(src, nodes, &lat); msg != "" {
+			t.Fatalf("AppendLatency(%q): %s", src, msg)
+		}
+		if err != nil {
+			return
+		}
+		canon := AppendCanonical(nil, src, nodes, &lat)
+		nodes2, lat2, err := AppendLatency(nil, canon)
+		if err != nil {
+			t.Fatalf("canonical form %q of %q does not parse: %v", canon, src, err)
+		}
+		if diff := cmp.Diff(treeView(src, nodes, &lat), treeView(canon, nodes2, &lat2)); diff != "" {
+			t.Fatalf("canonical form %q of %q decodes differently:\n%s", canon, src, diff)
+		}
+		if again := AppendCanonical(nil, canon, nodes2, &lat2); !bytes.Equal(again, canon) {
+			t.Fatalf("canonical form not a fixed point: %q → %q", canon, again)
+		}
+	})
+}
+
+// FuzzParseTime: the fast path agrees with time.Parse wherever it accepts
+// (differential), and AppendTime output parses back to the same instant at
+// millisecond precision.
+func FuzzParseTime(f *testing.F) {
+	for _, s := range fuzzSeeds(f) {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		fast, ok := parseTimeFast(s)
+		ref, err := time.Parse(time.RFC3339Nano, s)
+		if ok {
+			if err != nil {
+				t.Fatalf("parseTimeFast(%q) = %v, but time.Parse fails: %v", s, fast, err)
+			}
+			if !fast.Equal(ref) || fast.Location() != time.UTC {
+				t.Fatalf("parseTimeFast(%q) = %v, time.Parse = %v", s, fast, ref)
+			}
+			if fb, okb := parseTimeFast([]byte(s)); !okb || !fb.Equal(fast) {
+				t.Fatalf("parseTimeFast([]byte %q) differs from the string form", s)
+			}
+			out := AppendTime(nil, fast)
+			back, ok := ParseTime(out)
+			if !ok || !back.Equal(fast.Truncate(time.Millisecond)) {
+				t.Fatalf("AppendTime(%v) = %q parses to %v, %v", fast, out, back, ok)
+			}
+		}
+		if got, ok2 := ParseTime(s); ok2 != (ok || err == nil) || (ok2 && !got.Equal(ref) && !got.Equal(fast)) {
+			t.Fatalf("ParseTime(%q) = %v, %v; fast %v, time.Parse %v", s, got, ok2, ok, err)
+		}
+	})
+}

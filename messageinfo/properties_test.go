@@ -1,0 +1,289 @@
+package messageinfo
+
+import (
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/leanovate/gopter"
+	"github.com/leanovate/gopter/gen"
+	"github.com/leanovate/gopter/prop"
+
+	"github.com/mailtrace/mailtrace/internal/proptest"
+)
+
+// mAuth is a generated auth code.
+type mAuth struct {
+	Number uint8
+	Letter rune
+	Detail string
+}
+
+func TestPropertyAuthCodeRoundTrip(t *testing.T) {
+	props := gopter.NewProperties(proptest.Parameters(t, 2000))
+	g := gen.Struct(reflect.TypeOf(mAuth{}), map[string]gopter.Gen{
+		"Number": gen.UInt8(),
+		"Letter": gen.AlphaChar(),
+		"Detail": gen.OneGenOf(gen.Const(""), gen.Const("NTS: None"), gen.Const("NTS:"),
+			gen.RegexMatch(`[!-~]([ -~]{0,30}[!-~])?`)),
+	})
+	props.Property("rendered auth code parses back", prop.ForAll(func(m mAuth) string {
+		text := fmt.Sprintf("%02x%c: %s", m.Number, m.Letter, m.Detail)
+		if m.Detail == "" && m.Number%2 == 0 {
+			text = strings.TrimSuffix(text, " ") // both spellings occur
+		}
+		src := []byte(text)
+		a, err := ParseAuthCode(src)
+		if err != nil {
+			return fmt.Sprintf("ParseAuthCode(%q): %v", text, err)
+		}
+		got := mAuth{Number: a.Number, Letter: rune(a.Letter), Detail: a.Detail.Text(src)}
+		if diff := cmp.Diff(m, got); diff != "" {
+			return fmt.Sprintf("ParseAuthCode(%q) mismatch (-want +got):\n%s", text, diff)
+		}
+		if Classify(src) != KindAuthCode {
+			return fmt.Sprintf("Classify(%q) = %v", text, Classify(src))
+		}
+		if a.Category() != CategoryOf(byte(m.Letter)) || a.Mechanism() != MechanismOf(m.Number) {
+			return "enum mismatch"
+		}
+		return ""
+	}, g))
+	props.TestingRun(t)
+}
+
+// Generated latency strings. A record's Step says where it goes relative to
+// the previous one: 0 one level deeper, 1 beside it, 2 one level up, 3 back
+// to the top level.
+type mRecord struct {
+	Extended bool
+	Code     string
+	Agent    string
+	Suffix   string
+	Millis   int64
+	Step     int
+}
+
+type mHop struct {
+	LSRV    bool
+	Server  string
+	Total   string // "none", "plain" or a role suffix
+	Millis  int64
+	Records []mRecord
+}
+
+type mLatency struct {
+	HasOrigin bool
+	Origin    int64 // ms since 2000
+	IntMillis bool  // write values as integer milliseconds
+	Fold      bool  // fold spaces before parentheses
+	Hops      []mHop
+}
+
+func latencyGen() gopter.Gen {
+	code := gen.OneGenOf(
+		gen.OneConstOf("SMR", "SMRC", "CAT", "CATRS", "QDM", "D", "SDDPM", "HSDSP", "R-CMSG", "R-HSRR", "SA", "MTSS"),
+		gen.RegexMatch(`[A-Z]{1,6}`).SuchThat(func(s string) bool { return s != "TOTAL" && s != "X" }),
+	)
+	agent := gen.OneGenOf(gen.Const(""), gen.Const("Malware Agent"), gen.Const("FrontendProxyAgent"),
+		gen.Const("DC Pre Content Filter Agent"),
+		gen.RegexMatch(`[A-Z][a-z]{1,8}([- ][A-Za-z][a-z]{0,8}){0,3}( Agent)?`))
+	record := gen.Struct(reflect.TypeOf(mRecord{}), map[string]gopter.Gen{
+		"Extended": gen.Weighted([]gen.WeightedGen{{Weight: 1, Gen: gen.Const(true)}, {Weight: 6, Gen: gen.Const(false)}}),
+		"Code":     code,
+		"Agent":    agent,
+		"Suffix":   gen.OneConstOf("", "", "", "-PEN", "-INC", "-PEN-INC"),
+		"Millis":   gen.Int64Range(0, 99999),
+		"Step":     gen.IntRange(0, 3),
+	})
+	hop := gen.Struct(reflect.TypeOf(mHop{}), map[string]gopter.Gen{
+		"LSRV":    gen.Bool(),
+		"Server":  gen.RegexMatch(`[A-Za-z0-9][A-Za-z0-9.-]{0,24}`),
+		"Total":   gen.OneConstOf("HUB", "FE", "SUB", "DEL", "EDGE", "XYZ", "plain", "none"),
+		"Millis":  gen.Int64Range(0, 999999),
+		"Records": gen.SliceOfN(12, record).Map(func(r []mRecord) []mRecord { return r }),
+	}).Map(func(h mHop) mHop {
+		if h.Total == "none" && len(h.Records) == 0 {
+			h.Records = []mRecord{{Code: "SMR", Millis: 1}}
+		}
+		return h
+	})
+	return gen.Struct(reflect.TypeOf(mLatency{}), map[string]gopter.Gen{
+		"HasOrigin": gen.Weighted([]gen.WeightedGen{{Weight: 5, Gen: gen.Const(true)}, {Weight: 1, Gen: gen.Const(false)}}),
+		"Origin":    gen.Int64Range(0, 40*365*24*3600*1000),
+		"IntMillis": gen.Weighted([]gen.WeightedGen{{Weight: 1, Gen: gen.Const(true)}, {Weight: 4, Gen: gen.Const(false)}}),
+		"Fold":      gen.Bool(),
+		"Hops":      gen.SliceOfN(4, hop).SuchThat(func(h []mHop) bool { return len(h) > 0 }),
+	})
+}
+
+// render writes m as Exchange would (plus the fold spaces when asked) and
+// returns the tree a correct parser must find.
+func (m mLatency) render() (string, viewTree) {
+	var b strings.Builder
+	want := viewTree{}
+	value := func(ms int64) string {
+		if m.IntMillis {
+			return strconv.FormatInt(ms, 10)
+		}
+		return fmt.Sprintf("%d.%03d", ms/1000, ms%1000)
+	}
+	anyNonZero := false
+	if m.HasOrigin {
+		t := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(m.Origin) * time.Millisecond)
+		want.Origin = string(AppendTime(nil, t))
+		b.WriteString(want.Origin)
+	}
+	for hi, h := range m.Hops {
+		if b.Len() > 0 {
+			b.WriteByte(';')
+		}
+		if h.LSRV {
+			b.WriteString("LSRV=")
+		} else {
+			b.WriteString("SRV=")
+		}
+		b.WriteString(h.Server + ":")
+		vh := viewHop{Server: h.Server, LSRV: h.LSRV, Root: -1, First: int32(len(want.Nodes)), Total: "0s"}
+		base := 0 // depth of top-level records
+		first := true
+		if h.Total != "none" {
+			name := "TOTAL"
+			vh.Role = RoleNone
+			if h.Total != "plain" {
+				name += "-" + h.Total
+				vh.RoleText = h.Total
+				vh.Role = roleOf([]byte(h.Total))
+			}
+			v := value(h.Millis)
+			b.WriteString(name + "=" + v)
+			d := time.Duration(h.Millis) * time.Millisecond
+			anyNonZero = anyNonZero || h.Millis != 0
+			vh.Root = int32(len(want.Nodes))
+			vh.Total = d.String()
+			want.Nodes = append(want.Nodes, viewNode{Name: name, Code: "TOTAL", Value: v, Duration: d.String(), Parent: -1, Hop: uint8(hi), Flags: FlagTotal})
+			base = 1
+			first = false
+		}
+		depth := base
+		var stack []int32 // open parents by depth - base
+		if vh.Root >= 0 {
+			stack = []int32{vh.Root}
+		}
+		for ri, r := range h.Records {
+			if ri > 0 {
+				switch r.Step {
+				case 0:
+					depth++
+				case 2:
+					depth = max(base, depth-1)
+				case 3:
+					depth = base
+				}
+				depth = min(depth, base+8)
+			}
+			// Close or open parentheses from the previous record's depth.
+			prevDepth := base
+			if ri > 0 {
+				prevDepth = int(want.Nodes[len(want.Nodes)-1].Depth)
+			}
+			switch {
+			case first:
+			case ri > 0 && depth > prevDepth:
+				if m.Fold {
+					b.WriteByte(' ')
+				}
+				b.WriteByte('(')
+			default:
+				for d := prevDepth; ri > 0 && d > depth; d-- {
+					if m.Fold {
+						b.WriteByte(' ')
+					}
+					b.WriteByte(')')
+				}
+				b.WriteByte('|')
+			}
+			first = false
+			name := ""
+			var flags Flags
+			if r.Extended {
+				name = "X-"
+				flags |= FlagExtended
+			}
+			name += r.Code
+			if r.Agent != "" {
+				name += "-" + r.Agent
+			}
+			name += r.Suffix
+			if strings.Contains(r.Suffix, "PEN") {
+				flags |= FlagPending
+			}
+			if strings.Contains(r.Suffix, "INC") {
+				flags |= FlagIncomplete
+			}
+			v := value(r.Millis)
+			b.WriteString(name + "=" + v)
+			anyNonZero = anyNonZero || r.Millis != 0
+			parent := int32(-1)
+			stack = stack[:depth-base+min(base, 1)]
+			if len(stack) > 0 {
+				parent = stack[len(stack)-1]
+			}
+			idx := int32(len(want.Nodes))
+			want.Nodes = append(want.Nodes, viewNode{Name: name, Code: r.Code, Agent: r.Agent, Value: v,
+				Duration: (time.Duration(r.Millis) * time.Millisecond).String(), Parent: parent, Hop: uint8(hi), Depth: uint8(depth), Flags: flags})
+			stack = append(stack, idx)
+		}
+		last := base
+		if n := len(want.Nodes); n > int(vh.First) {
+			last = int(want.Nodes[n-1].Depth)
+		}
+		for d := last; d > base; d-- {
+			if m.Fold {
+				b.WriteByte(' ')
+			}
+			b.WriteByte(')')
+		}
+		vh.End = int32(len(want.Nodes))
+		want.Hops = append(want.Hops, vh)
+	}
+	switch {
+	case !m.IntMillis:
+		want.Unit = UnitSeconds
+	case anyNonZero:
+		want.Unit = UnitMilliseconds
+	}
+	return b.String(), want
+}
+
+func TestPropertyLatencyRoundTrip(t *testing.T) {
+	props := gopter.NewProperties(proptest.Parameters(t, 500))
+	props.Property("rendered latency tree parses back identical", prop.ForAll(func(m mLatency) string {
+		text, want := m.render()
+		src := []byte(text)
+		if k := Classify(src); k != KindLatency {
+			return fmt.Sprintf("Classify(%q) = %v", text, k)
+		}
+		nodes, lat, err := AppendLatency(nil, src)
+		if err != nil {
+			return fmt.Sprintf("AppendLatency(%q): %v", text, err)
+		}
+		if msg := latencyInvariants(src, nodes, &lat); msg != "" {
+			return fmt.Sprintf("AppendLatency(%q): %s", text, msg)
+		}
+		if diff := cmp.Diff(want, treeView(src, nodes, &lat)); diff != "" {
+			return fmt.Sprintf("AppendLatency(%q) mismatch (-want +got):\n%s", text, diff)
+		}
+		if !m.Fold {
+			if canon := string(AppendCanonical(nil, src, nodes, &lat)); canon != text {
+				return fmt.Sprintf("AppendCanonical = %q, want the input %q", canon, text)
+			}
+		}
+		return ""
+	}, latencyGen()))
+	props.TestingRun(t)
+}
