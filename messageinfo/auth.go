@@ -190,10 +190,13 @@ func (a AuthCode) AppendTo(dst, src []byte) []byte {
 // category letter is accepted ("11a", as documented by Microsoft), followed
 // by nothing but spaces.
 //
-// Strict: any other shape is a *SyntaxError wrapping ErrAuthCode, with the
-// zero AuthCode. ParseAuthCode does no allocation on success and is safe for
+// Strict: any other shape is a *SyntaxError wrapping ErrAuthCode (ErrTooLong
+// beyond MaxInputBytes), with the zero AuthCode. ParseAuthCode does no allocation on success and is safe for
 // concurrent use.
 func ParseAuthCode(src []byte) (AuthCode, error) {
+	if len(src) > MaxInputBytes {
+		return AuthCode{}, syntaxError(src, 0, ErrTooLong)
+	}
 	a, off, ok := parseAuthCode(src)
 	if !ok {
 		return AuthCode{}, syntaxError(src, off, ErrAuthCode)

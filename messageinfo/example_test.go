@@ -92,8 +92,9 @@ func ExampleAppendLatency() {
 	//     SMS 291ms
 }
 
-// The slowest component of each hop, ignoring extended (X-) measurements
-// that overlap their siblings: a typical per-hop latency report.
+// The slowest transport agent on the logging server (the last hop),
+// ignoring extended (X-) measurements: the question behind most latency
+// reports.
 func ExampleAppendLatency_slowest() {
 	src := []byte("2024-01-07T00:00:05.535Z;LSRV=exchange.example.com:TOTAL-HUB=1.921|SMR=0.127(SMRDE=0.002|SMRC=0.125(SMRCL=0.105|X-SMRCR=0.125))|" +
 		"CAT=1.698(CATOS=0.018|CATRESL=0.004|CATORES=1.567(CATRS=1.566(CATRS-Index Routing Agent=1.444)))|QDM=0.010|SMSC=0.006(X-SMSDR=0.011)|SMS=0.076")

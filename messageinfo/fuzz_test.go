@@ -157,10 +157,15 @@ func FuzzParseTime(f *testing.F) {
 			if fb, okb := parseTimeFast([]byte(s)); !okb || !fb.Equal(fast) {
 				t.Fatalf("parseTimeFast([]byte %q) differs from the string form", s)
 			}
-			out := AppendTime(nil, fast)
-			back, ok := ParseTime(out)
-			if !ok || !back.Equal(fast.Truncate(time.Millisecond)) {
-				t.Fatalf("AppendTime(%v) = %q parses to %v, %v", fast, out, back, ok)
+			// An offset can move year 0000 to -0001 or 9999 to 10000,
+			// which AppendTime cannot write in RFC 3339 form (crasher
+			// 19bb7e8f6d37b517).
+			if y := fast.Year(); y >= 0 && y <= 9999 {
+				out := AppendTime(nil, fast)
+				back, ok := ParseTime(out)
+				if !ok || !back.Equal(fast.Truncate(time.Millisecond)) {
+					t.Fatalf("AppendTime(%v) = %q parses to %v, %v", fast, out, back, ok)
+				}
 			}
 		}
 		if got, ok2 := ParseTime(s); ok2 != (ok || err == nil) || (ok2 && !got.Equal(ref) && !got.Equal(fast)) {

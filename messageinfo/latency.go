@@ -389,11 +389,7 @@ func (p *latencyParser) hop(i int, index uint8) (h Hop, next int, header bool, e
 			i++
 		}
 		nameStart := i
-		for i < len(src) {
-			c := src[i]
-			if c == '=' || c == '(' || c == ')' || c == '|' || c == ';' {
-				break
-			}
+		for i < len(src) && !nameStop[src[i]] {
 			i++
 		}
 		nameEnd := i
@@ -480,6 +476,9 @@ func (p *latencyParser) hop(i int, index uint8) (h Hop, next int, header bool, e
 		return h, i, true, syntaxError(src, i, ErrLatency)
 	}
 }
+
+// nameStop marks the bytes that end a record name.
+var nameStop = [256]bool{'=': true, '(': true, ')': true, '|': true, ';': true}
 
 func skipSpaces(src []byte, i int) int {
 	for i < len(src) && src[i] == ' ' {

@@ -46,23 +46,25 @@ func TestParseAuthCodeErrors(t *testing.T) {
 		name   string
 		in     string
 		offset int
+		err    error
 	}{
-		{"empty", "", 0},
-		{"too short", "0c", 2},
-		{"not hex", "zcA: ", 0},
-		{"second not hex", "0zA: ", 1},
-		{"digit for letter", "0c1: ", 2},
-		{"colon-less with unknown letter", "0cQ", 2},
-		{"colon-less followed by text", "11a x", 4},
-		{"wrong separator", "0cA;", 3},
-		{"timestamp", "2024-01-07T00:00:05.535Z", 2},
+		{"too long", "04I: " + strings.Repeat("x", MaxInputBytes), 0, ErrTooLong},
+		{"empty", "", 0, ErrAuthCode},
+		{"too short", "0c", 2, ErrAuthCode},
+		{"not hex", "zcA: ", 0, ErrAuthCode},
+		{"second not hex", "0zA: ", 1, ErrAuthCode},
+		{"digit for letter", "0c1: ", 2, ErrAuthCode},
+		{"colon-less with unknown letter", "0cQ", 2, ErrAuthCode},
+		{"colon-less followed by text", "11a x", 4, ErrAuthCode},
+		{"wrong separator", "0cA;", 3, ErrAuthCode},
+		{"timestamp", "2024-01-07T00:00:05.535Z", 2, ErrAuthCode},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := ParseAuthCode([]byte(tt.in))
 			var se *SyntaxError
-			if !errors.Is(err, ErrAuthCode) || !errors.As(err, &se) {
-				t.Fatalf("ParseAuthCode(%q) = %+v, %v; want a *SyntaxError wrapping ErrAuthCode", tt.in, got, err)
+			if !errors.Is(err, tt.err) || !errors.As(err, &se) {
+				t.Fatalf("ParseAuthCode(%q) = %+v, %v; want a *SyntaxError wrapping %v", tt.in, got, err, tt.err)
 			}
 			if se.Offset != tt.offset {
 				t.Errorf("ParseAuthCode(%q) error offset %d, want %d", tt.in, se.Offset, tt.offset)
@@ -316,6 +318,7 @@ func TestAppendTime(t *testing.T) {
 		{time.Date(2021, 3, 23, 10, 0, 9, 328_489_900, time.UTC), "2021-03-23T10:00:09.328Z"},
 		{time.Date(2021, 3, 23, 12, 0, 9, 0, time.FixedZone("", 2*3600)), "2021-03-23T10:00:09.000Z"},
 		{time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), "10000-01-01T00:00:00.000Z"},
+		{time.Date(-1, 12, 31, 23, 59, 0, 0, time.UTC), "-0001-12-31T23:59:00.000Z"},
 	}
 	for _, tt := range tests {
 		if got := string(AppendTime(nil, tt.in)); got != tt.want {

@@ -120,8 +120,11 @@ func daysIn(month, year int) int {
 
 // AppendTime appends t in the form Exchange writes in message-info and in
 // date-time columns: UTC, millisecond precision, 'Z' suffix
-// (2024-01-07T00:00:05.535Z). Finer precision is truncated. AppendTime does
-// no allocation when dst has room for 24 more bytes.
+// (2024-01-07T00:00:05.535Z). Finer precision is truncated. ParseTime reads
+// the result back for years 0000 to 9999; other years (which RFC 3339 cannot
+// express) are written by time.Time.AppendFormat with the same layout and do
+// not parse back. AppendTime does no allocation when dst has room for 24
+// more bytes.
 func AppendTime(dst []byte, t time.Time) []byte {
 	t = t.UTC()
 	year, month, day := t.Date()
