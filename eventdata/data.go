@@ -511,6 +511,11 @@ func (d *Data) set(key, value []byte) bool {
 	case KeyUnknown:
 		d.Other++
 		return true
+	case KeyAMA, KeyTRA, KeySFA, KeyCompCost:
+		// AGENTINFO groups, often repeated: read them with GroupScanner.
+		d.seen |= 1 << k
+		d.Other++
+		return true
 	case KeyProxyHop:
 		d.seen |= 1 << k
 		return d.setProxyHop(ProxyHopIndex(key), value)
@@ -595,10 +600,6 @@ func (d *Data) set(key, value []byte) bool {
 		d.EffectiveTLSAuthLevel = value
 	case KeyInvalidRecipient:
 		d.InvalidRecipient = value
-	default:
-		// AGENTINFO groups (AMA, TRA, SFA, CompCost): read them with
-		// GroupScanner.
-		d.Other++
 	}
 	return ok
 }

@@ -51,21 +51,25 @@
 //
 // # Grammar
 //
-// In EBNF (kept in testdata/eventdata.ebnf and checked by the tests);
-// "any" stands for any byte, and the scanners apply the rules stated in
-// prose above where EBNF cannot say "up to the first":
+// The grammar is kept in EBNF in testdata/eventdata.ebnf, checked by the
+// tests; its main productions, with "any" meaning any character:
 //
 //	CustomData = [ Member ] { ";" [ Member ] } .
-//	Member     = Unquoted | "'" Quoted "'" .
-//	Unquoted   = Tag ":" Key "=" Value .          (no ';' anywhere)
-//	Quoted     = Tag ":" Key "=" Value .          (';' allowed, "'" written "''")
+//	Member     = Plain | "'" Quoted "'" .
+//	Plain      = Tag ":" Key "=" { plainchar } .   plainchar: any but ';'
+//	Quoted     = Tag ":" QKey "=" { qchar } .      qchar: any, "'" written "''"
 //	Tag        = alnum { alnum } .
-//	Key        = keychar { keychar } .            (no '=')
-//	Value      = { any } .
-//	Group      = Kind { "|" Part } .              (Kind, Part: no '|')
-//	Part       = PartKey [ "=" { any } ] .
-//	PowerShell = "{" [ Pair { "," ws "[" … } ] "}" .
-//	Pair       = "[" PSKey "," ws PSValue "]" .
+//	Key        = keychar { keychar } .             keychar: any but ';' and '='
+//	Group      = Kind { "|" Part } .               Kind: { any but '|' }
+//	Part       = PartKey [ "=" { partchar } ] .    partchar: any but '|'
+//	PowerShell = ws ( "{" ws [ Pairs ] ws "}" | Pairs ) ws .
+//	Pairs      = Pair { ws "," ws Pair } .
+//	Pair       = "[" PSKey "," ws PSValue "]" .    PSKey: { any but ',' }
+//
+// EBNF cannot say "up to the first": the tag ends at the member's first
+// ':', the key at its first '='; a part's key ends at its first '='; a
+// PowerShell value ends at the first ']' followed by ws and ", [" or '}'
+// or the end.
 //
 // # Typed values
 //

@@ -42,56 +42,58 @@ func scanAll(src string, mode Mode) ([]sp, error) {
 	return out, s.Err()
 }
 
+// scanTests and the other tables below also seed the fuzzers.
+var scanTests = []struct {
+	name string
+	in   string
+	want []sp
+}{
+	{"empty", "", nil},
+	{"one", "S:E2ELatency=1.928", []sp{{TagString, "S", "E2ELatency", "1.928", 0}}},
+	{"two", "S:E2ELatency=1.928;S:MsgRecipCount=1", []sp{
+		{TagString, "S", "E2ELatency", "1.928", 0},
+		{TagString, "S", "MsgRecipCount", "1", 19},
+	}},
+	{"dotted key", "S:Microsoft.Exchange.Transport.MailRecipient.RequiredTlsAuthLevel=Opportunistic", []sp{
+		{TagString, "S", "Microsoft.Exchange.Transport.MailRecipient.RequiredTlsAuthLevel", "Opportunistic", 0},
+	}},
+	{"value with equals and bars", "S:CompCost=|ETR=0", []sp{{TagString, "S", "CompCost", "|ETR=0", 0}}},
+	{"value with parens", "S:ProxyHop1=exchange-mail.my.domain.com(10.11.12.14)", []sp{
+		{TagString, "S", "ProxyHop1", "exchange-mail.my.domain.com(10.11.12.14)", 0},
+	}},
+	{"value with colon and slash", "S:PrioritizationReason=AMS:12689884/1048576|ARC:83/500", []sp{
+		{TagString, "S", "PrioritizationReason", "AMS:12689884/1048576|ARC:83/500", 0},
+	}},
+	{"empty value", "S:OriginalFromAddress=;S:A=b", []sp{
+		{TagString, "S", "OriginalFromAddress", "", 0},
+		{TagString, "S", "A", "b", 23},
+	}},
+	{"null path", "S:OriginalFromAddress=<>", []sp{{TagString, "S", "OriginalFromAddress", "<>", 0}}},
+	{"key with colon", "S:a:b=c", []sp{{TagString, "S", "a:b", "c", 0}}},
+	{"repeated key", "S:AMA=SUM|v=0;S:AMA=EV|engine=M", []sp{
+		{TagString, "S", "AMA", "SUM|v=0", 0},
+		{TagString, "S", "AMA", "EV|engine=M", 14},
+	}},
+	{"other tags", "I32:N=5;Dt:T=2024-01-01T00:00:00Z;F:X=1.5;Dbl:Y=2.5;Zz9:Q=1", []sp{
+		{TagInt32, "I32", "N", "5", 0},
+		{TagDateTime, "Dt", "T", "2024-01-01T00:00:00Z", 8},
+		{TagFloat, "F", "X", "1.5", 34},
+		{TagDouble, "Dbl", "Y", "2.5", 42},
+		{TagUnknown, "Zz9", "Q", "1", 52},
+	}},
+	{"quoted with semicolon", "'S:X=a;b';S:Y=z", []sp{
+		{TagString, "S", "X", "a;b", 0},
+		{TagString, "S", "Y", "z", 10},
+	}},
+	{"quoted with doubled apostrophe", "'S:X=it''s;'", []sp{{TagString, "S", "X", "it's;", 0}}},
+	{"inner apostrophe unquoted", "S:Y=it's", []sp{{TagString, "S", "Y", "it's", 0}}},
+	{"trailing semicolon", "S:SFA=SUM|LAT=18;", []sp{{TagString, "S", "SFA", "SUM|LAT=18", 0}}},
+	{"empty members", ";;S:A=1;;", []sp{{TagString, "S", "A", "1", 2}}},
+	{"non-ASCII", "S:Betreff=Grüße=ok", []sp{{TagString, "S", "Betreff", "Grüße=ok", 0}}},
+}
+
 func TestScanner(t *testing.T) {
-	tests := []struct {
-		name string
-		in   string
-		want []sp
-	}{
-		{"empty", "", nil},
-		{"one", "S:E2ELatency=1.928", []sp{{TagString, "S", "E2ELatency", "1.928", 0}}},
-		{"two", "S:E2ELatency=1.928;S:MsgRecipCount=1", []sp{
-			{TagString, "S", "E2ELatency", "1.928", 0},
-			{TagString, "S", "MsgRecipCount", "1", 19},
-		}},
-		{"dotted key", "S:Microsoft.Exchange.Transport.MailRecipient.RequiredTlsAuthLevel=Opportunistic", []sp{
-			{TagString, "S", "Microsoft.Exchange.Transport.MailRecipient.RequiredTlsAuthLevel", "Opportunistic", 0},
-		}},
-		{"value with equals and bars", "S:CompCost=|ETR=0", []sp{{TagString, "S", "CompCost", "|ETR=0", 0}}},
-		{"value with parens", "S:ProxyHop1=exchange-mail.my.domain.com(10.11.12.14)", []sp{
-			{TagString, "S", "ProxyHop1", "exchange-mail.my.domain.com(10.11.12.14)", 0},
-		}},
-		{"value with colon and slash", "S:PrioritizationReason=AMS:12689884/1048576|ARC:83/500", []sp{
-			{TagString, "S", "PrioritizationReason", "AMS:12689884/1048576|ARC:83/500", 0},
-		}},
-		{"empty value", "S:OriginalFromAddress=;S:A=b", []sp{
-			{TagString, "S", "OriginalFromAddress", "", 0},
-			{TagString, "S", "A", "b", 23},
-		}},
-		{"null path", "S:OriginalFromAddress=<>", []sp{{TagString, "S", "OriginalFromAddress", "<>", 0}}},
-		{"key with colon", "S:a:b=c", []sp{{TagString, "S", "a:b", "c", 0}}},
-		{"repeated key", "S:AMA=SUM|v=0;S:AMA=EV|engine=M", []sp{
-			{TagString, "S", "AMA", "SUM|v=0", 0},
-			{TagString, "S", "AMA", "EV|engine=M", 14},
-		}},
-		{"other tags", "I32:N=5;Dt:T=2024-01-01T00:00:00Z;F:X=1.5;Dbl:Y=2.5;Zz9:Q=1", []sp{
-			{TagInt32, "I32", "N", "5", 0},
-			{TagDateTime, "Dt", "T", "2024-01-01T00:00:00Z", 8},
-			{TagFloat, "F", "X", "1.5", 34},
-			{TagDouble, "Dbl", "Y", "2.5", 42},
-			{TagUnknown, "Zz9", "Q", "1", 52},
-		}},
-		{"quoted with semicolon", "'S:X=a;b';S:Y=z", []sp{
-			{TagString, "S", "X", "a;b", 0},
-			{TagString, "S", "Y", "z", 10},
-		}},
-		{"quoted with doubled apostrophe", "'S:X=it''s;'", []sp{{TagString, "S", "X", "it's;", 0}}},
-		{"inner apostrophe unquoted", "S:Y=it's", []sp{{TagString, "S", "Y", "it's", 0}}},
-		{"trailing semicolon", "S:SFA=SUM|LAT=18;", []sp{{TagString, "S", "SFA", "SUM|LAT=18", 0}}},
-		{"empty members", ";;S:A=1;;", []sp{{TagString, "S", "A", "1", 2}}},
-		{"non-ASCII", "S:Betreff=Grüße=ok", []sp{{TagString, "S", "Betreff", "Grüße=ok", 0}}},
-	}
-	for _, tt := range tests {
+	for _, tt := range scanTests {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, mode := range []Mode{Lenient, Strict} {
 				got, err := scanAll(tt.in, mode)
@@ -106,29 +108,30 @@ func TestScanner(t *testing.T) {
 	}
 }
 
+var scanErrorTests = []struct {
+	name        string
+	in          string
+	wantLenient []sp // every well-formed member
+	wantStrict  []sp // the members before the first error
+	wantErr     error
+	wantOffset  int
+}{
+	{"no tag", "S:A=1;A=1;S:B=2", []sp{{TagString, "S", "A", "1", 0}, {TagString, "S", "B", "2", 10}},
+		[]sp{{TagString, "S", "A", "1", 0}}, ErrNoTag, 6},
+	{"colon after equals", "K=a:b;S:B=2", []sp{{TagString, "S", "B", "2", 6}}, nil, ErrNoTag, 0},
+	{"bad tag", "S x:K=1;S:B=2", []sp{{TagString, "S", "B", "2", 8}}, nil, ErrNoTag, 0},
+	{"empty tag", ":K=1", nil, nil, ErrNoTag, 0},
+	{"no equals", "S:A=1;S:Truncat", []sp{{TagString, "S", "A", "1", 0}},
+		[]sp{{TagString, "S", "A", "1", 0}}, ErrNoEquals, 6},
+	{"empty key", "S:=v;S:B=2", []sp{{TagString, "S", "B", "2", 5}}, nil, ErrNoKey, 0},
+	{"first error kept", "x;S:=v;S:B=2", []sp{{TagString, "S", "B", "2", 7}}, nil, ErrNoTag, 0},
+	{"unterminated quote", "S:A=1;'S:B=2;S:C=3", []sp{{TagString, "S", "A", "1", 0}},
+		[]sp{{TagString, "S", "A", "1", 0}}, ErrQuote, 6},
+	{"text after quote stops", "'S:B=2'x;S:C=3", nil, nil, ErrQuote, 0},
+}
+
 func TestScannerErrors(t *testing.T) {
-	tests := []struct {
-		name        string
-		in          string
-		wantLenient []sp // every well-formed member
-		wantStrict  []sp // the members before the first error
-		wantErr     error
-		wantOffset  int
-	}{
-		{"no tag", "S:A=1;A=1;S:B=2", []sp{{TagString, "S", "A", "1", 0}, {TagString, "S", "B", "2", 10}},
-			[]sp{{TagString, "S", "A", "1", 0}}, ErrNoTag, 6},
-		{"colon after equals", "K=a:b;S:B=2", []sp{{TagString, "S", "B", "2", 6}}, nil, ErrNoTag, 0},
-		{"bad tag", "S x:K=1;S:B=2", []sp{{TagString, "S", "B", "2", 8}}, nil, ErrNoTag, 0},
-		{"empty tag", ":K=1", nil, nil, ErrNoTag, 0},
-		{"no equals", "S:A=1;S:Truncat", []sp{{TagString, "S", "A", "1", 0}},
-			[]sp{{TagString, "S", "A", "1", 0}}, ErrNoEquals, 6},
-		{"empty key", "S:=v;S:B=2", []sp{{TagString, "S", "B", "2", 5}}, nil, ErrNoKey, 0},
-		{"first error kept", "x;S:=v;S:B=2", []sp{{TagString, "S", "B", "2", 7}}, nil, ErrNoTag, 0},
-		{"unterminated quote", "S:A=1;'S:B=2;S:C=3", []sp{{TagString, "S", "A", "1", 0}},
-			[]sp{{TagString, "S", "A", "1", 0}}, ErrQuote, 6},
-		{"text after quote stops", "'S:B=2'x;S:C=3", nil, nil, ErrQuote, 0},
-	}
-	for _, tt := range tests {
+	for _, tt := range scanErrorTests {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, c := range []struct {
 				mode Mode
@@ -745,30 +748,32 @@ func TestDecodeErrors(t *testing.T) {
 	}
 }
 
+type part struct {
+	Key, Value string
+	Offset     int
+}
+
+var groupTests = []struct {
+	name     string
+	in       string
+	wantKind string
+	want     []part
+	wantErr  error
+}{
+	{"empty", "", "", nil, nil},
+	{"kind only", "Normal", "Normal", nil, nil},
+	{"ama sum", "SUM|v=0|action=|error=|atch=2", "SUM", []part{{"v", "0", 4}, {"action", "", 8}, {"error", "", 16}, {"atch", "2", 23}}, nil},
+	{"empty kind", "|ETR=0", "", []part{{"ETR", "0", 1}}, nil},
+	{"value with comma and equals", "ETRP|Conditions=GTOEP,M.MAS,1|x=a=b", "ETRP", []part{{"Conditions", "GTOEP,M.MAS,1", 5}, {"x", "a=b", 30}}, nil},
+	{"part without equals", "AMS:12689884/1048576|ARC:83/500", "AMS:12689884/1048576", []part{{"ARC:83/500", "", 21}}, nil},
+	{"repeated keys", "SUM|SFS=1|SFS=2", "SUM", []part{{"SFS", "1", 4}, {"SFS", "2", 10}}, nil},
+	{"empty part", "SUM|a=1||b=2", "SUM", []part{{"a", "1", 4}, {"b", "2", 9}}, ErrEmptyPart},
+	{"truncated", "ETRP|ruleId=7366001e-f754-4330-9211-1bb412b6b159|", "ETRP", []part{{"ruleId", "7366001e-f754-4330-9211-1bb412b6b159", 5}}, ErrTruncated},
+	{"kind then bar", "SUM|", "SUM", nil, ErrTruncated},
+}
+
 func TestGroupScanner(t *testing.T) {
-	type part struct {
-		Key, Value string
-		Offset     int
-	}
-	tests := []struct {
-		name     string
-		in       string
-		wantKind string
-		want     []part
-		wantErr  error
-	}{
-		{"empty", "", "", nil, nil},
-		{"kind only", "Normal", "Normal", nil, nil},
-		{"ama sum", "SUM|v=0|action=|error=|atch=2", "SUM", []part{{"v", "0", 4}, {"action", "", 8}, {"error", "", 16}, {"atch", "2", 23}}, nil},
-		{"empty kind", "|ETR=0", "", []part{{"ETR", "0", 1}}, nil},
-		{"value with comma and equals", "ETRP|Conditions=GTOEP,M.MAS,1|x=a=b", "ETRP", []part{{"Conditions", "GTOEP,M.MAS,1", 5}, {"x", "a=b", 30}}, nil},
-		{"part without equals", "AMS:12689884/1048576|ARC:83/500", "AMS:12689884/1048576", []part{{"ARC:83/500", "", 21}}, nil},
-		{"repeated keys", "SUM|SFS=1|SFS=2", "SUM", []part{{"SFS", "1", 4}, {"SFS", "2", 10}}, nil},
-		{"empty part", "SUM|a=1||b=2", "SUM", []part{{"a", "1", 4}, {"b", "2", 9}}, ErrEmptyPart},
-		{"truncated", "ETRP|ruleId=7366001e-f754-4330-9211-1bb412b6b159|", "ETRP", []part{{"ruleId", "7366001e-f754-4330-9211-1bb412b6b159", 5}}, ErrTruncated},
-		{"kind then bar", "SUM|", "SUM", nil, ErrTruncated},
-	}
-	for _, tt := range tests {
+	for _, tt := range groupTests {
 		t.Run(tt.name, func(t *testing.T) {
 			var g GroupScanner
 			g.Init(b(tt.in))
@@ -892,29 +897,30 @@ func scanPS(in string) ([]psPair, error) {
 	return out, s.Err()
 }
 
+var psTests = []struct {
+	name string
+	in   string
+	want []psPair
+}{
+	{"empty", "", nil},
+	{"blank", "  \n", nil},
+	{"empty braces", "{}", nil},
+	{"empty braces spaced", " { } ", nil},
+	{"one", "{[E2ELatency, 14.578]}", []psPair{{"E2ELatency", "14.578"}}},
+	{"cmdlet sample", "{[E2ELatency, 14.578], [DeliveryPriority, Low], [PrioritizationReason, AMS:12689884/1048576|ARC:83/500], [AccountForest, domain.local]}",
+		[]psPair{{"E2ELatency", "14.578"}, {"DeliveryPriority", "Low"}, {"PrioritizationReason", "AMS:12689884/1048576|ARC:83/500"}, {"AccountForest", "domain.local"}}},
+	{"value with comma space", "{[A, x, y], [B, z]}", []psPair{{"A", "x, y"}, {"B", "z"}}},
+	{"value with bracket", "{[A, x]y], [B, [z]]}", []psPair{{"A", "x]y"}, {"B", "[z]"}}},
+	{"value with bracket comma", "{[A, a], b], [B, c]}", []psPair{{"A", "a], b"}, {"B", "c"}}},
+	{"empty value", "{[OriginalFromAddress, ], [B, c]}", []psPair{{"OriginalFromAddress", ""}, {"B", "c"}}},
+	{"wrapped between pairs", "{[A, 1],    \n\n                          [B, 2]}  ", []psPair{{"A", "1"}, {"B", "2"}}},
+	{"wrapped after key comma", "{[A,  \n   Opportunistic]}", []psPair{{"A", "Opportunistic"}}},
+	{"no braces", "[A, 1], [B, 2]", []psPair{{"A", "1"}, {"B", "2"}}},
+	{"key kept raw", "{[IsSmtpResponseFromExt  \n\nernalServer, False]}", []psPair{{"IsSmtpResponseFromExt  \n\nernalServer", "False"}}},
+}
+
 func TestPSScanner(t *testing.T) {
-	tests := []struct {
-		name string
-		in   string
-		want []psPair
-	}{
-		{"empty", "", nil},
-		{"blank", "  \n", nil},
-		{"empty braces", "{}", nil},
-		{"empty braces spaced", " { } ", nil},
-		{"one", "{[E2ELatency, 14.578]}", []psPair{{"E2ELatency", "14.578"}}},
-		{"cmdlet sample", "{[E2ELatency, 14.578], [DeliveryPriority, Low], [PrioritizationReason, AMS:12689884/1048576|ARC:83/500], [AccountForest, domain.local]}",
-			[]psPair{{"E2ELatency", "14.578"}, {"DeliveryPriority", "Low"}, {"PrioritizationReason", "AMS:12689884/1048576|ARC:83/500"}, {"AccountForest", "domain.local"}}},
-		{"value with comma space", "{[A, x, y], [B, z]}", []psPair{{"A", "x, y"}, {"B", "z"}}},
-		{"value with bracket", "{[A, x]y], [B, [z]]}", []psPair{{"A", "x]y"}, {"B", "[z]"}}},
-		{"value with bracket comma", "{[A, a], b], [B, c]}", []psPair{{"A", "a], b"}, {"B", "c"}}},
-		{"empty value", "{[OriginalFromAddress, ], [B, c]}", []psPair{{"OriginalFromAddress", ""}, {"B", "c"}}},
-		{"wrapped between pairs", "{[A, 1],    \n\n                          [B, 2]}  ", []psPair{{"A", "1"}, {"B", "2"}}},
-		{"wrapped after key comma", "{[A,  \n   Opportunistic]}", []psPair{{"A", "Opportunistic"}}},
-		{"no braces", "[A, 1], [B, 2]", []psPair{{"A", "1"}, {"B", "2"}}},
-		{"key kept raw", "{[IsSmtpResponseFromExt  \n\nernalServer, False]}", []psPair{{"IsSmtpResponseFromExt  \n\nernalServer", "False"}}},
-	}
-	for _, tt := range tests {
+	for _, tt := range psTests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := scanPS(tt.in)
 			if err != nil {
@@ -927,25 +933,26 @@ func TestPSScanner(t *testing.T) {
 	}
 }
 
+var psErrorTests = []struct {
+	name       string
+	in         string
+	want       []psPair
+	wantErr    error
+	wantOffset int
+}{
+	{"no brace", "E2ELatency=1", nil, ErrPowerShell, 0},
+	{"not a pair", "{x}", nil, ErrPowerShell, 1},
+	{"truncated value", "{[A, 1], [B, 2", []psPair{{"A", "1"}}, ErrTruncated, 9},
+	{"truncated key", "{[A, 1], [B", []psPair{{"A", "1"}}, ErrTruncated, 9},
+	{"missing close brace", "{[A, 1], [B, 2]", []psPair{{"A", "1"}, {"B", "2"}}, ErrTruncated, 15},
+	{"open brace only", "{", nil, ErrTruncated, 1},
+	{"text after brace", "{[A, 1]} x", []psPair{{"A", "1"}}, ErrPowerShell, 9},
+	{"close brace without open", "[A, 1]}", []psPair{{"A", "1"}}, ErrPowerShell, 6},
+	{"garbage after comma", "{[A, 1], x}", nil, ErrTruncated, 1},
+}
+
 func TestPSScannerErrors(t *testing.T) {
-	tests := []struct {
-		name       string
-		in         string
-		want       []psPair
-		wantErr    error
-		wantOffset int
-	}{
-		{"no brace", "E2ELatency=1", nil, ErrPowerShell, 0},
-		{"not a pair", "{x}", nil, ErrPowerShell, 1},
-		{"truncated value", "{[A, 1], [B, 2", []psPair{{"A", "1"}}, ErrTruncated, 9},
-		{"truncated key", "{[A, 1], [B", []psPair{{"A", "1"}}, ErrTruncated, 9},
-		{"missing close brace", "{[A, 1], [B, 2]", []psPair{{"A", "1"}, {"B", "2"}}, ErrTruncated, 15},
-		{"open brace only", "{", nil, ErrTruncated, 1},
-		{"text after brace", "{[A, 1]} x", []psPair{{"A", "1"}}, ErrPowerShell, 9},
-		{"close brace without open", "[A, 1]}", []psPair{{"A", "1"}}, ErrPowerShell, 6},
-		{"garbage after comma", "{[A, 1], x}", nil, ErrTruncated, 1},
-	}
-	for _, tt := range tests {
+	for _, tt := range psErrorTests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := scanPS(tt.in)
 			if diff := cmp.Diff(tt.want, got); diff != "" {

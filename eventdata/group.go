@@ -15,7 +15,8 @@ import (
 //	|ETR=0                                kind "" (S:CompCost=|ETR=0)
 //
 // A value may contain ',', '.', ':' and '='; only the first '=' of a part
-// splits it. A part without '=' is a key with an empty value. Keys may
+// splits it. A part without '=' is a key with an empty value; a part "=v"
+// has an empty key. Keys may
 // repeat (SFS=…|SFS=…). Any member value can be read this way; one without
 // '|' is a kind alone.
 //
