@@ -121,6 +121,10 @@ func (w *Writer) WriteEvent(e *Event) error {
 		if strings.IndexByte(v, 0) >= 0 || !utf8.ValidString(v) {
 			return &ParseError{Column: len(b) + 1, Field: name, Err: ErrWriteField, Excerpt: excerpt([]byte(v), 0)}
 		}
+		if i == 0 && lineStartNeedsQuote(v, len(w.cols.names)) {
+			b = appendQuoted(b, v)
+			continue
+		}
 		b = AppendField(b, v)
 	}
 	b = append(b, w.eol()...)
@@ -153,6 +157,10 @@ func (w *Writer) WriteRecord(r *Record) error {
 			v = r.Field(f)
 		} else {
 			v, _ = r.Lookup(name)
+		}
+		if i == 0 && lineStartNeedsQuote(string(v), len(w.cols.names)) {
+			b = appendQuoted(b, string(v))
+			continue
 		}
 		b = appendCSV(b, v)
 	}
@@ -219,6 +227,24 @@ func AppendField(dst []byte, v string) []byte {
 		dst = append(dst, '"')
 	}
 	return dst
+}
+
+// lineStartNeedsQuote reports whether v, the first value of a row, must be
+// quoted so that the row is not read as something else: a '#' directive, a
+// byte order mark to strip, or (for a one-column layout) a blank line.
+func lineStartNeedsQuote(v string, ncols int) bool {
+	return strings.HasPrefix(v, "#") || strings.HasPrefix(v, "\uFEFF") || (v == "" && ncols == 1)
+}
+
+// appendQuoted appends v as AppendField would, but always quoted.
+func appendQuoted(dst []byte, v string) []byte {
+	f := AppendField(nil, v)
+	if len(f) > 0 && f[0] == '"' {
+		return append(dst, f...)
+	}
+	dst = append(dst, '"')
+	dst = append(dst, f...)
+	return append(dst, '"')
 }
 
 // appendCSV appends v with CSV quoting only.
