@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"reflect"
-		"testing"
+	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/leanovate/gopter"
