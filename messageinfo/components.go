@@ -10,6 +10,7 @@ type Basis uint8
 
 // Bases.
 const (
+	// BasisUnknown: the zero value; no table entry has it.
 	BasisUnknown Basis = iota
 	// BasisSample: the real samples themselves show what the component is:
 	// the agents listed under it (whose events are publicly documented), the

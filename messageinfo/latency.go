@@ -15,7 +15,7 @@ const (
 	// CATRS-Transport Rule Agent > X-ETREX).
 	MaxDepth = 32
 	// MaxNodes is the most records one latency string may hold. Real samples
-	// hold 3 to 60.
+	// hold 3 to 44.
 	MaxNodes = 2048
 	// MaxHops is the most servers ("SRV=" / "LSRV=" parts) one latency string
 	// may hold. Real samples hold 1 to 3.
@@ -32,11 +32,11 @@ const (
 	// FlagTotal marks a hop's TOTAL record (TOTAL, TOTAL-HUB, ...): the root
 	// of that hop's tree.
 	FlagTotal Flags = 1 << iota
-	// FlagPending marks a "-PEN" suffix: the component was still pending when
-	// the row was logged (MTSS-PEN, D-PEN).
+	// FlagPending marks a "-PEN" suffix (MTSS-PEN, D-PEN), read as
+	// "pending": the component had not finished when the time was taken.
 	FlagPending
-	// FlagIncomplete marks an "-INC" suffix: the component's measurement is
-	// incomplete (SDDCM-Meeting Message Processing Agent-INC).
+	// FlagIncomplete marks an "-INC" suffix (SDDCM-Meeting Message
+	// Processing Agent-INC), read as "incomplete" measurement.
 	FlagIncomplete
 	// FlagExtended marks an "X-" prefix (X-SMRCR, X-ETREX): an extended
 	// measurement that is not counted in its parent's time.
@@ -198,8 +198,10 @@ type Hop struct {
 
 // Latency describes one parsed latency string; its records are the nodes
 // nodes[First:End] of the slice AppendLatency returned. Latency is a
-// comparable value of fixed size (it holds up to MaxHops hops inline); the
-// zero value means absent.
+// comparable value of fixed size (824 bytes: it holds up to MaxHops
+// hops inline, so that parsing needs no allocation); the zero value means
+// absent. Its methods do no allocation and are safe for concurrent use; the
+// spans in it refer to the parsed string.
 type Latency struct {
 	// Origin is the origination time that opens the string, the zero Time
 	// if the string starts directly with a hop.
