@@ -199,7 +199,8 @@ func ParseKey(b []byte) Key {
 }
 
 // ProxyHopIndex returns N for a key "ProxyHopN" with N a decimal number
-// from 1 to 999999, and 0 for any other key.
+// from 1 to 999999 without leading zeros, and 0 for any other key. It does
+// no allocation and is safe for concurrent use.
 func ProxyHopIndex(key []byte) int {
 	const prefix = "ProxyHop"
 	if len(key) <= len(prefix) || string(key[:len(prefix)]) != prefix {
@@ -248,7 +249,8 @@ func (e Entity) String() string {
 }
 
 // ParseEntity returns the Entity spelled by b (ASCII case-insensitive),
-// or EntityUnknown. "Unknown" gives EntityUnclassified.
+// or EntityUnknown. "Unknown" gives EntityUnclassified. It does no
+// allocation and is safe for concurrent use.
 func ParseEntity(b []byte) Entity {
 	switch {
 	case equalFold(b, "Internet"):
@@ -287,7 +289,7 @@ func (p Priority) String() string {
 }
 
 // ParsePriority returns the Priority spelled by b (ASCII case-insensitive),
-// or PriorityUnknown.
+// or PriorityUnknown. It does no allocation and is safe for concurrent use.
 func ParsePriority(b []byte) Priority {
 	switch {
 	case equalFold(b, "Normal"):
@@ -420,7 +422,9 @@ type Data struct {
 	InvalidRecipient      []byte
 
 	// Resubmit holds the first MaxResubmit members whose key starts with
-	// "Resubmit" (Safety Net resubmission); NumResubmit counts them all.
+	// "Resubmit" (Safety Net resubmission), with Tag TagString and the
+	// member's Offset; NumResubmit counts them all. The exact key names
+	// are not known from public samples, hence the prefix match.
 	Resubmit    [MaxResubmit]Pair
 	NumResubmit int
 
@@ -460,7 +464,7 @@ func (d *Data) Decode(src []byte) error {
 			key = m[nt+1 : nt+1+nk : nt+1+nk]
 			value = m[nt+2+nk:]
 		}
-		if !d.set(key, value) && verr == nil {
+		if !d.set(key, value, s.Offset()) && verr == nil {
 			verrOff = s.ValueOffset()
 			verr = newSyntaxError(verrOff, key, value, ErrValue)
 		}
@@ -479,7 +483,7 @@ func (d *Data) DecodePowerShell(src []byte) error {
 	var verr error
 	verrOff := -1
 	for s.Next() {
-		if !d.set(s.key, s.value) && verr == nil {
+		if !d.set(s.key, s.value, s.off) && verr == nil {
 			verrOff = s.valOff
 			verr = newSyntaxError(verrOff, s.key, s.value, ErrValue)
 		}
@@ -502,9 +506,9 @@ func firstError(serr, verr error, verrOff int) error {
 	return serr
 }
 
-// set decodes one member into d and reports whether its value was valid
-// (true for keys without a typed field).
-func (d *Data) set(key, value []byte) bool {
+// set decodes one member, found at offset off, into d and reports whether
+// its value was valid (true for keys without a typed field).
+func (d *Data) set(key, value []byte, off int) bool {
 	d.Members++
 	k := ParseKey(key)
 	switch k {
@@ -522,7 +526,7 @@ func (d *Data) set(key, value []byte) bool {
 	case KeyResubmit:
 		d.seen |= 1 << k
 		if d.NumResubmit < MaxResubmit {
-			d.Resubmit[d.NumResubmit] = Pair{Tag: TagString, Key: key, Value: value}
+			d.Resubmit[d.NumResubmit] = Pair{Tag: TagString, Key: key, Value: value, Offset: off}
 		}
 		d.NumResubmit++
 		return true

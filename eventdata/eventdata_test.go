@@ -646,8 +646,8 @@ func TestDecode(t *testing.T) {
 			"S:ResubmitA=1;S:ResubmitB=2;S:ResubmitC=3;S:ResubmitD=4;S:ResubmitE=5;S:Foo=bar;S:AMA=SUM|v=0",
 			Data{
 				Resubmit: [MaxResubmit]Pair{
-					{Tag: TagString, Key: b("ResubmitA"), Value: b("1")}, {Tag: TagString, Key: b("ResubmitB"), Value: b("2")},
-					{Tag: TagString, Key: b("ResubmitC"), Value: b("3")}, {Tag: TagString, Key: b("ResubmitD"), Value: b("4")},
+					{Tag: TagString, Key: b("ResubmitA"), Value: b("1")}, {Tag: TagString, Key: b("ResubmitB"), Value: b("2"), Offset: 14},
+					{Tag: TagString, Key: b("ResubmitC"), Value: b("3"), Offset: 28}, {Tag: TagString, Key: b("ResubmitD"), Value: b("4"), Offset: 42},
 				},
 				NumResubmit: 5, Members: 7, Other: 2,
 			},

@@ -146,7 +146,7 @@ func (k GroupKind) String() string {
 }
 
 // ParseGroupKind returns the GroupKind spelled by b (case-sensitive), or
-// GroupUnknown. It does no allocation.
+// GroupUnknown. It does no allocation and is safe for concurrent use.
 func ParseGroupKind(b []byte) GroupKind {
 	switch string(b) {
 	case "SUM":

@@ -8,8 +8,8 @@ import (
 )
 
 // MaxMembers is the most members a [Scanner] (and a [PSScanner]) reads from
-// one input. The member after the limit stops scanning with
-// [ErrTooManyMembers], in every mode.
+// one input, counting malformed members but not empty ones. The member
+// after the limit stops scanning with [ErrTooManyMembers], in every mode.
 //
 // Real rows carry from 1 to a few dozen members; an AGENTINFO row of a
 // message that hit many transport rules or data classifications carries a
@@ -79,7 +79,7 @@ func (t Tag) String() string {
 }
 
 // ParseTag returns the Tag spelled by b (case-sensitive), or TagUnknown. It
-// does no allocation.
+// does no allocation and is safe for concurrent use.
 func ParseTag(b []byte) Tag {
 	switch string(b) {
 	case "S":
