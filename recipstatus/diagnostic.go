@@ -143,8 +143,9 @@ func (d Diagnostic) Lookup(key string) ([]byte, bool) {
 //	s.Init(d.Trailer)
 //	for s.Next() { use(s.Key(), s.Value()) }
 //
-// The zero PairScanner has no pairs. It does no allocation and is not safe
-// for concurrent use.
+// Key and Value are subslices of the trailer: valid as long as it is
+// unchanged, and must not be modified. The zero PairScanner has no pairs.
+// It does no allocation and is not safe for concurrent use.
 type PairScanner struct {
 	src        []byte
 	pos        int

@@ -73,6 +73,7 @@
 // # Cost and concurrency
 //
 // All parsers and scanners do no allocation unless they return an error
-// (see the package's TestNoAllocs). Results are plain values, safe to share
-// between goroutines once built; scanners are not safe for concurrent use.
+// (see the package's TestNoAllocs). The functions are safe for concurrent
+// use; results are plain values, safe to share between goroutines; a
+// scanner is not safe for concurrent use.
 package recipstatus

@@ -166,3 +166,47 @@ func FuzzParseAddr(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDecoders runs each exported decoder on arbitrary input, bypassing
+// the shape dispatch of Parse.
+func FuzzDecoders(f *testing.F) {
+	addSeeds(f)
+	f.Fuzz(func(t *testing.T, s string) {
+		in := []byte(s)
+		r, err := ParseResponse(in)
+		checkErr(t, in, err)
+		l, err := ParseLastError(in)
+		checkErr(t, in, err)
+		d, err := ParseDiagnostic(in)
+		checkErr(t, in, err)
+		for i, sp := range [][]byte{r.Raw, r.Text, l.Raw, l.LED.Raw, l.LED.Text, l.MSG, l.FQDN, l.IPRaw, l.LRT.Raw,
+			d.Raw, d.Code, d.Component, d.Exception, d.Message, d.Trailer} {
+			if !inside(in, sp) {
+				t.Fatalf("span %d %q is not inside the input", i, sp)
+			}
+		}
+		if l.Items > MaxItems || d.Pairs > MaxTrailerPairs {
+			t.Fatalf("bounds exceeded: %d items, %d pairs", l.Items, d.Pairs)
+		}
+		var is ItemScanner
+		is.Init(in)
+		n := 0
+		for is.Next() {
+			if !inside(in, is.Key()) || !inside(in, is.Value()) {
+				t.Fatalf("item %q=%q is not inside the input", is.Key(), is.Value())
+			}
+			n++
+		}
+		checkErr(t, in, is.Err())
+		if n != l.Items {
+			t.Fatalf("ItemScanner read %d items, ParseLastError %d", n, l.Items)
+		}
+		var ps PairScanner
+		ps.Init(in)
+		for k := 0; ps.Next(); k++ {
+			if k > len(in) || !inside(in, ps.Key()) || !inside(in, ps.Value()) {
+				t.Fatalf("pair %q=%q is not inside the input or too many", ps.Key(), ps.Value())
+			}
+		}
+	})
+}

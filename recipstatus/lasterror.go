@@ -211,7 +211,8 @@ func (l LastError) AppendTo(dst []byte) []byte {
 //	for s.Next() { use(s.Key(), s.Value()) }
 //	if err := s.Err(); err != nil { … }
 //
-// Key and Value are subslices of the blob. The zero ItemScanner has no items.
+// Key and Value are subslices of the blob: valid as long as it is unchanged,
+// and must not be modified. The zero ItemScanner has no items.
 // It does no allocation unless Err returns an error, and is not safe for
 // concurrent use.
 type ItemScanner struct {

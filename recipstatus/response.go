@@ -150,8 +150,10 @@ func appendCode(dst []byte, c uint16) []byte {
 
 // Diagnostic decodes the reply text as a component diagnostic (see
 // [ParseDiagnostic]) when it looks like one, as in
-// "554 5.2.0 STOREDRV.Deliver.Exception:…; message [Stage: …]". It does no
-// allocation.
+// "554 5.2.0 STOREDRV.Deliver.Exception:…; message [Stage: …]". The
+// Diagnostic's slices are subslices of Text. Its only possible error
+// ([ErrTooMany]) is dropped; call ParseDiagnostic(r.Text) to see it. It
+// does no allocation.
 func (r Response) Diagnostic() (Diagnostic, bool) {
 	if !looksLikeDiagnostic(r.Text) {
 		return Diagnostic{}, false
