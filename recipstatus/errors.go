@@ -73,19 +73,6 @@ func (e *errState) set(off int, kind error) {
 	}
 }
 
-// merge takes over an error returned by a nested parse of in[base:].
-func (e *errState) merge(base int, err error) {
-	if err == nil {
-		return
-	}
-	var se *SyntaxError
-	if errors.As(err, &se) {
-		e.set(base+se.Offset, se.Err)
-		return
-	}
-	e.set(base, err)
-}
-
 func (e *errState) err(in []byte) error {
 	if e.kind == nil {
 		return nil

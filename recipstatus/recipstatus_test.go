@@ -302,6 +302,22 @@ func TestAppendTo(t *testing.T) {
 	}
 }
 
+func TestResponseDiagnostic(t *testing.T) {
+	r, _ := ParseResponse(b("250 2.1.5 Recipient OK"))
+	if _, ok := r.Diagnostic(); ok {
+		t.Error("Diagnostic() found a diagnostic in \"Recipient OK\"")
+	}
+	r, _ = ParseResponse(b("550 4.4.7 QUEUE.Expired;message expired"))
+	d, ok := r.Diagnostic()
+	want := Diagnostic{Raw: b("QUEUE.Expired;message expired"), Code: b("QUEUE.Expired"), Component: b("QUEUE"), Message: b("message expired"), Trailer: b("")}
+	if !ok {
+		t.Fatal("Diagnostic() found nothing")
+	}
+	if diff := cmp.Diff(want, d); diff != "" {
+		t.Errorf("Diagnostic() mismatch (-want +got):\n%s", diff)
+	}
+}
+
 func TestStrings(t *testing.T) {
 	tests := []struct{ got, want string }{
 		{KindUnknown.String(), "Unknown"},

@@ -258,6 +258,18 @@ func TestPairScanner(t *testing.T) {
 	}
 }
 
+func TestIsValid(t *testing.T) {
+	if (NextHop{}).IsValid() || (Session{}).IsValid() {
+		t.Error("zero NextHop or Session is valid")
+	}
+	if !(NextHop{Host: b("h")}).IsValid() || !(NextHop{InternalIDRaw: b("1")}).IsValid() {
+		t.Error("NextHop with a host or an id is not valid")
+	}
+	if !(Session{ID: 1}).IsValid() || !(Session{IDRaw: b("0000000000000000")}).IsValid() {
+		t.Error("Session with an id is not valid")
+	}
+}
+
 func TestGUID(t *testing.T) {
 	for _, c := range []struct {
 		in string

@@ -1,6 +1,7 @@
 package sourcecontext
 
 import (
+	"bytes"
 	"strconv"
 	"time"
 )
@@ -351,11 +352,14 @@ func (ps *PairScanner) Next() bool {
 	end := len(src)
 	next := len(src)
 	for k := i; k < len(src); k++ {
-		if src[k] == ',' {
-			if j := keyAt(src, k+1); j >= 0 {
-				end, next = k, j
-				break
-			}
+		c := bytes.IndexByte(src[k:], ',')
+		if c < 0 {
+			break
+		}
+		k += c
+		if j := keyAt(src, k+1); j >= 0 {
+			end, next = k, j
+			break
 		}
 	}
 	entry := src[i:end]
