@@ -1,6 +1,7 @@
 package messageinfo
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
 	"time"
@@ -276,7 +277,7 @@ func AppendLatency(dst []Node, src []byte) ([]Node, Latency, error) {
 	i := 0
 	// Origination time, unless the string starts with a hop.
 	if !hasHopPrefix(src) {
-		end := indexByteFrom(src, 0, ';')
+		end := bytes.IndexByte(src, ';')
 		if end < 0 {
 			end = len(src)
 		}
@@ -337,15 +338,6 @@ func hasHopPrefix(s []byte) bool {
 
 func hasPrefix(s []byte, p string) bool {
 	return len(s) >= len(p) && string(s[:len(p)]) == p
-}
-
-func indexByteFrom(s []byte, from int, c byte) int {
-	for k := from; k < len(s); k++ {
-		if s[k] == c {
-			return k
-		}
-	}
-	return -1
 }
 
 type latencyParser struct {

@@ -1,6 +1,7 @@
 package messageinfo
 
 import (
+	"bytes"
 	"strconv"
 	"time"
 )
@@ -84,7 +85,7 @@ func Parse(src []byte) Info {
 	if hasHopPrefix(src) {
 		return Info{Kind: KindLatency}
 	}
-	end := indexByteFrom(src, 0, ';')
+	end := bytes.IndexByte(src, ';')
 	if end < 0 {
 		if t, ok := parseTimeFast(src); ok {
 			return Info{Kind: KindTimestamp, Time: t}
