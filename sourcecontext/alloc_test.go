@@ -10,12 +10,10 @@ func TestNoAllocs(t *testing.T) {
 	dlv := b("08D9AE1AA4FEA27C;2021-11-23T19:49:37.215Z;ClientSubmitTime:2021-11-23T19:49:36.380Z")
 	sto := b("MDB:12345678-3232-2323-1111-12345679987, Mailbox:33345678-3232-2323-1111-08da9fd00918, Event:63779422, MessageClass:IPM.Note, CreationTime:2022-09-19T15:02:29.211Z, ClientType:MOMT, SubmissionAssistant:MailboxTransportSubmissionEmailAssistant, ServerMdbConnectionId:08DA9806C5B670C1")
 	sha := b("EX13D13UWB004.ant.amazon.com = 250 2.6.0 < 1028007174.22872@apollo - adaws.amazon.com > [InternalId = EX13D13UWB004.ant.amazon.com, Hostname = 64712272257897] Queued mail for redundancy")
-	guid := b("61914740-3f1b-4ddb-94e0-557196870cfa")
 	agent, agentinfo, stage, deliver, momt := b("AGENT"), b("AGENTINFO"), b("CatContentConversion"), b("DELIVER"), b("MOMT")
 	r, _ := ParseReceive(rcv)
 	s, _ := ParseSend(snd)
 	st, _ := ParseStore(sto)
-	g, _ := ParseGUID(guid)
 	dst := make([]byte, 0, 1024)
 	var sink int
 	tests := []struct {
@@ -35,13 +33,11 @@ func TestNoAllocs(t *testing.T) {
 		{"ParseStore", func() { s, _ := ParseStore(sto); sink += s.Pairs }},
 		{"ParseShadow", func() { s, _ := ParseShadow(sha); sink += len(s.Host) }},
 		{"ParseReply", func() { r, _ := ParseReply(sha[31:]); sink += len(r.MessageID) }},
-		{"ParseGUID", func() { g, _ := ParseGUID(guid); sink += int(g[0]) }},
 		{"ParseClientType", func() { sink += int(ParseClientType(momt)) }},
 		{"Receive.AppendTo", func() { sink += len(r.AppendTo(dst[:0])) }},
 		{"Send.AppendTo", func() { sink += len(s.AppendTo(dst[:0])) }},
 		{"Store.AppendTo", func() { sink += len(st.AppendTo(dst[:0])) }},
 		{"Store.Lookup", func() { v, _ := st.Lookup("SubmissionAssistant"); sink += len(v) }},
-		{"GUID.AppendTo", func() { sink += len(g.AppendTo(dst[:0])) }},
 		{"PairScanner", func() {
 			var ps PairScanner
 			ps.Init(sto)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/mailtrace/mailtrace/msgtrk"
 	"github.com/mailtrace/mailtrace/recipstatus"
 )
 
@@ -19,9 +20,9 @@ func ts(s string) time.Time {
 	return t
 }
 
+// guid is the expected decoding of a valid GUID entry.
 func guid(s string) GUIDValue {
-	g, ok := ParseGUID(b(s))
-	return GUIDValue{Raw: b(s), GUID: g, Valid: ok}
+	return GUIDValue{Raw: b(s), GUID: msgtrk.MustParseGUID(s), Valid: true}
 }
 
 type goldenKey struct {

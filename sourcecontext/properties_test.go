@@ -13,6 +13,7 @@ import (
 	"github.com/leanovate/gopter/prop"
 
 	"github.com/mailtrace/mailtrace/internal/proptest"
+	"github.com/mailtrace/mailtrace/msgtrk"
 	"github.com/mailtrace/mailtrace/recipstatus"
 )
 
@@ -62,7 +63,7 @@ type storeCase struct {
 
 func genGUID() gopter.Gen {
 	return gen.SliceOfN(16, gen.UInt8()).Map(func(b []uint8) GUIDValue {
-		g := GUID(b)
+		g := msgtrk.GUID(b)
 		return GUIDValue{Raw: g.AppendTo(nil), GUID: g, Valid: true}
 	})
 }

@@ -4,64 +4,21 @@ import (
 	"bytes"
 	"strconv"
 	"time"
+
+	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
 // MaxPairs bounds the entries read from a STOREDRIVER list. Reading stops
 // after MaxPairs entries with [ErrTooMany].
 const MaxPairs = 32
 
-// GUID is a 128-bit identifier in the byte order of its text form
-// (the first hex pair of "61914740-3f1b-…" is GUID[0]); it is not the
-// mixed-endian layout of a Windows GUID structure.
-type GUID [16]byte
-
-// AppendTo appends g in the lower-case 8-4-4-4-12 form. It does no
-// allocation when dst has room.
-func (g GUID) AppendTo(dst []byte) []byte {
-	const hex = "0123456789abcdef"
-	for i, c := range g {
-		if i == 4 || i == 6 || i == 8 || i == 10 {
-			dst = append(dst, '-')
-		}
-		dst = append(dst, hex[c>>4], hex[c&0xF])
-	}
-	return dst
-}
-
-// String returns the 8-4-4-4-12 form. It allocates.
-func (g GUID) String() string { return string(g.AppendTo(nil)) }
-
-// ParseGUID reads the 8-4-4-4-12 hexadecimal form (either case, no braces).
-// It does no allocation.
-func ParseGUID(b []byte) (GUID, bool) {
-	var g GUID
-	if len(b) != 36 || b[8] != '-' || b[13] != '-' || b[18] != '-' || b[23] != '-' {
-		return g, false
-	}
-	j := 0
-	for i := 0; i < 36; {
-		if i == 8 || i == 13 || i == 18 || i == 23 {
-			i++
-			continue
-		}
-		hi, ok1 := unhex(b[i])
-		lo, ok2 := unhex(b[i+1])
-		if !ok1 || !ok2 {
-			return GUID{}, false
-		}
-		g[j] = byte(hi<<4 | lo)
-		j++
-		i += 2
-	}
-	return g, true
-}
-
-// GUIDValue is a GUID-valued entry: as written, and decoded when valid.
-// Anonymised samples carry invalid GUIDs (a group too short, placeholder
-// letters); those are kept raw with Valid false and are not errors.
+// GUIDValue is a GUID-valued entry: as written, and decoded by
+// msgtrk.ParseGUID when valid. Anonymised samples carry invalid GUIDs (a
+// group too short, placeholder letters); those are kept raw with Valid false
+// and are not errors.
 type GUIDValue struct {
 	Raw   []byte
-	GUID  GUID
+	GUID  msgtrk.GUID
 	Valid bool
 }
 
@@ -225,7 +182,7 @@ func parseStore(b []byte, base int, es *errState) Store {
 }
 
 func guidValue(v []byte) GUIDValue {
-	g, ok := ParseGUID(v)
+	g, ok := msgtrk.ParseGUID(v)
 	return GUIDValue{Raw: v, GUID: g, Valid: ok}
 }
 
