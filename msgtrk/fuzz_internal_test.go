@@ -1,0 +1,69 @@
+package msgtrk
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"io"
+	"testing"
+)
+
+// FuzzSplitDifferential compares the field splitter with encoding/csv on one
+// line: both must accept or reject the same lines, and accepted lines must
+// give the same fields. (encoding/csv is stricter about nothing here: with
+// LazyQuotes off it rejects bare and extraneous quotes as we do.)
+func FuzzSplitDifferential(f *testing.F) {
+	for _, s := range []string{
+		`a,b,c`, `"a,b",c`, `"say ""hi""",x`, `a"b,c`, `"a"b,c`, `"unterminated,x`, `,,`, ``,
+		`2024-01-07T00:00:07.463Z,192.168.0.1,exchange,,"a, b",SMTP`, `"",""`, `"a""`, `é,"ж,ж"`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, line []byte) {
+		if bytes.ContainsAny(line, "\r\n") || len(line) == 0 {
+			return // one line; csv skips empty lines
+		}
+		var ends [maxSpans + 8]int32
+		var flags [maxSpans]uint8
+		n, special := splitPlain(line, &ends)
+		var err error
+		var fl []uint8
+		if special && bytes.IndexByte(line, '"') >= 0 {
+			n, err, _ = splitQuoted(line, &ends, &flags)
+			fl = flags[:n]
+		}
+		if err == nil && n > MaxFields {
+			err = ErrTooManyFields
+		}
+		cr := csv.NewReader(bytes.NewReader(line))
+		cr.FieldsPerRecord = -1
+		want, werr := cr.Read()
+		if werr == io.EOF {
+			return
+		}
+		if errors.Is(err, ErrTooManyFields) {
+			return // csv has no field limit
+		}
+		if (err == nil) != (werr == nil) {
+			t.Fatalf("line %q: our error %v, csv error %v", line, err, werr)
+		}
+		if err != nil {
+			return
+		}
+		rec := Record{line: line, ends: ends[:n], flags: fl}
+		if rec.NumColumns() != len(want) {
+			t.Fatalf("line %q: %d fields, csv %d", line, rec.NumColumns(), len(want))
+		}
+		prev := int32(-1)
+		for i := range want {
+			s := rec.span(i)
+			if s.start < 0 || s.end > int32(len(line)) || s.start > s.end || s.start <= prev {
+				t.Fatalf("line %q: span %d = %+v out of order or outside the line", line, i, s)
+			}
+			prev = s.start
+			if got := string(rec.Column(i)); got != want[i] {
+				t.Fatalf("line %q field %d: %q, csv %q", line, i, got, want[i])
+			}
+		}
+	})
+}
