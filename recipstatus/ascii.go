@@ -1,5 +1,7 @@
 package recipstatus
 
+import "bytes"
+
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
@@ -44,19 +46,13 @@ func digits(b []byte, i, max int) (v, n int) {
 
 // indexFrom returns the index of sub in b at or after from, or -1.
 func indexFrom(b []byte, from int, sub string) int {
-	for i := from; i+len(sub) <= len(b); i++ {
-		if b[i] == sub[0] && string(b[i:i+len(sub)]) == sub {
-			return i
-		}
+	if from > len(b) {
+		return -1
+	}
+	if k := bytes.Index(b[from:], []byte(sub)); k >= 0 {
+		return from + k
 	}
 	return -1
 }
 
-func lastIndexByte(b []byte, c byte) int {
-	for i := len(b) - 1; i >= 0; i-- {
-		if b[i] == c {
-			return i
-		}
-	}
-	return -1
-}
+func lastIndexByte(b []byte, c byte) int { return bytes.LastIndexByte(b, c) }

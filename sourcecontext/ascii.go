@@ -1,12 +1,20 @@
 package sourcecontext
 
+import "bytes"
+
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 
-func isAlnum(c byte) bool {
-	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9'
-}
+// alnum marks ASCII letters and digits.
+var alnum = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9'
+	}
+	return t
+}()
+
+func isAlnum(c byte) bool { return alnum[c] }
 
 func unhex(c byte) (uint64, bool) {
 	switch {
@@ -81,22 +89,20 @@ func trimSpace(b []byte) []byte {
 // slicing (so that the capacities tell the distance).
 func offsetIn(b, s []byte) int { return cap(b) - cap(s) }
 
+// indexByteFrom returns the index of the first c in b at or after from, or
+// -1.
 func indexByteFrom(b []byte, from int, c byte) int {
-	for i := from; i < len(b); i++ {
-		if b[i] == c {
-			return i
-		}
+	if from >= len(b) {
+		return -1
+	}
+	if k := bytes.IndexByte(b[from:], c); k >= 0 {
+		return from + k
 	}
 	return -1
 }
 
 func lastIndex(b []byte, sub string) int {
-	for i := len(b) - len(sub); i >= 0; i-- {
-		if b[i] == sub[0] && string(b[i:i+len(sub)]) == sub {
-			return i
-		}
-	}
-	return -1
+	return bytes.LastIndex(b, []byte(sub))
 }
 
 // equalFold reports whether b equals the ASCII string s ignoring case.

@@ -320,11 +320,12 @@ func (ps *PairScanner) Next() bool {
 		}
 	}
 	entry := src[i:end]
-	colon := -1
-	for k := 0; k < len(entry) && isAlnum(entry[k]); k++ {
-		if k+1 < len(entry) && entry[k+1] == ':' {
-			colon = k + 1
-		}
+	colon := 0
+	for colon < len(entry) && isAlnum(entry[colon]) {
+		colon++
+	}
+	if colon == 0 || colon == len(entry) || entry[colon] != ':' {
+		colon = -1
 	}
 	if colon < 0 {
 		ps.fail(i, ErrPair)
