@@ -24,6 +24,7 @@ type Merger struct {
 	// Reader settings applied to every input; see Reader.
 	MaxLineBytes int
 	Fields       []string
+	GuessFields  bool
 	Strict       bool
 	InvalidUTF8  UTF8Policy
 	// ErrorHandler receives every malformed line and every input that cannot
@@ -136,6 +137,7 @@ func (m *Merger) advance(c *chain) bool {
 		rd.Kind = in.FileName.Kind
 		rd.MaxLineBytes = m.MaxLineBytes
 		rd.Fields = m.Fields
+		rd.GuessFields = m.GuessFields
 		rd.Strict = m.Strict
 		rd.InvalidUTF8 = m.InvalidUTF8
 		rd.ErrorHandler = m.lineError

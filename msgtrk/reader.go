@@ -88,6 +88,11 @@ type Reader struct {
 	// #Fields: header (files whose header was cut off). It is used until a
 	// header appears. Layout2016.FieldNames() gives the modern list.
 	Fields []string
+	// GuessFields lets rows that come before any #Fields: header (when
+	// Fields is empty too) be read by their number of columns: 21, 26, 27
+	// and 30 columns are taken as the 2007, 2010, 2013 and 2016 layouts. A
+	// row of another width is still reported with ErrNoFields.
+	GuessFields bool
 	// Strict makes the first malformed line end the loop: Next returns
 	// false and Err returns that error.
 	Strict bool
@@ -489,6 +494,9 @@ func (r *Reader) parseLine(line []byte, off int64) bool {
 		return false
 	}
 	r.inHeader = false
+	if r.cols == nil && r.GuessFields {
+		r.cols = guessColumns(line, &r.ends, &r.flags)
+	}
 	if r.cols == nil {
 		r.report(&ParseError{Line: r.lineNo, Column: 1, Offset: off, Err: ErrNoFields, Excerpt: excerpt(line, 0)})
 		return false
@@ -624,6 +632,24 @@ func splitPlain(line []byte, ends *[maxSpans + 8]int32) (count int, special bool
 		ends[j] = int32(n)
 	}
 	return j + 1, acc&hi8 != 0
+}
+
+// guessColumns returns the columns of the known layout with as many fields
+// as line has, or nil.
+func guessColumns(line []byte, ends *[maxSpans + 8]int32, flags *[maxSpans]uint8) *columns {
+	n, special := splitPlain(line, ends)
+	if special && bytes.IndexByte(line, '"') >= 0 {
+		var err error
+		if n, err, _ = splitQuoted(line, ends, flags); err != nil {
+			return nil
+		}
+	}
+	for _, l := range [...]Layout{Layout2007, Layout2010, Layout2013, Layout2016} {
+		if len(layoutFields(l)) == n {
+			return newColumns(l.FieldNames())
+		}
+	}
+	return nil
 }
 
 // splitQuoted stores the ends and flags of line's fields, honouring

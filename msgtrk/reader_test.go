@@ -322,3 +322,23 @@ func TestFieldPosAndError(t *testing.T) {
 		t.Errorf("FieldError = %+v", e)
 	}
 }
+
+func TestReaderGuessFields(t *testing.T) {
+	row30 := "2024-01-25T15:16:09.949Z,10.11.12.14,h,10.11.12.14,h,\"a,b\",c,SMTP,RECEIVE,1,<m@x>,6a638d20-1e63-493a-80a2-08da9a4ff8da,r@x,,1,1,,,s,f@x,f@x,0cA: ,Incoming,,,,,Email,6a638d20-1e63-493a-80a2-08da9a4ff8da,15.02.0330.005\r\n"
+	r := msgtrk.NewReader(strings.NewReader(row30 + "1,2,3\r\n"))
+	r.GuessFields = true
+	var errs []*msgtrk.ParseError
+	r.ErrorHandler = func(e *msgtrk.ParseError) { errs = append(errs, e) }
+	if !r.Next() {
+		t.Fatalf("no row: %v", r.Err())
+	}
+	rec := r.Record()
+	if rec.Layout() != msgtrk.Layout2016 || string(rec.Field(msgtrk.MessageID)) != "<m@x>" || string(rec.Field(msgtrk.SourceContext)) != "a,b" {
+		t.Errorf("guessed row: layout %v message-id %q", rec.Layout(), rec.Field(msgtrk.MessageID))
+	}
+	// Once guessed, the layout holds for the rest of the input: a row of
+	// another width is a field count error.
+	if r.Next() || len(errs) != 1 || !errors.Is(errs[0], msgtrk.ErrFieldCount) {
+		t.Errorf("second row: errs %v", errs)
+	}
+}

@@ -1,0 +1,90 @@
+// Command mailtrace answers questions about Exchange message tracking logs
+// (MSGTRK*.LOG files) copied from any number of servers.
+//
+//	mailtrace events [filters] PATH...      events, like Get-MessageTrackingLog
+//	mailtrace trace [filters] PATH...       one correlated trace per message
+//	mailtrace stats PATH...                 counts, top talkers, latency percentiles
+//	mailtrace submitters PATH...            who submits mail, how, from where
+//
+// PATH is a file (any name, gzipped or not), a directory searched for
+// MSGTRK, MSGTRKMS, MSGTRKMD and MSGTRKMA files (laid out as DIR/<server>/…),
+// or - for standard input. Run "mailtrace COMMAND -h" for a command's flags.
+//
+// Exit status: 0 on success (malformed lines are warned about on standard
+// error), 1 when the work failed (unreadable input, or a malformed line with
+// -strict), 2 for a usage error (unknown command, bad flag value, missing
+// path).
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+)
+
+const usage = `usage: mailtrace COMMAND [flags] PATH...
+
+commands:
+  events      list events, filtered like Get-MessageTrackingLog
+  trace       correlate events into one trace per message
+  stats       unique messages, deliveries, top senders, latency percentiles
+  submitters  who submits mail: client IPs, auth, protocol (anonymous first)
+
+PATH is a log file, a directory of logs (DIR/<server>/MSGTRK*.LOG), or - for
+standard input. "mailtrace COMMAND -h" lists a command's flags.
+`
+
+// errUsage marks errors that are the caller's mistake (exit status 2).
+var errUsage = errors.New("usage")
+
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+func (e *usageError) Unwrap() error { return errUsage }
+
+func usagef(format string, args ...any) error {
+	return &usageError{fmt.Sprintf(format, args...)}
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run executes one command line and returns the exit status.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "events":
+		err = runEvents(args[1:], stdout, stderr)
+	case "trace":
+		err = runTrace(args[1:], stdout, stderr)
+	case "stats":
+		err = runStats(args[1:], stdout, stderr)
+	case "submitters":
+		err = runSubmitters(args[1:], stdout, stderr)
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "mailtrace: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		fmt.Fprintf(stderr, "mailtrace %s: %v\n", args[0], err)
+		return 2
+	default:
+		fmt.Fprintf(stderr, "mailtrace %s: %v\n", args[0], err)
+		return 1
+	}
+}

@@ -1,0 +1,84 @@
+package filter_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mailtrace/mailtrace/filter"
+	"github.com/mailtrace/mailtrace/msgtrk"
+)
+
+const log = "#Fields: date-time,client-hostname,server-hostname,source,event-id,internal-message-id,message-id,network-message-id,recipient-address,total-bytes,related-recipient-address,message-subject,sender-address,return-path\r\n" +
+	"2024-01-25T15:16:09.949Z,ext.example,EX01,SMTP,RECEIVE,101,<a@x>,6a638d20-1e63-493a-80a2-08da9a4ff8da,dl@contoso.com,5000,,Заседание Budget,Ann@Contoso.com,ann@contoso.com\r\n" +
+	"2024-01-25T15:16:10.000Z,EX01,HUB2.contoso.com,SMTP,SEND,102,<a@x>,6a638d20-1e63-493a-80a2-08da9a4ff8da,bob@contoso.com;carl@contoso.com,5100,,Заседание Budget,ann@contoso.com,ann@contoso.com\r\n" +
+	"2024-01-25T15:16:11.000Z,,EX01,ROUTING,EXPAND,103,<b@x>,,bob@contoso.com,900,dl@contoso.com,other,zed@contoso.com,zed@contoso.com\r\n" +
+	"2024-01-25T15:16:12.000Z,EX01,,STOREDRIVER,BRANDNEW,104,<c@x>,,x@y,10,,,q@r,q@r\r\n"
+
+func matching(t *testing.T, f filter.Events) []string {
+	t.Helper()
+	f.Compile()
+	r := msgtrk.NewReader(strings.NewReader(log))
+	var got []string
+	for r.Next() {
+		if f.Match(r.Record()) {
+			got = append(got, string(r.Record().Field(msgtrk.InternalMessageID)))
+		}
+	}
+	if r.Err() != nil {
+		t.Fatal(r.Err())
+	}
+	return got
+}
+
+func TestEvents(t *testing.T) {
+	at := func(s string) time.Time { tm, _ := msgtrk.ParseTime(s); return tm }
+	tests := []struct {
+		name string
+		f    filter.Events
+		want string
+	}{
+		{"all", filter.Events{}, "101 102 103 104"},
+		{"start/end", filter.Events{Start: at("2024-01-25T15:16:10.000Z"), End: at("2024-01-25T15:16:12.000Z")}, "102 103"},
+		{"event", filter.Events{EventIDs: []msgtrk.EventType{msgtrk.EventSend, msgtrk.EventExpand}}, "102 103"},
+		{"raw event", filter.Events{EventIDRaw: []string{"brandnew"}}, "104"},
+		{"source", filter.Events{Sources: []msgtrk.SourceType{msgtrk.SourceRouting}}, "103"},
+		{"sender case-insensitive", filter.Events{Senders: []string{"ANN@contoso.com"}}, "101 102"},
+		{"recipient in list", filter.Events{Recipients: []string{"carl@contoso.com"}}, "102"},
+		{"recipient related", filter.Events{Recipients: []string{"dl@contoso.com"}}, "101 103"},
+		{"message-id without brackets", filter.Events{MessageIDs: []string{"a@x"}}, "101 102"},
+		{"network id", filter.Events{NetworkMessageIDs: []string{"6A638D20-1E63-493A-80A2-08DA9A4FF8DA"}}, "101 102"},
+		{"internal id", filter.Events{InternalIDs: []string{"103"}}, "103"},
+		{"subject Unicode fold", filter.Events{Subject: "засед"}, "101 102"},
+		{"server from row, short name", filter.Events{Servers: []string{"ex01.contoso.com"}}, "101 102 103 104"},
+		{"min size", filter.Events{MinSize: 5000}, "101 102"},
+		{"conjunction", filter.Events{Senders: []string{"ann@contoso.com"}, EventIDs: []msgtrk.EventType{msgtrk.EventSend}}, "102"},
+		{"nothing", filter.Events{Subject: "absent"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := strings.Join(matching(t, tt.f), " "); got != tt.want {
+				t.Errorf("matched %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestMatchNoAllocs(t *testing.T) {
+	f := filter.Events{Subject: "budget", Recipients: []string{"carl@contoso.com"}, Senders: []string{"ann@contoso.com"}, Servers: []string{"EX01"}, MinSize: 1}
+	f.Compile()
+	r := msgtrk.NewReader(strings.NewReader(log))
+	r.Next()
+	r.Next()
+	rec := r.Record()
+	if !f.Match(rec) {
+		t.Fatal("row 2 should match")
+	}
+	if n := testing.AllocsPerRun(100, func() {
+		for i := 0; i < 100; i++ {
+			f.Match(rec)
+		}
+	}); n != 0 {
+		t.Errorf("Match: %v allocs per 100 calls", n)
+	}
+}
