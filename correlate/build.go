@@ -1,0 +1,583 @@
+package correlate
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/mailtrace/mailtrace/messageinfo"
+	"github.com/mailtrace/mailtrace/msgtrk"
+)
+
+// hopKey identifies a hop: a server in a role.
+type hopKey struct {
+	server string
+	role   Role
+}
+
+type hopState struct {
+	Hop
+	key     hopKey
+	short   string
+	parents []int
+	depth   int
+}
+
+// recipientState is the working state of one address.
+type recipientState struct {
+	addr          string
+	status        Status
+	server        string
+	time          int64
+	depth         int
+	detail        string
+	originNS      int64
+	expandedFrom  []string
+	resolvedFrom  string
+	redirectedTo  string
+	group         bool // expanded: not a recipient
+	alias         bool // resolved to another address: not a recipient
+	redirectOnly  bool // created by a REDIRECT: its outcome belongs to the original
+	duplicateSeen bool
+}
+
+// build turns an open trace into its Trace.
+func (t *Tracker) build(tr *trace) *Trace {
+	out := &Trace{
+		Key:              tr.primaryKey(),
+		NetworkMessageID: tr.netID,
+		MessageID:        tr.msgID,
+		Sender:           tr.sender,
+		ReturnPath:       tr.returnPath,
+		Subject:          tr.subject,
+		Size:             tr.size,
+		Events:           len(tr.events),
+	}
+	if tr.first != 0 {
+		out.FirstSeen = time.Unix(0, tr.first).UTC()
+	}
+	if tr.last != 0 {
+		out.LastSeen = time.Unix(0, tr.last).UTC()
+	}
+
+	// Hops: every (server, role) with a row that is neither a shadow nor a
+	// duplicate row.
+	var hops []*hopState
+	hopOf := make([]int, len(tr.events)) // hop index of each event, -1 for none
+	index := map[hopKey]int{}
+	for i := range tr.events {
+		e := &tr.events[i]
+		hopOf[i] = -1
+		if e.shadow || isDuplicate(e.etype) {
+			continue
+		}
+		role := roleOf(e.kind, e.source, e.etype, t.isEdge(e.server))
+		k := hopKey{e.server, role}
+		h, ok := index[k]
+		if !ok {
+			h = len(hops)
+			index[k] = h
+			hops = append(hops, &hopState{key: k, short: string(shortHost(nil, []byte(e.server))),
+				Hop: Hop{Server: e.server, Role: role, Latency: -1}})
+		}
+		hopOf[i] = h
+		hs := hops[h]
+		hs.Events++
+		tm := time.Unix(0, e.time).UTC()
+		if e.time != 0 && (hs.First.IsZero() || tm.Before(hs.First)) {
+			hs.First = tm
+		}
+		if e.time != 0 && tm.After(hs.Last) {
+			hs.Last = tm
+		}
+		if e.hopLatencyMS >= 0 {
+			if d := time.Duration(e.hopLatencyMS) * time.Millisecond; d > hs.Latency {
+				hs.Latency = d
+			}
+		}
+	}
+	byShort := map[string][]int{}
+	for i, h := range hops {
+		byShort[h.short] = append(byShort[h.short], i)
+	}
+	// Parents: who handed the message to each hop.
+	addParent := func(child, parent int) {
+		if child == parent {
+			return
+		}
+		for _, p := range hops[child].parents {
+			if p == parent {
+				return
+			}
+		}
+		hops[child].parents = append(hops[child].parents, parent)
+	}
+	for i := range tr.events {
+		e := &tr.events[i]
+		h := hopOf[i]
+		if h < 0 || e.peer == "" {
+			continue
+		}
+		switch {
+		case e.etype == msgtrk.EventReceive && e.source == msgtrk.SourceSMTP:
+			// The peer handed it to our transport: its submission service
+			// if it has one for this message, else its transport.
+			best := -1
+			for _, c := range byShort[e.peer] {
+				if c == h {
+					continue
+				}
+				switch hops[c].Role {
+				case RoleSubmission:
+					best = c
+				case RoleHub, RoleEdge:
+					if best < 0 || hops[best].Role != RoleSubmission {
+						best = c
+					}
+				}
+			}
+			if best >= 0 {
+				addParent(h, best)
+			}
+		case e.etype == msgtrk.EventDeliver || e.etype == msgtrk.EventDeliverFail:
+			// The peer's transport handed it to our delivery service.
+			for _, c := range byShort[e.peer] {
+				if c != h && (hops[c].Role == RoleHub || hops[c].Role == RoleEdge) {
+					addParent(h, c)
+				}
+			}
+		case e.etype == msgtrk.EventSend:
+			// We handed it to the peer's transport or delivery hop.
+			for _, c := range byShort[e.peer] {
+				if c != h && hops[c].Role != RoleSubmission {
+					addParent(c, h)
+				}
+			}
+		}
+	}
+	// Depth: shortest hand-over chain from a hop nobody handed it to.
+	const inf = 1 << 30
+	for _, h := range hops {
+		h.depth = inf
+		if len(h.parents) == 0 || h.Role == RoleSubmission {
+			h.depth = 0
+		}
+	}
+	for changed, round := true, 0; changed && round <= len(hops); round++ {
+		changed = false
+		for _, h := range hops {
+			for _, p := range h.parents {
+				if d := hops[p].depth + 1; hops[p].depth != inf && d < h.depth {
+					h.depth = d
+					changed = true
+				}
+			}
+		}
+	}
+	for _, h := range hops {
+		if h.depth == inf {
+			h.depth = 0
+			out.Anomalies = append(out.Anomalies, fmt.Sprintf("loop: no first hop leads to %s (%s)", h.Server, h.Role))
+		}
+		h.Depth = h.depth
+		if h.Latency < 0 {
+			h.Latency = 0
+		}
+	}
+	order := make([]int, len(hops))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		x, y := hops[order[a]], hops[order[b]]
+		if x.depth != y.depth {
+			return x.depth < y.depth
+		}
+		if !x.First.Equal(y.First) {
+			return x.First.Before(y.First)
+		}
+		if x.Server != y.Server {
+			return x.Server < y.Server
+		}
+		return x.Role < y.Role
+	})
+	for _, i := range order {
+		out.Hops = append(out.Hops, hops[i].Hop)
+	}
+
+	// Events in causal order: by hop depth, then time, then arrival.
+	evOrder := make([]int, len(tr.events))
+	depthOf := func(i int) int {
+		if hopOf[i] < 0 {
+			// Shadow and duplicate rows: after the hops of their server.
+			d := 0
+			for _, h := range byShort[string(shortHost(nil, []byte(tr.events[i].server)))] {
+				d = max(d, hops[h].depth)
+			}
+			return d
+		}
+		return hops[hopOf[i]].depth
+	}
+	depths := make([]int, len(tr.events))
+	for i := range evOrder {
+		evOrder[i] = i
+		depths[i] = depthOf(i)
+	}
+	sort.SliceStable(evOrder, func(a, b int) bool {
+		i, j := evOrder[a], evOrder[b]
+		if depths[i] != depths[j] {
+			return depths[i] < depths[j]
+		}
+		return tr.events[i].time < tr.events[j].time
+	})
+
+	t.buildOrigin(tr, out, evOrder)
+	t.buildRecipients(tr, out, evOrder, depths)
+	t.buildAnomalies(tr, out, hops, byShort)
+	if tr.primary == "" {
+		out.Anomalies = append(out.Anomalies, "orphan: no message id ties these rows to a message")
+	}
+	if tr.droppedEvents > 0 {
+		out.Anomalies = append(out.Anomalies, fmt.Sprintf("truncated: %d rows beyond MaxEventsPerTrace not kept", tr.droppedEvents))
+	}
+	return out
+}
+
+func (t *Tracker) buildOrigin(tr *trace, out *Trace, evOrder []int) {
+	first := -1
+	store := -1
+	for _, i := range evOrder {
+		e := &tr.events[i]
+		if e.etype != msgtrk.EventReceive || e.shadow {
+			continue
+		}
+		if first < 0 {
+			first = i
+		}
+		if e.source == msgtrk.SourceStoreDriver && store < 0 {
+			store = i
+		}
+	}
+	if store >= 0 {
+		first = store
+	}
+	if first < 0 {
+		return
+	}
+	e := &tr.events[first]
+	o := &out.Origin
+	o.Server = e.server
+	o.Source = e.source.String()
+	if e.source == msgtrk.SourceStoreDriver {
+		o.Protocol = "store"
+		o.ClientType = tr.str(e.clientType)
+	} else {
+		o.Protocol = "smtp"
+	}
+	if e.auth.IsValid() {
+		o.Auth = fmt.Sprintf("%02x%c", e.auth.Number, e.auth.Letter)
+		o.Anonymous = e.auth.Category() == messageinfo.CategoryAnonymous
+	}
+	o.ClientIP = e.clientIP
+	o.OriginalClientIP = e.origIP
+	for _, i := range evOrder {
+		ev := &tr.events[i]
+		if ev.etype == msgtrk.EventReceive && ev.source == msgtrk.SourceSMTP && ev.proxiedIP.IsValid() {
+			o.ProxiedClientIP = ev.proxiedIP
+			break
+		}
+	}
+}
+
+// better reports whether outcome (status s at depth d, time tm) should
+// replace the recorded one.
+func better(r *recipientState, s Status, d int, tm int64) bool {
+	rank := func(s Status) int {
+		switch s {
+		case StatusDelivered, StatusSentExternal:
+			return 4
+		case StatusFailed:
+			return 3
+		case StatusDropped:
+			return 2
+		case StatusDuplicate:
+			return 1
+		}
+		return 0
+	}
+	if rank(s) != rank(r.status) {
+		return rank(s) > rank(r.status)
+	}
+	if s == StatusPending {
+		return true // the latest deferral explains best
+	}
+	if r.server == "" {
+		return true
+	}
+	if d != r.depth {
+		return d > r.depth // the deepest hop knows best
+	}
+	return tm < r.time
+}
+
+func (t *Tracker) buildRecipients(tr *trace, out *Trace, evOrder []int, depths []int) {
+	states := map[string]*recipientState{}
+	var order []string
+	get := func(addr string) (*recipientState, bool) {
+		if r, ok := states[addr]; ok {
+			return r, false
+		}
+		r := &recipientState{addr: addr}
+		states[addr] = r
+		order = append(order, addr)
+		return r, true
+	}
+	known := t.knownServer
+
+	for _, i := range evOrder {
+		e := &tr.events[i]
+		if e.shadow {
+			out.ShadowEvents = append(out.ShadowEvents, t.ref(tr, e))
+			continue
+		}
+		switch e.etype {
+		case msgtrk.EventDuplicateDeliver, msgtrk.EventDuplicateExpand, msgtrk.EventDuplicateRedirect:
+			out.Duplicates = append(out.Duplicates, t.ref(tr, e))
+		}
+		if e.source == msgtrk.SourceDSN || e.etype == msgtrk.EventDSN {
+			for _, r := range tr.list(e.refs) {
+				if out.DSNFor == "" && e.etype != msgtrk.EventFail {
+					out.DSNFor = t.keyOfMessageID(tr.str(r))
+				}
+			}
+		}
+		if e.etype == msgtrk.EventFail || e.etype == msgtrk.EventDeliverFail {
+			for _, r := range tr.list(e.refs) {
+				mid := tr.str(r)
+				dup := false
+				for _, d := range out.DSNs {
+					dup = dup || d == mid
+				}
+				if !dup && mid != "" {
+					out.DSNs = append(out.DSNs, mid)
+				}
+			}
+		}
+		if e.etype == msgtrk.EventNotifyMAPI || e.etype == msgtrk.EventHARedirect {
+			continue
+		}
+		rcpts := tr.list(e.rcpts)
+		statuses := tr.list(e.status)
+		statusOf := func(k int) string {
+			if k < len(statuses) {
+				return tr.str(statuses[k])
+			}
+			return ""
+		}
+		related := tr.str(e.related)
+		d := depths[i]
+		switch e.etype {
+		case msgtrk.EventResolve:
+			for _, r := range rcpts {
+				p, _ := get(tr.str(r))
+				if related != "" && related != p.addr {
+					a, _ := get(related)
+					a.alias = true
+					if p.resolvedFrom == "" {
+						p.resolvedFrom = related
+					}
+					if len(p.expandedFrom) == 0 {
+						p.expandedFrom = a.expandedFrom
+					}
+				}
+			}
+			continue
+		case msgtrk.EventExpand:
+			g, _ := get(related)
+			g.group = true
+			x := Expansion{Group: related, Server: e.server, Time: time.Unix(0, e.time).UTC()}
+			for _, r := range rcpts {
+				m, created := get(tr.str(r))
+				x.Members = append(x.Members, m.addr)
+				if created && m.addr != related {
+					m.expandedFrom = append(append([]string(nil), g.expandedFrom...), related)
+				}
+			}
+			sort.Strings(x.Members)
+			out.Expansions = append(out.Expansions, x)
+			continue
+		case msgtrk.EventRedirect:
+			for _, r := range rcpts {
+				target, created := get(tr.str(r))
+				if related != "" && related != target.addr {
+					o, _ := get(related)
+					o.redirectedTo = target.addr
+					if created {
+						target.redirectOnly = true
+					}
+				}
+			}
+			continue
+		case msgtrk.EventTransfer:
+			f := Fork{Server: e.server, Time: time.Unix(0, e.time).UTC(), InternalMessageID: tr.str(e.internal), Reason: tr.str(e.context)}
+			if refs := tr.list(e.refs); len(refs) > 0 {
+				f.From = tr.str(refs[0])
+			}
+			for _, r := range rcpts {
+				f.Recipients = append(f.Recipients, tr.str(r))
+			}
+			out.Forks = append(out.Forks, f)
+			continue
+		}
+		for k, r := range rcpts {
+			st, _ := get(tr.str(r))
+			var s Status
+			set := true
+			switch e.etype {
+			case msgtrk.EventDeliver:
+				s = StatusDelivered
+			case msgtrk.EventSendExternal:
+				s = StatusSentExternal
+			case msgtrk.EventSend:
+				if e.peer != "" && !known(e.peer) {
+					s = StatusSentExternal
+				} else {
+					set = false
+				}
+			case msgtrk.EventFail, msgtrk.EventDeliverFail:
+				s = StatusFailed
+			case msgtrk.EventDrop:
+				s = StatusDropped
+			case msgtrk.EventDefer:
+				s = StatusPending
+			case msgtrk.EventDuplicateDeliver:
+				st.duplicateSeen = true
+				set = false
+			default:
+				set = false
+			}
+			if !set || !better(st, s, d, e.time) {
+				continue
+			}
+			st.status, st.server, st.time, st.depth = s, e.server, e.time, d
+			st.detail = ""
+			if s == StatusFailed || s == StatusDropped || s == StatusPending {
+				st.detail = statusOf(k)
+			}
+			st.originNS = e.originNS
+		}
+	}
+	var originNS int64
+	for _, e := range tr.events {
+		if e.originNS != 0 {
+			originNS = e.originNS
+			break
+		}
+	}
+	if originNS == 0 {
+		originNS = tr.first
+	}
+	for _, addr := range order {
+		st := states[addr]
+		if st.group || st.alias || st.redirectOnly || addr == "" {
+			continue
+		}
+		outcome := st
+		if st.redirectedTo != "" {
+			if tgt, ok := states[st.redirectedTo]; ok {
+				outcome = tgt
+			}
+		}
+		rc := Recipient{
+			Address:      addr,
+			Status:       outcome.status,
+			Server:       outcome.server,
+			Detail:       outcome.detail,
+			ExpandedFrom: st.expandedFrom,
+			ResolvedFrom: st.resolvedFrom,
+			RedirectedTo: st.redirectedTo,
+		}
+		if rc.Status == StatusPending && outcome.server == "" && outcome.duplicateSeen {
+			rc.Status = StatusDuplicate
+		}
+		if outcome.time != 0 {
+			rc.Time = time.Unix(0, outcome.time).UTC()
+			o := outcome.originNS
+			if o == 0 {
+				o = originNS
+			}
+			if rc.Status != StatusPending && o != 0 && outcome.time >= o {
+				rc.Latency = time.Duration(outcome.time - o)
+			}
+		}
+		out.Recipients = append(out.Recipients, rc)
+	}
+	sort.Slice(out.Recipients, func(i, j int) bool { return out.Recipients[i].Address < out.Recipients[j].Address })
+	byTime := func(rs []EventRef) {
+		sort.SliceStable(rs, func(i, j int) bool { return rs[i].Time.Before(rs[j].Time) })
+	}
+	byTime(out.ShadowEvents)
+	byTime(out.Duplicates)
+}
+
+func (t *Tracker) ref(tr *trace, e *event) EventRef {
+	name := e.etype.String()
+	if e.etype == msgtrk.EventUnknown {
+		name = tr.str(e.etypeRaw)
+	}
+	r := EventRef{Server: e.server, Event: name, Time: time.Unix(0, e.time).UTC()}
+	for _, x := range tr.list(e.rcpts) {
+		r.Recipients = append(r.Recipients, tr.str(x))
+	}
+	return r
+}
+
+// keyOfMessageID finds the trace of a message-id among open and recent
+// traces; it returns the message-id itself when none is known.
+func (t *Tracker) keyOfMessageID(mid string) string {
+	if o, ok := t.byMsgID[mid]; ok {
+		return o.primaryKey()
+	}
+	if k, ok := t.recent.get("msgid:" + mid); ok {
+		return k
+	}
+	return mid
+}
+
+func (t *Tracker) knownServer(short string) bool {
+	_, ok := t.servers[short]
+	return ok
+}
+
+func (t *Tracker) buildAnomalies(tr *trace, out *Trace, hops []*hopState, byShort map[string][]int) {
+	const tolerance = time.Second
+	for i := range tr.events {
+		e := &tr.events[i]
+		if e.etype != msgtrk.EventSend || e.peer == "" {
+			continue
+		}
+		if !t.knownServer(e.peer) {
+			continue
+		}
+		targets := byShort[e.peer]
+		if len(targets) == 0 {
+			out.Anomalies = append(out.Anomalies, fmt.Sprintf("missing_hop: %s sent to %s at %s, no row of %s for this message",
+				e.server, e.peer, time.Unix(0, e.time).UTC().Format(time.RFC3339Nano), e.peer))
+			continue
+		}
+		// A receive logged before the send means the clocks differ.
+		for j := range tr.events {
+			r := &tr.events[j]
+			if (r.etype == msgtrk.EventReceive || r.etype == msgtrk.EventDeliver) && r.peer == string(shortHost(nil, []byte(e.server))) &&
+				strings.EqualFold(string(shortHost(nil, []byte(r.server))), e.peer) && r.time+int64(tolerance) < e.time {
+				out.Anomalies = append(out.Anomalies, fmt.Sprintf("skew: %s logged %s %.3fs before %s logged the SEND",
+					r.server, r.etype, time.Duration(e.time-r.time).Seconds(), e.server))
+				break
+			}
+		}
+	}
+	if out.Origin.Protocol == "" && tr.primary != "" {
+		out.Anomalies = append(out.Anomalies, "no_origin: no RECEIVE row for this message")
+	}
+}

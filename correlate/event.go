@@ -1,0 +1,235 @@
+package correlate
+
+import (
+	"bytes"
+	"hash/maphash"
+	"net/netip"
+	"time"
+
+	"github.com/mailtrace/mailtrace/eventdata"
+	"github.com/mailtrace/mailtrace/messageinfo"
+	"github.com/mailtrace/mailtrace/msgtrk"
+	"github.com/mailtrace/mailtrace/sourcecontext"
+)
+
+// ref locates a string in a trace's arena.
+type ref struct{ off, n uint32 }
+
+// span locates a run of refs in a trace's refs slice.
+type span struct{ first, n int32 }
+
+// event is the compact form of one row kept in an open trace: what building
+// the trace needs, no more. Strings live in the trace's arena.
+type event struct {
+	time     int64 // unix nanoseconds, as logged
+	server   string
+	peer     string // short lower-case name of the other host: RECEIVE's client, SEND's server, DELIVER's client
+	etype    msgtrk.EventType
+	source   msgtrk.SourceType
+	kind     msgtrk.LogKind
+	shadow   bool // a shadow-redundancy row
+	rcpts    span // recipient-address members, lower case
+	status   span // recipient-status members (outcome rows only)
+	related  ref
+	refs     span // reference members
+	internal ref  // internal-message-id
+	context  ref  // source-context, for TRANSFER reasons
+	etypeRaw ref  // event-id as written, when unknown
+
+	// RECEIVE rows: the origin candidates.
+	auth       messageinfo.AuthCode
+	clientType ref
+	clientIP   netip.Addr
+	origIP     netip.Addr
+	proxiedIP  netip.Addr
+
+	// Latency: the logging server's TOTAL (ms, -1 when none) and the
+	// origination time (unix ns, 0 when none).
+	hopLatencyMS int32
+	originNS     int64
+}
+
+var fpSeed = maphash.MakeSeed()
+
+// fingerprint identifies a row for duplicate detection: its log-id when it
+// has one (2016 and later), else a hash of the line and server.
+func fingerprint(rec *msgtrk.Record, server string) uint64 {
+	if id := rec.Field(msgtrk.LogID); len(id) > 0 {
+		var h maphash.Hash
+		h.SetSeed(fpSeed)
+		h.Write(id)
+		h.WriteString(server)
+		return h.Sum64()
+	}
+	var h maphash.Hash
+	h.SetSeed(fpSeed)
+	h.Write(rec.Line())
+	h.WriteString(server)
+	return h.Sum64()
+}
+
+// isShadow reports whether e is a shadow redundancy event.
+func isShadow(e msgtrk.EventType) bool {
+	switch e {
+	case msgtrk.EventHARedirect, msgtrk.EventHARedirectFail, msgtrk.EventHAReceive, msgtrk.EventHADiscard:
+		return true
+	}
+	return false
+}
+
+// isDuplicate reports whether e is a duplicate or resubmission event, kept
+// apart from deliveries.
+func isDuplicate(e msgtrk.EventType) bool {
+	switch e {
+	case msgtrk.EventDuplicateDeliver, msgtrk.EventDuplicateExpand, msgtrk.EventDuplicateRedirect,
+		msgtrk.EventResubmit, msgtrk.EventResubmitDefer, msgtrk.EventResubmitFail:
+		return true
+	}
+	return false
+}
+
+// roleOf tells what the logging server did, from the kind of log and the
+// event: submission and delivery rows of the mailbox transport services
+// (their own files from 2013 on, STOREDRIVER rows before), transport
+// otherwise.
+func roleOf(kind msgtrk.LogKind, src msgtrk.SourceType, et msgtrk.EventType, edge bool) Role {
+	switch kind {
+	case msgtrk.LogSubmission:
+		return RoleSubmission
+	case msgtrk.LogDelivery:
+		return RoleDelivery
+	}
+	if src == msgtrk.SourceStoreDriver {
+		switch et {
+		case msgtrk.EventNotifyMAPI, msgtrk.EventReceive, msgtrk.EventSubmit, msgtrk.EventSubmitDefer,
+			msgtrk.EventSubmitFail, msgtrk.EventClientSubmission, msgtrk.EventNotifyShadow:
+			return RoleSubmission
+		case msgtrk.EventDeliver, msgtrk.EventDeliverFail, msgtrk.EventDuplicateDeliver, msgtrk.EventProcessMeetingMessage:
+			return RoleDelivery
+		}
+	}
+	if edge {
+		return RoleEdge
+	}
+	return RoleHub
+}
+
+// hasOutcomeStatus reports whether the recipient-status of rows of e is worth
+// keeping (it explains an outcome).
+func hasOutcomeStatus(e msgtrk.EventType) bool {
+	switch e {
+	case msgtrk.EventFail, msgtrk.EventDeliverFail, msgtrk.EventDrop, msgtrk.EventDefer,
+		msgtrk.EventSubmitFail, msgtrk.EventSubmitDefer, msgtrk.EventResubmitFail, msgtrk.EventBadMail,
+		msgtrk.EventPoisonMessage, msgtrk.EventModeratorReject, msgtrk.EventModerationExpire:
+		return true
+	}
+	return false
+}
+
+// shortHost returns the lower-case first label of a host name, or the
+// address itself for an IP literal.
+func shortHost(dst []byte, h []byte) []byte {
+	h = bytes.TrimSpace(h)
+	if _, ok := msgtrk.ParseAddr(h); ok {
+		return append(dst, h...)
+	}
+	if i := bytes.IndexByte(h, '.'); i >= 0 {
+		h = h[:i]
+	}
+	return appendLower(dst, h)
+}
+
+func appendLower(dst, b []byte) []byte {
+	for _, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+// extract fills e from rec. t is the trace that receives the strings.
+func (tr *Tracker) extract(e *event, rec *msgtrk.Record, t *trace, server string) {
+	*e = event{server: server, hopLatencyMS: -1}
+	if tm, err := rec.Time(); err == nil {
+		e.time = tm.UnixNano()
+	}
+	e.etype = rec.EventType()
+	if e.etype == msgtrk.EventUnknown {
+		e.etypeRaw = t.addString(rec.Field(msgtrk.EventID))
+	}
+	e.source = rec.SourceType()
+	e.kind = rec.Origin().Kind
+	if (e.etype == msgtrk.EventSend || e.etype == msgtrk.EventSendExternal) && bytes.HasPrefix(rec.Field(msgtrk.ConnectorID), []byte("EdgeSync - ")) {
+		tr.MarkEdgeServer(server)
+	}
+	e.shadow = isShadow(e.etype)
+
+	// The other host of the row.
+	var peer []byte
+	switch {
+	case e.etype == msgtrk.EventReceive && e.source == msgtrk.SourceSMTP:
+		peer = rec.Field(msgtrk.ClientHostname)
+	case e.etype == msgtrk.EventSend || e.etype == msgtrk.EventSendExternal:
+		peer = rec.Field(msgtrk.ServerHostname)
+	case e.etype == msgtrk.EventDeliver || e.etype == msgtrk.EventDeliverFail:
+		peer = rec.Field(msgtrk.ClientHostname)
+	}
+	if len(peer) > 0 {
+		tr.scratch = shortHost(tr.scratch[:0], peer)
+		e.peer = tr.intern(tr.scratch)
+	}
+
+	e.rcpts = t.addList(rec, msgtrk.RecipientAddress, true)
+	if hasOutcomeStatus(e.etype) {
+		e.status = t.addList(rec, msgtrk.RecipientStatus, false)
+	}
+	if rel := rec.Field(msgtrk.RelatedRecipientAddress); len(rel) > 0 {
+		e.related = t.addLower(rel)
+	}
+	e.refs = t.addList(rec, msgtrk.Reference, false)
+	if id := rec.Field(msgtrk.InternalMessageID); len(id) > 0 && e.etype == msgtrk.EventTransfer {
+		e.internal = t.addString(id)
+	}
+	if e.etype == msgtrk.EventTransfer {
+		e.context = t.addString(rec.Field(msgtrk.SourceContext))
+	}
+
+	mi := rec.Field(msgtrk.MessageInfo)
+	if e.etype == msgtrk.EventReceive {
+		if a, err := messageinfo.ParseAuthCode(mi); err == nil && a.IsValid() {
+			e.auth = a
+		}
+		e.clientIP, _ = rec.Addr(msgtrk.ClientIP)
+		e.origIP, _ = rec.Addr(msgtrk.OriginalClientIP)
+		if e.source == msgtrk.SourceStoreDriver {
+			if st, err := sourcecontext.ParseStore(rec.Field(msgtrk.SourceContext)); err == nil || len(st.ClientTypeRaw) > 0 {
+				e.clientType = t.addString(st.ClientTypeRaw)
+			}
+		} else if v, ok := eventdata.Lookup(rec.Field(msgtrk.CustomData), "ProxiedClientIPAddress"); ok {
+			e.proxiedIP, _ = msgtrk.ParseAddr(v)
+		}
+	} else if len(mi) > 0 && mi[0] >= '0' && mi[0] <= '9' && (e.etype == msgtrk.EventSend || e.etype == msgtrk.EventSendExternal ||
+		e.etype == msgtrk.EventDeliver || e.etype == msgtrk.EventFail || e.etype == msgtrk.EventDeliverFail || e.etype == msgtrk.EventNotifyMAPI) {
+		nodes, lat, err := messageinfo.AppendLatency(tr.nodes[:0], mi)
+		tr.nodes = nodes[:0]
+		if err == nil || lat.NumHops() > 0 {
+			if !lat.Origin.IsZero() {
+				e.originNS = lat.Origin.UnixNano()
+			}
+			if n := lat.NumHops(); n > 0 {
+				h := lat.Hop(n - 1)
+				if h.Root >= 0 {
+					ms := h.Total / time.Millisecond
+					if ms > 1<<31-1 {
+						ms = 1<<31 - 1
+					}
+					e.hopLatencyMS = int32(ms)
+				}
+			}
+		} else if info := messageinfo.Parse(mi); !info.Time.IsZero() {
+			e.originNS = info.Time.UnixNano()
+		}
+	}
+}

@@ -1,0 +1,158 @@
+package correlate
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/netip"
+	"time"
+)
+
+// JSONVersion is the version of the JSON form, written as "v".
+const JSONVersion = 1
+
+type jsonTrace struct {
+	V                int             `json:"v"`
+	Key              string          `json:"key"`
+	NetworkMessageID string          `json:"network_message_id,omitempty"`
+	MessageID        string          `json:"message_id,omitempty"`
+	Sender           string          `json:"sender,omitempty"`
+	ReturnPath       string          `json:"return_path,omitempty"`
+	Subject          string          `json:"subject,omitempty"`
+	Size             int64           `json:"size,omitempty"`
+	FirstSeen        string          `json:"first_seen,omitempty"`
+	LastSeen         string          `json:"last_seen,omitempty"`
+	Origin           jsonOrigin      `json:"origin"`
+	Hops             []jsonHop       `json:"hops"`
+	Recipients       []jsonRecipient `json:"recipients"`
+	Expansions       []jsonExpansion `json:"expansions"`
+	Forks            []jsonFork      `json:"forks,omitempty"`
+	DSNFor           string          `json:"dsn_for,omitempty"`
+	DSNs             []string        `json:"dsns,omitempty"`
+	ShadowEvents     []jsonEventRef  `json:"shadow_events"`
+	Duplicates       []jsonEventRef  `json:"duplicates"`
+	Events           int             `json:"events"`
+	Reason           string          `json:"reason"`
+	Anomalies        []string        `json:"anomalies"`
+}
+
+type jsonOrigin struct {
+	Server           string `json:"server,omitempty"`
+	Source           string `json:"source,omitempty"`
+	ClientType       string `json:"client_type,omitempty"`
+	Auth             string `json:"auth,omitempty"`
+	Anonymous        bool   `json:"anonymous"`
+	ClientIP         string `json:"client_ip,omitempty"`
+	OriginalClientIP string `json:"original_client_ip,omitempty"`
+	ProxiedClientIP  string `json:"proxied_client_ip,omitempty"`
+	Protocol         string `json:"protocol,omitempty"`
+}
+
+type jsonHop struct {
+	Server         string  `json:"server"`
+	Role           string  `json:"role"`
+	Depth          int     `json:"depth"`
+	First          string  `json:"first"`
+	Last           string  `json:"last"`
+	LatencySeconds float64 `json:"latency_seconds,omitempty"`
+	Events         int     `json:"events"`
+}
+
+type jsonRecipient struct {
+	Address        string   `json:"address"`
+	Status         string   `json:"status"`
+	Server         string   `json:"server,omitempty"`
+	Time           string   `json:"time,omitempty"`
+	Detail         string   `json:"detail,omitempty"`
+	ExpandedFrom   []string `json:"expanded_from,omitempty"`
+	ResolvedFrom   string   `json:"resolved_from,omitempty"`
+	RedirectedTo   string   `json:"redirected_to,omitempty"`
+	LatencySeconds float64  `json:"latency_seconds,omitempty"`
+}
+
+type jsonExpansion struct {
+	Group   string   `json:"group"`
+	Members []string `json:"members"`
+	Server  string   `json:"server,omitempty"`
+	Time    string   `json:"time,omitempty"`
+}
+
+type jsonFork struct {
+	Server            string   `json:"server"`
+	Time              string   `json:"time"`
+	InternalMessageID string   `json:"internal_message_id,omitempty"`
+	From              string   `json:"from,omitempty"`
+	Recipients        []string `json:"recipients"`
+	Reason            string   `json:"reason,omitempty"`
+}
+
+type jsonEventRef struct {
+	Server     string   `json:"server"`
+	Event      string   `json:"event"`
+	Time       string   `json:"time"`
+	Recipients []string `json:"recipients,omitempty"`
+}
+
+func rfc3339(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02T15:04:05.000Z07:00")
+}
+
+func addr(a netip.Addr) string {
+	if !a.IsValid() {
+		return ""
+	}
+	return a.String()
+}
+
+func seconds(d time.Duration) float64 { return float64(d.Milliseconds()) / 1000 }
+
+func refs(rs []EventRef) []jsonEventRef {
+	out := make([]jsonEventRef, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, jsonEventRef{r.Server, r.Event, rfc3339(r.Time), r.Recipients})
+	}
+	return out
+}
+
+// MarshalJSON writes the stable JSON form of a trace (version JSONVersion):
+// one object whose names and meanings are listed in the package
+// documentation. Times are RFC 3339 in UTC with milliseconds; latencies are
+// seconds. Empty lists are written as [] for hops, recipients, expansions,
+// shadow_events, duplicates and anomalies, so consumers need no null checks.
+func (t *Trace) MarshalJSON() ([]byte, error) {
+	j := jsonTrace{
+		V: JSONVersion, Key: t.Key, NetworkMessageID: t.NetworkMessageID, MessageID: t.MessageID,
+		Sender: t.Sender, ReturnPath: t.ReturnPath, Subject: t.Subject, Size: t.Size,
+		FirstSeen: rfc3339(t.FirstSeen), LastSeen: rfc3339(t.LastSeen),
+		Origin: jsonOrigin{
+			Server: t.Origin.Server, Source: t.Origin.Source, ClientType: t.Origin.ClientType, Auth: t.Origin.Auth,
+			Anonymous: t.Origin.Anonymous, ClientIP: addr(t.Origin.ClientIP), OriginalClientIP: addr(t.Origin.OriginalClientIP),
+			ProxiedClientIP: addr(t.Origin.ProxiedClientIP), Protocol: t.Origin.Protocol,
+		},
+		Hops: []jsonHop{}, Recipients: []jsonRecipient{}, Expansions: []jsonExpansion{},
+		DSNFor: t.DSNFor, DSNs: t.DSNs, ShadowEvents: refs(t.ShadowEvents), Duplicates: refs(t.Duplicates),
+		Events: t.Events, Reason: t.Reason.String(), Anomalies: append([]string{}, t.Anomalies...),
+	}
+	for _, h := range t.Hops {
+		j.Hops = append(j.Hops, jsonHop{h.Server, h.Role.String(), h.Depth, rfc3339(h.First), rfc3339(h.Last), seconds(h.Latency), h.Events})
+	}
+	for _, r := range t.Recipients {
+		j.Recipients = append(j.Recipients, jsonRecipient{r.Address, r.Status.String(), r.Server, rfc3339(r.Time), r.Detail,
+			r.ExpandedFrom, r.ResolvedFrom, r.RedirectedTo, seconds(r.Latency)})
+	}
+	for _, x := range t.Expansions {
+		j.Expansions = append(j.Expansions, jsonExpansion{x.Group, x.Members, x.Server, rfc3339(x.Time)})
+	}
+	for _, f := range t.Forks {
+		j.Forks = append(j.Forks, jsonFork{f.Server, rfc3339(f.Time), f.InternalMessageID, f.From, f.Recipients, f.Reason})
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(j); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}

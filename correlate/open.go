@@ -1,0 +1,203 @@
+package correlate
+
+import (
+	"github.com/mailtrace/mailtrace/msgtrk"
+)
+
+// trace is an open trace: the compact events of one message so far.
+type trace struct {
+	key      string   // the key it was opened under
+	primary  string   // network-message-id or fallback key, once seen
+	keys     []string // every key that leads here
+	seq      uint64
+	heapIdx  int
+	first    int64
+	last     int64
+	deadline int64
+
+	events []event
+	arena  []byte
+	refs   []ref
+	fps    []uint64
+	fpSet  map[uint64]struct{}
+
+	// Message attributes, from the first row that has each.
+	netID, msgID, sender, returnPath, subject string
+	size                                      int64
+	droppedEvents                             int
+}
+
+func (tr *trace) primaryKey() string {
+	if tr.primary != "" {
+		return tr.primary
+	}
+	return tr.key
+}
+
+// seen records fp and reports whether it was already there.
+func (tr *trace) seen(fp uint64) bool {
+	if tr.fpSet != nil {
+		if _, ok := tr.fpSet[fp]; ok {
+			return true
+		}
+		tr.fpSet[fp] = struct{}{}
+		return false
+	}
+	for _, f := range tr.fps {
+		if f == fp {
+			return true
+		}
+	}
+	tr.fps = append(tr.fps, fp)
+	if len(tr.fps) > 32 {
+		tr.fpSet = make(map[uint64]struct{}, 64)
+		for _, f := range tr.fps {
+			tr.fpSet[f] = struct{}{}
+		}
+		tr.fps = nil
+	}
+	return false
+}
+
+func (tr *trace) addString(b []byte) ref {
+	r := ref{off: uint32(len(tr.arena)), n: uint32(len(b))}
+	tr.arena = append(tr.arena, b...)
+	return r
+}
+
+func (tr *trace) addLower(b []byte) ref {
+	r := ref{off: uint32(len(tr.arena)), n: uint32(len(b))}
+	tr.arena = appendLower(tr.arena, b)
+	return r
+}
+
+func (tr *trace) str(r ref) string {
+	if r.n == 0 {
+		return ""
+	}
+	return string(tr.arena[r.off : r.off+r.n])
+}
+
+func (tr *trace) bytesOf(r ref) []byte { return tr.arena[r.off : r.off+r.n] }
+
+// addList stores the members of list field f, lower-cased when lower.
+func (tr *trace) addList(rec *msgtrk.Record, f msgtrk.Field, lower bool) span {
+	v := rec.Field(f)
+	if len(v) == 0 {
+		return span{first: int32(len(tr.refs))}
+	}
+	var s msgtrk.ListScanner
+	s.Init(v)
+	sp := span{first: int32(len(tr.refs))}
+	for s.Next() {
+		var r ref
+		if lower {
+			r = tr.addLower(s.Bytes())
+		} else {
+			r = tr.addString(s.Bytes())
+		}
+		tr.refs = append(tr.refs, r)
+		sp.n++
+	}
+	return sp
+}
+
+func (tr *trace) list(sp span) []ref { return tr.refs[sp.first : sp.first+sp.n] }
+
+// noteMessage records the message attributes rec brings, when not yet known.
+func (tr *trace) noteMessage(rec *msgtrk.Record, t *Tracker) {
+	if tr.netID == "" {
+		if v := rec.Field(msgtrk.NetworkMessageID); len(v) > 0 {
+			tr.netID = string(appendLower(nil, v))
+		}
+	}
+	if tr.msgID == "" {
+		if v := rec.Field(msgtrk.MessageID); len(v) > 0 {
+			tr.msgID = string(v)
+			if _, taken := t.byMsgID[tr.msgID]; !taken {
+				t.byMsgID[tr.msgID] = tr
+			}
+		}
+	}
+	if tr.sender == "" {
+		if v := rec.Field(msgtrk.SenderAddress); len(v) > 0 {
+			tr.sender = string(v)
+		}
+	}
+	if tr.returnPath == "" {
+		if v := rec.Field(msgtrk.ReturnPath); len(v) > 0 {
+			tr.returnPath = string(v)
+		}
+	}
+	if tr.subject == "" {
+		if v := rec.Unescaped(msgtrk.MessageSubject); len(v) > 0 {
+			tr.subject = string(v)
+		}
+	}
+	if tr.size == 0 {
+		if n, err := rec.Int(msgtrk.TotalBytes); err == nil && n > 0 {
+			tr.size = n
+		}
+	}
+}
+
+// absorb moves o's events into tr.
+func (tr *trace) absorb(o *trace) {
+	offA := uint32(len(tr.arena))
+	tr.arena = append(tr.arena, o.arena...)
+	refBase := int32(len(tr.refs))
+	for _, r := range o.refs {
+		tr.refs = append(tr.refs, ref{off: r.off + offA, n: r.n})
+	}
+	shift := func(r ref) ref {
+		if r.n == 0 {
+			return ref{}
+		}
+		return ref{off: r.off + offA, n: r.n}
+	}
+	for _, e := range o.events {
+		e.rcpts.first += refBase
+		e.status.first += refBase
+		e.refs.first += refBase
+		e.related = shift(e.related)
+		e.internal = shift(e.internal)
+		e.context = shift(e.context)
+		e.etypeRaw = shift(e.etypeRaw)
+		e.clientType = shift(e.clientType)
+		tr.events = append(tr.events, e)
+	}
+	for _, f := range o.fps {
+		tr.seen(f)
+	}
+	for f := range o.fpSet {
+		tr.seen(f)
+	}
+	if tr.first == 0 || (o.first != 0 && o.first < tr.first) {
+		tr.first = o.first
+	}
+	if o.last > tr.last {
+		tr.last = o.last
+	}
+	if tr.netID == "" {
+		tr.netID = o.netID
+	}
+	if tr.msgID == "" {
+		tr.msgID = o.msgID
+	}
+	if tr.sender == "" {
+		tr.sender = o.sender
+	}
+	if tr.returnPath == "" {
+		tr.returnPath = o.returnPath
+	}
+	if tr.subject == "" {
+		tr.subject = o.subject
+	}
+	if tr.size == 0 {
+		tr.size = o.size
+	}
+	tr.droppedEvents += o.droppedEvents
+	if tr.primary == "" {
+		tr.primary = o.primary
+	}
+}

@@ -1,0 +1,75 @@
+package correlate
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/mailtrace/mailtrace/msgtrk"
+)
+
+// Defaults of Options.
+const (
+	DefaultWindow            = 15 * time.Minute
+	DefaultMaxOpenTraces     = 1 << 20
+	DefaultMaxEventsPerTrace = 10000
+	DefaultRecentKeys        = 1 << 17
+)
+
+// Options configures a Tracker. The zero value of each field means its
+// default.
+type Options struct {
+	// OnTrace receives every emitted trace, from Add (evictions), Advance
+	// and Flush, on the caller's goroutine. Required.
+	OnTrace func(*Trace)
+	// OnLate, when set, receives events that arrive for a message whose
+	// trace was already emitted (they are counted in Stats.Late either
+	// way). The record is valid only during the call.
+	OnLate func(key string, rec *msgtrk.Record)
+	// Window is the quiet time after a message's last event (in event time)
+	// before its trace is emitted. Default 15 minutes: longer than the
+	// clock skew between servers and the retry interval of deferred
+	// messages. A message whose events spread over more than the window
+	// (a long deferral) is emitted in parts; the later part counts as late.
+	Window time.Duration
+	// MaxOpenTraces bounds the traces held at once; when it is reached the
+	// trace whose window would end first is emitted early (ReasonEvicted).
+	// Default 1,048,576. Memory is about 1 KB per open trace plus 200 bytes
+	// per event.
+	MaxOpenTraces int
+	// MaxEventsPerTrace bounds the events kept for one trace; further events
+	// are counted (Trace.Anomalies) but not kept. Default 10,000.
+	MaxEventsPerTrace int
+	// RecentKeys is how many emitted traces are remembered to recognise late
+	// events and to link delivery status notifications to the message they
+	// report on. Default 131,072.
+	RecentKeys int
+	// EdgeServers names the Edge Transport servers (short or full names, any
+	// case). A server not named here is also taken for an Edge once it is
+	// seen sending through one of the "EdgeSync - …" connectors, which only
+	// Edge servers have; any other server is a mailbox (or hub) server.
+	EdgeServers []string
+}
+
+func (o *Options) withDefaults() (Options, error) {
+	v := *o
+	if v.OnTrace == nil {
+		return v, errors.New("correlate: Options.OnTrace is required")
+	}
+	if v.Window < 0 || v.MaxOpenTraces < 0 || v.MaxEventsPerTrace < 0 || v.RecentKeys < 0 {
+		return v, fmt.Errorf("correlate: negative option in %+v", *o)
+	}
+	if v.Window == 0 {
+		v.Window = DefaultWindow
+	}
+	if v.MaxOpenTraces == 0 {
+		v.MaxOpenTraces = DefaultMaxOpenTraces
+	}
+	if v.MaxEventsPerTrace == 0 {
+		v.MaxEventsPerTrace = DefaultMaxEventsPerTrace
+	}
+	if v.RecentKeys == 0 {
+		v.RecentKeys = DefaultRecentKeys
+	}
+	return v, nil
+}

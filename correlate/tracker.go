@@ -1,0 +1,474 @@
+package correlate
+
+import (
+	"container/heap"
+	"strings"
+	"time"
+
+	"github.com/mailtrace/mailtrace/messageinfo"
+	"github.com/mailtrace/mailtrace/msgtrk"
+	"github.com/mailtrace/mailtrace/sourcecontext"
+)
+
+// Stats counts what a Tracker has done.
+type Stats struct {
+	Events        int64 // rows added
+	DuplicateRows int64 // rows seen a second time (a file collected twice), ignored
+	Late          int64 // rows for messages whose trace was already emitted
+	Traces        int64 // traces emitted
+	Complete      int64 // … with ReasonComplete
+	Expired       int64 // … with ReasonExpired
+	Evicted       int64 // … with ReasonEvicted
+	Flushed       int64 // … with ReasonFlushed
+	Orphans       int64 // traces made only of rows no message id could be found for
+	Merged        int64 // times two open traces turned out to be one message
+	Open          int   // traces open now
+	MaxOpen       int   // most traces open at once
+	Dropped       int64 // rows not kept because a trace reached MaxEventsPerTrace
+}
+
+// Tracker groups message tracking rows from any number of servers into one
+// Trace per message, in bounded memory, driven by event time only.
+//
+// Feed it rows with Add, in any order across files but in order within a
+// file (a Merger does this), and move event time forward with Advance; a
+// trace is emitted to Options.OnTrace once no row of its message has come
+// for Options.Window of event time. Flush emits the rest at the end.
+//
+// A Tracker never reads the clock and starts no goroutine. It is not safe
+// for concurrent use; see Sharded for a parallel wrapper.
+type Tracker struct {
+	opts      Options
+	edge      map[string]bool // short lower-case names, from Options.EdgeServers
+	edgeSeen  map[string]bool // short lower-case names seen sending through an EdgeSync connector
+	servers   map[string]struct{} // short lower-case names of every server with logs
+	strs      map[string]string
+	byKey     map[string]*trace
+	byMsgID   map[string]*trace
+	open      traceHeap
+	seq       uint64
+	watermark int64
+	recent    recentKeys
+	stats     Stats
+
+	scratch []byte
+	nodes   []messageinfo.Node
+	ev      event
+}
+
+// New returns a Tracker with the given options.
+func New(opts Options) (*Tracker, error) {
+	o, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	t := &Tracker{
+		opts:    o,
+		edgeSeen: map[string]bool{},
+		servers: map[string]struct{}{},
+		strs:    map[string]string{},
+		byKey:   map[string]*trace{},
+		byMsgID: map[string]*trace{},
+		recent:  newRecentKeys(o.RecentKeys),
+	}
+	if o.EdgeServers != nil {
+		t.edge = map[string]bool{}
+		for _, s := range o.EdgeServers {
+			t.edge[string(shortHost(nil, []byte(s)))] = true
+		}
+	}
+	return t, nil
+}
+
+// Stats returns the counters.
+func (t *Tracker) Stats() Stats {
+	s := t.stats
+	s.Open = len(t.open)
+	return s
+}
+
+// Watermark returns the event time Advance was last called with.
+func (t *Tracker) Watermark() time.Time {
+	if t.watermark == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, t.watermark).UTC()
+}
+
+func (t *Tracker) intern(b []byte) string {
+	if s, ok := t.strs[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	t.strs[s] = s
+	return s
+}
+
+// MarkServer tells the Tracker that server has logs in the input, even
+// before any of its rows arrive, so that a SEND to it is not taken for a
+// hand-over outside the organisation. Callers that know the inputs upfront
+// (from file names) should mark every server.
+func (t *Tracker) MarkServer(server string) {
+	t.servers[string(shortHost(nil, []byte(server)))] = struct{}{}
+}
+
+// MarkEdgeServer tells the Tracker that server is an Edge Transport
+// server, in addition to Options.EdgeServers and to what the rows show.
+func (t *Tracker) MarkEdgeServer(server string) {
+	t.edgeSeen[string(shortHost(nil, []byte(server)))] = true
+}
+
+// isEdge reports whether server is an Edge Transport server: named in
+// Options.EdgeServers or MarkEdgeServer, or seen sending through one of the
+// "EdgeSync - …" send connectors that only Edge servers use.
+func (t *Tracker) isEdge(server string) bool {
+	k := string(shortHost(nil, []byte(server)))
+	return t.edge[k] || t.edgeSeen[k]
+}
+
+// serverOf names the server that logged rec.
+func (t *Tracker) serverOf(rec *msgtrk.Record) string {
+	if s := rec.Origin().Server; s != "" {
+		return s
+	}
+	srv := msgtrk.LoggingServer(rec)
+	if i := strings.IndexByte(string(srv), '.'); i >= 0 {
+		srv = srv[:i]
+	}
+	t.scratch = append(t.scratch[:0], srv...)
+	for i, c := range t.scratch {
+		if 'a' <= c && c <= 'z' {
+			t.scratch[i] = c - ('a' - 'A')
+		}
+	}
+	return t.intern(t.scratch)
+}
+
+// keysOf computes the keys of rec into t.scratch: the primary key (network
+// message id, or the 2007/2010 fallback) and the store key (STOREDRIVER
+// submission rows). Either may be empty.
+func (t *Tracker) keysOf(rec *msgtrk.Record, server string) (primary, store string) {
+	if id := rec.Field(msgtrk.NetworkMessageID); len(id) > 0 {
+		t.scratch = appendLower(t.scratch[:0], id)
+		primary = t.lookupKey(t.scratch)
+	} else if !rec.Has(msgtrk.NetworkMessageID) {
+		if mid := rec.Field(msgtrk.MessageID); len(mid) > 0 {
+			b := append(t.scratch[:0], "mid:"...)
+			b = append(b, mid...)
+			b = append(b, '|')
+			b = appendLower(b, rec.Field(msgtrk.SenderAddress))
+			t.scratch = b
+			primary = t.lookupKey(b)
+		}
+	}
+	if rec.SourceType() == msgtrk.SourceStoreDriver {
+		switch rec.EventType() {
+		case msgtrk.EventNotifyMAPI, msgtrk.EventReceive, msgtrk.EventSubmit, msgtrk.EventNotifyShadow:
+			if st, err := sourcecontext.ParseStore(rec.Field(msgtrk.SourceContext)); err == nil && len(st.Mailbox.Raw) > 0 && len(st.EventRaw) > 0 {
+				b := append(t.scratch[:0], "store:"...)
+				b = append(b, server...)
+				b = append(b, '/')
+				b = appendLower(b, st.Mailbox.Raw)
+				b = append(b, '/')
+				b = append(b, st.EventRaw...)
+				t.scratch = b
+				store = t.lookupKey(b)
+			}
+		}
+	}
+	return primary, store
+}
+
+// lookupKey returns the key string for b, reusing the string of an open
+// trace's key when there is one, so that a hit does not allocate.
+func (t *Tracker) lookupKey(b []byte) string {
+	if tr, ok := t.byKey[string(b)]; ok {
+		for _, k := range tr.keys {
+			if k == string(b) {
+				return k
+			}
+		}
+	}
+	return string(b)
+}
+
+// Add adds one row. rec is not retained: what the trace needs is copied.
+// Rows for a message whose trace was already emitted count as late (and go
+// to Options.OnLate). Add may emit a trace (when MaxOpenTraces is reached).
+func (t *Tracker) Add(rec *msgtrk.Record) {
+	t.stats.Events++
+	server := t.serverOf(rec)
+	t.scratch = shortHost(t.scratch[:0], []byte(server))
+	if _, ok := t.servers[string(t.scratch)]; !ok {
+		t.servers[string(t.scratch)] = struct{}{}
+	}
+	primary, store := t.keysOf(rec, server)
+
+	var tr *trace
+	if primary != "" {
+		tr = t.byKey[primary]
+	}
+	if store != "" {
+		if st := t.byKey[store]; st != nil && st != tr {
+			if tr == nil {
+				tr = st
+			} else {
+				tr = t.merge(tr, st)
+			}
+		}
+	}
+	if tr == nil {
+		key := primary
+		if key == "" {
+			key = store
+		}
+		if key != "" && t.recent.has(key) {
+			t.stats.Late++
+			if t.opts.OnLate != nil {
+				t.opts.OnLate(key, rec)
+			}
+			return
+		}
+		if key == "" {
+			// No id at all: the row is a trace of its own.
+			o := rec.Origin()
+			key = "row:" + o.File + ":" + itoa(rec.LineNumber())
+		}
+		tr = t.newTrace(key)
+	}
+	if primary != "" && tr.key != primary {
+		if tr.primary == "" {
+			tr.primary = primary
+		}
+		t.addKey(tr, primary)
+	}
+	if store != "" {
+		t.addKey(tr, store)
+	}
+	if primary != "" && tr.primary == "" {
+		tr.primary = primary
+	}
+
+	fp := fingerprint(rec, server)
+	if tr.seen(fp) {
+		t.stats.DuplicateRows++
+		return
+	}
+	if len(tr.events) >= t.opts.MaxEventsPerTrace {
+		tr.droppedEvents++
+		t.stats.Dropped++
+		return
+	}
+	tr.noteMessage(rec, t)
+	tr.events = append(tr.events, event{})
+	t.extract(&tr.events[len(tr.events)-1], rec, tr, server)
+	ev := &tr.events[len(tr.events)-1]
+	if ev.time != 0 {
+		if tr.first == 0 || ev.time < tr.first {
+			tr.first = ev.time
+		}
+		if ev.time > tr.last {
+			tr.last = ev.time
+		}
+	}
+	dl := tr.last
+	if dl == 0 {
+		dl = t.watermark
+	}
+	tr.deadline = dl + int64(t.opts.Window)
+	heap.Fix(&t.open, tr.heapIdx)
+}
+
+func (t *Tracker) newTrace(key string) *trace {
+	if len(t.open) >= t.opts.MaxOpenTraces {
+		old := heap.Pop(&t.open).(*trace)
+		t.emit(old, ReasonEvicted)
+	}
+	t.seq++
+	tr := &trace{key: key, seq: t.seq, deadline: t.watermark + int64(t.opts.Window)}
+	t.addKey(tr, key)
+	heap.Push(&t.open, tr)
+	if len(t.open) > t.stats.MaxOpen {
+		t.stats.MaxOpen = len(t.open)
+	}
+	return tr
+}
+
+func (t *Tracker) addKey(tr *trace, key string) {
+	for _, k := range tr.keys {
+		if k == key {
+			return
+		}
+	}
+	tr.keys = append(tr.keys, key)
+	t.byKey[key] = tr
+}
+
+// merge joins two open traces of one message and returns the survivor: the
+// one holding a primary key, else the older.
+func (t *Tracker) merge(a, b *trace) *trace {
+	if b.primary != "" && a.primary == "" || (a.primary == "") == (b.primary == "") && b.seq < a.seq {
+		a, b = b, a
+	}
+	t.stats.Merged++
+	a.absorb(b)
+	for _, k := range b.keys {
+		t.addKey(a, k)
+	}
+	if b.msgID != "" && t.byMsgID[b.msgID] == b {
+		t.byMsgID[b.msgID] = a
+	}
+	heap.Remove(&t.open, b.heapIdx)
+	if b.deadline > a.deadline {
+		a.deadline = b.deadline
+	}
+	heap.Fix(&t.open, a.heapIdx)
+	return a
+}
+
+// Advance moves event time to watermark and emits every trace whose quiet
+// window has passed. A watermark earlier than the current one is ignored.
+func (t *Tracker) Advance(watermark time.Time) {
+	w := watermark.UnixNano()
+	if w <= t.watermark {
+		return
+	}
+	t.watermark = w
+	for len(t.open) > 0 && t.open[0].deadline < w {
+		tr := heap.Pop(&t.open).(*trace)
+		t.emit(tr, 0)
+	}
+}
+
+// Flush emits every open trace (ReasonFlushed), in the order their windows
+// would have ended.
+func (t *Tracker) Flush() {
+	for len(t.open) > 0 {
+		tr := heap.Pop(&t.open).(*trace)
+		t.emit(tr, ReasonFlushed)
+	}
+}
+
+// emit builds tr's Trace, forgets tr and hands the Trace to OnTrace. reason
+// 0 means "complete or expired, by the recipients".
+func (t *Tracker) emit(tr *trace, reason Reason) {
+	for _, k := range tr.keys {
+		if t.byKey[k] == tr {
+			delete(t.byKey, k)
+		}
+		t.recent.add(k, tr.primaryKey())
+	}
+	if tr.msgID != "" && t.byMsgID[tr.msgID] == tr {
+		delete(t.byMsgID, tr.msgID)
+		t.recent.add("msgid:"+tr.msgID, tr.primaryKey())
+	}
+	out := t.build(tr)
+	if reason == 0 {
+		reason = ReasonComplete
+		for _, r := range out.Recipients {
+			if !r.Status.Final() {
+				reason = ReasonExpired
+				break
+			}
+		}
+		if len(out.Recipients) == 0 && out.Origin.Protocol == "" {
+			reason = ReasonExpired
+		}
+	}
+	out.Reason = reason
+	t.stats.Traces++
+	switch reason {
+	case ReasonComplete:
+		t.stats.Complete++
+	case ReasonExpired:
+		t.stats.Expired++
+	case ReasonEvicted:
+		t.stats.Evicted++
+	case ReasonFlushed:
+		t.stats.Flushed++
+	}
+	if tr.primary == "" {
+		t.stats.Orphans++
+	}
+	t.opts.OnTrace(out)
+}
+
+func itoa(n int64) string {
+	var b [20]byte
+	i := len(b)
+	if n == 0 {
+		return "0"
+	}
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	if neg {
+		i--
+		b[i] = '-'
+	}
+	return string(b[i:])
+}
+
+// traceHeap orders open traces by deadline, then creation.
+type traceHeap []*trace
+
+func (h traceHeap) Len() int { return len(h) }
+func (h traceHeap) Less(i, j int) bool {
+	if h[i].deadline != h[j].deadline {
+		return h[i].deadline < h[j].deadline
+	}
+	return h[i].seq < h[j].seq
+}
+func (h traceHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].heapIdx = i
+	h[j].heapIdx = j
+}
+func (h *traceHeap) Push(x any) {
+	tr := x.(*trace)
+	tr.heapIdx = len(*h)
+	*h = append(*h, tr)
+}
+func (h *traceHeap) Pop() any {
+	old := *h
+	tr := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	tr.heapIdx = -1
+	return tr
+}
+
+// recentKeys remembers the last n emitted keys (FIFO), mapping each to the
+// primary key of its trace.
+type recentKeys struct {
+	m    map[string]string
+	ring []string
+	next int
+}
+
+func newRecentKeys(n int) recentKeys {
+	return recentKeys{m: make(map[string]string), ring: make([]string, n)}
+}
+
+func (r *recentKeys) has(k string) bool { _, ok := r.m[k]; return ok }
+
+func (r *recentKeys) get(k string) (string, bool) { v, ok := r.m[k]; return v, ok }
+
+func (r *recentKeys) add(k, v string) {
+	if _, ok := r.m[k]; ok {
+		r.m[k] = v
+		return
+	}
+	if old := r.ring[r.next]; old != "" {
+		delete(r.m, old)
+	}
+	r.ring[r.next] = k
+	r.m[k] = v
+	r.next = (r.next + 1) % len(r.ring)
+}
