@@ -1,5 +1,7 @@
 package msgtrk
 
+import "github.com/mailtrace/mailtrace/internal/ascii"
+
 // GUID is a 16-byte identifier as Exchange prints it,
 // xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx (network-message-id, log-id,
 // mailbox database and mailbox GUIDs). The bytes are stored in the order the
@@ -11,30 +13,49 @@ type GUID [16]byte
 // IsZero reports whether g is the zero GUID.
 func (g GUID) IsZero() bool { return g == GUID{} }
 
-// ParseGUID parses the 36-character hyphenated form, in either case, with
-// optional surrounding braces. It does no allocation.
+// ParseGUID parses a GUID in either case, written as 32 hexadecimal digits
+// in the groups 8-4-4-4-12 (the form of every GUID column), optionally
+// enclosed in braces, or as 32 digits without hyphens (the form transport
+// rule ids take in DLP and rule reports, C27D21EECA0311E0BCB896154924019B).
+// ok is false for anything else, such as the anonymised
+// "12345678-3232-2323-1111-12345679666" whose last group is short.
+// It does no allocation and is safe for concurrent use.
 func ParseGUID[T []byte | string](s T) (GUID, bool) {
 	var g GUID
 	if len(s) == 38 && s[0] == '{' && s[37] == '}' {
 		s = s[1:37]
 	}
-	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
-		return g, false
-	}
-	j := 0
-	for i := 0; i < 36; {
-		if i == 8 || i == 13 || i == 18 || i == 23 {
-			i++
-			continue
-		}
-		hi, ok1 := unhex(s[i])
-		lo, ok2 := unhex(s[i+1])
-		if !ok1 || !ok2 {
+	switch len(s) {
+	case 36:
+		if s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
 			return GUID{}, false
 		}
-		g[j] = hi<<4 | lo
-		j++
-		i += 2
+		j := 0
+		for i := 0; i < 36; {
+			if i == 8 || i == 13 || i == 18 || i == 23 {
+				i++
+				continue
+			}
+			hi, ok1 := ascii.Unhex(s[i])
+			lo, ok2 := ascii.Unhex(s[i+1])
+			if !ok1 || !ok2 {
+				return GUID{}, false
+			}
+			g[j] = hi<<4 | lo
+			j++
+			i += 2
+		}
+	case 32:
+		for j := range g {
+			hi, ok1 := ascii.Unhex(s[2*j])
+			lo, ok2 := ascii.Unhex(s[2*j+1])
+			if !ok1 || !ok2 {
+				return GUID{}, false
+			}
+			g[j] = hi<<4 | lo
+		}
+	default:
+		return GUID{}, false
 	}
 	return g, true
 }
@@ -49,19 +70,8 @@ func MustParseGUID(s string) GUID {
 	return g
 }
 
-func unhex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
-}
-
-// AppendTo appends the lower-case hyphenated form of g to b.
+// AppendTo appends the lower-case hyphenated form of g to b. It allocates
+// only when b must grow.
 func (g GUID) AppendTo(b []byte) []byte {
 	const hexdigits = "0123456789abcdef"
 	for i, x := range g {
@@ -73,7 +83,8 @@ func (g GUID) AppendTo(b []byte) []byte {
 	return b
 }
 
-// String returns the lower-case hyphenated form of g.
+// String returns the lower-case hyphenated form of g. It allocates the
+// string.
 func (g GUID) String() string {
 	var buf [36]byte
 	return string(g.AppendTo(buf[:0]))

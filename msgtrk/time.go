@@ -1,15 +1,36 @@
 package msgtrk
 
-import "time"
+import (
+	"time"
 
-// ParseTime parses a date-time value. The layout Exchange writes,
-// yyyy-MM-ddTHH:mm:ss.fffZ, takes a fast path that does no allocation; any
-// other RFC 3339 form (other fraction lengths such as Exchange Online's seven
-// digits, a numeric zone offset) falls back to time.Parse. The result is in
-// UTC. ok is false when b is neither.
+	"github.com/mailtrace/mailtrace/internal/ascii"
+	"github.com/mailtrace/mailtrace/internal/calendar"
+)
+
+// ParseTime parses an RFC 3339 date-time, the form of every timestamp in a
+// message tracking log: date-time, the origination time of message-info,
+// the times inside source-context and custom-data.
+//
+// Every form that occurs takes a fast path that does no allocation:
+//
+//	yyyy-MM-ddTHH:mm:ss[.f…]Z       Exchange on-premises (3 digits), Exchange Online (7)
+//	yyyy-MM-ddTHH:mm:ss[.f…]±hh:mm  a numeric offset (applied, not kept)
+//
+// with 0 to 9 fraction digits. A value that starts with yyyy-MM-ddT but is
+// none of these (a ',' before the fraction, more than nine fraction digits,
+// a one-digit hour, an offset of 24 hours) is handed to
+// time.Parse(time.RFC3339Nano, …), which may allocate; anything else is
+// rejected without allocating. ParseTime accepts exactly what time.Parse
+// accepts with that layout (a fuzzer checks it) and returns the same instant,
+// always in UTC. ok is false when b is not such a date-time.
+//
+// ParseTime is safe for concurrent use.
 func ParseTime[T []byte | string](b T) (t time.Time, ok bool) {
 	if t, ok := parseTimeFast(b); ok {
 		return t, true
+	}
+	if !datePrefix(b) {
+		return time.Time{}, false
 	}
 	t, err := time.Parse(time.RFC3339Nano, string(b))
 	if err != nil {
@@ -18,11 +39,21 @@ func ParseTime[T []byte | string](b T) (t time.Time, ok bool) {
 	return t.UTC(), true
 }
 
-// parseTimeFast accepts exactly yyyy-MM-ddTHH:mm:ss[.f…]Z with 0 to 9
-// fraction digits.
+// datePrefix reports whether b starts with yyyy-MM-ddT, which
+// time.Parse(time.RFC3339Nano, …) requires: its year, month and day are
+// fixed-width and its separators literal.
+func datePrefix[T []byte | string](b T) bool {
+	return len(b) >= 11 && ascii.IsDigit(b[0]) && ascii.IsDigit(b[1]) && ascii.IsDigit(b[2]) && ascii.IsDigit(b[3]) &&
+		b[4] == '-' && ascii.IsDigit(b[5]) && ascii.IsDigit(b[6]) && b[7] == '-' &&
+		ascii.IsDigit(b[8]) && ascii.IsDigit(b[9]) && b[10] == 'T'
+}
+
+// parseTimeFast accepts exactly yyyy-MM-ddTHH:mm:ss[.f…](Z|±hh:mm) with 0
+// to 9 fraction digits, an existing date, hours 0-23, minutes and seconds
+// 0-59, offset hours 0-23 and offset minutes 0-59.
 func parseTimeFast[T []byte | string](b T) (time.Time, bool) {
 	n := len(b)
-	if n < 20 || b[n-1] != 'Z' || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' {
+	if n < 20 || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' {
 		return time.Time{}, false
 	}
 	year, ok1 := digits4(b[0], b[1], b[2], b[3])
@@ -34,32 +65,49 @@ func parseTimeFast[T []byte | string](b T) (time.Time, bool) {
 	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) {
 		return time.Time{}, false
 	}
-	if month < 1 || month > 12 || day < 1 || day > daysIn(month, year) || hour > 23 || minute > 59 || sec > 59 {
+	if month < 1 || month > 12 || day < 1 || day > calendar.DaysIn(month, year) || hour > 23 || minute > 59 || sec > 59 {
 		return time.Time{}, false
 	}
+	i := 19
 	nsec := 0
-	switch {
-	case n == 20: // no fraction
-	case b[19] == '.' && n >= 22 && n <= 30:
+	if b[i] == '.' {
+		i++
 		scale := 100000000
-		for i := 20; i < n-1; i++ {
-			c := b[i]
-			if c < '0' || c > '9' {
+		start := i
+		for i < n && ascii.IsDigit(b[i]) {
+			if i-start == 9 {
 				return time.Time{}, false
 			}
-			nsec += int(c-'0') * scale
+			nsec += int(b[i]-'0') * scale
 			scale /= 10
+			i++
+		}
+		if i == start {
+			return time.Time{}, false
+		}
+	}
+	offset := 0
+	switch {
+	case i == n-1 && b[i] == 'Z':
+	case i == n-6 && (b[i] == '+' || b[i] == '-') && b[i+3] == ':':
+		oh, okh := digits2(b[i+1], b[i+2])
+		om, okm := digits2(b[i+4], b[i+5])
+		if !okh || !okm || oh > 23 || om > 59 {
+			return time.Time{}, false
+		}
+		offset = (oh*60 + om) * 60
+		if b[i] == '-' {
+			offset = -offset
 		}
 	default:
 		return time.Time{}, false
 	}
-	days := daysFromCivil(year, month, day)
-	secs := days*86400 + int64(hour*3600+minute*60+sec)
+	secs := calendar.DaysFromCivil(year, month, day)*86400 + int64(hour*3600+minute*60+sec-offset)
 	return time.Unix(secs, int64(nsec)).UTC(), true
 }
 
 func digits2(a, b byte) (int, bool) {
-	if a < '0' || a > '9' || b < '0' || b > '9' {
+	if !ascii.IsDigit(a) || !ascii.IsDigit(b) {
 		return 0, false
 	}
 	return int(a-'0')*10 + int(b-'0'), true
@@ -71,38 +119,16 @@ func digits4(a, b, c, d byte) (int, bool) {
 	return x*100 + y, ok1 && ok2
 }
 
-func daysIn(month, year int) int {
-	switch month {
-	case 2:
-		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
-}
-
-// daysFromCivil returns the number of days since 1970-01-01 of a proleptic
-// Gregorian date (H. Hinnant's algorithm).
-func daysFromCivil(y, m, d int) int64 {
-	if m <= 2 {
-		y--
-	}
-	era := y / 400
-	if y < 0 && y%400 != 0 {
-		era--
-	}
-	yoe := y - era*400
-	mp := (m + 9) % 12
-	doy := (153*mp+2)/5 + d - 1
-	doe := yoe*365 + yoe/4 - yoe/100 + doy
-	return int64(era)*146097 + int64(doe) - 719468
-}
+// daysIn is calendar.DaysIn under the name files.go uses.
+func daysIn(month, year int) int { return calendar.DaysIn(month, year) }
 
 // AppendTime appends t in the layout Exchange writes,
-// yyyy-MM-ddTHH:mm:ss.fffZ (UTC, milliseconds).
+// yyyy-MM-ddTHH:mm:ss.fffZ: UTC, milliseconds, finer digits truncated.
+// ParseTime reads the result back for the years 0000 to 9999; other years,
+// which RFC 3339 cannot express, are written by time.Time.AppendFormat with
+// the same layout ("10000-01-01T…", "-0001-12-31T…") and do not parse back.
+// AppendTime does no allocation when dst has room for 24 more bytes. It is
+// safe for concurrent use.
 func AppendTime(dst []byte, t time.Time) []byte {
 	return t.UTC().AppendFormat(dst, "2006-01-02T15:04:05.000Z")
 }

@@ -1,0 +1,61 @@
+// Package ascii holds the byte-level helpers that the field decoders of
+// mailtrace (msgtrk, eventdata, messageinfo, sourcecontext, recipstatus)
+// share: digit and hex-digit tests and ASCII case folding. They work on
+// bytes, not runes: a byte of a multi-byte UTF-8 sequence is never a digit,
+// a letter or a blank here.
+//
+// Every function is small enough to be inlined, does no allocation, and is
+// safe for concurrent use.
+package ascii
+
+// IsDigit reports whether c is '0' to '9'.
+func IsDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// IsUpper reports whether c is 'A' to 'Z'.
+func IsUpper(c byte) bool { return 'A' <= c && c <= 'Z' }
+
+// IsLetter reports whether c is an ASCII letter.
+func IsLetter(c byte) bool { return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' }
+
+// IsAlnum reports whether c is an ASCII letter or digit.
+func IsAlnum(c byte) bool { return IsLetter(c) || IsDigit(c) }
+
+// IsSpace reports whether c is a blank, a tab, CR or LF.
+func IsSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+
+// Unhex returns the value of the hexadecimal digit c (either case) and true,
+// or 0 and false when c is not a hexadecimal digit.
+func Unhex(c byte) (byte, bool) {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0', true
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10, true
+	case 'A' <= c && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}
+
+// lower maps an ASCII upper-case letter to lower case and leaves any other
+// byte as it is.
+func lower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// EqualFold reports whether b equals s, ignoring the case of ASCII letters.
+// Bytes outside ASCII must match exactly.
+func EqualFold[B []byte | string](b B, s string) bool {
+	if len(b) != len(s) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c, d := b[i], s[i]; c != d && lower(c) != lower(d) {
+			return false
+		}
+	}
+	return true
+}

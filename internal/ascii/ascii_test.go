@@ -1,0 +1,121 @@
+package ascii
+
+import (
+	"bytes"
+	"strconv"
+	"strings"
+	"testing"
+	"unicode"
+)
+
+// TestClasses compares every byte's classification with the unicode and
+// strconv packages restricted to ASCII.
+func TestClasses(t *testing.T) {
+	for i := 0; i < 256; i++ {
+		c := byte(i)
+		ascii := c < 0x80
+		r := rune(c)
+		if got, want := IsDigit(c), ascii && unicode.IsDigit(r); got != want {
+			t.Errorf("IsDigit(%q) = %v, want %v", c, got, want)
+		}
+		if got, want := IsUpper(c), ascii && unicode.IsUpper(r); got != want {
+			t.Errorf("IsUpper(%q) = %v, want %v", c, got, want)
+		}
+		if got, want := IsLetter(c), ascii && unicode.IsLetter(r); got != want {
+			t.Errorf("IsLetter(%q) = %v, want %v", c, got, want)
+		}
+		if got, want := IsAlnum(c), ascii && (unicode.IsLetter(r) || unicode.IsDigit(r)); got != want {
+			t.Errorf("IsAlnum(%q) = %v, want %v", c, got, want)
+		}
+		if got, want := IsSpace(c), strings.IndexByte(" \t\r\n", c) >= 0; got != want {
+			t.Errorf("IsSpace(%q) = %v, want %v", c, got, want)
+		}
+		v, ok := Unhex(c)
+		want, err := strconv.ParseUint(string(rune(c)), 16, 8)
+		if ok != (ascii && err == nil) || ok && uint64(v) != want {
+			t.Errorf("Unhex(%q) = %d, %v; strconv says %d, %v", c, v, ok, want, err)
+		}
+	}
+}
+
+func TestEqualFold(t *testing.T) {
+	tests := []struct {
+		b, s string
+		want bool
+	}{
+		{"", "", true},
+		{"Internet", "internet", true},
+		{"INTERNET", "Internet", true},
+		{"ruleId", "RULEID", true},
+		{"ExecW", "execw", true},
+		{"Interne", "Internet", false},
+		{"Internet ", "Internet", false},
+		{"[", "{", false}, // '[' and '{' differ by the case bit but are not letters
+		{"@", "`", false},
+		{"Äb", "äb", false}, // only ASCII folds
+		{"é", "é", true},
+	}
+	for _, tt := range tests {
+		if got := EqualFold([]byte(tt.b), tt.s); got != tt.want {
+			t.Errorf("EqualFold([]byte(%q), %q) = %v, want %v", tt.b, tt.s, got, tt.want)
+		}
+		if got := EqualFold(tt.b, tt.s); got != tt.want {
+			t.Errorf("EqualFold(%q, %q) = %v, want %v", tt.b, tt.s, got, tt.want)
+		}
+	}
+}
+
+func asciiOnly(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 0x80 {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// FuzzEqualFold compares EqualFold with bytes.EqualFold on ASCII input.
+func FuzzEqualFold(f *testing.F) {
+	f.Add([]byte("Internet"), "internet")
+	f.Add([]byte("[x]"), "{X}")
+	f.Fuzz(func(t *testing.T, b []byte, s string) {
+		got := EqualFold(b, s)
+		if got != EqualFold(string(b), s) {
+			t.Fatalf("EqualFold differs between []byte and string for %q, %q", b, s)
+		}
+		if asciiOnly(string(b)) != string(b) || asciiOnly(s) != s {
+			if got && len(b) == len(s) && !bytes.Equal(b, []byte(s)) {
+				// Non-ASCII bytes must match exactly; ASCII ones fold.
+				for i := range b {
+					if b[i] >= 0x80 && b[i] != s[i] {
+						t.Fatalf("EqualFold(%q, %q) folded a non-ASCII byte", b, s)
+					}
+				}
+			}
+			return
+		}
+		if want := bytes.EqualFold(b, []byte(s)); got != want {
+			t.Fatalf("EqualFold(%q, %q) = %v, bytes.EqualFold = %v", b, s, got, want)
+		}
+	})
+}
+
+func TestNoAllocs(t *testing.T) {
+	b := []byte("DeliveryPriority")
+	sink := 0
+	if n := testing.AllocsPerRun(50, func() {
+		for i := 0; i < 100; i++ {
+			if EqualFold(b, "deliverypriority") {
+				sink++
+			}
+			if v, ok := Unhex(b[i%len(b)]); ok {
+				sink += int(v)
+			}
+		}
+	}); n != 0 {
+		t.Errorf("%v allocs per 100 calls, want 0", n)
+	}
+	if sink == 0 {
+		t.Error("nothing matched")
+	}
+}

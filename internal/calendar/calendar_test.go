@@ -1,0 +1,35 @@
+package calendar
+
+import (
+	"testing"
+	"time"
+)
+
+// TestAgainstTime compares both functions with package time over four
+// centuries around the epoch, every 400-year cycle boundary included, and
+// a few far years.
+func TestAgainstTime(t *testing.T) {
+	check := func(y, m int) {
+		first := time.Date(y, time.Month(m), 1, 0, 0, 0, 0, time.UTC)
+		want := first.AddDate(0, 1, 0).Sub(first).Hours() / 24
+		if got := DaysIn(m, y); got != int(want) {
+			t.Errorf("DaysIn(%d, %d) = %d, want %v", m, y, got, want)
+		}
+		for _, d := range []int{1, DaysIn(m, y)} {
+			day := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+			if got, want := DaysFromCivil(y, m, d), day.Unix()/86400; got != want {
+				t.Errorf("DaysFromCivil(%d, %d, %d) = %d, want %d", y, m, d, got, want)
+			}
+		}
+	}
+	for y := 1800; y <= 2200; y++ {
+		for m := 1; m <= 12; m++ {
+			check(y, m)
+		}
+	}
+	for _, y := range []int{-401, -400, -1, 0, 1, 1600, 2000, 2100, 9999} {
+		for m := 1; m <= 12; m++ {
+			check(y, m)
+		}
+	}
+}
