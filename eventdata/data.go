@@ -5,6 +5,9 @@ import (
 	"net/netip"
 	"strconv"
 	"time"
+
+	"github.com/mailtrace/mailtrace/internal/ascii"
+	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
 // Key names a well-known custom-data key. [ParseKey] maps a key as written
@@ -253,11 +256,11 @@ func (e Entity) String() string {
 // allocation and is safe for concurrent use.
 func ParseEntity(b []byte) Entity {
 	switch {
-	case equalFold(b, "Internet"):
+	case ascii.EqualFold(b, "Internet"):
 		return EntityInternet
-	case equalFold(b, "Hosted"):
+	case ascii.EqualFold(b, "Hosted"):
 		return EntityHosted
-	case equalFold(b, "Unknown"):
+	case ascii.EqualFold(b, "Unknown"):
 		return EntityUnclassified
 	}
 	return EntityUnknown
@@ -292,11 +295,11 @@ func (p Priority) String() string {
 // or PriorityUnknown. It does no allocation and is safe for concurrent use.
 func ParsePriority(b []byte) Priority {
 	switch {
-	case equalFold(b, "Normal"):
+	case ascii.EqualFold(b, "Normal"):
 		return PriorityNormal
-	case equalFold(b, "Low"):
+	case ascii.EqualFold(b, "Low"):
 		return PriorityLow
-	case equalFold(b, "High"):
+	case ascii.EqualFold(b, "High"):
 		return PriorityHigh
 	}
 	return PriorityUnknown
@@ -330,9 +333,9 @@ func (b Bool) Value() (v, ok bool) { return b == BoolTrue, b == BoolTrue || b ==
 
 func parseBool(b []byte) (Bool, bool) {
 	switch {
-	case equalFold(b, "True"):
+	case ascii.EqualFold(b, "True"):
 		return BoolTrue, true
-	case equalFold(b, "False"):
+	case ascii.EqualFold(b, "False"):
 		return BoolFalse, true
 	}
 	return BoolUnknown, false
@@ -403,7 +406,7 @@ type Data struct {
 
 	// MailboxDatabaseGuid is zero when absent or invalid; the raw text is
 	// kept either way (anonymised logs hold invalid GUIDs).
-	MailboxDatabaseGuid    GUID
+	MailboxDatabaseGuid    msgtrk.GUID
 	MailboxDatabaseGuidRaw []byte
 
 	OriginalFromAddress   []byte // "<>" for a null reverse path
@@ -448,8 +451,8 @@ func (d *Data) Has(k Key) bool { return k < numKeys && d.seen&(1<<k) != 0 }
 // is a *[SyntaxError] with the byte offset in src.
 //
 // Decode does no allocation, except for a member quoted with doubled
-// apostrophes (its bytes are copied) and an IPv6 zone that is not a number
-// from 0 to 255.
+// apostrophes (its bytes are copied) and the first address with an IPv6
+// zone not seen before (see msgtrk.ParseAddr).
 func (d *Data) Decode(src []byte) error {
 	*d = Data{}
 	var s Scanner
@@ -552,7 +555,7 @@ func (d *Data) set(key, value []byte, off int) bool {
 	case KeyBCL:
 		d.BCL, ok = parseCount(value)
 	case KeyProxiedClientIPAddress:
-		d.ProxiedClientIPAddress, ok = parseAddr(value)
+		d.ProxiedClientIPAddress, ok = msgtrk.ParseAddr(value)
 	case KeyProxiedClientHostname:
 		d.ProxiedClientHostname = value
 	case KeyFirstForestHop:
@@ -575,7 +578,7 @@ func (d *Data) set(key, value []byte, off int) bool {
 		d.DeliveredViaHttps, ok = parseBool(value)
 	case KeyMailboxDatabaseGuid:
 		d.MailboxDatabaseGuidRaw = value
-		d.MailboxDatabaseGuid, ok = parseGUID(value)
+		d.MailboxDatabaseGuid, ok = msgtrk.ParseGUID(value)
 	case KeyOriginalFromAddress:
 		d.OriginalFromAddress = value
 	case KeyAccountForest:
@@ -627,8 +630,9 @@ func (d *Data) setProxyHop(n int, value []byte) bool {
 // whole as Host with ok true. When the part in parentheses is not an IP
 // address, Host is still set, Addr is invalid and ok is false.
 //
-// Host aliases value. ParseProxyHop does no allocation (bar an IPv6 zone
-// that is not a number from 0 to 255) and is safe for concurrent use.
+// Host aliases value. ParseProxyHop does no allocation (bar the first
+// address with an IPv6 zone not seen before, see msgtrk.ParseAddr) and is
+// safe for concurrent use.
 func ParseProxyHop(value []byte) (h ProxyHop, ok bool) {
 	n := len(value)
 	if n == 0 || value[n-1] != ')' {
@@ -643,6 +647,6 @@ func ParseProxyHop(value []byte) (h ProxyHop, ok bool) {
 	if len(ip) >= 2 && ip[0] == '[' && ip[len(ip)-1] == ']' {
 		ip = ip[1 : len(ip)-1]
 	}
-	h.Addr, ok = parseAddr(ip)
+	h.Addr, ok = msgtrk.ParseAddr(ip)
 	return h, ok
 }

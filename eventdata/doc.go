@@ -77,7 +77,7 @@
 // time.Duration (decimal seconds, parsed without floating point), counts,
 // the anonymous-submission client (ProxiedClientIPAddress as a
 // netip.Addr, ProxyHopN as host and address), entities, priorities,
-// booleans, the mailbox database [GUID] and more, every byte slice
+// booleans, the mailbox database GUID ([msgtrk.GUID]) and more, every byte slice
 // aliasing the input. [ParseKey] names the well-known keys.
 //
 // # Errors, leniency and limits

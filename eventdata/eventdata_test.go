@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
 // b turns a string into a byte slice for table literals.
@@ -367,65 +368,6 @@ func TestParseKeyFamilies(t *testing.T) {
 	}
 }
 
-func TestParseGUID(t *testing.T) {
-	want := GUID{0xff, 0x11, 0x6e, 0xf4, 0x40, 0x2d, 0x4d, 0xff, 0x90, 0xcb, 0xc3, 0xd7, 0x72, 0xb3, 0x17, 0x9a}
-	for _, in := range []string{
-		"ff116ef4-402d-4dff-90cb-c3d772b3179a",
-		"FF116EF4-402D-4DFF-90CB-C3D772B3179A",
-		"{ff116ef4-402d-4dff-90cb-c3d772b3179a}",
-		"ff116ef4402d4dff90cbc3d772b3179a",
-	} {
-		got, err := ParseGUID(b(in))
-		if err != nil || got != want {
-			t.Errorf("ParseGUID(%q) = %v, %v; want %v", in, got, err, want)
-		}
-	}
-	if s := want.String(); s != "ff116ef4-402d-4dff-90cb-c3d772b3179a" {
-		t.Errorf("String() = %q", s)
-	}
-	if txt, _ := want.MarshalText(); string(txt) != want.String() {
-		t.Errorf("MarshalText() = %q", txt)
-	}
-	var u GUID
-	if err := u.UnmarshalText(b(want.String())); err != nil || u != want {
-		t.Errorf("UnmarshalText = %v, %v", u, err)
-	}
-	if err := u.UnmarshalText(nil); err != nil || !u.IsZero() {
-		t.Errorf("UnmarshalText(nil) = %v, %v; want zero", u, err)
-	}
-	for _, in := range []string{
-		"",
-		"12345678-3232-2323-1111-12345679666", // anonymised: short last group
-		"12345678-3232-2323-1111-12345679987",
-		"ff116ef4-402d-4dff-90cb-c3d772b3179", // 35
-		"ff116ef4x402d-4dff-90cb-c3d772b3179a",
-		"gf116ef4-402d-4dff-90cb-c3d772b3179a",
-		"FC2AA60C9D811E0AFC076D34824019B", // 31 digits, from the DLP documentation
-		"{ff116ef4-402d-4dff-90cb-c3d772b3179a",
-	} {
-		_, err := ParseGUID(b(in))
-		var se *SyntaxError
-		if !errors.As(err, &se) || !errors.Is(err, ErrValue) {
-			t.Errorf("ParseGUID(%q) error = %v, want *SyntaxError wrapping ErrValue", in, err)
-		}
-		if err := u.UnmarshalText(b(in)); in != "" && err == nil {
-			t.Errorf("UnmarshalText(%q) succeeded", in)
-		}
-	}
-	if !(GUID{}).IsZero() || want.IsZero() {
-		t.Error("IsZero wrong")
-	}
-	if MustParseGUID(want.String()) != want {
-		t.Error("MustParseGUID mismatch")
-	}
-	defer func() {
-		if recover() == nil {
-			t.Error("MustParseGUID of an invalid GUID did not panic")
-		}
-	}()
-	MustParseGUID("nope")
-}
-
 func TestParseSeconds(t *testing.T) {
 	tests := []struct {
 		in   string
@@ -457,38 +399,6 @@ func TestParseSeconds(t *testing.T) {
 	}
 }
 
-func TestParseAddr(t *testing.T) {
-	ok := []string{
-		"10.11.12.13", "0.0.0.0", "255.255.255.255",
-		"::", "::1", "fe80::1234:5678:4321:1010", "fe80::1234:5678:4321:1010%3",
-		"1234:5678:4321:1010::", "2603:10b6:610:f9::20", "2a02:cf40::0000:1234:5678:9abc",
-		"::ffff:1.2.3.4", "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:1.2.3.4", "FE80::1%eth0", "fe80::1%03", "fe80::1%255", "fe80::1%a%b",
-	}
-	for _, in := range ok {
-		want, err := netip.ParseAddr(in)
-		if err != nil {
-			t.Fatalf("netip.ParseAddr(%q): %v", in, err)
-		}
-		got, gotOK := parseAddr(b(in))
-		if !gotOK || got != want {
-			t.Errorf("parseAddr(%q) = %v, %v; want %v", in, got, gotOK, want)
-		}
-	}
-	bad := []string{
-		"", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.1.1.1", "1.2.3.4%3", "1..2.3", "::1%", ":1", "1:", "1:::2",
-		"1::2::3", "12345::", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7::8", "::1.2.3", "1.2.3.4:5", "%3", "host01",
-		"1:2:3:4:5:6:7:1.2.3.4", "::ffff:1.2.3.4.5", "[::1]",
-	}
-	for _, in := range bad {
-		if _, err := netip.ParseAddr(in); err == nil {
-			t.Fatalf("netip.ParseAddr(%q) accepted it; fix the table", in)
-		}
-		if got, gotOK := parseAddr(b(in)); gotOK {
-			t.Errorf("parseAddr(%q) = %v, true; want failure", in, got)
-		}
-	}
-}
-
 func TestParseProxyHop(t *testing.T) {
 	tests := []struct {
 		in       string
@@ -511,34 +421,6 @@ func TestParseProxyHop(t *testing.T) {
 		h, ok := ParseProxyHop(b(tt.in))
 		if string(h.Host) != tt.wantHost || h.Addr != tt.wantAddr || ok != tt.wantOK {
 			t.Errorf("ParseProxyHop(%q) = {%q, %v}, %v; want {%q, %v}, %v", tt.in, h.Host, h.Addr, ok, tt.wantHost, tt.wantAddr, tt.wantOK)
-		}
-	}
-}
-
-func TestParseTimeUTC(t *testing.T) {
-	tests := []struct {
-		in   string
-		want time.Time
-	}{
-		{"2023-05-12T07:55:40.0000000Z", time.Date(2023, 5, 12, 7, 55, 40, 0, time.UTC)},
-		{"2025-02-07T14:54:33.1234567Z", time.Date(2025, 2, 7, 14, 54, 33, 123456700, time.UTC)},
-		{"2024-02-29T00:00:00Z", time.Date(2024, 2, 29, 0, 0, 0, 0, time.UTC)},
-		{"2024-01-25T15:16:09.843Z", time.Date(2024, 1, 25, 15, 16, 9, 843000000, time.UTC)},
-		{"2024-01-25T15:16:09.123456789Z", time.Date(2024, 1, 25, 15, 16, 9, 123456789, time.UTC)},
-	}
-	for _, tt := range tests {
-		got, ok := parseTimeUTC(b(tt.in))
-		if !ok || !got.Equal(tt.want) {
-			t.Errorf("parseTimeUTC(%q) = %v, %v; want %v", tt.in, got, ok, tt.want)
-		}
-	}
-	for _, in := range []string{
-		"", "7/17/2013 12:31:25 AM", "2010-11-03 15:30T", "2023-02-29T00:00:00Z", "2023-13-01T00:00:00Z",
-		"2023-01-01T24:00:00Z", "2023-01-01T00:00:00", "2023-01-01T00:00:00.Z", "2023-01-01T00:00:00.1234567890Z",
-		"2023-01-01T00:00:00+01:00", "2023-0a-01T00:00:00Z", "2100-02-29T00:00:00Z",
-	} {
-		if got, ok := parseTimeUTC(b(in)); ok {
-			t.Errorf("parseTimeUTC(%q) = %v, true; want failure", in, got)
 		}
 	}
 }
@@ -657,7 +539,7 @@ func TestDecode(t *testing.T) {
 			"strings",
 			"S:MailboxDatabaseGuid=4ba0d02d-8b59-4bab-80e0-73f70ce64d61;S:OriginalFromAddress=<>;S:AccountForest=a.b;S:MessageValue=MediumHigh;S:Replication=Failed;S:ItemEntryId=00-01;S:Mailboxes=m;S:StoreObjectIds=s;S:P2RecipStat=0.008/9;S:ActivityId=x;S:HttpRequestId=h;S:MapiMessageClass=IPM.Note;S:SlaExclusionReason=r;S:PrioritizationReason=p;S:InvalidRecipient=i;S:Microsoft.Exchange.Transport.MailRecipient.RequiredTlsAuthLevel=Opportunistic;S:Microsoft.Exchange.Transport.MailRecipient.EffectiveTlsAuthLevel=DomainValidation",
 			Data{
-				MailboxDatabaseGuid:    MustParseGUID("4ba0d02d-8b59-4bab-80e0-73f70ce64d61"),
+				MailboxDatabaseGuid:    msgtrk.MustParseGUID("4ba0d02d-8b59-4bab-80e0-73f70ce64d61"),
 				MailboxDatabaseGuidRaw: b("4ba0d02d-8b59-4bab-80e0-73f70ce64d61"),
 				OriginalFromAddress:    b("<>"), AccountForest: b("a.b"), MessageValue: b("MediumHigh"), Replication: b("Failed"),
 				ItemEntryID: b("00-01"), Mailboxes: b("m"), StoreObjectIDs: b("s"), P2RecipStat: b("0.008/9"), ActivityID: b("x"),
@@ -809,7 +691,7 @@ func TestParseRuleHit(t *testing.T) {
 			"etrp from the learn.microsoft.com sample",
 			"ETRP|ruleId=ff116ef4-402d-4dff-90cb-c3d772b3179a|st=2023-05-12T07:55:40.0000000Z|ExecW=4|ExecC=0|Conditions=GTOEP,M.MAS,1",
 			RuleHit{
-				Kind: GroupETRP, RuleID: MustParseGUID("ff116ef4-402d-4dff-90cb-c3d772b3179a"), RuleIDRaw: b("ff116ef4-402d-4dff-90cb-c3d772b3179a"),
+				Kind: GroupETRP, RuleID: msgtrk.MustParseGUID("ff116ef4-402d-4dff-90cb-c3d772b3179a"), RuleIDRaw: b("ff116ef4-402d-4dff-90cb-c3d772b3179a"),
 				Time: time.Date(2023, 5, 12, 7, 55, 40, 0, time.UTC), TimeRaw: b("2023-05-12T07:55:40.0000000Z"),
 				ExecWall: 4 * time.Millisecond, Conditions: b("GTOEP,M.MAS,1"),
 			},
@@ -819,7 +701,7 @@ func TestParseRuleHit(t *testing.T) {
 			"etrp from the DLP documentation",
 			"ETRP|ruleId=C27D21EECA0311E0BCB896154924019B|LoadW=200|LoadC=100|ExecW=5500|ExecC=200",
 			RuleHit{
-				Kind: GroupETRP, RuleID: MustParseGUID("C27D21EECA0311E0BCB896154924019B"), RuleIDRaw: b("C27D21EECA0311E0BCB896154924019B"),
+				Kind: GroupETRP, RuleID: msgtrk.MustParseGUID("C27D21EECA0311E0BCB896154924019B"), RuleIDRaw: b("C27D21EECA0311E0BCB896154924019B"),
 				LoadWall: 200 * time.Millisecond, LoadCPU: 100 * time.Millisecond, ExecWall: 5500 * time.Millisecond, ExecCPU: 200 * time.Millisecond,
 			},
 			nil,
@@ -828,7 +710,7 @@ func TestParseRuleHit(t *testing.T) {
 			"etr with culture time and two actions",
 			"ETR|ruleId=19a25eb2-3e43-4896-ad9e-47b6c359779d|dlpid=1B81CC82C9DB11E09052C5D64824019B|st=7/17/2013 12:31:25 AM|action=PrependSubject|action=Encrypt|sev=2|mode=Enforce",
 			RuleHit{
-				Kind: GroupETR, RuleID: MustParseGUID("19a25eb2-3e43-4896-ad9e-47b6c359779d"), RuleIDRaw: b("19a25eb2-3e43-4896-ad9e-47b6c359779d"),
+				Kind: GroupETR, RuleID: msgtrk.MustParseGUID("19a25eb2-3e43-4896-ad9e-47b6c359779d"), RuleIDRaw: b("19a25eb2-3e43-4896-ad9e-47b6c359779d"),
 				DLPID: b("1B81CC82C9DB11E09052C5D64824019B"), TimeRaw: b("7/17/2013 12:31:25 AM"),
 				Action: b("PrependSubject"), NumActions: 2, Severity: 2, Mode: b("Enforce"),
 			},
@@ -837,7 +719,7 @@ func TestParseRuleHit(t *testing.T) {
 		{
 			"truncated",
 			"ETRP|ruleId=7366001e-f754-4330-9211-1bb412b6b159|",
-			RuleHit{Kind: GroupETRP, RuleID: MustParseGUID("7366001e-f754-4330-9211-1bb412b6b159"), RuleIDRaw: b("7366001e-f754-4330-9211-1bb412b6b159")},
+			RuleHit{Kind: GroupETRP, RuleID: msgtrk.MustParseGUID("7366001e-f754-4330-9211-1bb412b6b159"), RuleIDRaw: b("7366001e-f754-4330-9211-1bb412b6b159")},
 			ErrTruncated,
 		},
 		{

@@ -169,13 +169,3 @@ func ExampleAppendMember() {
 	// Output:
 	// S:E2ELatency=1.928;'S:Note=it''s;quoted'
 }
-
-func ExampleParseGUID() {
-	g, err := eventdata.ParseGUID([]byte("{4BA0D02D-8B59-4BAB-80E0-73F70CE64D61}"))
-	fmt.Println(g, err)
-	_, err = eventdata.ParseGUID([]byte("12345678-3232-2323-1111-12345679666"))
-	fmt.Println(errors.Is(err, eventdata.ErrValue))
-	// Output:
-	// 4ba0d02d-8b59-4bab-80e0-73f70ce64d61 <nil>
-	// true
-}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
 // realDir holds the real log lines of the project (see its SOURCES.md).
@@ -358,7 +359,7 @@ func TestGoldenAgentInfo(t *testing.T) {
 	}
 	rule := func(id, st string, execW int64, cond string) RuleHit {
 		tm, _ := time.Parse(time.RFC3339Nano, st)
-		return RuleHit{Kind: GroupETRP, RuleID: MustParseGUID(id), RuleIDRaw: b(id), Time: tm, TimeRaw: b(st), ExecWall: ms(execW), Conditions: b(cond)}
+		return RuleHit{Kind: GroupETRP, RuleID: msgtrk.MustParseGUID(id), RuleIDRaw: b(id), Time: tm, TimeRaw: b(st), ExecWall: ms(execW), Conditions: b(cond)}
 	}
 	learn := result{
 		Malware: []MalwareResult{
@@ -368,7 +369,7 @@ func TestGoldenAgentInfo(t *testing.T) {
 		Rules: []RuleHit{
 			rule("ff116ef4-402d-4dff-90cb-c3d772b3179a", "2023-05-12T07:55:40.0000000Z", 4, "GTOEP,M.MAS,1"),
 			rule("f94242a7-ebe6-46f4-9612-ec4745b26353", "2025-02-07T14:54:33.0000000Z", 1, "ISUP,M.F,1"),
-			{Kind: GroupETRP, RuleID: MustParseGUID("7366001e-f754-4330-9211-1bb412b6b159"), RuleIDRaw: b("7366001e-f754-4330-9211-1bb412b6b159")},
+			{Kind: GroupETRP, RuleID: msgtrk.MustParseGUID("7366001e-f754-4330-9211-1bb412b6b159"), RuleIDRaw: b("7366001e-f754-4330-9211-1bb412b6b159")},
 		},
 		Errs: []error{nil, nil, nil, nil, ErrTruncated},
 	}
@@ -452,7 +453,7 @@ func TestGoldenCmdlet(t *testing.T) {
 			name: tostka + " custom_data", text: cmdletField(t, tostka, "custom_data", "#>", 0), raw: true, wantPairs: 20,
 			want: Data{
 				IncludeInSla:           BoolTrue,
-				MailboxDatabaseGuid:    MustParseGUID("4ba0d02d-8b59-4bab-80e0-73f70ce64d61"),
+				MailboxDatabaseGuid:    msgtrk.MustParseGUID("4ba0d02d-8b59-4bab-80e0-73f70ce64d61"),
 				MailboxDatabaseGuidRaw: b("4ba0d02d-8b59-4bab-80e0-73f70ce64d61"),
 				ActivityID:             b("77d7390c-af4d-4e43-99c5-aea5e353c61a"),
 				BCL:                    0,

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"strconv"
 	"time"
+
+	"github.com/mailtrace/mailtrace/internal/ascii"
+	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
 // GroupScanner reads the second level of an AGENTINFO member value, a
@@ -175,11 +178,11 @@ func ParseGroupKind(b []byte) GroupKind {
 // execW and dlpId, logs write ExecW and dlpid). Byte slices alias the
 // value. Durations are zero when their part is absent.
 type RuleHit struct {
-	Kind       GroupKind // GroupETR, GroupETRP, or another kind as written
-	RuleID     GUID      // ruleId; zero when absent or not a GUID
+	Kind       GroupKind   // GroupETR, GroupETRP, or another kind as written
+	RuleID     msgtrk.GUID // ruleId (8-4-4-4-12 or 32 digits); zero when absent or not a GUID
 	RuleIDRaw  []byte
 	DLPID      []byte    // dlpId: the DLP policy, when the rule belongs to one
-	Time       time.Time // st: the rule's last modification, UTC; zero when not ISO 8601
+	Time       time.Time // st: the rule's last modification, in UTC; zero when not RFC 3339 (msgtrk.ParseTime)
 	TimeRaw    []byte
 	Action     []byte // the first action=
 	NumActions int    // how many action= parts there were
@@ -196,8 +199,8 @@ type RuleHit struct {
 // lenient: every part it understands is filled in and the first error is
 // returned, from the [GroupScanner] (such as [ErrTruncated] for a value cut
 // off after '|') or from a part whose value has not the expected syntax
-// ([ErrValue]: a ruleId that is not a GUID, an st that is not ISO 8601
-// UTC, a non-numeric sev or cost). Raw fields keep such values.
+// ([ErrValue]: a ruleId that is not a GUID, an st that is not RFC 3339,
+// a non-numeric sev or cost). Raw fields keep such values.
 //
 // ParseRuleHit does no allocation on success and is safe for concurrent
 // use.
@@ -212,36 +215,36 @@ func ParseRuleHit(value []byte) (RuleHit, error) {
 		k, v := g.Key(), g.Value()
 		ok := true
 		switch {
-		case equalFold(k, "ruleId"):
+		case ascii.EqualFold(k, "ruleId"):
 			if h.RuleIDRaw == nil {
 				h.RuleIDRaw = v
-				h.RuleID, ok = parseGUID(v)
+				h.RuleID, ok = msgtrk.ParseGUID(v)
 			}
-		case equalFold(k, "dlpId"):
+		case ascii.EqualFold(k, "dlpId"):
 			h.DLPID = v
-		case equalFold(k, "st"):
+		case ascii.EqualFold(k, "st"):
 			if h.TimeRaw == nil {
 				h.TimeRaw = v
-				h.Time, ok = parseTimeUTC(v)
+				h.Time, ok = msgtrk.ParseTime(v)
 			}
-		case equalFold(k, "action"):
+		case ascii.EqualFold(k, "action"):
 			if h.NumActions == 0 {
 				h.Action = v
 			}
 			h.NumActions++
-		case equalFold(k, "sev"):
+		case ascii.EqualFold(k, "sev"):
 			h.Severity, ok = parseCount(v)
-		case equalFold(k, "mode"):
+		case ascii.EqualFold(k, "mode"):
 			h.Mode = v
-		case equalFold(k, "ExecW"):
+		case ascii.EqualFold(k, "ExecW"):
 			h.ExecWall, ok = parseMillis(v)
-		case equalFold(k, "ExecC"):
+		case ascii.EqualFold(k, "ExecC"):
 			h.ExecCPU, ok = parseMillis(v)
-		case equalFold(k, "LoadW"):
+		case ascii.EqualFold(k, "LoadW"):
 			h.LoadWall, ok = parseMillis(v)
-		case equalFold(k, "LoadC"):
+		case ascii.EqualFold(k, "LoadC"):
 			h.LoadCPU, ok = parseMillis(v)
-		case equalFold(k, "Conditions"):
+		case ascii.EqualFold(k, "Conditions"):
 			h.Conditions = v
 		}
 		if !ok && verr == nil {
@@ -295,21 +298,21 @@ func ParseMalwareResult(value []byte) (MalwareResult, error) {
 		k, v := g.Key(), g.Value()
 		ok := true
 		switch {
-		case equalFold(k, "v"):
+		case ascii.EqualFold(k, "v"):
 			r.Version = v
-		case equalFold(k, "action"):
+		case ascii.EqualFold(k, "action"):
 			r.Action = v
-		case equalFold(k, "error"):
+		case ascii.EqualFold(k, "error"):
 			r.Error = v
-		case equalFold(k, "atch"):
+		case ascii.EqualFold(k, "atch"):
 			r.Attachments, ok = parseCount(v)
-		case equalFold(k, "engine"):
+		case ascii.EqualFold(k, "engine"):
 			r.Engine = v
-		case equalFold(k, "sig"):
+		case ascii.EqualFold(k, "sig"):
 			r.Signature = v
-		case equalFold(k, "name"):
+		case ascii.EqualFold(k, "name"):
 			r.Name = v
-		case equalFold(k, "file"):
+		case ascii.EqualFold(k, "file"):
 			r.File = v
 		}
 		if !ok && verr == nil {

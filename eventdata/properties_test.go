@@ -14,6 +14,7 @@ import (
 	"github.com/leanovate/gopter/prop"
 
 	"github.com/mailtrace/mailtrace/internal/proptest"
+	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
 // Generators. Keys and values are drawn from an alphabet rich in the
@@ -265,7 +266,7 @@ func TestPropertyTypedRoundTrip(t *testing.T) {
 			if v.ClientIs4 {
 				client = netip.AddrFrom4([4]byte(v.Client[:4]))
 			}
-			g := GUID(v.GUID)
+			g := msgtrk.GUID(v.GUID)
 			bools := map[bool]Bool{true: BoolTrue, false: BoolFalse}
 			want := Data{
 				E2ELatency:             time.Duration(v.E2EMillis) * time.Millisecond,

@@ -1,6 +1,10 @@
 package messageinfo
 
-import "strconv"
+import (
+	"strconv"
+
+	"github.com/mailtrace/mailtrace/internal/ascii"
+)
 
 // Mechanism is the authentication mechanism of a submission: the two hex
 // digits that open an auth code ("07" in "07I: "). The numbering below is as
@@ -212,8 +216,8 @@ func parseAuthCode(src []byte) (AuthCode, int, bool) {
 	if len(src) < 3 {
 		return AuthCode{}, len(src), false
 	}
-	hi, ok1 := unhex(src[0])
-	lo, ok2 := unhex(src[1])
+	hi, ok1 := ascii.Unhex(src[0])
+	lo, ok2 := ascii.Unhex(src[1])
 	if !ok1 {
 		return AuthCode{}, 0, false
 	}
@@ -251,16 +255,4 @@ func parseAuthCode(src []byte) (AuthCode, int, bool) {
 		}
 	}
 	return a, 0, true
-}
-
-func unhex(c byte) (uint8, bool) {
-	switch {
-	case c >= '0' && c <= '9':
-		return c - '0', true
-	case c >= 'a' && c <= 'f':
-		return c - 'a' + 10, true
-	case c >= 'A' && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
 }

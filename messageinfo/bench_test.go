@@ -234,27 +234,3 @@ func BenchmarkParseAuthCode(b *testing.B) {
 		}
 	})
 }
-
-func BenchmarkParseTime(b *testing.B) {
-	for _, in := range []string{"2024-01-07T00:00:05.535Z", "2021-03-23T10:00:09.3284899Z"} {
-		src := []byte(in)
-		b.Run(strconv.Itoa(len(in))+"B/ParseTime", func(b *testing.B) {
-			b.ReportAllocs()
-			b.SetBytes(int64(len(src)))
-			for b.Loop() {
-				if _, ok := ParseTime(src); !ok {
-					b.Fatal("ParseTime")
-				}
-			}
-		})
-		b.Run(strconv.Itoa(len(in))+"B/time.Parse", func(b *testing.B) {
-			b.ReportAllocs()
-			b.SetBytes(int64(len(src)))
-			for b.Loop() {
-				if _, err := time.Parse(time.RFC3339Nano, string(src)); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
-}

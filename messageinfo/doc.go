@@ -92,10 +92,12 @@
 //
 // # Timestamps
 //
-// [ParseTime] reads RFC 3339 timestamps on an allocation-free fast path
-// (Exchange's yyyy-MM-ddTHH:mm:ss.fffZ, Exchange Online's seven fractional
-// digits, ±hh:mm offsets) and falls back to time.Parse for anything else.
-// [AppendTime] writes Exchange's form.
+// Timestamps are read by msgtrk.ParseTime, the one RFC 3339 parser of the
+// module: Exchange's yyyy-MM-ddTHH:mm:ss.fffZ, Exchange Online's seven
+// fractional digits and ±hh:mm offsets take its allocation-free path; a
+// value that starts like a date (yyyy-MM-ddT) but has another form is handed
+// to time.Parse, which may allocate. msgtrk.AppendTime writes Exchange's
+// form.
 //
 // # Grammar
 //

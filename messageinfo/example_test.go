@@ -3,7 +3,6 @@ package messageinfo_test
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/mailtrace/mailtrace/messageinfo"
 )
@@ -130,19 +129,6 @@ func ExampleAppendCanonical() {
 	fmt.Println(string(messageinfo.AppendCanonical(nil, src, nodes, &lat)))
 	// Output:
 	// 2021-11-23T19:49:36.395Z;SRV=hub:TOTAL-HUB=0.504|CAT=0.297(CATORES=0.187(CATRS=0.187))|D-PEN=0.053(HSDSP=0.052(HSRR=0.051))
-}
-
-func ExampleParseTime() {
-	for _, s := range []string{"2024-01-07T00:00:05.535Z", "2021-03-23T10:00:09.3284899Z", "07.10.2020 16:27:19"} {
-		t, ok := messageinfo.ParseTime(s)
-		fmt.Println(t, ok)
-	}
-	fmt.Println(string(messageinfo.AppendTime(nil, time.Date(2021, 3, 23, 10, 0, 9, 328489900, time.UTC))))
-	// Output:
-	// 2024-01-07 00:00:05.535 +0000 UTC true
-	// 2021-03-23 10:00:09.3284899 +0000 UTC true
-	// 0001-01-01 00:00:00 +0000 UTC false
-	// 2021-03-23T10:00:09.328Z
 }
 
 func ExampleLookupComponent() {

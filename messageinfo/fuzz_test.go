@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
 // fuzzSeeds are the table inputs and the real samples shared by the fuzzers.
@@ -58,7 +58,7 @@ func FuzzClassify(f *testing.F) {
 				t.Fatalf("Classify(%q) = AuthCode, ParseAuthCode = %+v, %v", src, a, err)
 			}
 		case KindTimestamp:
-			tm, ok := ParseTime(src)
+			tm, ok := msgtrk.ParseTime(src)
 			if !ok || !tm.Equal(info.Time) {
 				t.Fatalf("Classify(%q) = Timestamp %v, ParseTime = %v, %v", src, info.Time, tm, ok)
 			}
@@ -133,43 +133,6 @@ func FuzzAppendLatency(f *testing.F) {
 		}
 		if again := AppendCanonical(nil, canon, nodes2, &lat2); !bytes.Equal(again, canon) {
 			t.Fatalf("canonical form not a fixed point: %q → %q", canon, again)
-		}
-	})
-}
-
-// FuzzParseTime: the fast path agrees with time.Parse wherever it accepts
-// (differential), and AppendTime output parses back to the same instant at
-// millisecond precision.
-func FuzzParseTime(f *testing.F) {
-	for _, s := range fuzzSeeds(f) {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		fast, ok := parseTimeFast(s)
-		ref, err := time.Parse(time.RFC3339Nano, s)
-		if ok {
-			if err != nil {
-				t.Fatalf("parseTimeFast(%q) = %v, but time.Parse fails: %v", s, fast, err)
-			}
-			if !fast.Equal(ref) || fast.Location() != time.UTC {
-				t.Fatalf("parseTimeFast(%q) = %v, time.Parse = %v", s, fast, ref)
-			}
-			if fb, okb := parseTimeFast([]byte(s)); !okb || !fb.Equal(fast) {
-				t.Fatalf("parseTimeFast([]byte %q) differs from the string form", s)
-			}
-			// An offset can move year 0000 to -0001 or 9999 to 10000,
-			// which AppendTime cannot write in RFC 3339 form (crasher
-			// 19bb7e8f6d37b517).
-			if y := fast.Year(); y >= 0 && y <= 9999 {
-				out := AppendTime(nil, fast)
-				back, ok := ParseTime(out)
-				if !ok || !back.Equal(fast.Truncate(time.Millisecond)) {
-					t.Fatalf("AppendTime(%v) = %q parses to %v, %v", fast, out, back, ok)
-				}
-			}
-		}
-		if got, ok2 := ParseTime(s); ok2 != (ok || err == nil) || (ok2 && !got.Equal(ref) && !got.Equal(fast)) {
-			t.Fatalf("ParseTime(%q) = %v, %v; fast %v, time.Parse %v", s, got, ok2, ok, err)
 		}
 	})
 }

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
 // Limits on latency strings. Input beyond a limit is an error, never a crash
@@ -281,7 +283,7 @@ func AppendLatency(dst []Node, src []byte) ([]Node, Latency, error) {
 		if end < 0 {
 			end = len(src)
 		}
-		t, ok := parseTimeFast(src[:end])
+		t, ok := msgtrk.ParseTime(src[:end])
 		if !ok {
 			return dst, lat, syntaxError(src, 0, ErrTime)
 		}

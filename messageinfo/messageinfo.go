@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strconv"
 	"time"
+
+	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
 // Kind is the shape of a message-info value.
@@ -50,9 +52,13 @@ type Info struct {
 }
 
 // Classify returns the shape of a message-info value without decoding more
-// than needed to decide. Timestamps are recognised in RFC 3339 form ('Z' or
-// a ±hh:mm offset, 0 to 9 fractional digits), the form Exchange writes.
-// Classify does no allocation and is safe for concurrent use.
+// than needed to decide. Timestamps are recognised by msgtrk.ParseTime: RFC
+// 3339, 'Z' or a ±hh:mm offset, 0 to 9 fractional digits (the forms
+// Exchange writes), and the other forms time.Parse reads with
+// time.RFC3339Nano. Classify does no allocation, except for a value that
+// starts like a date (yyyy-MM-ddT) without being in one of the forms
+// Exchange writes (msgtrk.ParseTime then asks time.Parse). It is safe for
+// concurrent use.
 func Classify(src []byte) Kind {
 	return Parse(src).Kind
 }
@@ -63,8 +69,8 @@ func Classify(src []byte) Kind {
 // KindUnknown, not an error: the caller keeps the raw bytes. Values longer
 // than MaxInputBytes are KindUnknown.
 //
-// Parse does no allocation and is safe for concurrent use. Info.Auth.Detail
-// is a span of src.
+// Parse does no allocation (with the exception stated at Classify) and is
+// safe for concurrent use. Info.Auth.Detail is a span of src.
 func Parse(src []byte) Info {
 	if len(src) > MaxInputBytes {
 		return Info{}
@@ -87,12 +93,12 @@ func Parse(src []byte) Info {
 	}
 	end := bytes.IndexByte(src, ';')
 	if end < 0 {
-		if t, ok := parseTimeFast(src); ok {
+		if t, ok := msgtrk.ParseTime(src); ok {
 			return Info{Kind: KindTimestamp, Time: t}
 		}
 		return Info{}
 	}
-	if t, ok := parseTimeFast(src[:end]); ok && hasHopPrefix(src[end+1:]) {
+	if t, ok := msgtrk.ParseTime(src[:end]); ok && hasHopPrefix(src[end+1:]) {
 		return Info{Kind: KindLatency, Time: t}
 	}
 	return Info{}

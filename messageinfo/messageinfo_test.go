@@ -217,7 +217,10 @@ func TestClassify(t *testing.T) {
 		{"offset", "2021-03-23T10:00:09+02:00", KindTimestamp},
 		{"timestamp then junk", "2022-09-19T15:02:29.211Z;foo", KindUnknown},
 		{"bad timestamp before hop", "2022-19-19T15:02:29.211Z;LSRV=h:TOTAL=0", KindUnknown},
-		{"comma fraction (time.Parse only)", "2024-01-07T00:00:05,535Z", KindUnknown},
+		// Was KindUnknown while messageinfo had its own fast-path-only
+		// parser; msgtrk.ParseTime also reads what time.Parse reads.
+		{"comma fraction (time.Parse only)", "2024-01-07T00:00:05,535Z", KindTimestamp},
+		{"no zone", "2024-01-07T00:00:05.535", KindUnknown},
 		{"free text", "Retry in 10 minutes", KindUnknown},
 		{"leading space", " 04I: ", KindUnknown},
 	}
@@ -258,71 +261,5 @@ func TestParse(t *testing.T) {
 				t.Errorf("Parse(%q) mismatch (-want +got):\n%s", tt.in, diff)
 			}
 		})
-	}
-}
-
-func TestParseTime(t *testing.T) {
-	tests := []struct {
-		name string
-		in   string
-		want string // RFC 3339 in UTC; "" for failure
-		fast bool   // decoded by the allocation-free path
-	}{
-		{"Exchange form", "2024-01-07T00:00:05.535Z", "2024-01-07T00:00:05.535Z", true},
-		{"EXO seven digits", "2021-03-23T10:00:09.3284899Z", "2021-03-23T10:00:09.3284899Z", true},
-		{"no fraction", "2021-03-23T10:00:09Z", "2021-03-23T10:00:09Z", true},
-		{"nine digits", "2021-03-23T10:00:09.123456789Z", "2021-03-23T10:00:09.123456789Z", true},
-		{"negative offset", "2021-03-23T10:00:09.5-07:30", "2021-03-23T17:30:09.5Z", true},
-		{"leap day", "2024-02-29T00:00:00Z", "2024-02-29T00:00:00Z", true},
-		{"comma fraction via time.Parse", "2024-01-07T00:00:05,535Z", "2024-01-07T00:00:05.535Z", false},
-		{"ten digits via time.Parse", "2024-01-07T00:00:05.1234567891Z", "2024-01-07T00:00:05.123456789Z", false},
-		{"not a leap year", "2023-02-29T00:00:00Z", "", false},
-		{"hour 24", "2024-01-07T24:00:00Z", "", false},
-		{"second 60", "2024-01-07T00:00:60Z", "", false},
-		{"empty fraction", "2024-01-07T00:00:05.Z", "", false},
-		{"lower-case t", "2024-01-07t00:00:05Z", "", false},
-		{"no zone", "2024-01-07T00:00:05.535", "", false},
-		{"trailing space", "2024-01-07T00:00:05.535Z ", "", false},
-		{"cmdlet local form", "07.10.2020 16:27:19", "", false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			for _, generic := range []struct {
-				kind string
-				got  func() (time.Time, bool)
-			}{
-				{"string", func() (time.Time, bool) { return ParseTime(tt.in) }},
-				{"[]byte", func() (time.Time, bool) { return ParseTime([]byte(tt.in)) }},
-			} {
-				got, ok := generic.got()
-				if ok != (tt.want != "") {
-					t.Fatalf("ParseTime(%s %q) ok = %v, want %v", generic.kind, tt.in, ok, tt.want != "")
-				}
-				if ok && got.UTC().Format(time.RFC3339Nano) != tt.want {
-					t.Errorf("ParseTime(%s %q) = %s, want %s", generic.kind, tt.in, got.UTC().Format(time.RFC3339Nano), tt.want)
-				}
-			}
-			if _, fast := parseTimeFast(tt.in); fast != tt.fast {
-				t.Errorf("parseTimeFast(%q) ok = %v, want %v", tt.in, fast, tt.fast)
-			}
-		})
-	}
-}
-
-func TestAppendTime(t *testing.T) {
-	tests := []struct {
-		in   time.Time
-		want string
-	}{
-		{time.Date(2024, 1, 7, 0, 0, 5, 535_000_000, time.UTC), "2024-01-07T00:00:05.535Z"},
-		{time.Date(2021, 3, 23, 10, 0, 9, 328_489_900, time.UTC), "2021-03-23T10:00:09.328Z"},
-		{time.Date(2021, 3, 23, 12, 0, 9, 0, time.FixedZone("", 2*3600)), "2021-03-23T10:00:09.000Z"},
-		{time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), "10000-01-01T00:00:00.000Z"},
-		{time.Date(-1, 12, 31, 23, 59, 0, 0, time.UTC), "-0001-12-31T23:59:00.000Z"},
-	}
-	for _, tt := range tests {
-		if got := string(AppendTime(nil, tt.in)); got != tt.want {
-			t.Errorf("AppendTime(%v) = %q, want %q", tt.in, got, tt.want)
-		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/leanovate/gopter/prop"
 
 	"github.com/mailtrace/mailtrace/internal/proptest"
+	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
 // mAuth is a generated auth code.
@@ -135,7 +136,7 @@ func (m mLatency) render() (string, viewTree) {
 	anyNonZero := false
 	if m.HasOrigin {
 		t := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(m.Origin) * time.Millisecond)
-		want.Origin = string(AppendTime(nil, t))
+		want.Origin = string(msgtrk.AppendTime(nil, t))
 		b.WriteString(want.Origin)
 	}
 	for hi, h := range m.Hops {

@@ -64,6 +64,9 @@
 //	shadow   = host "=" reply .
 //	isotime  = yyyy "-" MM "-" dd "T" HH ":" mm ":" ss [ "." fraction ] "Z" .
 //
+// isotime is the form Exchange writes; the times are read by
+// msgtrk.ParseTime, which also takes a ±hh:mm offset.
+//
 // # Errors and leniency
 //
 // Every decoder is lenient: it keeps each part raw, decodes what is

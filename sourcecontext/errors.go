@@ -16,7 +16,8 @@ var (
 	ErrSyntax = errors.New("sourcecontext: malformed context")
 	// ErrSessionID reports a session id that is not 16 hexadecimal digits.
 	ErrSessionID = errors.New("sourcecontext: malformed session id")
-	// ErrTime reports a time that is not yyyy-MM-ddTHH:mm:ss[.f]Z.
+	// ErrTime reports a time that is not an RFC 3339 date-time (see
+	// msgtrk.ParseTime).
 	ErrTime = errors.New("sourcecontext: malformed time")
 	// ErrOrdinal reports a message ordinal that is not a decimal number.
 	ErrOrdinal = errors.New("sourcecontext: malformed message ordinal")

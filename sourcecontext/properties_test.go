@@ -25,7 +25,7 @@ func genTime() gopter.Gen {
 	return gen.Int64Range(lo, hi).Map(func(ms int64) time.Time { return time.UnixMilli(ms).UTC() })
 }
 
-func iso(t time.Time) string { return string(appendISO(nil, t)) }
+func iso(t time.Time) string { return string(msgtrk.AppendTime(nil, t)) }
 
 func genSession() gopter.Gen {
 	return gopter.CombineGens(gen.UInt64(), genTime()).Map(func(v []any) Session {

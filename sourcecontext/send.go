@@ -3,6 +3,7 @@ package sourcecontext
 import (
 	"time"
 
+	"github.com/mailtrace/mailtrace/msgtrk"
 	"github.com/mailtrace/mailtrace/recipstatus"
 )
 
@@ -192,7 +193,7 @@ func parseSend(b []byte, base int, es *errState) Send {
 		v := trimSpace(b[k+len(cstKey):])
 		s.ClientSubmitTimeRaw = v
 		if len(v) > 0 {
-			if t, ok := parseISO(v); ok {
+			if t, ok := msgtrk.ParseTime(v); ok {
 				s.ClientSubmitTime = t
 			} else {
 				es.set(base+offsetIn(b, v), ErrTime)
@@ -251,7 +252,7 @@ func (s Send) AppendTo(dst []byte) []byte {
 		if len(s.ClientSubmitTimeRaw) > 0 {
 			dst = append(dst, s.ClientSubmitTimeRaw...)
 		} else if !s.ClientSubmitTime.IsZero() {
-			dst = appendISO(dst, s.ClientSubmitTime)
+			dst = msgtrk.AppendTime(dst, s.ClientSubmitTime)
 		}
 	}
 	return dst

@@ -3,6 +3,8 @@ package sourcecontext
 import (
 	"strconv"
 	"time"
+
+	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
 // Session identifies an SMTP session or a store-driver delivery session:
@@ -43,7 +45,7 @@ func (s Session) appendTo(dst []byte) []byte {
 	if s.Start.IsZero() {
 		return dst
 	}
-	return appendISO(dst, s.Start)
+	return msgtrk.AppendTime(dst, s.Start)
 }
 
 func appendHex16(dst []byte, v uint64) []byte {
@@ -69,7 +71,7 @@ func parseSession(id, start []byte, base, startBase int, es *errState) Session {
 		}
 		es.set(base, ErrSessionID)
 	}
-	if t, ok := parseISO(tstart); ok {
+	if t, ok := msgtrk.ParseTime(tstart); ok {
 		s.Start = t
 	} else {
 		es.set(startBase, ErrTime)
@@ -92,8 +94,9 @@ type Receive struct {
 }
 
 // ParseReceive parses an SMTP RECEIVE context, session id ';' start time ';'
-// ordinal. The id must be 16 hexadecimal digits, the time
-// yyyy-MM-ddTHH:mm:ss[.f]Z and the ordinal a decimal number.
+// ordinal. The id must be 16 hexadecimal digits, the time an RFC 3339
+// date-time as msgtrk.ParseTime reads it (Exchange writes
+// yyyy-MM-ddTHH:mm:ss.fffZ) and the ordinal a decimal number.
 //
 // It is lenient: every part is kept raw and decoded when well-formed; the
 // error is the one nearest the start ([ErrSessionID], [ErrTime],

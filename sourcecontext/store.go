@@ -158,7 +158,7 @@ func parseStore(b []byte, base int, es *errState) Store {
 			s.MessageClass = v
 		case "CreationTime":
 			s.CreationTimeRaw = v
-			if t, ok := parseISO(v); ok {
+			if t, ok := msgtrk.ParseTime(v); ok {
 				s.CreationTime = t
 			} else {
 				es.set(voff, ErrTime)
@@ -239,7 +239,7 @@ func (s Store) AppendTo(dst []byte) []byte {
 		dst = append(dst, s.CreationTimeRaw...)
 	} else if !s.CreationTime.IsZero() {
 		key("CreationTime")
-		dst = appendISO(dst, s.CreationTime)
+		dst = msgtrk.AppendTime(dst, s.CreationTime)
 	}
 	if len(s.ClientTypeRaw) > 0 {
 		key("ClientType")
