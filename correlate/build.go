@@ -236,6 +236,7 @@ func (t *Tracker) build(tr *trace) *Trace {
 	t.buildRecipients(tr, out, evOrder, depths)
 	t.buildAnomalies(tr, out, hops, byShort)
 	if tr.primary == "" {
+		out.Orphan = true
 		out.Anomalies = append(out.Anomalies, "orphan: no message id ties these rows to a message")
 	}
 	if tr.droppedEvents > 0 {

@@ -31,6 +31,7 @@ type jsonTrace struct {
 	ShadowEvents     []jsonEventRef  `json:"shadow_events"`
 	Duplicates       []jsonEventRef  `json:"duplicates"`
 	Events           int             `json:"events"`
+	Orphan           bool            `json:"orphan,omitempty"`
 	Reason           string          `json:"reason"`
 	Anomalies        []string        `json:"anomalies"`
 }
@@ -133,7 +134,7 @@ func (t *Trace) MarshalJSON() ([]byte, error) {
 		},
 		Hops: []jsonHop{}, Recipients: []jsonRecipient{}, Expansions: []jsonExpansion{},
 		DSNFor: t.DSNFor, DSNs: t.DSNs, ShadowEvents: refs(t.ShadowEvents), Duplicates: refs(t.Duplicates),
-		Events: t.Events, Reason: t.Reason.String(), Anomalies: append([]string{}, t.Anomalies...),
+		Events: t.Events, Orphan: t.Orphan, Reason: t.Reason.String(), Anomalies: append([]string{}, t.Anomalies...),
 	}
 	for _, h := range t.Hops {
 		j.Hops = append(j.Hops, jsonHop{h.Server, h.Role.String(), h.Depth, rfc3339(h.First), rfc3339(h.Last), seconds(h.Latency), h.Events})

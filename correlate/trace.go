@@ -113,7 +113,8 @@ type Trace struct {
 	ShadowEvents []EventRef // HAREDIRECT, HARECEIVE, HADISCARD, HAREDIRECTFAIL: never hops or deliveries
 	Duplicates   []EventRef // DUPLICATEDELIVER, DUPLICATEEXPAND, DUPLICATEREDIRECT, RESUBMIT: never deliveries
 
-	Events    int // rows in this trace (duplicate copies of a row not counted)
+	Events    int  // rows in this trace (duplicate copies of a row not counted)
+	Orphan    bool // made only of rows that no message id ties to a message
 	Reason    Reason
 	Anomalies []string
 }

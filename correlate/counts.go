@@ -1,0 +1,75 @@
+package correlate
+
+// Counts sums traces with explicit counting semantics, the questions admins
+// ask of tracking logs ("how many messages?" is not "how many deliveries?").
+// Add every emitted trace; the zero Counts is ready to use.
+type Counts struct {
+	// Messages counts unique messages, each once however many recipients
+	// and copies it had ("once" counting). NDRs are messages too and are
+	// also counted in NDRs. Traces of rows with no message id (orphans)
+	// are not messages.
+	Messages int64
+	NDRs     int64
+	Orphans  int64
+	// Recipients counts final recipients over all messages, after group
+	// expansion and alias resolution ("n times" counting): a message to a
+	// group of 40 counts 40. A member reached through two groups counts
+	// once.
+	Recipients int64
+	// Per outcome; they sum to Recipients.
+	Delivered    int64 // delivered to a mailbox
+	SentExternal int64 // handed outside the organisation
+	Failed       int64
+	Dropped      int64
+	Duplicate    int64
+	Pending      int64
+	// Expansions counts group expansions; Expanded the recipients that came
+	// from a group.
+	Expansions int64
+	Expanded   int64
+	// DuplicateRows and ShadowRows count rows kept apart from deliveries.
+	DuplicateRows int64
+	ShadowRows    int64
+	// Bytes sums each message's size once.
+	Bytes int64
+}
+
+// Add counts one trace.
+func (c *Counts) Add(t *Trace) {
+	if t.Orphan {
+		c.Orphans++
+		return
+	}
+	c.Messages++
+	if t.DSNFor != "" {
+		c.NDRs++
+	}
+	c.Bytes += t.Size
+	c.Expansions += int64(len(t.Expansions))
+	c.DuplicateRows += int64(len(t.Duplicates))
+	c.ShadowRows += int64(len(t.ShadowEvents))
+	for _, r := range t.Recipients {
+		c.Recipients++
+		if len(r.ExpandedFrom) > 0 {
+			c.Expanded++
+		}
+		switch r.Status {
+		case StatusDelivered:
+			c.Delivered++
+		case StatusSentExternal:
+			c.SentExternal++
+		case StatusFailed:
+			c.Failed++
+		case StatusDropped:
+			c.Dropped++
+		case StatusDuplicate:
+			c.Duplicate++
+		default:
+			c.Pending++
+		}
+	}
+}
+
+// Deliveries returns the recipients that got the message: delivered to a
+// mailbox or handed outside.
+func (c *Counts) Deliveries() int64 { return c.Delivered + c.SentExternal }

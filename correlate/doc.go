@@ -1,0 +1,96 @@
+// Package correlate stitches message tracking rows from every server of an
+// organisation into one [Trace] per message: where it entered, which servers
+// it crossed in which order, who received it after group expansion, and
+// what became of each recipient.
+//
+// # Identity
+//
+// A message is keyed by its network-message-id (Exchange 2013 and later),
+// which every copy keeps across servers, bifurcation and group expansion.
+// Logs without that column (2007, 2010) fall back to message-id plus
+// sender-address, within the quiet window (message ids alone are not unique:
+// copies share them and different messages have been seen with the same
+// one). Rows without either (NOTIFYMAPI) are tied to their message through
+// the store: the MDB, Mailbox and Event of their source-context match the
+// STOREDRIVER RECEIVE of the same submission. internal-message-id is never
+// used across servers (it is per server, and reused).
+//
+// # Hops
+//
+// A hop is a server in a role: "submission" (the Mailbox Transport
+// Submission service: MSGTRKMS rows, or STOREDRIVER NOTIFYMAPI, RECEIVE and
+// SUBMIT rows in older logs), "hub" (the Transport service), "edge" (an Edge
+// Transport server) or "delivery" (the Mailbox Transport Delivery service:
+// MSGTRKMD rows, or STOREDRIVER DELIVER and DELIVERFAIL rows). Hops are
+// ordered causally, never by clock alone: an SMTP RECEIVE names the server
+// that handed the message over (client-hostname), a SEND names the next one
+// (server-hostname), a DELIVER names the transport that sent it; each
+// hand-over adds one to Depth, so a server whose clock runs two minutes
+// ahead cannot appear before its predecessor. Receives logged before their
+// send are reported as "skew" anomalies.
+//
+// Shadow redundancy rows (HAREDIRECT, HARECEIVE, HADISCARD,
+// HAREDIRECTFAIL) are kept in ShadowEvents and duplicate rows
+// (DUPLICATEDELIVER, DUPLICATEEXPAND, DUPLICATEREDIRECT) in Duplicates;
+// neither ever makes a hop or a delivery. A row seen twice (a log file
+// collected twice) is counted once (by log-id, or by content in logs
+// without log-id).
+//
+// # Recipients
+//
+// Recipients are the final ones: a group that was EXPANDed is not a
+// recipient, its members are (ExpandedFrom holds the chain of groups,
+// outermost first); an alias that was RESOLVEd is replaced by the address it
+// resolved to (ResolvedFrom); a recipient that was REDIRECTed keeps its
+// entry, with RedirectedTo and the target's outcome. Outcomes:
+//
+//	delivered      STOREDRIVER DELIVER
+//	sent_external  SENDEXTERNAL, or SEND to a host that has no logs in the input
+//	failed         FAIL or DELIVERFAIL (Detail: the recipient-status)
+//	dropped        DROP of a recipient (the DROP of an expanded group is not one)
+//	duplicate      the only outcome was a DUPLICATEDELIVER
+//	pending        no outcome: deferred (Detail: the DEFER status), in transit, or logs missing
+//
+// When several rows speak of one recipient, a success outranks a failure,
+// which outranks a drop; among equals the deepest hop wins (the delivery
+// server's DELIVERFAIL explains more than the hub's FAIL).
+//
+// # Time and memory
+//
+// A [Tracker] never reads the clock: it is driven by event time through
+// [Tracker.Advance]. A trace is emitted when no row of its message has come
+// for Options.Window of event time (ReasonComplete when every recipient has
+// a final outcome, else ReasonExpired); [Tracker.Flush] emits the rest
+// (ReasonFlushed). At most Options.MaxOpenTraces are held: past that, the
+// trace whose window would end first is emitted early (ReasonEvicted).
+// Memory is therefore bounded by the number of messages within one window,
+// not by the size of the input. Rows for a message already emitted are late:
+// counted in [Stats] and handed to Options.OnLate.
+//
+// # JSON
+//
+// A Trace marshals to a stable JSON object (one per line in the CLI's
+// output), version 1:
+//
+//	v                   1
+//	key                 the trace's key (see Identity)
+//	network_message_id, message_id, sender, return_path, subject, size
+//	first_seen, last_seen   RFC 3339 UTC, milliseconds
+//	origin              {server, source, client_type, auth, anonymous,
+//	                     client_ip, original_client_ip, proxied_client_ip,
+//	                     protocol: "store" | "smtp"}
+//	hops                [{server, role, depth, first, last, latency_seconds, events}]
+//	recipients          [{address, status, server, time, detail, expanded_from,
+//	                     resolved_from, redirected_to, latency_seconds}]
+//	expansions          [{group, members, server, time}]
+//	forks               [{server, time, internal_message_id, from, recipients, reason}]
+//	dsn_for             for an NDR: the key of the message it reports on
+//	dsns                message-ids of NDRs generated for this message
+//	shadow_events, duplicates   [{server, event, time, recipients}]
+//	events              rows in the trace
+//	reason              "complete" | "expired" | "evicted" | "flushed"
+//	anomalies           ["missing_hop: …", "skew: …", "no_origin: …", "orphan: …", …]
+//
+// Fields may be added in later versions; none will change meaning without a
+// new "v".
+package correlate
