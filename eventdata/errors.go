@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+
+	"github.com/mailtrace/mailtrace/internal/fielderr"
 )
 
 // Sentinel errors. They travel inside a [SyntaxError]; test them with
@@ -89,20 +91,5 @@ func (e *SyntaxError) Unwrap() error { return e.Err }
 // newSyntaxError copies a shortened excerpt of in. It is called only on
 // failure, so the success path never copies input.
 func newSyntaxError(off int, key []byte, in []byte, err error) *SyntaxError {
-	ex := in
-	short := false
-	if len(ex) > maxExcerpt {
-		ex = ex[:maxExcerpt]
-		short = true
-	}
-	e := &SyntaxError{Offset: off, Excerpt: string(ex), Err: err}
-	if short {
-		e.Excerpt += "…"
-	}
-	if len(key) > maxExcerpt {
-		e.Key = string(key[:maxExcerpt]) + "…"
-	} else {
-		e.Key = string(key)
-	}
-	return e
+	return &SyntaxError{Offset: off, Key: fielderr.Shorten(key, maxExcerpt), Excerpt: fielderr.Shorten(in, maxExcerpt), Err: err}
 }

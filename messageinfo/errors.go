@@ -2,7 +2,8 @@ package messageinfo
 
 import (
 	"errors"
-	"fmt"
+
+	"github.com/mailtrace/mailtrace/internal/fielderr"
 )
 
 // Sentinel errors. They travel inside a [SyntaxError]; test them with
@@ -46,24 +47,14 @@ type SyntaxError struct {
 	Err    error
 }
 
-func (e *SyntaxError) Error() string {
-	if e.Near == "" {
-		return fmt.Sprintf("%v at offset %d (at end)", e.Err, e.Offset)
-	}
-	return fmt.Sprintf("%v at offset %d near %q", e.Err, e.Offset, e.Near)
-}
+// Error formats the error as `<sentinel> at offset <n> near "<excerpt>"`.
+func (e *SyntaxError) Error() string { return fielderr.Message(e.Err, e.Offset, e.Near) }
 
 // Unwrap returns the sentinel error.
 func (e *SyntaxError) Unwrap() error { return e.Err }
 
 // syntaxError builds a *SyntaxError; it copies the excerpt (allocates).
 func syntaxError(src []byte, off int, err error) error {
-	if off < 0 {
-		off = 0
-	}
-	if off > len(src) {
-		off = len(src)
-	}
-	end := min(off+maxErrorExcerpt, len(src))
-	return &SyntaxError{Offset: off, Near: string(src[off:end]), Err: err}
+	off, near := fielderr.Excerpt(src, off, maxErrorExcerpt)
+	return &SyntaxError{Offset: off, Near: near, Err: err}
 }

@@ -1,26 +1,20 @@
 package recipstatus
 
-import "bytes"
+import (
+	"bytes"
 
-func isDigit(c byte) bool { return '0' <= c && c <= '9' }
-
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
-
-func isUpper(c byte) bool { return 'A' <= c && c <= 'Z' }
-
-func isLetter(c byte) bool { return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' }
-
-func isAlnum(c byte) bool { return isLetter(c) || isDigit(c) }
+	"github.com/mailtrace/mailtrace/internal/ascii"
+)
 
 // trimSpace returns b without leading and trailing blanks, and the offset of
 // the result in b.
 func trimSpace(b []byte) ([]byte, int) {
 	i := 0
-	for i < len(b) && isSpace(b[i]) {
+	for i < len(b) && ascii.IsSpace(b[i]) {
 		i++
 	}
 	j := len(b)
-	for j > i && isSpace(b[j-1]) {
+	for j > i && ascii.IsSpace(b[j-1]) {
 		j--
 	}
 	return b[i:j], i
@@ -28,7 +22,7 @@ func trimSpace(b []byte) ([]byte, int) {
 
 func trimRight(b []byte) []byte {
 	j := len(b)
-	for j > 0 && isSpace(b[j-1]) {
+	for j > 0 && ascii.IsSpace(b[j-1]) {
 		j--
 	}
 	return b[:j]
@@ -37,7 +31,7 @@ func trimRight(b []byte) []byte {
 // digits reads at most max decimal digits at b[i:] and returns the value and
 // the count read.
 func digits(b []byte, i, max int) (v, n int) {
-	for n < max && i+n < len(b) && isDigit(b[i+n]) {
+	for n < max && i+n < len(b) && ascii.IsDigit(b[i+n]) {
 		v = v*10 + int(b[i+n]-'0')
 		n++
 	}

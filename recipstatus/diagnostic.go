@@ -1,5 +1,7 @@
 package recipstatus
 
+import "github.com/mailtrace/mailtrace/internal/ascii"
+
 // MaxTrailerPairs bounds the "[Key: Value]" pairs read from the end of a
 // diagnostic. Further groups stay in the message text and the parse reports
 // [ErrTooMany].
@@ -42,10 +44,10 @@ type Diagnostic struct {
 // "QUEUE.Expired").
 func looksLikeDiagnostic(t []byte) bool {
 	i := 0
-	for i < len(t) && (isUpper(t[i]) || isDigit(t[i])) {
+	for i < len(t) && (ascii.IsUpper(t[i]) || ascii.IsDigit(t[i])) {
 		i++
 	}
-	return i >= 2 && isUpper(t[0]) && i+1 < len(t) && t[i] == '.' && isLetter(t[i+1])
+	return i >= 2 && ascii.IsUpper(t[0]) && i+1 < len(t) && t[i] == '.' && ascii.IsLetter(t[i+1])
 }
 
 // ParseDiagnostic parses a component diagnostic:
@@ -77,7 +79,7 @@ func parseDiagnostic(b []byte, es *errState) Diagnostic {
 			break
 		}
 		if d.Pairs == MaxTrailerPairs {
-			es.set(off+open, ErrTooMany)
+			es.Set(off+open, ErrTooMany)
 			break
 		}
 		d.Pairs++
@@ -87,7 +89,7 @@ func parseDiagnostic(b []byte, es *errState) Diagnostic {
 	body := trimRight(t[:start])
 
 	i := 0
-	for i < len(body) && body[i] != ':' && body[i] != ';' && !isSpace(body[i]) {
+	for i < len(body) && body[i] != ':' && body[i] != ';' && !ascii.IsSpace(body[i]) {
 		i++
 	}
 	d.Code = body[:i]
@@ -117,7 +119,7 @@ func parseDiagnostic(b []byte, es *errState) Diagnostic {
 // by an optional value, Key being letters and digits.
 func isTrailerPair(g []byte) bool {
 	k := 0
-	for k < len(g) && isAlnum(g[k]) {
+	for k < len(g) && ascii.IsAlnum(g[k]) {
 		k++
 	}
 	return k > 0 && k < len(g) && g[k] == ':'
@@ -162,7 +164,7 @@ func (s *PairScanner) Init(trailer []byte) {
 // at the first byte that does not start a well-formed group.
 func (s *PairScanner) Next() bool {
 	i := s.pos
-	for i < len(s.src) && isSpace(s.src[i]) {
+	for i < len(s.src) && ascii.IsSpace(s.src[i]) {
 		i++
 	}
 	if i >= len(s.src) || s.src[i] != '[' {

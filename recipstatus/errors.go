@@ -2,7 +2,8 @@ package recipstatus
 
 import (
 	"errors"
-	"fmt"
+
+	"github.com/mailtrace/mailtrace/internal/fielderr"
 )
 
 // Sentinel errors. They travel inside a [*SyntaxError]; test for them with
@@ -39,9 +40,8 @@ type SyntaxError struct {
 	Err error
 }
 
-func (e *SyntaxError) Error() string {
-	return fmt.Sprintf("%v at offset %d near %q", e.Err, e.Offset, e.Excerpt)
-}
+// Error formats the error as `<sentinel> at offset <n> near "<excerpt>"`.
+func (e *SyntaxError) Error() string { return fielderr.Message(e.Err, e.Offset, e.Excerpt) }
 
 // Unwrap returns the sentinel error.
 func (e *SyntaxError) Unwrap() error { return e.Err }
@@ -50,32 +50,18 @@ func (e *SyntaxError) Unwrap() error { return e.Err }
 // it. It is only called on failure paths, so the success path never
 // allocates.
 func newSyntaxError(b []byte, off int, err error) *SyntaxError {
-	if off < 0 {
-		off = 0
-	}
-	if off > len(b) {
-		off = len(b)
-	}
-	end := min(off+excerptLen, len(b))
-	return &SyntaxError{Offset: off, Excerpt: string(b[off:end]), Err: err}
+	off, ex := fielderr.Excerpt(b, off, excerptLen)
+	return &SyntaxError{Offset: off, Excerpt: ex, Err: err}
 }
 
-// errState keeps the error with the lowest offset seen so far: "the first
-// error" of a lenient parse is the one nearest to the start of the input.
-type errState struct {
-	off  int
-	kind error
-}
-
-func (e *errState) set(off int, kind error) {
-	if e.kind == nil || off < e.off {
-		e.off, e.kind = off, kind
-	}
-}
+// errState keeps the error with the lowest offset seen so far (see
+// fielderr.First): "the first error" of a lenient parse is the one nearest
+// to the start of the input.
+type errState struct{ fielderr.First }
 
 func (e *errState) err(in []byte) error {
-	if e.kind == nil {
+	if e.Kind == nil {
 		return nil
 	}
-	return newSyntaxError(in, e.off, e.kind)
+	return newSyntaxError(in, e.Off, e.Kind)
 }

@@ -3,6 +3,8 @@ package recipstatus
 import (
 	"net/netip"
 	"strconv"
+
+	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
 // MaxItems bounds the "{Key=Value}" items read from one LastError blob.
@@ -111,8 +113,8 @@ func parseLastError(b []byte, es *errState) LastError {
 			if len(v) > 0 {
 				var sub errState
 				l.LED = parseResponse(v, &sub)
-				if sub.kind != nil {
-					es.set(base+sub.off, sub.kind)
+				if sub.Kind != nil {
+					es.Set(base+sub.Off, sub.Kind)
 				}
 			} else {
 				l.LED = Response{Raw: v}
@@ -126,14 +128,16 @@ func parseLastError(b []byte, es *errState) LastError {
 		case "IP":
 			l.Present |= FieldIP
 			l.IPRaw = v
-			l.IP, _ = parseAddr(v)
+			if a, ok := msgtrk.ParseAddr(v); ok && a.Zone() == "" {
+				l.IP = a
+			}
 		case "LRT":
 			l.Present |= FieldLRT
 			if len(v) > 0 {
 				var sub errState
 				l.LRT = parseLocalTime(v, &sub)
-				if sub.kind != nil {
-					es.set(base+sub.off, sub.kind)
+				if sub.Kind != nil {
+					es.Set(base+sub.Off, sub.Kind)
 				}
 			} else {
 				l.LRT = LocalTime{Raw: v}
@@ -143,7 +147,7 @@ func parseLastError(b []byte, es *errState) LastError {
 		}
 	}
 	if s.errKind != nil {
-		es.set(s.errOff, s.errKind)
+		es.Set(s.errOff, s.errKind)
 	}
 	return l
 }

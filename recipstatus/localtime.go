@@ -3,6 +3,8 @@ package recipstatus
 import (
 	"strconv"
 	"time"
+
+	"github.com/mailtrace/mailtrace/internal/calendar"
 )
 
 // DateOrder says how the date of a [LocalTime] was read.
@@ -84,7 +86,7 @@ func parseLocalTime(b []byte, es *errState) LocalTime {
 	lt := LocalTime{Raw: b}
 	t, off := trimSpace(b)
 	fail := func(i int) LocalTime {
-		es.set(off+i, ErrTime)
+		es.Set(off+i, ErrTime)
 		return lt
 	}
 	n1, l1 := digits(t, 0, 4)
@@ -209,23 +211,10 @@ func parseLocalTime(b []byte, es *errState) LocalTime {
 		}
 		month, day, order = n1, n2, OrderMonthFirst
 	}
-	if month < 1 || month > 12 || day < 1 || day > daysIn(month, year) {
+	if month < 1 || month > 12 || day < 1 || day > calendar.DaysIn(month, year) {
 		return fail(0)
 	}
 	lt.Time = time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC)
 	lt.Order = order
 	return lt
-}
-
-func daysIn(month, year int) int {
-	switch month {
-	case 2:
-		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
 }

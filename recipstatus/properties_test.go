@@ -11,6 +11,7 @@ import (
 	"github.com/leanovate/gopter/gen"
 	"github.com/leanovate/gopter/prop"
 
+	"github.com/mailtrace/mailtrace/internal/ascii"
 	"github.com/mailtrace/mailtrace/internal/proptest"
 )
 
@@ -65,7 +66,7 @@ func TestPropertyResponseRoundTrip(t *testing.T) {
 		}, genResponse()))
 	props.Property("a reply that lost its blanks reads the same (damaged samples)", prop.ForAll(
 		func(r Response) string {
-			if !r.Enhanced.IsValid() || len(r.Text) == 0 || !isLetter(r.Text[0]) {
+			if !r.Enhanced.IsValid() || len(r.Text) == 0 || !ascii.IsLetter(r.Text[0]) {
 				return "" // only where dropping the blank keeps the text apart
 			}
 			squeezed := appendCode(nil, r.Code)

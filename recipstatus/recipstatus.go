@@ -1,6 +1,10 @@
 package recipstatus
 
-import "strconv"
+import (
+	"strconv"
+
+	"github.com/mailtrace/mailtrace/internal/ascii"
+)
 
 // Kind is the shape of a recipient-status member.
 type Kind uint8
@@ -117,7 +121,7 @@ func Parse(member []byte) (st Status, err error) {
 	case len(t) >= 2 && t[0] == '[' && t[1] == '{':
 		st.Kind = KindLastError
 		st.LastError = parseLastError(member, &es)
-	case len(t) >= 3 && isDigit(t[0]) && isDigit(t[1]) && isDigit(t[2]) && (len(t) == 3 || !isDigit(t[3])):
+	case len(t) >= 3 && ascii.IsDigit(t[0]) && ascii.IsDigit(t[1]) && ascii.IsDigit(t[2]) && (len(t) == 3 || !ascii.IsDigit(t[3])):
 		st.Kind = KindSMTPResponse
 		st.Response = parseResponse(member, &es)
 	case looksLikeDiagnostic(t):

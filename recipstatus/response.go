@@ -1,6 +1,10 @@
 package recipstatus
 
-import "strconv"
+import (
+	"strconv"
+
+	"github.com/mailtrace/mailtrace/internal/ascii"
+)
 
 // EnhancedCode is an RFC 3463 enhanced mail system status code
 // class.subject.detail, such as 2.1.5 or 5.4.7. It is a comparable value; the
@@ -55,7 +59,7 @@ func parseEnhanced(b []byte, i int) (e EnhancedCode, n int) {
 		return EnhancedCode{}, 0
 	}
 	j += nd
-	if j < len(b) && (isDigit(b[j]) || b[j] == '.') {
+	if j < len(b) && (ascii.IsDigit(b[j]) || b[j] == '.') {
 		return EnhancedCode{}, 0
 	}
 	return EnhancedCode{Class: c - '0', Subject: uint16(s), Detail: uint16(d)}, j - i
@@ -101,23 +105,23 @@ func parseResponse(b []byte, es *errState) Response {
 	r := Response{Raw: b}
 	t, off := trimSpace(b)
 	v, n := digits(t, 0, 3)
-	if n != 3 || (len(t) > 3 && isDigit(t[3])) {
+	if n != 3 || (len(t) > 3 && ascii.IsDigit(t[3])) {
 		r.Text = t
-		es.set(off, ErrCode)
+		es.Set(off, ErrCode)
 		return r
 	}
 	if t[0] < '1' || t[0] > '5' {
-		es.set(off, ErrCode)
+		es.Set(off, ErrCode)
 	}
 	r.Code = uint16(v)
 	i := 3
-	for i < len(t) && isSpace(t[i]) {
+	for i < len(t) && ascii.IsSpace(t[i]) {
 		i++
 	}
 	if e, m := parseEnhanced(t, i); m > 0 {
 		r.Enhanced = e
 		i += m
-		for i < len(t) && isSpace(t[i]) {
+		for i < len(t) && ascii.IsSpace(t[i]) {
 			i++
 		}
 	}

@@ -1,10 +1,10 @@
 package sourcecontext
 
-import "bytes"
+import (
+	"bytes"
 
-func isDigit(c byte) bool { return '0' <= c && c <= '9' }
-
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+	"github.com/mailtrace/mailtrace/internal/ascii"
+)
 
 // alnum marks ASCII letters and digits.
 var alnum = func() (t [256]bool) {
@@ -16,18 +16,6 @@ var alnum = func() (t [256]bool) {
 
 func isAlnum(c byte) bool { return alnum[c] }
 
-func unhex(c byte) (uint64, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return uint64(c - '0'), true
-	case 'a' <= c && c <= 'f':
-		return uint64(c-'a') + 10, true
-	case 'A' <= c && c <= 'F':
-		return uint64(c-'A') + 10, true
-	}
-	return 0, false
-}
-
 // parseHex64 reads b as 1 to 16 hexadecimal digits.
 func parseHex64(b []byte) (uint64, bool) {
 	if len(b) == 0 || len(b) > 16 {
@@ -35,11 +23,11 @@ func parseHex64(b []byte) (uint64, bool) {
 	}
 	var v uint64
 	for _, c := range b {
-		h, ok := unhex(c)
+		h, ok := ascii.Unhex(c)
 		if !ok {
 			return 0, false
 		}
-		v = v<<4 | h
+		v = v<<4 | uint64(h)
 	}
 	return v, true
 }
@@ -51,7 +39,7 @@ func parseInt64(b []byte) (int64, bool) {
 	}
 	var v int64
 	for _, c := range b {
-		if !isDigit(c) {
+		if !ascii.IsDigit(c) {
 			return 0, false
 		}
 		d := int64(c - '0')
@@ -65,7 +53,7 @@ func parseInt64(b []byte) (int64, bool) {
 
 func allDigits(b []byte) bool {
 	for _, c := range b {
-		if !isDigit(c) {
+		if !ascii.IsDigit(c) {
 			return false
 		}
 	}
@@ -75,11 +63,11 @@ func allDigits(b []byte) bool {
 // trimSpace returns b without leading and trailing blanks.
 func trimSpace(b []byte) []byte {
 	i := 0
-	for i < len(b) && isSpace(b[i]) {
+	for i < len(b) && ascii.IsSpace(b[i]) {
 		i++
 	}
 	j := len(b)
-	for j > i && isSpace(b[j-1]) {
+	for j > i && ascii.IsSpace(b[j-1]) {
 		j--
 	}
 	return b[i:j]
@@ -103,24 +91,4 @@ func indexByteFrom(b []byte, from int, c byte) int {
 
 func lastIndex(b []byte, sub string) int {
 	return bytes.LastIndex(b, []byte(sub))
-}
-
-// equalFold reports whether b equals the ASCII string s ignoring case.
-func equalFold(b []byte, s string) bool {
-	if len(b) != len(s) {
-		return false
-	}
-	for i := range b {
-		c, d := b[i], s[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if 'A' <= d && d <= 'Z' {
-			d += 'a' - 'A'
-		}
-		if c != d {
-			return false
-		}
-	}
-	return true
 }

@@ -2,8 +2,8 @@ package sourcecontext
 
 import (
 	"errors"
-	"fmt"
 
+	"github.com/mailtrace/mailtrace/internal/fielderr"
 	"github.com/mailtrace/mailtrace/recipstatus"
 )
 
@@ -51,31 +51,21 @@ type SyntaxError struct {
 	Err error
 }
 
-func (e *SyntaxError) Error() string {
-	return fmt.Sprintf("%v at offset %d near %q", e.Err, e.Offset, e.Excerpt)
-}
+// Error formats the error as `<sentinel> at offset <n> near "<excerpt>"`.
+func (e *SyntaxError) Error() string { return fielderr.Message(e.Err, e.Offset, e.Excerpt) }
 
 // Unwrap returns the sentinel error.
 func (e *SyntaxError) Unwrap() error { return e.Err }
 
 func newSyntaxError(b []byte, off int, err error) *SyntaxError {
-	off = max(0, min(off, len(b)))
-	end := min(off+excerptLen, len(b))
-	return &SyntaxError{Offset: off, Excerpt: string(b[off:end]), Err: err}
+	off, ex := fielderr.Excerpt(b, off, excerptLen)
+	return &SyntaxError{Offset: off, Excerpt: ex, Err: err}
 }
 
-// errState keeps the error with the lowest offset seen so far: "the first
-// error" of a lenient parse is the one nearest to the start of the input.
-type errState struct {
-	off  int
-	kind error
-}
-
-func (e *errState) set(off int, kind error) {
-	if e.kind == nil || off < e.off {
-		e.off, e.kind = off, kind
-	}
-}
+// errState keeps the error with the lowest offset seen so far (see
+// fielderr.First): "the first error" of a lenient parse is the one nearest
+// to the start of the input.
+type errState struct{ fielderr.First }
 
 // merge takes over an error of package recipstatus returned by a parse of
 // a part that starts at base. It runs on failure paths only.
@@ -85,15 +75,15 @@ func (e *errState) merge(base int, err error) {
 	}
 	var se *recipstatus.SyntaxError
 	if errors.As(err, &se) {
-		e.set(base+se.Offset, se.Err)
+		e.Set(base+se.Offset, se.Err)
 		return
 	}
-	e.set(base, err)
+	e.Set(base, err)
 }
 
 func (e *errState) err(in []byte) error {
-	if e.kind == nil {
+	if e.Kind == nil {
 		return nil
 	}
-	return newSyntaxError(in, e.off, e.kind)
+	return newSyntaxError(in, e.Off, e.Kind)
 }

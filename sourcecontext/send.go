@@ -3,6 +3,7 @@ package sourcecontext
 import (
 	"time"
 
+	"github.com/mailtrace/mailtrace/internal/ascii"
 	"github.com/mailtrace/mailtrace/msgtrk"
 	"github.com/mailtrace/mailtrace/recipstatus"
 )
@@ -106,9 +107,9 @@ func findNextHop(text []byte, base int, es *errState) NextHop {
 			if eq := indexByteFrom(part, 0, '='); eq >= 0 {
 				k, v := trimSpace(part[:eq]), trimSpace(part[eq+1:])
 				switch {
-				case equalFold(k, "InternalId"):
+				case ascii.EqualFold(k, "InternalId"):
 					id, idOff, found = v, base+i+1+offsetIn(g, v), true
-				case equalFold(k, "Hostname"):
+				case ascii.EqualFold(k, "Hostname"):
 					host, found = v, true
 				}
 			}
@@ -127,7 +128,7 @@ func findNextHop(text []byte, base int, es *errState) NextHop {
 			if v, ok := parseInt64(h.InternalIDRaw); ok {
 				h.InternalID = v
 			} else {
-				es.set(idOff, ErrNextHop)
+				es.Set(idOff, ErrNextHop)
 			}
 		}
 		return h
@@ -196,7 +197,7 @@ func parseSend(b []byte, base int, es *errState) Send {
 			if t, ok := msgtrk.ParseTime(v); ok {
 				s.ClientSubmitTime = t
 			} else {
-				es.set(base+offsetIn(b, v), ErrTime)
+				es.Set(base+offsetIn(b, v), ErrTime)
 			}
 		}
 		rest = b[:max(k-1, 0)]
@@ -220,7 +221,7 @@ func parseSend(b []byte, base int, es *errState) Send {
 func hexRun(b []byte) int {
 	n := 0
 	for n < len(b) {
-		if _, ok := unhex(b[n]); !ok {
+		if _, ok := ascii.Unhex(b[n]); !ok {
 			break
 		}
 		n++
@@ -289,7 +290,7 @@ func parseShadow(b []byte, base int, es *errState) Shadow {
 	eq := indexByteFrom(b, 0, '=')
 	rest := b
 	if eq < 0 {
-		es.set(base, ErrSyntax)
+		es.Set(base, ErrSyntax)
 	} else {
 		s.Host = trimSpace(b[:eq])
 		rest = b[eq+1:]

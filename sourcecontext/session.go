@@ -69,12 +69,12 @@ func parseSession(id, start []byte, base, startBase int, es *errState) Session {
 		if ok {
 			s.ID = v
 		}
-		es.set(base, ErrSessionID)
+		es.Set(base, ErrSessionID)
 	}
 	if t, ok := msgtrk.ParseTime(tstart); ok {
 		s.Start = t
 	} else {
-		es.set(startBase, ErrTime)
+		es.Set(startBase, ErrTime)
 	}
 	return s
 }
@@ -112,20 +112,20 @@ func parseReceive(b []byte, base int, es *errState) Receive {
 	var r Receive
 	i := indexByteFrom(b, 0, ';')
 	if i < 0 {
-		es.set(base+len(b), ErrSyntax)
+		es.Set(base+len(b), ErrSyntax)
 		r.Session = parseSession(b, nil, base, base+len(b), es)
 		return r
 	}
 	j := indexByteFrom(b, i+1, ';')
 	if j < 0 {
-		es.set(base+len(b), ErrSyntax)
+		es.Set(base+len(b), ErrSyntax)
 		r.Session = parseSession(b[:i], b[i+1:], base, base+i+1, es)
 		return r
 	}
 	r.Session = parseSession(b[:i], b[i+1:j], base, base+i+1, es)
 	ord := b[j+1:]
 	if k := indexByteFrom(ord, 0, ';'); k >= 0 {
-		es.set(base+j+1+k, ErrSyntax)
+		es.Set(base+j+1+k, ErrSyntax)
 		ord = ord[:k]
 	}
 	tord := trimSpace(ord)
@@ -133,7 +133,7 @@ func parseReceive(b []byte, base int, es *errState) Receive {
 	if v, ok := parseInt64(tord); ok && v <= 1<<31-1 {
 		r.Ordinal = int(v)
 	} else {
-		es.set(base+j+1+offsetIn(ord, tord), ErrOrdinal)
+		es.Set(base+j+1+offsetIn(ord, tord), ErrOrdinal)
 	}
 	return r
 }

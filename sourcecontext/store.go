@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/mailtrace/mailtrace/internal/ascii"
 	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
@@ -152,7 +153,7 @@ func parseStore(b []byte, base int, es *errState) Store {
 			if n, ok := parseInt64(v); ok {
 				s.Event = n
 			} else {
-				es.set(voff, ErrEvent)
+				es.Set(voff, ErrEvent)
 			}
 		case "MessageClass":
 			s.MessageClass = v
@@ -161,7 +162,7 @@ func parseStore(b []byte, base int, es *errState) Store {
 			if t, ok := msgtrk.ParseTime(v); ok {
 				s.CreationTime = t
 			} else {
-				es.set(voff, ErrTime)
+				es.Set(voff, ErrTime)
 			}
 		case "ClientType":
 			s.ClientTypeRaw = v
@@ -176,7 +177,7 @@ func parseStore(b []byte, base int, es *errState) Store {
 		}
 	}
 	if ps.errKind != nil {
-		es.set(base+ps.errOff, ps.errKind)
+		es.Set(base+ps.errOff, ps.errKind)
 	}
 	return s
 }
@@ -301,7 +302,7 @@ func (ps *PairScanner) Next() bool {
 	}
 	src := ps.src
 	i := ps.pos
-	for i < len(src) && isSpace(src[i]) {
+	for i < len(src) && ascii.IsSpace(src[i]) {
 		i++
 	}
 	// The entry ends at the next separator: ',' and blanks followed by
@@ -343,7 +344,7 @@ func (ps *PairScanner) Next() bool {
 // keyAt returns the offset of the key that starts after blanks at src[i:]
 // when it is followed by ':', or -1.
 func keyAt(src []byte, i int) int {
-	for i < len(src) && isSpace(src[i]) {
+	for i < len(src) && ascii.IsSpace(src[i]) {
 		i++
 	}
 	j := i
