@@ -1,0 +1,411 @@
+package correlate
+
+import (
+	"bytes"
+	"errors"
+	"hash/maphash"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/mailtrace/mailtrace/msgtrk"
+	"github.com/mailtrace/mailtrace/sourcecontext"
+)
+
+// DefaultBatchRows is the default number of rows a Sharded tracker collects
+// before handing them to its shards.
+const DefaultBatchRows = 16384
+
+// Sharded spreads correlation over several Trackers running on their own
+// goroutines, one per shard, each owning the messages whose key hashes to it.
+// Its methods have the Tracker's meaning and must be called from one
+// goroutine; Close ends the shard goroutines.
+//
+// Every row is handed to its shard together with the watermark in force when
+// it was added, so each shard makes the same expiry decisions a single
+// Tracker would, and the traces are the same. Output order is deterministic:
+// traces come out in rounds (every BatchRows rows, and at Flush), ordered
+// within a round by the watermark they were emitted at, then by the end of
+// their window, then by key, whatever the goroutine scheduling.
+//
+// Differences from one Tracker: MaxOpenTraces applies per shard (divided by
+// the shard count); rows without a message id that the store ties to a
+// message (NOTIFYMAPI) wait in the router until their message's first keyed
+// row arrives (or their window passes); a DSN is linked to the message it
+// reports on through the traces already emitted, so dsn_for may hold the
+// reported message-id when the original is emitted later.
+type Sharded struct {
+	opts      Options
+	batchRows int
+	shards    []*shard
+	seed      maphash.Seed
+	watermark time.Time
+	rows      int
+	wg        sync.WaitGroup
+	closed    bool
+
+	// Router state.
+	storeShard map[string]int       // store key → shard, from rows holding both keys
+	pending    map[string][]pendRow // store key → rows waiting for their shard
+	pendOrder  []string
+	edges      map[string]bool
+	servers    map[string]bool
+	msgIDs     recentKeys // message-id → key of emitted traces, for DSN links
+	scratch    []byte
+}
+
+type pendRow struct {
+	rec *msgtrk.Record
+	wm  time.Time
+	at  time.Time
+}
+
+type shard struct {
+	tk       *Tracker
+	flushing bool
+	in   chan *shardJob
+	done chan struct{}
+	job  *shardJob
+	out  []emittedTrace
+}
+
+type shardJob struct {
+	batch   msgtrk.Batch
+	wms     []time.Time // watermark before each row
+	ctl     []control   // edge/server marks, applied before the row at Index
+	advance time.Time   // watermark at the end of the round
+	flush   bool
+}
+
+type control struct {
+	index  int
+	server string
+	edge   bool
+}
+
+type emittedTrace struct {
+	wm    int64
+	order int64
+	t     *Trace
+}
+
+// NewSharded returns a Sharded tracker with n shards (n < 1 means 1).
+// opts.OnTrace receives the traces, on the caller's goroutine.
+func NewSharded(n int, opts Options) (*Sharded, error) {
+	o, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if n < 1 {
+		n = 1
+	}
+	s := &Sharded{opts: o, batchRows: DefaultBatchRows, seed: maphash.MakeSeed(),
+		storeShard: map[string]int{}, pending: map[string][]pendRow{},
+		edges: map[string]bool{}, servers: map[string]bool{}, msgIDs: newRecentKeys(o.RecentKeys)}
+	for i := 0; i < n; i++ {
+		sh := &shard{in: make(chan *shardJob), done: make(chan struct{}), job: &shardJob{}}
+		so := o
+		so.MaxOpenTraces = max(1, o.MaxOpenTraces/n)
+		so.OnLate = nil
+		so.OnTrace = func(t *Trace) {
+			wm := sh.tk.watermark
+			if sh.flushing {
+				wm = 1<<63 - 1
+			}
+			sh.out = append(sh.out, emittedTrace{wm: wm, order: t.LastSeen.UnixNano(), t: t})
+		}
+		tk, err := New(so)
+		if err != nil {
+			return nil, err
+		}
+		sh.tk = tk
+		s.shards = append(s.shards, sh)
+		s.wg.Add(1)
+		go s.run(sh)
+	}
+	return s, nil
+}
+
+// SetBatchRows sets how many rows are collected before a round; call it
+// before the first Add.
+func (s *Sharded) SetBatchRows(n int) {
+	if n > 0 {
+		s.batchRows = n
+	}
+}
+
+func (s *Sharded) run(sh *shard) {
+	defer s.wg.Done()
+	for job := range sh.in {
+		c := 0
+		for i := 0; i < job.batch.Len(); i++ {
+			for c < len(job.ctl) && job.ctl[c].index == i {
+				if job.ctl[c].edge {
+					sh.tk.MarkEdgeServer(job.ctl[c].server)
+				} else {
+					sh.tk.MarkServer(job.ctl[c].server)
+				}
+				c++
+			}
+			sh.tk.Advance(job.wms[i])
+			sh.tk.Add(job.batch.Record(i))
+		}
+		for ; c < len(job.ctl); c++ {
+			if job.ctl[c].edge {
+				sh.tk.MarkEdgeServer(job.ctl[c].server)
+			} else {
+				sh.tk.MarkServer(job.ctl[c].server)
+			}
+		}
+		sh.tk.Advance(job.advance)
+		if job.flush {
+			sh.flushing = true
+			sh.tk.Flush()
+			sh.flushing = false
+		}
+		sh.done <- struct{}{}
+	}
+}
+
+// MarkServer is Tracker.MarkServer for every shard.
+func (s *Sharded) MarkServer(server string) { s.broadcast(server, false) }
+
+// MarkEdgeServer is Tracker.MarkEdgeServer for every shard.
+func (s *Sharded) MarkEdgeServer(server string) { s.broadcast(server, true) }
+
+func (s *Sharded) broadcast(server string, edge bool) {
+	m := s.servers
+	if edge {
+		m = s.edges
+	}
+	if m[server] {
+		return
+	}
+	m[server] = true
+	for _, sh := range s.shards {
+		sh.job.ctl = append(sh.job.ctl, control{index: sh.job.batch.Len(), server: server, edge: edge})
+	}
+}
+
+// Add routes a row to its shard. rec is copied.
+func (s *Sharded) Add(rec *msgtrk.Record) {
+	if s.closed {
+		panic("correlate: Add after Close")
+	}
+	server := rec.Origin().Server
+	if server == "" {
+		server = string(msgtrk.LoggingServer(rec))
+	}
+	if server != "" && !s.servers[server] {
+		s.broadcast(server, false)
+	}
+	if et := rec.EventType(); (et == msgtrk.EventSend || et == msgtrk.EventSendExternal) &&
+		bytes.HasPrefix(rec.Field(msgtrk.ConnectorID), []byte("EdgeSync - ")) && !s.edges[server] {
+		s.broadcast(server, true)
+	}
+	primary := s.primaryKey(rec)
+	store := s.storeKey(rec, server)
+	switch {
+	case primary != nil:
+		i := s.shardOf(primary)
+		if store != "" {
+			if _, ok := s.storeShard[store]; !ok {
+				s.storeShard[store] = i
+			}
+			if p := s.pending[store]; p != nil {
+				delete(s.pending, store)
+				for _, pr := range p {
+					s.enqueue(i, pr.rec, pr.wm)
+				}
+			}
+		}
+		s.enqueue(i, rec, s.watermark)
+	case store != "":
+		if i, ok := s.storeShard[store]; ok {
+			s.enqueue(i, rec, s.watermark)
+			break
+		}
+		at, _ := rec.Time()
+		if _, ok := s.pending[store]; !ok {
+			s.pendOrder = append(s.pendOrder, store)
+		}
+		s.pending[store] = append(s.pending[store], pendRow{rec: rec.Clone(), wm: s.watermark, at: at})
+	default:
+		// No key at all: any shard will make it a trace of its own.
+		s.enqueue(int(uint(rec.LineNumber())%uint(len(s.shards))), rec, s.watermark)
+	}
+	s.rows++
+	if s.rows >= s.batchRows {
+		s.round(false)
+	}
+}
+
+func (s *Sharded) enqueue(i int, rec *msgtrk.Record, wm time.Time) {
+	j := s.shards[i].job
+	j.batch.Append(rec)
+	j.wms = append(j.wms, wm)
+}
+
+// primaryKey returns the bytes the shard is chosen by: the network message
+// id, or message-id and sender for logs without it; nil for neither.
+func (s *Sharded) primaryKey(rec *msgtrk.Record) []byte {
+	if id := rec.Field(msgtrk.NetworkMessageID); len(id) > 0 {
+		s.scratch = appendLower(s.scratch[:0], id)
+		return s.scratch
+	}
+	if !rec.Has(msgtrk.NetworkMessageID) {
+		if mid := rec.Field(msgtrk.MessageID); len(mid) > 0 {
+			b := append(s.scratch[:0], "mid:"...)
+			b = append(b, mid...)
+			b = append(b, '|')
+			s.scratch = appendLower(b, rec.Field(msgtrk.SenderAddress))
+			return s.scratch
+		}
+	}
+	return nil
+}
+
+func (s *Sharded) storeKey(rec *msgtrk.Record, server string) string {
+	if rec.SourceType() != msgtrk.SourceStoreDriver {
+		return ""
+	}
+	switch rec.EventType() {
+	case msgtrk.EventNotifyMAPI, msgtrk.EventReceive, msgtrk.EventSubmit, msgtrk.EventNotifyShadow:
+	default:
+		return ""
+	}
+	st, err := sourcecontext.ParseStore(rec.Field(msgtrk.SourceContext))
+	if err != nil || len(st.Mailbox.Raw) == 0 || len(st.EventRaw) == 0 {
+		return ""
+	}
+	return server + "/" + string(appendLower(nil, st.Mailbox.Raw)) + "/" + string(st.EventRaw)
+}
+
+func (s *Sharded) shardOf(key []byte) int {
+	return int(maphash.Bytes(s.seed, key) % uint64(len(s.shards)))
+}
+
+// Advance moves event time forward; traces whose window passed are
+// emitted at the end of the current round.
+func (s *Sharded) Advance(watermark time.Time) {
+	if !watermark.After(s.watermark) {
+		return
+	}
+	s.watermark = watermark
+	// Rows waiting for their message longer than a window go to a shard of
+	// their own store key: they will be orphans there.
+	for len(s.pendOrder) > 0 {
+		k := s.pendOrder[0]
+		p, ok := s.pending[k]
+		if ok && p[0].at.Add(s.opts.Window).After(watermark) {
+			break
+		}
+		s.pendOrder = s.pendOrder[1:]
+		if !ok {
+			continue
+		}
+		delete(s.pending, k)
+		i := s.shardOf([]byte(k))
+		for _, pr := range p {
+			s.enqueue(i, pr.rec, pr.wm)
+		}
+	}
+}
+
+// Flush emits every open trace and waits for the shards.
+func (s *Sharded) Flush() {
+	for _, k := range s.pendOrder {
+		if p, ok := s.pending[k]; ok {
+			i := s.shardOf([]byte(k))
+			for _, pr := range p {
+				s.enqueue(i, pr.rec, pr.wm)
+			}
+			delete(s.pending, k)
+		}
+	}
+	s.pendOrder = nil
+	s.round(true)
+}
+
+// round hands every shard its rows, waits for all, and emits what they
+// emitted in a deterministic order.
+func (s *Sharded) round(flush bool) {
+	for _, sh := range s.shards {
+		sh.job.advance = s.watermark
+		sh.job.flush = flush
+		sh.in <- sh.job
+	}
+	var all []emittedTrace
+	for _, sh := range s.shards {
+		<-sh.done
+		all = append(all, sh.out...)
+		sh.out = sh.out[:0]
+		sh.job.batch.Reset()
+		sh.job.wms = sh.job.wms[:0]
+		sh.job.ctl = sh.job.ctl[:0]
+	}
+	s.rows = 0
+	sort.SliceStable(all, func(i, j int) bool {
+		a, b := all[i], all[j]
+		if a.wm != b.wm {
+			return a.wm < b.wm
+		}
+		if a.order != b.order {
+			return a.order < b.order
+		}
+		return a.t.Key < b.t.Key
+	})
+	for _, e := range all {
+		t := e.t
+		if t.MessageID != "" {
+			s.msgIDs.add(t.MessageID, t.Key)
+		}
+		if t.DSNFor != "" && !looksLikeKey(t.DSNFor) {
+			if k, ok := s.msgIDs.get(t.DSNFor); ok {
+				t.DSNFor = k
+			}
+		}
+		s.opts.OnTrace(t)
+	}
+}
+
+// looksLikeKey tells a trace key from a raw message-id.
+func looksLikeKey(k string) bool {
+	return len(k) == 36 && k[8] == '-' || len(k) > 4 && k[:4] == "mid:"
+}
+
+// Stats sums the shards' counters. Call it between rounds (after Flush).
+func (s *Sharded) Stats() Stats {
+	var st Stats
+	for _, sh := range s.shards {
+		x := sh.tk.Stats()
+		st.Events += x.Events
+		st.DuplicateRows += x.DuplicateRows
+		st.Late += x.Late
+		st.Traces += x.Traces
+		st.Complete += x.Complete
+		st.Expired += x.Expired
+		st.Evicted += x.Evicted
+		st.Flushed += x.Flushed
+		st.Orphans += x.Orphans
+		st.Merged += x.Merged
+		st.Open += x.Open
+		st.MaxOpen += x.MaxOpen
+		st.Dropped += x.Dropped
+	}
+	return st
+}
+
+// Close ends the shard goroutines. Flush first: rows not yet flushed are
+// lost.
+func (s *Sharded) Close() error {
+	if s.closed {
+		return errors.New("correlate: Sharded closed twice")
+	}
+	s.closed = true
+	for _, sh := range s.shards {
+		close(sh.in)
+	}
+	s.wg.Wait()
+	return nil
+}
