@@ -45,6 +45,7 @@ type recipientState struct {
 // build turns an open trace into its Trace.
 func (t *Tracker) build(tr *trace) *Trace {
 	out := &Trace{
+		Marked:           tr.marked,
 		Key:              tr.primaryKey(),
 		NetworkMessageID: tr.netID,
 		MessageID:        tr.msgID,
@@ -202,8 +203,17 @@ func (t *Tracker) build(tr *trace) *Trace {
 		}
 		return x.Role < y.Role
 	})
+	pos := make([]int, len(hops)) // position of each hop in out.Hops
+	for p, i := range order {
+		pos[i] = p
+	}
 	for _, i := range order {
-		out.Hops = append(out.Hops, hops[i].Hop)
+		h := hops[i].Hop
+		for _, p := range hops[i].parents {
+			h.From = append(h.From, pos[p])
+		}
+		sort.Ints(h.From)
+		out.Hops = append(out.Hops, h)
 	}
 
 	// Events in causal order: by hop depth, then time, then arrival.
@@ -284,9 +294,14 @@ func (t *Tracker) buildOrigin(tr *trace, out *Trace, evOrder []int) {
 	o.OriginalClientIP = e.origIP
 	for _, i := range evOrder {
 		ev := &tr.events[i]
-		if ev.etype == msgtrk.EventReceive && ev.source == msgtrk.SourceSMTP && ev.proxiedIP.IsValid() {
-			o.ProxiedClientIP = ev.proxiedIP
-			break
+		if ev.etype == msgtrk.EventReceive && ev.source == msgtrk.SourceSMTP {
+			if o.Connector == "" {
+				o.Connector = tr.str(ev.connector)
+			}
+			if ev.proxiedIP.IsValid() {
+				o.ProxiedClientIP = ev.proxiedIP
+				break
+			}
 		}
 	}
 }

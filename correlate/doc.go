@@ -76,10 +76,11 @@
 //	key                 the trace's key (see Identity)
 //	network_message_id, message_id, sender, return_path, subject, size
 //	first_seen, last_seen   RFC 3339 UTC, milliseconds
-//	origin              {server, source, client_type, auth, anonymous,
+//	origin              {server, source, connector, client_type, auth, anonymous,
 //	                     client_ip, original_client_ip, proxied_client_ip,
 //	                     protocol: "store" | "smtp"}
-//	hops                [{server, role, depth, first, last, latency_seconds, events}]
+//	hops                [{server, role, depth, first, last, latency_seconds, events,
+//	                     from: indexes of the hops that handed the message over}]
 //	recipients          [{address, status, server, time, detail, expanded_from,
 //	                     resolved_from, redirected_to, latency_seconds}]
 //	expansions          [{group, members, server, time}]

@@ -39,6 +39,7 @@ type event struct {
 	// RECEIVE rows: the origin candidates.
 	auth       messageinfo.AuthCode
 	clientType ref
+	connector  ref
 	clientIP   netip.Addr
 	origIP     netip.Addr
 	proxiedIP  netip.Addr
@@ -202,6 +203,7 @@ func (tr *Tracker) extract(e *event, rec *msgtrk.Record, t *trace, server string
 			e.auth = a
 		}
 		e.clientIP, _ = rec.Addr(msgtrk.ClientIP)
+		e.connector = t.addString(rec.Field(msgtrk.ConnectorID))
 		e.origIP, _ = rec.Addr(msgtrk.OriginalClientIP)
 		if e.source == msgtrk.SourceStoreDriver {
 			if st, err := sourcecontext.ParseStore(rec.Field(msgtrk.SourceContext)); err == nil || len(st.ClientTypeRaw) > 0 {

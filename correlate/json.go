@@ -39,6 +39,7 @@ type jsonTrace struct {
 type jsonOrigin struct {
 	Server           string `json:"server,omitempty"`
 	Source           string `json:"source,omitempty"`
+	Connector        string `json:"connector,omitempty"`
 	ClientType       string `json:"client_type,omitempty"`
 	Auth             string `json:"auth,omitempty"`
 	Anonymous        bool   `json:"anonymous"`
@@ -56,6 +57,7 @@ type jsonHop struct {
 	Last           string  `json:"last"`
 	LatencySeconds float64 `json:"latency_seconds,omitempty"`
 	Events         int     `json:"events"`
+	From           []int   `json:"from,omitempty"`
 }
 
 type jsonRecipient struct {
@@ -128,7 +130,7 @@ func (t *Trace) MarshalJSON() ([]byte, error) {
 		Sender: t.Sender, ReturnPath: t.ReturnPath, Subject: t.Subject, Size: t.Size,
 		FirstSeen: rfc3339(t.FirstSeen), LastSeen: rfc3339(t.LastSeen),
 		Origin: jsonOrigin{
-			Server: t.Origin.Server, Source: t.Origin.Source, ClientType: t.Origin.ClientType, Auth: t.Origin.Auth,
+			Server: t.Origin.Server, Source: t.Origin.Source, Connector: t.Origin.Connector, ClientType: t.Origin.ClientType, Auth: t.Origin.Auth,
 			Anonymous: t.Origin.Anonymous, ClientIP: addr(t.Origin.ClientIP), OriginalClientIP: addr(t.Origin.OriginalClientIP),
 			ProxiedClientIP: addr(t.Origin.ProxiedClientIP), Protocol: t.Origin.Protocol,
 		},
@@ -137,7 +139,7 @@ func (t *Trace) MarshalJSON() ([]byte, error) {
 		Events: t.Events, Orphan: t.Orphan, Reason: t.Reason.String(), Anomalies: append([]string{}, t.Anomalies...),
 	}
 	for _, h := range t.Hops {
-		j.Hops = append(j.Hops, jsonHop{h.Server, h.Role.String(), h.Depth, rfc3339(h.First), rfc3339(h.Last), seconds(h.Latency), h.Events})
+		j.Hops = append(j.Hops, jsonHop{h.Server, h.Role.String(), h.Depth, rfc3339(h.First), rfc3339(h.Last), seconds(h.Latency), h.Events, h.From})
 	}
 	for _, r := range t.Recipients {
 		j.Recipients = append(j.Recipients, jsonRecipient{r.Address, r.Status.String(), r.Server, rfc3339(r.Time), r.Detail,

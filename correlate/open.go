@@ -25,6 +25,7 @@ type trace struct {
 	netID, msgID, sender, returnPath, subject string
 	size                                      int64
 	droppedEvents                             int
+	marked                                    bool
 }
 
 func (tr *trace) primaryKey() string {
@@ -164,6 +165,7 @@ func (tr *trace) absorb(o *trace) {
 		e.context = shift(e.context)
 		e.etypeRaw = shift(e.etypeRaw)
 		e.clientType = shift(e.clientType)
+		e.connector = shift(e.connector)
 		tr.events = append(tr.events, e)
 	}
 	for _, f := range o.fps {
@@ -197,6 +199,7 @@ func (tr *trace) absorb(o *trace) {
 		tr.size = o.size
 	}
 	tr.droppedEvents += o.droppedEvents
+	tr.marked = tr.marked || o.marked
 	if tr.primary == "" {
 		tr.primary = o.primary
 	}

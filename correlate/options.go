@@ -26,6 +26,10 @@ type Options struct {
 	// trace was already emitted (they are counted in Stats.Late either
 	// way). The record is valid only during the call.
 	OnLate func(key string, rec *msgtrk.Record)
+	// Mark, when set, is called with every row; a trace with at least one
+	// row for which it returned true has Trace.Marked set. It selects
+	// messages by any of their rows (the CLI's filters use it).
+	Mark func(rec *msgtrk.Record) bool
 	// Window is the quiet time after a message's last event (in event time)
 	// before its trace is emitted. Default 15 minutes: longer than the
 	// clock skew between servers and the retry interval of deferred

@@ -114,6 +114,7 @@ type Trace struct {
 	Duplicates   []EventRef // DUPLICATEDELIVER, DUPLICATEEXPAND, DUPLICATEREDIRECT, RESUBMIT: never deliveries
 
 	Events    int  // rows in this trace (duplicate copies of a row not counted)
+	Marked    bool // some row satisfied Options.Mark
 	Orphan    bool // made only of rows that no message id ties to a message
 	Reason    Reason
 	Anomalies []string
@@ -123,6 +124,7 @@ type Trace struct {
 type Origin struct {
 	Server           string     // server of the first RECEIVE
 	Source           string     // source of that row: STOREDRIVER or SMTP
+	Connector        string     // connector-id of the first SMTP RECEIVE (the Receive connector)
 	ClientType       string     // store submissions: MOMT, OWA, ActiveSync, EWS, … (source-context ClientType)
 	Auth             string     // message-info auth code of that row without colon, e.g. "04I", "07I", "0cA"
 	Anonymous        bool       // the auth code's category is Anonymous
@@ -141,6 +143,7 @@ type Hop struct {
 	Last    time.Time     // last event of the hop, as logged
 	Latency time.Duration // the hop's TOTAL from message-info latency trees, when logged
 	Events  int
+	From    []int // indexes in Trace.Hops of the hops that handed the message to this one
 }
 
 // Recipient is one final recipient of a message (after alias resolution and

@@ -260,6 +260,9 @@ func (t *Tracker) Add(rec *msgtrk.Record) {
 		return
 	}
 	tr.noteMessage(rec, t)
+	if t.opts.Mark != nil && !tr.marked && t.opts.Mark(rec) {
+		tr.marked = true
+	}
 	tr.events = append(tr.events, event{})
 	t.extract(&tr.events[len(tr.events)-1], rec, tr, server)
 	ev := &tr.events[len(tr.events)-1]
