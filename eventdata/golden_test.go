@@ -1,9 +1,7 @@
 package eventdata
 
 import (
-	"bufio"
 	"bytes"
-	"encoding/csv"
 	"errors"
 	"net/netip"
 	"os"
@@ -15,16 +13,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/mailtrace/mailtrace/internal/realdata"
 	"github.com/mailtrace/mailtrace/msgtrk"
 )
-
-// realDir holds the real log lines of the project (see its SOURCES.md).
-const realDir = "../testdata/real"
-
-// defaultFields is the 30-column layout of Exchange 2013 and later, used
-// for a file that has no #Fields: header (the elastic/integrations test
-// file).
-var defaultFields = strings.Split("date-time,client-ip,client-hostname,server-ip,server-hostname,source-context,connector-id,source,event-id,internal-message-id,message-id,network-message-id,recipient-address,recipient-status,total-bytes,recipient-count,related-recipient-address,reference,message-subject,sender-address,return-path,message-info,directionality,tenant-id,original-client-ip,original-server-ip,custom-data,transport-traffic-type,log-id,schema-version", ",")
 
 // realSample is one custom-data value found in testdata/real.
 type realSample struct {
@@ -33,66 +24,17 @@ type realSample struct {
 }
 
 // realCustomData returns the custom-data of every row of every raw log in
-// testdata/real that has the column. The CSV rows are read with
-// encoding/csv (msgtrk's reader is another package's work); the
-// learn.microsoft.com AGENTINFO file cannot be read that way, because the
-// poster wrapped each row in an extra pair of double quotes, so its
-// custom-data is taken from the last `,"` of the line up to the closing
-// quote, exactly as pasted (cut off inside a member).
+// testdata/real that has the column, read by internal/realdata. The
+// learn.microsoft.com AGENTINFO rows, which the poster wrapped in an extra
+// pair of double quotes, come out as the truncated rows they are: their
+// custom-data ends where the paste ends, cut off inside a member. The
+// Exchange 2007 row has no custom-data column.
 func realCustomData(t testing.TB) []realSample {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(realDir, "*.log"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no real logs in %s: %v", realDir, err)
-	}
 	var out []realSample
-	for _, path := range files {
-		base := filepath.Base(path)
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-		fields := defaultFields
-		sc := bufio.NewScanner(bytes.NewReader(data))
-		for line := 1; sc.Scan(); line++ {
-			text := strings.TrimRight(sc.Text(), "\r")
-			name := base + ":" + itoa(line)
-			if h, ok := strings.CutPrefix(text, "#Fields: "); ok {
-				fields = strings.Split(h, ",")
-				continue
-			}
-			if text == "" || text[0] == '#' {
-				continue
-			}
-			if strings.HasPrefix(base, "learn.microsoft.com_answers_2152821") {
-				i := strings.LastIndex(text, `,"`)
-				if i < 0 || !strings.HasSuffix(text, `"`) {
-					t.Fatalf("%s: unexpected shape", name)
-				}
-				out = append(out, realSample{name, []byte(text[i+2 : len(text)-1])})
-				continue
-			}
-			r := csv.NewReader(strings.NewReader(text))
-			r.LazyQuotes = true
-			rec, err := r.Read()
-			if err != nil {
-				t.Fatalf("%s: %v", name, err)
-			}
-			col := -1
-			for i, f := range fields {
-				if f == "custom-data" {
-					col = i
-				}
-			}
-			if col < 0 || len(rec) != len(fields) {
-				// The Exchange 2007 row (21 fields) has no custom-data.
-				if len(rec) == 21 {
-					continue
-				}
-				t.Fatalf("%s: %d fields for a header of %d", name, len(rec), len(fields))
-			}
-			out = append(out, realSample{name, []byte(rec[col])})
+	for _, r := range realdata.Logs(t) {
+		if v, ok := r.Get("custom-data"); ok {
+			out = append(out, realSample{r.File + ":" + itoa(r.Line), []byte(v)})
 		}
 	}
 	return out
@@ -104,7 +46,7 @@ func itoa(n int) string { return strconv.Itoa(n) }
 // "name : " up to the line where the property next starts, still wrapped.
 func cmdletField(t testing.TB, file, name, next string, nth int) []byte {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(realDir, "cmdlet_output", file))
+	data, err := os.ReadFile(filepath.Join(realdata.Dir, "cmdlet_output", file))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,15 +27,10 @@ func fuzzSeeds(f *testing.F) []string {
 		"LSRV=h:X-ABC-PEN-INC=1|R-CMSG-Some Agent=2",
 		"LSRV=h:TOTAL=1|" + strings.Repeat("A=1(", 40) + strings.Repeat(")", 40),
 	}
-	for _, v := range realValuesF(f) {
+	for _, v := range realValues(f) {
 		seeds = append(seeds, v.Value)
 	}
 	return seeds
-}
-
-// realValuesF is realValues for a *testing.F.
-func realValuesF(f *testing.F) []realValue {
-	return append(realLogValuesTB(f), realCmdletValuesTB(f)...)
 }
 
 // FuzzClassify: Classify never panics, agrees with Parse, and each kind's

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mailtrace/mailtrace/internal/realdata"
 )
 
 // inside reports whether s is a subslice of in (an empty s always is).
@@ -32,7 +34,7 @@ func addSeeds(f *testing.F) {
 	for _, in := range benchInputs {
 		f.Add(in.in)
 	}
-	for _, row := range allRealRows(f) {
+	for _, row := range realdata.All(f) {
 		for _, m := range row.RecipStatus {
 			f.Add(m)
 		}

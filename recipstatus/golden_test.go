@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/mailtrace/mailtrace/internal/realdata"
 )
 
 // cmpOpts compares netip.Addr by value (it has unexported fields).
@@ -15,7 +16,7 @@ var cmpOpts = cmp.Options{cmp.Comparer(func(a, b netip.Addr) bool { return a == 
 func b(s string) []byte { return []byte(s) }
 
 // The store diagnostic of SOURCES.md row 9 (cmdlet output, console wrapping
-// undone by readFormatList). The DELIVERFAIL member and the LED of the
+// undone by internal/cmdlet). The DELIVERFAIL member and the LED of the
 // matching SMTP FAIL carry the same exception and message; the trailer
 // differs.
 const (
@@ -101,7 +102,7 @@ var golden = map[goldenKey]Status{
 
 func TestGoldenReal(t *testing.T) {
 	seen := map[goldenKey]bool{}
-	for _, row := range allRealRows(t) {
+	for _, row := range realdata.All(t) {
 		for i, m := range row.RecipStatus {
 			k := goldenKey{row.File, row.Line, i}
 			want, ok := golden[k]
@@ -131,7 +132,7 @@ func TestGoldenReal(t *testing.T) {
 // the LED of the real samples.
 func TestGoldenRealTrailers(t *testing.T) {
 	var deliv, led Diagnostic
-	for _, row := range allRealRows(t) {
+	for _, row := range realdata.All(t) {
 		if row.File != f134852 {
 			continue
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/mailtrace/mailtrace/internal/realdata"
 	"github.com/mailtrace/mailtrace/recipstatus"
 )
 
@@ -60,7 +61,7 @@ func FuzzParse(f *testing.F) {
 	for _, in := range benchInputs {
 		f.Add(sourceIndex(in.source, in.event), in.in)
 	}
-	for _, row := range allRealRows(f) {
+	for _, row := range realdata.All(f) {
 		f.Add(sourceIndex(row.Source, row.Event), row.SourceContext)
 	}
 	f.Fuzz(func(t *testing.T, sel uint8, s string) {
@@ -169,7 +170,7 @@ func FuzzDecoders(f *testing.F) {
 	for _, tt := range parseTests {
 		f.Add(tt.in)
 	}
-	for _, row := range allRealRows(f) {
+	for _, row := range realdata.All(f) {
 		f.Add(row.SourceContext)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

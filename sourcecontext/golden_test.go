@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/mailtrace/mailtrace/internal/realdata"
 	"github.com/mailtrace/mailtrace/msgtrk"
 	"github.com/mailtrace/mailtrace/recipstatus"
 )
@@ -141,7 +142,7 @@ var golden = map[goldenKey]Context{
 
 func TestGoldenReal(t *testing.T) {
 	seen := map[goldenKey]bool{}
-	for _, row := range allRealRows(t) {
+	for _, row := range realdata.All(t) {
 		k := goldenKey{row.File, row.Line}
 		want, ok := golden[k]
 		if !ok {
@@ -171,7 +172,7 @@ func TestGoldenReal(t *testing.T) {
 // TestGoldenStitching pins what the hop-stitching fields give on the real
 // samples: the next hop's internal-message-id differs from the row's own.
 func TestGoldenStitching(t *testing.T) {
-	rows := allRealRows(t)
+	rows := realdata.All(t)
 	var hops []int64
 	for _, row := range rows {
 		c, _ := Parse(b(row.Source), b(row.Event), b(row.SourceContext))
