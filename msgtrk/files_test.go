@@ -159,3 +159,25 @@ func TestLoggingServer(t *testing.T) {
 		}
 	}
 }
+
+func TestMergerDuplicateFileSideBySide(t *testing.T) {
+	data := logFile(t, "2024-01-01T10:00:00.000Z,RECEIVE,a", "2024-01-01T10:00:01.000Z,SEND,a", "2024-01-01T11:00:00.000Z,RECEIVE,b")
+	fsys := fstest.MapFS{
+		"org/EX01/MSGTRK20240101-1.LOG":                 {Data: data},
+		"org/EX01/MessageTracking/MSGTRK20240101-1.LOG": {Data: data},
+	}
+	inputs, err := msgtrk.FindFiles(fsys, "org")
+	if err != nil || len(inputs) != 2 || inputs[0].Server != "EX01" || inputs[1].Server != "EX01" {
+		t.Fatalf("FindFiles = %+v, %v", inputs, err)
+	}
+	m := msgtrk.NewMerger(inputs)
+	var got []string
+	for m.Next() {
+		got = append(got, string(m.Record().Field(msgtrk.MessageID))+string(m.Record().Field(msgtrk.EventID)))
+	}
+	// The copy is read beside the original, so each row meets its twin.
+	want := []string{"aRECEIVE", "aRECEIVE", "aSEND", "aSEND", "bRECEIVE", "bRECEIVE"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("rows mismatch (-want +got):\n%s", diff)
+	}
+}

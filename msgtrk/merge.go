@@ -13,7 +13,9 @@ import (
 // Inputs of the same server and kind that have recognised file names form a
 // chain read one file after another (Exchange starts a new file when one is
 // full), so at most one file per chain is open at a time and memory is
-// bounded by the number of chains, not by the number of files or rows.
+// bounded by the number of chains, not by the number of files or rows. Two
+// inputs with the same file name for one server (a log collected twice) are
+// read side by side instead, so that duplicate rows arrive together.
 // Within a chain, rows keep their order; across chains, the row with the
 // earliest date-time comes first, ties broken by input order. A row whose
 // date-time does not parse keeps its place in its chain.
@@ -62,20 +64,36 @@ func NewMerger(inputs []Input) *Merger {
 
 func (m *Merger) start() {
 	m.started = true
-	byKey := map[[2]string]*chain{}
+	// Files of one server and kind follow each other in time: chain them.
+	// A second file with the same name (the same log collected twice) goes
+	// to a parallel chain, so that its rows meet their twins in time order.
+	type chainKey struct {
+		server, kind string
+		copy         int
+	}
+	byKey := map[chainKey]*chain{}
 	for _, in := range m.inputs {
-		if in.FileName.Kind != LogUnknown {
-			k := [2]string{in.Server, in.FileName.Kind.Prefix()}
-			if c := byKey[k]; c != nil {
-				c.inputs = append(c.inputs, in)
-				continue
-			}
-			c := &chain{idx: len(m.chains), inputs: []Input{in}}
-			byKey[k] = c
-			m.chains = append(m.chains, c)
+		if in.FileName.Kind == LogUnknown {
+			m.chains = append(m.chains, &chain{idx: len(m.chains), inputs: []Input{in}})
 			continue
 		}
-		m.chains = append(m.chains, &chain{idx: len(m.chains), inputs: []Input{in}})
+		k := chainKey{in.Server, in.FileName.Kind.Prefix(), 0}
+		for {
+			c := byKey[k]
+			if c == nil {
+				c = &chain{idx: len(m.chains), inputs: []Input{in}}
+				byKey[k] = c
+				m.chains = append(m.chains, c)
+				break
+			}
+			last := c.inputs[len(c.inputs)-1].FileName
+			if last.Start.Equal(in.FileName.Start) && last.Seq == in.FileName.Seq && last.Hourly == in.FileName.Hourly {
+				k.copy++
+				continue
+			}
+			c.inputs = append(c.inputs, in)
+			break
+		}
 	}
 	for _, c := range m.chains {
 		if m.advance(c) {

@@ -1,0 +1,279 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/mailtrace/mailtrace/correlate"
+)
+
+func runTrace(args []string, stdout, stderr io.Writer) error {
+	c := newCommon("trace", stderr, true)
+	cf := c.addCorrFlags()
+	asJSON := c.fs.Bool("json", false, "one JSON object per message (the stable trace form, see the correlate package)")
+	asDot := c.fs.Bool("dot", false, "a Graphviz digraph of each message's path")
+	asMermaid := c.fs.Bool("mermaid", false, "a Mermaid flowchart of each message's path")
+	c.fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: mailtrace trace [flags] PATH...\n\nCorrelate the rows of every server into one trace per message. The filters select\nmessages with at least one matching row; the whole trace is shown.\n\nflags:\n")
+		c.fs.PrintDefaults()
+	}
+	paths, err := c.parse(args)
+	if err != nil {
+		return err
+	}
+	n := 0
+	for _, b := range []bool{*asJSON, *asDot, *asMermaid} {
+		if b {
+			n++
+		}
+	}
+	if n > 1 {
+		return usagef("choose one of -json, -dot, -mermaid")
+	}
+	inputs, err := c.openInputs(paths)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(stdout, 64<<10)
+	defer bw.Flush()
+	selected := 0
+	var werr error
+	onTrace := func(t *correlate.Trace) {
+		if werr != nil || !t.Marked {
+			return
+		}
+		selected++
+		switch {
+		case *asJSON:
+			b, err := t.MarshalJSON()
+			if err != nil {
+				werr = err
+				return
+			}
+			bw.Write(b)
+			werr = bw.WriteByte('\n')
+		case *asDot:
+			writeDot(bw, t)
+		case *asMermaid:
+			writeMermaid(bw, t)
+		default:
+			writeTraceText(bw, t, c.loc)
+		}
+	}
+	if _, _, err := c.correlateInputs(inputs, cf, stderr, nil, onTrace); err != nil {
+		return err
+	}
+	if werr != nil {
+		return werr
+	}
+	if selected == 0 && !c.quiet {
+		fmt.Fprintln(stderr, "mailtrace: no message matched")
+	}
+	return bw.Flush()
+}
+
+func clock(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return "?"
+	}
+	if loc == time.UTC {
+		return t.Format("2006-01-02 15:04:05.000Z")
+	}
+	return t.In(loc).Format("2006-01-02 15:04:05.000 -07:00")
+}
+
+func secs(d time.Duration) string { return fmt.Sprintf("%.3f s", d.Seconds()) }
+
+// writeTraceText prints the readable view of one trace.
+func writeTraceText(w io.Writer, t *correlate.Trace, loc *time.Location) {
+	fmt.Fprintf(w, "Message %s  (%s, %d rows)\n", t.Key, t.Reason, t.Events)
+	if t.Sender != "" || t.Subject != "" {
+		fmt.Fprintf(w, "  From:       %s\n  Subject:    %s\n", t.Sender, t.Subject)
+	}
+	if t.MessageID != "" {
+		fmt.Fprintf(w, "  Message-ID: %s\n", t.MessageID)
+	}
+	if t.Size > 0 {
+		fmt.Fprintf(w, "  Size:       %d bytes\n", t.Size)
+	}
+	if o := t.Origin; o.Protocol != "" {
+		var parts []string
+		via := o.Server + " via " + o.Protocol
+		if o.ClientType != "" {
+			via += " (" + o.ClientType + ")"
+		}
+		parts = append(parts, via)
+		if o.Connector != "" && o.Protocol == "smtp" {
+			parts = append(parts, "connector "+o.Connector)
+		}
+		if o.Auth != "" {
+			a := "auth " + o.Auth
+			if o.Anonymous {
+				a += " ANONYMOUS"
+			}
+			parts = append(parts, a)
+		}
+		if o.ClientIP.IsValid() {
+			parts = append(parts, "client "+o.ClientIP.String())
+		}
+		if o.OriginalClientIP.IsValid() {
+			parts = append(parts, "original client "+o.OriginalClientIP.String())
+		}
+		if o.ProxiedClientIP.IsValid() {
+			parts = append(parts, "proxied client "+o.ProxiedClientIP.String())
+		}
+		fmt.Fprintf(w, "  Origin:     %s\n", strings.Join(parts, ", "))
+	}
+	if t.DSNFor != "" {
+		fmt.Fprintf(w, "  NDR for:    %s\n", t.DSNFor)
+	}
+	if len(t.Hops) > 0 {
+		fmt.Fprintln(w, "  Path:")
+		for _, h := range t.Hops {
+			lat := ""
+			if h.Latency > 0 {
+				lat = "  " + secs(h.Latency)
+			}
+			fmt.Fprintf(w, "    %d  %-12s %-10s %s → %s%s\n", h.Depth, h.Server, h.Role, clock(h.First, loc), clock(h.Last, loc), lat)
+		}
+	}
+	if len(t.Recipients) > 0 {
+		fmt.Fprintln(w, "  Recipients:")
+		for _, r := range t.Recipients {
+			line := fmt.Sprintf("    %-32s %-13s", r.Address, r.Status)
+			if r.Server != "" {
+				line += " at " + r.Server + " " + clock(r.Time, loc)
+			}
+			if r.Latency > 0 {
+				line += "  " + secs(r.Latency)
+			}
+			if len(r.ExpandedFrom) > 0 {
+				line += "  via " + strings.Join(r.ExpandedFrom, " → ")
+			}
+			if r.ResolvedFrom != "" {
+				line += "  addressed as " + r.ResolvedFrom
+			}
+			if r.RedirectedTo != "" {
+				line += "  redirected to " + r.RedirectedTo
+			}
+			fmt.Fprintln(w, line)
+			if r.Detail != "" {
+				d := r.Detail
+				if len([]rune(d)) > 160 {
+					d = string([]rune(d)[:159]) + "…"
+				}
+				fmt.Fprintf(w, "      %s\n", d)
+			}
+		}
+	}
+	for _, x := range t.Expansions {
+		fmt.Fprintf(w, "  Group:      %s → %s\n", x.Group, strings.Join(x.Members, ", "))
+	}
+	for _, f := range t.Forks {
+		fmt.Fprintf(w, "  Copy:       %s forked %s from %s for %s (%s)\n", f.Server, f.InternalMessageID, f.From, strings.Join(f.Recipients, ", "), f.Reason)
+	}
+	if len(t.DSNs) > 0 {
+		fmt.Fprintf(w, "  NDRs:       %s\n", strings.Join(t.DSNs, ", "))
+	}
+	if len(t.ShadowEvents) > 0 {
+		fmt.Fprintf(w, "  Shadow:     %d rows (%s)\n", len(t.ShadowEvents), eventList(t.ShadowEvents))
+	}
+	if len(t.Duplicates) > 0 {
+		fmt.Fprintf(w, "  Duplicates: %d rows (%s)\n", len(t.Duplicates), eventList(t.Duplicates))
+	}
+	for _, a := range t.Anomalies {
+		fmt.Fprintf(w, "  Anomaly:    %s\n", a)
+	}
+	fmt.Fprintln(w)
+}
+
+func eventList(rs []correlate.EventRef) string {
+	var parts []string
+	for _, r := range rs {
+		parts = append(parts, r.Event+" "+r.Server)
+		if len(parts) == 6 && len(rs) > 6 {
+			parts = append(parts, "…")
+			break
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func hopID(i int) string { return fmt.Sprintf("h%d", i) }
+
+func hopOfRecipient(t *correlate.Trace, r correlate.Recipient) int {
+	best := -1
+	for i, h := range t.Hops {
+		if strings.EqualFold(h.Server, r.Server) {
+			if best < 0 || h.Role == correlate.RoleDelivery || h.Depth > t.Hops[best].Depth {
+				best = i
+			}
+		}
+	}
+	return best
+}
+
+func writeDot(w io.Writer, t *correlate.Trace) {
+	q := func(s string) string {
+		return `"` + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), `"`, `\"`) + `"`
+	}
+	fmt.Fprintf(w, "digraph %s {\n  rankdir=LR;\n  label=%s;\n  node [shape=box];\n", q(t.Key), q(t.Subject+" — "+t.Sender))
+	if t.Origin.Protocol != "" {
+		label := "origin\n" + t.Origin.Protocol + " " + t.Origin.Auth
+		if ip := t.Origin.OriginalClientIP; ip.IsValid() {
+			label += "\n" + ip.String()
+		}
+		fmt.Fprintf(w, "  origin [shape=ellipse, label=%s];\n", q(label))
+	}
+	for i, h := range t.Hops {
+		label := fmt.Sprintf("%s\n%s", h.Server, h.Role)
+		if h.Latency > 0 {
+			label += "\n" + secs(h.Latency)
+		}
+		fmt.Fprintf(w, "  %s [label=%s];\n", hopID(i), q(label))
+		if len(h.From) == 0 && t.Origin.Protocol != "" && h.Depth == 0 {
+			fmt.Fprintf(w, "  origin -> %s;\n", hopID(i))
+		}
+		for _, p := range h.From {
+			fmt.Fprintf(w, "  %s -> %s;\n", hopID(p), hopID(i))
+		}
+	}
+	for i, r := range t.Recipients {
+		fmt.Fprintf(w, "  r%d [shape=note, label=%s];\n", i, q(r.Address+"\n"+r.Status.String()))
+		if h := hopOfRecipient(t, r); h >= 0 {
+			fmt.Fprintf(w, "  %s -> r%d;\n", hopID(h), i)
+		}
+	}
+	fmt.Fprintln(w, "}")
+}
+
+func writeMermaid(w io.Writer, t *correlate.Trace) {
+	q := func(s string) string { return `"` + strings.ReplaceAll(s, `"`, "#quot;") + `"` }
+	fmt.Fprintf(w, "%%%% %s\nflowchart LR\n", t.Key)
+	if t.Origin.Protocol != "" {
+		fmt.Fprintf(w, "  origin([%s])\n", q("origin: "+t.Origin.Protocol+" "+t.Origin.Auth))
+	}
+	for i, h := range t.Hops {
+		label := h.Server + "<br/>" + h.Role.String()
+		if h.Latency > 0 {
+			label += "<br/>" + secs(h.Latency)
+		}
+		fmt.Fprintf(w, "  %s[%s]\n", hopID(i), q(label))
+		if len(h.From) == 0 && t.Origin.Protocol != "" && h.Depth == 0 {
+			fmt.Fprintf(w, "  origin --> %s\n", hopID(i))
+		}
+		for _, p := range h.From {
+			fmt.Fprintf(w, "  %s --> %s\n", hopID(p), hopID(i))
+		}
+	}
+	for i, r := range t.Recipients {
+		fmt.Fprintf(w, "  r%d>%s]\n", i, q(r.Address+"<br/>"+r.Status.String()))
+		if h := hopOfRecipient(t, r); h >= 0 {
+			fmt.Fprintf(w, "  %s --> r%d\n", hopID(h), i)
+		}
+	}
+	fmt.Fprintln(w)
+}

@@ -1,0 +1,98 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"net/netip"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/leanovate/gopter"
+	"github.com/leanovate/gopter/gen"
+	"github.com/leanovate/gopter/prop"
+	"github.com/mailtrace/mailtrace/correlate"
+	"github.com/mailtrace/mailtrace/internal/proptest"
+)
+
+// TestPropertyHistogram: every percentile is within 1% (or 1µs) of the exact
+// one, computed by sorting.
+func TestPropertyHistogram(t *testing.T) {
+	props := gopter.NewProperties(proptest.Parameters(t, 500))
+	props.Property("percentiles within 1%", prop.ForAll(func(us []int64, p float64) string {
+		var h Histogram
+		ds := make([]time.Duration, len(us))
+		for i, u := range us {
+			ds[i] = time.Duration(u) * time.Microsecond
+			h.Add(ds[i])
+		}
+		sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+		got := h.Percentiles(p)[0]
+		rank := int(math.Ceil(p / 100 * float64(len(ds))))
+		rank = max(rank, 1)
+		want := ds[rank-1]
+		if diff := math.Abs(float64(got - want)); diff > float64(want)/100+float64(time.Microsecond) {
+			return fmt.Sprintf("p%v = %v, exact %v", p, got, want)
+		}
+		return ""
+	}, gen.SliceOfN(200, gen.Int64Range(0, 1e10)).SuchThat(func(v []int64) bool { return len(v) > 0 }), gen.Float64Range(0, 100)))
+	props.TestingRun(t)
+}
+
+// TestPropertyTopK: Space-Saving's guarantees against exact counting.
+func TestPropertyTopK(t *testing.T) {
+	props := gopter.NewProperties(proptest.Parameters(t, 300))
+	props.Property("heavy keys kept, counts bounded", prop.ForAll(func(stream []int, capacity int) string {
+		tk := NewTopK(capacity)
+		exact := map[string]int64{}
+		for _, x := range stream {
+			k := fmt.Sprint("k", x)
+			tk.Add(k)
+			exact[k]++
+		}
+		got := map[string]Entry{}
+		for _, e := range tk.Top(capacity) {
+			got[e.Key] = e
+		}
+		n := int64(len(stream))
+		for k, c := range exact {
+			e, ok := got[k]
+			if c > n/int64(capacity) && !ok {
+				return fmt.Sprintf("key %s with %d of %d missing at capacity %d", k, c, n, capacity)
+			}
+			if ok && (e.Count < c || e.Count-e.Error > c) {
+				return fmt.Sprintf("key %s: count %d error %d, exact %d", k, e.Count, e.Error, c)
+			}
+		}
+		return ""
+	}, gen.SliceOf(gen.Frequency(map[int]gopter.Gen{3: gen.IntRange(0, 5), 1: gen.IntRange(0, 500)})), gen.IntRange(1, 20)))
+	props.TestingRun(t)
+}
+
+func TestSubmittersOrder(t *testing.T) {
+	var s Submitters
+	mk := func(ip, auth, proto, sender string) *correlate.Trace {
+		return &correlate.Trace{Sender: sender, FirstSeen: time.Unix(1700000000, 0), Origin: correlate.Origin{
+			Server: "EX1", Auth: auth, Protocol: proto, Connector: "EX1\\Default EX1", OriginalClientIP: netip.MustParseAddr(ip)}}
+	}
+	for i := 0; i < 5; i++ {
+		s.Add(mk("10.0.0.5", "07I", "smtp", fmt.Sprintf("app%d@contoso.com", i)))
+	}
+	s.Add(mk("10.0.0.9", "0cA", "smtp", "printer@contoso.com"))
+	s.Add(mk("10.0.0.9", "0cA", "smtp", "printer@contoso.com"))
+	s.Add(mk("192.0.2.1", "04I", "store", "ann@contoso.com"))
+	s.Add(&correlate.Trace{Orphan: true})
+	got := s.Sorted()
+	if len(got) != 3 {
+		t.Fatalf("%d submitters: %+v", len(got), got)
+	}
+	if got[0].IP.String() != "10.0.0.9" || got[0].Category != "Anonymous" || got[0].Count != 2 || len(got[0].Senders) != 1 {
+		t.Errorf("first submitter = %+v, want the anonymous printer", got[0])
+	}
+	if got[1].Count != 5 || len(got[1].Senders) != MaxSampleSenders || got[1].Category != "Internal" {
+		t.Errorf("second submitter = %+v", got[1])
+	}
+	if got[2].Protocol != "store" || got[2].Connector != "" {
+		t.Errorf("store submitter = %+v", got[2])
+	}
+}

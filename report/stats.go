@@ -1,0 +1,226 @@
+// Package report aggregates traces and rows into the summaries admins ask
+// for: counts with explicit semantics, top talkers, latency percentiles
+// (Stats), and who submits mail how (Submitters). Memory is bounded: top
+// lists use the Space-Saving algorithm, percentiles a three-digit histogram.
+package report
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/mailtrace/mailtrace/correlate"
+	"github.com/mailtrace/mailtrace/msgtrk"
+)
+
+// DefaultTopCapacity is the number of counters each top list keeps.
+const DefaultTopCapacity = 4096
+
+// Stats accumulates rows (AddRecord) and traces (AddTrace). Use NewStats.
+type Stats struct {
+	Counts     correlate.Counts
+	events     map[string]int64
+	sources    map[string]int64
+	servers    map[string]int64
+	rows       int64
+	first      time.Time
+	last       time.Time
+	senders    *TopK // by messages sent
+	recipients *TopK // by messages received (delivered or sent outside)
+	domains    *TopK // recipient domains, by recipients
+	sizes      Histogram
+	maxSize    int64
+	e2e        Histogram
+	hops       map[correlate.Role]*Histogram
+}
+
+// NewStats returns an empty Stats whose top lists keep capacity counters
+// (0 means DefaultTopCapacity).
+func NewStats(capacity int) *Stats {
+	if capacity <= 0 {
+		capacity = DefaultTopCapacity
+	}
+	return &Stats{
+		events: map[string]int64{}, sources: map[string]int64{}, servers: map[string]int64{},
+		senders: NewTopK(capacity), recipients: NewTopK(capacity), domains: NewTopK(capacity),
+		hops: map[correlate.Role]*Histogram{},
+	}
+}
+
+// maxDistinct bounds the distinct event-id, source and server spellings
+// counted; more are counted as "(other)".
+const maxDistinct = 1024
+
+func bump(m map[string]int64, k []byte) {
+	if n, ok := m[string(k)]; ok {
+		m[string(k)] = n + 1
+		return
+	}
+	if len(m) >= maxDistinct {
+		m["(other)"]++
+		return
+	}
+	m[string(k)] = 1
+}
+
+// AddRecord counts one row.
+func (s *Stats) AddRecord(rec *msgtrk.Record) {
+	s.rows++
+	bump(s.events, rec.Field(msgtrk.EventID))
+	bump(s.sources, rec.Field(msgtrk.Source))
+	srv := rec.Origin().Server
+	if srv == "" {
+		bump(s.servers, msgtrk.LoggingServer(rec))
+	} else {
+		bump(s.servers, []byte(srv))
+	}
+	if t, err := rec.Time(); err == nil {
+		if s.first.IsZero() || t.Before(s.first) {
+			s.first = t
+		}
+		if t.After(s.last) {
+			s.last = t
+		}
+	}
+}
+
+// AddTrace counts one message.
+func (s *Stats) AddTrace(t *correlate.Trace) {
+	s.Counts.Add(t)
+	if t.Orphan {
+		return
+	}
+	if t.Sender != "" {
+		s.senders.Add(strings.ToLower(t.Sender))
+	}
+	if t.Size > 0 {
+		s.sizes.Add(time.Duration(t.Size) * time.Microsecond) // bytes, stored as microseconds
+		s.maxSize = max(s.maxSize, t.Size)
+	}
+	for _, r := range t.Recipients {
+		if r.Status == correlate.StatusDelivered || r.Status == correlate.StatusSentExternal {
+			s.recipients.Add(r.Address)
+			if r.Latency > 0 {
+				s.e2e.Add(r.Latency)
+			}
+		}
+		if i := strings.LastIndexByte(r.Address, '@'); i >= 0 {
+			s.domains.Add(r.Address[i+1:])
+		}
+	}
+	for _, h := range t.Hops {
+		if h.Latency > 0 {
+			hh := s.hops[h.Role]
+			if hh == nil {
+				hh = &Histogram{}
+				s.hops[h.Role] = hh
+			}
+			hh.Add(h.Latency)
+		}
+	}
+}
+
+// Summary is the result of Stats, ready for printing or JSON.
+type Summary struct {
+	Rows       int64                  `json:"rows"`
+	First      string                 `json:"first,omitempty"`
+	Last       string                 `json:"last,omitempty"`
+	Counts     CountsJSON             `json:"counts"`
+	Events     []Entry                `json:"events"`
+	Sources    []Entry                `json:"sources"`
+	Servers    []Entry                `json:"servers"`
+	TopSenders []Entry                `json:"top_senders"`
+	TopRcpts   []Entry                `json:"top_recipients"`
+	TopDomains []Entry                `json:"top_recipient_domains"`
+	Size       SizeJSON               `json:"size"`
+	EndToEnd   LatencyJSON            `json:"end_to_end_latency"`
+	HopLatency map[string]LatencyJSON `json:"hop_latency"`
+	Malformed  int64                  `json:"malformed_lines"`
+}
+
+// CountsJSON is correlate.Counts with JSON names.
+type CountsJSON struct {
+	Messages      int64 `json:"unique_messages"`
+	NDRs          int64 `json:"ndrs"`
+	Orphans       int64 `json:"orphan_traces"`
+	Recipients    int64 `json:"recipients"`
+	Deliveries    int64 `json:"deliveries"`
+	Delivered     int64 `json:"delivered"`
+	SentExternal  int64 `json:"sent_external"`
+	Failed        int64 `json:"failed"`
+	Dropped       int64 `json:"dropped"`
+	Duplicate     int64 `json:"duplicate"`
+	Pending       int64 `json:"pending"`
+	Expansions    int64 `json:"group_expansions"`
+	Expanded      int64 `json:"recipients_from_groups"`
+	DuplicateRows int64 `json:"duplicate_rows"`
+	ShadowRows    int64 `json:"shadow_rows"`
+}
+
+// SizeJSON summarises message sizes in bytes.
+type SizeJSON struct {
+	Total int64 `json:"total_bytes"`
+	Mean  int64 `json:"mean_bytes"`
+	P50   int64 `json:"p50_bytes"`
+	P90   int64 `json:"p90_bytes"`
+	P99   int64 `json:"p99_bytes"`
+	Max   int64 `json:"max_bytes"`
+}
+
+// LatencyJSON summarises durations in seconds.
+type LatencyJSON struct {
+	Count int64   `json:"count"`
+	Mean  float64 `json:"mean_seconds"`
+	P50   float64 `json:"p50_seconds"`
+	P90   float64 `json:"p90_seconds"`
+	P99   float64 `json:"p99_seconds"`
+	Max   float64 `json:"max_seconds"`
+}
+
+func latencyOf(h *Histogram) LatencyJSON {
+	p := h.Percentiles(50, 90, 99)
+	return LatencyJSON{Count: h.Count(), Mean: h.Mean().Seconds(), P50: p[0].Seconds(), P90: p[1].Seconds(), P99: p[2].Seconds(), Max: h.Max().Seconds()}
+}
+
+func sortedEntries(m map[string]int64) []Entry {
+	out := make([]Entry, 0, len(m))
+	for k, v := range m {
+		out = append(out, Entry{Key: k, Count: v})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		return out[i].Key < out[j].Key
+	})
+	return out
+}
+
+// Summary returns the summary with top lists of length top; malformed is
+// the number of malformed lines the caller saw.
+func (s *Stats) Summary(top int, malformed int64) Summary {
+	c := s.Counts
+	sum := Summary{
+		Rows: s.rows,
+		Counts: CountsJSON{c.Messages, c.NDRs, c.Orphans, c.Recipients, c.Deliveries(), c.Delivered, c.SentExternal,
+			c.Failed, c.Dropped, c.Duplicate, c.Pending, c.Expansions, c.Expanded, c.DuplicateRows, c.ShadowRows},
+		Events: sortedEntries(s.events), Sources: sortedEntries(s.sources), Servers: sortedEntries(s.servers),
+		TopSenders: s.senders.Top(top), TopRcpts: s.recipients.Top(top), TopDomains: s.domains.Top(top),
+		EndToEnd:   latencyOf(&s.e2e),
+		HopLatency: map[string]LatencyJSON{},
+		Malformed:  malformed,
+	}
+	if !s.first.IsZero() {
+		sum.First = s.first.UTC().Format(time.RFC3339)
+		sum.Last = s.last.UTC().Format(time.RFC3339)
+	}
+	p := s.sizes.Percentiles(50, 90, 99)
+	sum.Size = SizeJSON{Total: c.Bytes, P50: p[0].Microseconds(), P90: p[1].Microseconds(), P99: p[2].Microseconds(), Max: s.maxSize}
+	if n := s.sizes.Count(); n > 0 {
+		sum.Size.Mean = c.Bytes / n
+	}
+	for role, h := range s.hops {
+		sum.HopLatency[role.String()] = latencyOf(h)
+	}
+	return sum
+}
