@@ -1,7 +1,9 @@
 package correlate
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -10,15 +12,22 @@ import (
 	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
-// hopKey identifies a hop: a server in a role.
-type hopKey struct {
-	server string
-	role   Role
+// builder holds the working slices of build, reused from trace to trace.
+type builder struct {
+	hops                               []hopState
+	hopOf, order, pos, depths, evOrder []int
+}
+
+// grow returns s resized to n, reusing its array when large enough.
+func grow(s []int, n int) []int {
+	if cap(s) >= n {
+		return s[:n]
+	}
+	return make([]int, n, n+n/2)
 }
 
 type hopState struct {
 	Hop
-	key     hopKey
 	short   string
 	parents []int
 	depth   int
@@ -63,10 +72,11 @@ func (t *Tracker) build(tr *trace) *Trace {
 	}
 
 	// Hops: every (server, role) with a row that is neither a shadow nor a
-	// duplicate row.
-	var hops []*hopState
-	hopOf := make([]int, len(tr.events)) // hop index of each event, -1 for none
-	index := map[hopKey]int{}
+	// duplicate row. The working slices are the Tracker's, reused.
+	b := &t.b
+	b.hops = b.hops[:0]
+	hopOf := grow(b.hopOf, len(tr.events)) // hop index of each event, -1 for none
+	b.hopOf = hopOf
 	for i := range tr.events {
 		e := &tr.events[i]
 		hopOf[i] = -1
@@ -74,23 +84,37 @@ func (t *Tracker) build(tr *trace) *Trace {
 			continue
 		}
 		role := roleOf(e.kind, e.source, e.etype, t.isEdge(e.server))
-		k := hopKey{e.server, role}
-		h, ok := index[k]
-		if !ok {
-			h = len(hops)
-			index[k] = h
-			hops = append(hops, &hopState{key: k, short: string(shortHost(nil, []byte(e.server))),
-				Hop: Hop{Server: e.server, Role: role, Latency: -1}})
+		h := -1
+		for j := range b.hops {
+			if b.hops[j].Server == e.server && b.hops[j].Role == role {
+				h = j
+				break
+			}
+		}
+		if h < 0 {
+			h = len(b.hops)
+			if h < cap(b.hops) {
+				b.hops = b.hops[:h+1]
+				parents := b.hops[h].parents[:0]
+				b.hops[h] = hopState{parents: parents}
+			} else {
+				b.hops = append(b.hops, hopState{})
+			}
+			hs := &b.hops[h]
+			hs.short = t.short(e.server)
+			hs.Hop = Hop{Server: e.server, Role: role, Latency: -1}
 		}
 		hopOf[i] = h
-		hs := hops[h]
+		hs := &b.hops[h]
 		hs.Events++
-		tm := time.Unix(0, e.time).UTC()
-		if e.time != 0 && (hs.First.IsZero() || tm.Before(hs.First)) {
-			hs.First = tm
-		}
-		if e.time != 0 && tm.After(hs.Last) {
-			hs.Last = tm
+		if e.time != 0 {
+			tm := time.Unix(0, e.time).UTC()
+			if hs.First.IsZero() || tm.Before(hs.First) {
+				hs.First = tm
+			}
+			if tm.After(hs.Last) {
+				hs.Last = tm
+			}
 		}
 		if e.hopLatencyMS >= 0 {
 			if d := time.Duration(e.hopLatencyMS) * time.Millisecond; d > hs.Latency {
@@ -98,10 +122,7 @@ func (t *Tracker) build(tr *trace) *Trace {
 			}
 		}
 	}
-	byShort := map[string][]int{}
-	for i, h := range hops {
-		byShort[h.short] = append(byShort[h.short], i)
-	}
+	hops := b.hops
 	// Parents: who handed the message to each hop.
 	addParent := func(child, parent int) {
 		if child == parent {
@@ -125,8 +146,8 @@ func (t *Tracker) build(tr *trace) *Trace {
 			// The peer handed it to our transport: its submission service
 			// if it has one for this message, else its transport.
 			best := -1
-			for _, c := range byShort[e.peer] {
-				if c == h {
+			for c := range hops {
+				if c == h || hops[c].short != e.peer {
 					continue
 				}
 				switch hops[c].Role {
@@ -143,15 +164,15 @@ func (t *Tracker) build(tr *trace) *Trace {
 			}
 		case e.etype == msgtrk.EventDeliver || e.etype == msgtrk.EventDeliverFail:
 			// The peer's transport handed it to our delivery service.
-			for _, c := range byShort[e.peer] {
-				if c != h && (hops[c].Role == RoleHub || hops[c].Role == RoleEdge) {
+			for c := range hops {
+				if c != h && hops[c].short == e.peer && (hops[c].Role == RoleHub || hops[c].Role == RoleEdge) {
 					addParent(h, c)
 				}
 			}
 		case e.etype == msgtrk.EventSend:
 			// We handed it to the peer's transport or delivery hop.
-			for _, c := range byShort[e.peer] {
-				if c != h && hops[c].Role != RoleSubmission {
+			for c := range hops {
+				if c != h && hops[c].short == e.peer && hops[c].Role != RoleSubmission {
 					addParent(c, h)
 				}
 			}
@@ -159,7 +180,8 @@ func (t *Tracker) build(tr *trace) *Trace {
 	}
 	// Depth: shortest hand-over chain from a hop nobody handed it to.
 	const inf = 1 << 30
-	for _, h := range hops {
+	for i := range hops {
+		h := &hops[i]
 		h.depth = inf
 		if len(h.parents) == 0 || h.Role == RoleSubmission {
 			h.depth = 0
@@ -167,7 +189,8 @@ func (t *Tracker) build(tr *trace) *Trace {
 	}
 	for changed, round := true, 0; changed && round <= len(hops); round++ {
 		changed = false
-		for _, h := range hops {
+		for i := range hops {
+			h := &hops[i]
 			for _, p := range h.parents {
 				if d := hops[p].depth + 1; hops[p].depth != inf && d < h.depth {
 					h.depth = d
@@ -176,7 +199,8 @@ func (t *Tracker) build(tr *trace) *Trace {
 			}
 		}
 	}
-	for _, h := range hops {
+	for i := range hops {
+		h := &hops[i]
 		if h.depth == inf {
 			h.depth = 0
 			out.Anomalies = append(out.Anomalies, fmt.Sprintf("loop: no first hop leads to %s (%s)", h.Server, h.Role))
@@ -186,65 +210,74 @@ func (t *Tracker) build(tr *trace) *Trace {
 			h.Latency = 0
 		}
 	}
-	order := make([]int, len(hops))
+	order := grow(b.order, len(hops))
+	b.order = order
 	for i := range order {
 		order[i] = i
 	}
-	sort.SliceStable(order, func(a, b int) bool {
-		x, y := hops[order[a]], hops[order[b]]
+	slices.SortStableFunc(order, func(a, c int) int {
+		x, y := &hops[a], &hops[c]
 		if x.depth != y.depth {
-			return x.depth < y.depth
+			return cmp.Compare(x.depth, y.depth)
 		}
-		if !x.First.Equal(y.First) {
-			return x.First.Before(y.First)
+		if c := x.First.Compare(y.First); c != 0 {
+			return c
 		}
 		if x.Server != y.Server {
-			return x.Server < y.Server
+			return strings.Compare(x.Server, y.Server)
 		}
-		return x.Role < y.Role
+		return cmp.Compare(x.Role, y.Role)
 	})
-	pos := make([]int, len(hops)) // position of each hop in out.Hops
+	pos := grow(b.pos, len(hops)) // position of each hop in out.Hops
+	b.pos = pos
 	for p, i := range order {
 		pos[i] = p
 	}
+	out.Hops = make([]Hop, 0, len(hops))
 	for _, i := range order {
 		h := hops[i].Hop
-		for _, p := range hops[i].parents {
-			h.From = append(h.From, pos[p])
+		h.From = nil
+		if len(hops[i].parents) > 0 {
+			h.From = make([]int, 0, len(hops[i].parents))
+			for _, p := range hops[i].parents {
+				h.From = append(h.From, pos[p])
+			}
+			sort.Ints(h.From)
 		}
-		sort.Ints(h.From)
 		out.Hops = append(out.Hops, h)
 	}
 
 	// Events in causal order: by hop depth, then time, then arrival.
-	evOrder := make([]int, len(tr.events))
-	depthOf := func(i int) int {
-		if hopOf[i] < 0 {
-			// Shadow and duplicate rows: after the hops of their server.
-			d := 0
-			for _, h := range byShort[string(shortHost(nil, []byte(tr.events[i].server)))] {
-				d = max(d, hops[h].depth)
-			}
-			return d
-		}
-		return hops[hopOf[i]].depth
-	}
-	depths := make([]int, len(tr.events))
+	depths := grow(b.depths, len(tr.events))
+	b.depths = depths
+	evOrder := grow(b.evOrder, len(tr.events))
+	b.evOrder = evOrder
 	for i := range evOrder {
 		evOrder[i] = i
-		depths[i] = depthOf(i)
-	}
-	sort.SliceStable(evOrder, func(a, b int) bool {
-		i, j := evOrder[a], evOrder[b]
-		if depths[i] != depths[j] {
-			return depths[i] < depths[j]
+		if hopOf[i] >= 0 {
+			depths[i] = hops[hopOf[i]].depth
+			continue
 		}
-		return tr.events[i].time < tr.events[j].time
+		// Shadow and duplicate rows: after the hops of their server.
+		d := 0
+		short := t.short(tr.events[i].server)
+		for j := range hops {
+			if hops[j].short == short {
+				d = max(d, hops[j].depth)
+			}
+		}
+		depths[i] = d
+	}
+	slices.SortStableFunc(evOrder, func(i, j int) int {
+		if depths[i] != depths[j] {
+			return cmp.Compare(depths[i], depths[j])
+		}
+		return cmp.Compare(tr.events[i].time, tr.events[j].time)
 	})
 
 	t.buildOrigin(tr, out, evOrder)
 	t.buildRecipients(tr, out, evOrder, depths)
-	t.buildAnomalies(tr, out, hops, byShort)
+	t.buildAnomalies(tr, out, hops)
 	if tr.primary == "" {
 		out.Orphan = true
 		out.Anomalies = append(out.Anomalies, "orphan: no message id ties these rows to a message")
@@ -260,7 +293,7 @@ func (t *Tracker) buildOrigin(tr *trace, out *Trace, evOrder []int) {
 	store := -1
 	for _, i := range evOrder {
 		e := &tr.events[i]
-		if e.etype != msgtrk.EventReceive || e.shadow {
+		if e.etype != msgtrk.EventReceive || e.shadow || e.recv < 0 {
 			continue
 		}
 		if first < 0 {
@@ -277,29 +310,32 @@ func (t *Tracker) buildOrigin(tr *trace, out *Trace, evOrder []int) {
 		return
 	}
 	e := &tr.events[first]
+	ri := &tr.receives[e.recv]
 	o := &out.Origin
 	o.Server = e.server
 	o.Source = e.source.String()
 	if e.source == msgtrk.SourceStoreDriver {
 		o.Protocol = "store"
-		o.ClientType = tr.str(e.clientType)
+		o.ClientType = tr.str(ri.clientType)
 	} else {
 		o.Protocol = "smtp"
 	}
-	if e.auth.IsValid() {
-		o.Auth = fmt.Sprintf("%02x%c", e.auth.Number, e.auth.Letter)
-		o.Anonymous = e.auth.Category() == messageinfo.CategoryAnonymous
+	if ri.auth.IsValid() {
+		const hexdigits = "0123456789abcdef"
+		o.Auth = string([]byte{hexdigits[ri.auth.Number>>4], hexdigits[ri.auth.Number&15], ri.auth.Letter})
+		o.Anonymous = ri.auth.Category() == messageinfo.CategoryAnonymous
 	}
-	o.ClientIP = e.clientIP
-	o.OriginalClientIP = e.origIP
+	o.ClientIP = ri.clientIP
+	o.OriginalClientIP = ri.origIP
 	for _, i := range evOrder {
 		ev := &tr.events[i]
-		if ev.etype == msgtrk.EventReceive && ev.source == msgtrk.SourceSMTP {
+		if ev.etype == msgtrk.EventReceive && ev.source == msgtrk.SourceSMTP && ev.recv >= 0 {
+			rv := &tr.receives[ev.recv]
 			if o.Connector == "" {
-				o.Connector = tr.str(ev.connector)
+				o.Connector = tr.str(rv.connector)
 			}
-			if ev.proxiedIP.IsValid() {
-				o.ProxiedClientIP = ev.proxiedIP
+			if rv.proxiedIP.IsValid() {
+				o.ProxiedClientIP = rv.proxiedIP
 				break
 			}
 		}
@@ -349,6 +385,14 @@ func (t *Tracker) buildRecipients(tr *trace, out *Trace, evOrder []int, depths [
 		order = append(order, addr)
 		return r, true
 	}
+	// getRef is get for an arena string: the map lookup does not allocate,
+	// only a new address does.
+	getRef := func(r ref) (*recipientState, bool) {
+		if st, ok := states[string(tr.bytesOf(r))]; ok {
+			return st, false
+		}
+		return get(tr.str(r))
+	}
 	known := t.knownServer
 
 	for _, i := range evOrder {
@@ -396,7 +440,7 @@ func (t *Tracker) buildRecipients(tr *trace, out *Trace, evOrder []int, depths [
 		switch e.etype {
 		case msgtrk.EventResolve:
 			for _, r := range rcpts {
-				p, _ := get(tr.str(r))
+				p, _ := getRef(r)
 				if related != "" && related != p.addr {
 					a, _ := get(related)
 					a.alias = true
@@ -414,7 +458,7 @@ func (t *Tracker) buildRecipients(tr *trace, out *Trace, evOrder []int, depths [
 			g.group = true
 			x := Expansion{Group: related, Server: e.server, Time: time.Unix(0, e.time).UTC()}
 			for _, r := range rcpts {
-				m, created := get(tr.str(r))
+				m, created := getRef(r)
 				x.Members = append(x.Members, m.addr)
 				if created && m.addr != related {
 					m.expandedFrom = append(append([]string(nil), g.expandedFrom...), related)
@@ -425,7 +469,7 @@ func (t *Tracker) buildRecipients(tr *trace, out *Trace, evOrder []int, depths [
 			continue
 		case msgtrk.EventRedirect:
 			for _, r := range rcpts {
-				target, created := get(tr.str(r))
+				target, created := getRef(r)
 				if related != "" && related != target.addr {
 					o, _ := get(related)
 					o.redirectedTo = target.addr
@@ -447,7 +491,7 @@ func (t *Tracker) buildRecipients(tr *trace, out *Trace, evOrder []int, depths [
 			continue
 		}
 		for k, r := range rcpts {
-			st, _ := get(tr.str(r))
+			st, _ := getRef(r)
 			var s Status
 			set := true
 			switch e.etype {
@@ -529,9 +573,9 @@ func (t *Tracker) buildRecipients(tr *trace, out *Trace, evOrder []int, depths [
 		}
 		out.Recipients = append(out.Recipients, rc)
 	}
-	sort.Slice(out.Recipients, func(i, j int) bool { return out.Recipients[i].Address < out.Recipients[j].Address })
+	slices.SortFunc(out.Recipients, func(a, b Recipient) int { return strings.Compare(a.Address, b.Address) })
 	byTime := func(rs []EventRef) {
-		sort.SliceStable(rs, func(i, j int) bool { return rs[i].Time.Before(rs[j].Time) })
+		slices.SortStableFunc(rs, func(a, b EventRef) int { return a.Time.Compare(b.Time) })
 	}
 	byTime(out.ShadowEvents)
 	byTime(out.Duplicates)
@@ -566,7 +610,7 @@ func (t *Tracker) knownServer(short string) bool {
 	return ok
 }
 
-func (t *Tracker) buildAnomalies(tr *trace, out *Trace, hops []*hopState, byShort map[string][]int) {
+func (t *Tracker) buildAnomalies(tr *trace, out *Trace, hops []hopState) {
 	const tolerance = time.Second
 	for i := range tr.events {
 		e := &tr.events[i]
@@ -576,8 +620,11 @@ func (t *Tracker) buildAnomalies(tr *trace, out *Trace, hops []*hopState, byShor
 		if !t.knownServer(e.peer) {
 			continue
 		}
-		targets := byShort[e.peer]
-		if len(targets) == 0 {
+		found := false
+		for j := range hops {
+			found = found || hops[j].short == e.peer
+		}
+		if !found {
 			out.Anomalies = append(out.Anomalies, fmt.Sprintf("missing_hop: %s sent to %s at %s, no row of %s for this message",
 				e.server, e.peer, time.Unix(0, e.time).UTC().Format(time.RFC3339Nano), e.peer))
 			continue
@@ -585,8 +632,8 @@ func (t *Tracker) buildAnomalies(tr *trace, out *Trace, hops []*hopState, byShor
 		// A receive logged before the send means the clocks differ.
 		for j := range tr.events {
 			r := &tr.events[j]
-			if (r.etype == msgtrk.EventReceive || r.etype == msgtrk.EventDeliver) && r.peer == string(shortHost(nil, []byte(e.server))) &&
-				strings.EqualFold(string(shortHost(nil, []byte(r.server))), e.peer) && r.time+int64(tolerance) < e.time {
+			if (r.etype == msgtrk.EventReceive || r.etype == msgtrk.EventDeliver) && r.peer == t.short(e.server) &&
+				strings.EqualFold(t.short(r.server), e.peer) && r.time+int64(tolerance) < e.time {
 				out.Anomalies = append(out.Anomalies, fmt.Sprintf("skew: %s logged %s %.3fs before %s logged the SEND",
 					r.server, r.etype, time.Duration(e.time-r.time).Seconds(), e.server))
 				break

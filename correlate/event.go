@@ -36,13 +36,7 @@ type event struct {
 	context  ref  // source-context, for TRANSFER reasons
 	etypeRaw ref  // event-id as written, when unknown
 
-	// RECEIVE rows: the origin candidates.
-	auth       messageinfo.AuthCode
-	clientType ref
-	connector  ref
-	clientIP   netip.Addr
-	origIP     netip.Addr
-	proxiedIP  netip.Addr
+	recv int32 // RECEIVE rows: index of their receiveInfo in the trace, else -1
 
 	// Latency: the logging server's TOTAL (ms, -1 when none) and the
 	// origination time (unix ns, 0 when none).
@@ -67,6 +61,17 @@ func fingerprint(rec *msgtrk.Record, server string) uint64 {
 	h.Write(rec.Line())
 	h.WriteString(server)
 	return h.Sum64()
+}
+
+// receiveInfo holds what a RECEIVE row tells of the message's origin; kept
+// apart from event so that the other rows stay small.
+type receiveInfo struct {
+	auth       messageinfo.AuthCode
+	clientType ref
+	connector  ref
+	clientIP   netip.Addr
+	origIP     netip.Addr
+	proxiedIP  netip.Addr
 }
 
 // isShadow reports whether e is a shadow redundancy event.
@@ -131,13 +136,32 @@ func hasOutcomeStatus(e msgtrk.EventType) bool {
 // address itself for an IP literal.
 func shortHost(dst []byte, h []byte) []byte {
 	h = bytes.TrimSpace(h)
-	if _, ok := msgtrk.ParseAddr(h); ok {
-		return append(dst, h...)
+	if looksLikeIP(h) {
+		if _, ok := msgtrk.ParseAddr(h); ok {
+			return append(dst, h...)
+		}
 	}
 	if i := bytes.IndexByte(h, '.'); i >= 0 {
 		h = h[:i]
 	}
 	return appendLower(dst, h)
+}
+
+// looksLikeIP is a cheap test that avoids parsing host names as addresses
+// (a failed parse allocates its error).
+func looksLikeIP(h []byte) bool {
+	if len(h) == 0 {
+		return false
+	}
+	if bytes.IndexByte(h, ':') >= 0 {
+		return true
+	}
+	for _, c := range h {
+		if (c < '0' || c > '9') && c != '.' {
+			return false
+		}
+	}
+	return true
 }
 
 func appendLower(dst, b []byte) []byte {
@@ -152,7 +176,7 @@ func appendLower(dst, b []byte) []byte {
 
 // extract fills e from rec. t is the trace that receives the strings.
 func (tr *Tracker) extract(e *event, rec *msgtrk.Record, t *trace, server string) {
-	*e = event{server: server, hopLatencyMS: -1}
+	*e = event{server: server, hopLatencyMS: -1, recv: -1}
 	if tm, err := rec.Time(); err == nil {
 		e.time = tm.UnixNano()
 	}
@@ -178,8 +202,8 @@ func (tr *Tracker) extract(e *event, rec *msgtrk.Record, t *trace, server string
 		peer = rec.Field(msgtrk.ClientHostname)
 	}
 	if len(peer) > 0 {
-		tr.scratch = shortHost(tr.scratch[:0], peer)
-		e.peer = tr.intern(tr.scratch)
+		tr.scratch2 = shortHost(tr.scratch2[:0], peer)
+		e.peer = tr.intern(tr.scratch2)
 	}
 
 	e.rcpts = t.addList(rec, msgtrk.RecipientAddress, true)
@@ -199,19 +223,22 @@ func (tr *Tracker) extract(e *event, rec *msgtrk.Record, t *trace, server string
 
 	mi := rec.Field(msgtrk.MessageInfo)
 	if e.etype == msgtrk.EventReceive {
+		var ri receiveInfo
 		if a, err := messageinfo.ParseAuthCode(mi); err == nil && a.IsValid() {
-			e.auth = a
+			ri.auth = a
 		}
-		e.clientIP, _ = rec.Addr(msgtrk.ClientIP)
-		e.connector = t.addString(rec.Field(msgtrk.ConnectorID))
-		e.origIP, _ = rec.Addr(msgtrk.OriginalClientIP)
+		ri.clientIP, _ = rec.Addr(msgtrk.ClientIP)
+		ri.connector = t.addString(rec.Field(msgtrk.ConnectorID))
+		ri.origIP, _ = rec.Addr(msgtrk.OriginalClientIP)
 		if e.source == msgtrk.SourceStoreDriver {
 			if st, err := sourcecontext.ParseStore(rec.Field(msgtrk.SourceContext)); err == nil || len(st.ClientTypeRaw) > 0 {
-				e.clientType = t.addString(st.ClientTypeRaw)
+				ri.clientType = t.addString(st.ClientTypeRaw)
 			}
 		} else if v, ok := eventdata.Lookup(rec.Field(msgtrk.CustomData), "ProxiedClientIPAddress"); ok {
-			e.proxiedIP, _ = msgtrk.ParseAddr(v)
+			ri.proxiedIP, _ = msgtrk.ParseAddr(v)
 		}
+		e.recv = int32(len(t.receives))
+		t.receives = append(t.receives, ri)
 	} else if len(mi) > 0 && mi[0] >= '0' && mi[0] <= '9' && (e.etype == msgtrk.EventSend || e.etype == msgtrk.EventSendExternal ||
 		e.etype == msgtrk.EventDeliver || e.etype == msgtrk.EventFail || e.etype == msgtrk.EventDeliverFail || e.etype == msgtrk.EventNotifyMAPI) {
 		nodes, lat, err := messageinfo.AppendLatency(tr.nodes[:0], mi)

@@ -15,11 +15,12 @@ type trace struct {
 	last     int64
 	deadline int64
 
-	events []event
-	arena  []byte
-	refs   []ref
-	fps    []uint64
-	fpSet  map[uint64]struct{}
+	events   []event
+	receives []receiveInfo
+	arena    []byte
+	refs     []ref
+	fps      []uint64
+	fpSet    map[uint64]struct{}
 
 	// Message attributes, from the first row that has each.
 	netID, msgID, sender, returnPath, subject string
@@ -164,8 +165,13 @@ func (tr *trace) absorb(o *trace) {
 		e.internal = shift(e.internal)
 		e.context = shift(e.context)
 		e.etypeRaw = shift(e.etypeRaw)
-		e.clientType = shift(e.clientType)
-		e.connector = shift(e.connector)
+		if e.recv >= 0 {
+			ri := o.receives[e.recv]
+			ri.clientType = shift(ri.clientType)
+			ri.connector = shift(ri.connector)
+			e.recv = int32(len(tr.receives))
+			tr.receives = append(tr.receives, ri)
+		}
 		tr.events = append(tr.events, e)
 	}
 	for _, f := range o.fps {

@@ -63,10 +63,10 @@ type pendRow struct {
 type shard struct {
 	tk       *Tracker
 	flushing bool
-	in   chan *shardJob
-	done chan struct{}
-	job  *shardJob
-	out  []emittedTrace
+	in       chan *shardJob
+	done     chan struct{}
+	job      *shardJob
+	out      []emittedTrace
 }
 
 type shardJob struct {

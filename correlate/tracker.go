@@ -39,8 +39,8 @@ type Stats struct {
 // for concurrent use; see Sharded for a parallel wrapper.
 type Tracker struct {
 	opts      Options
-	edge      map[string]bool // short lower-case names, from Options.EdgeServers
-	edgeSeen  map[string]bool // short lower-case names seen sending through an EdgeSync connector
+	edge      map[string]bool     // short lower-case names, from Options.EdgeServers
+	edgeSeen  map[string]bool     // short lower-case names seen sending through an EdgeSync connector
 	servers   map[string]struct{} // short lower-case names of every server with logs
 	strs      map[string]string
 	byKey     map[string]*trace
@@ -51,9 +51,12 @@ type Tracker struct {
 	recent    recentKeys
 	stats     Stats
 
-	scratch []byte
-	nodes   []messageinfo.Node
-	ev      event
+	scratch  []byte
+	scratch2 []byte
+	shorts   map[string]string // server → short lower-case name
+	nodes    []messageinfo.Node
+	b        builder
+	ev       event
 }
 
 // New returns a Tracker with the given options.
@@ -63,13 +66,14 @@ func New(opts Options) (*Tracker, error) {
 		return nil, err
 	}
 	t := &Tracker{
-		opts:    o,
+		opts:     o,
 		edgeSeen: map[string]bool{},
-		servers: map[string]struct{}{},
-		strs:    map[string]string{},
-		byKey:   map[string]*trace{},
-		byMsgID: map[string]*trace{},
-		recent:  newRecentKeys(o.RecentKeys),
+		servers:  map[string]struct{}{},
+		shorts:   map[string]string{},
+		strs:     map[string]string{},
+		byKey:    map[string]*trace{},
+		byMsgID:  map[string]*trace{},
+		recent:   newRecentKeys(o.RecentKeys),
 	}
 	if o.EdgeServers != nil {
 		t.edge = map[string]bool{}
@@ -122,8 +126,18 @@ func (t *Tracker) MarkEdgeServer(server string) {
 // Options.EdgeServers or MarkEdgeServer, or seen sending through one of the
 // "EdgeSync - …" send connectors that only Edge servers use.
 func (t *Tracker) isEdge(server string) bool {
-	k := string(shortHost(nil, []byte(server)))
+	k := t.short(server)
 	return t.edge[k] || t.edgeSeen[k]
+}
+
+// short returns the short lower-case name of a server, cached.
+func (t *Tracker) short(server string) string {
+	if s, ok := t.shorts[server]; ok {
+		return s
+	}
+	s := string(shortHost(nil, []byte(server)))
+	t.shorts[server] = s
+	return s
 }
 
 // serverOf names the server that logged rec.
@@ -198,9 +212,10 @@ func (t *Tracker) lookupKey(b []byte) string {
 func (t *Tracker) Add(rec *msgtrk.Record) {
 	t.stats.Events++
 	server := t.serverOf(rec)
-	t.scratch = shortHost(t.scratch[:0], []byte(server))
-	if _, ok := t.servers[string(t.scratch)]; !ok {
-		t.servers[string(t.scratch)] = struct{}{}
+	if short := t.short(server); short != "" {
+		if _, ok := t.servers[short]; !ok {
+			t.servers[short] = struct{}{}
+		}
 	}
 	primary, store := t.keysOf(rec, server)
 
@@ -262,6 +277,9 @@ func (t *Tracker) Add(rec *msgtrk.Record) {
 	tr.noteMessage(rec, t)
 	if t.opts.Mark != nil && !tr.marked && t.opts.Mark(rec) {
 		tr.marked = true
+	}
+	if tr.events == nil {
+		tr.events = make([]event, 0, 8)
 	}
 	tr.events = append(tr.events, event{})
 	t.extract(&tr.events[len(tr.events)-1], rec, tr, server)
