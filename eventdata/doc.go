@@ -89,6 +89,15 @@
 // first error; strict ones stop at the first error; each function says
 // which it is. [MaxMembers] bounds the members read from one input.
 //
+// # Records
+//
+// [Data.DecodeRecord] decodes the custom-data of a *msgtrk.Record; its
+// errors are *msgtrk.ParseError values that give the file, line and byte
+// column of the bad member or value in the log line and wrap this
+// package's [SyntaxError]:
+//
+//	msgtrk: MSGTRK2024010700-1.LOG:3:53: field custom-data: eventdata: offset 21: key "E2ELatency": invalid value: "1,5"
+//
 // # Lifetimes and concurrency
 //
 // Every slice returned aliases the input unless its doc says otherwise,

@@ -3,8 +3,10 @@ package eventdata_test
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/mailtrace/mailtrace/eventdata"
+	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
 func ExampleScanner() {
@@ -168,4 +170,23 @@ func ExampleAppendMember() {
 	fmt.Println(string(out))
 	// Output:
 	// S:E2ELatency=1.928;'S:Note=it''s;quoted'
+}
+
+func ExampleData_DecodeRecord() {
+	log := "#Fields: date-time,event-id,custom-data\r\n" +
+		"2024-01-07T00:00:07.463Z,SEND,S:E2ELatency=1.928;S:DeliveryPriority=Normal\r\n" +
+		"2024-01-07T00:00:08.100Z,SEND,\"S:A=x,y;S:E2ELatency=1,5\"\r\n"
+	r := msgtrk.NewReader(strings.NewReader(log))
+	r.Name = "MSGTRK2024010700-1.LOG"
+	var d eventdata.Data
+	for r.Next() {
+		if err := d.DecodeRecord(r.Record()); err != nil {
+			fmt.Println(err)
+			continue
+		}
+		fmt.Println(d.E2ELatency, d.DeliveryPriority)
+	}
+	// Output:
+	// 1.928s Normal
+	// msgtrk: MSGTRK2024010700-1.LOG:3:53: field custom-data: eventdata: offset 21: key "E2ELatency": invalid value: "1,5"
 }

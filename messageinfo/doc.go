@@ -112,6 +112,13 @@
 //	Record      = Name "=" Value fold [ "(" Records ")" fold ] .
 //	Value       = [ "-" ] digits [ "." digits ] .
 //
+// # Records
+//
+// [AppendLatencyRecord] decodes the latency string of a *msgtrk.Record; its
+// errors are *msgtrk.ParseError values that give the file, line and byte
+// column of the problem in the log line and wrap this package's
+// [SyntaxError].
+//
 // # Limits, errors, concurrency
 //
 // [MaxDepth], [MaxNodes], [MaxHops] and [MaxInputBytes] bound the work done

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/mailtrace/mailtrace/messageinfo"
+	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
 func ExampleClassify() {
@@ -141,4 +142,27 @@ func ExampleLookupComponent() {
 	// SMRCR true  basis=Name   SMTP receive, commit remote (shadow copy), as X-SMRCR
 	// HSDN  true  basis=Name   HTTP-based hop send, notification (Exchange Online)?
 	// NOPE  false basis=Unknown
+}
+
+func ExampleAppendLatencyRecord() {
+	log := "#Fields: date-time,event-id,message-info\r\n" +
+		"2024-01-07T00:00:07.463Z,SEND,2024-01-07T00:00:05.535Z;LSRV=ex.example.com:TOTAL-HUB=1.921|SMR=0.127|QDM=0.010\r\n" +
+		"2024-01-07T00:00:09.000Z,SEND,2024-01-07T00:00:05.535Z;LSRV=ex.example.com:TOTAL-HUB=1.921|SMR=0.1x7\r\n"
+	r := msgtrk.NewReader(strings.NewReader(log))
+	r.Name = "MSGTRK2024010700-1.LOG"
+	var nodes []messageinfo.Node
+	for r.Next() {
+		var lat messageinfo.Latency
+		var err error
+		nodes, lat, err = messageinfo.AppendLatencyRecord(nodes[:0], r.Record())
+		if err != nil {
+			fmt.Println(err)
+			continue
+		}
+		h, _ := lat.Local()
+		fmt.Println(h.Role, h.Total, len(nodes), "records")
+	}
+	// Output:
+	// Hub 1.921s 3 records
+	// msgtrk: MSGTRK2024010700-1.LOG:3:99: field message-info: messageinfo: malformed latency string at offset 68 near "x7"
 }

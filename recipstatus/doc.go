@@ -70,6 +70,15 @@
 // the bounded loops ([MaxItems], [MaxTrailerPairs]) keep the work linear in
 // the input.
 //
+// # Records
+//
+// [RecipientScanner] walks the recipients of a *msgtrk.Record, pairing each
+// address with its status as msgtrk.RecipientScanner does and decoding the
+// status; a status error is a *msgtrk.ParseError that gives the file, line
+// and byte column of the problem in the log line (through the list's
+// apostrophe quoting and the field's CSV quoting) and wraps this package's
+// [SyntaxError].
+//
 // # Cost and concurrency
 //
 // All parsers and scanners do no allocation unless they return an error

@@ -2,7 +2,9 @@ package recipstatus_test
 
 import (
 	"fmt"
+	"strings"
 
+	"github.com/mailtrace/mailtrace/msgtrk"
 	"github.com/mailtrace/mailtrace/recipstatus"
 )
 
@@ -104,4 +106,25 @@ func ExampleItemScanner() {
 	// X-New="1"
 	// MSG=""
 	// <nil>
+}
+
+func ExampleRecipientScanner() {
+	log := "#Fields: date-time,event-id,recipient-address,recipient-status\r\n" +
+		"2020-12-22T02:28:06.079Z,FAIL,a@x;b@x,250 2.1.5 Recipient OK;'[{LED=550 5.1.1 gone; sorry};{LRT=12/22/2020 2:28:06 XM}]'\r\n"
+	r := msgtrk.NewReader(strings.NewReader(log))
+	r.Name = "MSGTRK2020122202-1.LOG"
+	r.Next()
+	var s recipstatus.RecipientScanner
+	s.Init(r.Record())
+	for s.Next() {
+		st := s.Status()
+		fmt.Println(string(s.Address()), st.Kind)
+		if err := s.StatusErr(); err != nil {
+			fmt.Println(err)
+		}
+	}
+	// Output:
+	// a@x SMTPResponse
+	// b@x LastError
+	// msgtrk: MSGTRK2020122202-1.LOG:2:116: field recipient-status: recipstatus: malformed local time at offset 53 near "XM}]"
 }

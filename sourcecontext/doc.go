@@ -76,6 +76,13 @@
 // [ErrTooMany], or recipstatus.ErrCode for the reply). Nothing panics on bad
 // input, and [MaxPairs] bounds the STOREDRIVER list.
 //
+// # Records
+//
+// [ParseRecord] decodes the source-context of a *msgtrk.Record, choosing
+// the decoder by the row's source and event-id; its errors are
+// *msgtrk.ParseError values that give the file, line and byte column of
+// the problem in the log line and wrap this package's [SyntaxError].
+//
 // # Cost and concurrency
 //
 // All decoders and scanners do no allocation unless they return an error

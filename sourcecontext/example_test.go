@@ -2,7 +2,9 @@ package sourcecontext_test
 
 import (
 	"fmt"
+	"strings"
 
+	"github.com/mailtrace/mailtrace/msgtrk"
 	"github.com/mailtrace/mailtrace/sourcecontext"
 )
 
@@ -97,4 +99,23 @@ func ExamplePairScanner() {
 	// ClientType="OWA"
 	// Comment="a, b"
 	// <nil>
+}
+
+func ExampleParseRecord() {
+	log := "#Fields: date-time,source-context,source,event-id\r\n" +
+		"2024-01-25T15:16:09.949Z,08DC1DB12C345BE5;2024-01-25T15:16:09.544Z;0,SMTP,RECEIVE\r\n" +
+		"2024-01-25T15:16:10.003Z,08DC1DB12C345BE5;2024-01-25T15:16:09.544Z;x,SMTP,RECEIVE\r\n"
+	r := msgtrk.NewReader(strings.NewReader(log))
+	r.Name = "MSGTRK2024012515-1.LOG"
+	for r.Next() {
+		c, err := sourcecontext.ParseRecord(r.Record())
+		if err != nil {
+			fmt.Println(err)
+			continue
+		}
+		fmt.Println(c.Kind, string(c.Receive.Session.IDRaw), c.Receive.Ordinal)
+	}
+	// Output:
+	// Receive 08DC1DB12C345BE5 0
+	// msgtrk: MSGTRK2024012515-1.LOG:3:68: field source-context: sourcecontext: malformed message ordinal at offset 42 near "x"
 }

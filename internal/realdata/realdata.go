@@ -21,6 +21,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/csv"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -251,4 +252,98 @@ func SplitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// Line returns line n (1-based) of the raw log name (relative to Dir) as
+// written, without its line ending: a real row to damage in a test.
+func Line(t testing.TB, name string, n int) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimPrefix(string(data), "\ufeff"), "\n")
+	if n < 1 || n > len(lines) {
+		t.Fatalf("realdata: %s has no line %d", name, n)
+	}
+	return strings.TrimSuffix(lines[n-1], "\r")
+}
+
+// Replace returns line with old replaced by new; old must occur exactly
+// once in line.
+func Replace(t testing.TB, line, old, new string) string {
+	t.Helper()
+	if n := strings.Count(line, old); n != 1 {
+		t.Fatalf("realdata: %q occurs %d times in the row", old, n)
+	}
+	return strings.Replace(line, old, new, 1)
+}
+
+// RecordFile is the file name Record gives its rows.
+const RecordFile = "MSGTRK2024012515-1.LOG"
+
+// Record reads row, a line of the 30-field Exchange 2016/2019 layout, as
+// line 2 of a file named RecordFile with a #Fields: header, and returns its
+// record.
+func Record(t testing.TB, row string) *msgtrk.Record {
+	t.Helper()
+	hdr := "#Fields: " + strings.Join(msgtrk.Layout2016.FieldNames(), ",") + "\r\n"
+	r := msgtrk.NewReader(strings.NewReader(hdr + row + "\r\n"))
+	r.Name = RecordFile
+	if !r.Next() {
+		t.Fatalf("realdata: row not read: %v", r.Err())
+	}
+	return r.Record()
+}
+
+// CheckPosition checks the error a field decoder returned for the record
+// Record made of row: a *msgtrk.ParseError of RecordFile, line 2, field f,
+// whose column and input offset point at the first byte of at (which must
+// occur exactly once in row), and which wraps want.
+func CheckPosition(t testing.TB, err error, row string, f msgtrk.Field, at string, want error) {
+	t.Helper()
+	var pe *msgtrk.ParseError
+	if !errors.As(err, &pe) {
+		t.Fatalf("error %v (%T) is not a *msgtrk.ParseError", err, err)
+	}
+	if n := strings.Count(row, at); n != 1 {
+		t.Fatalf("realdata: %q occurs %d times in the row", at, n)
+	}
+	col := strings.Index(row, at) + 1
+	hdr := len("#Fields: " + strings.Join(msgtrk.Layout2016.FieldNames(), ",") + "\r\n")
+	if pe.File != RecordFile || pe.Line != 2 || pe.Field != f.String() || pe.Column != col || pe.Offset != int64(hdr+col-1) {
+		t.Errorf("error at %s:%d:%d (offset %d) in field %q, want %s:2:%d (offset %d) in %q, the %q of %.60q…\n%v",
+			pe.File, pe.Line, pe.Column, pe.Offset, pe.Field, RecordFile, col, hdr+col-1, f, at, row[col-1:], err)
+	}
+	if !errors.Is(err, want) {
+		t.Errorf("error %v does not wrap %v", err, want)
+	}
+}
+
+// Records calls fn with every row msgtrk.Reader reads from the raw logs
+// under Dir (headerless files with the Exchange 2016 names; rows msgtrk
+// rejects, such as the AGENTINFO pastes, are skipped) and returns how many
+// rows it saw. The record is valid during the call only.
+func Records(t testing.TB, fn func(rec *msgtrk.Record)) int {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.log"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("realdata: no samples in %s: %v", dir, err)
+	}
+	n := 0
+	for _, name := range files {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := msgtrk.NewReaderBytes(data)
+		r.Name = filepath.Base(name)
+		r.Fields = msgtrk.Layout2016.FieldNames()
+		r.ErrorHandler = func(*msgtrk.ParseError) {}
+		for r.Next() {
+			fn(r.Record())
+			n++
+		}
+	}
+	return n
 }

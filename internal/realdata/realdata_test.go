@@ -1,9 +1,11 @@
 package realdata
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
 // The tests of this package run two directory levels below the module
@@ -100,4 +102,16 @@ func itoa(n int) string {
 		return string(rune('0' + n))
 	}
 	return itoa(n/10) + string(rune('0'+n%10))
+}
+
+func TestRecordPosition(t *testing.T) {
+	row := Line(t, "elastic_integrations_microsoft_exchange_server_messagetracking_test-messagetracking.log", 2)
+	row = Replace(t, row, "vzdump backup status (host01.my.domain.com): backup successful", `"vzdump ""backup"" status, ok"`)
+	rec := Record(t, row)
+	if got := string(rec.Field(msgtrk.MessageSubject)); got != `vzdump "backup" status, ok` {
+		t.Fatalf("subject %q", got)
+	}
+	sentinel := errors.New("bad")
+	// Byte 0 of the quoted subject is 'v', just after the opening quote.
+	CheckPosition(t, rec.FieldError(msgtrk.MessageSubject, 0, sentinel), row, msgtrk.MessageSubject, `vzdump ""backup`, sentinel)
 }
