@@ -3,6 +3,7 @@ package eventdata
 import (
 	"testing"
 
+	"github.com/mailtrace/mailtrace/internal/check"
 	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
@@ -144,16 +145,7 @@ func TestNoAllocs(t *testing.T) {
 		}},
 	}
 	for _, tt := range tests {
-		tt.fn() // warm up scratch buffers and interned zones
-		// AllocsPerRun rounds down: 100 calls per run make one
-		// allocation in 100 calls show.
-		if n := testing.AllocsPerRun(50, func() {
-			for range 100 {
-				tt.fn()
-			}
-		}); n != 0 {
-			t.Errorf("%s: %v allocations per 100 calls, want 0", tt.name, n)
-		}
+		check.NoAllocs(t, tt.name, tt.fn) // warms up scratch buffers and interned zones first
 	}
 	// The inputs must really exercise the success paths the names say.
 	if _, err := ParseRuleHit(traText); err != nil {

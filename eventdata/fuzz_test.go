@@ -8,21 +8,9 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"unsafe"
-)
 
-// within reports whether sub lies inside src's memory (an empty sub does).
-func within(sub, src []byte) bool {
-	if len(sub) == 0 {
-		return true
-	}
-	if len(src) == 0 {
-		return false
-	}
-	base := uintptr(unsafe.Pointer(unsafe.SliceData(src)))
-	p := uintptr(unsafe.Pointer(unsafe.SliceData(sub)))
-	return p >= base && p+uintptr(len(sub)) <= base+uintptr(len(src))
-}
+	"github.com/mailtrace/mailtrace/internal/check"
+)
 
 func checkSyntaxError(t *testing.T, what string, err error, n int) {
 	t.Helper()
@@ -77,7 +65,7 @@ func FuzzScanner(f *testing.F) {
 				t.Fatalf("Raw() %q is not the input at %d", raw, off)
 			}
 			if s.InSource() {
-				if !within(s.TagRaw(), raw) || !within(s.Key(), raw) || !within(s.Value(), raw) {
+				if !check.Inside(raw, s.TagRaw()) || !check.Inside(raw, s.Key()) || !check.Inside(raw, s.Value()) {
 					t.Fatalf("tag/key/value %q %q %q not inside member %q", s.TagRaw(), s.Key(), s.Value(), raw)
 				}
 				vo := s.ValueOffset()
@@ -114,7 +102,7 @@ func FuzzScanner(f *testing.F) {
 			if !pairEqual(appended[i], lenient[i]) || appended[i].Offset != lenient[i].Offset {
 				t.Fatalf("AppendPairs pair %d differs", i)
 			}
-			if noEscapes && !(within(appended[i].Key, src) && within(appended[i].Value, src)) {
+			if noEscapes && !(check.Inside(src, appended[i].Key) && check.Inside(src, appended[i].Value)) {
 				t.Fatalf("AppendPairs pair %d does not alias the input", i)
 			}
 		}
@@ -154,11 +142,11 @@ func FuzzScanner(f *testing.F) {
 		}
 		if noEscapes {
 			for _, h := range d.ProxyHops {
-				if !within(h.Host, src) {
+				if !check.Inside(src, h.Host) {
 					t.Fatalf("ProxyHop host %q not inside the input", h.Host)
 				}
 			}
-			if !within(d.AccountForest, src) || !within(d.MailboxDatabaseGuidRaw, src) {
+			if !check.Inside(src, d.AccountForest) || !check.Inside(src, d.MailboxDatabaseGuidRaw) {
 				t.Fatal("Data slices not inside the input")
 			}
 		}
@@ -189,7 +177,7 @@ func FuzzGroupScanner(f *testing.F) {
 		var g GroupScanner
 		g.Init(value)
 		kind := g.Kind()
-		if !within(kind, value) || bytes.IndexByte(kind, '|') >= 0 {
+		if !check.Inside(value, kind) || bytes.IndexByte(kind, '|') >= 0 {
 			t.Fatalf("kind %q", kind)
 		}
 		type kv struct{ k, v []byte }
@@ -199,7 +187,7 @@ func FuzzGroupScanner(f *testing.F) {
 			k, v, off := g.Key(), g.Value(), g.Offset()
 			// A part is never empty in the source ("|=" is a part with an
 			// empty key and value; "||" holds no part).
-			if off <= last || off >= len(value) || value[off] == '|' || !within(k, value) || !within(v, value) {
+			if off <= last || off >= len(value) || value[off] == '|' || !check.Inside(value, k) || !check.Inside(value, v) {
 				t.Fatalf("part %q=%q at %d after %d", k, v, off, last)
 			}
 			if bytes.IndexByte(k, '|') >= 0 || bytes.IndexByte(k, '=') >= 0 || bytes.IndexByte(v, '|') >= 0 {
@@ -233,7 +221,7 @@ func FuzzGroupScanner(f *testing.F) {
 		}
 		h, err := ParseRuleHit(value)
 		checkSyntaxError(t, "ParseRuleHit", err, len(value))
-		if !within(h.RuleIDRaw, value) || !within(h.TimeRaw, value) || !within(h.Conditions, value) {
+		if !check.Inside(value, h.RuleIDRaw) || !check.Inside(value, h.TimeRaw) || !check.Inside(value, h.Conditions) {
 			t.Fatal("RuleHit slices outside the value")
 		}
 		if !h.Time.IsZero() && (h.Time.Location() != time.UTC || len(h.TimeRaw) == 0) {
@@ -271,7 +259,7 @@ func FuzzPowerShell(f *testing.F) {
 		last := -1
 		for s.Next() {
 			k, v := s.Key(), s.Value()
-			if s.Offset() <= last || !within(k, src) || !within(v, src) || bytes.IndexByte(k, ',') >= 0 ||
+			if s.Offset() <= last || !check.Inside(src, k) || !check.Inside(src, v) || bytes.IndexByte(k, ',') >= 0 ||
 				len(v) > 0 && isSpace(v[0]) || s.ValueOffset() < s.Offset() || s.ValueOffset() > len(src) {
 				t.Fatalf("pair %q=%q at %d after %d", k, v, s.Offset(), last)
 			}

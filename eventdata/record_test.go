@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/mailtrace/mailtrace/eventdata"
+	"github.com/mailtrace/mailtrace/internal/check"
 	"github.com/mailtrace/mailtrace/internal/realdata"
 	"github.com/mailtrace/mailtrace/msgtrk"
 )
@@ -90,15 +91,11 @@ func TestDecodeRecordReal(t *testing.T) {
 func TestDecodeRecordNoAllocs(t *testing.T) {
 	rec := realdata.Record(t, realdata.Line(t, elasticLog, 5))
 	var d eventdata.Data
-	if n := testing.AllocsPerRun(50, func() {
-		for range 100 {
-			if err := d.DecodeRecord(rec); err != nil {
-				panic(err)
-			}
+	check.NoAllocs(t, "DecodeRecord", func() {
+		if err := d.DecodeRecord(rec); err != nil {
+			panic(err)
 		}
-	}); n != 0 {
-		t.Errorf("DecodeRecord: %v allocs per 100 calls, want 0", n)
-	}
+	})
 	if d.E2ELatency == 0 {
 		t.Error("nothing decoded")
 	}

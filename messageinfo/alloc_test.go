@@ -2,6 +2,8 @@ package messageinfo
 
 import (
 	"testing"
+
+	"github.com/mailtrace/mailtrace/internal/check"
 )
 
 // Inputs for the allocation tests and benchmarks: real values from
@@ -83,15 +85,7 @@ func TestNoAllocs(t *testing.T) {
 		{"Span.Bytes", func() { sink += len(nodes[5].Name.Bytes(exo)) }},
 	}
 	for _, tt := range tests {
-		// AllocsPerRun rounds down: 100 calls per run make one
-		// allocation in 100 calls show.
-		if n := testing.AllocsPerRun(50, func() {
-			for range 100 {
-				tt.fn()
-			}
-		}); n != 0 {
-			t.Errorf("%s: %v allocations per 100 calls, want 0", tt.name, n)
-		}
+		check.NoAllocs(t, tt.name, tt.fn)
 	}
 	if sink == 0 {
 		t.Error("nothing was decoded")

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/mailtrace/mailtrace/internal/check"
 	"github.com/mailtrace/mailtrace/internal/realdata"
 	"github.com/mailtrace/mailtrace/messageinfo"
 	"github.com/mailtrace/mailtrace/msgtrk"
@@ -94,19 +95,15 @@ func TestAppendLatencyRecordNoAllocs(t *testing.T) {
 	rec := realdata.Record(t, realdata.Line(t, elasticLog, 4))
 	nodes := make([]messageinfo.Node, 0, messageinfo.MaxNodes)
 	sink := 0
-	if n := testing.AllocsPerRun(50, func() {
-		for range 100 {
-			var lat messageinfo.Latency
-			var err error
-			nodes, lat, err = messageinfo.AppendLatencyRecord(nodes[:0], rec)
-			if err != nil {
-				panic(err)
-			}
-			sink += lat.NumHops()
+	check.NoAllocs(t, "AppendLatencyRecord", func() {
+		var lat messageinfo.Latency
+		var err error
+		nodes, lat, err = messageinfo.AppendLatencyRecord(nodes[:0], rec)
+		if err != nil {
+			panic(err)
 		}
-	}); n != 0 {
-		t.Errorf("AppendLatencyRecord: %v allocs per 100 calls, want 0", n)
-	}
+		sink += lat.NumHops()
+	})
 	if sink == 0 {
 		t.Error("nothing decoded")
 	}

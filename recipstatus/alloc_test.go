@@ -1,6 +1,10 @@
 package recipstatus
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/mailtrace/mailtrace/internal/check"
+)
 
 // TestNoAllocs backs every "does no allocation" claim of the package.
 func TestNoAllocs(t *testing.T) {
@@ -52,15 +56,7 @@ func TestNoAllocs(t *testing.T) {
 		}},
 	}
 	for _, tt := range tests {
-		// AllocsPerRun rounds down: 100 calls per run make one
-		// allocation in 100 calls show.
-		if n := testing.AllocsPerRun(50, func() {
-			for range 100 {
-				tt.f()
-			}
-		}); n != 0 {
-			t.Errorf("%s: %v allocations per 100 calls, want 0", tt.name, n)
-		}
+		check.NoAllocs(t, tt.name, tt.f)
 	}
 	if sink == 0 {
 		t.Error("nothing was decoded")

@@ -8,21 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mailtrace/mailtrace/internal/check"
 	"github.com/mailtrace/mailtrace/internal/realdata"
 )
-
-// inside reports whether s is a subslice of in (an empty s always is).
-func inside(in, s []byte) bool {
-	if len(s) == 0 {
-		return true
-	}
-	for i := range in {
-		if &in[i] == &s[0] {
-			return i+len(s) <= len(in)
-		}
-	}
-	return false
-}
 
 func addSeeds(f *testing.F) {
 	for _, tt := range parseTests {
@@ -67,7 +55,7 @@ func FuzzParse(f *testing.F) {
 			st.Diagnostic.Raw, st.Diagnostic.Code, st.Diagnostic.Component, st.Diagnostic.Exception,
 			st.Diagnostic.Message, st.Diagnostic.Trailer}
 		for i, sp := range spans {
-			if !inside(in, sp) {
+			if !check.Inside(in, sp) {
 				t.Fatalf("span %d %q is not inside the input", i, sp)
 			}
 		}
@@ -121,7 +109,7 @@ func FuzzParseLocalTime(f *testing.F) {
 		in := []byte(s)
 		lt, err := ParseLocalTime(in)
 		checkErr(t, in, err)
-		if !inside(in, lt.Raw) || len(lt.Raw) != len(in) {
+		if !check.Inside(in, lt.Raw) || len(lt.Raw) != len(in) {
 			t.Fatalf("Raw %q is not the input", lt.Raw)
 		}
 		// Order tells whether Time was read (0001-01-01 00:00 is a valid reading).
@@ -186,7 +174,7 @@ func FuzzDecoders(f *testing.F) {
 		checkErr(t, in, err)
 		for i, sp := range [][]byte{r.Raw, r.Text, l.Raw, l.LED.Raw, l.LED.Text, l.MSG, l.FQDN, l.IPRaw, l.LRT.Raw,
 			d.Raw, d.Code, d.Component, d.Exception, d.Message, d.Trailer} {
-			if !inside(in, sp) {
+			if !check.Inside(in, sp) {
 				t.Fatalf("span %d %q is not inside the input", i, sp)
 			}
 		}
@@ -197,7 +185,7 @@ func FuzzDecoders(f *testing.F) {
 		is.Init(in)
 		n := 0
 		for is.Next() {
-			if !inside(in, is.Key()) || !inside(in, is.Value()) {
+			if !check.Inside(in, is.Key()) || !check.Inside(in, is.Value()) {
 				t.Fatalf("item %q=%q is not inside the input", is.Key(), is.Value())
 			}
 			n++
@@ -209,7 +197,7 @@ func FuzzDecoders(f *testing.F) {
 		var ps PairScanner
 		ps.Init(in)
 		for k := 0; ps.Next(); k++ {
-			if k > len(in) || !inside(in, ps.Key()) || !inside(in, ps.Value()) {
+			if k > len(in) || !check.Inside(in, ps.Key()) || !check.Inside(in, ps.Value()) {
 				t.Fatalf("pair %q=%q is not inside the input or too many", ps.Key(), ps.Value())
 			}
 		}

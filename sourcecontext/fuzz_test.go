@@ -5,22 +5,10 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/mailtrace/mailtrace/internal/check"
 	"github.com/mailtrace/mailtrace/internal/realdata"
 	"github.com/mailtrace/mailtrace/recipstatus"
 )
-
-// inside reports whether s is a subslice of in (an empty s always is).
-func inside(in, s []byte) bool {
-	if len(s) == 0 {
-		return true
-	}
-	for i := range in {
-		if &in[i] == &s[0] {
-			return i+len(s) <= len(in)
-		}
-	}
-	return false
-}
 
 // fuzzSources are the source/event pairs a fuzz input is parsed under,
 // selected by the input's first byte.
@@ -81,7 +69,7 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 		for i, sp := range spansOf(c) {
-			if !inside(in, sp) {
+			if !check.Inside(in, sp) {
 				t.Fatalf("span %d %q is not inside the input", i, sp)
 			}
 		}
@@ -154,7 +142,7 @@ func FuzzParseReply(f *testing.F) {
 			t.Fatalf("recipstatus reports %v, ParseReply none", werr)
 		}
 		for _, sp := range [][]byte{r.MessageID, r.Next.InternalIDRaw, r.Next.Host} {
-			if !inside(r.Response.Text, sp) {
+			if !check.Inside(r.Response.Text, sp) {
 				t.Fatalf("span %q is not inside the text", sp)
 			}
 		}
@@ -175,7 +163,7 @@ func FuzzDecoders(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		in := []byte(s)
-		check := func(err error) {
+		checkErr := func(err error) {
 			t.Helper()
 			if err == nil {
 				return
@@ -186,19 +174,19 @@ func FuzzDecoders(f *testing.F) {
 			}
 		}
 		r, err := ParseReceive(in)
-		check(err)
+		checkErr(err)
 		sd, err := ParseSend(in)
-		check(err)
+		checkErr(err)
 		st, err := ParseStore(in)
-		check(err)
+		checkErr(err)
 		sh, err := ParseShadow(in)
-		check(err)
+		checkErr(err)
 		rp, err := ParseReply(in)
-		check(err)
+		checkErr(err)
 		spans := spansOf(Context{Raw: in, Receive: r, Send: sd, Store: st, Shadow: sh})
 		spans = append(spans, rp.Response.Raw, rp.Response.Text, rp.MessageID, rp.Next.InternalIDRaw, rp.Next.Host)
 		for i, sp := range spans {
-			if !inside(in, sp) {
+			if !check.Inside(in, sp) {
 				t.Fatalf("span %d %q is not inside the input", i, sp)
 			}
 		}
@@ -209,12 +197,12 @@ func FuzzDecoders(f *testing.F) {
 		ps.Init(in)
 		n := 0
 		for ps.Next() {
-			if !inside(in, ps.Key()) || !inside(in, ps.Value()) {
+			if !check.Inside(in, ps.Key()) || !check.Inside(in, ps.Value()) {
 				t.Fatalf("pair %q=%q is not inside the input", ps.Key(), ps.Value())
 			}
 			n++
 		}
-		check(ps.Err())
+		checkErr(ps.Err())
 		if n != st.Pairs {
 			t.Fatalf("PairScanner read %d entries, ParseStore %d", n, st.Pairs)
 		}
