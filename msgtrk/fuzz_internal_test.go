@@ -67,3 +67,46 @@ func FuzzSplitDifferential(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSplitPlain compares the architecture's splitPlain (SSE2 on amd64) with
+// the portable splitSWAR: same fields, same special flag, for any bytes.
+func FuzzSplitPlain(f *testing.F) {
+	f.Add([]byte(`a,b,c`))
+	f.Add(bytes.Repeat([]byte("abc,"), 70))
+	f.Add(append(bytes.Repeat([]byte(","), 300), '"'))
+	f.Fuzz(func(t *testing.T, line []byte) {
+		var a, b [maxSpans + 8]int32
+		na, sa := splitPlain(line, &a)
+		nb, sb := splitSWAR(line, &b)
+		if na != nb || sa != sb {
+			t.Fatalf("line %q: splitPlain (%d, %v), splitSWAR (%d, %v)", line, na, sa, nb, sb)
+		}
+		for i := 0; i < min(na, maxSpans); i++ {
+			if a[i] != b[i] {
+				t.Fatalf("line %q: end %d: %d vs %d", line, i, a[i], b[i])
+			}
+		}
+	})
+}
+
+// TestSplitPlainEveryPosition puts each special byte and a comma at every
+// position of lines around the 64-byte block size.
+func TestSplitPlainEveryPosition(t *testing.T) {
+	for _, n := range []int{0, 1, 7, 8, 63, 64, 65, 127, 128, 129, 1023, 1024, 1100} {
+		for pos := 0; pos < n; pos++ {
+			for _, c := range []byte{',', '"', 0, 0x80, 0xff, 'x'} {
+				line := bytes.Repeat([]byte("a"), n)
+				line[pos] = c
+				if pos%3 == 0 && pos+1 < n {
+					line[pos+1] = ','
+				}
+				var a, b [maxSpans + 8]int32
+				na, sa := splitPlain(line, &a)
+				nb, sb := splitSWAR(line, &b)
+				if na != nb || sa != sb || a != b {
+					t.Fatalf("n=%d pos=%d c=%#x: splitPlain (%d, %v) splitSWAR (%d, %v)", n, pos, c, na, sa, nb, sb)
+				}
+			}
+		}
+	}
+}

@@ -591,16 +591,11 @@ const (
 // unconditional stores.
 const maxSpans = MaxFields + 1
 
-// splitPlain stores in ends the end of each of line's comma-separated
-// fields, ignoring quotes, and returns their number (more than MaxFields
-// means too many fields; ends is never written past maxSpans). special
-// reports whether the line holds a byte that needs a closer look: '"', NUL,
-// or a non-ASCII byte.
-//
-// It reads the line eight bytes at a time: an exact per-byte mask of the
-// commas in a word and a cheap any-byte test for the special bytes. (Other
-// designs measured against it are kept in split_bench_test.go.)
-func splitPlain(line []byte, ends *[maxSpans + 8]int32) (count int, special bool) {
+// splitSWAR is the portable splitter behind splitPlain (see
+// split_amd64.go and split_generic.go): it reads the line eight bytes at a
+// time, with an exact per-byte mask of the commas in a word and a cheap
+// any-byte test for the special bytes ('"', NUL, non-ASCII).
+func splitSWAR(line []byte, ends *[maxSpans + 8]int32) (count int, special bool) {
 	n := len(line)
 	j := 0
 	var acc uint64
@@ -617,6 +612,12 @@ func splitPlain(line []byte, ends *[maxSpans + 8]int32) (count int, special bool
 			commas &= commas - 1
 		}
 	}
+	return splitTail(line, i, j, ends, acc&hi8 != 0)
+}
+
+// splitTail finishes a split from byte i with j fields found so far.
+func splitTail(line []byte, i, j int, ends *[maxSpans + 8]int32, special bool) (int, bool) {
+	n := len(line)
 	for ; i < n; i++ {
 		switch c := line[i]; {
 		case c == ',':
@@ -625,13 +626,15 @@ func splitPlain(line []byte, ends *[maxSpans + 8]int32) (count int, special bool
 			}
 			j++
 		case c == '"' || c == 0 || c >= 0x80:
-			acc = hi8
+			special = true
 		}
 	}
 	if j < maxSpans {
 		ends[j] = int32(n)
 	}
-	return j + 1, acc&hi8 != 0
+	// Past maxSpans the count only says "too many": cap it, so that every
+	// splitter gives the same answer.
+	return min(j+1, maxSpans+1), special
 }
 
 // guessColumns returns the columns of the known layout with as many fields

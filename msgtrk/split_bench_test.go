@@ -86,6 +86,59 @@ func splitSWARBranchless(line []byte, ends *[maxSpans + 8]int32) (count int, spe
 	return j + 1, acc&hi8 != 0
 }
 
+// splitBlocks gathers the comma bits of 64-byte blocks into one bitmap per
+// block, then walks the bitmap: one loop exit per block instead of one per
+// word.
+func splitBlocks(line []byte, ends *[maxSpans + 8]int32) (int, bool) {
+	n := len(line)
+	j := 0
+	var acc uint64
+	i := 0
+	for ; i+64 <= n; i += 64 {
+		var bm uint64
+		for k := 0; k < 8; k++ {
+			v := binary.LittleEndian.Uint64(line[i+8*k : i+8*k+8])
+			c := v ^ (lo8 * ',')
+			commas := ^(((c & lo7) + lo7) | c | lo7)
+			q := v ^ (lo8 * '"')
+			acc |= ((q - lo8) &^ q) | ((v - lo8) &^ v) | v
+			bm |= (((commas >> 7) * 0x0102040810204080) >> 56) << (8 * k)
+		}
+		for bm != 0 && j < maxSpans {
+			ends[j] = int32(i + bits.TrailingZeros64(bm))
+			j++
+			bm &= bm - 1
+		}
+	}
+	for ; i+8 <= n; i += 8 {
+		v := binary.LittleEndian.Uint64(line[i : i+8])
+		c := v ^ (lo8 * ',')
+		commas := ^(((c & lo7) + lo7) | c | lo7)
+		q := v ^ (lo8 * '"')
+		acc |= ((q - lo8) &^ q) | ((v - lo8) &^ v) | v
+		for commas != 0 && j < maxSpans {
+			ends[j] = int32(i + bits.TrailingZeros64(commas)>>3)
+			j++
+			commas &= commas - 1
+		}
+	}
+	for ; i < n; i++ {
+		switch c := line[i]; {
+		case c == ',':
+			if j < maxSpans {
+				ends[j] = int32(i)
+			}
+			j++
+		case c == '"' || c == 0 || c >= 0x80:
+			acc = hi8
+		}
+	}
+	if j < maxSpans {
+		ends[j] = int32(n)
+	}
+	return j + 1, acc&hi8 != 0
+}
+
 // splitTable walks the line byte by byte with a class table.
 func splitTable(line []byte, ends *[maxSpans + 8]int32) (int, bool) {
 	j := 0
@@ -136,7 +189,9 @@ func BenchmarkSplit(b *testing.B) {
 		name string
 		fn   func([]byte, *[maxSpans + 8]int32) (int, bool)
 	}{
-		{"swar-loop", splitPlain},
+		{"splitPlain", splitPlain},
+		{"swar-loop", splitSWAR},
+		{"swar-blocks", splitBlocks},
 		{"swar-branchless", splitSWARBranchless},
 		{"indexbyte", splitIndexByte},
 		{"table", splitTable},
