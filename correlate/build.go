@@ -61,7 +61,6 @@ func (t *Tracker) build(tr *trace) *Trace {
 		Sender:           tr.sender,
 		ReturnPath:       tr.returnPath,
 		Subject:          tr.subject,
-		Size:             tr.size,
 		Events:           len(tr.events),
 	}
 	if tr.first != 0 {
@@ -289,10 +288,21 @@ func (t *Tracker) build(tr *trace) *Trace {
 }
 
 func (t *Tracker) buildOrigin(tr *trace, out *Trace, evOrder []int) {
+	// Size: the first total-bytes in causal order (later hops add headers).
+	for _, i := range evOrder {
+		if n := tr.events[i].size; n > 0 {
+			out.Size = n
+			break
+		}
+	}
 	first := -1
 	store := -1
+	dsn := -1
 	for _, i := range evOrder {
 		e := &tr.events[i]
+		if e.source == msgtrk.SourceDSN && dsn < 0 {
+			dsn = i
+		}
 		if e.etype != msgtrk.EventReceive || e.shadow || e.recv < 0 {
 			continue
 		}
@@ -306,12 +316,19 @@ func (t *Tracker) buildOrigin(tr *trace, out *Trace, evOrder []int) {
 	if store >= 0 {
 		first = store
 	}
+	o := &out.Origin
 	if first < 0 {
+		if dsn >= 0 {
+			// A DSN made inside the organisation: it starts where the DSN
+			// row was logged.
+			o.Server = tr.events[dsn].server
+			o.Source = msgtrk.SourceDSN.String()
+			o.Protocol = "smtp"
+		}
 		return
 	}
 	e := &tr.events[first]
 	ri := &tr.receives[e.recv]
-	o := &out.Origin
 	o.Server = e.server
 	o.Source = e.source.String()
 	if e.source == msgtrk.SourceStoreDriver {
@@ -319,6 +336,14 @@ func (t *Tracker) buildOrigin(tr *trace, out *Trace, evOrder []int) {
 		o.ClientType = tr.str(ri.clientType)
 	} else {
 		o.Protocol = "smtp"
+		// SMTP clients talk to a front end, which logs no tracking rows
+		// and proxies to a hub, maybe on another server; the hub names
+		// the front end in S:FirstForestHop.
+		if ri.firstHop.n > 0 {
+			if name, ok := t.serverName(t.short(tr.str(ri.firstHop))); ok {
+				o.Server = name
+			}
+		}
 	}
 	if ri.auth.IsValid() {
 		const hexdigits = "0123456789abcdef"
@@ -608,6 +633,13 @@ func (t *Tracker) keyOfMessageID(mid string) string {
 func (t *Tracker) knownServer(short string) bool {
 	_, ok := t.servers[short]
 	return ok
+}
+
+// serverName returns the name a known server goes by (as its logs name it)
+// for a short lower-case name.
+func (t *Tracker) serverName(short string) (string, bool) {
+	name, ok := t.servers[short]
+	return name, ok && name != ""
 }
 
 func (t *Tracker) buildAnomalies(tr *trace, out *Trace, hops []hopState) {

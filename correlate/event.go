@@ -38,6 +38,8 @@ type event struct {
 
 	recv int32 // RECEIVE rows: index of their receiveInfo in the trace, else -1
 
+	size int64 // total-bytes, 0 when empty
+
 	// Latency: the logging server's TOTAL (ms, -1 when none) and the
 	// origination time (unix ns, 0 when none).
 	hopLatencyMS int32
@@ -69,6 +71,7 @@ type receiveInfo struct {
 	auth       messageinfo.AuthCode
 	clientType ref
 	connector  ref
+	firstHop   ref // custom-data S:FirstForestHop: the front end it came in through
 	clientIP   netip.Addr
 	origIP     netip.Addr
 	proxiedIP  netip.Addr
@@ -214,6 +217,9 @@ func (tr *Tracker) extract(e *event, rec *msgtrk.Record, t *trace, server string
 		e.related = t.addLower(rel)
 	}
 	e.refs = t.addList(rec, msgtrk.Reference, false)
+	if n, err := rec.Int(msgtrk.TotalBytes); err == nil && n > 0 {
+		e.size = n
+	}
 	if id := rec.Field(msgtrk.InternalMessageID); len(id) > 0 && e.etype == msgtrk.EventTransfer {
 		e.internal = t.addString(id)
 	}
@@ -234,8 +240,14 @@ func (tr *Tracker) extract(e *event, rec *msgtrk.Record, t *trace, server string
 			if st, err := sourcecontext.ParseStore(rec.Field(msgtrk.SourceContext)); err == nil || len(st.ClientTypeRaw) > 0 {
 				ri.clientType = t.addString(st.ClientTypeRaw)
 			}
-		} else if v, ok := eventdata.Lookup(rec.Field(msgtrk.CustomData), "ProxiedClientIPAddress"); ok {
-			ri.proxiedIP, _ = msgtrk.ParseAddr(v)
+		} else {
+			cd := rec.Field(msgtrk.CustomData)
+			if v, ok := eventdata.Lookup(cd, "ProxiedClientIPAddress"); ok {
+				ri.proxiedIP, _ = msgtrk.ParseAddr(v)
+			}
+			if v, ok := eventdata.Lookup(cd, "FirstForestHop"); ok {
+				ri.firstHop = t.addString(v)
+			}
 		}
 		e.recv = int32(len(t.receives))
 		t.receives = append(t.receives, ri)

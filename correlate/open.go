@@ -24,7 +24,6 @@ type trace struct {
 
 	// Message attributes, from the first row that has each.
 	netID, msgID, sender, returnPath, subject string
-	size                                      int64
 	droppedEvents                             int
 	marked                                    bool
 }
@@ -136,11 +135,6 @@ func (tr *trace) noteMessage(rec *msgtrk.Record, t *Tracker) {
 			tr.subject = string(v)
 		}
 	}
-	if tr.size == 0 {
-		if n, err := rec.Int(msgtrk.TotalBytes); err == nil && n > 0 {
-			tr.size = n
-		}
-	}
 }
 
 // absorb moves o's events into tr.
@@ -169,6 +163,7 @@ func (tr *trace) absorb(o *trace) {
 			ri := o.receives[e.recv]
 			ri.clientType = shift(ri.clientType)
 			ri.connector = shift(ri.connector)
+			ri.firstHop = shift(ri.firstHop)
 			e.recv = int32(len(tr.receives))
 			tr.receives = append(tr.receives, ri)
 		}
@@ -200,9 +195,6 @@ func (tr *trace) absorb(o *trace) {
 	}
 	if tr.subject == "" {
 		tr.subject = o.subject
-	}
-	if tr.size == 0 {
-		tr.size = o.size
 	}
 	tr.droppedEvents += o.droppedEvents
 	tr.marked = tr.marked || o.marked

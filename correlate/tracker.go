@@ -39,9 +39,9 @@ type Stats struct {
 // for concurrent use; see Sharded for a parallel wrapper.
 type Tracker struct {
 	opts      Options
-	edge      map[string]bool     // short lower-case names, from Options.EdgeServers
-	edgeSeen  map[string]bool     // short lower-case names seen sending through an EdgeSync connector
-	servers   map[string]struct{} // short lower-case names of every server with logs
+	edge      map[string]bool   // short lower-case names, from Options.EdgeServers
+	edgeSeen  map[string]bool   // short lower-case names seen sending through an EdgeSync connector
+	servers   map[string]string // short lower-case name → name of every server with logs
 	strs      map[string]string
 	byKey     map[string]*trace
 	byMsgID   map[string]*trace
@@ -68,7 +68,7 @@ func New(opts Options) (*Tracker, error) {
 	t := &Tracker{
 		opts:     o,
 		edgeSeen: map[string]bool{},
-		servers:  map[string]struct{}{},
+		servers:  map[string]string{},
 		shorts:   map[string]string{},
 		strs:     map[string]string{},
 		byKey:    map[string]*trace{},
@@ -113,7 +113,12 @@ func (t *Tracker) intern(b []byte) string {
 // hand-over outside the organisation. Callers that know the inputs upfront
 // (from file names) should mark every server.
 func (t *Tracker) MarkServer(server string) {
-	t.servers[string(shortHost(nil, []byte(server)))] = struct{}{}
+	if server == "" {
+		return
+	}
+	if _, ok := t.servers[t.short(server)]; !ok {
+		t.servers[t.short(server)] = server
+	}
 }
 
 // MarkEdgeServer tells the Tracker that server is an Edge Transport
@@ -214,7 +219,7 @@ func (t *Tracker) Add(rec *msgtrk.Record) {
 	server := t.serverOf(rec)
 	if short := t.short(server); short != "" {
 		if _, ok := t.servers[short]; !ok {
-			t.servers[short] = struct{}{}
+			t.servers[short] = server
 		}
 	}
 	primary, store := t.keysOf(rec, server)
