@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	_ "time/tzdata" // -tz works on machines without a zoneinfo database (Windows)
 )
 
 const usage = `usage: mailtrace COMMAND [flags] PATH...

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// binary is the mailtrace command built once for the end-to-end tests.
+var binary string
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	dir, err := os.MkdirTemp("", "mailtrace-test")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "mailtrace")
+	out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
+	if err != nil {
+		panic("go build: " + err.Error() + "\n" + string(out))
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// runCmd runs the built binary from the repository root.
+func runCmd(t *testing.T, stdin string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Dir = filepath.Join("..", "..")
+	cmd.Stdin = strings.NewReader(stdin)
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return o.String(), e.String(), code
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./cmd/mailtrace -update)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s mismatch (-want +got):\n%s", name, diff)
+	}
+}
+
+func TestGoldenOutputs(t *testing.T) {
+	cases := "correlate/testdata/cases"
+	tests := []struct {
+		golden string
+		args   []string
+	}{
+		{"events-table.txt", []string{"events", cases}},
+		{"events-jsonl.txt", []string{"events", "-format", "jsonl", cases + "/dl-two-members"}},
+		{"events-csv.txt", []string{"events", "-format", "csv", cases + "/deliverfail"}},
+		{"events-filtered.txt", []string{"events", "-event-id", "deliver,send", "-recipient", "user1@contoso.com", cases}},
+		{"events-tz.txt", []string{"events", "-tz", "Europe/Berlin", "-start", "2024-05-06T12:00", "-end", "2024-05-06 13:00", cases}},
+		{"trace-text.txt", []string{"trace", cases}},
+		{"trace-json.txt", []string{"trace", "-json", cases}},
+		{"trace-subject.txt", []string{"trace", "-subject", "LUNCH", cases}},
+		{"trace-dot.txt", []string{"trace", "-dot", cases + "/dl-two-members"}},
+		{"trace-mermaid.txt", []string{"trace", "-mermaid", cases + "/inbound"}},
+		{"stats.txt", []string{"stats", cases}},
+		{"stats-json.txt", []string{"stats", "-json", cases}},
+		{"submitters.txt", []string{"submitters", cases}},
+		{"submitters-csv.txt", []string{"submitters", "-csv", cases}},
+		{"submitters-json.txt", []string{"submitters", "-json", cases}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.golden, func(t *testing.T) {
+			out, errOut, code := runCmd(t, "", tt.args...)
+			if code != 0 {
+				t.Fatalf("mailtrace %v: exit %d, stderr %s", tt.args, code, errOut)
+			}
+			golden(t, tt.golden, out)
+		})
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	tests := []struct {
+		name     string
+		stdin    string
+		args     []string
+		code     int
+		inStderr string
+	}{
+		{"no command", "", nil, 2, "usage"},
+		{"unknown command", "", []string{"frobnicate"}, 2, "unknown command"},
+		{"missing path", "", []string{"events", "no/such/dir"}, 2, "no such file"},
+		{"no path", "", []string{"trace"}, 2, "no PATH"},
+		{"bad flag", "", []string{"events", "-format", "xml", "testdata"}, 2, "-format"},
+		{"bad time", "", []string{"events", "-start", "yesterday", "testdata"}, 2, "-start"},
+		{"bad tz", "", []string{"events", "-tz", "Mars/Olympus", "testdata"}, 2, "-tz"},
+		{"bad source", "", []string{"events", "-source", "PIGEON", "testdata"}, 2, "unknown source"},
+		{"dir without logs", "", []string{"stats", "cmd"}, 2, "no message tracking logs"},
+		{"malformed warned", "#Fields: date-time,event-id\r\n2024-01-01T00:00:00.000Z,SEND\r\nbad,row,x\r\n", []string{"events", "-"}, 0, "1 malformed"},
+		{"malformed strict", "#Fields: date-time,event-id\r\n2024-01-01T00:00:00.000Z,SEND\r\nbad,row,x\r\n", []string{"events", "-strict", "-"}, 1, "wrong number of fields"},
+		{"help", "", []string{"trace", "-h"}, 0, "usage: mailtrace trace"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, stderr, code := runCmd(t, tt.stdin, tt.args...)
+			if code != tt.code || !strings.Contains(stderr, tt.inStderr) {
+				t.Errorf("mailtrace %v: exit %d, stderr %q; want exit %d and %q", tt.args, code, stderr, tt.code, tt.inStderr)
+			}
+		})
+	}
+}
+
+func TestStdinGzip(t *testing.T) {
+	// A gzipped log on standard input is read like a file.
+	data, err := os.ReadFile(filepath.Join("..", "..", "correlate", "testdata", "cases", "inbound", "EX1", "MSGTRK20240506-1.LOG"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gz bytes.Buffer
+	zw := newGzip(&gz)
+	zw.Write(data)
+	zw.Close()
+	out, stderr, code := runCmd(t, gz.String(), "events", "-format", "csv", "-")
+	if code != 0 || strings.Count(out, "\n") != 5 {
+		t.Errorf("exit %d, %d lines, stderr %s:\n%s", code, strings.Count(out, "\n"), stderr, out)
+	}
+}
