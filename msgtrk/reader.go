@@ -171,6 +171,7 @@ func (r *Reader) ResetBytes(data []byte) {
 	r.w = len(data)
 	r.eof = true
 	r.borrowed = true
+	r.checkBOM() // drop a leading byte order mark as fill does for streams
 }
 
 func (r *Reader) resetState() {
