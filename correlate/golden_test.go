@@ -2,6 +2,7 @@ package correlate_test
 
 import (
 	"bytes"
+	"fmt"
 	"encoding/json"
 	"flag"
 	"os"
@@ -85,5 +86,53 @@ func TestGoldenCases(t *testing.T) {
 				t.Errorf("traces of %s mismatch (-want +got):\n%s", dir, diff)
 			}
 		})
+	}
+}
+
+func TestSkewEstimate(t *testing.T) {
+	// EX2's clock runs 40 s ahead of EX1's; mail goes both ways.
+	var buf bytes.Buffer
+	w := msgtrk.NewWriter(&buf)
+	w.WriteHeader(msgtrk.Header{})
+	t0 := time.Date(2024, 3, 1, 8, 0, 0, 0, time.UTC)
+	skew := map[string]time.Duration{"EX1": 0, "EX2": 40 * time.Second}
+	row := func(at time.Time, server, client, srvHost, src, ev, nid string) {
+		var e msgtrk.Event
+		e.SetTime(at.Add(skew[server]))
+		e.Set(msgtrk.ClientHostname, client)
+		e.Set(msgtrk.ServerHostname, srvHost)
+		e.Set(msgtrk.Source, src)
+		e.Set(msgtrk.EventID, ev)
+		e.Set(msgtrk.NetworkMessageID, nid)
+		e.Set(msgtrk.RecipientAddress, "r@contoso.com")
+		w.WriteEvent(&e)
+	}
+	for i := 0; i < 50; i++ {
+		at := t0.Add(time.Duration(i) * time.Second)
+		a, b := "EX1", "EX2"
+		if i%2 == 1 {
+			a, b = b, a
+		}
+		nid := fmt.Sprintf("%08x-0000-4000-8000-000000000000", i)
+		row(at, a, a, b, "SMTP", "SEND", nid)
+		row(at.Add(30*time.Millisecond), b, a, b, "SMTP", "RECEIVE", nid)
+	}
+	w.Flush()
+	tk, _ := correlate.New(correlate.Options{OnTrace: func(*correlate.Trace) {}})
+	r := msgtrk.NewReader(&buf)
+	for r.Next() {
+		tk.Add(r.Record())
+	}
+	tk.Flush()
+	got := tk.Skew()
+	if len(got) != 2 {
+		t.Fatalf("Skew() = %+v", got)
+	}
+	off := map[string]time.Duration{}
+	for _, s := range got {
+		off[s.Server] = s.Offset
+	}
+	if d := off["EX2"] - off["EX1"]; d < 39*time.Second || d > 41*time.Second {
+		t.Errorf("EX2 - EX1 estimated %v, want about 40s (%+v)", d, got)
 	}
 }

@@ -396,6 +396,28 @@ func (s *Sharded) Stats() Stats {
 	return st
 }
 
+// Skew is Tracker.Skew over the hand-overs seen by every shard. Call it
+// between rounds (after Flush).
+func (s *Sharded) Skew() []ServerSkew {
+	all := map[[2]string]*skewPair{}
+	for _, sh := range s.shards {
+		for k, p := range sh.tk.skew {
+			q := all[k]
+			if q == nil {
+				q = &skewPair{}
+				all[k] = q
+			}
+			for _, d := range p.deltas {
+				if len(q.deltas) < maxSkewSamples {
+					q.deltas = append(q.deltas, d)
+				}
+			}
+			q.n += p.n
+		}
+	}
+	return skewReport(all)
+}
+
 // Close ends the shard goroutines. Flush first: rows not yet flushed are
 // lost.
 func (s *Sharded) Close() error {

@@ -56,6 +56,8 @@ type Tracker struct {
 	shorts   map[string]string // server → short lower-case name
 	nodes    []messageinfo.Node
 	b        builder
+	skew     map[[2]string]*skewPair
+	skewSeq  uint64
 	ev       event
 }
 
@@ -70,6 +72,7 @@ func New(opts Options) (*Tracker, error) {
 		edgeSeen: map[string]bool{},
 		servers:  map[string]string{},
 		shorts:   map[string]string{},
+		skew:     map[[2]string]*skewPair{},
 		strs:     map[string]string{},
 		byKey:    map[string]*trace{},
 		byMsgID:  map[string]*trace{},
@@ -389,6 +392,7 @@ func (t *Tracker) emit(tr *trace, reason Reason) {
 		t.recent.add("msgid:"+tr.msgID, tr.primaryKey())
 	}
 	out := t.build(tr)
+	t.noteSkew(tr)
 	if reason == 0 {
 		reason = ReasonComplete
 		for _, r := range out.Recipients {

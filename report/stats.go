@@ -136,6 +136,16 @@ type Summary struct {
 	EndToEnd   LatencyJSON            `json:"end_to_end_latency"`
 	HopLatency map[string]LatencyJSON `json:"hop_latency"`
 	Malformed  int64                  `json:"malformed_lines"`
+	ClockSkew  []SkewJSON             `json:"clock_skew,omitempty"`
+}
+
+// SkewJSON is one server's estimated clock offset (see
+// correlate.Tracker.Skew).
+type SkewJSON struct {
+	Server        string  `json:"server"`
+	OffsetSeconds float64 `json:"offset_seconds"`
+	Reference     string  `json:"reference"`
+	Samples       int64   `json:"samples"`
 }
 
 // CountsJSON is correlate.Counts with JSON names.

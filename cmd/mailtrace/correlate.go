@@ -31,15 +31,23 @@ type tracker interface {
 	Flush()
 	MarkServer(string)
 	Stats() correlate.Stats
+	Skew() []correlate.ServerSkew
+}
+
+// corrResult is what a correlation run leaves besides its traces.
+type corrResult struct {
+	stats correlate.Stats
+	skew  []correlate.ServerSkew
+	src   *source
 }
 
 // correlateInputs reads inputs, correlates them, and hands each trace to
 // onTrace and each row to onRow (either may be nil). It returns the
 // correlation counters.
 func (c *common) correlateInputs(inputs []msgtrk.Input, f *corrFlags, stderr io.Writer,
-	onRow func(*msgtrk.Record), onTrace func(*correlate.Trace)) (correlate.Stats, *source, error) {
+	onRow func(*msgtrk.Record), onTrace func(*correlate.Trace)) (corrResult, error) {
 	if f.window <= 0 {
-		return correlate.Stats{}, nil, usagef("-window must be positive")
+		return corrResult{}, usagef("-window must be positive")
 	}
 	opts := correlate.Options{Window: f.window, EdgeServers: f.edges, OnTrace: onTrace}
 	if c.withFilters {
@@ -53,14 +61,14 @@ func (c *common) correlateInputs(inputs []msgtrk.Input, f *corrFlags, stderr io.
 	if workers > 1 {
 		s, err := correlate.NewSharded(workers, opts)
 		if err != nil {
-			return correlate.Stats{}, nil, err
+			return corrResult{}, err
 		}
 		defer s.Close()
 		tk = s
 	} else {
 		t, err := correlate.New(opts)
 		if err != nil {
-			return correlate.Stats{}, nil, err
+			return corrResult{}, err
 		}
 		tk = t
 	}
@@ -85,7 +93,7 @@ func (c *common) correlateInputs(inputs []msgtrk.Input, f *corrFlags, stderr io.
 		}
 	}
 	if err := src.Err(); err != nil && c.strict {
-		return correlate.Stats{}, src, src.finish()
+		return corrResult{src: src}, src.finish()
 	}
 	// The logs are complete: let every quiet window pass, so that each
 	// trace says whether it is complete, then emit what is left.
@@ -93,5 +101,5 @@ func (c *common) correlateInputs(inputs []msgtrk.Input, f *corrFlags, stderr io.
 		tk.Advance(last.Add(f.window + time.Millisecond))
 	}
 	tk.Flush()
-	return tk.Stats(), src, src.finish()
+	return corrResult{stats: tk.Stats(), skew: tk.Skew(), src: src}, src.finish()
 }

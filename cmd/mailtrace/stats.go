@@ -46,11 +46,14 @@ func runStats(args []string, stdout, stderr io.Writer) error {
 			st.AddTrace(t)
 		}
 	}
-	_, src, err := c.correlateInputs(inputs, cf, stderr, onRow, onTrace)
+	res, err := c.correlateInputs(inputs, cf, stderr, onRow, onTrace)
 	if err != nil {
 		return err
 	}
-	sum := st.Summary(*top, src.Stats().Errors)
+	sum := st.Summary(*top, res.src.Stats().Errors)
+	for _, sk := range res.skew {
+		sum.ClockSkew = append(sum.ClockSkew, report.SkewJSON{Server: sk.Server, OffsetSeconds: sk.Offset.Seconds(), Reference: sk.Reference, Samples: sk.Samples})
+	}
 	bw := bufio.NewWriter(stdout)
 	defer bw.Flush()
 	if *asJSON {
@@ -106,6 +109,14 @@ func writeSummary(w io.Writer, s report.Summary) {
 		}
 		tw.Flush()
 	}
+	if len(s.ClockSkew) > 1 {
+		fmt.Fprintf(w, "\nClock offsets (estimated from hand-overs, relative to %s)\n", s.ClockSkew[0].Reference)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for _, sk := range s.ClockSkew {
+			fmt.Fprintf(tw, "  %s\t%+.3f s\t(%d hand-overs)\n", sk.Server, sk.OffsetSeconds, sk.Samples)
+		}
+		tw.Flush()
+	}
 	list("Events", s.Events)
 	list("Servers (rows)", s.Servers)
 	list("Top senders (messages)", s.TopSenders)
@@ -158,7 +169,7 @@ func runSubmitters(args []string, stdout, stderr io.Writer) error {
 			subs.Add(t)
 		}
 	}
-	if _, _, err := c.correlateInputs(inputs, cf, stderr, nil, onTrace); err != nil {
+	if _, err := c.correlateInputs(inputs, cf, stderr, nil, onTrace); err != nil {
 		return err
 	}
 	bw := bufio.NewWriter(stdout)

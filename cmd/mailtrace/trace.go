@@ -63,7 +63,7 @@ func runTrace(args []string, stdout, stderr io.Writer) error {
 			writeTraceText(bw, t, c.loc)
 		}
 	}
-	if _, _, err := c.correlateInputs(inputs, cf, stderr, nil, onTrace); err != nil {
+	if _, err := c.correlateInputs(inputs, cf, stderr, nil, onTrace); err != nil {
 		return err
 	}
 	if werr != nil {
