@@ -21,8 +21,8 @@
 //     scratch buffer its documentation names), every span and error offset
 //     inside the input, every positioned error on its row's line and inside
 //     its field;
-//   - every line is accounted for: lines = rows + directives + blank lines
-//   - errors, and all the input's bytes are consumed;
+//   - every line is accounted for (lines = rows + directives + blank
+//     lines + errors) and all the input's bytes are consumed;
 //   - the streaming Reader, fed in chunks of 1, 7 and 4096 bytes with
 //     empty reads between them, returns the same rows and errors as
 //     NewReaderBytes;
