@@ -1,0 +1,91 @@
+// Package msgtrktest simulates an Exchange organisation and writes the
+// message tracking logs its servers would write (MSGTRK, MSGTRKMS,
+// MSGTRKMD), together with the ground truth of every message: the test bed
+// of the correlator and the source of the bundled sample logs and of
+// benchmark inputs.
+//
+//	sim, err := msgtrktest.New(msgtrktest.Config{Seed: 1, Messages: 300})
+//	fsys, truth, err := sim.WriteFS()      // or sim.WriteDir(dir), sim.Stream(w)
+//
+// # The organisation
+//
+// Mailbox servers EX01… (ex01.corp.contoso.com, 10.0.0.11…) in one DAG,
+// each with one mailbox database; Edge servers EDGE01… (edge01.contoso.com,
+// 172.16.10.11…) in a perimeter network; users first.last@contoso.com homed
+// round-robin on the Mailbox servers, some with an alias
+// (jsmith@old.contoso.com, RESOLVEd to the primary address) and a few with
+// forwarding (REDIRECT to another user); two application accounts for SMTP
+// AUTH; scanners and monitors that relay anonymously; distribution groups,
+// one nesting another and also listing one of its members (a member reached
+// twice: DUPLICATEEXPAND), one with an external member; external domains
+// (fabrikam.net, adatum.com behind Office 365, …). [Sim.Org] returns it.
+//
+// # Messages
+//
+// Each message follows one [Kind] drawn from [Config.Mix]: store
+// submission, SMTP AUTH, anonymous SMTP, Internet inbound, outbound,
+// groups, bifurcation, alias and forwarding, failure with NDR, DEFER,
+// agent DROP, shadow redundancy, Safety Net resubmission. Shadow redundancy
+// (HAREDIRECT on the hub, HARECEIVE then HADISCARD on another DAG member,
+// or HAREDIRECTFAIL without one) also happens to about a third of the
+// other messages from Exchange 2013 on. The rows of a message follow the
+// flows published by administrators (see flows.md in the shared docs); in
+// event order per server, with the log file in brackets:
+//
+//	store submission   sender's server [MS]: NOTIFYMAPI, RECEIVE (STOREDRIVER, "04I: "), SUBMIT
+//	                   hub [TRK]: RECEIVE (SMTP, "0cI: ", client = sender's server)
+//	SMTP client        hub [TRK]: RECEIVE ("07I: " AUTH or "0cA: " anonymous, proxied by a front end:
+//	                   S:ProxyHop1, S:FirstForestHop, S:ProxiedClientIPAddress)
+//	Internet, Edge     Edge [TRK]: RECEIVE ("00A: "), AGENTINFO, SEND;  hub [TRK]: RECEIVE ("02A: ")
+//	Internet, no Edge  hub [TRK]: RECEIVE ("0cA: ", S:FromEntity=Internet, proxied by a front end)
+//	hub                [TRK]: [HAREDIRECT | HAREDIRECTFAIL] {RESOLVE} {EXPAND [DUPLICATEEXPAND]}
+//	                   {REDIRECT | DUPLICATEREDIRECT} {TRANSFER} AGENTINFO {DROP of groups}
+//	                   {AGENT DROP} then per next hop: SEND | FAIL | DEFER… | SENDEXTERNAL
+//	delivery server    [MD]: DELIVER | DELIVERFAIL (then FAIL on the hub) | DUPLICATEDELIVER
+//	outbound via Edge  Edge [TRK]: RECEIVE ("02I: "), AGENTINFO, SENDEXTERNAL | FAIL | DEFER…
+//	shadow server      [TRK]: HARECEIVE … HADISCARD [HADISCARD]  (not a hop)
+//	Safety Net         hub [TRK]: RESUBMIT (SAFETYNET), SEND;  delivery [MD]: DUPLICATEDELIVER
+//	NDR                failing server [TRK]: DSN (reference = original message-id), then as above
+//
+// Exchange 2010 has no network-message-id column, no MSGTRKMS and MSGTRKMD
+// files (their STOREDRIVER rows go to MSGTRK), no shadow redundancy and no
+// Safety Net events; the simulator otherwise keeps the 2013+ topology
+// (a simplification: a 2010 hub's store driver delivers over MAPI).
+//
+// # Files
+//
+// dir/<SERVER>/MSGTRK<yyyymmdd>-<n>.LOG (and MSGTRKMS…, MSGTRKMD… on
+// Mailbox servers from 2013 on): UTF-8 with BOM, CRLF, a 5-line header
+// (#Software, #Version of the release, #Log-type, #Date of the first row,
+// #Fields of the release's layout), rows in the server's time order. A new
+// file starts at each UTC day of the server's clock and before a row would
+// take a file past [Config.MaxFileBytes]. Rows are rendered with
+// msgtrk.AppendField (the escaping of msgtrk.Writer) and every row decodes
+// with packages msgtrk, messageinfo, sourcecontext, recipstatus and
+// eventdata (a test checks it). [Config.MaxSkew] shifts each server's
+// clock; [Config.DuplicateFiles] writes copies under
+// <SERVER>/MessageTracking/; [Config.TruncateFiles] cuts the last line of
+// files that end with an AGENTINFO or HADISCARD row.
+//
+// # The truth
+//
+// [Truth] is computed from the simulator's model, not by reading the rows
+// back: per message its key (network-message-id, or message-id and sender
+// in 2010), origin, hops with their causal depth, every final recipient's
+// outcome (delivered, sent_external, failed, dropped, pending) with the
+// server that logged it, group expansions, the NDR link, and counts of
+// rows, shadow rows and duplicate rows; per file its rows, copy and cut
+// line. Tests check the truth against an independent reading of the rows.
+// [TruthWriter] and [ReadTruth] store it as JSON Lines (cmd/mtsim's
+// truth.jsonl).
+//
+// # Memory, speed, concurrency
+//
+// Messages are generated in time order; each file (or the merged stream)
+// has a reorder buffer that holds only rows that a later message could
+// still precede, so memory depends on Rate and the longest message (about
+// ten minutes of DEFER), not on Messages. With [Config.OnMessage] the truth
+// is handed out message by message as well. Generation runs at a few
+// hundred thousand rows per second on one core. A [Sim] is immutable and
+// safe for concurrent use; each write call generates the traffic afresh.
+package msgtrktest
