@@ -47,6 +47,18 @@
 //	Safety Net         hub [TRK]: RESUBMIT (SAFETYNET), SEND;  delivery [MD]: DUPLICATEDELIVER
 //	NDR                failing server [TRK]: DSN (reference = original message-id), then as above
 //
+// The grammar of these sequences, per copy of a message (the rows of one
+// server that share an internal-message-id), is kept in
+// testdata/flows.ebnf; a test checks every generated message against it,
+// and another compares the rows with the real rows of testdata/real (same
+// columns filled, same custom-data keys):
+//
+//	HubCopy   = HubEntry [ ShadowRedirect ] Categorize [ AgentInfo ] { GroupDrop } { AgentDrop } Handoffs .
+//	HubEntry  = "SMTP RECEIVE" | "DSN DSN" .
+//	Handoff   = "SMTP SEND" | "SMTP SENDEXTERNAL" | "SMTP FAIL" | "SMTP DEFER" { "SMTP DEFER" } .
+//	ForkCopy  = "ROUTING TRANSFER" { AgentDrop } Handoffs .
+//	Delivery  = "STOREDRIVER DELIVER" | "STOREDRIVER DELIVERFAIL" | "STOREDRIVER DUPLICATEDELIVER" .
+//
 // Exchange 2010 has no network-message-id column, no MSGTRKMS and MSGTRKMD
 // files (their STOREDRIVER rows go to MSGTRK), no shadow redundancy and no
 // Safety Net events; the simulator otherwise keeps the 2013+ topology

@@ -644,6 +644,7 @@ func (g *gen) storeRows(m *msgState, p *plan, S, H *Server, tN, tR, tSub, create
 
 	e := g.begin(m, S, tN, "STOREDRIVER", "NOTIFYMAPI")
 	e.Fields[fMID], e.Fields[fNMID], e.Fields[fSubject], e.Fields[fReturnPath], e.Fields[fDirection], e.Fields[fBytes] = "", "", "", "", "", ""
+	e.Fields[fTrafficType] = "" // as in the real NOTIFYMAPI rows
 	e.Fields[fClientIP] = S.IPv6 + zone
 	e.Fields[fClientHost] = S.Name
 	e.Fields[fContext] = g.storeContext(m, p, S, p.sender.Mailbox, event, created, "")
@@ -1647,6 +1648,9 @@ func (g *gen) sendExternal(hc *hubCtx, srv *Server, imid string, peer *Peer, fs 
 	e.Fields[fInfo] = g.chain(hc, hubOut, true, last)
 	e.Fields[fCustom] = "S:E2ELatency=" + sec(t-m.origMs) + ";S:ExternalSendLatency=" + sec(sendLat) + ";S:ToEntity=Internet;S:FromEntity=Hosted;S:MsgRecipCount=" + strconv.Itoa(len(addrs)) +
 		";S:IncludeInSla=True;S:Microsoft.Exchange.Transport.MailRecipient.RequiredTlsAuthLevel=Opportunistic;S:Microsoft.Exchange.Transport.MailRecipient.EffectiveTlsAuthLevel=EncryptionOnly;S:IsSmtpResponseFromExternalServer=True;S:DeliveryPriority=Normal"
+	if srv.Role == RoleMailbox {
+		e.Fields[fCustom] += ";S:AccountForest=" + g.org.AccountForest
+	}
 	g.commit(m, srv, msgtrk.LogTransport, t, msgtrk.EventSendExternal, role, depth)
 	for _, f := range fs {
 		g.setOutcome(hc, f, StatusSentExternal, srv.Name, "")
