@@ -56,7 +56,8 @@ func looksLikeDiagnostic(t []byte) bool {
 //
 // The code runs to the first ':', ';' or blank; the exception to the first
 // ';'; the trailer is found from the end (at most [MaxTrailerPairs] groups of
-// "[Key: Value]", where Key is letters and digits and Value holds no '[').
+// "[Key: Value]", where Key is letters and digits and Value holds no '[' or
+// ']').
 // Leading and trailing blanks are ignored.
 //
 // It is lenient: it always fills every part it can find. Its only error is
@@ -116,13 +117,24 @@ func parseDiagnostic(b []byte, es *errState) Diagnostic {
 }
 
 // isTrailerPair reports whether g (the inside of "[…]") is "Key:" followed
-// by an optional value, Key being letters and digits.
+// by an optional value, Key being letters and digits and the value holding
+// no '[' or ']'. Checking both brackets here keeps the backward search of
+// parseDiagnostic and the forward PairScanner in agreement (fuzz crasher
+// 27c448f918da7e6e: "[0:]][0:]" once counted as two groups).
 func isTrailerPair(g []byte) bool {
 	k := 0
 	for k < len(g) && ascii.IsAlnum(g[k]) {
 		k++
 	}
-	return k > 0 && k < len(g) && g[k] == ':'
+	if k == 0 || k == len(g) || g[k] != ':' {
+		return false
+	}
+	for _, c := range g[k+1:] {
+		if c == '[' || c == ']' {
+			return false
+		}
+	}
+	return true
 }
 
 // Lookup returns the value of the first trailer pair whose key is key

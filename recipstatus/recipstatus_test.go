@@ -68,6 +68,11 @@ var parseTests = []struct {
 		Status{Kind: KindStoreDiagnostic, Diagnostic: Diagnostic{
 			Code: b("STOREDRV.Deliver.Exception"), Component: b("STOREDRV"), Exception: b("E"),
 			Message: b("a [b] c"), Trailer: b("[K: v]"), Pairs: 1}}},
+	// Fuzz crasher 27c448f918da7e6e: a ']' inside a trailer value once
+	// made the backward search count a group the PairScanner does not see.
+	{"diagnostic, ']' in a trailer value", "A0.A[0:]][0:]",
+		Status{Kind: KindStoreDiagnostic, Diagnostic: Diagnostic{
+			Code: b("A0.A[0"), Component: b("A0"), Exception: b("]]"), Message: b(""), Trailer: b("[0:]"), Pairs: 1}}},
 	{"historical search summary", "a@x.com##Receive, Deliver", Status{Kind: KindUnknown}},
 	{"address", "user@example.com", Status{Kind: KindUnknown}},
 }
