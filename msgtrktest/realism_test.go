@@ -168,4 +168,3 @@ func allowedLeft(diff, allowed []string) []string {
 	}
 	return left
 }
-
