@@ -205,7 +205,10 @@ func FuzzCSVDifferential(f *testing.F) {
 			if wantErr != nil && !errors.Is(e, wantErr) {
 				t.Fatalf("line %q: error %v, want %v", line, e, wantErr)
 			}
-			if wantErr == nil && !errors.Is(e, msgtrk.ErrQuote) && !errors.Is(e, msgtrk.ErrBareQuote) {
+			// More than MaxFields separators: the Reader may stop counting
+			// before it reaches the quote csv complains about.
+			tooMany := errors.Is(e, msgtrk.ErrTooManyFields) && strings.Count(body, ",")+1 > msgtrk.MaxFields
+			if wantErr == nil && !errors.Is(e, msgtrk.ErrQuote) && !errors.Is(e, msgtrk.ErrBareQuote) && !tooMany {
 				t.Fatalf("line %q: csv says %v, Reader says %v", line, werr, e)
 			}
 			if e.Line != 2 || e.Column < 1 || e.Column > len(line)+1 {
