@@ -544,6 +544,24 @@ func TestKnownBugs(t *testing.T) {
 		}
 	})
 
+	t.Run("WriteRecord escapes backslashes of a quoted first column", func(t *testing.T) {
+		knownBug(t, `msgtrk: Writer.WriteRecord writes a first column that must be quoted (it starts with '#' or a BOM) through AppendField, which doubles a backslash before r, n or \\; the column reads back changed`)
+		in := "#Fields: a,b\r\n\"#C:\\new\",x\r\n"
+		r := msgtrk.NewReaderBytes([]byte(in))
+		if !r.Next() {
+			t.Fatal(r.Err())
+		}
+		var buf bytes.Buffer
+		w := msgtrk.NewWriter(&buf)
+		w.WriteHeader(msgtrk.Header{Fields: []string{"a", "b"}})
+		w.WriteRecord(r.Record())
+		w.Flush()
+		back := msgtrk.NewReaderBytes(buf.Bytes())
+		if !back.Next() || string(back.Record().Column(0)) != `#C:\new` {
+			t.Errorf("wrote %q, read back %q", r.Record().Column(0), back.Record().Column(0))
+		}
+	})
+
 	t.Run("directive flood", func(t *testing.T) {
 		knownBug(t, "msgtrk: Header.Other keeps every unknown '#' line of a header block, without bound")
 		const lines = 2000000

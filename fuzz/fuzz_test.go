@@ -107,7 +107,8 @@ var tableInputs = []string{
 	row2016 + "\r\n", // no header: the 30 columns are guessed
 }
 
-// FuzzPipeline runs arbitrary bytes through the whole library: the Reader
+// FuzzPipeline runs arbitrary bytes, and the log GenLog makes of them,
+// through the whole library: the Reader
 // (GuessFields on), every field decoder on every row (custom-data,
 // message-info, source-context, each recipient-status member, and the
 // record-level helpers that position their errors), and a Tracker with
@@ -122,6 +123,14 @@ func FuzzPipeline(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		runPipeline(t, data, smallPipe)
+		// The same bytes as the choices of the log generator: realistic
+		// rows of a few messages, so that the correlator stitches,
+		// expires, evicts and truncates real traces.
+		l := GenLog(NewBytes(data), LogOptions{Lines: 60, Noise: 3, MaxLineBytes: 4096})
+		c := smallPipe
+		c.maxLine = l.MaxLineBytes
+		c.stream = false
+		runPipeline(t, l.AppendTo(nil), c)
 		if len(data) > 64 {
 			// The same bytes under a limit they exceed.
 			c := smallPipe
