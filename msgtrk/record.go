@@ -241,18 +241,40 @@ func (r *Record) FieldPos(f Field) (line int64, column int) {
 // FieldError wraps err, found at byte offset within the value of f (as
 // returned by Field), in a *ParseError carrying the row's file, line and
 // column. Field parsers (eventdata, messageinfo, …) use it to point at the
-// exact byte. When f is quoted the column counts from the opening quote plus
-// one; an offset past a doubled quote is approximate by one byte per pair.
+// exact byte: for a quoted field the column accounts for the opening quote
+// and for every doubled quote before the offset.
 func (r *Record) FieldError(f Field, offset int, err error) *ParseError {
 	line, col := r.FieldPos(f)
-	if col > 0 && r.span(int(r.c.idx[f])).quoted {
-		col++
+	if col > 0 {
+		if s := r.span(int(r.c.idx[f])); s.quoted {
+			inner := r.line[s.start+1 : s.end-1]
+			col += 1 + rawOffset(inner, offset)
+		} else {
+			col += offset
+		}
 	}
-	e := &ParseError{Line: line, Column: col + offset, Offset: r.off + int64(col-1+offset), Field: f.String(), Err: err}
+	e := &ParseError{Line: line, Column: col, Offset: r.off + int64(col-1), Field: f.String(), Err: err}
 	if r.origin != nil {
 		e.File = r.origin.File
 	}
 	return e
+}
+
+// rawOffset maps an offset in the unquoted value of a quoted field to an
+// offset in its raw bytes (between the quotes), where each '"' of the value
+// is written twice.
+func rawOffset(inner []byte, off int) int {
+	d := 0
+	for i := 0; i < len(inner); i++ {
+		if d >= off {
+			return i
+		}
+		if inner[i] == '"' {
+			i++
+		}
+		d++
+	}
+	return len(inner)
 }
 
 // Time returns the date-time of the row, in UTC. An empty or malformed

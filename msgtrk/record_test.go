@@ -176,3 +176,21 @@ func TestGUID(t *testing.T) {
 		t.Errorf("UnmarshalText: %v %v", g, err)
 	}
 }
+
+func TestFieldErrorThroughDoubledQuotes(t *testing.T) {
+	// The value is `say "hi", x`; the x is at offset 10 of the value, and
+	// at column 16 of the line: a,"say ""hi"", x"
+	rec := oneRecord(t, "message-id,message-subject", `a,"say ""hi"", x"`)
+	v := rec.Field(msgtrk.MessageSubject)
+	if string(v[10:]) != "x" {
+		t.Fatalf("value %q", v)
+	}
+	e := rec.FieldError(msgtrk.MessageSubject, 10, msgtrk.ErrSyntax)
+	if e.Column != 16 || e.Offset != int64(len("#Fields: message-id,message-subject\r\n")+15) {
+		t.Errorf("FieldError = column %d offset %d, want column 16", e.Column, e.Offset)
+	}
+	line := `a,"say ""hi"", x"`
+	if line[e.Column-1] != 'x' {
+		t.Errorf("column %d points at %q", e.Column, line[e.Column-1])
+	}
+}
