@@ -14,10 +14,12 @@ import (
 
 	"github.com/mailtrace/mailtrace/correlate"
 	"github.com/mailtrace/mailtrace/eventdata"
+	"github.com/mailtrace/mailtrace/filter"
 	"github.com/mailtrace/mailtrace/internal/check"
 	"github.com/mailtrace/mailtrace/messageinfo"
 	"github.com/mailtrace/mailtrace/msgtrk"
 	"github.com/mailtrace/mailtrace/recipstatus"
+	"github.com/mailtrace/mailtrace/report"
 	"github.com/mailtrace/mailtrace/sourcecontext"
 )
 
@@ -87,9 +89,26 @@ func sentinelName(err error) string {
 func runPipeline(t testing.TB, data []byte, c pipeConfig) pipeResult {
 	t.Helper()
 	var res pipeResult
+	// The CLI's filter marks traces; report summarises rows and traces.
+	sel := filter.Events{Subject: "re", Recipients: []string{"alice1@contoso.com"}, Servers: []string{"EX1"}, MinSize: 1}
+	sel.Compile()
+	matched := 0
+	sum := report.NewStats(8)
+	var subs report.Submitters
 	tr, err := correlate.New(correlate.Options{
-		OnTrace:           func(tc *correlate.Trace) { res.traces = append(res.traces, tc) },
-		OnLate:            func(string, *msgtrk.Record) { res.late++ },
+		OnTrace: func(tc *correlate.Trace) {
+			res.traces = append(res.traces, tc)
+			sum.AddTrace(tc)
+			subs.Add(tc)
+		},
+		OnLate: func(string, *msgtrk.Record) { res.late++ },
+		Mark: func(rec *msgtrk.Record) bool {
+			if sel.Match(rec) {
+				matched++
+				return true
+			}
+			return false
+		},
 		Window:            c.window,
 		MaxOpenTraces:     c.maxOpen,
 		MaxEventsPerTrace: c.maxEvents,
@@ -122,6 +141,7 @@ func runPipeline(t testing.TB, data []byte, c pipeConfig) pipeResult {
 		res.rows = append(res.rows, rowSummary{string(line), rec.LineNumber(), off})
 		rc.check(t, rec)
 
+		sum.AddRecord(rec)
 		tr.Add(rec)
 		added++
 		if tm, err := rec.Time(); err == nil {
@@ -154,6 +174,25 @@ func runPipeline(t testing.TB, data []byte, c pipeConfig) pipeResult {
 	tr.Flush()
 	res.ts = tr.Stats()
 	checkTraces(t, &res, added, maxOpen)
+	if matched == 0 {
+		for _, tc := range res.traces {
+			if tc.Marked {
+				t.Fatalf("correlate: trace %q marked, but Mark never returned true", tc.Key)
+			}
+		}
+	}
+	n := sum.Counts
+	if n.Delivered+n.SentExternal+n.Failed+n.Dropped+n.Duplicate+n.Pending != n.Recipients {
+		t.Fatalf("report: outcomes do not sum to Recipients: %+v", n)
+	}
+	s := sum.Summary(3, st.Errors)
+	if s.Rows != added || s.Malformed != st.Errors {
+		t.Fatalf("report: summary of %d rows, %d malformed; want %d and %d", s.Rows, s.Malformed, added, st.Errors)
+	}
+	if b, err := json.Marshal(s); err != nil || !json.Valid(b) {
+		t.Fatalf("report: summary does not marshal: %v", err)
+	}
+	subs.Sorted()
 
 	if c.stream {
 		compareStreaming(t, data, c, &res)
