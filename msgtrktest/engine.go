@@ -1217,8 +1217,17 @@ func (g *gen) failRow(hc *hubCtx, srv *Server, imid string, fs []*final, statuse
 	e.Fields[fReference] = nd.m.mid
 	e.Fields[fInfo] = g.latencyLocal(hc, srv, t, external)
 	e.Fields[fCustom] = "S:E2ELatency=" + sec(t-m.origMs) + ";S:ToEntity=Unknown;S:FromEntity=Hosted;S:MsgRecipCount=" + strconv.Itoa(len(addrs)) +
-		";S:IncludeInSla=False;S:IsSmtpResponseFromExternalServer=" + boolText(external) + ";S:DeliveryPriority=Normal;S:AccountForest=" + g.org.AccountForest
+		";S:IncludeInSla=False;S:IsSmtpResponseFromExternalServer=" + boolText(external) + ";S:DeliveryPriority=Normal" + g.forest(srv)
 	g.commit(m, srv, msgtrk.LogTransport, t, msgtrk.EventFail, role, depth)
+}
+
+// forest is the S:AccountForest member a server writes: Edge servers are
+// outside the Active Directory forest and write none.
+func (g *gen) forest(srv *Server) string {
+	if srv.Role == RoleEdge {
+		return ""
+	}
+	return ";S:AccountForest=" + g.org.AccountForest
 }
 
 func boolText(b bool) string {
@@ -1486,7 +1495,7 @@ func (g *gen) deferRows(hc *hubCtx, srv *Server, ip, host, imid string, fs []*fi
 		g.setRcpts(e, addrs, []string{status})
 		e.Fields[fBytes] = hc.szOutText
 		e.Fields[fInfo] = g.ts(srv, next)
-		e.Fields[fCustom] = "S:DeliveryPriority=Normal;S:AccountForest=" + g.org.AccountForest
+		e.Fields[fCustom] = "S:DeliveryPriority=Normal" + g.forest(srv)
 		g.commit(m, srv, msgtrk.LogTransport, t, msgtrk.EventDefer, role, depth)
 		last = t
 		if pending {
@@ -1697,7 +1706,7 @@ func (g *gen) ndrMessage(orig *msgState, nd *ndrState, X *Server) {
 	e.Fields[fIMID] = ximid
 	g.setRcpts(e, []string{to}, nil)
 	e.Fields[fReference] = orig.mid
-	e.Fields[fCustom] = "S:DeliveryPriority=Normal;S:AccountForest=" + g.org.AccountForest
+	e.Fields[fCustom] = "S:DeliveryPriority=Normal" + g.forest(X)
 	g.commit(m, X, msgtrk.LogTransport, t, msgtrk.EventDSN, role, 0)
 
 	hc := &hubCtx{m: m, H: X, depth: 0, byAddr: map[string]*final{}, rtByAddr: map[string]int{}, imids: []string{ximid}}

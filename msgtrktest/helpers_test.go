@@ -2,6 +2,7 @@ package msgtrktest
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"strings"
 	"testing"
@@ -35,10 +36,23 @@ func (r *row) key(v Version) string {
 // all be reported. Duplicate copies are read too when dups is true.
 func readRows(t testing.TB, fsys fs.FS, truncated map[string]int, dups bool) []row {
 	t.Helper()
+	rows, errs := readRowsErr(fsys, truncated, dups)
+	for i, e := range errs {
+		if i == 20 {
+			t.Fatalf("… and %d more errors", len(errs)-20)
+		}
+		t.Error(e)
+	}
+	return rows
+}
+
+// readRowsErr is readRows returning the problems instead of failing a test.
+func readRowsErr(fsys fs.FS, truncated map[string]int, dups bool) ([]row, []error) {
 	inputs, err := msgtrk.FindFiles(fsys, ".")
 	if err != nil {
-		t.Fatal(err)
+		return nil, []error{err}
 	}
+	var errs []error
 	seenCut := map[string]bool{}
 	var rows []row
 	for _, in := range inputs {
@@ -47,7 +61,7 @@ func readRows(t testing.TB, fsys fs.FS, truncated map[string]int, dups bool) []r
 		}
 		rc, err := in.Open()
 		if err != nil {
-			t.Fatal(err)
+			return nil, []error{err}
 		}
 		rd := msgtrk.NewReader(rc)
 		rd.Name = in.Name
@@ -58,7 +72,7 @@ func readRows(t testing.TB, fsys fs.FS, truncated map[string]int, dups bool) []r
 				seenCut[in.Name] = true
 				return
 			}
-			t.Errorf("%s: unexpected error %v", in.Name, e)
+			errs = append(errs, fmt.Errorf("%s: unexpected error %v", in.Name, e))
 		}
 		for rd.Next() {
 			rec := rd.Record()
@@ -66,7 +80,7 @@ func readRows(t testing.TB, fsys fs.FS, truncated map[string]int, dups bool) []r
 				Ev: rec.Event(), Logged: string(msgtrk.LoggingServer(rec))})
 		}
 		if err := rd.Err(); err != nil {
-			t.Errorf("%s: %v", in.Name, err)
+			errs = append(errs, fmt.Errorf("%s: %v", in.Name, err))
 		}
 		rc.Close()
 	}
@@ -75,10 +89,10 @@ func readRows(t testing.TB, fsys fs.FS, truncated map[string]int, dups bool) []r
 			continue
 		}
 		if !seenCut[p] {
-			t.Errorf("%s: the reader did not report the cut line %d", p, truncated[p])
+			errs = append(errs, fmt.Errorf("%s: the reader did not report the cut line %d", p, truncated[p]))
 		}
 	}
-	return rows
+	return rows, errs
 }
 
 // mustRun builds a Sim and writes it into memory.

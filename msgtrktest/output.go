@@ -436,7 +436,9 @@ func (s *Sim) WriteFS() (fstest.MapFS, *Truth, error) {
 // Version; a 2010 run leaves network-message-id empty). Every row names its
 // logging server in the column msgtrk.LoggingServer reads (as the short
 // name or the FQDN; the first label, in upper case, is the Org name). The
-// truth has no files. Memory stays bounded as for WriteDir.
+// truth has no files; DuplicateFiles and TruncateFiles do not apply, so a
+// message's Rows and ShadowEvents count every row. Memory stays bounded as
+// for WriteDir.
 func (s *Sim) Stream(w io.Writer) (*Truth, error) {
 	return s.run(nil, w)
 }

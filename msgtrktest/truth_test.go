@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
@@ -29,6 +30,17 @@ type outcome struct{ status, addr, server string }
 
 func checkTruth(t *testing.T, s *Sim, tr *Truth, rows []row) {
 	t.Helper()
+	for i, e := range truthErrors(s, tr, rows) {
+		if i == 20 {
+			t.Fatal("… and more")
+		}
+		t.Error(e)
+	}
+}
+
+// truthErrors compares the truth with the rows read back.
+func truthErrors(s *Sim, tr *Truth, rows []row) []error {
+	var errs []error
 	v := s.cfg.Version
 	byKey := map[string][]*row{}
 	for i := range rows {
@@ -50,7 +62,7 @@ func checkTruth(t *testing.T, s *Sim, tr *Truth, rows []row) {
 		for _, r := range notify {
 			k, ok := ctxKey[storeLink(r)]
 			if !ok {
-				t.Errorf("%s:%d: NOTIFYMAPI without a STOREDRIVER RECEIVE sharing MDB/Mailbox/Event", r.File, r.Line)
+				errs = append(errs, fmt.Errorf("%s:%d: NOTIFYMAPI without a STOREDRIVER RECEIVE sharing MDB/Mailbox/Event", r.File, r.Line))
 				continue
 			}
 			byKey[k] = append(byKey[k], r)
@@ -77,7 +89,7 @@ func checkTruth(t *testing.T, s *Sim, tr *Truth, rows []row) {
 	}
 
 	if len(tr.Messages) != len(byKey) {
-		t.Errorf("%d messages in the truth, %d keys in the rows", len(tr.Messages), len(byKey))
+		errs = append(errs, fmt.Errorf("%d messages in the truth, %d keys in the rows", len(tr.Messages), len(byKey)))
 	}
 	total := 0
 	midKey := map[string]string{}
@@ -89,11 +101,11 @@ func checkTruth(t *testing.T, s *Sim, tr *Truth, rows []row) {
 		total += m.Rows
 		rs := byKey[m.Key]
 		if err := checkMessage(s, m, rs, midKey); err != nil {
-			t.Errorf("message %s (%v): %v", m.Key, m.Kind, err)
+			errs = append(errs, fmt.Errorf("message %s (%v): %v", m.Key, m.Kind, err))
 		}
 	}
 	if total != tr.Events || tr.Events != len(rows) {
-		t.Errorf("sum of Rows %d, Events %d, rows read %d", total, tr.Events, len(rows))
+		errs = append(errs, fmt.Errorf("sum of Rows %d, Events %d, rows read %d", total, tr.Events, len(rows)))
 	}
 	// Files.
 	perFile := map[string]int{}
@@ -102,9 +114,10 @@ func checkTruth(t *testing.T, s *Sim, tr *Truth, rows []row) {
 	}
 	for _, f := range tr.Files {
 		if f.DuplicateOf == "" && perFile[f.Path] != f.Rows {
-			t.Errorf("%s: truth says %d rows, read %d", f.Path, f.Rows, perFile[f.Path])
+			errs = append(errs, fmt.Errorf("%s: truth says %d rows, read %d", f.Path, f.Rows, perFile[f.Path]))
 		}
 	}
+	return errs
 }
 
 // storeLink is what NOTIFYMAPI and STOREDRIVER RECEIVE share.
@@ -197,13 +210,7 @@ func checkMessage(s *Sim, m *MessageTruth, rs []*row, midKey map[string]string) 
 	if shadow != m.ShadowEvents || dups != m.Duplicates {
 		return fmt.Errorf("shadow/duplicate rows %d/%d, truth %d/%d", shadow, dups, m.ShadowEvents, m.Duplicates)
 	}
-	if m.Expansions == nil {
-		m.Expansions = []Expansion{}
-	}
-	if exps == nil {
-		exps = []Expansion{}
-	}
-	if d := cmp.Diff(m.Expansions, exps); d != "" {
+	if d := cmp.Diff(m.Expansions, exps, cmpopts.EquateEmpty()); d != "" {
 		return fmt.Errorf("expansions (-truth +rows):\n%s", d)
 	}
 	// Hops: the same (server, role) pairs.
