@@ -103,6 +103,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 		cfg.Mix = m
 	}
 
+	// Validate before creating anything.
+	var tw *msgtrktest.TruthWriter
+	cfg.OnMessage = func(m msgtrktest.MessageTruth) { tw.Message(m) }
+	sim, err := msgtrktest.New(cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "mtsim: %v\n", err)
+		if errors.Is(err, msgtrktest.ErrConfig) {
+			return 2
+		}
+		return 1
+	}
 	truthPath := filepath.Join(*out, "truth.jsonl")
 	if *stream != "" {
 		truthPath = *stream + ".truth.jsonl"
@@ -116,16 +127,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer tf.Close()
-	tw := msgtrktest.NewTruthWriter(tf)
-	cfg.OnMessage = tw.Message
-	sim, err := msgtrktest.New(cfg)
-	if err != nil {
-		fmt.Fprintf(stderr, "mtsim: %v\n", err)
-		if errors.Is(err, msgtrktest.ErrConfig) {
-			return 2
-		}
-		return 1
-	}
+	tw = msgtrktest.NewTruthWriter(tf)
 	began := time.Now()
 	var truth *msgtrktest.Truth
 	if *stream != "" {
