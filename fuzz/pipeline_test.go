@@ -122,11 +122,28 @@ func runPipeline(t testing.TB, data []byte, c pipeConfig) pipeResult {
 		maxOpen = correlate.DefaultMaxOpenTraces
 	}
 
+	// The parallel wrapper sees the same rows; its accounting must hold
+	// too.
+	var shardTraces []*correlate.Trace
+	sh, err := correlate.NewSharded(2, correlate.Options{
+		OnTrace:           func(tc *correlate.Trace) { shardTraces = append(shardTraces, tc) },
+		Window:            c.window,
+		MaxOpenTraces:     c.maxOpen,
+		MaxEventsPerTrace: c.maxEvents,
+		RecentKeys:        c.recent,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh.SetBatchRows(4)
+	defer sh.Close()
+
 	r := msgtrk.NewReaderBytes(data)
 	r.GuessFields = true
 	r.MaxLineBytes = c.maxLine
 	r.ErrorHandler = func(e *msgtrk.ParseError) { res.errs = append(res.errs, e) }
 	var rc rowChecker
+	var batch msgtrk.Batch
 	added := int64(0)
 	for r.Next() {
 		rec := r.Record()
@@ -141,11 +158,24 @@ func runPipeline(t testing.TB, data []byte, c pipeConfig) pipeResult {
 		res.rows = append(res.rows, rowSummary{string(line), rec.LineNumber(), off})
 		rc.check(t, rec)
 
+		batch.Append(rec)
+		if b := batch.Record(batch.Len() - 1); !bytes.Equal(b.Line(), line) || b.NumColumns() != rec.NumColumns() {
+			t.Fatalf("batch: row %d copied as %q", rec.LineNumber(), b.Line())
+		} else {
+			for i := 0; i < b.NumColumns(); i++ {
+				if !bytes.Equal(b.Column(i), rec.Column(i)) {
+					t.Fatalf("batch: row %d column %d copied as %q, want %q", rec.LineNumber(), i, b.Column(i), rec.Column(i))
+				}
+			}
+		}
+
 		sum.AddRecord(rec)
 		tr.Add(rec)
+		sh.Add(rec)
 		added++
 		if tm, err := rec.Time(); err == nil {
 			tr.Advance(tm)
+			sh.Advance(tm)
 		}
 		if s := tr.Stats(); s.Open > maxOpen || s.MaxOpen > maxOpen {
 			t.Fatalf("correlate: %d traces open (max seen %d), MaxOpenTraces %d", s.Open, s.MaxOpen, maxOpen)
@@ -171,9 +201,23 @@ func runPipeline(t testing.TB, data []byte, c pipeConfig) pipeResult {
 		}
 	}
 
+	for i := 0; i < batch.Len(); i++ {
+		b := batch.Record(i)
+		if w := res.rows[i]; string(b.Line()) != w.Line || b.LineNumber() != w.Number || b.InputOffset() != w.Offset {
+			t.Fatalf("batch: row %d reads back as line %d at %d %q; want line %d at %d %q", i, b.LineNumber(), b.InputOffset(), b.Line(), w.Number, w.Offset, w.Line)
+		}
+	}
+
 	tr.Flush()
 	res.ts = tr.Stats()
 	checkTraces(t, &res, added, maxOpen)
+
+	sh.Flush()
+	shard := pipeResult{traces: shardTraces, ts: sh.Stats()}
+	shard.late = int(shard.ts.Late) // Sharded has no OnLate here
+	checkTraces(t, &shard, added, maxOpen)
+
+	checkStrict(t, data, c, &res)
 	if matched == 0 {
 		for _, tc := range res.traces {
 			if tc.Marked {
@@ -198,6 +242,41 @@ func runPipeline(t testing.TB, data []byte, c pipeConfig) pipeResult {
 		compareStreaming(t, data, c, &res)
 	}
 	return res
+}
+
+// checkStrict reads data again with Strict set: the rows before the first
+// malformed line come out, then Next stops and Err returns that line's
+// error.
+func checkStrict(t testing.TB, data []byte, c pipeConfig, res *pipeResult) {
+	t.Helper()
+	r := msgtrk.NewReaderBytes(data)
+	r.GuessFields = true
+	r.MaxLineBytes = c.maxLine
+	r.Strict = true
+	var rows []rowSummary
+	for r.Next() {
+		rec := r.Record()
+		rows = append(rows, rowSummary{string(rec.Line()), rec.LineNumber(), rec.InputOffset()})
+	}
+	err := r.Err()
+	if len(res.errs) == 0 {
+		if err != nil || !slices.Equal(rows, res.rows) {
+			t.Fatalf("strict reader: error %v, %d rows; the lenient one read %d rows without error", err, len(rows), len(res.rows))
+		}
+		return
+	}
+	first := res.errs[0]
+	var pe *msgtrk.ParseError
+	if !errors.As(err, &pe) || summarizeErr(pe) != summarizeErr(first) {
+		t.Fatalf("strict reader: Err() = %v, want the first error %v", err, first)
+	}
+	n := 0
+	for n < len(res.rows) && res.rows[n].Number < first.Line {
+		n++
+	}
+	if !slices.Equal(rows, res.rows[:n]) {
+		t.Fatalf("strict reader: %d rows before the first error, want %d", len(rows), n)
+	}
 }
 
 // compareStreaming reads data again through streaming Readers fed in small
