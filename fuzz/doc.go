@@ -27,14 +27,16 @@
 //     lines + errors) and all the input's bytes are consumed;
 //   - the streaming Reader, fed in chunks of 1, 7 and 4096 bytes with
 //     empty reads between them, returns the same rows and errors as
-//     NewReaderBytes;
+//     NewReaderBytes, under the default MaxLineBytes and under 64; with
+//     Strict set it returns the rows before the first malformed line, then
+//     that line's error; a msgtrk.Batch copies every row exactly;
 //   - every documented round trip holds: a row written back with
 //     msgtrk.Writer reads back with the same columns, list members written
 //     with AppendListMember and custom-data members with AppendMember scan
 //     back unchanged, a latency tree's canonical form parses to the same tree
 //     and is a fixed point;
-//   - every row handed to the Tracker lands in exactly one emitted trace or
-//     is counted (sum of Trace.Events + Stats.Late + Stats.DuplicateRows +
+//   - every row handed to the Tracker (and to a two-shard Sharded tracker)
+//     lands in exactly one emitted trace or is counted (sum of Trace.Events + Stats.Late + Stats.DuplicateRows +
 //     Stats.Dropped = rows added), open traces never exceed MaxOpenTraces, and
 //     every trace marshals to JSON that parses back with the same key,
 //     events and reason;

@@ -135,7 +135,6 @@ func FuzzPipeline(f *testing.F) {
 			// The same bytes under a limit they exceed.
 			c := smallPipe
 			c.maxLine = 64
-			c.stream = false
 			runPipeline(t, data, c)
 		}
 	})

@@ -50,6 +50,8 @@ type pipeResult struct {
 	traces []*correlate.Trace
 	late   int
 	ts     correlate.Stats
+	// jsonBytes is the length of the traces' JSON forms.
+	jsonBytes int
 }
 
 // rowSummary is what is compared between the in-memory and the streaming
@@ -212,6 +214,12 @@ func runPipeline(t testing.TB, data []byte, c pipeConfig) pipeResult {
 	res.ts = tr.Stats()
 	checkTraces(t, &res, added, maxOpen)
 
+	// Bounded output: the traces' JSON is at most a fixed multiple of the
+	// input, plus a fixed cost per trace.
+	if limit := 16*len(data) + 2048*len(res.traces); res.jsonBytes > limit {
+		t.Fatalf("correlate: %d bytes of JSON for %d bytes of input in %d traces", res.jsonBytes, len(data), len(res.traces))
+	}
+
 	sh.Flush()
 	shard := pipeResult{traces: shardTraces, ts: sh.Stats()}
 	shard.late = int(shard.ts.Late) // Sharded has no OnLate here
@@ -357,7 +365,7 @@ func checkTraces(t testing.TB, res *pipeResult, added int64, maxOpen int) {
 	events := int64(0)
 	for _, tc := range res.traces {
 		events += int64(tc.Events)
-		checkTrace(t, tc)
+		res.jsonBytes += checkTrace(t, tc)
 	}
 	if events+s.Late+s.DuplicateRows+s.Dropped != added {
 		t.Fatalf("correlate: rows lost or counted twice: %d in traces + %d late + %d duplicate + %d dropped != %d added (stats %+v)",
@@ -365,8 +373,9 @@ func checkTraces(t testing.TB, res *pipeResult, added int64, maxOpen int) {
 	}
 }
 
-// checkTrace checks one trace's structure and its JSON form.
-func checkTrace(t testing.TB, tc *correlate.Trace) {
+// checkTrace checks one trace's structure and its JSON form, and returns
+// the length of the latter.
+func checkTrace(t testing.TB, tc *correlate.Trace) int {
 	t.Helper()
 	if tc.Events < 1 {
 		t.Fatalf("correlate: trace %q emitted with %d events", tc.Key, tc.Events)
@@ -404,6 +413,7 @@ func checkTrace(t testing.TB, tc *correlate.Trace) {
 			t.Fatalf("correlate: trace %q: JSON %q is %T, want a list", tc.Key, name, m[name])
 		}
 	}
+	return len(b)
 }
 
 func compareStrings(a, b string) int {
