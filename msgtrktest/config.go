@@ -158,8 +158,19 @@ var MixKinds = []Kind{
 // weights are an error. Moderation (INITMESSAGECREATED, MODERATORAPPROVE)
 // is not simulated.
 type Mix struct {
-	Store, SMTPAuth, SMTPAnonymous, Inbound, Outbound, Group, Bifurcation,
-	Resolve, Fail, Defer, Drop, Shadow, Resubmit float64
+	Store         float64 // KindStore
+	SMTPAuth      float64 // KindSMTPAuth
+	SMTPAnonymous float64 // KindSMTPAnonymous
+	Inbound       float64 // KindInbound
+	Outbound      float64 // KindOutbound
+	Group         float64 // KindGroup
+	Bifurcation   float64 // KindBifurcation
+	Resolve       float64 // KindResolve
+	Fail          float64 // KindFail (each also makes a KindDSN message)
+	Defer         float64 // KindDefer
+	Drop          float64 // KindDrop
+	Shadow        float64 // KindShadow (not with V2010)
+	Resubmit      float64 // KindResubmit (not with V2010)
 }
 
 // DefaultMix is the mix used when Config.Mix is zero: mostly mailbox and
@@ -265,10 +276,14 @@ type Config struct {
 	// Users with a mailbox (default 50, at least 4); Groups, distribution
 	// groups (default 6; negative for none).
 	Users, Groups int
-	// Messages to generate (KindDSN messages come on top). Generation also
-	// stops once Events rows were generated, when Events > 0.
+	// Messages to generate (KindDSN messages come on top); 0 for no limit
+	// when Events is set.
 	Messages int
-	Events   int
+	// Events, when > 0, stops generation after the message during which
+	// the number of rows generated reached it (the truth's Events may be a
+	// few rows more, or fewer when rows are cut). With Messages and Events
+	// both 0 nothing is generated.
+	Events int
 	// Start is the time of the first message; default 2024-03-04T08:00:00Z.
 	Start time.Time
 	// Rate is the mean number of messages per second of simulated time

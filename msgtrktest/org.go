@@ -36,11 +36,11 @@ func (r Role) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
 // Org is the simulated organisation. It is built by New from the Config and
 // does not change afterwards; it must not be modified.
 type Org struct {
-	Domain        string // "contoso.com", the accepted domain
-	AccountForest string // "corp.contoso.com", the Active Directory forest
-	Servers       []Server
-	Users         []User
-	Groups        []Group
+	Domain        string   // "contoso.com", the accepted domain
+	AccountForest string   // "corp.contoso.com", the Active Directory forest
+	Servers       []Server // Mailbox servers EX01… first, then Edge servers EDGE01…
+	Users         []User   // mailboxes: people, then the application accounts
+	Groups        []Group  // distribution groups
 	Peers         []Peer   // external domains and their mail hosts
 	Clients       []Client // SMTP clients (applications, scanners)
 	// Postmaster is the sender of NDRs made by a Mailbox server.
@@ -53,7 +53,7 @@ type Server struct {
 	FQDN string // "ex01.corp.contoso.com", "edge01.contoso.com"
 	IP   string // IPv4 address
 	IPv6 string // link-local IPv6 address, written on store rows
-	Role Role
+	Role Role   // RoleMailbox or RoleEdge
 	// Skew is the server's clock offset: every time it stamps is off by
 	// this much.
 	Skew time.Duration
@@ -80,26 +80,26 @@ type User struct {
 // Group is a distribution group. Members are primary addresses of users,
 // addresses of other groups (nesting, never cyclic) or external addresses.
 type Group struct {
-	Address  string
-	LegacyDN string
-	Members  []string
+	Address  string   // "sales@contoso.com"
+	LegacyDN string   // the group's legacyExchangeDN
+	Members  []string // member addresses, in expansion order
 }
 
 // Peer is an external domain.
 type Peer struct {
-	Domain string
+	Domain string // "fabrikam.net"
 	MX     string // host that receives its mail
-	MXIP   string
+	MXIP   string // address of MX
 	Out    string // host that sends its mail
-	OutIP  string
+	OutIP  string // address of Out
 	// Office365 peers answer with "[InternalId=…, Hostname=….prod.outlook.com]".
 	Office365 bool
 }
 
 // Client is an SMTP client inside the organisation.
 type Client struct {
-	Host      string
-	IP        string
+	Host      string // "app01.corp.contoso.com"
+	IP        string // its address, written as original-client-ip
 	Sender    string // the address it sends as
 	Anonymous bool   // relays without authentication (0cA); otherwise SMTP AUTH (07I)
 }

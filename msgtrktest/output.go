@@ -412,16 +412,22 @@ func appendRow(dst []byte, e *msgtrk.Event, cols []msgtrk.Field) []byte {
 	return append(dst, '\r', '\n')
 }
 
-// WriteDir writes the logs under dir (dir/<SERVER>/MSGTRK….LOG, …) and
-// returns the truth. Memory stays bounded whatever the number of messages
-// (set Config.OnMessage to keep the per-message truth out of memory too).
-// A Sim can be written any number of times; each run gives the same bytes.
+// WriteDir writes the logs under dir (dir/<SERVER>/MSGTRK….LOG, …), creating
+// directories as needed and overwriting files of the same names, and
+// returns the truth, which the caller owns. Memory stays bounded whatever
+// the number of messages (set Config.OnMessage to keep the per-message
+// truth out of memory too); time is in proportion to the rows (about 4
+// µs each, disk included). A Sim can be written any number of times, also
+// concurrently; each run gives the same bytes. On an I/O error the files
+// written so far are left as they are.
 func (s *Sim) WriteDir(dir string) (*Truth, error) {
 	return s.run(dirSink{root: dir}, nil)
 }
 
-// WriteFS writes the logs into an in-memory file system, for tests of small
-// configurations.
+// WriteFS writes the logs into a new in-memory file system (paths as for
+// WriteDir, without a directory prefix), for tests of small
+// configurations: the whole output is held in memory. The file system and
+// the truth are the caller's.
 func (s *Sim) WriteFS() (fstest.MapFS, *Truth, error) {
 	m := fstest.MapFS{}
 	t, err := s.run(mapSink{fs: m}, nil)

@@ -29,8 +29,9 @@ type Sim struct {
 	weights     []float64
 }
 
-// New validates cfg, fills in its defaults and builds the organisation.
-// Errors wrap ErrConfig.
+// New validates cfg, fills in its defaults and builds the organisation
+// (time and memory in proportion to Users and Groups; no traffic is
+// generated yet). Errors wrap ErrConfig.
 func New(cfg Config) (*Sim, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
@@ -70,10 +71,11 @@ func New(cfg Config) (*Sim, error) {
 	return s, nil
 }
 
-// Org returns the simulated organisation. It must not be modified.
+// Org returns the simulated organisation, shared by every call: it must not
+// be modified, and is safe to read from several goroutines.
 func (s *Sim) Org() *Org { return s.org }
 
-// Config returns the configuration with its defaults filled in.
+// Config returns a copy of the configuration with its defaults filled in.
 func (s *Sim) Config() Config { return s.cfg }
 
 // run generates the traffic into a sink (files) or w (merged stream).

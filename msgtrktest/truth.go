@@ -51,17 +51,17 @@ type MessageTruth struct {
 	// network-message-id in lower case; 2010, "mid:" + message-id + "|" +
 	// the sender-address in lower case.
 	Key              string `json:"key"`
-	NetworkMessageID string `json:"network_message_id,omitempty"`
-	MessageID        string `json:"message_id"`
-	Sender           string `json:"sender"` // sender-address
-	Subject          string `json:"subject"`
+	NetworkMessageID string `json:"network_message_id,omitempty"` // "" in 2010
+	MessageID        string `json:"message_id"`                   // message-id, with its angle brackets
+	Sender           string `json:"sender"`                       // sender-address
+	Subject          string `json:"subject"`                      // message-subject
 	// Size is the total-bytes of the message's first row in causal order
 	// that has one (the entry RECEIVE, or the DSN row of an NDR). Later
 	// hops add headers, so later rows show more.
 	Size   int64  `json:"size"`
-	Kind   Kind   `json:"kind"`
-	Origin Origin `json:"origin"`
-	Hops   []Hop  `json:"hops"`
+	Kind   Kind   `json:"kind"`   // the scenario it followed (for diagnostics)
+	Origin Origin `json:"origin"` // where and how it entered
+	Hops   []Hop  `json:"hops"`   // sorted by (Depth, Server, Role)
 	// Recipients sorted by Address.
 	Recipients []RecipientTruth `json:"recipients"`
 	// Expansions, one per EXPAND row, in the order of the rows.
@@ -100,8 +100,8 @@ type Origin struct {
 	Anonymous bool `json:"anonymous"`
 	// ClientIP and OriginalClientIP are the client-ip and
 	// original-client-ip of the first RECEIVE.
-	ClientIP         string `json:"client_ip,omitempty"`
-	OriginalClientIP string `json:"original_client_ip,omitempty"`
+	ClientIP         string `json:"client_ip,omitempty"`          // client-ip of the first RECEIVE
+	OriginalClientIP string `json:"original_client_ip,omitempty"` // original-client-ip of the first RECEIVE
 }
 
 // Hop is one server's part in a message's journey. A message's hops are
@@ -145,7 +145,7 @@ type RecipientTruth struct {
 
 // Expansion is one EXPAND row.
 type Expansion struct {
-	Group string `json:"group"`
+	Group string `json:"group"` // the row's related-recipient-address
 	// Members are the row's recipient-address members, sorted: the group's
 	// direct members that were not already recipients (a member reached a
 	// second time gets a DUPLICATEEXPAND row instead).
@@ -170,11 +170,12 @@ type FileTruth struct {
 	TruncatedLine int `json:"truncated_line,omitempty"`
 	// TruncatedEvent and TruncatedKey name the event-id and the message
 	// Key of the cut row.
-	TruncatedEvent string `json:"truncated_event,omitempty"`
-	TruncatedKey   string `json:"truncated_key,omitempty"`
+	TruncatedEvent string `json:"truncated_event,omitempty"` // "AGENTINFO" or "HADISCARD"
+	TruncatedKey   string `json:"truncated_key,omitempty"`   // MessageTruth.Key
 }
 
-// Message returns the truth of the message with key k, or nil.
+// Message returns the truth of the message with key k, or nil. The pointer
+// is into t.Messages. It scans the messages (linear time).
 func (t *Truth) Message(k string) *MessageTruth {
 	for i := range t.Messages {
 		if t.Messages[i].Key == k {
@@ -184,7 +185,8 @@ func (t *Truth) Message(k string) *MessageTruth {
 	return nil
 }
 
-// Recipient returns the outcome for address a, or nil.
+// Recipient returns the outcome for address a (any case), or nil. The
+// pointer is into m.Recipients. It does a binary search.
 func (m *MessageTruth) Recipient(a string) *RecipientTruth {
 	a = strings.ToLower(a)
 	i := sort.Search(len(m.Recipients), func(i int) bool { return m.Recipients[i].Address >= a })
@@ -254,9 +256,9 @@ func (tw *TruthWriter) Close(t *Truth) error {
 	return tw.err
 }
 
-// ReadTruth reads the JSON Lines written by TruthWriter back into a Truth
-// (messages in file order). It checks the summary line against what it
-// read.
+// ReadTruth reads the JSON Lines written by TruthWriter back into a new
+// Truth (messages in file order). It checks the summary line against what
+// it read, so a file cut short is an error.
 func ReadTruth(r io.Reader) (*Truth, error) {
 	dec := json.NewDecoder(r)
 	t := &Truth{}
