@@ -531,3 +531,25 @@ func TestOrgShape(t *testing.T) {
 		t.Errorf("org lacks alias %v, forward %v, nested %v, external member %v, duplicate member %v", alias, fwd, nested, ext, dup)
 	}
 }
+
+// TestConcurrentRuns backs the claim that a Sim is safe for concurrent use
+// (run with -race in CI): parallel runs give the same bytes.
+func TestConcurrentRuns(t *testing.T) {
+	s, _ := New(Config{Seed: 15, Messages: 60, MaxSkew: time.Minute, TruncateFiles: 1})
+	want, _, _ := s.WriteFS()
+	done := make(chan fsLike, 4)
+	for i := 0; i < 4; i++ {
+		go func() {
+			m, _, _ := s.WriteFS()
+			done <- m
+		}()
+	}
+	for i := 0; i < 4; i++ {
+		got := <-done
+		for p, f := range want {
+			if !bytes.Equal(f.Data, got[p].Data) {
+				t.Errorf("concurrent run: %s differs", p)
+			}
+		}
+	}
+}
