@@ -28,6 +28,7 @@ func grow(s []int, n int) []int {
 
 type hopState struct {
 	Hop
+	copyID  string // internal-message-id of the transport copy, "" otherwise
 	short   string
 	parents []int
 	depth   int
@@ -70,12 +71,17 @@ func (t *Tracker) build(tr *trace) *Trace {
 		out.LastSeen = time.Unix(0, tr.last).UTC()
 	}
 
-	// Hops: every (server, role) with a row that is neither a shadow nor a
-	// duplicate row. The working slices are the Tracker's, reused.
+	// Visits: a server in a role, and for transport services one copy of
+	// the message there (its internal-message-id, forks of a TRANSFER
+	// counted with their original): the Edge an Internet message came in
+	// through and the same Edge taking a copy out are two visits. Shadow
+	// and duplicate rows make no visit. The working slices are the
+	// Tracker's, reused.
 	b := &t.b
 	b.hops = b.hops[:0]
-	hopOf := grow(b.hopOf, len(tr.events)) // hop index of each event, -1 for none
+	hopOf := grow(b.hopOf, len(tr.events)) // visit of each event, -1 for none
 	b.hopOf = hopOf
+	forkOf := t.forks(tr)
 	for i := range tr.events {
 		e := &tr.events[i]
 		hopOf[i] = -1
@@ -83,9 +89,13 @@ func (t *Tracker) build(tr *trace) *Trace {
 			continue
 		}
 		role := roleOf(e.kind, e.source, e.etype, t.isEdge(e.server))
+		copyID := ""
+		if role == RoleHub || role == RoleEdge {
+			copyID = rootCopy(forkOf, e.server, tr.str(e.internal))
+		}
 		h := -1
 		for j := range b.hops {
-			if b.hops[j].Server == e.server && b.hops[j].Role == role {
+			if b.hops[j].Server == e.server && b.hops[j].Role == role && b.hops[j].copyID == copyID {
 				h = j
 				break
 			}
@@ -101,6 +111,7 @@ func (t *Tracker) build(tr *trace) *Trace {
 			}
 			hs := &b.hops[h]
 			hs.short = t.short(e.server)
+			hs.copyID = copyID
 			hs.Hop = Hop{Server: e.server, Role: role, Latency: -1}
 		}
 		hopOf[i] = h
@@ -121,8 +132,36 @@ func (t *Tracker) build(tr *trace) *Trace {
 			}
 		}
 	}
+	// Transport rows without an internal-message-id join the first copy
+	// of their server and role.
+	for j := range b.hops {
+		v := &b.hops[j]
+		if v.copyID != "" || (v.Role != RoleHub && v.Role != RoleEdge) {
+			continue
+		}
+		for k := range b.hops {
+			if k != j && b.hops[k].Server == v.Server && b.hops[k].Role == v.Role && b.hops[k].copyID != "" {
+				for i := range hopOf {
+					if hopOf[i] == j {
+						hopOf[i] = k
+					}
+				}
+				w := &b.hops[k]
+				w.Events += v.Events
+				if !v.First.IsZero() && (w.First.IsZero() || v.First.Before(w.First)) {
+					w.First = v.First
+				}
+				if v.Last.After(w.Last) {
+					w.Last = v.Last
+				}
+				w.Latency = max(w.Latency, v.Latency)
+				v.Events = 0
+				break
+			}
+		}
+	}
 	hops := b.hops
-	// Parents: who handed the message to each hop.
+	// Parents: who handed the message to each visit.
 	addParent := func(child, parent int) {
 		if child == parent {
 			return
@@ -134,50 +173,118 @@ func (t *Tracker) build(tr *trace) *Trace {
 		}
 		hops[child].parents = append(hops[child].parents, parent)
 	}
+	// sentTo reports whether visit c has a SEND row to the server short.
+	sentTo := func(c int, short string) bool {
+		for j := range tr.events {
+			if hopOf[j] == c && tr.events[j].etype == msgtrk.EventSend && tr.events[j].peer == short {
+				return true
+			}
+		}
+		return false
+	}
 	for i := range tr.events {
 		e := &tr.events[i]
 		h := hopOf[i]
-		if h < 0 || e.peer == "" {
+		if h < 0 || e.peer == "" || hops[h].Events == 0 {
 			continue
 		}
 		switch {
 		case e.etype == msgtrk.EventReceive && e.source == msgtrk.SourceSMTP:
-			// The peer handed it to our transport: its submission service
-			// if it has one for this message, else its transport.
-			best := -1
+			// The submission service of the peer is the parent when it
+			// names us in its SUBMIT row, or when the peer did nothing
+			// else for this message; otherwise the peer's transport copy
+			// that sent to us is (any transport copy there, failing that).
+			sub, transport, sender := -1, -1, -1
 			for c := range hops {
-				if c == h || hops[c].short != e.peer {
+				if c == h || hops[c].short != e.peer || hops[c].Events == 0 {
 					continue
 				}
 				switch hops[c].Role {
 				case RoleSubmission:
-					best = c
+					sub = c
 				case RoleHub, RoleEdge:
-					if best < 0 || hops[best].Role != RoleSubmission {
-						best = c
+					if transport < 0 {
+						transport = c
+					}
+					if sender < 0 && sentTo(c, hops[h].short) {
+						sender = c
 					}
 				}
 			}
-			if best >= 0 {
-				addParent(h, best)
+			switch {
+			case sub >= 0 && (transport < 0 || t.submittedTo(tr, hopOf, sub, hops[h].short)):
+				addParent(h, sub)
+			case sender >= 0:
+				addParent(h, sender)
+			case transport >= 0 && hops[transport].short != hops[h].short:
+				// (A server receiving from its own front end has not
+				// had the message from another of its copies.)
+				addParent(h, transport)
 			}
 		case e.etype == msgtrk.EventDeliver || e.etype == msgtrk.EventDeliverFail:
 			// The peer's transport handed it to our delivery service.
 			for c := range hops {
-				if c != h && hops[c].short == e.peer && (hops[c].Role == RoleHub || hops[c].Role == RoleEdge) {
+				if c != h && hops[c].short == e.peer && hops[c].Events > 0 && (hops[c].Role == RoleHub || hops[c].Role == RoleEdge) &&
+					(sentTo(c, hops[h].short) || !t.anySentTo(tr, hopOf, hops, e.peer, hops[h].short)) {
 					addParent(h, c)
 				}
 			}
 		case e.etype == msgtrk.EventSend:
-			// We handed it to the peer's transport or delivery hop.
+			// We handed it to the peer's transport (which then logs a
+			// RECEIVE naming us, linked above) or to its delivery
+			// service.
+			received := false
+			for j := range tr.events {
+				r := &tr.events[j]
+				c := hopOf[j]
+				if c >= 0 && c != h && hops[c].short == e.peer && r.etype == msgtrk.EventReceive &&
+					r.source == msgtrk.SourceSMTP && r.peer == hops[h].short {
+					received = true
+					break
+				}
+			}
+			if received {
+				break
+			}
+			delivered := false
 			for c := range hops {
-				if c != h && hops[c].short == e.peer && hops[c].Role != RoleSubmission {
+				if c != h && hops[c].short == e.peer && hops[c].Role == RoleDelivery && hops[c].Events > 0 {
 					addParent(c, h)
+					delivered = true
+				}
+			}
+			if !delivered {
+				for c := range hops {
+					if c != h && hops[c].short == e.peer && hops[c].Events > 0 && (hops[c].Role == RoleHub || hops[c].Role == RoleEdge) {
+						addParent(c, h)
+					}
 				}
 			}
 		}
 	}
-	// Depth: shortest hand-over chain from a hop nobody handed it to.
+	// A delivery service only ever gets mail from a transport service. When
+	// its rows name no sender (DELIVERFAIL rows may name only the
+	// delivery server itself), the transport copy that tried to hand over
+	// the same recipients (its SEND or FAIL rows) is the parent.
+	for h := range hops {
+		if hops[h].Role != RoleDelivery || len(hops[h].parents) > 0 || hops[h].Events == 0 {
+			continue
+		}
+		for i := range tr.events {
+			e := &tr.events[i]
+			c := hopOf[i]
+			if c < 0 || c == h || (hops[c].Role != RoleHub && hops[c].Role != RoleEdge) {
+				continue
+			}
+			if e.etype != msgtrk.EventSend && e.etype != msgtrk.EventFail && e.etype != msgtrk.EventDefer {
+				continue
+			}
+			if t.sharesRecipient(tr, e, h, hopOf) {
+				addParent(h, c)
+			}
+		}
+	}
+	// Depth: shortest hand-over chain from a visit nobody handed it to.
 	const inf = 1 << 30
 	for i := range hops {
 		h := &hops[i]
@@ -200,6 +307,9 @@ func (t *Tracker) build(tr *trace) *Trace {
 	}
 	for i := range hops {
 		h := &hops[i]
+		if h.Events == 0 {
+			continue
+		}
 		if h.depth == inf {
 			h.depth = 0
 			out.Anomalies = append(out.Anomalies, fmt.Sprintf("loop: no first hop leads to %s (%s)", h.Server, h.Role))
@@ -209,11 +319,17 @@ func (t *Tracker) build(tr *trace) *Trace {
 			h.Latency = 0
 		}
 	}
+	// Hops: visits of one server in one role at one depth are one hop.
 	order := grow(b.order, len(hops))
 	b.order = order
-	for i := range order {
-		order[i] = i
+	n := 0
+	for i := range hops {
+		if hops[i].Events > 0 {
+			order[n] = i
+			n++
+		}
 	}
+	order = order[:n]
 	slices.SortStableFunc(order, func(a, c int) int {
 		x, y := &hops[a], &hops[c]
 		if x.depth != y.depth {
@@ -227,23 +343,47 @@ func (t *Tracker) build(tr *trace) *Trace {
 		}
 		return cmp.Compare(x.Role, y.Role)
 	})
-	pos := grow(b.pos, len(hops)) // position of each hop in out.Hops
+	pos := grow(b.pos, len(hops)) // hop of each visit in out.Hops
 	b.pos = pos
-	for p, i := range order {
-		pos[i] = p
-	}
-	out.Hops = make([]Hop, 0, len(hops))
+	out.Hops = make([]Hop, 0, len(order))
 	for _, i := range order {
-		h := hops[i].Hop
-		h.From = nil
-		if len(hops[i].parents) > 0 {
-			h.From = make([]int, 0, len(hops[i].parents))
-			for _, p := range hops[i].parents {
-				h.From = append(h.From, pos[p])
+		v := &hops[i]
+		found := -1
+		for k := range out.Hops {
+			if out.Hops[k].Server == v.Server && out.Hops[k].Role == v.Role && out.Hops[k].Depth == v.depth {
+				found = k
+				break
 			}
-			sort.Ints(h.From)
 		}
-		out.Hops = append(out.Hops, h)
+		if found < 0 {
+			h := v.Hop
+			h.From = nil
+			out.Hops = append(out.Hops, h)
+			pos[i] = len(out.Hops) - 1
+			continue
+		}
+		pos[i] = found
+		o := &out.Hops[found]
+		o.Events += v.Events
+		if !v.First.IsZero() && (o.First.IsZero() || v.First.Before(o.First)) {
+			o.First = v.First
+		}
+		if v.Last.After(o.Last) {
+			o.Last = v.Last
+		}
+		o.Latency = max(o.Latency, v.Latency)
+	}
+	for _, i := range order {
+		o := &out.Hops[pos[i]]
+		for _, p := range hops[i].parents {
+			if hops[p].Events == 0 || slices.Contains(o.From, pos[p]) {
+				continue
+			}
+			o.From = append(o.From, pos[p])
+		}
+	}
+	for k := range out.Hops {
+		slices.Sort(out.Hops[k].From)
 	}
 
 	// Events in causal order: by hop depth, then time, then arrival.
@@ -257,13 +397,18 @@ func (t *Tracker) build(tr *trace) *Trace {
 			depths[i] = hops[hopOf[i]].depth
 			continue
 		}
-		// Shadow and duplicate rows: after the hops of their server.
-		d := 0
+		// Shadow and duplicate rows: after the hops of their server, or
+		// after every hop when their server has none.
+		d, found, deepest := 0, false, 0
 		short := t.short(tr.events[i].server)
 		for j := range hops {
+			deepest = max(deepest, hops[j].depth)
 			if hops[j].short == short {
-				d = max(d, hops[j].depth)
+				d, found = max(d, hops[j].depth), true
 			}
+		}
+		if !found {
+			d = deepest
 		}
 		depths[i] = d
 	}
@@ -290,7 +435,7 @@ func (t *Tracker) build(tr *trace) *Trace {
 func (t *Tracker) buildOrigin(tr *trace, out *Trace, evOrder []int) {
 	// Size: the first total-bytes in causal order (later hops add headers).
 	for _, i := range evOrder {
-		if n := tr.events[i].size; n > 0 {
+		if n := tr.events[i].size; n > 0 && !tr.events[i].shadow {
 			out.Size = n
 			break
 		}
@@ -340,9 +485,7 @@ func (t *Tracker) buildOrigin(tr *trace, out *Trace, evOrder []int) {
 		// and proxies to a hub, maybe on another server; the hub names
 		// the front end in S:FirstForestHop.
 		if ri.firstHop.n > 0 {
-			if name, ok := t.serverName(t.short(tr.str(ri.firstHop))); ok {
-				o.Server = name
-			}
+			o.Server = t.nameFor(t.short(tr.str(ri.firstHop)))
 		}
 	}
 	if ri.auth.IsValid() {
@@ -352,6 +495,12 @@ func (t *Tracker) buildOrigin(tr *trace, out *Trace, evOrder []int) {
 	}
 	o.ClientIP = ri.clientIP
 	o.OriginalClientIP = ri.origIP
+	if dsn >= 0 {
+		// A DSN is made inside the organisation, where its DSN row is
+		// logged; the RECEIVE rows are its later hand-overs.
+		o.Server = tr.events[dsn].server
+		o.Protocol = "smtp"
+	}
 	for _, i := range evOrder {
 		ev := &tr.events[i]
 		if ev.etype == msgtrk.EventReceive && ev.source == msgtrk.SourceSMTP && ev.recv >= 0 {
@@ -478,6 +627,21 @@ func (t *Tracker) buildRecipients(tr *trace, out *Trace, evOrder []int, depths [
 				}
 			}
 			continue
+		case msgtrk.EventDuplicateExpand:
+			// A member reached a second time. If so far it was only a
+			// forwarding target, the group makes it a recipient of its
+			// own.
+			g, _ := get(related)
+			for _, r := range rcpts {
+				m, _ := getRef(r)
+				if m.redirectOnly {
+					m.redirectOnly = false
+					if len(m.expandedFrom) == 0 && related != "" {
+						m.expandedFrom = append(append([]string(nil), g.expandedFrom...), related)
+					}
+				}
+			}
+			continue
 		case msgtrk.EventExpand:
 			g, _ := get(related)
 			g.group = true
@@ -492,7 +656,8 @@ func (t *Tracker) buildRecipients(tr *trace, out *Trace, evOrder []int, depths [
 			sort.Strings(x.Members)
 			out.Expansions = append(out.Expansions, x)
 			continue
-		case msgtrk.EventRedirect:
+		case msgtrk.EventRedirect, msgtrk.EventDuplicateRedirect:
+			// (DUPLICATEREDIRECT: the target was a recipient already.)
 			for _, r := range rcpts {
 				target, created := getRef(r)
 				if related != "" && related != target.addr {
@@ -606,6 +771,82 @@ func (t *Tracker) buildRecipients(tr *trace, out *Trace, evOrder []int, depths [
 	byTime(out.Duplicates)
 }
 
+// forks maps each forked or resubmitted copy (server + "/" +
+// internal-message-id of a TRANSFER or RESUBMIT row) to the copy it came
+// from (the row's reference).
+func (t *Tracker) forks(tr *trace) map[string]string {
+	var m map[string]string
+	for i := range tr.events {
+		e := &tr.events[i]
+		if (e.etype != msgtrk.EventTransfer && e.etype != msgtrk.EventResubmit) || e.internal.n == 0 {
+			continue
+		}
+		refs := tr.list(e.refs)
+		if len(refs) == 0 {
+			continue
+		}
+		if m == nil {
+			m = map[string]string{}
+		}
+		m[e.server+"/"+tr.str(e.internal)] = tr.str(refs[0])
+	}
+	return m
+}
+
+// rootCopy follows forks back to the copy a forked copy came from.
+func rootCopy(forkOf map[string]string, server, id string) string {
+	for n := 0; n < 16 && forkOf != nil; n++ {
+		parent, ok := forkOf[server+"/"+id]
+		if !ok || parent == id {
+			break
+		}
+		id = parent
+	}
+	return id
+}
+
+// anySentTo reports whether any transport copy on server peer has a SEND
+// row to the server short.
+func (t *Tracker) anySentTo(tr *trace, hopOf []int, hops []hopState, peer, short string) bool {
+	for j := range tr.events {
+		c := hopOf[j]
+		if c >= 0 && hops[c].short == peer && tr.events[j].etype == msgtrk.EventSend && tr.events[j].peer == short {
+			return true
+		}
+	}
+	return false
+}
+
+// submittedTo reports whether a SUBMIT row of hop sub names the server
+// short as the transport it handed the message to.
+func (t *Tracker) submittedTo(tr *trace, hopOf []int, sub int, short string) bool {
+	for j := range tr.events {
+		e := &tr.events[j]
+		if hopOf[j] == sub && e.etype == msgtrk.EventSubmit && e.peer == short {
+			return true
+		}
+	}
+	return false
+}
+
+// sharesRecipient reports whether event e lists a recipient that some row
+// of hop h lists too.
+func (t *Tracker) sharesRecipient(tr *trace, e *event, h int, hopOf []int) bool {
+	for j := range tr.events {
+		if hopOf[j] != h {
+			continue
+		}
+		for _, a := range tr.list(tr.events[j].rcpts) {
+			for _, b := range tr.list(e.rcpts) {
+				if string(tr.bytesOf(a)) == string(tr.bytesOf(b)) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 func (t *Tracker) ref(tr *trace, e *event) EventRef {
 	name := e.etype.String()
 	if e.etype == msgtrk.EventUnknown {
@@ -633,6 +874,27 @@ func (t *Tracker) keyOfMessageID(mid string) string {
 func (t *Tracker) knownServer(short string) bool {
 	_, ok := t.servers[short]
 	return ok
+}
+
+// nameFor names a server given its short name: as its logs name it when
+// it has logs, otherwise in upper case when every server with logs is named
+// in upper case (front ends log no tracking rows, so a front end may have
+// no logs at all), else as given.
+func (t *Tracker) nameFor(short string) string {
+	if name, ok := t.serverName(short); ok {
+		return name
+	}
+	upper := len(t.servers) > 0
+	for _, name := range t.servers {
+		if strings.ToUpper(name) != name {
+			upper = false
+			break
+		}
+	}
+	if upper {
+		return strings.ToUpper(short)
+	}
+	return short
 }
 
 // serverName returns the name a known server goes by (as its logs name it)

@@ -199,7 +199,8 @@ func (tr *Tracker) extract(e *event, rec *msgtrk.Record, t *trace, server string
 	switch {
 	case e.etype == msgtrk.EventReceive && e.source == msgtrk.SourceSMTP:
 		peer = rec.Field(msgtrk.ClientHostname)
-	case e.etype == msgtrk.EventSend || e.etype == msgtrk.EventSendExternal:
+	case e.etype == msgtrk.EventSend || e.etype == msgtrk.EventSendExternal,
+		e.etype == msgtrk.EventSubmit && e.source == msgtrk.SourceStoreDriver:
 		peer = rec.Field(msgtrk.ServerHostname)
 	case e.etype == msgtrk.EventDeliver || e.etype == msgtrk.EventDeliverFail:
 		peer = rec.Field(msgtrk.ClientHostname)
@@ -220,7 +221,7 @@ func (tr *Tracker) extract(e *event, rec *msgtrk.Record, t *trace, server string
 	if n, err := rec.Int(msgtrk.TotalBytes); err == nil && n > 0 {
 		e.size = n
 	}
-	if id := rec.Field(msgtrk.InternalMessageID); len(id) > 0 && e.etype == msgtrk.EventTransfer {
+	if id := rec.Field(msgtrk.InternalMessageID); len(id) > 0 {
 		e.internal = t.addString(id)
 	}
 	if e.etype == msgtrk.EventTransfer {

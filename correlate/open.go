@@ -19,8 +19,8 @@ type trace struct {
 	receives []receiveInfo
 	arena    []byte
 	refs     []ref
-	fps      []uint64
-	fpSet    map[uint64]struct{}
+	fps      []fpEntry
+	fpSet    map[uint64]*msgtrk.Origin
 
 	// Message attributes, from the first row that has each.
 	netID, msgID, sender, returnPath, subject string
@@ -35,29 +35,38 @@ func (tr *trace) primaryKey() string {
 	return tr.key
 }
 
-// seen records fp and reports whether it was already there.
-func (tr *trace) seen(fp uint64) bool {
+// seenElsewhere records that a row with fingerprint fp came from input
+// from, and reports whether the same row was already seen from another
+// input: the same log collected twice. A row repeated within one input is
+// not a duplicate (Exchange writes some rows twice, AGENTINFO among them).
+func (tr *trace) seenElsewhere(fp uint64, from *msgtrk.Origin) bool {
 	if tr.fpSet != nil {
-		if _, ok := tr.fpSet[fp]; ok {
-			return true
+		if o, ok := tr.fpSet[fp]; ok {
+			return o != from
 		}
-		tr.fpSet[fp] = struct{}{}
+		tr.fpSet[fp] = from
 		return false
 	}
 	for _, f := range tr.fps {
-		if f == fp {
-			return true
+		if f.fp == fp {
+			return f.from != from
 		}
 	}
-	tr.fps = append(tr.fps, fp)
+	tr.fps = append(tr.fps, fpEntry{fp, from})
 	if len(tr.fps) > 32 {
-		tr.fpSet = make(map[uint64]struct{}, 64)
+		tr.fpSet = make(map[uint64]*msgtrk.Origin, 64)
 		for _, f := range tr.fps {
-			tr.fpSet[f] = struct{}{}
+			tr.fpSet[f.fp] = f.from
 		}
 		tr.fps = nil
 	}
 	return false
+}
+
+// fpEntry is a row fingerprint and the input it was first seen in.
+type fpEntry struct {
+	fp   uint64
+	from *msgtrk.Origin
 }
 
 func (tr *trace) addString(b []byte) ref {
@@ -170,10 +179,10 @@ func (tr *trace) absorb(o *trace) {
 		tr.events = append(tr.events, e)
 	}
 	for _, f := range o.fps {
-		tr.seen(f)
+		tr.seenElsewhere(f.fp, f.from)
 	}
-	for f := range o.fpSet {
-		tr.seen(f)
+	for f, from := range o.fpSet {
+		tr.seenElsewhere(f, from)
 	}
 	if tr.first == 0 || (o.first != 0 && o.first < tr.first) {
 		tr.first = o.first

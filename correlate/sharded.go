@@ -31,9 +31,9 @@ const DefaultBatchRows = 16384
 // Differences from one Tracker: MaxOpenTraces applies per shard (divided by
 // the shard count); rows without a message id that the store ties to a
 // message (NOTIFYMAPI) wait in the router until their message's first keyed
-// row arrives (or their window passes); a DSN is linked to the message it
-// reports on through the traces already emitted, so dsn_for may hold the
-// reported message-id when the original is emitted later.
+// row arrives (or their window passes); a DSN whose message lives in another
+// shard is held back until that message's trace is emitted, and comes right
+// after it.
 type Sharded struct {
 	opts      Options
 	batchRows int
@@ -51,6 +51,8 @@ type Sharded struct {
 	edges      map[string]bool
 	servers    map[string]bool
 	msgIDs     recentKeys // message-id → key of emitted traces, for DSN links
+	dsnWait    []*Trace   // DSNs waiting for the message they report on
+	dsnWaitBy  map[string][]int
 	scratch    []byte
 }
 
@@ -356,17 +358,64 @@ func (s *Sharded) round(flush bool) {
 		return a.t.Key < b.t.Key
 	})
 	for _, e := range all {
-		t := e.t
-		if t.MessageID != "" {
-			s.msgIDs.add(t.MessageID, t.Key)
-		}
-		if t.DSNFor != "" && !looksLikeKey(t.DSNFor) {
-			if k, ok := s.msgIDs.get(t.DSNFor); ok {
-				t.DSNFor = k
-			}
-		}
-		s.opts.OnTrace(t)
+		s.emit(e.t)
 	}
+	if flush {
+		// Whatever still waits for the message it reports on is emitted
+		// with the reported message-id.
+		for _, t := range s.dsnWait {
+			s.opts.OnTrace(t)
+		}
+		s.dsnWait = nil
+		s.dsnWaitBy = nil
+	}
+}
+
+// emit hands a trace to OnTrace, linking DSNs to the message they report
+// on: that message may live in another shard, so a DSN whose message has
+// not been emitted yet waits for it (at most RecentKeys DSNs wait).
+func (s *Sharded) emit(t *Trace) {
+	if t.DSNFor != "" && !looksLikeKey(t.DSNFor) {
+		if k, ok := s.msgIDs.get(t.DSNFor); ok {
+			t.DSNFor = k
+		} else if len(s.dsnWait) < s.opts.RecentKeys {
+			if s.dsnWaitBy == nil {
+				s.dsnWaitBy = map[string][]int{}
+			}
+			s.dsnWaitBy[t.DSNFor] = append(s.dsnWaitBy[t.DSNFor], len(s.dsnWait))
+			s.dsnWait = append(s.dsnWait, t)
+			return
+		}
+	}
+	s.opts.OnTrace(t)
+	if t.MessageID == "" {
+		return
+	}
+	s.msgIDs.add(t.MessageID, t.Key)
+	if idx, ok := s.dsnWaitBy[t.MessageID]; ok {
+		delete(s.dsnWaitBy, t.MessageID)
+		for _, i := range idx {
+			d := s.dsnWait[i]
+			s.dsnWait[i] = nil
+			d.DSNFor = t.Key
+			s.opts.OnTrace(d)
+		}
+		s.compactDSNWait()
+	}
+}
+
+// compactDSNWait drops the released entries of dsnWait.
+func (s *Sharded) compactDSNWait() {
+	kept := s.dsnWait[:0]
+	s.dsnWaitBy = map[string][]int{}
+	for _, d := range s.dsnWait {
+		if d == nil {
+			continue
+		}
+		s.dsnWaitBy[d.DSNFor] = append(s.dsnWaitBy[d.DSNFor], len(kept))
+		kept = append(kept, d)
+	}
+	s.dsnWait = kept
 }
 
 // looksLikeKey tells a trace key from a raw message-id.

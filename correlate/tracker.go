@@ -273,7 +273,7 @@ func (t *Tracker) Add(rec *msgtrk.Record) {
 	}
 
 	fp := fingerprint(rec, server)
-	if tr.seen(fp) {
+	if tr.seenElsewhere(fp, rec.Origin()) {
 		t.stats.DuplicateRows++
 		return
 	}

@@ -40,7 +40,7 @@ func Seed(t testing.TB) int64 {
 
 // Parameters returns gopter test parameters with the selected seed and at
 // least minSuccessful cases. Under -short the count is divided by ten (but is
-// at least 100).
+// at least 100); MAILTRACE_CASES=N multiplies it by N, for long local runs.
 func Parameters(t testing.TB, minSuccessful int) *gopter.TestParameters {
 	t.Helper()
 	p := gopter.DefaultTestParametersWithSeed(Seed(t))
@@ -49,6 +49,14 @@ func Parameters(t testing.TB, minSuccessful int) *gopter.TestParameters {
 		if minSuccessful < 100 {
 			minSuccessful = 100
 		}
+	}
+	if v := os.Getenv("MAILTRACE_CASES"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			t.Fatalf("MAILTRACE_CASES=%q: want a positive integer", v)
+		}
+		minSuccessful *= n
+		t.Logf("MAILTRACE_CASES=%d: %d cases", n, minSuccessful)
 	}
 	p.MinSuccessfulTests = minSuccessful
 	return p

@@ -1,0 +1,240 @@
+package correlate_test
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/leanovate/gopter"
+	"github.com/leanovate/gopter/gen"
+	"github.com/leanovate/gopter/prop"
+	"github.com/mailtrace/mailtrace/correlate"
+	"github.com/mailtrace/mailtrace/internal/proptest"
+	"github.com/mailtrace/mailtrace/msgtrk"
+	"github.com/mailtrace/mailtrace/msgtrktest"
+)
+
+// simRun correlates the logs of a simulated organisation.
+type simRun struct {
+	traces   []*correlate.Trace
+	stats    correlate.Stats
+	readErrs []*msgtrk.ParseError
+	skew     []correlate.ServerSkew
+}
+
+// correlateFS reads every log of fsys with a Merger and correlates them,
+// single or sharded.
+func correlateFS(t testing.TB, fsys fs.FS, shards int, opts correlate.Options) simRun {
+	t.Helper()
+	inputs, err := msgtrk.FindFiles(fsys, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var run simRun
+	opts.OnTrace = func(tr *correlate.Trace) { run.traces = append(run.traces, tr) }
+	type tk interface {
+		Add(*msgtrk.Record)
+		Advance(time.Time)
+		Flush()
+		MarkServer(string)
+		Stats() correlate.Stats
+		Skew() []correlate.ServerSkew
+	}
+	var tracker tk
+	if shards > 1 {
+		s, err := correlate.NewSharded(shards, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.SetBatchRows(97) // many rounds, to exercise them
+		defer s.Close()
+		tracker = s
+	} else {
+		tr, err := correlate.New(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tracker = tr
+	}
+	for _, in := range inputs {
+		tracker.MarkServer(in.Server)
+	}
+	m := msgtrk.NewMerger(inputs)
+	m.ErrorHandler = func(e *msgtrk.ParseError) { run.readErrs = append(run.readErrs, e) }
+	var last time.Time
+	for m.Next() {
+		rec := m.Record()
+		tracker.Add(rec)
+		if tm, err := rec.Time(); err == nil {
+			tracker.Advance(tm)
+			if tm.After(last) {
+				last = tm
+			}
+		}
+	}
+	if err := m.Err(); err != nil {
+		t.Fatal(err)
+	}
+	window := opts.Window
+	if window == 0 {
+		window = correlate.DefaultWindow
+	}
+	tracker.Advance(last.Add(window + time.Millisecond))
+	tracker.Flush()
+	run.stats = tracker.Stats()
+	run.skew = tracker.Skew()
+	return run
+}
+
+// truthOf renders a Trace in the simulator's truth form, for comparison.
+func truthOf(tr *correlate.Trace) msgtrktest.MessageTruth {
+	m := msgtrktest.MessageTruth{
+		Key: tr.Key, NetworkMessageID: tr.NetworkMessageID, MessageID: tr.MessageID, Sender: tr.Sender,
+		Subject: tr.Subject, Size: tr.Size, DSNFor: tr.DSNFor,
+		ShadowEvents: len(tr.ShadowEvents), Duplicates: len(tr.Duplicates), Rows: tr.Events,
+		Origin: msgtrktest.Origin{Server: tr.Origin.Server, Protocol: tr.Origin.Protocol, ClientType: tr.Origin.ClientType,
+			Auth: tr.Origin.Auth, Anonymous: tr.Origin.Anonymous},
+	}
+	if tr.Origin.ClientIP.IsValid() {
+		m.Origin.ClientIP = tr.Origin.ClientIP.String()
+	}
+	if tr.Origin.OriginalClientIP.IsValid() {
+		m.Origin.OriginalClientIP = tr.Origin.OriginalClientIP.String()
+	}
+	for _, h := range tr.Hops {
+		m.Hops = append(m.Hops, msgtrktest.Hop{Server: h.Server, Role: h.Role.String(), Depth: h.Depth})
+	}
+	sort.Slice(m.Hops, func(i, j int) bool {
+		a, b := m.Hops[i], m.Hops[j]
+		if a.Depth != b.Depth {
+			return a.Depth < b.Depth
+		}
+		if a.Server != b.Server {
+			return a.Server < b.Server
+		}
+		return a.Role < b.Role
+	})
+	for _, r := range tr.Recipients {
+		m.Recipients = append(m.Recipients, msgtrktest.RecipientTruth{Address: r.Address, Status: r.Status.String(), Server: r.Server,
+			ExpandedFrom: r.ExpandedFrom, ResolvedFrom: r.ResolvedFrom, RedirectedTo: r.RedirectedTo, Detail: r.Detail})
+	}
+	for _, x := range tr.Expansions {
+		m.Expansions = append(m.Expansions, msgtrktest.Expansion{Group: x.Group, Members: x.Members})
+	}
+	return m
+}
+
+// compareTruth checks the traces against the truth: one trace per message
+// with exactly the truth's content, no other trace, every row accounted
+// for, and the cut rows reported by the reader.
+func compareTruth(truth *msgtrktest.Truth, run simRun) string {
+	byKey := map[string]*correlate.Trace{}
+	for _, tr := range run.traces {
+		if prev := byKey[tr.Key]; prev != nil {
+			return fmt.Sprintf("two traces for %s (reasons %s, %s)", tr.Key, prev.Reason, tr.Reason)
+		}
+		byKey[tr.Key] = tr
+	}
+	ignore := cmp.Options{
+		// Kind is the simulator's own label; the correlator cannot know it.
+		cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".Kind" }, cmp.Ignore()),
+	}
+	for i := range truth.Messages {
+		want := truth.Messages[i]
+		tr := byKey[want.Key]
+		if tr == nil {
+			return fmt.Sprintf("no trace for message %s (%v)", want.Key, want.Kind)
+		}
+		delete(byKey, want.Key)
+		got := truthOf(tr)
+		if diff := cmp.Diff(want, got, ignore, cmpEmptySlices); diff != "" {
+			return fmt.Sprintf("message %s (%v) mismatch (-truth +trace):\n%s", want.Key, want.Kind, diff)
+		}
+		if tr.Reason != correlate.ReasonComplete && tr.Reason != correlate.ReasonExpired {
+			return fmt.Sprintf("message %s emitted %s", want.Key, tr.Reason)
+		}
+	}
+	for k, tr := range byKey {
+		return fmt.Sprintf("trace %s (%d rows, anomalies %v) matches no message", k, tr.Events, tr.Anomalies)
+	}
+	// Every complete row is in exactly one trace, counted once.
+	rows := 0
+	for _, tr := range run.traces {
+		rows += tr.Events
+	}
+	if rows != truth.Events || run.stats.Late != 0 || run.stats.Dropped != 0 {
+		return fmt.Sprintf("traces hold %d rows, truth %d; late %d, dropped %d, duplicate rows %d",
+			rows, truth.Events, run.stats.Late, run.stats.Dropped, run.stats.DuplicateRows)
+	}
+	// The reader reports exactly the cut rows.
+	var cut []string
+	for _, f := range truth.Files {
+		if f.TruncatedLine > 0 {
+			cut = append(cut, fmt.Sprintf("%s:%d", f.Path, f.TruncatedLine))
+		}
+	}
+	var reported []string
+	for _, e := range run.readErrs {
+		if !errors.Is(e, msgtrk.ErrTruncated) {
+			return "unexpected read error: " + e.Error()
+		}
+		reported = append(reported, fmt.Sprintf("%s:%d", strings.TrimPrefix(e.File, "./"), e.Line))
+	}
+	slices.Sort(cut)
+	slices.Sort(reported)
+	if !slices.Equal(cut, reported) {
+		return fmt.Sprintf("cut rows %v, reported %v", cut, reported)
+	}
+	return ""
+}
+
+var cmpEmptySlices = cmp.Transformer("emptyNil", func(s []string) []string {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
+})
+
+// TestPropertySimulatedOrganisations: for any simulated organisation and
+// message mix — Exchange 2010 to 2019, clock skew up to ±2 minutes, files
+// collected twice, files cut while being written — correlating the logs
+// (read in whatever order the files are found) recovers the ground truth
+// exactly: one trace per message with its key, origin, hops, every
+// recipient's outcome, group chain and server; no shadow or duplicate row
+// counted as a hop or delivery; every row in exactly one trace.
+func TestPropertySimulatedOrganisations(t *testing.T) {
+	params := proptest.Parameters(t, 200)
+	props := gopter.NewProperties(params)
+	versions := []msgtrktest.Version{msgtrktest.V2010, msgtrktest.V2013, msgtrktest.V2016, msgtrktest.V2019}
+	props.Property("correlation recovers the simulator's truth", prop.ForAll(
+		func(seed uint64, mbx, edges, msgs, vi int, skewMs int64, dups, cuts int, shards int) string {
+			cfg := msgtrktest.Config{Seed: seed, MailboxServers: mbx, EdgeServers: edges, Messages: msgs,
+				Version: versions[vi], MaxSkew: time.Duration(skewMs) * time.Millisecond, DuplicateFiles: dups, TruncateFiles: cuts}
+			if edges == 0 {
+				cfg.EdgeServers = msgtrktest.NoEdge
+			}
+			sim, err := msgtrktest.New(cfg)
+			if err != nil {
+				return "New: " + err.Error()
+			}
+			fsys, truth, err := sim.WriteFS()
+			if err != nil {
+				return "WriteFS: " + err.Error()
+			}
+			run := correlateFS(t, fsys, shards, correlate.Options{})
+			if msg := compareTruth(truth, run); msg != "" {
+				return fmt.Sprintf("config %+v: %s", cfg, msg)
+			}
+			return ""
+		},
+		gen.UInt64(), gen.IntRange(1, 4), gen.IntRange(0, 2), gen.IntRange(1, 60), gen.IntRange(0, len(versions)-1),
+		gen.Int64Range(0, 120000), gen.IntRange(0, 2), gen.IntRange(0, 2), gen.OneConstOf(1, 1, 2, 3),
+	))
+	props.TestingRun(t)
+}
