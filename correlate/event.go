@@ -48,6 +48,11 @@ type event struct {
 
 var fpSeed = maphash.MakeSeed()
 
+// edgeSync starts the names of the send connectors EdgeSync creates on Edge
+// Transport servers ("EdgeSync - Inbound to <site>", "EdgeSync - <site> to
+// Internet"): only an Edge server uses them.
+var edgeSync = []byte("EdgeSync - ")
+
 // fingerprint identifies a row for duplicate detection: its log-id when it
 // has one (2016 and later), else a hash of the line and server.
 func fingerprint(rec *msgtrk.Record, server string) uint64 {
@@ -189,8 +194,8 @@ func (tr *Tracker) extract(e *event, rec *msgtrk.Record, t *trace, server string
 	}
 	e.source = rec.SourceType()
 	e.kind = rec.Origin().Kind
-	if (e.etype == msgtrk.EventSend || e.etype == msgtrk.EventSendExternal) && bytes.HasPrefix(rec.Field(msgtrk.ConnectorID), []byte("EdgeSync - ")) {
-		tr.MarkEdgeServer(server)
+	if bytes.HasPrefix(rec.Field(msgtrk.ConnectorID), edgeSync) {
+		tr.markEdgeOnce(server)
 	}
 	e.shadow = isShadow(e.etype)
 

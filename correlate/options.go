@@ -49,8 +49,8 @@ type Options struct {
 	// report on. Default 131,072.
 	RecentKeys int
 	// EdgeServers names the Edge Transport servers (short or full names, any
-	// case). A server not named here is also taken for an Edge once it is
-	// seen sending through one of the "EdgeSync - …" connectors, which only
+	// case). A server not named here is also taken for an Edge once one of
+	// its rows names one of the "EdgeSync - …" send connectors, which only
 	// Edge servers have; any other server is a mailbox (or hub) server.
 	EdgeServers []string
 }

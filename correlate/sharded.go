@@ -201,8 +201,7 @@ func (s *Sharded) Add(rec *msgtrk.Record) {
 	if server != "" && !s.servers[server] {
 		s.broadcast(server, false)
 	}
-	if et := rec.EventType(); (et == msgtrk.EventSend || et == msgtrk.EventSendExternal) &&
-		bytes.HasPrefix(rec.Field(msgtrk.ConnectorID), []byte("EdgeSync - ")) && !s.edges[server] {
+	if bytes.HasPrefix(rec.Field(msgtrk.ConnectorID), edgeSync) && !s.edges[server] {
 		s.broadcast(server, true)
 	}
 	primary := s.primaryKey(rec)

@@ -130,6 +130,13 @@ func (t *Tracker) MarkEdgeServer(server string) {
 	t.edgeSeen[string(shortHost(nil, []byte(server)))] = true
 }
 
+// markEdgeOnce is MarkEdgeServer without allocating when already known.
+func (t *Tracker) markEdgeOnce(server string) {
+	if k := t.short(server); !t.edgeSeen[k] {
+		t.edgeSeen[k] = true
+	}
+}
+
 // isEdge reports whether server is an Edge Transport server: named in
 // Options.EdgeServers or MarkEdgeServer, or seen sending through one of the
 // "EdgeSync - …" send connectors that only Edge servers use.
