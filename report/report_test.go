@@ -89,10 +89,10 @@ func TestSubmittersOrder(t *testing.T) {
 	if got[0].IP.String() != "10.0.0.9" || got[0].Category != "Anonymous" || got[0].Count != 2 || len(got[0].Senders) != 1 {
 		t.Errorf("first submitter = %+v, want the anonymous printer", got[0])
 	}
-	if got[1].Count != 5 || len(got[1].Senders) != MaxSampleSenders || got[1].Category != "Internal" {
+	if got[1].Count != 5 || len(got[1].Senders) != MaxSamples || got[1].Category != "Internal" || len(got[1].Connectors) != 1 {
 		t.Errorf("second submitter = %+v", got[1])
 	}
-	if got[2].Protocol != "store" || got[2].Connector != "" {
+	if got[2].Protocol != "store" || len(got[2].Connectors) != 0 || got[2].Servers[0] != "EX1" {
 		t.Errorf("store submitter = %+v", got[2])
 	}
 }

@@ -14,27 +14,27 @@ import (
 // ones are counted in Submitters.Overflow.
 const MaxSubmitters = 1 << 20
 
-// SubmitterKey identifies a way mail enters the organisation.
+// SubmitterKey identifies a client and the way it submits mail.
 type SubmitterKey struct {
-	IP        netip.Addr // the client: proxied client IP, else original client IP, else client IP
-	Connector string     // the Receive connector ("" for store submissions)
-	Category  string     // auth category: Anonymous, Internal, External, Partner, Other, or "" when unknown
-	Protocol  string     // "store" or "smtp"
-	Server    string     // server where it entered
+	IP       netip.Addr // the client: proxied client IP, else original client IP, else client IP
+	Category string     // auth category: Anonymous, Internal, External, Partner, Other, or "" when unknown
+	Protocol string     // "store" or "smtp"
 }
 
-// Submitter is one way mail enters, with what came through it.
+// Submitter is one client and way of submitting, with what came through it.
 type Submitter struct {
 	SubmitterKey
-	Auth    string    // auth codes seen, e.g. "0cA" (the first one)
-	Count   int64     // messages
-	First   time.Time // first message
-	Last    time.Time // last message
-	Senders []string  // up to MaxSampleSenders distinct senders
+	Auth       string    // the auth code seen first, e.g. "0cA"
+	Count      int64     // messages
+	First      time.Time // first message
+	Last       time.Time // last message
+	Servers    []string  // servers the mail entered through (up to MaxSamples)
+	Connectors []string  // receive connectors it came in on (up to MaxSamples; none for store submissions)
+	Senders    []string  // distinct senders (up to MaxSamples)
 }
 
-// MaxSampleSenders bounds Submitter.Senders.
-const MaxSampleSenders = 3
+// MaxSamples bounds the lists of a Submitter.
+const MaxSamples = 3
 
 // Submitters counts messages by how they entered: the job of finding the
 // anonymous SMTP clients before switching a server off. The zero value is
@@ -44,11 +44,12 @@ type Submitters struct {
 	Overflow int64
 }
 
-// Add counts one message by its origin. Orphan traces and traces without an
-// origin are not counted.
+// Add counts one message by its origin. Orphan traces, traces without an
+// origin and NDRs (made inside the organisation, not submitted) are not
+// counted.
 func (s *Submitters) Add(t *correlate.Trace) {
 	o := t.Origin
-	if t.Orphan || o.Protocol == "" {
+	if t.Orphan || o.Protocol == "" || t.DSNFor != "" {
 		return
 	}
 	ip := o.ProxiedClientIP
@@ -64,10 +65,7 @@ func (s *Submitters) Add(t *correlate.Trace) {
 			cat = c.String()
 		}
 	}
-	k := SubmitterKey{IP: ip, Connector: o.Connector, Category: cat, Protocol: o.Protocol, Server: o.Server}
-	if o.Protocol == "store" {
-		k.Connector = ""
-	}
+	k := SubmitterKey{IP: ip, Category: cat, Protocol: o.Protocol}
 	if s.m == nil {
 		s.m = map[SubmitterKey]*Submitter{}
 	}
@@ -87,16 +85,24 @@ func (s *Submitters) Add(t *correlate.Trace) {
 	if t.FirstSeen.After(sub.Last) {
 		sub.Last = t.FirstSeen
 	}
-	if t.Sender != "" && len(sub.Senders) < MaxSampleSenders {
-		snd := strings.ToLower(t.Sender)
-		dup := false
-		for _, x := range sub.Senders {
-			dup = dup || x == snd
-		}
-		if !dup {
-			sub.Senders = append(sub.Senders, snd)
+	sub.Senders = addSample(sub.Senders, strings.ToLower(t.Sender))
+	sub.Servers = addSample(sub.Servers, o.Server)
+	if o.Protocol == "smtp" {
+		sub.Connectors = addSample(sub.Connectors, o.Connector)
+	}
+}
+
+// addSample adds v to the distinct values of list, up to MaxSamples.
+func addSample(list []string, v string) []string {
+	if v == "" || len(list) >= MaxSamples {
+		return list
+	}
+	for _, x := range list {
+		if x == v {
+			return list
 		}
 	}
+	return append(list, v)
 }
 
 // Sorted returns the submitters, anonymous ones first, then by message
@@ -117,10 +123,10 @@ func (s *Submitters) Sorted() []Submitter {
 		if c := a.IP.Compare(b.IP); c != 0 {
 			return c < 0
 		}
-		if a.Connector != b.Connector {
-			return a.Connector < b.Connector
+		if a.Protocol != b.Protocol {
+			return a.Protocol < b.Protocol
 		}
-		return a.Server < b.Server
+		return a.Category < b.Category
 	})
 	return out
 }

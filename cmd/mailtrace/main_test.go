@@ -89,6 +89,13 @@ func TestGoldenOutputs(t *testing.T) {
 		{"submitters.txt", []string{"submitters", cases}},
 		{"submitters-csv.txt", []string{"submitters", "-csv", cases}},
 		{"submitters-json.txt", []string{"submitters", "-json", cases}},
+		{"sample-trace-group.txt", []string{"trace", "-recipient", "partners@contoso.com", "testdata/sample-org"}},
+		{"sample-trace-ndr.txt", []string{"trace", "-sender", "microsoftexchange329e71ec88ae4615bbc36ab6ce41109e@contoso.com", "-start", "2024-03-04T08:00", "-end", "2024-03-04T08:01", "testdata/sample-org"}},
+		{"sample-stats.txt", []string{"stats", "testdata/sample-org"}},
+		{"sample-stats-json.txt", []string{"stats", "-json", "-top", "3", "testdata/sample-org"}},
+		{"sample-submitters.txt", []string{"submitters", "testdata/sample-org"}},
+		{"sample-events-message.txt", []string{"events", "-message-id", "<72a6de01cfbe810b9d7a@out.litwareinc.com>", "testdata/sample-org"}},
+		{"sample-trace-sharded.txt", []string{"trace", "-json", "-workers", "2", "-recipient", "partners@contoso.com", "testdata/sample-org"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.golden, func(t *testing.T) {

@@ -180,17 +180,17 @@ func runSubmitters(args []string, stdout, stderr io.Writer) error {
 		enc := json.NewEncoder(bw)
 		for _, s := range list {
 			enc.Encode(map[string]any{
-				"client_ip": addrStr(s.IP), "connector": s.Connector, "auth_category": s.Category, "auth": s.Auth,
-				"protocol": s.Protocol, "server": s.Server, "messages": s.Count,
-				"first_seen": clock(s.First, c.loc), "last_seen": clock(s.Last, c.loc), "sample_senders": s.Senders,
+				"client_ip": addrStr(s.IP), "auth_category": s.Category, "auth": s.Auth, "protocol": s.Protocol,
+				"servers": nonNil(s.Servers), "connectors": nonNil(s.Connectors), "messages": s.Count,
+				"first_seen": clock(s.First, c.loc), "last_seen": clock(s.Last, c.loc), "sample_senders": nonNil(s.Senders),
 			})
 		}
 	case *asCSV:
 		cw := csv.NewWriter(bw)
-		cw.Write([]string{"client_ip", "connector", "auth_category", "auth", "protocol", "server", "messages", "first_seen", "last_seen", "sample_senders"})
+		cw.Write([]string{"client_ip", "auth_category", "auth", "protocol", "servers", "connectors", "messages", "first_seen", "last_seen", "sample_senders"})
 		for _, s := range list {
-			cw.Write([]string{addrStr(s.IP), s.Connector, s.Category, s.Auth, s.Protocol, s.Server, fmt.Sprint(s.Count),
-				clock(s.First, c.loc), clock(s.Last, c.loc), strings.Join(s.Senders, "; ")})
+			cw.Write([]string{addrStr(s.IP), s.Category, s.Auth, s.Protocol, strings.Join(s.Servers, "; "), strings.Join(s.Connectors, "; "),
+				fmt.Sprint(s.Count), clock(s.First, c.loc), clock(s.Last, c.loc), strings.Join(s.Senders, "; ")})
 		}
 		cw.Flush()
 		if err := cw.Error(); err != nil {
@@ -198,10 +198,10 @@ func runSubmitters(args []string, stdout, stderr io.Writer) error {
 		}
 	default:
 		tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "CLIENT IP\tAUTH\tPROTOCOL\tSERVER\tCONNECTOR\tMESSAGES\tFIRST SEEN\tLAST SEEN\tSAMPLE SENDERS")
+		fmt.Fprintln(tw, "CLIENT IP\tAUTH\tPROTOCOL\tMESSAGES\tFIRST SEEN\tLAST SEEN\tSERVERS\tCONNECTORS\tSAMPLE SENDERS")
 		for _, s := range list {
-			fmt.Fprintf(tw, "%s\t%s %s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", addrStr(s.IP), s.Category, s.Auth, s.Protocol, s.Server, s.Connector, s.Count,
-				clock(s.First, c.loc), clock(s.Last, c.loc), strings.Join(s.Senders, ", "))
+			fmt.Fprintf(tw, "%s\t%s %s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", addrStr(s.IP), s.Category, s.Auth, s.Protocol, s.Count,
+				clock(s.First, c.loc), clock(s.Last, c.loc), strings.Join(s.Servers, ", "), strings.Join(s.Connectors, ", "), strings.Join(s.Senders, ", "))
 		}
 		tw.Flush()
 	}
@@ -209,6 +209,14 @@ func runSubmitters(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "mailtrace: warning: %d messages from submitters beyond the first %d not listed\n", subs.Overflow, report.MaxSubmitters)
 	}
 	return bw.Flush()
+}
+
+// nonNil makes an empty list print as [] in JSON.
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 func addrStr(a interface {
