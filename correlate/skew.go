@@ -172,6 +172,9 @@ func (t *Tracker) noteSkew(tr *trace) {
 		k := [2]string{t.serverDisplay(from), t.serverDisplay(e.peer)}
 		p := t.skew[k]
 		if p == nil {
+			if len(t.skew) >= maxInterned {
+				continue // a hostile input naming endless servers
+			}
 			p = &skewPair{}
 			t.skew[k] = p
 		}

@@ -102,12 +102,19 @@ func (t *Tracker) Watermark() time.Time {
 	return time.Unix(0, t.watermark).UTC()
 }
 
+// maxInterned bounds the host names interned (and the servers and short
+// names remembered): a few thousand covers any organisation, while a hostile
+// input naming a new host on every row cannot grow the Tracker past it.
+const maxInterned = 4096
+
 func (t *Tracker) intern(b []byte) string {
 	if s, ok := t.strs[string(b)]; ok {
 		return s
 	}
 	s := string(b)
-	t.strs[s] = s
+	if len(t.strs) < maxInterned {
+		t.strs[s] = s
+	}
 	return s
 }
 
@@ -119,7 +126,7 @@ func (t *Tracker) MarkServer(server string) {
 	if server == "" {
 		return
 	}
-	if _, ok := t.servers[t.short(server)]; !ok {
+	if _, ok := t.servers[t.short(server)]; !ok && len(t.servers) < maxInterned {
 		t.servers[t.short(server)] = server
 	}
 }
@@ -132,7 +139,7 @@ func (t *Tracker) MarkEdgeServer(server string) {
 
 // markEdgeOnce is MarkEdgeServer without allocating when already known.
 func (t *Tracker) markEdgeOnce(server string) {
-	if k := t.short(server); !t.edgeSeen[k] {
+	if k := t.short(server); !t.edgeSeen[k] && len(t.edgeSeen) < maxInterned {
 		t.edgeSeen[k] = true
 	}
 }
@@ -151,7 +158,9 @@ func (t *Tracker) short(server string) string {
 		return s
 	}
 	s := string(shortHost(nil, []byte(server)))
-	t.shorts[server] = s
+	if len(t.shorts) < maxInterned {
+		t.shorts[server] = s
+	}
 	return s
 }
 
@@ -228,7 +237,7 @@ func (t *Tracker) Add(rec *msgtrk.Record) {
 	t.stats.Events++
 	server := t.serverOf(rec)
 	if short := t.short(server); short != "" {
-		if _, ok := t.servers[short]; !ok {
+		if _, ok := t.servers[short]; !ok && len(t.servers) < maxInterned {
 			t.servers[short] = server
 		}
 	}

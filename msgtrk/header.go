@@ -6,6 +6,11 @@ import (
 	"time"
 )
 
+// MaxOtherDirectives bounds Header.Other: further unknown '#' lines of a
+// header block are read and counted but not kept, so a file of directives
+// costs no memory.
+const MaxOtherDirectives = 64
+
 // MaxFields bounds the number of columns of a header or row. Exchange writes
 // at most 30; the bound keeps a hostile header from costing memory.
 const MaxFields = 256
@@ -25,7 +30,8 @@ type Header struct {
 	LogType  string    // #Log-type:, e.g. "Message Tracking Log"
 	Date     time.Time // #Date: (UTC); zero when absent or unparsable
 	Fields   []string  // #Fields: column names in file order
-	// Other holds any other '#' lines, without the '#'.
+	// Other holds any other '#' lines, without the '#': the first
+	// MaxOtherDirectives of the block.
 	Other []string
 }
 
@@ -162,7 +168,7 @@ func parseDirective(h *Header, line []byte) (fields bool, err error) {
 	body := line[1:]
 	colon := bytes.IndexByte(body, ':')
 	if colon < 0 {
-		h.Other = append(h.Other, string(body))
+		h.addOther(body)
 		return false, nil
 	}
 	key := body[:colon]
@@ -196,9 +202,15 @@ func parseDirective(h *Header, line []byte) (fields bool, err error) {
 		h.Fields = names
 		return true, nil
 	default:
-		h.Other = append(h.Other, string(body))
+		h.addOther(body)
 	}
 	return false, nil
+}
+
+func (h *Header) addOther(body []byte) {
+	if len(h.Other) < MaxOtherDirectives {
+		h.Other = append(h.Other, string(body))
+	}
 }
 
 // clone returns a deep copy of h.

@@ -211,8 +211,8 @@ func (r *Reader) start() {
 	r.origin = Origin{File: r.Name, Server: r.Server, Kind: r.Kind}
 	if !r.borrowed && len(r.buf) == 0 {
 		n := initialBufSize
-		if n > r.maxLine+1 {
-			n = r.maxLine + 1
+		if n > r.maxLine+2 {
+			n = r.maxLine + 2
 		}
 		r.buf = make([]byte, n)
 	}
@@ -321,7 +321,7 @@ func (r *Reader) readLine() (line []byte, off int64, ok bool) {
 			r.scanned = r.r
 			r.lineNo++
 			r.stats.Lines++
-			if len(line) > r.maxLine {
+			if contentLen(line) > r.maxLine {
 				// Only possible with NewReaderBytes, where the whole
 				// input is at hand.
 				r.report(&ParseError{Line: r.lineNo, Column: r.maxLine + 1, Offset: off + int64(r.maxLine), Err: ErrLineTooLong})
@@ -346,7 +346,7 @@ func (r *Reader) readLine() (line []byte, off int64, ok bool) {
 			r.scanned = r.w
 			r.lineNo++
 			r.stats.Lines++
-			if n > r.maxLine {
+			if contentLen(partial) > r.maxLine {
 				r.report(&ParseError{Line: r.lineNo, Column: r.maxLine + 1, Offset: off + int64(r.maxLine), Err: ErrLineTooLong})
 			} else {
 				r.report(&ParseError{Line: r.lineNo, Column: n + 1, Offset: off + int64(n), Err: ErrTruncated, Excerpt: excerpt(partial, max(0, n-maxErrorExcerpt))})
@@ -356,7 +356,9 @@ func (r *Reader) readLine() (line []byte, off int64, ok bool) {
 			}
 			continue
 		}
-		if r.w-r.r > r.maxLine {
+		// The buffer may hold a whole line of maxLine bytes and its CR
+		// before the LF arrives.
+		if r.w-r.r > r.maxLine+1 {
 			if !r.skipLongLine() {
 				return nil, 0, false
 			}
@@ -371,7 +373,8 @@ func (r *Reader) readLine() (line []byte, off int64, ok bool) {
 }
 
 // fill reads more input into the buffer, moving unread data to its front
-// and growing it (up to maxLine+1 bytes) when it is full.
+// and growing it (up to maxLine+2 bytes: a longest line and its CRLF) when
+// it is full.
 func (r *Reader) fill() bool {
 	if r.r > 0 {
 		n := copy(r.buf, r.buf[r.r:r.w])
@@ -382,8 +385,8 @@ func (r *Reader) fill() bool {
 	}
 	if r.w == len(r.buf) {
 		size := 2 * len(r.buf)
-		if size > r.maxLine+1 {
-			size = r.maxLine + 1
+		if size > r.maxLine+2 {
+			size = r.maxLine + 2
 		}
 		if size <= len(r.buf) {
 			size = len(r.buf) + 1
@@ -424,6 +427,14 @@ func (r *Reader) checkBOM() {
 		r.scanned = 3
 		r.stats.Bytes += 3
 	}
+}
+
+// contentLen is the length of line without a final CR.
+func contentLen(line []byte) int {
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		return n - 1
+	}
+	return len(line)
 }
 
 // skipLongLine discards the current line, which is longer than maxLine,

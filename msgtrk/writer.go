@@ -159,7 +159,7 @@ func (w *Writer) WriteRecord(r *Record) error {
 			v, _ = r.Lookup(name)
 		}
 		if i == 0 && lineStartNeedsQuote(string(v), len(w.cols.names)) {
-			b = appendQuoted(b, string(v))
+			b = appendCSVQuoted(b, v)
 			continue
 		}
 		b = appendCSV(b, v)
@@ -244,6 +244,18 @@ func appendQuoted(dst []byte, v string) []byte {
 	}
 	dst = append(dst, '"')
 	dst = append(dst, f...)
+	return append(dst, '"')
+}
+
+// appendCSVQuoted appends v enclosed in quotes, with CSV escaping only.
+func appendCSVQuoted(dst, v []byte) []byte {
+	dst = append(dst, '"')
+	for _, c := range v {
+		if c == '"' {
+			dst = append(dst, '"')
+		}
+		dst = append(dst, c)
+	}
 	return append(dst, '"')
 }
 
