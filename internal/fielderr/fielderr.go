@@ -91,15 +91,10 @@ func RawOffset(raw []byte, quote byte, off int) int {
 	return i + (off - n)
 }
 
-// At returns rec.FieldError(f, …, err) for the byte at offset off of
-// rec.Field(f), with off translated through the field's CSV quoting so that
-// the column is exact even after doubled quotes. The *msgtrk.ParseError
-// carries the row's file, line, column and input offset and wraps err.
+// At returns the *msgtrk.ParseError for the byte at offset off of
+// rec.Field(f): the row's file, line, column and input offset, exact through
+// the field's CSV quoting (Record.FieldError maps the offset past doubled
+// quotes), wrapping err.
 func At(rec *msgtrk.Record, f msgtrk.Field, off int, err error) *msgtrk.ParseError {
-	raw := rec.Raw(f)
-	if len(raw) > 0 && raw[0] == '"' {
-		// FieldError counts from just after the opening quote.
-		off = RawOffset(raw, '"', off) - 1
-	}
 	return rec.FieldError(f, off, err)
 }
