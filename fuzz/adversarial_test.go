@@ -562,6 +562,32 @@ func TestKnownBugs(t *testing.T) {
 		}
 	})
 
+	t.Run("hop handed the message by itself", func(t *testing.T) {
+		knownBug(t, "correlate: a SEND row without client-hostname (logging server taken from server-hostname, so it sends to itself) after another row of that server makes its hop name itself in From, with no loop anomaly")
+		// Minimised by line and by field from a FuzzPipeline input.
+		in := "#Fields: client-hostname,server-hostname,event-id,internal-message-id,network-message-id\r\n" +
+			"EX1.contoso.com,,,\", 0.125\",2f667420-4578-6368-616e-676520536572\r\n" +
+			",EX1.contoso.com,SEND,f4adaa08-ff49-4bca-ba70-68e9b80597b0I32:,2f667420-4578-6368-616e-676520536572\r\n" +
+			"EX2,EX1.contoso.com,SEND,,2f667420-4578-6368-616e-676520536572\r\n"
+		var traces []*correlate.Trace
+		tk, _ := correlate.New(correlate.Options{OnTrace: func(tc *correlate.Trace) { traces = append(traces, tc) }})
+		r := msgtrk.NewReaderBytes([]byte(in))
+		for r.Next() {
+			tk.Add(r.Record())
+		}
+		tk.Flush()
+		for _, tc := range traces {
+			loop := strings.Contains(strings.Join(tc.Anomalies, "\n"), "loop:")
+			for i, h := range tc.Hops {
+				for _, f := range h.From {
+					if f == i && !loop {
+						t.Errorf("hop %d (%s %v) names itself in From %v; anomalies %q", i, h.Server, h.Role, h.From, tc.Anomalies)
+					}
+				}
+			}
+		}
+	})
+
 	t.Run("directive flood", func(t *testing.T) {
 		knownBug(t, "msgtrk: Header.Other keeps every unknown '#' line of a header block, without bound")
 		const lines = 2000000

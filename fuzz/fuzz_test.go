@@ -130,6 +130,7 @@ func FuzzPipeline(f *testing.F) {
 		c := smallPipe
 		c.maxLine = l.MaxLineBytes
 		c.stream = false
+		c.sharded = true
 		runPipeline(t, l.AppendTo(nil), c)
 		if len(data) > 64 {
 			// The same bytes under a limit they exceed.
