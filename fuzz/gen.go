@@ -487,8 +487,8 @@ func (l *Log) Want() msgtrk.Stats {
 
 // LogOptions tunes GenLog.
 type LogOptions struct {
-	// Lines is the most lines generated after the first header block;
-	// zero means 20.
+	// Lines bounds what follows the first header block: at most Lines
+	// lines or further header blocks. Zero means 20.
 	Lines int
 	// MaxLineBytes is the Reader limit to generate for: longer lines are
 	// Malformed with msgtrk.ErrLineTooLong. Zero means 512.
@@ -504,6 +504,9 @@ type LogOptions struct {
 // of every kind the Reader reports (wrong field count, too many fields,
 // bare and unterminated quotes, NUL bytes, invalid UTF-8, over-long lines,
 // unreadable directives) and, sometimes, a truncated last line.
+//
+// The same choices give the same log, so a failing case replays from its
+// seed or its fuzz input. GenLog allocates the log it returns.
 //
 // No generated line is exactly MaxLineBytes long: how the limit treats a
 // line ending "\r\n" at that length is pinned apart (see the adversarial
