@@ -376,7 +376,9 @@ func (t *Tracker) build(tr *trace) *Trace {
 	for _, i := range order {
 		o := &out.Hops[pos[i]]
 		for _, p := range hops[i].parents {
-			if hops[p].Events == 0 || slices.Contains(o.From, pos[p]) {
+			// (A hand-over between two copies merged into one hop is
+			// not a hop of its own.)
+			if hops[p].Events == 0 || pos[p] == pos[i] || slices.Contains(o.From, pos[p]) {
 				continue
 			}
 			o.From = append(o.From, pos[p])
