@@ -61,9 +61,9 @@
 // are still read, and, where memory is at stake, a ceiling on the heap
 // measured with runtime.ReadMemStats.
 //
-// Bugs found here in other packages and not fixed yet are kept as tests in
-// TestKnownBugs, skipped unless MAILTRACE_KNOWN_BUGS=1, so that CI stays
-// green and the fix can be checked; each names the bug.
+// Bugs found here in other packages are kept, minimised, as regression
+// tests in TestFoundBugs, and the fuzzers' crashers as seeds under
+// testdata/fuzz.
 //
 // README.md says how to run each fuzzer for longer and records the longest
 // clean runs.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -401,10 +400,8 @@ func checkTrace(t testing.TB, tc *correlate.Trace) int {
 	for i, h := range tc.Hops {
 		for _, f := range h.From {
 			// A hop handed the message by itself is a loop, which the
-			// trace must name among its anomalies (not yet always: see
-			// TestKnownBugs, "hop handed the message by itself").
-			selfLoop := f == i && !loop && os.Getenv("MAILTRACE_KNOWN_BUGS") == "1"
-			if f < 0 || f >= len(tc.Hops) || selfLoop {
+			// trace must name among its anomalies.
+			if f < 0 || f >= len(tc.Hops) || (f == i && !loop) {
 				t.Fatalf("correlate: trace %q hop %d names hop %d of %d as its predecessor", tc.Key, i, f, len(tc.Hops))
 			}
 		}
@@ -548,9 +545,6 @@ func (rc *rowChecker) checkWriteRecord(t testing.TB, rec *msgtrk.Record) {
 		t.Fatalf("writer: row of line %d reads back with %d columns, want %d", rec.LineNumber(), back.NumColumns(), n)
 	}
 	for i := 0; i < n; i++ {
-		if i == 0 && writeRecordFirstColumnBug(rec.Column(0)) {
-			continue // TestKnownBugs/"WriteRecord escapes backslashes of a quoted first column"
-		}
 		if !bytes.Equal(back.Column(i), rec.Column(i)) {
 			t.Fatalf("writer: line %d column %d (%s): wrote %q, read back %q", rec.LineNumber(), i, names[i], rec.Column(i), back.Column(i))
 		}
@@ -558,16 +552,6 @@ func (rc *rowChecker) checkWriteRecord(t testing.TB, rec *msgtrk.Record) {
 	if r.Next() || r.Err() != nil {
 		t.Fatalf("writer: row of line %d reads back as more than one row: %v", rec.LineNumber(), r.Err())
 	}
-}
-
-// writeRecordFirstColumnBug reports whether v is a first column that
-// msgtrk.Writer.WriteRecord does not write back unchanged (a known bug: see
-// TestKnownBugs): one it must quote because it starts with '#' or a byte
-// order mark, holding a backslash that AppendField's line-break escaping
-// doubles.
-func writeRecordFirstColumnBug(v []byte) bool {
-	return os.Getenv("MAILTRACE_KNOWN_BUGS") != "1" &&
-		(bytes.HasPrefix(v, []byte("#")) || bytes.HasPrefix(v, []byte("\uFEFF"))) && bytes.IndexByte(v, '\\') >= 0
 }
 
 // checkLists iterates every list field: members lie inside the field, and
