@@ -89,3 +89,15 @@ func TestAppendListMemberRoundTrip(t *testing.T) {
 		t.Errorf("round trip of %q mismatch (-want +got):\n%s", line, diff)
 	}
 }
+
+func TestSetListOneEmptyMember(t *testing.T) {
+	var e Event
+	e.SetList(RecipientAddress, []string{""})
+	if got := e.List(RecipientAddress); len(got) != 1 || got[0] != "" {
+		t.Errorf("List after SetList([\"\"]) = %q", got)
+	}
+	e.SetList(RecipientAddress, nil)
+	if got := e.List(RecipientAddress); len(got) != 0 {
+		t.Errorf("List after SetList(nil) = %q", got)
+	}
+}
