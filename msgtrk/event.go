@@ -48,8 +48,8 @@ func (e *Event) SetTime(t time.Time) {
 }
 
 // SetList sets list field f to members, quoting members as needed (see
-// ListScanner). A list of one empty member is written ” so that it does
-// not read back as an empty list.
+// ListScanner). A list of one empty member is written as two apostrophes
+// (an empty quoted member), so that it does not read back as an empty list.
 func (e *Event) SetList(f Field, members []string) {
 	if len(members) == 1 && members[0] == "" {
 		e.Set(f, "''")

@@ -68,7 +68,7 @@ func (f *First) Set(off int, kind error) {
 // offset at or past the end of the unquoted text maps past its last byte.
 //
 // With quote '"' it undoes CSV quoting (msgtrk.Record.Raw against
-// Record.Field); with '\” it undoes the apostrophe quoting of list members
+// Record.Field); with the apostrophe it undoes the apostrophe quoting of list members
 // (msgtrk.ListScanner.Raw against Bytes).
 func RawOffset(raw []byte, quote byte, off int) int {
 	off = max(off, 0)
