@@ -43,5 +43,26 @@ func splitPlain(line []byte, ends *[maxSpans + 8]int32) (count int, special bool
 		}
 		i += 64 * nb
 	}
-	return splitTail(line, i, j, ends, special)
+	if rem := n - i; rem > 0 {
+		// The last bytes: padded to a block with a byte that is neither a
+		// comma nor special, scanned the same way.
+		tail := padBlock
+		copy(tail[:], line[i:])
+		if scanBlocks(&tail[0], 1, &masks[0]) != 0 {
+			special = true
+		}
+		for m := masks[0] & (1<<rem - 1); m != 0 && j < maxSpans; m &= m - 1 {
+			ends[j] = int32(i + bits.TrailingZeros64(m))
+			j++
+		}
+	}
+	return splitTail(line, n, j, ends, special)
 }
+
+// padBlock fills the unused end of the last block.
+var padBlock = func() (b [64]byte) {
+	for i := range b {
+		b[i] = 'a'
+	}
+	return b
+}()
