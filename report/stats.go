@@ -19,9 +19,9 @@ const DefaultTopCapacity = 4096
 // Stats accumulates rows (AddRecord) and traces (AddTrace). Use NewStats.
 type Stats struct {
 	Counts     correlate.Counts
-	events     map[string]int64
-	sources    map[string]int64
-	servers    map[string]int64
+	events     tally
+	sources    tally
+	servers    tally
 	rows       int64
 	first      time.Time
 	last       time.Time
@@ -41,7 +41,7 @@ func NewStats(capacity int) *Stats {
 		capacity = DefaultTopCapacity
 	}
 	return &Stats{
-		events: map[string]int64{}, sources: map[string]int64{}, servers: map[string]int64{},
+		events: tally{}, sources: tally{}, servers: tally{},
 		senders: NewTopK(capacity), recipients: NewTopK(capacity), domains: NewTopK(capacity),
 		hops: map[correlate.Role]*Histogram{},
 	}
@@ -51,16 +51,26 @@ func NewStats(capacity int) *Stats {
 // counted; more are counted as "(other)".
 const maxDistinct = 1024
 
-func bump(m map[string]int64, k []byte) {
+// tally counts rows per spelling. The counts sit behind pointers so that
+// counting a spelling seen before is one lookup that does not allocate
+// (assigning m[string(k)] would copy the key each time).
+type tally map[string]*int64
+
+func bump(m tally, k []byte) {
 	if n, ok := m[string(k)]; ok {
-		m[string(k)] = n + 1
+		*n++
 		return
 	}
+	key := string(k)
 	if len(m) >= maxDistinct {
-		m["(other)"]++
-		return
+		key = "(other)"
+		if n, ok := m[key]; ok {
+			*n++
+			return
+		}
 	}
-	m[string(k)] = 1
+	n := int64(1)
+	m[key] = &n
 }
 
 // AddRecord counts one row.
@@ -192,10 +202,10 @@ func latencyOf(h *Histogram) LatencyJSON {
 	return LatencyJSON{Count: h.Count(), Mean: h.Mean().Seconds(), P50: p[0].Seconds(), P90: p[1].Seconds(), P99: p[2].Seconds(), Max: h.Max().Seconds()}
 }
 
-func sortedEntries(m map[string]int64) []Entry {
+func sortedEntries(m tally) []Entry {
 	out := make([]Entry, 0, len(m))
 	for k, v := range m {
-		out = append(out, Entry{Key: k, Count: v})
+		out = append(out, Entry{Key: k, Count: *v})
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Count != out[j].Count {
