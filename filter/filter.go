@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/mailtrace/mailtrace/internal/ascii"
 	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
@@ -80,7 +81,7 @@ func (e *Events) Match(rec *msgtrk.Record) bool {
 		if !ok {
 			raw := rec.Field(msgtrk.EventID)
 			for _, s := range e.EventIDRaw {
-				if equalFold(raw, s) {
+				if ascii.EqualFold(raw, s) {
 					ok = true
 					break
 				}
@@ -173,7 +174,7 @@ func trimAngle(b []byte) []byte {
 
 func anyFold(v []byte, list []string) bool {
 	for _, s := range list {
-		if equalFold(v, s) {
+		if ascii.EqualFold(v, s) {
 			return true
 		}
 	}
@@ -186,7 +187,7 @@ func anyHost(h string, names []string) bool { return anyHostBytes([]byte(h), nam
 
 func anyHostBytes(h []byte, names []string) bool {
 	for _, n := range names {
-		if equalFold(h, n) || equalFold(shortName(h), string(shortName([]byte(n)))) {
+		if ascii.EqualFold(h, n) || ascii.EqualFold(shortName(h), string(shortName([]byte(n)))) {
 			return true
 		}
 	}
@@ -198,25 +199,6 @@ func shortName(h []byte) []byte {
 		return h[:i]
 	}
 	return h
-}
-
-func equalFold(b []byte, s string) bool {
-	if len(b) != len(s) {
-		return false
-	}
-	for i := 0; i < len(b); i++ {
-		c, d := b[i], s[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if 'A' <= d && d <= 'Z' {
-			d += 'a' - 'A'
-		}
-		if c != d {
-			return false
-		}
-	}
-	return true
 }
 
 // containsFold reports whether b contains the folded runes of sub, comparing

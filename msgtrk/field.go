@@ -1,6 +1,10 @@
 package msgtrk
 
-import "strconv"
+import (
+	"strconv"
+
+	"github.com/mailtrace/mailtrace/internal/ascii"
+)
 
 // Field names a column of the message tracking log by its #Fields: name.
 // Columns are always located through the header, never by position, so a
@@ -79,33 +83,11 @@ func (f Field) IsList() bool {
 // allocation.
 func LookupField(name []byte) (Field, bool) {
 	for i, n := range fieldNames {
-		if equalFoldASCII(name, n) {
+		if ascii.EqualFold(name, n) {
 			return Field(i), true
 		}
 	}
 	return 0, false
-}
-
-func equalFoldASCII(b []byte, s string) bool {
-	if len(b) != len(s) {
-		return false
-	}
-	for i := 0; i < len(b); i++ {
-		c, d := b[i], s[i]
-		if c == d {
-			continue
-		}
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if 'A' <= d && d <= 'Z' {
-			d += 'a' - 'A'
-		}
-		if c != d {
-			return false
-		}
-	}
-	return true
 }
 
 // Layout identifies one of the field sets Exchange has written.

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"time"
+
+	"github.com/mailtrace/mailtrace/internal/ascii"
 )
 
 // MaxOtherDirectives bounds Header.Other: further unknown '#' lines of a
@@ -174,20 +176,20 @@ func parseDirective(h *Header, line []byte) (fields bool, err error) {
 	key := body[:colon]
 	val := bytes.TrimSpace(body[colon+1:])
 	switch {
-	case equalFoldASCII(key, "Software"):
+	case ascii.EqualFold(key, "Software"):
 		h.Software = string(val)
-	case equalFoldASCII(key, "Version"):
+	case ascii.EqualFold(key, "Version"):
 		h.Version = string(val)
-	case equalFoldASCII(key, "Log-type"):
+	case ascii.EqualFold(key, "Log-type"):
 		h.LogType = string(val)
-	case equalFoldASCII(key, "Date"):
+	case ascii.EqualFold(key, "Date"):
 		if t, ok := ParseTime(val); ok {
 			h.Date = t
 		} else {
 			h.Date = time.Time{}
 			return false, ErrHeader
 		}
-	case equalFoldASCII(key, "Fields"):
+	case ascii.EqualFold(key, "Fields"):
 		if len(val) == 0 {
 			return false, ErrHeader
 		}

@@ -9,15 +9,8 @@ import (
 // trimSpace returns b without leading and trailing blanks, and the offset of
 // the result in b.
 func trimSpace(b []byte) ([]byte, int) {
-	i := 0
-	for i < len(b) && ascii.IsSpace(b[i]) {
-		i++
-	}
-	j := len(b)
-	for j > i && ascii.IsSpace(b[j-1]) {
-		j--
-	}
-	return b[i:j], i
+	t := ascii.TrimSpace(b)
+	return t, cap(b) - cap(t)
 }
 
 func trimRight(b []byte) []byte {

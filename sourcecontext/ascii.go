@@ -60,19 +60,6 @@ func allDigits(b []byte) bool {
 	return len(b) > 0
 }
 
-// trimSpace returns b without leading and trailing blanks.
-func trimSpace(b []byte) []byte {
-	i := 0
-	for i < len(b) && ascii.IsSpace(b[i]) {
-		i++
-	}
-	j := len(b)
-	for j > i && ascii.IsSpace(b[j-1]) {
-		j--
-	}
-	return b[i:j]
-}
-
 // offsetIn returns the offset of s in b, s being a subslice of b obtained by
 // slicing (so that the capacities tell the distance).
 func offsetIn(b, s []byte) int { return cap(b) - cap(s) }

@@ -76,7 +76,7 @@ func parseReply(b []byte, base int, es *errState) Reply {
 	tbase := base + offsetIn(b, text)
 	if len(text) > 0 && text[0] == '<' {
 		if k := indexByteFrom(text, 1, '>'); k > 0 {
-			r.MessageID = trimSpace(text[1:k])
+			r.MessageID = ascii.TrimSpace(text[1:k])
 		}
 	}
 	r.Next = findNextHop(text, tbase, es)
@@ -105,7 +105,7 @@ func findNextHop(text []byte, base int, es *errState) NextHop {
 			}
 			part := g[start:stop]
 			if eq := indexByteFrom(part, 0, '='); eq >= 0 {
-				k, v := trimSpace(part[:eq]), trimSpace(part[eq+1:])
+				k, v := ascii.TrimSpace(part[:eq]), ascii.TrimSpace(part[eq+1:])
 				switch {
 				case ascii.EqualFold(k, "InternalId"):
 					id, idOff, found = v, base+i+1+offsetIn(g, v), true
@@ -191,7 +191,7 @@ func parseSend(b []byte, base int, es *errState) Send {
 	rest := b
 	if k := lastIndex(b, cstKey); k >= 0 && (k == 0 || b[k-1] == ';') {
 		s.HasClientSubmitTime = true
-		v := trimSpace(b[k+len(cstKey):])
+		v := ascii.TrimSpace(b[k+len(cstKey):])
 		s.ClientSubmitTimeRaw = v
 		if len(v) > 0 {
 			if t, ok := msgtrk.ParseTime(v); ok {
@@ -212,7 +212,7 @@ func parseSend(b []byte, base int, es *errState) Send {
 	} else if len(rest) > 0 && rest[0] == ';' {
 		rest = rest[1:]
 	}
-	if t := trimSpace(rest); len(t) > 0 {
+	if t := ascii.TrimSpace(rest); len(t) > 0 {
 		s.Reply = parseReply(t, base+offsetIn(b, t), es)
 	}
 	return s
@@ -292,10 +292,10 @@ func parseShadow(b []byte, base int, es *errState) Shadow {
 	if eq < 0 {
 		es.Set(base, ErrSyntax)
 	} else {
-		s.Host = trimSpace(b[:eq])
+		s.Host = ascii.TrimSpace(b[:eq])
 		rest = b[eq+1:]
 	}
-	if t := trimSpace(rest); len(t) > 0 {
+	if t := ascii.TrimSpace(rest); len(t) > 0 {
 		s.Reply = parseReply(t, base+offsetIn(b, t), es)
 	}
 	return s

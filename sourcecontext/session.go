@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/mailtrace/mailtrace/internal/ascii"
 	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
@@ -59,7 +60,7 @@ func appendHex16(dst []byte, v uint64) []byte {
 // parseSession decodes the id and start parts of a session; base and
 // startBase are their offsets in the input, for errors.
 func parseSession(id, start []byte, base, startBase int, es *errState) Session {
-	tid, tstart := trimSpace(id), trimSpace(start)
+	tid, tstart := ascii.TrimSpace(id), ascii.TrimSpace(start)
 	base += offsetIn(id, tid)
 	startBase += offsetIn(start, tstart)
 	s := Session{IDRaw: tid, StartRaw: tstart}
@@ -128,7 +129,7 @@ func parseReceive(b []byte, base int, es *errState) Receive {
 		es.Set(base+j+1+k, ErrSyntax)
 		ord = ord[:k]
 	}
-	tord := trimSpace(ord)
+	tord := ascii.TrimSpace(ord)
 	r.OrdinalRaw = tord
 	if v, ok := parseInt64(tord); ok && v <= 1<<31-1 {
 		r.Ordinal = int(v)

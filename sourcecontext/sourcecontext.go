@@ -1,6 +1,10 @@
 package sourcecontext
 
-import "strconv"
+import (
+	"strconv"
+
+	"github.com/mailtrace/mailtrace/internal/ascii"
+)
 
 // Kind is the decoded shape of a source-context value. It depends on the
 // row's source and event-id; see [KindOf] and [Parse].
@@ -119,7 +123,7 @@ type Context struct {
 // allocation unless it returns an error.
 func Parse(source, event, src []byte) (c Context, err error) {
 	c.Raw = src
-	t := trimSpace(src)
+	t := ascii.TrimSpace(src)
 	if len(t) == 0 {
 		c.Kind = KindEmpty
 		return c, nil

@@ -286,7 +286,7 @@ type PairScanner struct {
 
 // Init resets ps to scan src. src is not copied.
 func (ps *PairScanner) Init(src []byte) {
-	*ps = PairScanner{src: src, more: len(trimSpace(src)) > 0}
+	*ps = PairScanner{src: src, more: len(ascii.TrimSpace(src)) > 0}
 }
 
 // Next advances to the next entry and reports whether there is one. It
@@ -330,9 +330,9 @@ func (ps *PairScanner) Next() bool {
 	}
 	if colon < 0 {
 		ps.fail(i, ErrPair)
-		ps.key, ps.value, ps.valueOff = entry[:0], trimSpace(entry), i
+		ps.key, ps.value, ps.valueOff = entry[:0], ascii.TrimSpace(entry), i
 	} else {
-		v := trimSpace(entry[colon+1:])
+		v := ascii.TrimSpace(entry[colon+1:])
 		ps.key, ps.value, ps.valueOff = entry[:colon], v, i+offsetIn(entry, v)
 	}
 	ps.n++

@@ -59,3 +59,18 @@ func EqualFold[B []byte | string](b B, s string) bool {
 	}
 	return true
 }
+
+// TrimSpace returns b without leading and trailing blanks ([IsSpace]). The
+// result is a subslice of b sharing its capacity, so its offset in b is
+// cap(b)-cap(result), even when it is empty.
+func TrimSpace(b []byte) []byte {
+	i := 0
+	for i < len(b) && IsSpace(b[i]) {
+		i++
+	}
+	j := len(b)
+	for j > i && IsSpace(b[j-1]) {
+		j--
+	}
+	return b[i:j]
+}

@@ -119,3 +119,20 @@ func TestNoAllocs(t *testing.T) {
 		t.Error("nothing matched")
 	}
 }
+
+// TestTrimSpace compares with bytes.Trim over the four blanks and checks
+// the documented offset rule.
+func TestTrimSpace(t *testing.T) {
+	for _, s := range []string{"", " ", " \t\r\n ", "a", " a", "a ", "\ta b\n", " \u00a0x\u00a0 ", "\v\fx"} {
+		b := []byte(s)
+		got := TrimSpace(b)
+		want := bytes.Trim(b, " \t\r\n")
+		if !bytes.Equal(got, want) {
+			t.Errorf("TrimSpace(%q) = %q, want %q", s, got, want)
+		}
+		off := cap(b) - cap(got)
+		if wantOff := len(b) - len(bytes.TrimLeft(b, " \t\r\n")); off != wantOff {
+			t.Errorf("TrimSpace(%q): offset %d, want %d", s, off, wantOff)
+		}
+	}
+}
