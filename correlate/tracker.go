@@ -2,6 +2,7 @@ package correlate
 
 import (
 	"container/heap"
+	"strconv"
 	"strings"
 	"time"
 
@@ -271,7 +272,7 @@ func (t *Tracker) Add(rec *msgtrk.Record) {
 		if key == "" {
 			// No id at all: the row is a trace of its own.
 			o := rec.Origin()
-			key = "row:" + o.File + ":" + itoa(rec.LineNumber())
+			key = "row:" + o.File + ":" + strconv.FormatInt(rec.LineNumber(), 10)
 		}
 		tr = t.newTrace(key)
 	}
@@ -437,28 +438,6 @@ func (t *Tracker) emit(tr *trace, reason Reason) {
 		t.stats.Orphans++
 	}
 	t.opts.OnTrace(out)
-}
-
-func itoa(n int64) string {
-	var b [20]byte
-	i := len(b)
-	if n == 0 {
-		return "0"
-	}
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	if neg {
-		i--
-		b[i] = '-'
-	}
-	return string(b[i:])
 }
 
 // traceHeap orders open traces by deadline, then creation.

@@ -34,13 +34,11 @@ func realCustomData(t testing.TB) []realSample {
 	var out []realSample
 	for _, r := range realdata.Logs(t) {
 		if v, ok := r.Get("custom-data"); ok {
-			out = append(out, realSample{r.File + ":" + itoa(r.Line), []byte(v)})
+			out = append(out, realSample{r.File + ":" + strconv.Itoa(r.Line), []byte(v)})
 		}
 	}
 	return out
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }
 
 // cmdletField returns the text of a Format-List property, from after
 // "name : " up to the line where the property next starts, still wrapped.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"iter"
 	"math/bits"
+	"strconv"
 	"unicode/utf8"
 )
 
@@ -544,7 +545,7 @@ func (r *Reader) parseLine(line []byte, off int64) bool {
 		e := &ParseError{Line: r.lineNo, Column: col + 1, Offset: off + int64(col), Err: err}
 		switch err {
 		case ErrFieldCount:
-			e.Excerpt = "got " + itoa(nc) + " fields, header has " + itoa(len(r.cols.names))
+			e.Excerpt = "got " + strconv.Itoa(nc) + " fields, header has " + strconv.Itoa(len(r.cols.names))
 		case ErrTooManyFields:
 		default:
 			e.Field = r.columnName(nc)
@@ -736,26 +737,4 @@ func firstInvalidUTF8(b []byte) int {
 		i += size
 	}
 	return 0
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	if neg {
-		i--
-		b[i] = '-'
-	}
-	return string(b[i:])
 }

@@ -2,6 +2,7 @@ package realdata
 
 import (
 	"errors"
+	"strconv"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -53,7 +54,7 @@ func TestSamples(t *testing.T) {
 	byKey := map[string]Row{}
 	for _, r := range All(t) {
 		count[r.File]++
-		byKey[r.File+"#"+itoa(r.Line)] = r
+		byKey[r.File+"#"+strconv.Itoa(r.Line)] = r
 	}
 	wantCount := map[string]int{
 		"Qazeer_artefacts.help_pages_windows_server_roles_microsoft_exchange_MSGTRKMS.log":                2,
@@ -95,13 +96,6 @@ func TestSamples(t *testing.T) {
 	if exo.Style != EXO || len(exo.RecipStatus) != 2 {
 		t.Errorf("EXO summary record: style %v status %q", exo.Style, exo.RecipStatus)
 	}
-}
-
-func itoa(n int) string {
-	if n < 10 {
-		return string(rune('0' + n))
-	}
-	return itoa(n/10) + string(rune('0'+n%10))
 }
 
 func TestRecordPosition(t *testing.T) {
