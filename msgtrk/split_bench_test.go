@@ -69,21 +69,7 @@ func splitSWARBranchless(line []byte, ends *[maxSpans + 8]int32) (count int, spe
 		}
 		j += cnt
 	}
-	for ; i < n; i++ {
-		switch c := line[i]; {
-		case c == ',':
-			if j < maxSpans {
-				ends[j] = int32(i)
-			}
-			j++
-		case c == '"' || c == 0 || c >= 0x80:
-			acc = hi8
-		}
-	}
-	if j < maxSpans {
-		ends[j] = int32(n)
-	}
-	return j + 1, acc&hi8 != 0
+	return splitTail(line, i, j, ends, acc&hi8 != 0)
 }
 
 // splitBlocks gathers the comma bits of 64-byte blocks into one bitmap per
@@ -122,21 +108,7 @@ func splitBlocks(line []byte, ends *[maxSpans + 8]int32) (int, bool) {
 			commas &= commas - 1
 		}
 	}
-	for ; i < n; i++ {
-		switch c := line[i]; {
-		case c == ',':
-			if j < maxSpans {
-				ends[j] = int32(i)
-			}
-			j++
-		case c == '"' || c == 0 || c >= 0x80:
-			acc = hi8
-		}
-	}
-	if j < maxSpans {
-		ends[j] = int32(n)
-	}
-	return j + 1, acc&hi8 != 0
+	return splitTail(line, i, j, ends, acc&hi8 != 0)
 }
 
 // splitTable walks the line byte by byte with a class table.
