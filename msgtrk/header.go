@@ -136,17 +136,20 @@ func layoutFields(l Layout) []Field {
 type columns struct {
 	names  []string         // column names in file order
 	idx    [NumFields]int16 // column of each known field, -1 when absent
+	field  []int16          // known field of each column, -1 for other columns
 	layout Layout
 }
 
 func newColumns(names []string) *columns {
-	c := &columns{names: names, layout: layoutOf(names)}
+	c := &columns{names: names, layout: layoutOf(names), field: make([]int16, len(names))}
 	for i := range c.idx {
 		c.idx[i] = -1
 	}
 	for i, n := range names {
+		c.field[i] = -1
 		if f, ok := LookupField([]byte(n)); ok && c.idx[f] < 0 {
 			c.idx[f] = int16(i)
+			c.field[i] = int16(f)
 		}
 	}
 	return c

@@ -108,7 +108,7 @@ func (w *Writer) WriteEvent(e *Event) error {
 			b = append(b, ',')
 		}
 		var v string
-		if f, ok := LookupField([]byte(name)); ok && int(w.cols.idx[f]) == i {
+		if f := w.cols.field[i]; f >= 0 {
 			v = e.Fields[f]
 		} else {
 			for _, x := range e.Extra {
@@ -153,8 +153,8 @@ func (w *Writer) WriteRecord(r *Record) error {
 			b = append(b, ',')
 		}
 		var v []byte
-		if f, ok := LookupField([]byte(name)); ok && int(w.cols.idx[f]) == i {
-			v = r.Field(f)
+		if f := w.cols.field[i]; f >= 0 {
+			v = r.Field(Field(f))
 		} else {
 			v, _ = r.Lookup(name)
 		}
