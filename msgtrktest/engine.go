@@ -424,10 +424,7 @@ func (g *gen) message(k Kind, t0 int64) {
 		auth, connector = "0cI: ", H.Name+`\Default `+H.Name
 		hubClientIP, hubClientHost = S.IP, S.FQDN
 		custom = "S:FirstForestHop=" + S.FQDN + ";S:DeliveryPriority=Normal;S:AccountForest=" + g.org.AccountForest
-		var sub []byte
-		sub = append(sub, "SRV="...)
-		sub = append(sub, S.FQDN...)
-		sub = append(sub, ':')
+		sub := appendSRV(nil, S.FQDN)
 		m.prior = string(g.subRecords(sub, tHub-created))
 	case entryAuth, entryAnon:
 		F := g.mailboxServer()
@@ -454,10 +451,7 @@ func (g *gen) message(k Kind, t0 int64) {
 			custom = proxy + ";S:FromEntity=Internet;S:DeliveryPriority=Normal;S:AccountForest=" + g.org.AccountForest
 		}
 		o.Server = F.Name
-		var b []byte
-		b = append(b, "SRV="...)
-		b = append(b, F.FQDN...)
-		b = append(b, ':')
+		b := appendSRV(nil, F.FQDN)
 		m.prior = string(g.feRecords(b, fe))
 	case entryInbound:
 		m.sender = p.extSender
@@ -482,10 +476,7 @@ func (g *gen) message(k Kind, t0 int64) {
 			auth, connector = "02A: ", H.Name+`\Default `+H.Name
 			hubClientIP, hubClientHost = E.IP, E.FQDN
 			custom = "S:FromEntity=Internet;S:DeliveryPriority=Normal;S:AccountForest=" + g.org.AccountForest
-			var b []byte
-			b = append(b, "SRV="...)
-			b = append(b, E.FQDN...)
-			b = append(b, ':')
+			b := appendSRV(nil, E.FQDN)
 			m.prior = string(g.edgeRecords(b, tSend-t0))
 		} else {
 			F := g.mailboxServer()
@@ -503,10 +494,7 @@ func (g *gen) message(k Kind, t0 int64) {
 			custom = "S:ProxyHop1=" + F.FQDN + "(" + F.IP + ");S:FirstForestHop=" + F.FQDN + ";S:FromEntity=Internet;S:ProxiedClientIPAddress=" + p.peer.OutIP +
 				";S:ProxiedClientHostname=" + p.peer.Out + ";S:DeliveryPriority=Normal;S:AccountForest=" + g.org.AccountForest
 			o.Server = F.Name
-			var b []byte
-			b = append(b, "SRV="...)
-			b = append(b, F.FQDN...)
-			b = append(b, ':')
+			b := appendSRV(nil, F.FQDN)
 			m.prior = string(g.feRecords(b, fe))
 		}
 	}
@@ -1265,9 +1253,7 @@ func (g *gen) chain(hc *hubCtx, hubOut int64, external bool, last []byte) string
 		b = append(b, hc.m.prior...)
 		b = append(b, ';')
 	}
-	b = append(b, "SRV="...)
-	b = append(b, hc.H.FQDN...)
-	b = append(b, ':')
+	b = appendSRV(b, hc.H.FQDN)
 	b = g.hubRecords(b, hubOut-hc.m.hubIn, external)
 	if len(last) > 0 {
 		b = append(b, ';')
@@ -1325,10 +1311,7 @@ func (g *gen) deliverBatch(hc *hubCtx, b *batch, t int64, resubmit bool) {
 			e.Fields[fIMID] = g.nextIMID(D, msgtrk.LogDelivery)
 			g.setRcpts(e, []string{f.addr}, []string{sf.diag})
 			e.Fields[fBytes] = hc.szOutText
-			lb := g.lat2[:0]
-			lb = append(lb, "SRV="...)
-			lb = append(lb, D.FQDN...)
-			lb = append(lb, ':')
+			lb := appendSRV(g.lat2[:0], D.FQDN)
 			lb = g.delRecords(lb, tF-tIn)
 			e.Fields[fInfo] = g.chain(hc, tIn, false, lb)
 			e.Fields[fCustom] = "S:E2ELatency=" + sec(tF-m.origMs) + ";S:DeliveryPriority=Normal;S:AccountForest=" + g.org.AccountForest
@@ -1401,10 +1384,7 @@ func (g *gen) deliverRows(hc *hubCtx, D *Server, fs []*final, tD, tIn int64, ses
 	e.Fields[fIMID] = g.nextIMID(D, msgtrk.LogDelivery)
 	g.setRcpts(e, addrs, nil)
 	e.Fields[fBytes] = strconv.FormatInt(hc.szOut+g.between(100, 900), 10)
-	lb := g.lat2[:0]
-	lb = append(lb, "SRV="...)
-	lb = append(lb, D.FQDN...)
-	lb = append(lb, ':')
+	lb := appendSRV(g.lat2[:0], D.FQDN)
 	lb = g.delRecords(lb, tD-tIn)
 	e.Fields[fInfo] = g.chain(hc, tIn, false, lb)
 	e.Fields[fCustom] = "S:MailboxDatabaseGuid=" + D.Database + ";S:Mailboxes=" + strings.Join(mbx, ",") + ";S:DeliveryLatency=" + sec(tD-tIn) +
@@ -1648,9 +1628,7 @@ func (g *gen) sendExternal(hc *hubCtx, srv *Server, imid string, peer *Peer, fs 
 	last := g.lat2[:0]
 	hubOut := t
 	if srv.Role == RoleEdge {
-		last = append(last, "SRV="...)
-		last = append(last, srv.FQDN...)
-		last = append(last, ':')
+		last = appendSRV(last, srv.FQDN)
 		last = g.edgeRecords(last, t-hc.edgeIn)
 		hubOut = hc.edgeIn
 	}
@@ -1749,10 +1727,7 @@ func (g *gen) ndrMessage(orig *msgState, nd *ndrState, X *Server) {
 		g.commit(m, H, msgtrk.LogTransport, tR, msgtrk.EventReceive, RoleHub, 1)
 		m.truth.Origin.Auth = "02I"
 		m.truth.Origin.ClientIP = X.IP
-		var pb []byte
-		pb = append(pb, "SRV="...)
-		pb = append(pb, X.FQDN...)
-		pb = append(pb, ':')
+		pb := appendSRV(nil, X.FQDN)
 		m.prior = string(g.edgeRecords(pb, tS-t))
 		hc = &hubCtx{m: m, H: H, depth: 1, byAddr: map[string]*final{}, rtByAddr: map[string]int{}, imids: []string{himid}}
 		m.hubIn = tR
@@ -1769,4 +1744,12 @@ func (g *gen) ndrMessage(orig *msgState, nd *ndrState, X *Server) {
 		g.externalSend(hc, hc.H, hc.imids[0], hc.finals, hc.t, hc.depth, RoleHub, "Outbound to Internet")
 	}
 	g.finish(m)
+}
+
+// appendSRV appends the start of a server's part of a latency string,
+// "SRV=<fqdn>:", to which the server's component records are appended.
+func appendSRV(dst []byte, fqdn string) []byte {
+	dst = append(dst, "SRV="...)
+	dst = append(dst, fqdn...)
+	return append(dst, ':')
 }

@@ -300,8 +300,13 @@ func (g *gen) nmid() string {
 }
 
 // hexUpper returns n random upper-case hexadecimal digits.
-func (g *gen) hexUpper(n int) string {
-	const digits = "0123456789ABCDEF"
+func (g *gen) hexUpper(n int) string { return g.hex(n, "0123456789ABCDEF") }
+
+// hexLower returns n random lower-case hexadecimal digits.
+func (g *gen) hexLower(n int) string { return g.hex(n, hexdigits) }
+
+// hex returns n random digits of the table digits, four random bits each.
+func (g *gen) hex(n int, digits string) string {
 	b := make([]byte, n)
 	x := g.rng.Uint64()
 	for i := range b {
@@ -309,19 +314,6 @@ func (g *gen) hexUpper(n int) string {
 			x = g.rng.Uint64()
 		}
 		b[i] = digits[x&15]
-		x >>= 4
-	}
-	return string(b)
-}
-
-func (g *gen) hexLower(n int) string {
-	b := make([]byte, n)
-	x := g.rng.Uint64()
-	for i := range b {
-		if i%16 == 15 {
-			x = g.rng.Uint64()
-		}
-		b[i] = hexdigits[x&15]
 		x >>= 4
 	}
 	return string(b)
