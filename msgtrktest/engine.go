@@ -427,15 +427,8 @@ func (g *gen) message(k Kind, t0 int64) {
 		sub := appendSRV(nil, S.FQDN)
 		m.prior = string(g.subRecords(sub, tHub-created))
 	case entryAuth, entryAnon:
-		F := g.mailboxServer()
-		H = F
-		if g.chance(0.5) {
-			H = g.mailboxServer()
-		}
-		tHub = t0
-		fe := g.between(20, 200)
-		m.origMs = t0 - fe
-		m.origText = g.ts(F, t0-fe)
+		F, hub, fe := g.viaFrontEnd(m, t0)
+		H, tHub = hub, t0
 		m.sender = p.client.Sender
 		m.returnPath = m.sender
 		m.mid = "<" + strconv.FormatInt(t0, 10) + "." + g.hexUpper(10) + "@" + p.client.Host + ">"
@@ -479,15 +472,8 @@ func (g *gen) message(k Kind, t0 int64) {
 			b := appendSRV(nil, E.FQDN)
 			m.prior = string(g.edgeRecords(b, tSend-t0))
 		} else {
-			F := g.mailboxServer()
-			H = F
-			if g.chance(0.5) {
-				H = g.mailboxServer()
-			}
-			tHub = t0
-			fe := g.between(20, 200)
-			m.origMs = t0 - fe
-			m.origText = g.ts(F, t0-fe)
+			F, hub, fe := g.viaFrontEnd(m, t0)
+			H, tHub = hub, t0
 			hubClientIP, hubClientHost = F.IP, F.FQDN
 			origClient = p.peer.OutIP
 			auth, connector = "0cA: ", H.Name+`\Default `+H.Name
@@ -1752,4 +1738,20 @@ func appendSRV(dst []byte, fqdn string) []byte {
 	dst = append(dst, "SRV="...)
 	dst = append(dst, fqdn...)
 	return append(dst, ':')
+}
+
+// viaFrontEnd picks the mailbox server F whose front end takes an SMTP
+// client's message and the server H whose transport service it proxies to
+// (F itself half the time), and sets the message's origination time fe
+// milliseconds before t0, when the front end received it.
+func (g *gen) viaFrontEnd(m *msgState, t0 int64) (F, H *Server, fe int64) {
+	F = g.mailboxServer()
+	H = F
+	if g.chance(0.5) {
+		H = g.mailboxServer()
+	}
+	fe = g.between(20, 200)
+	m.origMs = t0 - fe
+	m.origText = g.ts(F, t0-fe)
+	return F, H, fe
 }
