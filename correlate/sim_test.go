@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -110,16 +109,7 @@ func truthOf(tr *correlate.Trace) msgtrktest.MessageTruth {
 	for _, h := range tr.Hops {
 		m.Hops = append(m.Hops, msgtrktest.Hop{Server: h.Server, Role: h.Role.String(), Depth: h.Depth})
 	}
-	sort.Slice(m.Hops, func(i, j int) bool {
-		a, b := m.Hops[i], m.Hops[j]
-		if a.Depth != b.Depth {
-			return a.Depth < b.Depth
-		}
-		if a.Server != b.Server {
-			return a.Server < b.Server
-		}
-		return a.Role < b.Role
-	})
+	msgtrktest.SortHops(m.Hops)
 	for _, r := range tr.Recipients {
 		m.Recipients = append(m.Recipients, msgtrktest.RecipientTruth{Address: r.Address, Status: r.Status.String(), Server: r.Server,
 			ExpandedFrom: r.ExpandedFrom, ResolvedFrom: r.ResolvedFrom, RedirectedTo: r.RedirectedTo, Detail: r.Detail})

@@ -156,8 +156,19 @@ func (s *Sim) run(snk sink, w io.Writer) (*Truth, error) {
 
 func sortTruth(t *MessageTruth) {
 	sort.Slice(t.Recipients, func(i, j int) bool { return t.Recipients[i].Address < t.Recipients[j].Address })
-	sort.Slice(t.Hops, func(i, j int) bool {
-		a, b := t.Hops[i], t.Hops[j]
+	SortHops(t.Hops)
+	if t.Recipients == nil {
+		t.Recipients = []RecipientTruth{}
+	}
+}
+
+// SortHops puts hops in the order the truth lists them: by depth, then
+// server, then role. A path is only partly ordered (the deliveries of one
+// message to several servers happen side by side), so a trace's hops are
+// put in this order before they are compared with the truth.
+func SortHops(hops []Hop) {
+	sort.Slice(hops, func(i, j int) bool {
+		a, b := hops[i], hops[j]
 		if a.Depth != b.Depth {
 			return a.Depth < b.Depth
 		}
@@ -166,9 +177,6 @@ func sortTruth(t *MessageTruth) {
 		}
 		return a.Role < b.Role
 	})
-	if t.Recipients == nil {
-		t.Recipients = []RecipientTruth{}
-	}
 }
 
 // pickKind returns the kind of message i: the first messages take every

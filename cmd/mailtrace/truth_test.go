@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
@@ -79,16 +78,7 @@ func TestTraceJSONMatchesTruth(t *testing.T) {
 		for _, h := range j.Hops {
 			m.Hops = append(m.Hops, msgtrktest.Hop{Server: h.Server, Role: h.Role, Depth: h.Depth})
 		}
-		sort.Slice(m.Hops, func(a, b int) bool {
-			x, y := m.Hops[a], m.Hops[b]
-			if x.Depth != y.Depth {
-				return x.Depth < y.Depth
-			}
-			if x.Server != y.Server {
-				return x.Server < y.Server
-			}
-			return x.Role < y.Role
-		})
+		msgtrktest.SortHops(m.Hops)
 		if _, dup := got[m.Key]; dup {
 			t.Errorf("two traces for %s", m.Key)
 		}
