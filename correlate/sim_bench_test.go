@@ -55,6 +55,27 @@ func simDir(b *testing.B, events int) (string, int64) {
 	return dir, size
 }
 
+// benchTracker returns a Tracker, or a Sharded one with shards workers, and
+// the function that releases it.
+func benchTracker(b *testing.B, shards int, opts correlate.Options) (tk interface {
+	Add(*msgtrk.Record)
+	Advance(time.Time)
+	Flush()
+}, closeTk func() error) {
+	if shards > 1 {
+		s, err := correlate.NewSharded(shards, opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return s, s.Close
+	}
+	t, err := correlate.New(opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return t, func() error { return nil }
+}
+
 // BenchmarkSimEndToEnd reads the files of a simulated organisation of 10^6
 // events and correlates them: files → Merger → Tracker (or Sharded) →
 // traces. It reports events/s and allocations per event.
@@ -76,19 +97,7 @@ func BenchmarkSimEndToEnd(b *testing.B) {
 					b.Fatal(err)
 				}
 				traces := 0
-				opts := correlate.Options{OnTrace: func(*correlate.Trace) { traces++ }}
-				var tk interface {
-					Add(*msgtrk.Record)
-					Advance(time.Time)
-					Flush()
-				}
-				if shards > 1 {
-					s, _ := correlate.NewSharded(shards, opts)
-					defer s.Close()
-					tk = s
-				} else {
-					tk, _ = correlate.New(opts)
-				}
+				tk, closeTk := benchTracker(b, shards, correlate.Options{OnTrace: func(*correlate.Trace) { traces++ }})
 				m := msgtrk.NewMerger(inputs)
 				n := int64(0)
 				for m.Next() {
@@ -100,6 +109,9 @@ func BenchmarkSimEndToEnd(b *testing.B) {
 					n++
 				}
 				tk.Flush()
+				if err := closeTk(); err != nil {
+					b.Fatal(err)
+				}
 				if err := m.Err(); err != nil || traces == 0 {
 					b.Fatalf("err %v, %d traces", err, traces)
 				}
@@ -135,19 +147,7 @@ func BenchmarkSimCorrelateOnly(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				traces := 0
-				opts := correlate.Options{OnTrace: func(*correlate.Trace) { traces++ }}
-				var tk interface {
-					Add(*msgtrk.Record)
-					Advance(time.Time)
-					Flush()
-				}
-				if shards > 1 {
-					s, _ := correlate.NewSharded(shards, opts)
-					defer s.Close()
-					tk = s
-				} else {
-					tk, _ = correlate.New(opts)
-				}
+				tk, closeTk := benchTracker(b, shards, correlate.Options{OnTrace: func(*correlate.Trace) { traces++ }})
 				for i := 0; i < batch.Len(); i++ {
 					rec := batch.Record(i)
 					tk.Add(rec)
@@ -156,6 +156,9 @@ func BenchmarkSimCorrelateOnly(b *testing.B) {
 					}
 				}
 				tk.Flush()
+				if err := closeTk(); err != nil {
+					b.Fatal(err)
+				}
 				if traces == 0 {
 					b.Fatal("no traces")
 				}
