@@ -168,14 +168,7 @@ func AppendListMember(dst, v []byte) []byte {
 	if !listMemberNeedsQuote(v) {
 		return append(dst, v...)
 	}
-	dst = append(dst, '\'')
-	for _, c := range v {
-		if c == '\'' {
-			dst = append(dst, '\'')
-		}
-		dst = append(dst, c)
-	}
-	return append(dst, '\'')
+	return appendEnclosed(dst, v, '\'')
 }
 
 func listMemberNeedsQuote(v []byte) bool {

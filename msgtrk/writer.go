@@ -248,35 +248,27 @@ func appendQuoted(dst []byte, v string) []byte {
 }
 
 // appendCSVQuoted appends v enclosed in quotes, with CSV escaping only.
-func appendCSVQuoted(dst, v []byte) []byte {
-	dst = append(dst, '"')
+func appendCSVQuoted(dst, v []byte) []byte { return appendEnclosed(dst, v, '"') }
+
+// appendEnclosed appends v between two q, doubling each q inside: the
+// quoting of CSV fields (double quotes) and of list members (apostrophes).
+func appendEnclosed(dst, v []byte, q byte) []byte {
+	dst = append(dst, q)
 	for _, c := range v {
-		if c == '"' {
-			dst = append(dst, '"')
+		if c == q {
+			dst = append(dst, q)
 		}
 		dst = append(dst, c)
 	}
-	return append(dst, '"')
+	return append(dst, q)
 }
 
 // appendCSV appends v with CSV quoting only.
 func appendCSV(dst, v []byte) []byte {
-	quote := false
 	for _, c := range v {
 		if c == ',' || c == '"' {
-			quote = true
-			break
+			return appendCSVQuoted(dst, v)
 		}
 	}
-	if !quote {
-		return append(dst, v...)
-	}
-	dst = append(dst, '"')
-	for _, c := range v {
-		if c == '"' {
-			dst = append(dst, '"')
-		}
-		dst = append(dst, c)
-	}
-	return append(dst, '"')
+	return append(dst, v...)
 }
