@@ -3,7 +3,6 @@ package correlate
 import (
 	"bytes"
 	"errors"
-	"hash/maphash"
 	"sort"
 	"sync"
 	"time"
@@ -38,7 +37,6 @@ type Sharded struct {
 	opts      Options
 	batchRows int
 	shards    []*shard
-	seed      maphash.Seed
 	watermark time.Time
 	rows      int
 	wg        sync.WaitGroup
@@ -101,7 +99,7 @@ func NewSharded(n int, opts Options) (*Sharded, error) {
 	if n < 1 {
 		n = 1
 	}
-	s := &Sharded{opts: o, batchRows: DefaultBatchRows, seed: maphash.MakeSeed(),
+	s := &Sharded{opts: o, batchRows: DefaultBatchRows,
 		storeShard: map[string]int{}, pending: map[string][]pendRow{},
 		edges: map[string]bool{}, servers: map[string]bool{}, msgIDs: newRecentKeys(o.RecentKeys)}
 	for i := 0; i < n; i++ {
@@ -282,8 +280,16 @@ func (s *Sharded) storeKey(rec *msgtrk.Record, server string) string {
 	return server + "/" + string(appendLower(nil, st.Mailbox.Raw)) + "/" + string(st.EventRaw)
 }
 
+// shardOf chooses the shard of a key with FNV-1a: a fixed hash, so that a
+// message lands in the same shard on every run and the output order is
+// the same (a per-process seed, as hash/maphash has, would change it).
 func (s *Sharded) shardOf(key []byte) int {
-	return int(maphash.Bytes(s.seed, key) % uint64(len(s.shards)))
+	h := uint64(14695981039346656037)
+	for _, c := range key {
+		h ^= uint64(c)
+		h *= 1099511628211
+	}
+	return int(h % uint64(len(s.shards)))
 }
 
 // Advance moves event time forward; traces whose window passed are
