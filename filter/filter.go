@@ -7,7 +7,6 @@
 package filter
 
 import (
-	"bytes"
 	"time"
 	"unicode/utf8"
 
@@ -130,7 +129,7 @@ func (e *Events) Match(rec *msgtrk.Record) bool {
 			}
 		} else {
 			srv = msgtrk.LoggingServer(rec)
-			if !anyHostBytes(srv, e.Servers) {
+			if !anyHost(srv, e.Servers) {
 				return false
 			}
 		}
@@ -183,20 +182,22 @@ func anyFold(v []byte, list []string) bool {
 
 // anyHost matches a host name against names, comparing short names when
 // one side is not fully qualified.
-func anyHost(h string, names []string) bool { return anyHostBytes([]byte(h), names) }
-
-func anyHostBytes(h []byte, names []string) bool {
+func anyHost[H []byte | string](h H, names []string) bool {
 	for _, n := range names {
-		if ascii.EqualFold(h, n) || ascii.EqualFold(shortName(h), string(shortName([]byte(n)))) {
+		if ascii.EqualFold(h, n) || ascii.EqualFold(shortName(h), shortName(n)) {
 			return true
 		}
 	}
 	return false
 }
 
-func shortName(h []byte) []byte {
-	if i := bytes.IndexByte(h, '.'); i >= 0 {
-		return h[:i]
+// shortName returns h up to its first '.', without converting it (a
+// conversion of a name longer than 32 bytes would allocate).
+func shortName[H []byte | string](h H) H {
+	for i := 0; i < len(h); i++ {
+		if h[i] == '.' {
+			return h[:i]
+		}
 	}
 	return h
 }

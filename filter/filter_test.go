@@ -65,20 +65,31 @@ func TestEvents(t *testing.T) {
 }
 
 func TestMatchNoAllocs(t *testing.T) {
-	f := filter.Events{Subject: "budget", Recipients: []string{"carl@contoso.com"}, Senders: []string{"ann@contoso.com"}, Servers: []string{"EX01"}, MinSize: 1}
-	f.Compile()
-	r := msgtrk.NewReader(strings.NewReader(log))
-	r.Next()
-	r.Next()
-	rec := r.Record()
-	if !f.Match(rec) {
-		t.Fatal("row 2 should match")
-	}
-	if n := testing.AllocsPerRun(100, func() {
-		for i := 0; i < 100; i++ {
-			f.Match(rec)
+	at := func(s string) time.Time { tm, _ := msgtrk.ParseTime(s); return tm }
+	long := "CH0PR04MB8114.namprd04.prod.outlook.com" // longer than 32 bytes
+	for _, f := range []filter.Events{
+		{Subject: "budget", Recipients: []string{"carl@contoso.com"}, Senders: []string{"ann@contoso.com"}, Servers: []string{"EX01"}, MinSize: 1},
+		{Start: at("2024-01-25T15:16:00.000Z"), End: at("2024-01-25T15:17:00.000Z"), EventIDs: []msgtrk.EventType{msgtrk.EventSend},
+			EventIDRaw: []string{"brandnew"}, Sources: []msgtrk.SourceType{msgtrk.SourceSMTP}, MessageIDs: []string{"a@x"},
+			NetworkMessageIDs: []string{"6A638D20-1E63-493A-80A2-08DA9A4FF8DA"}, InternalIDs: []string{"102"}},
+		{Servers: []string{long, "ex01.contoso.com"}},
+		{Servers: []string{long}}, // no match: every name compared
+	} {
+		f.Compile()
+		r := msgtrk.NewReader(strings.NewReader(log))
+		r.Next()
+		r.Next()
+		rec := r.Record()
+		want := len(f.Servers) != 1 || f.Servers[0] != long
+		if got := f.Match(rec); got != want {
+			t.Fatalf("%+v: Match = %v on row 2, want %v", f, got, want)
 		}
-	}); n != 0 {
-		t.Errorf("Match: %v allocs per 100 calls", n)
+		if n := testing.AllocsPerRun(100, func() {
+			for i := 0; i < 100; i++ {
+				f.Match(rec)
+			}
+		}); n != 0 {
+			t.Errorf("%+v: Match: %v allocs per 100 calls", f, n)
+		}
 	}
 }
