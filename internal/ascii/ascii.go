@@ -1,11 +1,12 @@
 // Package ascii holds the byte-level helpers that the field decoders of
 // mailtrace (msgtrk, eventdata, messageinfo, sourcecontext, recipstatus)
-// share: digit and hex-digit tests and ASCII case folding. They work on
-// bytes, not runes: a byte of a multi-byte UTF-8 sequence is never a digit,
-// a letter or a blank here.
+// share: digit and hex-digit tests, ASCII case folding and blank trimming.
+// They work on bytes, not runes: a byte of a multi-byte UTF-8 sequence is
+// never a digit, a letter or a blank here.
 //
-// Every function is small enough to be inlined, does no allocation, and is
-// safe for concurrent use.
+// The byte tests and TrimSpace are small enough to be inlined (EqualFold,
+// with its loop, is not); every function does no allocation and is safe
+// for concurrent use.
 package ascii
 
 // IsDigit reports whether c is '0' to '9'.
