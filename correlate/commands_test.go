@@ -254,12 +254,12 @@ func genCommand(s commands.State) gopter.Gen {
 	return gen.Weighted([]gen.WeightedGen{{Weight: 8, Gen: add}, {Weight: 3, Gen: adv}, {Weight: 1, Gen: flush}})
 }
 
-// TestStatefulAgainstModel runs random sequences of Add, Advance and Flush
+// TestPropertyStatefulAgainstModel runs random sequences of Add, Advance and Flush
 // against the Tracker and against a naive model of its windowing (a plain
 // map, scanned in full): both must emit the same traces with the same
 // reasons in the same order, count the same late rows, and the Tracker must
 // never hold more than MaxOpenTraces.
-func TestStatefulAgainstModel(t *testing.T) {
+func TestPropertyStatefulAgainstModel(t *testing.T) {
 	cmds := &commands.ProtoCommands{
 		NewSystemUnderTestFunc: func(init commands.State) commands.SystemUnderTest {
 			m := init.(*model)
