@@ -102,5 +102,7 @@
 //
 // Every slice returned aliases the input unless its doc says otherwise,
 // stays valid while the input is unchanged, and must not be modified.
-// Scanners are not safe for concurrent use; the functions are.
+// Scanners are not safe for concurrent use; the functions are, except that
+// [Data.DecodeRecord] must not run beside other users of its record (a
+// Record's accessors share a scratch buffer).
 package eventdata

@@ -124,6 +124,8 @@
 // [MaxDepth], [MaxNodes], [MaxHops] and [MaxInputBytes] bound the work done
 // on hostile input; exceeding one is an error, never a crash. Errors are
 // *[SyntaxError] values with a byte offset, wrapping a sentinel such as
-// [ErrLatency]; test them with errors.Is. Every function is safe for
-// concurrent use; results alias the input and must not be modified.
+// [ErrLatency]; test them with errors.Is. Every function of a field's text
+// is safe for concurrent use; the functions taking a *msgtrk.Record are
+// not, with other users of that record (its accessors share a scratch
+// buffer). Results alias the input and must not be modified.
 package messageinfo

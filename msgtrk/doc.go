@@ -69,6 +69,8 @@
 //
 // [Writer] writes header blocks and rows with exactly the escaping above; a
 // row written from an [Event] reads back unchanged through
-// [Record.Unescaped], and a [Record] written with [Writer.WriteRecord] comes
-// out byte for byte as it was read.
+// [Record.Unescaped], and a [Record] written with [Writer.WriteRecord] has
+// the same field values; a row of an Exchange file (which quotes a field
+// only when it must) comes out byte for byte as it was read
+// (TestWriteRecordBytes).
 package msgtrk

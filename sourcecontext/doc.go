@@ -87,6 +87,8 @@
 //
 // All decoders and scanners do no allocation unless they return an error
 // (see the package's TestNoAllocs). The functions are safe for concurrent
-// use; results are plain values, safe to share between goroutines; a
-// [PairScanner] is not safe for concurrent use.
+// use, except that [ParseRecord] must not run beside other users of its
+// record (a Record's accessors share a scratch buffer); results are plain
+// values, safe to share between goroutines; a [PairScanner] is not safe for
+// concurrent use.
 package sourcecontext
