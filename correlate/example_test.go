@@ -1,0 +1,65 @@
+package correlate_test
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/mailtrace/mailtrace/correlate"
+	"github.com/mailtrace/mailtrace/msgtrk"
+)
+
+// Correlate the logs of two mailbox servers: a message from Outlook to a
+// distribution group of two, submitted and delivered on EX1, with a shadow
+// copy on EX2 (its rows are kept apart from the hops).
+func ExampleTracker() {
+	inputs, err := msgtrk.OpenPaths("testdata/cases/dl-two-members")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	tk, err := correlate.New(correlate.Options{
+		OnTrace: func(t *correlate.Trace) {
+			fmt.Printf("%s %q from %s (%s)\n", t.Key, t.Subject, t.Sender, t.Reason)
+			fmt.Printf("  origin %s, %s, %s\n", t.Origin.Server, t.Origin.Protocol, t.Origin.ClientType)
+			for _, h := range t.Hops {
+				fmt.Printf("  hop %d %s %s\n", h.Depth, h.Server, h.Role)
+			}
+			for _, r := range t.Recipients {
+				fmt.Printf("  %s %s at %s via %s\n", r.Address, r.Status, r.Server, strings.Join(r.ExpandedFrom, " → "))
+			}
+			fmt.Printf("  %d shadow rows\n", len(t.ShadowEvents))
+		},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	m := msgtrk.NewMerger(inputs) // all files, in time order
+	var last time.Time
+	for m.Next() {
+		rec := m.Record()
+		tk.Add(rec)
+		if t, err := rec.Time(); err == nil {
+			tk.Advance(t) // event time drives the windows
+			last = t
+		}
+	}
+	if err := m.Err(); err != nil {
+		fmt.Println(err)
+	}
+	tk.Advance(last.Add(correlate.DefaultWindow + time.Millisecond)) // the logs are complete
+	tk.Flush()
+	st := tk.Stats()
+	fmt.Printf("%d rows, %d trace\n", st.Events, st.Traces)
+	// Output:
+	// 5c0e3a4b-77a1-4c2e-9e5b-08dc6d5f0a01 "Team lunch, Friday" from sender@contoso.com (complete)
+	//   origin EX1, store, MOMT
+	//   hop 0 EX1 submission
+	//   hop 1 EX1 hub
+	//   hop 2 EX1 delivery
+	//   user1@contoso.com delivered at EX1 via dl@contoso.com
+	//   user2@contoso.com delivered at EX1 via dl@contoso.com
+	//   3 shadow rows
+	// 15 rows, 1 trace
+}
