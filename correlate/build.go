@@ -908,35 +908,77 @@ func (t *Tracker) serverName(short string) (string, bool) {
 
 func (t *Tracker) buildAnomalies(tr *trace, out *Trace, hops []hopState) {
 	const tolerance = time.Second
+	var recvBuf []*event
 	for i := range tr.events {
 		e := &tr.events[i]
-		if e.etype != msgtrk.EventSend || e.peer == "" {
+		if !sendsHandOver(e) || e.peer == "" || !t.knownServer(e.peer) {
 			continue
 		}
-		if !t.knownServer(e.peer) {
-			continue
+		if e.etype == msgtrk.EventSend {
+			found := false
+			for j := range hops {
+				found = found || hops[j].short == e.peer
+			}
+			if !found {
+				out.Anomalies = append(out.Anomalies, fmt.Sprintf("missing_hop: %s sent to %s at %s, no row of %s for this message",
+					e.server, e.peer, time.Unix(0, e.time).UTC().Format(time.RFC3339Nano), e.peer))
+				continue
+			}
 		}
-		found := false
-		for j := range hops {
-			found = found || hops[j].short == e.peer
+		if t.short(e.server) == e.peer {
+			continue // one server, one clock
 		}
-		if !found {
-			out.Anomalies = append(out.Anomalies, fmt.Sprintf("missing_hop: %s sent to %s at %s, no row of %s for this message",
-				e.server, e.peer, time.Unix(0, e.time).UTC().Format(time.RFC3339Nano), e.peer))
-			continue
+		// The clocks differ when a hand-over's receive is logged before its
+		// send (the send is logged once the far end has taken the message,
+		// so a receive up to a second earlier is normal). The hand-overs
+		// from one server to another are paired in time order, the k-th
+		// send with the k-th receive: a retry or a resubmission sends
+		// again, and its receive must not be compared with an earlier one.
+		k := 0 // hand-overs of this pair before e (events of merged traces are not in time order)
+		for j := range tr.events {
+			p := &tr.events[j]
+			if sendsHandOver(p) && p.peer == e.peer && t.short(p.server) == t.short(e.server) &&
+				(p.time < e.time || p.time == e.time && j < i) {
+				k++
+			}
 		}
-		// A receive logged before the send means the clocks differ.
+		recv := recvBuf[:0]
 		for j := range tr.events {
 			r := &tr.events[j]
-			if (r.etype == msgtrk.EventReceive || r.etype == msgtrk.EventDeliver) && r.peer == t.short(e.server) &&
-				strings.EqualFold(t.short(r.server), e.peer) && r.time+int64(tolerance) < e.time {
-				out.Anomalies = append(out.Anomalies, fmt.Sprintf("skew: %s logged %s %.3fs before %s logged the SEND",
-					r.server, r.etype, time.Duration(e.time-r.time).Seconds(), e.server))
-				break
+			if logsHandOver(r.etype) && r.peer == t.short(e.server) && strings.EqualFold(t.short(r.server), e.peer) {
+				recv = append(recv, r)
 			}
+		}
+		recvBuf = recv
+		if k >= len(recv) {
+			continue
+		}
+		slices.SortStableFunc(recv, func(a, b *event) int { return cmp.Compare(a.time, b.time) })
+		if r := recv[k]; r.time+int64(tolerance) < e.time {
+			out.Anomalies = append(out.Anomalies, fmt.Sprintf("skew: %s logged %s %.3fs before %s logged the %s",
+				r.server, r.etype, time.Duration(e.time-r.time).Seconds(), e.server, e.etype))
 		}
 	}
 	if out.Origin.Protocol == "" && tr.primary != "" {
 		out.Anomalies = append(out.Anomalies, "no_origin: no RECEIVE row for this message")
 	}
+}
+
+// sendsHandOver reports whether e is logged by a server handing the
+// message to another (named in e.peer): an SMTP SEND, or the submission
+// service's SUBMIT to a transport service.
+func sendsHandOver(e *event) bool {
+	return e.etype == msgtrk.EventSend || e.etype == msgtrk.EventSubmit && e.source == msgtrk.SourceStoreDriver
+}
+
+// logsHandOver reports whether rows of e are logged by the server a
+// message was handed to, as it takes the message: a receive, a delivery or
+// failed delivery, or a duplicate delivery (a Safety Net resubmission the
+// store recognised).
+func logsHandOver(e msgtrk.EventType) bool {
+	switch e {
+	case msgtrk.EventReceive, msgtrk.EventDeliver, msgtrk.EventDeliverFail, msgtrk.EventDuplicateDeliver:
+		return true
+	}
+	return false
 }

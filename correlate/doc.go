@@ -26,8 +26,12 @@
 // that handed the message over (client-hostname), a SEND names the next one
 // (server-hostname), a DELIVER names the transport that sent it; each
 // hand-over adds one to Depth, so a server whose clock runs two minutes
-// ahead cannot appear before its predecessor. Receives logged before their
-// send are reported as "skew" anomalies.
+// ahead cannot appear before its predecessor. A hand-over whose receive is
+// logged more than a second before its send (SEND, or the submission
+// service's SUBMIT) is reported as a "skew" anomaly, the hand-overs between
+// two servers being paired in time order (TestSkewAnomalies); a SEND to a
+// known server without any row of that server for the message is a
+// "missing_hop" (TestMissingHopAnomalies).
 //
 // Shadow redundancy rows (HAREDIRECT, HARECEIVE, HADISCARD,
 // HAREDIRECTFAIL) are kept in ShadowEvents and duplicate rows

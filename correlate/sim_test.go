@@ -142,6 +142,14 @@ func compareTruth(truth *msgtrktest.Truth, run simRun) string {
 			return fmt.Sprintf("no trace for message %s (%v)", want.Key, want.Kind)
 		}
 		delete(byKey, want.Key)
+		if !slices.IsSortedFunc(tr.Hops, func(a, b correlate.Hop) int {
+			if a.Depth != b.Depth {
+				return a.Depth - b.Depth
+			}
+			return a.First.Compare(b.First)
+		}) {
+			return fmt.Sprintf("message %s: hops not in causal order (depth, then first time): %+v", want.Key, tr.Hops)
+		}
 		got := truthOf(tr)
 		if diff := cmp.Diff(want, got, ignore, cmpEmptySlices); diff != "" {
 			return fmt.Sprintf("message %s (%v) mismatch (-truth +trace):\n%s", want.Key, want.Kind, diff)

@@ -406,6 +406,14 @@ func checkTrace(t testing.TB, tc *correlate.Trace) int {
 			}
 		}
 	}
+	if !slices.IsSortedFunc(tc.Hops, func(a, b correlate.Hop) int {
+		if a.Depth != b.Depth {
+			return a.Depth - b.Depth
+		}
+		return a.First.Compare(b.First)
+	}) {
+		t.Fatalf("correlate: trace %q hops not in causal order (depth, then first time)", tc.Key)
+	}
 	if !slices.IsSortedFunc(tc.Recipients, func(a, b correlate.Recipient) int { return compareStrings(a.Address, b.Address) }) {
 		t.Fatalf("correlate: trace %q recipients not sorted by address", tc.Key)
 	}
