@@ -96,3 +96,79 @@ func TestSubmittersOrder(t *testing.T) {
 		t.Errorf("store submitter = %+v", got[2])
 	}
 }
+
+// TestSubmittersTies: submitters with as many messages are ordered by
+// address, then protocol, then category.
+func TestSubmittersTies(t *testing.T) {
+	var s Submitters
+	for _, o := range []correlate.Origin{
+		{Auth: "07I", Protocol: "smtp", OriginalClientIP: netip.MustParseAddr("10.0.0.20")},
+		{Auth: "04I", Protocol: "store", OriginalClientIP: netip.MustParseAddr("10.0.0.3")},
+		{Auth: "07I", Protocol: "smtp", OriginalClientIP: netip.MustParseAddr("10.0.0.3")},
+		{Auth: "07E", Protocol: "smtp", OriginalClientIP: netip.MustParseAddr("10.0.0.3")},
+	} {
+		s.Add(&correlate.Trace{Sender: "a@contoso.com", Origin: o})
+	}
+	var got []string
+	for _, x := range s.Sorted() {
+		got = append(got, x.IP.String()+" "+x.Protocol+" "+x.Category)
+	}
+	want := []string{"10.0.0.3 smtp External", "10.0.0.3 smtp Internal", "10.0.0.3 store Internal", "10.0.0.20 smtp Internal"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("order %q, want %q", got, want)
+	}
+}
+
+// TestSubmittersLimit: beyond Limit distinct submitters, messages are
+// counted in Overflow, and those kept go on counting.
+func TestSubmittersLimit(t *testing.T) {
+	s := Submitters{Limit: 2}
+	add := func(ip string) {
+		s.Add(&correlate.Trace{Origin: correlate.Origin{Auth: "0cA", Protocol: "smtp", OriginalClientIP: netip.MustParseAddr(ip)}})
+	}
+	for _, ip := range []string{"10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.1", "10.0.0.4", "10.0.0.3"} {
+		add(ip)
+	}
+	got := s.Sorted()
+	if len(got) != 2 || s.Overflow != 3 {
+		t.Fatalf("%d submitters, overflow %d; want 2 and 3", len(got), s.Overflow)
+	}
+	if got[0].IP.String() != "10.0.0.1" || got[0].Count != 2 || got[1].Count != 1 {
+		t.Errorf("kept %+v", got)
+	}
+}
+
+// TestHistogramBuckets: whatever the number of values, a decade of
+// microseconds from 1 ms up holds at most 900 buckets, and below 1 ms at
+// most one per microsecond.
+func TestHistogramBuckets(t *testing.T) {
+	var h Histogram
+	// Every value from 0 to 10 s in steps of 7 µs, and a few larger ones.
+	for us := int64(0); us < 10_000_000; us += 7 {
+		h.Add(time.Duration(us) * time.Microsecond)
+	}
+	for us := int64(10_000_000); us < 1e12; us = us*3 + 1 {
+		h.Add(time.Duration(us) * time.Microsecond)
+	}
+	perDecade := map[int]int{}
+	for v := range h.buckets {
+		d := 0
+		for x := v; x >= 1000; x /= 10 {
+			d++
+		}
+		perDecade[d]++
+	}
+	if perDecade[0] > 1000 {
+		t.Errorf("%d buckets below 1 ms", perDecade[0])
+	}
+	for d, n := range perDecade {
+		if d > 0 && n > 900 {
+			t.Errorf("decade %d: %d buckets, want at most 900", d, n)
+		}
+	}
+	for d := 1; d <= 4; d++ { // 1 ms to 10 s, swept densely: every bucket used
+		if perDecade[d] != 900 {
+			t.Errorf("decade %d: %d buckets, want all 900", d, perDecade[d])
+		}
+	}
+}

@@ -10,8 +10,8 @@ import (
 	"github.com/mailtrace/mailtrace/messageinfo"
 )
 
-// MaxSubmitters bounds the distinct submitters kept; messages of further
-// ones are counted in Submitters.Overflow.
+// MaxSubmitters is the default bound on the distinct submitters kept;
+// messages of further ones are counted in Submitters.Overflow.
 const MaxSubmitters = 1 << 20
 
 // SubmitterKey identifies a client and the way it submits mail.
@@ -40,8 +40,12 @@ const MaxSamples = 3
 // anonymous SMTP clients before switching a server off. The zero value is
 // ready to use.
 type Submitters struct {
-	m        map[SubmitterKey]*Submitter
+	// Limit bounds the distinct submitters kept; zero means MaxSubmitters.
+	Limit int
+	// Overflow counts the messages of submitters beyond Limit.
 	Overflow int64
+
+	m map[SubmitterKey]*Submitter
 }
 
 // Add counts one message by its origin. Orphan traces, traces without an
@@ -71,7 +75,11 @@ func (s *Submitters) Add(t *correlate.Trace) {
 	}
 	sub := s.m[k]
 	if sub == nil {
-		if len(s.m) >= MaxSubmitters {
+		limit := s.Limit
+		if limit <= 0 {
+			limit = MaxSubmitters
+		}
+		if len(s.m) >= limit {
 			s.Overflow++
 			return
 		}
