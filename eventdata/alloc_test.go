@@ -82,6 +82,9 @@ func TestNoAllocs(t *testing.T) {
 		{"Lookup/missing", func() {
 			_, sinkBool = Lookup(benchReceive, "Nope")
 		}},
+		{"ProxyHopIndex", func() {
+			sinkBool = ProxyHopIndex([]byte("ProxyHop12")) == 12
+		}},
 		{"AppendPairs", func() {
 			sinkPairs, _ = AppendPairs(pairs[:0], benchSendExt)
 		}},

@@ -83,6 +83,12 @@ func TestNoAllocs(t *testing.T) {
 			sink += len(c.Meaning)
 		}},
 		{"Span.Bytes", func() { sink += len(nodes[5].Name.Bytes(exo)) }},
+		{"MechanismOf/CategoryOf", func() { sink += len(MechanismOf(7).String()) + len(CategoryOf('A').String()) }},
+		{"Latency.Hop", func() {
+			var lat Latency
+			nodes, lat, _ = AppendLatency(nodes[:0], exo)
+			sink += int(lat.Hop(lat.NumHops() - 1).Total)
+		}},
 	}
 	for _, tt := range tests {
 		check.NoAllocs(t, tt.name, tt.fn)

@@ -42,6 +42,7 @@ func TestNoAllocs(t *testing.T) {
 	}
 	var ls msgtrk.ListScanner
 	var rs msgtrk.RecipientScanner
+	nmidName := []byte("Network-Message-Id")
 	sink := 0
 	checks := []struct {
 		name string
@@ -57,12 +58,20 @@ func TestNoAllocs(t *testing.T) {
 			rec := r.Record()
 			sink += len(rec.Field(msgtrk.MessageID)) + len(rec.Field(msgtrk.MessageSubject)) + len(rec.Raw(msgtrk.SourceContext)) + len(rec.Unescaped(msgtrk.MessageSubject))
 		}},
+		{"Next+by name", func() {
+			r.Next()
+			rec := r.Record()
+			v, _ := rec.Lookup("message-subject")
+			f, _ := msgtrk.LookupField(nmidName)
+			line, col := rec.FieldPos(f)
+			sink += len(v) + int(f) + int(line) + col + len(rec.Column(3))
+		}},
 		{"Next+lists", func() {
 			r.Next()
 			rec := r.Record()
 			rec.List(msgtrk.CustomData, &ls)
 			for ls.Next() {
-				sink += len(ls.Bytes())
+				sink += len(ls.Bytes()) + len(ls.Raw())
 			}
 			rs.Init(rec)
 			for rs.Next() {

@@ -33,3 +33,17 @@ func TestAgainstTime(t *testing.T) {
 		}
 	}
 }
+
+func TestNoAllocs(t *testing.T) {
+	sink := int64(0)
+	if n := testing.AllocsPerRun(100, func() {
+		for y := 1999; y < 2003; y++ {
+			sink += int64(DaysIn(2, y)) + DaysFromCivil(y, 3, 1)
+		}
+	}); n != 0 {
+		t.Errorf("%v allocs per run, want 0", n)
+	}
+	if sink == 0 {
+		t.Error("nothing computed")
+	}
+}
