@@ -154,3 +154,31 @@ func TestStdinGzip(t *testing.T) {
 		t.Errorf("exit %d, %d lines, stderr %s:\n%s", code, strings.Count(out, "\n"), stderr, out)
 	}
 }
+
+// TestWarningsShown: malformed lines are all counted, the first five are
+// shown with their position, and every good line is still read.
+func TestWarningsShown(t *testing.T) {
+	in := "#Fields: date-time,event-id\r\n"
+	for i := 0; i < 7; i++ {
+		in += "2024-01-01T00:00:00.000Z,SEND\r\nbad,row,x\r\n"
+	}
+	stdout, stderr, code := runCmd(t, in, "events", "-format", "csv", "-")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stderr, "7 malformed") {
+		t.Errorf("stderr does not count 7 malformed lines:\n%s", stderr)
+	}
+	shown := 0
+	for _, line := range strings.Split(stderr, "\n") {
+		if strings.Contains(line, "wrong number of fields") {
+			shown++
+		}
+	}
+	if shown != 5 || !strings.Contains(stderr, ":3:") || strings.Contains(stderr, ":13:") {
+		t.Errorf("%d warnings shown, want the first 5 (lines 3 to 11):\n%s", shown, stderr)
+	}
+	if n := strings.Count(stdout, "SEND"); n != 7 {
+		t.Errorf("%d good rows written, want 7:\n%s", n, stdout)
+	}
+}
