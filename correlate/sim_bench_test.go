@@ -181,43 +181,60 @@ func BenchmarkBoundedHeap(b *testing.B) {
 				b.Skip("-short")
 			}
 			for b.Loop() {
-				pr, pw := io.Pipe()
-				sim, err := msgtrktest.New(simConfig(n))
-				if err != nil {
-					b.Fatal(err)
-				}
-				go func() {
-					_, err := sim.Stream(pw)
-					pw.CloseWithError(err)
-				}()
-				traces := 0
-				tk, _ := correlate.New(correlate.Options{OnTrace: func(*correlate.Trace) { traces++ }})
-				r := msgtrk.NewReader(pr)
-				var ms runtime.MemStats
-				var peak uint64
-				rows := 0
-				for r.Next() {
-					rec := r.Record()
-					tk.Add(rec)
-					if t, err := rec.Time(); err == nil {
-						tk.Advance(t)
-					}
-					if rows++; rows%200_000 == 0 {
-						runtime.GC()
-						runtime.ReadMemStats(&ms)
-						peak = max(peak, ms.HeapInuse)
-					}
-				}
-				tk.Flush()
-				if err := r.Err(); err != nil {
-					b.Fatal(err)
-				}
-				st := tk.Stats()
-				b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
-				b.ReportMetric(float64(rows), "events")
-				b.ReportMetric(float64(st.MaxOpen), "max-open-traces")
-				b.ReportMetric(float64(traces), "traces")
+				st := streamPeakHeap(b, n, correlate.Options{})
+				b.ReportMetric(float64(st.peak)/(1<<20), "peak-heap-MB")
+				b.ReportMetric(float64(st.rows), "events")
+				b.ReportMetric(float64(st.maxOpen), "max-open-traces")
+				b.ReportMetric(float64(st.traces), "traces")
 			}
 		})
 	}
+}
+
+// heapRun is what streamPeakHeap saw.
+type heapRun struct {
+	peak                  uint64 // largest HeapInuse after a GC, sampled 50 times
+	rows, maxOpen, traces int
+}
+
+// streamPeakHeap streams the rows of simConfig(events) straight from the
+// generator (never stored) through a Reader into a Tracker with opts, and
+// samples the live heap.
+func streamPeakHeap(tb testing.TB, events int, opts correlate.Options) heapRun {
+	pr, pw := io.Pipe()
+	sim, err := msgtrktest.New(simConfig(events))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	go func() {
+		_, err := sim.Stream(pw)
+		pw.CloseWithError(err)
+	}()
+	var run heapRun
+	opts.OnTrace = func(*correlate.Trace) { run.traces++ }
+	tk, err := correlate.New(opts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	r := msgtrk.NewReader(pr)
+	var ms runtime.MemStats
+	every := max(1, events/50)
+	for r.Next() {
+		rec := r.Record()
+		tk.Add(rec)
+		if t, err := rec.Time(); err == nil {
+			tk.Advance(t)
+		}
+		if run.rows++; run.rows%every == 0 {
+			runtime.GC()
+			runtime.ReadMemStats(&ms)
+			run.peak = max(run.peak, ms.HeapInuse)
+		}
+	}
+	tk.Flush()
+	if err := r.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	run.maxOpen = tk.Stats().MaxOpen
+	return run
 }

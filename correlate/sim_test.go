@@ -289,3 +289,26 @@ func TestShardedOrderDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestHeapBoundedByWindow: the live heap is bounded by the messages of one
+// window and the RecentKeys remembered, not by the input: once both are
+// full (a one-minute window and 4096 keys, after a few thousand rows), four
+// times the rows leave the peak heap about where it was.
+// BenchmarkBoundedHeap shows the same at 10^6 and 10^7 rows with the
+// defaults.
+func TestHeapBoundedByWindow(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: streams 500,000 rows")
+	}
+	opts := correlate.Options{Window: time.Minute, RecentKeys: 1 << 12}
+	small := streamPeakHeap(t, 100_000, opts)
+	large := streamPeakHeap(t, 400_000, opts)
+	t.Logf("100k rows: peak heap %.1f MiB, %d open at most; 400k rows: %.1f MiB, %d open at most",
+		float64(small.peak)/(1<<20), small.maxOpen, float64(large.peak)/(1<<20), large.maxOpen)
+	if large.traces < 3*small.traces {
+		t.Fatalf("%d and %d traces: the larger run is not larger", small.traces, large.traces)
+	}
+	if limit := small.peak + small.peak/4 + 8<<20; large.peak > limit {
+		t.Errorf("peak heap %d bytes for 4× the rows, over %d (1.25× the smaller run's %d + 8 MiB)", large.peak, limit, small.peak)
+	}
+}
