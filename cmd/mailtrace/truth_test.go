@@ -45,13 +45,26 @@ type jsonTrace struct {
 
 // TestTraceJSONMatchesTruth runs "mailtrace trace -json" on the bundled
 // sample organisation and compares every trace with the simulator's ground
-// truth written beside the logs (truth.jsonl).
+// truth written beside the logs (truth.jsonl). MAILTRACE_TRUTH_DIR names
+// another directory written by cmd/mtsim to check instead, such as a large
+// one:
+//
+//	go run ./cmd/mtsim -out /tmp/org1m -events 1000000 -rate 20 -skew 2m -dup 1 -truncate 1
+//	MAILTRACE_TRUTH_DIR=/tmp/org1m go test ./cmd/mailtrace -run TestTraceJSONMatchesTruth
 func TestTraceJSONMatchesTruth(t *testing.T) {
-	out, stderr, code := runCmd(t, "", "trace", "-json", "testdata/sample-org")
+	dir, truthFile := "testdata/sample-org", filepath.Join("..", "..", "testdata", "sample-org", "truth.jsonl")
+	if d := os.Getenv("MAILTRACE_TRUTH_DIR"); d != "" {
+		abs, err := filepath.Abs(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir, truthFile = abs, filepath.Join(abs, "truth.jsonl")
+	}
+	out, stderr, code := runCmd(t, "", "trace", "-json", "-quiet", dir)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	f, err := os.Open(filepath.Join("..", "..", "testdata", "sample-org", "truth.jsonl"))
+	f, err := os.Open(truthFile)
 	if err != nil {
 		t.Fatal(err)
 	}
