@@ -63,6 +63,7 @@ func (b *Batch) Record(i int) *Record {
 	b.view.lineNo = row.lineNo
 	b.view.off = row.off
 	b.view.scratch = b.view.scratch[:0]
+	b.view.tmOK = false
 	return &b.view
 }
 

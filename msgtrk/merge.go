@@ -54,7 +54,6 @@ type chain struct {
 	spare  *Reader // a finished reader kept for its buffer
 	closer io.Closer
 	key    time.Time
-	seq    int64
 }
 
 // NewMerger returns a Merger over inputs (see FindFiles and OpenPaths).
@@ -112,13 +111,9 @@ func (m *Merger) advance(c *chain) bool {
 	for {
 		if c.rd != nil {
 			if c.rd.Next() {
-				rec := c.rd.Record()
-				if t, ok := parseTimeFast(rec.Field(DateTime)); ok {
-					c.key = t
-				} else if t, ok := ParseTime(rec.Field(DateTime)); ok {
+				if t, ok := c.rd.Record().time(); ok {
 					c.key = t
 				}
-				c.seq++
 				return true
 			}
 			if err := c.rd.Err(); err != nil {

@@ -562,6 +562,7 @@ func (r *Reader) parseLine(line []byte, off int64) bool {
 	r.rec.off = off
 	r.rec.origin = &r.origin
 	r.rec.scratch = r.rec.scratch[:0]
+	r.rec.tmOK = false
 	r.stats.Records++
 	return true
 }

@@ -48,6 +48,8 @@ type Record struct {
 	off     int64
 	origin  *Origin
 	scratch []byte
+	tm      time.Time // date-time, once parsed (tmOK)
+	tmOK    bool
 }
 
 // Clone returns a copy of r that owns its memory and stays valid after the
@@ -278,16 +280,23 @@ func rawOffset(inner []byte, off int) int {
 }
 
 // Time returns the date-time of the row, in UTC. An empty or malformed
-// value is an error wrapping ErrSyntax.
+// value is an error wrapping ErrSyntax. The value is parsed once per row:
+// later calls (and a Merger's, which orders rows by it) reuse it.
 func (r *Record) Time() (time.Time, error) {
-	v := r.Field(DateTime)
-	if t, ok := parseTimeFast(v); ok {
+	if t, ok := r.time(); ok {
 		return t, nil
 	}
-	if t, ok := ParseTime(v); ok {
-		return t, nil
+	return time.Time{}, r.typeError(DateTime, r.Field(DateTime))
+}
+
+// time is Time without the error, which costs an allocation.
+func (r *Record) time() (time.Time, bool) {
+	if r.tmOK {
+		return r.tm, true
 	}
-	return time.Time{}, r.typeError(DateTime, v)
+	t, ok := ParseTime(r.Field(DateTime))
+	r.tm, r.tmOK = t, ok
+	return t, ok
 }
 
 // TimeField parses field f (date-time, or another field holding a

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mailtrace/mailtrace/msgtrk"
 )
@@ -72,4 +73,38 @@ func TestWriteRecordBytes(t *testing.T) {
 		}
 	}
 	t.Logf("%d rows of %d files written back", rows, len(files))
+}
+
+// TestTimePerRow: Record.Time parses each row's date-time once and never
+// returns another row's, through a Reader and through a Batch's reused view.
+func TestTimePerRow(t *testing.T) {
+	in := "#Fields: date-time,event-id\r\n" +
+		"2024-01-25T15:16:09.949Z,RECEIVE\r\n" +
+		"not a time,SEND\r\n" +
+		"2024-01-25T15:16:11.000Z,DELIVER\r\n"
+	want := []string{"2024-01-25T15:16:09.949Z", "error", "2024-01-25T15:16:11Z"}
+	show := func(rec *msgtrk.Record) string {
+		tm, err := rec.Time()
+		if err != nil {
+			return "error"
+		}
+		return tm.Format(time.RFC3339Nano)
+	}
+	r := msgtrk.NewReaderBytes([]byte(in))
+	var b msgtrk.Batch
+	for i := 0; r.Next(); i++ {
+		rec := r.Record()
+		if got := show(rec); got != want[i] {
+			t.Errorf("row %d: Time %s, want %s", i, got, want[i])
+		}
+		if got := show(rec); got != want[i] {
+			t.Errorf("row %d, second call: Time %s, want %s", i, got, want[i])
+		}
+		b.Append(rec)
+	}
+	for _, i := range []int{2, 0, 1, 2, 1, 0} {
+		if got := show(b.Record(i)); got != want[i] {
+			t.Errorf("batch row %d: Time %s, want %s", i, got, want[i])
+		}
+	}
 }
