@@ -88,14 +88,19 @@ func (t *Tracker) build(tr *trace) *Trace {
 		if e.shadow || isDuplicate(e.etype) {
 			continue
 		}
-		role := roleOf(e.kind, e.source, e.etype, t.isEdge(e.server))
-		copyID := ""
+		role := roleOf(e.kind, e.source, e.etype, t.isEdge(e.short))
+		// The copy id is compared as arena bytes; a string is made only
+		// for a new visit (or when forks must be followed).
+		var copyID []byte
 		if role == RoleHub || role == RoleEdge {
-			copyID = rootCopy(forkOf, e.server, tr.str(e.internal))
+			copyID = tr.bytesOf(e.internal)
+			if forkOf != nil {
+				copyID = []byte(rootCopy(forkOf, e.server, string(copyID)))
+			}
 		}
 		h := -1
 		for j := range b.hops {
-			if b.hops[j].Server == e.server && b.hops[j].Role == role && b.hops[j].copyID == copyID {
+			if b.hops[j].Server == e.server && b.hops[j].Role == role && b.hops[j].copyID == string(copyID) {
 				h = j
 				break
 			}
@@ -110,8 +115,8 @@ func (t *Tracker) build(tr *trace) *Trace {
 				b.hops = append(b.hops, hopState{})
 			}
 			hs := &b.hops[h]
-			hs.short = t.short(e.server)
-			hs.copyID = copyID
+			hs.short = e.short
+			hs.copyID = string(copyID)
 			hs.Hop = Hop{Server: e.server, Role: role, Latency: -1}
 		}
 		hopOf[i] = h
@@ -402,7 +407,7 @@ func (t *Tracker) build(tr *trace) *Trace {
 		// Shadow and duplicate rows: after the hops of their server, or
 		// after every hop when their server has none.
 		d, found, deepest := 0, false, 0
-		short := t.short(tr.events[i].server)
+		short := tr.events[i].short
 		for j := range hops {
 			deepest = max(deepest, hops[j].depth)
 			if hops[j].short == short {
@@ -480,14 +485,14 @@ func (t *Tracker) buildOrigin(tr *trace, out *Trace, evOrder []int) {
 	o.Source = e.source.String()
 	if e.source == msgtrk.SourceStoreDriver {
 		o.Protocol = "store"
-		o.ClientType = tr.str(ri.clientType)
+		o.ClientType = t.intern(tr.bytesOf(ri.clientType))
 	} else {
 		o.Protocol = "smtp"
 		// SMTP clients talk to a front end, which logs no tracking rows
 		// and proxies to a hub, maybe on another server; the hub names
 		// the front end in S:FirstForestHop.
 		if ri.firstHop.n > 0 {
-			o.Server = t.nameFor(t.short(tr.str(ri.firstHop)))
+			o.Server = t.nameFor(t.short(t.intern(tr.bytesOf(ri.firstHop))))
 		}
 	}
 	if ri.auth.IsValid() {
@@ -508,7 +513,7 @@ func (t *Tracker) buildOrigin(tr *trace, out *Trace, evOrder []int) {
 		if ev.etype == msgtrk.EventReceive && ev.source == msgtrk.SourceSMTP && ev.recv >= 0 {
 			rv := &tr.receives[ev.recv]
 			if o.Connector == "" {
-				o.Connector = tr.str(rv.connector)
+				o.Connector = t.intern(tr.bytesOf(rv.connector))
 			}
 			if rv.proxiedIP.IsValid() {
 				o.ProxiedClientIP = rv.proxiedIP
@@ -570,16 +575,19 @@ func (t *Tracker) buildRecipients(tr *trace, out *Trace, evOrder []int, depths [
 		return get(tr.str(r))
 	}
 	known := t.knownServer
+	// Shadow and duplicate rows become EventRefs after the loop, so that
+	// their addresses reuse the recipients' strings.
+	var shadows, dups []int
 
 	for _, i := range evOrder {
 		e := &tr.events[i]
 		if e.shadow {
-			out.ShadowEvents = append(out.ShadowEvents, t.ref(tr, e))
+			shadows = append(shadows, i)
 			continue
 		}
 		switch e.etype {
 		case msgtrk.EventDuplicateDeliver, msgtrk.EventDuplicateExpand, msgtrk.EventDuplicateRedirect:
-			out.Duplicates = append(out.Duplicates, t.ref(tr, e))
+			dups = append(dups, i)
 		}
 		if e.source == msgtrk.SourceDSN || e.etype == msgtrk.EventDSN {
 			for _, r := range tr.list(e.refs) {
@@ -766,6 +774,24 @@ func (t *Tracker) buildRecipients(tr *trace, out *Trace, evOrder []int, depths [
 		out.Recipients = append(out.Recipients, rc)
 	}
 	slices.SortFunc(out.Recipients, func(a, b Recipient) int { return strings.Compare(a.Address, b.Address) })
+	addr := func(r ref) string {
+		if st, ok := states[string(tr.bytesOf(r))]; ok {
+			return st.addr
+		}
+		return tr.str(r)
+	}
+	refs := func(idx []int) []EventRef {
+		if len(idx) == 0 {
+			return nil
+		}
+		rs := make([]EventRef, len(idx))
+		for k, i := range idx {
+			rs[k] = t.ref(tr, &tr.events[i], addr)
+		}
+		return rs
+	}
+	out.ShadowEvents = refs(shadows)
+	out.Duplicates = refs(dups)
 	byTime := func(rs []EventRef) {
 		slices.SortStableFunc(rs, func(a, b EventRef) int { return a.Time.Compare(b.Time) })
 	}
@@ -849,14 +875,17 @@ func (t *Tracker) sharesRecipient(tr *trace, e *event, h int, hopOf []int) bool 
 	return false
 }
 
-func (t *Tracker) ref(tr *trace, e *event) EventRef {
+func (t *Tracker) ref(tr *trace, e *event, addr func(ref) string) EventRef {
 	name := e.etype.String()
 	if e.etype == msgtrk.EventUnknown {
 		name = tr.str(e.etypeRaw)
 	}
 	r := EventRef{Server: e.server, Event: name, Time: time.Unix(0, e.time).UTC()}
-	for _, x := range tr.list(e.rcpts) {
-		r.Recipients = append(r.Recipients, tr.str(x))
+	if l := tr.list(e.rcpts); len(l) > 0 {
+		r.Recipients = make([]string, len(l))
+		for k, x := range l {
+			r.Recipients[k] = addr(x)
+		}
 	}
 	return r
 }
@@ -925,7 +954,7 @@ func (t *Tracker) buildAnomalies(tr *trace, out *Trace, hops []hopState) {
 				continue
 			}
 		}
-		if t.short(e.server) == e.peer {
+		if e.short == e.peer {
 			continue // one server, one clock
 		}
 		// The clocks differ when a hand-over's receive is logged before its
@@ -937,7 +966,7 @@ func (t *Tracker) buildAnomalies(tr *trace, out *Trace, hops []hopState) {
 		k := 0 // hand-overs of this pair before e (events of merged traces are not in time order)
 		for j := range tr.events {
 			p := &tr.events[j]
-			if sendsHandOver(p) && p.peer == e.peer && t.short(p.server) == t.short(e.server) &&
+			if sendsHandOver(p) && p.peer == e.peer && p.short == e.short &&
 				(p.time < e.time || p.time == e.time && j < i) {
 				k++
 			}
@@ -945,7 +974,7 @@ func (t *Tracker) buildAnomalies(tr *trace, out *Trace, hops []hopState) {
 		recv := recvBuf[:0]
 		for j := range tr.events {
 			r := &tr.events[j]
-			if logsHandOver(r.etype) && r.peer == t.short(e.server) && strings.EqualFold(t.short(r.server), e.peer) {
+			if logsHandOver(r.etype) && r.peer == e.short && strings.EqualFold(r.short, e.peer) {
 				recv = append(recv, r)
 			}
 		}

@@ -9,7 +9,6 @@ import (
 	"github.com/mailtrace/mailtrace/eventdata"
 	"github.com/mailtrace/mailtrace/messageinfo"
 	"github.com/mailtrace/mailtrace/msgtrk"
-	"github.com/mailtrace/mailtrace/sourcecontext"
 )
 
 // ref locates a string in a trace's arena.
@@ -23,6 +22,7 @@ type span struct{ first, n int32 }
 type event struct {
 	time     int64 // unix nanoseconds, as logged
 	server   string
+	short    string // short lower-case name of server
 	peer     string // short lower-case name of the other host: RECEIVE's client, SEND's server, DELIVER's client
 	etype    msgtrk.EventType
 	source   msgtrk.SourceType
@@ -56,18 +56,11 @@ var edgeSync = []byte("EdgeSync - ")
 // fingerprint identifies a row for duplicate detection: its log-id when it
 // has one (2016 and later), else a hash of the line and server.
 func fingerprint(rec *msgtrk.Record, server string) uint64 {
-	if id := rec.Field(msgtrk.LogID); len(id) > 0 {
-		var h maphash.Hash
-		h.SetSeed(fpSeed)
-		h.Write(id)
-		h.WriteString(server)
-		return h.Sum64()
+	v := rec.Field(msgtrk.LogID)
+	if len(v) == 0 {
+		v = rec.Line()
 	}
-	var h maphash.Hash
-	h.SetSeed(fpSeed)
-	h.Write(rec.Line())
-	h.WriteString(server)
-	return h.Sum64()
+	return maphash.Bytes(fpSeed, v) ^ maphash.String(fpSeed, server)*0x9e3779b97f4a7c15
 }
 
 // receiveInfo holds what a RECEIVE row tells of the message's origin; kept
@@ -183,19 +176,19 @@ func appendLower(dst, b []byte) []byte {
 }
 
 // extract fills e from rec. t is the trace that receives the strings.
-func (tr *Tracker) extract(e *event, rec *msgtrk.Record, t *trace, server string) {
-	*e = event{server: server, hopLatencyMS: -1, recv: -1}
+func (tr *Tracker) extract(e *event, rec *msgtrk.Record, t *trace, server string, row *rowInfo) {
+	*e = event{server: server, short: row.short, hopLatencyMS: -1, recv: -1}
 	if tm, err := rec.Time(); err == nil {
 		e.time = tm.UnixNano()
 	}
-	e.etype = rec.EventType()
+	e.etype = row.etype
 	if e.etype == msgtrk.EventUnknown {
 		e.etypeRaw = t.addString(rec.Field(msgtrk.EventID))
 	}
-	e.source = rec.SourceType()
+	e.source = row.source
 	e.kind = rec.Origin().Kind
 	if bytes.HasPrefix(rec.Field(msgtrk.ConnectorID), edgeSync) {
-		tr.markEdgeOnce(server)
+		tr.markEdgeOnce(row.short)
 	}
 	e.shadow = isShadow(e.etype)
 
@@ -243,8 +236,8 @@ func (tr *Tracker) extract(e *event, rec *msgtrk.Record, t *trace, server string
 		ri.connector = t.addString(rec.Field(msgtrk.ConnectorID))
 		ri.origIP, _ = rec.Addr(msgtrk.OriginalClientIP)
 		if e.source == msgtrk.SourceStoreDriver {
-			if st, err := sourcecontext.ParseStore(rec.Field(msgtrk.SourceContext)); err == nil || len(st.ClientTypeRaw) > 0 {
-				ri.clientType = t.addString(st.ClientTypeRaw)
+			if row.storeOK {
+				ri.clientType = t.addString(row.clientRaw)
 			}
 		} else {
 			cd := rec.Field(msgtrk.CustomData)

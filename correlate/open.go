@@ -14,6 +14,7 @@ type trace struct {
 	first    int64
 	last     int64
 	deadline int64
+	hkey     int64 // deadline as the heap last saw it; never above deadline
 
 	events   []event
 	receives []receiveInfo
@@ -51,6 +52,9 @@ func (tr *trace) seenElsewhere(fp uint64, from *msgtrk.Origin) bool {
 		if f.fp == fp {
 			return f.from != from
 		}
+	}
+	if tr.fps == nil {
+		tr.fps = make([]fpEntry, 0, 16)
 	}
 	tr.fps = append(tr.fps, fpEntry{fp, from})
 	if len(tr.fps) > 32 {
@@ -115,11 +119,10 @@ func (tr *trace) addList(rec *msgtrk.Record, f msgtrk.Field, lower bool) span {
 func (tr *trace) list(sp span) []ref { return tr.refs[sp.first : sp.first+sp.n] }
 
 // noteMessage records the message attributes rec brings, when not yet known.
-func (tr *trace) noteMessage(rec *msgtrk.Record, t *Tracker) {
-	if tr.netID == "" {
-		if v := rec.Field(msgtrk.NetworkMessageID); len(v) > 0 {
-			tr.netID = string(appendLower(nil, v))
-		}
+func (tr *trace) noteMessage(rec *msgtrk.Record, t *Tracker, primary string) {
+	if tr.netID == "" && primary != "" && rec.Has(msgtrk.NetworkMessageID) {
+		// The primary key is the lower-case network-message-id.
+		tr.netID = primary
 	}
 	if tr.msgID == "" {
 		if v := rec.Field(msgtrk.MessageID); len(v) > 0 {

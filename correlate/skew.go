@@ -150,7 +150,7 @@ func (t *Tracker) noteSkew(tr *trace) {
 		if e.etype != msgtrk.EventSend || e.peer == "" || e.time == 0 {
 			continue
 		}
-		from := t.short(e.server)
+		from := e.short
 		if from == e.peer {
 			continue // the same clock
 		}
@@ -158,7 +158,7 @@ func (t *Tracker) noteSkew(tr *trace) {
 		found := false
 		for j := range tr.events {
 			r := &tr.events[j]
-			if r.time == 0 || r.peer != from || t.short(r.server) != e.peer || !isReceipt(r) {
+			if r.time == 0 || r.peer != from || r.short != e.peer || !isReceipt(r) {
 				continue
 			}
 			d := r.time - e.time

@@ -138,18 +138,19 @@ func (t *Tracker) MarkEdgeServer(server string) {
 	t.edgeSeen[string(shortHost(nil, []byte(server)))] = true
 }
 
-// markEdgeOnce is MarkEdgeServer without allocating when already known.
-func (t *Tracker) markEdgeOnce(server string) {
-	if k := t.short(server); !t.edgeSeen[k] && len(t.edgeSeen) < maxInterned {
-		t.edgeSeen[k] = true
+// markEdgeOnce is MarkEdgeServer for a short name, without allocating when
+// already known.
+func (t *Tracker) markEdgeOnce(short string) {
+	if !t.edgeSeen[short] && len(t.edgeSeen) < maxInterned {
+		t.edgeSeen[short] = true
 	}
 }
 
-// isEdge reports whether server is an Edge Transport server: named in
-// Options.EdgeServers or MarkEdgeServer, or seen sending through one of the
-// "EdgeSync - …" send connectors that only Edge servers use.
-func (t *Tracker) isEdge(server string) bool {
-	k := t.short(server)
+// isEdge reports whether the server of short name k is an Edge Transport
+// server: named in Options.EdgeServers or MarkEdgeServer, or seen sending
+// through one of the "EdgeSync - …" send connectors that only Edge servers
+// use.
+func (t *Tracker) isEdge(k string) bool {
 	return t.edge[k] || t.edgeSeen[k]
 }
 
@@ -183,13 +184,22 @@ func (t *Tracker) serverOf(rec *msgtrk.Record) string {
 	return t.intern(t.scratch)
 }
 
+// rowInfo is what Add decodes of a row once and hands to keysOf and extract.
+type rowInfo struct {
+	etype     msgtrk.EventType
+	source    msgtrk.SourceType
+	short     string // short lower-case name of the logging server
+	storeOK   bool   // source-context was parsed as a store context (keysOf)
+	clientRaw []byte // its ClientType, when storeOK
+}
+
 // keysOf computes the keys of rec into t.scratch: the primary key (network
 // message id, or the 2007/2010 fallback) and the store key (STOREDRIVER
-// submission rows). Either may be empty.
-func (t *Tracker) keysOf(rec *msgtrk.Record, server string) (primary, store string) {
+// submission rows), with the open traces they lead to. Either may be empty.
+func (t *Tracker) keysOf(rec *msgtrk.Record, server string, ri *rowInfo) (primary string, ptr *trace, store string, str *trace) {
 	if id := rec.Field(msgtrk.NetworkMessageID); len(id) > 0 {
 		t.scratch = appendLower(t.scratch[:0], id)
-		primary = t.lookupKey(t.scratch)
+		primary, ptr = t.lookupKey(t.scratch)
 	} else if !rec.Has(msgtrk.NetworkMessageID) {
 		if mid := rec.Field(msgtrk.MessageID); len(mid) > 0 {
 			b := append(t.scratch[:0], "mid:"...)
@@ -197,13 +207,17 @@ func (t *Tracker) keysOf(rec *msgtrk.Record, server string) (primary, store stri
 			b = append(b, '|')
 			b = appendLower(b, rec.Field(msgtrk.SenderAddress))
 			t.scratch = b
-			primary = t.lookupKey(b)
+			primary, ptr = t.lookupKey(b)
 		}
 	}
-	if rec.SourceType() == msgtrk.SourceStoreDriver {
-		switch rec.EventType() {
+	if ri.source == msgtrk.SourceStoreDriver {
+		switch ri.etype {
 		case msgtrk.EventNotifyMAPI, msgtrk.EventReceive, msgtrk.EventSubmit, msgtrk.EventNotifyShadow:
-			if st, err := sourcecontext.ParseStore(rec.Field(msgtrk.SourceContext)); err == nil && len(st.Mailbox.Raw) > 0 && len(st.EventRaw) > 0 {
+			st, err := sourcecontext.ParseStore(rec.Field(msgtrk.SourceContext))
+			if err == nil || len(st.ClientTypeRaw) > 0 {
+				ri.storeOK, ri.clientRaw = true, st.ClientTypeRaw
+			}
+			if err == nil && len(st.Mailbox.Raw) > 0 && len(st.EventRaw) > 0 {
 				b := append(t.scratch[:0], "store:"...)
 				b = append(b, server...)
 				b = append(b, '/')
@@ -211,24 +225,24 @@ func (t *Tracker) keysOf(rec *msgtrk.Record, server string) (primary, store stri
 				b = append(b, '/')
 				b = append(b, st.EventRaw...)
 				t.scratch = b
-				store = t.lookupKey(b)
+				store, str = t.lookupKey(b)
 			}
 		}
 	}
-	return primary, store
+	return primary, ptr, store, str
 }
 
-// lookupKey returns the key string for b, reusing the string of an open
-// trace's key when there is one, so that a hit does not allocate.
-func (t *Tracker) lookupKey(b []byte) string {
+// lookupKey returns the key string for b and the open trace it leads to,
+// reusing the string of that trace's key, so that a hit does not allocate.
+func (t *Tracker) lookupKey(b []byte) (string, *trace) {
 	if tr, ok := t.byKey[string(b)]; ok {
 		for _, k := range tr.keys {
 			if k == string(b) {
-				return k
+				return k, tr
 			}
 		}
 	}
-	return string(b)
+	return string(b), nil
 }
 
 // Add adds one row. rec is not retained: what the trace needs is copied.
@@ -237,19 +251,16 @@ func (t *Tracker) lookupKey(b []byte) string {
 func (t *Tracker) Add(rec *msgtrk.Record) {
 	t.stats.Events++
 	server := t.serverOf(rec)
-	if short := t.short(server); short != "" {
-		if _, ok := t.servers[short]; !ok && len(t.servers) < maxInterned {
-			t.servers[short] = server
+	ri := rowInfo{etype: rec.EventType(), source: rec.SourceType(), short: t.short(server)}
+	if ri.short != "" {
+		if _, ok := t.servers[ri.short]; !ok && len(t.servers) < maxInterned {
+			t.servers[ri.short] = server
 		}
 	}
-	primary, store := t.keysOf(rec, server)
+	primary, tr, store, st := t.keysOf(rec, server, &ri)
 
-	var tr *trace
-	if primary != "" {
-		tr = t.byKey[primary]
-	}
 	if store != "" {
-		if st := t.byKey[store]; st != nil && st != tr {
+		if st != nil && st != tr {
 			if tr == nil {
 				tr = st
 			} else {
@@ -299,15 +310,19 @@ func (t *Tracker) Add(rec *msgtrk.Record) {
 		t.stats.Dropped++
 		return
 	}
-	tr.noteMessage(rec, t)
+	tr.noteMessage(rec, t, primary)
 	if t.opts.Mark != nil && !tr.marked && t.opts.Mark(rec) {
 		tr.marked = true
 	}
 	if tr.events == nil {
+		// A typical message has a handful of rows of a few hundred bytes of
+		// strings: size the slices once instead of growing from zero.
 		tr.events = make([]event, 0, 8)
+		tr.arena = make([]byte, 0, 256)
+		tr.refs = make([]ref, 0, 16)
 	}
 	tr.events = append(tr.events, event{})
-	t.extract(&tr.events[len(tr.events)-1], rec, tr, server)
+	t.extract(&tr.events[len(tr.events)-1], rec, tr, server, &ri)
 	ev := &tr.events[len(tr.events)-1]
 	if ev.time != 0 {
 		if tr.first == 0 || ev.time < tr.first {
@@ -322,16 +337,21 @@ func (t *Tracker) Add(rec *msgtrk.Record) {
 		dl = t.watermark
 	}
 	tr.deadline = dl + int64(t.opts.Window)
-	heap.Fix(&t.open, tr.heapIdx)
+	if tr.deadline < tr.hkey {
+		// Only an earlier deadline must move the trace now; a later one
+		// is picked up when the trace reaches the top (see popFirst).
+		tr.hkey = tr.deadline
+		heap.Fix(&t.open, tr.heapIdx)
+	}
 }
 
 func (t *Tracker) newTrace(key string) *trace {
 	if len(t.open) >= t.opts.MaxOpenTraces {
-		old := heap.Pop(&t.open).(*trace)
-		t.emit(old, ReasonEvicted)
+		t.emit(t.popFirst(), ReasonEvicted)
 	}
 	t.seq++
-	tr := &trace{key: key, seq: t.seq, deadline: t.watermark + int64(t.opts.Window)}
+	dl := t.watermark + int64(t.opts.Window)
+	tr := &trace{key: key, seq: t.seq, deadline: dl, hkey: dl}
 	t.addKey(tr, key)
 	heap.Push(&t.open, tr)
 	if len(t.open) > t.stats.MaxOpen {
@@ -365,10 +385,7 @@ func (t *Tracker) merge(a, b *trace) *trace {
 		t.byMsgID[b.msgID] = a
 	}
 	heap.Remove(&t.open, b.heapIdx)
-	if b.deadline > a.deadline {
-		a.deadline = b.deadline
-	}
-	heap.Fix(&t.open, a.heapIdx)
+	a.deadline = max(a.deadline, b.deadline) // later: no heap.Fix needed
 	return a
 }
 
@@ -380,18 +397,32 @@ func (t *Tracker) Advance(watermark time.Time) {
 		return
 	}
 	t.watermark = w
-	for len(t.open) > 0 && t.open[0].deadline < w {
-		tr := heap.Pop(&t.open).(*trace)
-		t.emit(tr, 0)
+	// Every deadline is at least its hkey: nothing is due while the
+	// smallest hkey is not.
+	for len(t.open) > 0 && t.open[0].hkey < w {
+		if tr := t.open[0]; tr.hkey != tr.deadline {
+			tr.hkey = tr.deadline
+			heap.Fix(&t.open, 0)
+			continue
+		}
+		t.emit(heap.Pop(&t.open).(*trace), 0)
 	}
+}
+
+// popFirst removes and returns the open trace whose window ends first.
+func (t *Tracker) popFirst() *trace {
+	for tr := t.open[0]; tr.hkey != tr.deadline; tr = t.open[0] {
+		tr.hkey = tr.deadline
+		heap.Fix(&t.open, 0)
+	}
+	return heap.Pop(&t.open).(*trace)
 }
 
 // Flush emits every open trace (ReasonFlushed), in the order their windows
 // would have ended.
 func (t *Tracker) Flush() {
 	for len(t.open) > 0 {
-		tr := heap.Pop(&t.open).(*trace)
-		t.emit(tr, ReasonFlushed)
+		t.emit(t.popFirst(), ReasonFlushed)
 	}
 }
 
@@ -445,8 +476,8 @@ type traceHeap []*trace
 
 func (h traceHeap) Len() int { return len(h) }
 func (h traceHeap) Less(i, j int) bool {
-	if h[i].deadline != h[j].deadline {
-		return h[i].deadline < h[j].deadline
+	if h[i].hkey != h[j].hkey {
+		return h[i].hkey < h[j].hkey
 	}
 	return h[i].seq < h[j].seq
 }
