@@ -378,6 +378,38 @@ func (t *Tracker) build(tr *trace) *Trace {
 		}
 		o.Latency = max(o.Latency, v.Latency)
 	}
+	// A visit merged into an earlier one can move that hop's first time
+	// past its neighbours' (when the earlier visit had no time): sort
+	// again, and move each visit to its hop's new place.
+	hopCmp := func(x, y *Hop) int {
+		if x.Depth != y.Depth {
+			return cmp.Compare(x.Depth, y.Depth)
+		}
+		if c := x.First.Compare(y.First); c != 0 {
+			return c
+		}
+		if x.Server != y.Server {
+			return strings.Compare(x.Server, y.Server)
+		}
+		return cmp.Compare(x.Role, y.Role)
+	}
+	if !slices.IsSortedFunc(out.Hops, func(x, y Hop) int { return hopCmp(&x, &y) }) {
+		perm := make([]int, len(out.Hops))
+		for k := range perm {
+			perm[k] = k
+		}
+		slices.SortStableFunc(perm, func(a, c int) int { return hopCmp(&out.Hops[a], &out.Hops[c]) })
+		sorted := make([]Hop, len(out.Hops))
+		newPos := make([]int, len(out.Hops))
+		for k, old := range perm {
+			sorted[k] = out.Hops[old]
+			newPos[old] = k
+		}
+		out.Hops = sorted
+		for _, i := range order {
+			pos[i] = newPos[pos[i]]
+		}
+	}
 	for _, i := range order {
 		o := &out.Hops[pos[i]]
 		for _, p := range hops[i].parents {
