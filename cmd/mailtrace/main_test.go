@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/mailtrace/mailtrace/report"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -180,5 +181,16 @@ func TestWarningsShown(t *testing.T) {
 	}
 	if n := strings.Count(stdout, "SEND"); n != 7 {
 		t.Errorf("%d good rows written, want 7:\n%s", n, stdout)
+	}
+}
+
+// TestSummaryNamesEmptyKeys: a row with no server (or sender, or event id)
+// is counted under "(none)" in the text summary, not under a blank line.
+func TestSummaryNamesEmptyKeys(t *testing.T) {
+	var buf bytes.Buffer
+	writeSummary(&buf, report.Summary{Servers: []report.Entry{{Key: "EX01", Count: 3}, {Key: "", Count: 2}}})
+	out := buf.String()
+	if !strings.Contains(out, "2  (none)\n") || !strings.Contains(out, "3  EX01\n") {
+		t.Errorf("summary:\n%s", out)
 	}
 }

@@ -105,7 +105,11 @@ func writeSummary(w io.Writer, s report.Summary) {
 			if e.Error > 0 {
 				n = "≤" + n
 			}
-			fmt.Fprintf(tw, "  %s\t  %s\n", n, e.Key)
+			key := e.Key
+			if key == "" {
+				key = "(none)" // no server, sender or event id in the rows
+			}
+			fmt.Fprintf(tw, "  %s\t  %s\n", n, key)
 		}
 		tw.Flush()
 	}
