@@ -14,8 +14,9 @@ import (
 
 // builder holds the working slices of build, reused from trace to trace.
 type builder struct {
-	hops                               []hopState
-	hopOf, order, pos, depths, evOrder []int
+	hops                                     []hopState
+	merged                                   []Hop
+	hopOf, order, pos, rank, depths, evOrder []int
 }
 
 // grow returns s resized to n, reusing its array when large enough.
@@ -24,6 +25,18 @@ func grow(s []int, n int) []int {
 		return s[:n]
 	}
 	return make([]int, n, n+n/2)
+}
+
+// absorb adds the events and times of visit v to h.
+func (h *Hop) absorb(v *Hop) {
+	h.Events += v.Events
+	if !v.First.IsZero() && (h.First.IsZero() || v.First.Before(h.First)) {
+		h.First = v.First
+	}
+	if v.Last.After(h.Last) {
+		h.Last = v.Last
+	}
+	h.Latency = max(h.Latency, v.Latency)
 }
 
 type hopState struct {
@@ -151,15 +164,7 @@ func (t *Tracker) build(tr *trace) *Trace {
 						hopOf[i] = k
 					}
 				}
-				w := &b.hops[k]
-				w.Events += v.Events
-				if !v.First.IsZero() && (w.First.IsZero() || v.First.Before(w.First)) {
-					w.First = v.First
-				}
-				if v.Last.After(w.Last) {
-					w.Last = v.Last
-				}
-				w.Latency = max(w.Latency, v.Latency)
+				b.hops[k].absorb(&v.Hop)
 				v.Events = 0
 				break
 			}
@@ -325,37 +330,19 @@ func (t *Tracker) build(tr *trace) *Trace {
 		}
 	}
 	// Hops: visits of one server in one role at one depth are one hop.
-	order := grow(b.order, len(hops))
-	b.order = order
-	n := 0
-	for i := range hops {
-		if hops[i].Events > 0 {
-			order[n] = i
-			n++
-		}
-	}
-	order = order[:n]
-	slices.SortStableFunc(order, func(a, c int) int {
-		x, y := &hops[a], &hops[c]
-		if x.depth != y.depth {
-			return cmp.Compare(x.depth, y.depth)
-		}
-		if c := x.First.Compare(y.First); c != 0 {
-			return c
-		}
-		if x.Server != y.Server {
-			return strings.Compare(x.Server, y.Server)
-		}
-		return cmp.Compare(x.Role, y.Role)
-	})
-	pos := grow(b.pos, len(hops)) // hop of each visit in out.Hops
+	// They are merged first and ordered after, so that each hop is placed
+	// by the earliest time of all its visits.
+	pos := grow(b.pos, len(hops)) // each visit's hop: in merged, then in out.Hops
 	b.pos = pos
-	out.Hops = make([]Hop, 0, len(order))
-	for _, i := range order {
+	merged := b.merged[:0]
+	for i := range hops {
 		v := &hops[i]
+		if v.Events == 0 {
+			continue
+		}
 		found := -1
-		for k := range out.Hops {
-			if out.Hops[k].Server == v.Server && out.Hops[k].Role == v.Role && out.Hops[k].Depth == v.depth {
+		for k := range merged {
+			if merged[k].Server == v.Server && merged[k].Role == v.Role && merged[k].Depth == v.Depth {
 				found = k
 				break
 			}
@@ -363,25 +350,23 @@ func (t *Tracker) build(tr *trace) *Trace {
 		if found < 0 {
 			h := v.Hop
 			h.From = nil
-			out.Hops = append(out.Hops, h)
-			pos[i] = len(out.Hops) - 1
-			continue
+			merged = append(merged, h)
+			found = len(merged) - 1
+		} else {
+			merged[found].absorb(&v.Hop)
 		}
 		pos[i] = found
-		o := &out.Hops[found]
-		o.Events += v.Events
-		if !v.First.IsZero() && (o.First.IsZero() || v.First.Before(o.First)) {
-			o.First = v.First
-		}
-		if v.Last.After(o.Last) {
-			o.Last = v.Last
-		}
-		o.Latency = max(o.Latency, v.Latency)
 	}
-	// A visit merged into an earlier one can move that hop's first time
-	// past its neighbours' (when the earlier visit had no time): sort
-	// again, and move each visit to its hop's new place.
-	hopCmp := func(x, y *Hop) int {
+	b.merged = merged
+	// Causal order: by depth, then first time; server and role (unique
+	// with the depth) break ties.
+	order := grow(b.order, len(merged))
+	b.order = order
+	for k := range order {
+		order[k] = k
+	}
+	slices.SortFunc(order, func(a, c int) int {
+		x, y := &merged[a], &merged[c]
 		if x.Depth != y.Depth {
 			return cmp.Compare(x.Depth, y.Depth)
 		}
@@ -392,25 +377,23 @@ func (t *Tracker) build(tr *trace) *Trace {
 			return strings.Compare(x.Server, y.Server)
 		}
 		return cmp.Compare(x.Role, y.Role)
+	})
+	rank := grow(b.rank, len(merged))
+	b.rank = rank
+	out.Hops = make([]Hop, len(merged))
+	for k, m := range order {
+		out.Hops[k] = merged[m]
+		rank[m] = k
 	}
-	if !slices.IsSortedFunc(out.Hops, func(x, y Hop) int { return hopCmp(&x, &y) }) {
-		perm := make([]int, len(out.Hops))
-		for k := range perm {
-			perm[k] = k
-		}
-		slices.SortStableFunc(perm, func(a, c int) int { return hopCmp(&out.Hops[a], &out.Hops[c]) })
-		sorted := make([]Hop, len(out.Hops))
-		newPos := make([]int, len(out.Hops))
-		for k, old := range perm {
-			sorted[k] = out.Hops[old]
-			newPos[old] = k
-		}
-		out.Hops = sorted
-		for _, i := range order {
-			pos[i] = newPos[pos[i]]
+	for i := range hops {
+		if hops[i].Events > 0 {
+			pos[i] = rank[pos[i]]
 		}
 	}
-	for _, i := range order {
+	for i := range hops {
+		if hops[i].Events == 0 {
+			continue
+		}
 		o := &out.Hops[pos[i]]
 		for _, p := range hops[i].parents {
 			// (A hand-over between two copies merged into one hop is
