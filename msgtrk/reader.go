@@ -610,16 +610,15 @@ const maxSpans = MaxFields + 1
 // time, with an exact per-byte mask of the commas in a word and a cheap
 // any-byte test for the special bytes ('"', NUL, non-ASCII).
 func splitSWAR(line []byte, ends *[maxSpans + 8]int32) (count int, special bool) {
-	n := len(line)
-	j := 0
-	var acc uint64
-	i := 0
-	for ; i+8 <= n; i += 8 {
-		v := binary.LittleEndian.Uint64(line[i : i+8])
-		c := v ^ (lo8 * ',')
-		commas := ^(((c & lo7) + lo7) | c | lo7)
-		q := v ^ (lo8 * '"')
-		acc |= ((q - lo8) &^ q) | ((v - lo8) &^ v) | v
+	return splitSWARFrom(line, 0, 0, ends, 0)
+}
+
+// splitSWARFrom is splitSWAR from byte i, with j fields found so far and
+// acc the special-byte bits seen so far (see swarWord).
+func splitSWARFrom(line []byte, i, j int, ends *[maxSpans + 8]int32, acc uint64) (count int, special bool) {
+	for ; i+8 <= len(line); i += 8 {
+		commas, sp := swarWord(binary.LittleEndian.Uint64(line[i : i+8]))
+		acc |= sp
 		for commas != 0 && j < maxSpans {
 			ends[j] = int32(i + bits.TrailingZeros64(commas)>>3)
 			j++
@@ -627,6 +626,17 @@ func splitSWAR(line []byte, ends *[maxSpans + 8]int32) (count int, special bool)
 		}
 	}
 	return splitTail(line, i, j, ends, acc&hi8 != 0)
+}
+
+// swarWord classifies the eight bytes of v (little-endian): commas has the
+// high bit of each byte that is a comma set, exactly; the high bits of
+// special are set in (at least) every byte that is '"', NUL or not ASCII,
+// and in no byte when there is none of them in v.
+func swarWord(v uint64) (commas, special uint64) {
+	c := v ^ (lo8 * ',')
+	commas = ^(((c & lo7) + lo7) | c | lo7)
+	q := v ^ (lo8 * '"')
+	return commas, ((q - lo8) &^ q) | ((v - lo8) &^ v) | v
 }
 
 // splitTail finishes a split from byte i with j fields found so far.

@@ -48,11 +48,8 @@ func splitSWARBranchless(line []byte, ends *[maxSpans + 8]int32) (count int, spe
 	var acc uint64
 	i := 0
 	for ; i+8 <= n; i += 8 {
-		v := binary.LittleEndian.Uint64(line[i : i+8])
-		c := v ^ (lo8 * ',')
-		commas := ^(((c & lo7) + lo7) | c | lo7)
-		q := v ^ (lo8 * '"')
-		acc |= ((q - lo8) &^ q) | ((v - lo8) &^ v) | v
+		commas, sp := swarWord(binary.LittleEndian.Uint64(line[i : i+8]))
+		acc |= sp
 		if j >= maxSpans {
 			continue
 		}
@@ -83,11 +80,8 @@ func splitBlocks(line []byte, ends *[maxSpans + 8]int32) (int, bool) {
 	for ; i+64 <= n; i += 64 {
 		var bm uint64
 		for k := 0; k < 8; k++ {
-			v := binary.LittleEndian.Uint64(line[i+8*k : i+8*k+8])
-			c := v ^ (lo8 * ',')
-			commas := ^(((c & lo7) + lo7) | c | lo7)
-			q := v ^ (lo8 * '"')
-			acc |= ((q - lo8) &^ q) | ((v - lo8) &^ v) | v
+			commas, sp := swarWord(binary.LittleEndian.Uint64(line[i+8*k : i+8*k+8]))
+			acc |= sp
 			bm |= (((commas >> 7) * 0x0102040810204080) >> 56) << (8 * k)
 		}
 		for bm != 0 && j < maxSpans {
@@ -96,19 +90,7 @@ func splitBlocks(line []byte, ends *[maxSpans + 8]int32) (int, bool) {
 			bm &= bm - 1
 		}
 	}
-	for ; i+8 <= n; i += 8 {
-		v := binary.LittleEndian.Uint64(line[i : i+8])
-		c := v ^ (lo8 * ',')
-		commas := ^(((c & lo7) + lo7) | c | lo7)
-		q := v ^ (lo8 * '"')
-		acc |= ((q - lo8) &^ q) | ((v - lo8) &^ v) | v
-		for commas != 0 && j < maxSpans {
-			ends[j] = int32(i + bits.TrailingZeros64(commas)>>3)
-			j++
-			commas &= commas - 1
-		}
-	}
-	return splitTail(line, i, j, ends, acc&hi8 != 0)
+	return splitSWARFrom(line, i, j, ends, acc)
 }
 
 // splitTable walks the line byte by byte with a class table.
