@@ -914,26 +914,24 @@ func (g *gen) categorize(hc *hubCtx) {
 			}
 		}
 		hc.groups = append(hc.groups, x.group)
+		// expandRow logs the group's expansion into members.
+		expandRow := func(event string, etype msgtrk.EventType, members []string) {
+			e := g.begin(m, hc.H, hc.t, "ROUTING", event)
+			e.Fields[fServerHost] = hc.H.Name
+			e.Fields[fIMID] = hc.imids[0]
+			g.setRcpts(e, members, nil)
+			e.Fields[fRelated] = x.group
+			e.Fields[fCustom] = "S:DeliveryPriority=Normal;S:AccountForest=" + g.org.AccountForest
+			g.commit(m, hc.H, msgtrk.LogTransport, hc.t, etype, RoleHub, hc.depth)
+		}
 		hc.t += g.between(2, 30)
-		e := g.begin(m, hc.H, hc.t, "ROUTING", "EXPAND")
-		e.Fields[fServerHost] = hc.H.Name
-		e.Fields[fIMID] = hc.imids[0]
-		g.setRcpts(e, fresh, nil)
-		e.Fields[fRelated] = x.group
-		e.Fields[fCustom] = "S:DeliveryPriority=Normal;S:AccountForest=" + g.org.AccountForest
-		g.commit(m, hc.H, msgtrk.LogTransport, hc.t, msgtrk.EventExpand, RoleHub, hc.depth)
+		expandRow("EXPAND", msgtrk.EventExpand, fresh)
 		sorted := append([]string{}, fresh...)
 		sortStrings(sorted)
 		m.truth.Expansions = append(m.truth.Expansions, Expansion{Group: x.group, Members: sorted})
 		if len(dups) > 0 {
 			hc.t += g.between(1, 5)
-			e := g.begin(m, hc.H, hc.t, "ROUTING", "DUPLICATEEXPAND")
-			e.Fields[fServerHost] = hc.H.Name
-			e.Fields[fIMID] = hc.imids[0]
-			g.setRcpts(e, dups, nil)
-			e.Fields[fRelated] = x.group
-			e.Fields[fCustom] = "S:DeliveryPriority=Normal;S:AccountForest=" + g.org.AccountForest
-			g.commit(m, hc.H, msgtrk.LogTransport, hc.t, msgtrk.EventDuplicateExpand, RoleHub, hc.depth)
+			expandRow("DUPLICATEEXPAND", msgtrk.EventDuplicateExpand, dups)
 			for _, d := range dups {
 				// A member reached again through a forwarding target that
 				// is not a recipient yet becomes one.
