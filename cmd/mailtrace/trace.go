@@ -216,64 +216,81 @@ func hopOfRecipient(t *correlate.Trace, r correlate.Recipient) int {
 	return best
 }
 
-func writeDot(w io.Writer, t *correlate.Trace) {
-	q := func(s string) string {
+// graphSyntax spells the graph of a trace in one language. The formats
+// take the node ids and quoted labels in the order their comments give.
+type graphSyntax struct {
+	br     string              // line break inside a label
+	quote  func(string) string // a label as the language quotes it
+	origin string              // the origin node: label
+	hop    string              // a hop node: id, label
+	rcpt   string              // a recipient node: id, label
+	edge   string              // an edge: from id, to id
+	end    string              // after the last node and edge
+}
+
+var dotSyntax = graphSyntax{
+	br: "\n",
+	quote: func(s string) string {
 		return `"` + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), `"`, `\"`) + `"`
-	}
+	},
+	origin: "  origin [shape=ellipse, label=%s];\n",
+	hop:    "  %s [label=%s];\n",
+	rcpt:   "  %s [shape=note, label=%s];\n",
+	edge:   "  %s -> %s;\n",
+	end:    "}\n",
+}
+
+var mermaidSyntax = graphSyntax{
+	br:     "<br/>",
+	quote:  func(s string) string { return `"` + strings.ReplaceAll(s, `"`, "#quot;") + `"` },
+	origin: "  origin([%s])\n",
+	hop:    "  %s[%s]\n",
+	rcpt:   "  %s>%s]\n",
+	edge:   "  %s --> %s\n",
+	end:    "\n",
+}
+
+func writeDot(w io.Writer, t *correlate.Trace) {
+	q := dotSyntax.quote
 	fmt.Fprintf(w, "digraph %s {\n  rankdir=LR;\n  label=%s;\n  node [shape=box];\n", q(t.Key), q(t.Subject+" — "+t.Sender))
-	if t.Origin.Protocol != "" {
-		label := "origin\n" + t.Origin.Protocol + " " + t.Origin.Auth
-		if ip := t.Origin.OriginalClientIP; ip.IsValid() {
-			label += "\n" + ip.String()
-		}
-		fmt.Fprintf(w, "  origin [shape=ellipse, label=%s];\n", q(label))
-	}
-	for i, h := range t.Hops {
-		label := fmt.Sprintf("%s\n%s", h.Server, h.Role)
-		if h.Latency > 0 {
-			label += "\n" + secs(h.Latency)
-		}
-		fmt.Fprintf(w, "  %s [label=%s];\n", hopID(i), q(label))
-		if len(h.From) == 0 && t.Origin.Protocol != "" && h.Depth == 0 {
-			fmt.Fprintf(w, "  origin -> %s;\n", hopID(i))
-		}
-		for _, p := range h.From {
-			fmt.Fprintf(w, "  %s -> %s;\n", hopID(p), hopID(i))
-		}
-	}
-	for i, r := range t.Recipients {
-		fmt.Fprintf(w, "  r%d [shape=note, label=%s];\n", i, q(r.Address+"\n"+r.Status.String()))
-		if h := hopOfRecipient(t, r); h >= 0 {
-			fmt.Fprintf(w, "  %s -> r%d;\n", hopID(h), i)
-		}
-	}
-	fmt.Fprintln(w, "}")
+	writeGraph(w, t, &dotSyntax)
 }
 
 func writeMermaid(w io.Writer, t *correlate.Trace) {
-	q := func(s string) string { return `"` + strings.ReplaceAll(s, `"`, "#quot;") + `"` }
 	fmt.Fprintf(w, "%%%% %s\nflowchart LR\n", t.Key)
+	writeGraph(w, t, &mermaidSyntax)
+}
+
+// writeGraph writes the nodes and edges of t: the origin, each hop with the
+// hops that handed it the message, and each recipient after the hop that
+// settled it.
+func writeGraph(w io.Writer, t *correlate.Trace, g *graphSyntax) {
 	if t.Origin.Protocol != "" {
-		fmt.Fprintf(w, "  origin([%s])\n", q("origin: "+t.Origin.Protocol+" "+t.Origin.Auth))
+		label := "origin" + g.br + t.Origin.Protocol + " " + t.Origin.Auth
+		if ip := t.Origin.OriginalClientIP; ip.IsValid() {
+			label += g.br + ip.String()
+		}
+		fmt.Fprintf(w, g.origin, g.quote(label))
 	}
 	for i, h := range t.Hops {
-		label := h.Server + "<br/>" + h.Role.String()
+		label := h.Server + g.br + h.Role.String()
 		if h.Latency > 0 {
-			label += "<br/>" + secs(h.Latency)
+			label += g.br + secs(h.Latency)
 		}
-		fmt.Fprintf(w, "  %s[%s]\n", hopID(i), q(label))
+		fmt.Fprintf(w, g.hop, hopID(i), g.quote(label))
 		if len(h.From) == 0 && t.Origin.Protocol != "" && h.Depth == 0 {
-			fmt.Fprintf(w, "  origin --> %s\n", hopID(i))
+			fmt.Fprintf(w, g.edge, "origin", hopID(i))
 		}
 		for _, p := range h.From {
-			fmt.Fprintf(w, "  %s --> %s\n", hopID(p), hopID(i))
+			fmt.Fprintf(w, g.edge, hopID(p), hopID(i))
 		}
 	}
 	for i, r := range t.Recipients {
-		fmt.Fprintf(w, "  r%d>%s]\n", i, q(r.Address+"<br/>"+r.Status.String()))
+		id := fmt.Sprintf("r%d", i)
+		fmt.Fprintf(w, g.rcpt, id, g.quote(r.Address+g.br+r.Status.String()))
 		if h := hopOfRecipient(t, r); h >= 0 {
-			fmt.Fprintf(w, "  %s --> r%d\n", hopID(h), i)
+			fmt.Fprintf(w, g.edge, hopID(h), id)
 		}
 	}
-	fmt.Fprintln(w)
+	io.WriteString(w, g.end)
 }
