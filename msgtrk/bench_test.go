@@ -162,7 +162,8 @@ func BenchmarkWrite(b *testing.B) {
 		b.Fatalf("read %d rows: %v", len(recs), r.Err())
 	}
 	h := r.Header()
-	b.Run("WriteRecord", func(b *testing.B) {
+	// writeFile writes the header, then the rows with writeRows.
+	writeFile := func(b *testing.B, writeRows func(w *msgtrk.Writer) error) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(data)))
 		for b.Loop() {
@@ -170,33 +171,33 @@ func BenchmarkWrite(b *testing.B) {
 			if err := w.WriteHeader(h); err != nil {
 				b.Fatal(err)
 			}
+			if err := writeRows(w); err != nil {
+				b.Fatal(err)
+			}
+			if err := w.Flush(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.Run("WriteRecord", func(b *testing.B) {
+		writeFile(b, func(w *msgtrk.Writer) error {
 			for _, rec := range recs {
 				if err := w.WriteRecord(rec); err != nil {
-					b.Fatal(err)
+					return err
 				}
 			}
-			if err := w.Flush(); err != nil {
-				b.Fatal(err)
-			}
-		}
+			return nil
+		})
 	})
 	b.Run("WriteEvent", func(b *testing.B) {
-		b.ReportAllocs()
-		b.SetBytes(int64(len(data)))
-		for b.Loop() {
-			w := msgtrk.NewWriter(io.Discard)
-			if err := w.WriteHeader(h); err != nil {
-				b.Fatal(err)
-			}
+		writeFile(b, func(w *msgtrk.Writer) error {
 			for i := range events {
 				if err := w.WriteEvent(&events[i]); err != nil {
-					b.Fatal(err)
+					return err
 				}
 			}
-			if err := w.Flush(); err != nil {
-				b.Fatal(err)
-			}
-		}
+			return nil
+		})
 	})
 	b.Run("encoding-csv", func(b *testing.B) {
 		b.ReportAllocs()
