@@ -158,7 +158,7 @@ func buildOrg(cfg Config) *Org {
 			Name:     "EX" + n,
 			FQDN:     "ex" + n + ".corp.contoso.com",
 			IP:       "10.0.0." + strconv.Itoa(11+i),
-			IPv6:     "fe80::" + hex4(rng) + ":" + hex4(rng) + ":" + hex4(rng) + ":" + hex4(rng),
+			IPv6:     linkLocal(rng),
 			Role:     RoleMailbox,
 			Skew:     skew(),
 			Database: guid(rng),
@@ -170,7 +170,7 @@ func buildOrg(cfg Config) *Org {
 			Name: "EDGE" + n,
 			FQDN: "edge" + n + ".contoso.com",
 			IP:   "172.16.10." + strconv.Itoa(11+i),
-			IPv6: "fe80::" + hex4(rng) + ":" + hex4(rng) + ":" + hex4(rng) + ":" + hex4(rng),
+			IPv6: linkLocal(rng),
 			Role: RoleEdge,
 			Skew: skew(),
 		})
@@ -337,6 +337,11 @@ const hexdigits = "0123456789abcdef"
 
 // hex4 returns a random IPv6 group without leading zeros.
 func hex4(rng *rand.Rand) string { return strconv.FormatUint(uint64(rng.Uint32N(1<<16)), 16) }
+
+// linkLocal returns a random IPv6 link-local address (fe80::/64).
+func linkLocal(rng *rand.Rand) string {
+	return "fe80::" + hex4(rng) + ":" + hex4(rng) + ":" + hex4(rng) + ":" + hex4(rng)
+}
 
 func hexN(rng *rand.Rand, n int) string {
 	b := make([]byte, n)
