@@ -651,23 +651,23 @@ func (rc *rowChecker) checkCustomData(t testing.TB, rec *msgtrk.Record) {
 			}
 		}
 		checkOffset(t, "eventdata.GroupScanner", g.Err(), len(p.Value))
+		// parsed checks that every byte slice in v, the result of
+		// eventdata.ParseX, lies inside the value, and err's offset too.
+		parsed := func(x string, v any, err error) {
+			walkBytes(reflect.ValueOf(v), x, func(path string, b []byte) {
+				if len(b) > 0 && !check.Inside(p.Value, b) {
+					t.Fatalf("eventdata: %s.%s not inside the value", x, path)
+				}
+			})
+			checkOffset(t, "eventdata.Parse"+x, err, len(p.Value))
+		}
 		switch string(p.Key) {
 		case "TRA":
 			h, err := eventdata.ParseRuleHit(p.Value)
-			walkBytes(reflect.ValueOf(h), "RuleHit", func(path string, b []byte) {
-				if len(b) > 0 && !check.Inside(p.Value, b) {
-					t.Fatalf("eventdata: RuleHit.%s not inside the value", path)
-				}
-			})
-			checkOffset(t, "eventdata.ParseRuleHit", err, len(p.Value))
+			parsed("RuleHit", h, err)
 		case "AMA":
 			m, err := eventdata.ParseMalwareResult(p.Value)
-			walkBytes(reflect.ValueOf(m), "MalwareResult", func(path string, b []byte) {
-				if len(b) > 0 && !check.Inside(p.Value, b) {
-					t.Fatalf("eventdata: MalwareResult.%s not inside the value", path)
-				}
-			})
-			checkOffset(t, "eventdata.ParseMalwareResult", err, len(p.Value))
+			parsed("MalwareResult", m, err)
 		}
 	}
 	// Round trip: the members written back with AppendMember scan to the
