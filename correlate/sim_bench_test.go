@@ -57,11 +57,7 @@ func simDir(b *testing.B, events int) (string, int64) {
 
 // benchTracker returns a Tracker, or a Sharded one with shards workers, and
 // the function that releases it.
-func benchTracker(b *testing.B, shards int, opts correlate.Options) (tk interface {
-	Add(*msgtrk.Record)
-	Advance(time.Time)
-	Flush()
-}, closeTk func() error) {
+func benchTracker(b *testing.B, shards int, opts correlate.Options) (tk correlate.Correlator, closeTk func() error) {
 	if shards > 1 {
 		s, err := correlate.NewSharded(shards, opts)
 		if err != nil {

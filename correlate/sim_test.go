@@ -37,15 +37,7 @@ func correlateFS(t testing.TB, fsys fs.FS, shards int, opts correlate.Options) s
 	}
 	var run simRun
 	opts.OnTrace = func(tr *correlate.Trace) { run.traces = append(run.traces, tr) }
-	type tk interface {
-		Add(*msgtrk.Record)
-		Advance(time.Time)
-		Flush()
-		MarkServer(string)
-		Stats() correlate.Stats
-		Skew() []correlate.ServerSkew
-	}
-	var tracker tk
+	var tracker correlate.Correlator
 	if shards > 1 {
 		s, err := correlate.NewSharded(shards, opts)
 		if err != nil {

@@ -24,16 +24,6 @@ func (c *common) addCorrFlags() *corrFlags {
 	return f
 }
 
-// tracker is what the commands drive: a Tracker or a Sharded one.
-type tracker interface {
-	Add(*msgtrk.Record)
-	Advance(time.Time)
-	Flush()
-	MarkServer(string)
-	Stats() correlate.Stats
-	Skew() []correlate.ServerSkew
-}
-
 // corrResult is what a correlation run leaves besides its traces.
 type corrResult struct {
 	stats correlate.Stats
@@ -53,7 +43,7 @@ func (c *common) correlateInputs(inputs []msgtrk.Input, f *corrFlags, stderr io.
 	if c.withFilters {
 		opts.Mark = c.filter.Match
 	}
-	var tk tracker
+	var tk correlate.Correlator
 	workers := f.workers
 	if workers == 0 {
 		workers = runtime.NumCPU()
