@@ -3,7 +3,8 @@
 // -Sender, -Recipients, -MessageId, -NetworkMessageId, -InternalMessageId,
 // -MessageSubject, -Server), plus a minimum size, over msgtrk records.
 //
-// Matching does no allocation. A zero Events matches every event.
+// Matching does no allocation. A zero Events, once compiled, matches every
+// event; Match panics on an Events that was never compiled.
 package filter
 
 import (

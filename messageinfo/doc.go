@@ -5,7 +5,7 @@
 // It works on the field's value as a []byte (package msgtrk finds the field)
 // and does no allocation on the success path: results are small comparable
 // values, flat slices appended to caller storage, and [Span] offsets into
-// the value.
+// the value. (Components and Span.Text, which copy, are the exceptions.)
 //
 // # Shapes
 //

@@ -1,0 +1,47 @@
+package correlate
+
+import (
+	"testing"
+
+	"github.com/mailtrace/mailtrace/msgtrk"
+)
+
+// TestNoAllocsInternal checks the "does not allocate" claims of the
+// Tracker's internal lookups: a key of an open trace (lookupKey), an Edge
+// server already known (markEdgeOnce), a server name already seen (short).
+func TestNoAllocsInternal(t *testing.T) {
+	const log = "#Fields: date-time,server-hostname,source,event-id,message-id,network-message-id,recipient-address\r\n" +
+		"2024-05-06T10:00:00.000Z,EX1.contoso.com,SMTP,RECEIVE,<a@contoso.com>,0d6a4f1e-2b3c-4d5e-8f90-08dc6d5f0b02,bob@contoso.com\r\n"
+	tk, err := New(Options{OnTrace: func(*Trace) {}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := msgtrk.NewReaderBytes([]byte(log))
+	if !r.Next() {
+		t.Fatal(r.Err())
+	}
+	tk.Add(r.Record())
+	if len(tk.byKey) == 0 {
+		t.Fatal("the row opened no trace")
+	}
+	for k := range tk.byKey {
+		b := []byte(k) // not the map's string: lookupKey must find it
+		if _, tr := tk.lookupKey(b); tr == nil {
+			t.Fatalf("lookupKey(%q) found no trace", b)
+		}
+		if n := testing.AllocsPerRun(100, func() { tk.lookupKey(b) }); n != 0 {
+			t.Errorf("lookupKey of an open trace's key %q: %v allocs, want 0", b, n)
+		}
+	}
+	tk.markEdgeOnce("edge01")
+	if n := testing.AllocsPerRun(100, func() { tk.markEdgeOnce("edge01") }); n != 0 {
+		t.Errorf("markEdgeOnce of a known name: %v allocs, want 0", n)
+	}
+	if !tk.isEdge("edge01") {
+		t.Error("markEdgeOnce did not mark edge01")
+	}
+	tk.short("EX1.contoso.com")
+	if n := testing.AllocsPerRun(100, func() { tk.short("EX1.contoso.com") }); n != 0 {
+		t.Errorf("short of a known server: %v allocs, want 0", n)
+	}
+}
