@@ -1,5 +1,7 @@
 package msgtrk
 
+import "time"
+
 // Batch holds copies of rows, so that they outlive the Reader that read them:
 // for handing rows to another goroutine, or for holding a few rows back. It
 // copies each row's bytes and column positions into a few shared buffers, so
@@ -21,6 +23,8 @@ type batchRow struct {
 	c                *columns
 	origin           *Origin
 	lineNo, off      int64
+	tm               time.Time // the row's parsed date-time, when tmOK
+	tmOK             bool
 }
 
 // Append copies r into b.
@@ -30,6 +34,7 @@ func (b *Batch) Append(r *Record) {
 		endsOff: len(b.ends), n: len(r.ends),
 		flagsOff: -1,
 		c:        r.c, origin: r.origin, lineNo: r.lineNo, off: r.off,
+		tm: r.tm, tmOK: r.tmOK,
 	}
 	b.lines = append(b.lines, r.line...)
 	b.ends = append(b.ends, r.ends...)
@@ -63,7 +68,7 @@ func (b *Batch) Record(i int) *Record {
 	b.view.lineNo = row.lineNo
 	b.view.off = row.off
 	b.view.scratch = b.view.scratch[:0]
-	b.view.tmOK = false
+	b.view.tm, b.view.tmOK = row.tm, row.tmOK
 	return &b.view
 }
 

@@ -62,6 +62,8 @@ func (r *Record) Clone() *Record {
 		lineNo: r.lineNo,
 		off:    r.off,
 		origin: r.origin,
+		tm:     r.tm,
+		tmOK:   r.tmOK,
 	}
 	c.ends = append(make([]int32, 0, len(r.ends)), r.ends...)
 	if r.flags != nil {
@@ -281,7 +283,8 @@ func rawOffset(inner []byte, off int) int {
 
 // Time returns the date-time of the row, in UTC. An empty or malformed
 // value is an error wrapping ErrSyntax. The value is parsed once per row:
-// later calls (and a Merger's, which orders rows by it) reuse it.
+// later calls (and a Merger's, which orders rows by it) reuse it, and so do
+// the row's copies in a Batch or made by Clone.
 func (r *Record) Time() (time.Time, error) {
 	if t, ok := r.time(); ok {
 		return t, nil

@@ -91,20 +91,29 @@ func TestTimePerRow(t *testing.T) {
 		return tm.Format(time.RFC3339Nano)
 	}
 	r := msgtrk.NewReaderBytes([]byte(in))
-	var b msgtrk.Batch
+	var b, unparsed msgtrk.Batch
+	var clones []*msgtrk.Record
 	for i := 0; r.Next(); i++ {
 		rec := r.Record()
+		unparsed.Append(rec) // before Time: the copy parses it itself
 		if got := show(rec); got != want[i] {
 			t.Errorf("row %d: Time %s, want %s", i, got, want[i])
 		}
 		if got := show(rec); got != want[i] {
 			t.Errorf("row %d, second call: Time %s, want %s", i, got, want[i])
 		}
-		b.Append(rec)
+		b.Append(rec) // after Time: the copy keeps the parsed time
+		clones = append(clones, rec.Clone())
 	}
 	for _, i := range []int{2, 0, 1, 2, 1, 0} {
 		if got := show(b.Record(i)); got != want[i] {
 			t.Errorf("batch row %d: Time %s, want %s", i, got, want[i])
+		}
+		if got := show(unparsed.Record(i)); got != want[i] {
+			t.Errorf("batch row %d appended before Time: Time %s, want %s", i, got, want[i])
+		}
+		if got := show(clones[i]); got != want[i] {
+			t.Errorf("clone of row %d: Time %s, want %s", i, got, want[i])
 		}
 	}
 }
