@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mailtrace/mailtrace/eventdata"
+	"github.com/mailtrace/mailtrace/internal/ascii"
 	"github.com/mailtrace/mailtrace/messageinfo"
 	"github.com/mailtrace/mailtrace/msgtrk"
 )
@@ -145,7 +146,7 @@ func shortHost(dst []byte, h []byte) []byte {
 	if i := bytes.IndexByte(h, '.'); i >= 0 {
 		h = h[:i]
 	}
-	return appendLower(dst, h)
+	return ascii.AppendLower(dst, h)
 }
 
 // looksLikeIP is a cheap test that avoids parsing host names as addresses
@@ -163,16 +164,6 @@ func looksLikeIP(h []byte) bool {
 		}
 	}
 	return true
-}
-
-func appendLower(dst, b []byte) []byte {
-	for _, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		dst = append(dst, c)
-	}
-	return dst
 }
 
 // extract fills e from rec. t is the trace that receives the strings.

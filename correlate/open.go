@@ -1,6 +1,7 @@
 package correlate
 
 import (
+	"github.com/mailtrace/mailtrace/internal/ascii"
 	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
@@ -81,7 +82,7 @@ func (tr *trace) addString(b []byte) ref {
 
 func (tr *trace) addLower(b []byte) ref {
 	r := ref{off: uint32(len(tr.arena)), n: uint32(len(b))}
-	tr.arena = appendLower(tr.arena, b)
+	tr.arena = ascii.AppendLower(tr.arena, b)
 	return r
 }
 

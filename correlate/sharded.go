@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mailtrace/mailtrace/internal/ascii"
 	"github.com/mailtrace/mailtrace/msgtrk"
 	"github.com/mailtrace/mailtrace/sourcecontext"
 )
@@ -249,7 +250,7 @@ func (s *Sharded) enqueue(i int, rec *msgtrk.Record, wm time.Time) {
 // id, or message-id and sender for logs without it; nil for neither.
 func (s *Sharded) primaryKey(rec *msgtrk.Record) []byte {
 	if id := rec.Field(msgtrk.NetworkMessageID); len(id) > 0 {
-		s.scratch = appendLower(s.scratch[:0], id)
+		s.scratch = ascii.AppendLower(s.scratch[:0], id)
 		return s.scratch
 	}
 	if !rec.Has(msgtrk.NetworkMessageID) {
@@ -257,7 +258,7 @@ func (s *Sharded) primaryKey(rec *msgtrk.Record) []byte {
 			b := append(s.scratch[:0], "mid:"...)
 			b = append(b, mid...)
 			b = append(b, '|')
-			s.scratch = appendLower(b, rec.Field(msgtrk.SenderAddress))
+			s.scratch = ascii.AppendLower(b, rec.Field(msgtrk.SenderAddress))
 			return s.scratch
 		}
 	}
@@ -277,7 +278,7 @@ func (s *Sharded) storeKey(rec *msgtrk.Record, server string) string {
 	if err != nil || len(st.Mailbox.Raw) == 0 || len(st.EventRaw) == 0 {
 		return ""
 	}
-	return server + "/" + string(appendLower(nil, st.Mailbox.Raw)) + "/" + string(st.EventRaw)
+	return server + "/" + string(ascii.AppendLower(nil, st.Mailbox.Raw)) + "/" + string(st.EventRaw)
 }
 
 // shardOf chooses the shard of a key with FNV-1a: a fixed hash, so that a

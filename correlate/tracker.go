@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mailtrace/mailtrace/internal/ascii"
 	"github.com/mailtrace/mailtrace/messageinfo"
 	"github.com/mailtrace/mailtrace/msgtrk"
 	"github.com/mailtrace/mailtrace/sourcecontext"
@@ -198,14 +199,14 @@ type rowInfo struct {
 // submission rows), with the open traces they lead to. Either may be empty.
 func (t *Tracker) keysOf(rec *msgtrk.Record, server string, ri *rowInfo) (primary string, ptr *trace, store string, str *trace) {
 	if id := rec.Field(msgtrk.NetworkMessageID); len(id) > 0 {
-		t.scratch = appendLower(t.scratch[:0], id)
+		t.scratch = ascii.AppendLower(t.scratch[:0], id)
 		primary, ptr = t.lookupKey(t.scratch)
 	} else if !rec.Has(msgtrk.NetworkMessageID) {
 		if mid := rec.Field(msgtrk.MessageID); len(mid) > 0 {
 			b := append(t.scratch[:0], "mid:"...)
 			b = append(b, mid...)
 			b = append(b, '|')
-			b = appendLower(b, rec.Field(msgtrk.SenderAddress))
+			b = ascii.AppendLower(b, rec.Field(msgtrk.SenderAddress))
 			t.scratch = b
 			primary, ptr = t.lookupKey(b)
 		}
@@ -221,7 +222,7 @@ func (t *Tracker) keysOf(rec *msgtrk.Record, server string, ri *rowInfo) (primar
 				b := append(t.scratch[:0], "store:"...)
 				b = append(b, server...)
 				b = append(b, '/')
-				b = appendLower(b, st.Mailbox.Raw)
+				b = ascii.AppendLower(b, st.Mailbox.Raw)
 				b = append(b, '/')
 				b = append(b, st.EventRaw...)
 				t.scratch = b

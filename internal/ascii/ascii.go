@@ -47,6 +47,18 @@ func lower(c byte) byte {
 	return c
 }
 
+// AppendLower appends b to dst with ASCII upper-case letters in lower case;
+// other bytes are copied as they are. It grows dst once, and does not
+// allocate when dst has room for b.
+func AppendLower(dst, b []byte) []byte {
+	n := len(dst)
+	dst = append(dst, b...)
+	for i, c := range dst[n:] {
+		dst[n+i] = lower(c)
+	}
+	return dst
+}
+
 // EqualFold reports whether b equals s, ignoring the case of ASCII letters.
 // Bytes outside ASCII must match exactly.
 func EqualFold[B []byte | string](b B, s string) bool {

@@ -103,6 +103,7 @@ func FuzzEqualFold(f *testing.F) {
 func TestNoAllocs(t *testing.T) {
 	b := []byte("DeliveryPriority")
 	sink := 0
+	dst := make([]byte, 0, len(b))
 	if n := testing.AllocsPerRun(50, func() {
 		for i := 0; i < 100; i++ {
 			if EqualFold(b, "deliverypriority") {
@@ -112,6 +113,7 @@ func TestNoAllocs(t *testing.T) {
 				sink += int(v)
 			}
 			sink += len(TrimSpace(b[:i%len(b)]))
+			dst = AppendLower(dst[:0], b)
 		}
 	}); n != 0 {
 		t.Errorf("%v allocs per 100 calls, want 0", n)
@@ -136,4 +138,27 @@ func TestTrimSpace(t *testing.T) {
 			t.Errorf("TrimSpace(%q): offset %d, want %d", s, off, wantOff)
 		}
 	}
+}
+
+// TestAppendLower compares with bytes.ToLower on ASCII and checks that other
+// bytes, UTF-8 included, are copied as they are and that dst is kept.
+func TestAppendLower(t *testing.T) {
+	for _, s := range []string{"", "a", "Z", "EX01.Contoso.COM", "@[]`{", "ÄÖÜ straße", "\x00\xffA"} {
+		got := AppendLower([]byte("pre:"), []byte(s))
+		want := "pre:" + asciiLower(s)
+		if string(got) != want {
+			t.Errorf("AppendLower(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+// asciiLower lower-cases the ASCII letters of s only.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 32
+		}
+	}
+	return string(b)
 }
