@@ -249,8 +249,7 @@ func (tr *Tracker) extract(e *event, rec *msgtrk.Record, t *trace, server string
 			if !lat.Origin.IsZero() {
 				e.originNS = lat.Origin.UnixNano()
 			}
-			if n := lat.NumHops(); n > 0 {
-				h := lat.Hop(n - 1)
+			if h, ok := lat.Local(); ok {
 				if h.Root >= 0 {
 					ms := h.Total / time.Millisecond
 					if ms > 1<<31-1 {

@@ -269,8 +269,8 @@ type chainHeap []*chain
 func (h chainHeap) Len() int { return len(h) }
 func (h chainHeap) Less(i, j int) bool {
 	a, b := h[i], h[j]
-	if !a.key.Equal(b.key) {
-		return a.key.Before(b.key)
+	if c := a.key.Compare(b.key); c != 0 {
+		return c < 0
 	}
 	return a.idx < b.idx
 }
