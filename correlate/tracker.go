@@ -61,6 +61,36 @@ type Tracker struct {
 	skew     map[[2]string]*skewPair
 	skewSeq  uint64
 	ev       event
+	spare    []traceBufs // buffers of emitted traces, for new ones
+}
+
+// traceBufs are the per-trace buffers that die with a trace: nothing built
+// from a trace points into them (build copies out what it keeps), so an
+// emitted trace's buffers are handed to the next trace Add opens instead of
+// being allocated and grown again.
+type traceBufs struct {
+	events   []event
+	arena    []byte
+	refs     []ref
+	receives []receiveInfo
+	fps      []fpEntry
+}
+
+// Bounds on the buffers kept for reuse: at most maxSpare sets, none from a
+// trace much larger than usual (its memory goes back to the heap).
+const (
+	maxSpare          = 64
+	maxSpareEvents    = 64
+	maxSpareArenaSize = 16 << 10
+)
+
+// recycle keeps tr's buffers for a later trace and detaches them from tr.
+func (t *Tracker) recycle(tr *trace) {
+	if len(t.spare) < maxSpare && cap(tr.events) <= maxSpareEvents && cap(tr.arena) <= maxSpareArenaSize {
+		clear(tr.events) // drop the strings they point to
+		t.spare = append(t.spare, traceBufs{tr.events[:0], tr.arena[:0], tr.refs[:0], tr.receives[:0], tr.fps[:0]})
+	}
+	tr.events, tr.arena, tr.refs, tr.receives, tr.fps = nil, nil, nil, nil, nil
 }
 
 // New returns a Tracker with the given options.
@@ -316,11 +346,19 @@ func (t *Tracker) Add(rec *msgtrk.Record) {
 		tr.marked = true
 	}
 	if tr.events == nil {
-		// A typical message has a handful of rows of a few hundred bytes of
-		// strings: size the slices once instead of growing from zero.
-		tr.events = make([]event, 0, 8)
-		tr.arena = make([]byte, 0, 256)
-		tr.refs = make([]ref, 0, 16)
+		if n := len(t.spare); n > 0 {
+			s := &t.spare[n-1]
+			tr.events, tr.arena, tr.refs, tr.receives, tr.fps = s.events, s.arena, s.refs, s.receives, s.fps
+			*s = traceBufs{}
+			t.spare = t.spare[:n-1]
+		} else {
+			// A typical message has a handful of rows of a few hundred
+			// bytes of strings: size the slices once instead of growing
+			// from zero.
+			tr.events = make([]event, 0, 8)
+			tr.arena = make([]byte, 0, 256)
+			tr.refs = make([]ref, 0, 16)
+		}
 	}
 	tr.events = append(tr.events, event{})
 	t.extract(&tr.events[len(tr.events)-1], rec, tr, server, &ri)
@@ -442,6 +480,7 @@ func (t *Tracker) emit(tr *trace, reason Reason) {
 	}
 	out := t.build(tr)
 	t.noteSkew(tr)
+	t.recycle(tr)
 	if reason == 0 {
 		reason = ReasonComplete
 		for _, r := range out.Recipients {
