@@ -345,21 +345,6 @@ func (t *Tracker) Add(rec *msgtrk.Record) {
 	if t.opts.Mark != nil && !tr.marked && t.opts.Mark(rec) {
 		tr.marked = true
 	}
-	if tr.events == nil {
-		if n := len(t.spare); n > 0 {
-			s := &t.spare[n-1]
-			tr.events, tr.arena, tr.refs, tr.receives, tr.fps = s.events, s.arena, s.refs, s.receives, s.fps
-			*s = traceBufs{}
-			t.spare = t.spare[:n-1]
-		} else {
-			// A typical message has a handful of rows of a few hundred
-			// bytes of strings: size the slices once instead of growing
-			// from zero.
-			tr.events = make([]event, 0, 8)
-			tr.arena = make([]byte, 0, 256)
-			tr.refs = make([]ref, 0, 16)
-		}
-	}
 	tr.events = append(tr.events, event{})
 	t.extract(&tr.events[len(tr.events)-1], rec, tr, server, &ri)
 	ev := &tr.events[len(tr.events)-1]
@@ -391,6 +376,18 @@ func (t *Tracker) newTrace(key string) *trace {
 	t.seq++
 	dl := t.watermark + int64(t.opts.Window)
 	tr := &trace{key: key, seq: t.seq, deadline: dl, hkey: dl}
+	if n := len(t.spare); n > 0 {
+		s := &t.spare[n-1]
+		tr.events, tr.arena, tr.refs, tr.receives, tr.fps = s.events, s.arena, s.refs, s.receives, s.fps
+		*s = traceBufs{}
+		t.spare = t.spare[:n-1]
+	} else {
+		// A typical message has a handful of rows of a few hundred bytes
+		// of strings: size the slices once instead of growing from zero.
+		tr.events = make([]event, 0, 8)
+		tr.arena = make([]byte, 0, 256)
+		tr.refs = make([]ref, 0, 16)
+	}
 	t.addKey(tr, key)
 	heap.Push(&t.open, tr)
 	if len(t.open) > t.stats.MaxOpen {
