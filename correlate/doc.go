@@ -11,9 +11,10 @@
 // sender-address, within the quiet window (message ids alone are not unique:
 // copies share them and different messages have been seen with the same
 // one). Rows without either (NOTIFYMAPI) are tied to their message through
-// the store: the MDB, Mailbox and Event of their source-context match the
+// the store: the Mailbox and Event of their source-context match the
 // STOREDRIVER RECEIVE of the same submission. internal-message-id is never
-// used across servers (it is per server, and reused).
+// used across servers (it is per server, and reused). [KeyOf] is this rule,
+// for any program that must group rows as a Tracker does.
 //
 // # Hops
 //

@@ -7,9 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/mailtrace/mailtrace/internal/ascii"
 	"github.com/mailtrace/mailtrace/msgtrk"
-	"github.com/mailtrace/mailtrace/sourcecontext"
 )
 
 // DefaultBatchRows is the default number of rows a Sharded tracker collects
@@ -204,7 +202,7 @@ func (s *Sharded) Add(rec *msgtrk.Record) {
 		s.broadcast(server, true)
 	}
 	primary := s.primaryKey(rec)
-	store := s.storeKey(rec, server)
+	store := s.storeKey(rec)
 	switch {
 	case primary != nil:
 		i := s.shardOf(primary)
@@ -246,39 +244,20 @@ func (s *Sharded) enqueue(i int, rec *msgtrk.Record, wm time.Time) {
 	j.wms = append(j.wms, wm)
 }
 
-// primaryKey returns the bytes the shard is chosen by: the network message
-// id, or message-id and sender for logs without it; nil for neither.
+// primaryKey returns the bytes the shard is chosen by: the row's primary
+// key (KeyOf's rule), nil for none.
 func (s *Sharded) primaryKey(rec *msgtrk.Record) []byte {
-	if id := rec.Field(msgtrk.NetworkMessageID); len(id) > 0 {
-		s.scratch = ascii.AppendLower(s.scratch[:0], id)
-		return s.scratch
+	s.scratch = appendPrimaryKey(s.scratch[:0], rec)
+	if len(s.scratch) == 0 {
+		return nil
 	}
-	if !rec.Has(msgtrk.NetworkMessageID) {
-		if mid := rec.Field(msgtrk.MessageID); len(mid) > 0 {
-			b := append(s.scratch[:0], "mid:"...)
-			b = append(b, mid...)
-			b = append(b, '|')
-			s.scratch = ascii.AppendLower(b, rec.Field(msgtrk.SenderAddress))
-			return s.scratch
-		}
-	}
-	return nil
+	return s.scratch
 }
 
-func (s *Sharded) storeKey(rec *msgtrk.Record, server string) string {
-	if rec.SourceType() != msgtrk.SourceStoreDriver {
-		return ""
-	}
-	switch rec.EventType() {
-	case msgtrk.EventNotifyMAPI, msgtrk.EventReceive, msgtrk.EventSubmit, msgtrk.EventNotifyShadow:
-	default:
-		return ""
-	}
-	st, err := sourcecontext.ParseStore(rec.Field(msgtrk.SourceContext))
-	if err != nil || len(st.Mailbox.Raw) == 0 || len(st.EventRaw) == 0 {
-		return ""
-	}
-	return server + "/" + string(ascii.AppendLower(nil, st.Mailbox.Raw)) + "/" + string(st.EventRaw)
+// storeKey returns the row's store key (KeyOf's rule), "" for none.
+func (s *Sharded) storeKey(rec *msgtrk.Record) string {
+	b, _, _ := appendStoreKey(nil, rec)
+	return string(b)
 }
 
 // shardOf chooses the shard of a key with FNV-1a: a fixed hash, so that a

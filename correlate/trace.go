@@ -87,11 +87,11 @@ func (r Role) String() string {
 // Trace is everything the logs say about one message, across all servers.
 // A Trace handed to OnTrace belongs to the callee.
 type Trace struct {
-	// Key identifies the message: its network-message-id (lower case) when
-	// the logs have one; for 2007/2010 logs "mid:" + message-id + "|" +
-	// lower-case sender-address; for events that could only be tied by the
-	// store (NOTIFYMAPI without a later RECEIVE) "store:" + server + "/" +
-	// mailbox + "/" + event number.
+	// Key identifies the message (see KeyOf): its network-message-id
+	// (lower case) when the logs have one; for 2007/2010 logs "mid:" +
+	// message-id + "|" + lower-case sender-address; for events that could
+	// only be tied by the store (NOTIFYMAPI without a later RECEIVE)
+	// "store:" + mailbox + "/" + event number.
 	Key              string
 	NetworkMessageID string
 	MessageID        string

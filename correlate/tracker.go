@@ -6,10 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mailtrace/mailtrace/internal/ascii"
 	"github.com/mailtrace/mailtrace/messageinfo"
 	"github.com/mailtrace/mailtrace/msgtrk"
-	"github.com/mailtrace/mailtrace/sourcecontext"
 )
 
 // Stats counts what a Tracker has done.
@@ -224,41 +222,21 @@ type rowInfo struct {
 	clientRaw []byte // its ClientType, when storeOK
 }
 
-// keysOf computes the keys of rec into t.scratch: the primary key (network
-// message id, or the 2007/2010 fallback) and the store key (STOREDRIVER
-// submission rows), with the open traces they lead to. Either may be empty.
-func (t *Tracker) keysOf(rec *msgtrk.Record, server string, ri *rowInfo) (primary string, ptr *trace, store string, str *trace) {
-	if id := rec.Field(msgtrk.NetworkMessageID); len(id) > 0 {
-		t.scratch = ascii.AppendLower(t.scratch[:0], id)
-		primary, ptr = t.lookupKey(t.scratch)
-	} else if !rec.Has(msgtrk.NetworkMessageID) {
-		if mid := rec.Field(msgtrk.MessageID); len(mid) > 0 {
-			b := append(t.scratch[:0], "mid:"...)
-			b = append(b, mid...)
-			b = append(b, '|')
-			b = ascii.AppendLower(b, rec.Field(msgtrk.SenderAddress))
-			t.scratch = b
-			primary, ptr = t.lookupKey(b)
-		}
+// keysOf computes the keys of rec (KeyOf's rule) into t.scratch: the
+// primary key and the store key, with the open traces they lead to. Either
+// may be empty.
+func (t *Tracker) keysOf(rec *msgtrk.Record, ri *rowInfo) (primary string, ptr *trace, store string, str *trace) {
+	if b := appendPrimaryKey(t.scratch[:0], rec); len(b) > 0 {
+		t.scratch = b
+		primary, ptr = t.lookupKey(b)
 	}
-	if ri.source == msgtrk.SourceStoreDriver {
-		switch ri.etype {
-		case msgtrk.EventNotifyMAPI, msgtrk.EventReceive, msgtrk.EventSubmit, msgtrk.EventNotifyShadow:
-			st, err := sourcecontext.ParseStore(rec.Field(msgtrk.SourceContext))
-			if err == nil || len(st.ClientTypeRaw) > 0 {
-				ri.storeOK, ri.clientRaw = true, st.ClientTypeRaw
-			}
-			if err == nil && len(st.Mailbox.Raw) > 0 && len(st.EventRaw) > 0 {
-				b := append(t.scratch[:0], "store:"...)
-				b = append(b, server...)
-				b = append(b, '/')
-				b = ascii.AppendLower(b, st.Mailbox.Raw)
-				b = append(b, '/')
-				b = append(b, st.EventRaw...)
-				t.scratch = b
-				store, str = t.lookupKey(b)
-			}
-		}
+	b, st, ok := appendStoreKey(t.scratch[:0], rec)
+	t.scratch = b
+	if ok {
+		ri.storeOK, ri.clientRaw = true, st.ClientTypeRaw
+	}
+	if len(b) > 0 {
+		store, str = t.lookupKey(b)
 	}
 	return primary, ptr, store, str
 }
@@ -288,7 +266,7 @@ func (t *Tracker) Add(rec *msgtrk.Record) {
 			t.servers[ri.short] = server
 		}
 	}
-	primary, tr, store, st := t.keysOf(rec, server, &ri)
+	primary, tr, store, st := t.keysOf(rec, &ri)
 
 	if store != "" {
 		if st != nil && st != tr {
