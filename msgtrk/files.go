@@ -21,12 +21,19 @@ import (
 //	MSGTRK20160405-1.LOG        transport log, daily, 2016-04-05, first file
 //	MSGTRKMS2022091915-1.LOG    submission log, hourly, 2022-09-19 15:00
 //	MSGTRKMD20240101-12.LOG.gz  delivery log, twelfth file of the day, gzipped
+//	MSGTRKM20100419-1.LOG       2007/2010 Mailbox role log
+//	EX01_MSGTRK20240304-1.LOG   transport log, renamed with its server's name
 type FileName struct {
 	Kind   LogKind
 	Start  time.Time // UTC date, or date and hour for hourly files
 	Hourly bool      // the name has yyyyMMddHH instead of yyyymmdd
 	Seq    int       // the number after '-'
 	Gzip   bool      // the name ends in .gz
+	// Server is a name written before the prefix and separated from it by
+	// '_', '-', '.' or a space, as collections renamed with their server's
+	// name have it (EX01_MSGTRK…); "" when none. Like a folder's name, it
+	// is a hint: the rows tell which server wrote a file.
+	Server string
 }
 
 // ParseFileName recognises a tracking log's base name (any directory part
@@ -45,6 +52,13 @@ func ParseFileName(name string) (FileName, bool) {
 		return FileName{}, false
 	}
 	up = up[:len(up)-4]
+	if i := strings.LastIndex(up, "MSGTRK"); i > 0 {
+		host := strings.TrimRight(name[:i], "_-. ")
+		if len(host) == i || host == "" {
+			return FileName{}, false // no separator: not a server's name
+		}
+		fn.Server, up = host, up[i:]
+	}
 	switch {
 	case strings.HasPrefix(up, "MSGTRKMS"):
 		fn.Kind, up = LogSubmission, up[8:]
@@ -52,6 +66,8 @@ func ParseFileName(name string) (FileName, bool) {
 		fn.Kind, up = LogDelivery, up[8:]
 	case strings.HasPrefix(up, "MSGTRKMA"):
 		fn.Kind, up = LogApproval, up[8:]
+	case strings.HasPrefix(up, "MSGTRKM"):
+		fn.Kind, up = LogMailbox, up[7:]
 	case strings.HasPrefix(up, "MSGTRK"):
 		fn.Kind, up = LogTransport, up[6:]
 	default:
@@ -156,7 +172,10 @@ type Input struct {
 // ParseFileName recognises. Inputs are sorted by server, kind, start time
 // and sequence number, so that the files of one server and kind come in the
 // order they were written. Each input's Server comes from ServerFromPath of
-// its path relative to root. Gzipped files are read transparently.
+// its path relative to root, or from a server name in the file name
+// (EX01_MSGTRK…, see FileName.Server), which is nearer the file. Both are
+// hints: a correlator takes the server from the rows. Gzipped files are
+// read transparently.
 func FindFiles(fsys fs.FS, root string) ([]Input, error) {
 	st, err := fs.Stat(fsys, root)
 	if err != nil {
@@ -173,7 +192,7 @@ func FindFiles(fsys fs.FS, root string) ([]Input, error) {
 	}
 	if !st.IsDir() {
 		fn, _ := ParseFileName(root)
-		return []Input{{Name: root, FileName: fn, Size: st.Size(), Open: open(root)}}, nil
+		return []Input{{Name: root, Server: fn.Server, FileName: fn, Size: st.Size(), Open: open(root)}}, nil
 	}
 	var inputs []Input
 	err = fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
@@ -188,7 +207,10 @@ func FindFiles(fsys fs.FS, root string) ([]Input, error) {
 			return nil
 		}
 		rel := strings.TrimPrefix(strings.TrimPrefix(p, root), "/")
-		in := Input{Name: p, FileName: fn, Server: ServerFromPath(rel), Open: open(p)}
+		in := Input{Name: p, FileName: fn, Server: fn.Server, Open: open(p)}
+		if in.Server == "" {
+			in.Server = ServerFromPath(rel)
+		}
 		if info, err := d.Info(); err == nil {
 			in.Size = info.Size()
 		}
@@ -242,7 +264,7 @@ func OpenPaths(paths ...string) ([]Input, error) {
 		if !st.IsDir() {
 			fn, _ := ParseFileName(p)
 			file := p
-			all = append(all, Input{Name: p, FileName: fn, Size: st.Size(), Open: func() (io.ReadCloser, error) {
+			all = append(all, Input{Name: p, Server: fn.Server, FileName: fn, Size: st.Size(), Open: func() (io.ReadCloser, error) {
 				f, err := os.Open(file)
 				if err != nil {
 					return nil, err

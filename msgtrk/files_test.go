@@ -124,6 +124,11 @@ func TestParseFileNameRejects(t *testing.T) {
 			t.Errorf("ParseFileName(%q) = %+v, true", name, fn)
 		}
 	}
+	for _, name := range []string{"EX01MSGTRK20240101-1.LOG", "_MSGTRK20240101-1.LOG", "EX01_MSGTRKX20240101-1.LOG"} {
+		if fn, ok := msgtrk.ParseFileName(name); ok {
+			t.Errorf("ParseFileName(%q) = %+v, true", name, fn)
+		}
+	}
 	fn, ok := msgtrk.ParseFileName(`C:\logs\MSGTRKMA2024022923-7.log`)
 	if !ok || fn.Kind != msgtrk.LogApproval || !fn.Start.Equal(time.Date(2024, 2, 29, 23, 0, 0, 0, time.UTC)) || fn.Seq != 7 {
 		t.Errorf("ParseFileName(MSGTRKMA…) = %+v, %v", fn, ok)
@@ -179,5 +184,43 @@ func TestMergerDuplicateFileSideBySide(t *testing.T) {
 	want := []string{"aRECEIVE", "aRECEIVE", "aSEND", "aSEND", "bRECEIVE", "bRECEIVE"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("rows mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestParseFileNameServerAndMailbox: 2007/2010 Mailbox role files
+// (MSGTRKM, format.md §1.1) are logs of their own kind, and a server name
+// before the prefix is kept as a hint (found by FindFiles and OpenPaths).
+func TestParseFileNameServerAndMailbox(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		kind   msgtrk.LogKind
+		server string
+	}{
+		{"MSGTRKM20100419-1.LOG", msgtrk.LogMailbox, ""},
+		{"msgtrkm2010041912-3.log", msgtrk.LogMailbox, ""},
+		{"EX01_MSGTRK20240304-1.LOG", msgtrk.LogTransport, "EX01"},
+		{"ex01.corp.contoso.com-MSGTRKMS2024030408-1.LOG.gz", msgtrk.LogSubmission, "ex01.corp.contoso.com"},
+		{"MBX 2 MSGTRKM20100419-1.LOG", msgtrk.LogMailbox, "MBX 2"},
+	} {
+		fn, ok := msgtrk.ParseFileName(tc.name)
+		if !ok || fn.Kind != tc.kind || fn.Server != tc.server || fn.Seq < 1 {
+			t.Errorf("ParseFileName(%q) = %+v, %v; want kind %v, server %q", tc.name, fn, ok, tc.kind, tc.server)
+		}
+	}
+	fsys := fstest.MapFS{
+		"logs/EX01_MSGTRK20240101-1.LOG":  {Data: logFile(t, "2024-01-01T10:00:00.000Z,RECEIVE,a")},
+		"logs/EX02_MSGTRKM20240101-1.LOG": {Data: logFile(t, "2024-01-01T10:00:01.000Z,SUBMIT,a")},
+		"mbx-a/EX03_MSGTRK20240101-1.LOG": {Data: logFile(t, "2024-01-01T10:00:02.000Z,RECEIVE,b")},
+	}
+	inputs, err := msgtrk.FindFiles(fsys, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, in := range inputs {
+		got = append(got, in.Server+" "+in.FileName.Kind.String())
+	}
+	if diff := cmp.Diff([]string{"EX01 MSGTRK", "EX02 MSGTRKM", "EX03 MSGTRK"}, got); diff != "" {
+		t.Errorf("FindFiles servers (-want +got):\n%s", diff)
 	}
 }

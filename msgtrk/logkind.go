@@ -12,6 +12,7 @@ const (
 	LogSubmission                // MSGTRKMS: Mailbox Transport Submission
 	LogDelivery                  // MSGTRKMD: Mailbox Transport Delivery
 	LogApproval                  // MSGTRKMA: moderated transport approvals
+	LogMailbox                   // MSGTRKM: the 2007/2010 Mailbox server role (mail submission, store driver)
 )
 
 // Prefix returns the file name prefix of k ("MSGTRK", "MSGTRKMS", …), or ""
@@ -26,6 +27,8 @@ func (k LogKind) Prefix() string {
 		return "MSGTRKMD"
 	case LogApproval:
 		return "MSGTRKMA"
+	case LogMailbox:
+		return "MSGTRKM"
 	}
 	return ""
 }
