@@ -43,7 +43,7 @@ func TestKeyOf(t *testing.T) {
 	}
 	for _, tc := range tests {
 		rd := msgtrk.NewReader(strings.NewReader("#Software: Microsoft Exchange Server\r\n#Version: 15.01.2507.039\r\n#Log-type: Message Tracking Log\r\n#Date: 2024-03-04T08:00:00.000Z\r\n" + tc.fields + csvRow(tc.fields, tc.row)))
-		rd.Strict = true
+		rd.Mode = msgtrk.Strict
 		if !rd.Next() {
 			t.Fatalf("%s: %v", tc.name, rd.Err())
 		}

@@ -58,7 +58,7 @@ func TestNoAllocs(t *testing.T) {
 			}
 		}},
 		{"Scanner/strict", func() {
-			s.InitMode(benchSendExt, Strict)
+			s.InitMode(benchSendExt, msgtrk.Strict)
 			for s.Next() {
 				sinkInt += len(s.Value())
 			}

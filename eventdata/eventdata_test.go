@@ -33,7 +33,7 @@ func toSP(ps []Pair) []sp {
 }
 
 // scanAll runs a Scanner in the given mode and collects what it yields.
-func scanAll(src string, mode Mode) ([]sp, error) {
+func scanAll(src string, mode msgtrk.Mode) ([]sp, error) {
 	var s Scanner
 	s.InitMode([]byte(src), mode)
 	var out []sp
@@ -96,7 +96,7 @@ var scanTests = []struct {
 func TestScanner(t *testing.T) {
 	for _, tt := range scanTests {
 		t.Run(tt.name, func(t *testing.T) {
-			for _, mode := range []Mode{Lenient, Strict} {
+			for _, mode := range []msgtrk.Mode{msgtrk.Lenient, msgtrk.Strict} {
 				got, err := scanAll(tt.in, mode)
 				if err != nil {
 					t.Errorf("%v scan of %q: unexpected error %v", mode, tt.in, err)
@@ -135,9 +135,9 @@ func TestScannerErrors(t *testing.T) {
 	for _, tt := range scanErrorTests {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, c := range []struct {
-				mode Mode
+				mode msgtrk.Mode
 				want []sp
-			}{{Lenient, tt.wantLenient}, {Strict, tt.wantStrict}} {
+			}{{msgtrk.Lenient, tt.wantLenient}, {msgtrk.Strict, tt.wantStrict}} {
 				got, err := scanAll(tt.in, c.mode)
 				if diff := cmp.Diff(c.want, got); diff != "" {
 					t.Errorf("%v scan of %q mismatch (-want +got):\n%s", c.mode, tt.in, diff)
@@ -190,7 +190,7 @@ func TestMaxMembers(t *testing.T) {
 		sb.WriteString("S:K=v;")
 	}
 	src := b(sb.String())
-	for _, mode := range []Mode{Lenient, Strict} {
+	for _, mode := range []msgtrk.Mode{msgtrk.Lenient, msgtrk.Strict} {
 		var s Scanner
 		s.InitMode(src, mode)
 		n := 0
@@ -298,7 +298,6 @@ func TestEnumsString(t *testing.T) {
 	}{
 		{TagUnknown.String(), "Unknown"}, {TagString.String(), "S"}, {TagInt32.String(), "I32"},
 		{TagDateTime.String(), "Dt"}, {TagFloat.String(), "F"}, {TagDouble.String(), "Dbl"}, {Tag(99).String(), "Tag(99)"},
-		{Lenient.String(), "Lenient"}, {Strict.String(), "Strict"}, {Mode(7).String(), "Mode(7)"},
 		{EntityUnknown.String(), "Unknown"}, {EntityInternet.String(), "Internet"}, {EntityHosted.String(), "Hosted"},
 		{EntityUnclassified.String(), "Unclassified"}, {Entity(9).String(), "Entity(9)"},
 		{PriorityUnknown.String(), "Unknown"}, {PriorityNormal.String(), "Normal"}, {PriorityLow.String(), "Low"},

@@ -29,7 +29,7 @@ func ExampleScanner() {
 
 func ExampleScanner_strict() {
 	var s eventdata.Scanner
-	s.InitMode([]byte("S:A=1;B=2;S:C=3"), eventdata.Strict)
+	s.InitMode([]byte("S:A=1;B=2;S:C=3"), msgtrk.Strict)
 	for s.Next() {
 		fmt.Printf("%s=%s\n", s.Key(), s.Value())
 	}

@@ -322,7 +322,7 @@ func TestGoldenAgentInfo(t *testing.T) {
 	for i, s := range rows {
 		var got result
 		var sc Scanner
-		sc.InitMode(s.value, Strict)
+		sc.InitMode(s.value, msgtrk.Strict)
 		for sc.Next() {
 			switch string(sc.Key()) {
 			case "AMA":

@@ -20,28 +20,6 @@ import (
 // [AppendPairs] and [AppendPairsStrict] may append to their destination.
 const MaxMembers = 10000
 
-// Mode selects what a [Scanner] does with a malformed member.
-type Mode uint8
-
-const (
-	// Lenient skips a malformed member, keeps the first error for Err and
-	// goes on with the next member. It is the default.
-	Lenient Mode = iota
-	// Strict stops at the first malformed member.
-	Strict
-)
-
-// String returns "Lenient", "Strict" or "Mode(n)".
-func (m Mode) String() string {
-	switch m {
-	case Lenient:
-		return "Lenient"
-	case Strict:
-		return "Strict"
-	}
-	return "Mode(" + strconv.Itoa(int(m)) + ")"
-}
-
 // Tag is the type tag that starts a custom-data member ("S" in
 // "S:E2ELatency=1.928"). Exchange writes S for strings, which is nearly
 // every member; the other tags are known from the writer's type names but
@@ -110,9 +88,9 @@ func ParseTag(b []byte) Tag {
 // enclosed in apostrophes, an apostrophe inside being doubled. Empty members (as
 // left by a trailing ';') are skipped silently in every mode.
 //
-// Lenient mode (Init) yields every well-formed member and keeps the first
-// error; Strict mode (InitMode(src, Strict)) stops at the first malformed
-// member. In both modes a quoting error stops the scan (the rest of the
+// In [msgtrk.Lenient] mode (Init) it yields every well-formed member and
+// keeps the first error; in [msgtrk.Strict] mode (InitMode(src,
+// msgtrk.Strict)) it stops at the first malformed member. In both modes a quoting error stops the scan (the rest of the
 // field cannot be split reliably), and so does exceeding [MaxMembers].
 //
 // The zero Scanner has no members. A Scanner is not safe for concurrent
@@ -121,7 +99,7 @@ func ParseTag(b []byte) Tag {
 // later members reuse.
 type Scanner struct {
 	ls     msgtrk.ListScanner
-	mode   Mode
+	mode   msgtrk.Mode
 	n      int
 	tag    Tag
 	tagRaw []byte
@@ -133,12 +111,12 @@ type Scanner struct {
 	err    error
 }
 
-// Init resets s to scan src in [Lenient] mode. src is not copied: it must
-// stay unchanged while s and the slices it returns are in use.
-func (s *Scanner) Init(src []byte) { s.InitMode(src, Lenient) }
+// Init resets s to scan src in [msgtrk.Lenient] mode. src is not copied: it
+// must stay unchanged while s and the slices it returns are in use.
+func (s *Scanner) Init(src []byte) { s.InitMode(src, msgtrk.Lenient) }
 
 // InitMode resets s to scan src in the given mode. src is not copied.
-func (s *Scanner) InitMode(src []byte, mode Mode) {
+func (s *Scanner) InitMode(src []byte, mode msgtrk.Mode) {
 	s.ls.Init(src)
 	s.mode = mode
 	s.n = 0
@@ -151,8 +129,8 @@ func (s *Scanner) InitMode(src []byte, mode Mode) {
 }
 
 // Next advances to the next well-formed member and reports whether there is
-// one. It returns false at the end of the input, after an error in Strict
-// mode, after a quoting error, or after MaxMembers members.
+// one. It returns false at the end of the input, after an error in
+// msgtrk.Strict mode, after a quoting error, or after MaxMembers members.
 func (s *Scanner) Next() bool {
 	for !s.done {
 		if !s.ls.Next() {
@@ -223,7 +201,7 @@ func (s *Scanner) fail(off int, key, in []byte, err error) {
 	if s.err == nil {
 		s.err = newSyntaxError(off, key, in, err)
 	}
-	if s.mode == Strict {
+	if s.mode == msgtrk.Strict {
 		s.done = true
 	}
 }
@@ -311,16 +289,16 @@ type Pair struct {
 // that, AppendPairs allocates only to grow dst, and appends at most
 // [MaxMembers] pairs. It is safe for concurrent use on distinct dst.
 func AppendPairs(dst []Pair, src []byte) ([]Pair, error) {
-	return appendPairs(dst, src, Lenient)
+	return appendPairs(dst, src, msgtrk.Lenient)
 }
 
-// AppendPairsStrict is [AppendPairs] in [Strict] mode: it stops at the
+// AppendPairsStrict is [AppendPairs] in [msgtrk.Strict] mode: it stops at the
 // first malformed member and returns the pairs before it with the error.
 func AppendPairsStrict(dst []Pair, src []byte) ([]Pair, error) {
-	return appendPairs(dst, src, Strict)
+	return appendPairs(dst, src, msgtrk.Strict)
 }
 
-func appendPairs(dst []Pair, src []byte, mode Mode) ([]Pair, error) {
+func appendPairs(dst []Pair, src []byte, mode msgtrk.Mode) ([]Pair, error) {
 	var s Scanner
 	s.InitMode(src, mode)
 	for s.Next() {

@@ -27,8 +27,8 @@
 //     lines + errors) and all the input's bytes are consumed;
 //   - the streaming Reader, fed in chunks of 1, 7 and 4096 bytes with
 //     empty reads between them, returns the same rows and errors as
-//     NewReaderBytes, under the default MaxLineBytes and under 64; with
-//     Strict set it returns the rows before the first malformed line, then
+//     NewReaderBytes, under the default MaxLineBytes and under 64; in
+//     Strict mode it returns the rows before the first malformed line, then
 //     that line's error; a msgtrk.Batch copies every row exactly;
 //   - every documented round trip holds: a row written back with
 //     msgtrk.Writer reads back with the same columns, list members written

@@ -262,7 +262,7 @@ func runPipeline(t testing.TB, data []byte, c pipeConfig) pipeResult {
 	return res
 }
 
-// checkStrict reads data again with Strict set: the rows before the first
+// checkStrict reads data again in Strict mode: the rows before the first
 // malformed line come out, then Next stops and Err returns that line's
 // error.
 func checkStrict(t testing.TB, data []byte, c pipeConfig, res *pipeResult) {
@@ -270,7 +270,7 @@ func checkStrict(t testing.TB, data []byte, c pipeConfig, res *pipeResult) {
 	r := msgtrk.NewReaderBytes(data)
 	r.GuessFields = true
 	r.MaxLineBytes = c.maxLine
-	r.Strict = true
+	r.Mode = msgtrk.Strict
 	var rows []rowSummary
 	for r.Next() {
 		rec := r.Record()

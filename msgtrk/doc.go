@@ -38,13 +38,13 @@
 // the #Fields: header in force, keeps unknown columns reachable by name
 // ([Record.Lookup]), follows a new header that appears mid-stream (as in
 // concatenated files), and reads files that lost their header with a field
-// list from the caller ([Reader.Fields], [Layout.FieldNames]).
+// list from the caller ([Config.Fields], [Layout.FieldNames]).
 //
 // # Reading
 //
 // [Reader] has the shape of bufio.Scanner: Next, Record, Err. A malformed
 // line (wrong field count, stray quote, invalid UTF-8, NUL byte, a line over
-// [Reader.MaxLineBytes], a final line without line ending) is reported as a
+// [Config.MaxLineBytes], a final line without line ending) is reported as a
 // [*ParseError] with file, line, column and byte offset, wrapping a sentinel
 // such as [ErrFieldCount] or [ErrTruncated]; the reader goes on with the next
 // line, so every good line is still returned. [Reader.Stats] accounts for

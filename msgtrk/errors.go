@@ -22,7 +22,7 @@ var (
 	ErrInvalidUTF8 = errors.New("msgtrk: invalid UTF-8")
 	// ErrNUL: the line holds a NUL byte (often a pre-allocated or damaged file).
 	ErrNUL = errors.New("msgtrk: NUL byte")
-	// ErrLineTooLong: the line is longer than Reader.MaxLineBytes. It was
+	// ErrLineTooLong: the line is longer than Config.MaxLineBytes. It was
 	// skipped without being buffered whole.
 	ErrLineTooLong = errors.New("msgtrk: line too long")
 	// ErrTruncated: the input ended inside a line (no line ending), as when a

@@ -134,7 +134,7 @@ func (l Layout) Fields() []Field {
 }
 
 // FieldNames returns the #Fields: names of layout l in file order, suitable
-// for [Reader.Fields] when reading a file that lost its header.
+// for [Config.Fields] when reading a file that lost its header.
 func (l Layout) FieldNames() []string {
 	fs := l.Fields()
 	if fs == nil {

@@ -20,21 +20,16 @@ import (
 // earliest date-time comes first, ties broken by input order. A row whose
 // date-time does not parse keeps its place in its chain.
 //
-// Configure a Merger through its exported fields before the first Next. It
-// is not safe for concurrent use.
+// Configure a Merger through the fields of its embedded [Config] before the
+// first Next; every input is read with that configuration (Next takes a copy
+// of it, so later changes have no effect). Its ErrorHandler also receives
+// every input that cannot be opened or read, as a *ParseError with Line 0;
+// in Strict mode such an input ends the merge too. A Merger is not safe for
+// concurrent use.
 type Merger struct {
-	// Reader settings applied to every input; see Reader.
-	MaxLineBytes int
-	Fields       []string
-	GuessFields  bool
-	Strict       bool
-	InvalidUTF8  UTF8Policy
-	// ErrorHandler receives every malformed line and every input that cannot
-	// be opened or read (as *ParseError with Line 0 for the latter). When
-	// nil, the first MaxErrors are kept for Err.
-	ErrorHandler func(*ParseError)
-	MaxErrors    int
+	Config
 
+	cfg     Config // the configuration in force, copied by start
 	inputs  []Input
 	chains  []*chain
 	h       chainHeap
@@ -63,6 +58,7 @@ func NewMerger(inputs []Input) *Merger {
 
 func (m *Merger) start() {
 	m.started = true
+	m.cfg = m.Config
 	// Files of one server and kind follow each other in time: chain them.
 	// A second file with the same name (the same log collected twice) goes
 	// to a parallel chain, so that its rows meet their twins in time order.
@@ -148,11 +144,7 @@ func (m *Merger) advance(c *chain) bool {
 		rd.Name = in.Name
 		rd.Server = in.Server
 		rd.Kind = in.FileName.Kind
-		rd.MaxLineBytes = m.MaxLineBytes
-		rd.Fields = m.Fields
-		rd.GuessFields = m.GuessFields
-		rd.Strict = m.Strict
-		rd.InvalidUTF8 = m.InvalidUTF8
+		rd.Config = m.cfg
 		rd.ErrorHandler = m.lineError
 		rd.Reset(rc)
 		c.rd, c.closer = rd, rc
@@ -161,32 +153,26 @@ func (m *Merger) advance(c *chain) bool {
 
 func (m *Merger) lineError(e *ParseError) {
 	m.nerrs++
-	if m.ErrorHandler != nil {
-		m.ErrorHandler(e)
+	if m.cfg.ErrorHandler != nil {
+		m.cfg.ErrorHandler(e)
 		return
 	}
-	max := m.MaxErrors
-	if max <= 0 {
-		max = DefaultMaxErrors
-	}
-	if len(m.errs) < max {
-		m.errs = append(m.errs, e)
-	}
+	m.errs = m.cfg.keep(m.errs, e)
 }
 
 // inputError reports an input that failed to open or read. A *ParseError
-// from a Strict reader ends the merge.
+// from a reader in Strict mode ends the merge.
 func (m *Merger) inputError(name string, err error) {
 	var pe *ParseError
 	if errors.As(err, &pe) {
-		if m.Strict {
+		if m.cfg.Mode == Strict {
 			m.fatal = pe
 		}
 		return // already reported through lineError
 	}
 	e := &ParseError{File: name, Err: err}
 	m.lineError(e)
-	if m.Strict {
+	if m.cfg.Mode == Strict {
 		m.fatal = e
 	}
 }

@@ -10,32 +10,7 @@ import (
 	"unicode/utf8"
 )
 
-// DefaultMaxLineBytes is the default for [Reader.MaxLineBytes]: 16 MiB. A row
-// of a mass mailing lists every recipient and their status; 16 MiB holds more
-// than 100,000 recipients of typical length, far beyond what one tracking
-// row carries in practice, while bounding the buffer on hostile input.
-const DefaultMaxLineBytes = 16 << 20
-
-// maxLineBytesLimit is the largest accepted MaxLineBytes (spans are int32).
-const maxLineBytesLimit = 1 << 30
-
-// DefaultMaxErrors is the default for [Reader.MaxErrors].
-const DefaultMaxErrors = 100
-
 const initialBufSize = 64 << 10
-
-// UTF8Policy says what the Reader does with a line that is not valid UTF-8.
-type UTF8Policy uint8
-
-const (
-	// UTF8Reject reports the line as a ParseError wrapping ErrInvalidUTF8
-	// and skips it. This is the default: Exchange writes UTF-8, so an
-	// invalid line means a damaged or re-encoded file.
-	UTF8Reject UTF8Policy = iota
-	// UTF8Accept returns the line's fields as they are, invalid bytes and
-	// all. Use it for files re-encoded to a legacy code page.
-	UTF8Accept
-)
 
 // Stats counts what a Reader has read. Every line of the input lands in
 // exactly one of Records, Directives, Blank or Errors, so
@@ -64,10 +39,11 @@ type Stats struct {
 // A malformed line does not stop Next: it is reported as a *[ParseError]
 // (to ErrorHandler when set, otherwise kept for Err, up to MaxErrors), the
 // reader resynchronises at the next line and goes on. Only an I/O error, or
-// the first malformed line when Strict is set, ends the loop early.
+// the first malformed line in Strict mode, ends the loop early.
 //
-// Configure a Reader through its exported fields before the first call to
-// Next; changing them afterwards has no effect until Reset.
+// Configure a Reader through its exported fields (Name, Server, Kind and
+// those of the embedded [Config]) before the first call to Next. Next takes
+// a copy of them; changing them afterwards has no effect until Reset.
 //
 // A Reader is not safe for concurrent use. Once its buffer has grown to the
 // longest line, reading does no allocation.
@@ -80,34 +56,9 @@ type Reader struct {
 	Server string
 	// Kind is the kind of log (from the file name), when known.
 	Kind LogKind
-	// MaxLineBytes bounds the length of a line, line ending excluded.
-	// Zero means DefaultMaxLineBytes; values above 1 GiB are treated as
-	// 1 GiB. A longer line is reported with ErrLineTooLong and skipped
-	// without ever being held in memory whole.
-	MaxLineBytes int
-	// Fields lists column names to use for rows that come before any
-	// #Fields: header (files whose header was cut off). It is used until a
-	// header appears. Layout2016.FieldNames() gives the modern list.
-	Fields []string
-	// GuessFields lets rows that come before any #Fields: header (when
-	// Fields is empty too) be read by their number of columns: 21, 26, 27
-	// and 30 columns are taken as the 2007, 2010, 2013 and 2016 layouts. A
-	// row of another width is still reported with ErrNoFields.
-	GuessFields bool
-	// Strict makes the first malformed line end the loop: Next returns
-	// false and Err returns that error.
-	Strict bool
-	// InvalidUTF8 says what to do with lines that are not valid UTF-8.
-	InvalidUTF8 UTF8Policy
-	// ErrorHandler, when set, receives every malformed line's error as it
-	// is found; Err then reports only fatal errors. The *ParseError is the
-	// handler's to keep.
-	ErrorHandler func(*ParseError)
-	// MaxErrors bounds the errors kept for Err when ErrorHandler is nil.
-	// Zero means DefaultMaxErrors; further errors are counted in
-	// Stats().Errors only.
-	MaxErrors int
+	Config
 
+	cfg      Config // the configuration in force, copied by start
 	src      io.Reader
 	buf      []byte
 	r, w     int   // unread data is buf[r:w]
@@ -116,7 +67,7 @@ type Reader struct {
 	eof      bool
 	borrowed bool // buf is the caller's (NewReaderBytes): never grow or refill
 	started  bool
-	maxLine  int
+	maxLine  int // cfg.maxLine()
 	lineNo   int64
 
 	header    Header
@@ -197,15 +148,10 @@ func (r *Reader) resetState() {
 
 func (r *Reader) start() {
 	r.started = true
-	r.maxLine = r.MaxLineBytes
-	if r.maxLine <= 0 {
-		r.maxLine = DefaultMaxLineBytes
-	}
-	if r.maxLine > maxLineBytesLimit {
-		r.maxLine = maxLineBytesLimit
-	}
-	if len(r.Fields) > 0 {
-		names := append([]string(nil), r.Fields...)
+	r.cfg = r.Config
+	r.maxLine = r.cfg.maxLine()
+	if len(r.cfg.Fields) > 0 {
+		names := append([]string(nil), r.cfg.Fields...)
 		r.fallback = newColumns(names)
 		r.cols = r.fallback
 	}
@@ -220,8 +166,8 @@ func (r *Reader) start() {
 }
 
 // Next advances to the next row and reports whether there is one. It returns
-// false at the end of the input, after an I/O error, or (with Strict) after
-// the first malformed line; Err tells which.
+// false at the end of the input, after an I/O error, or (in Strict mode)
+// after the first malformed line; Err tells which.
 func (r *Reader) Next() bool {
 	if !r.started {
 		r.start()
@@ -290,21 +236,14 @@ func (r *Reader) All() iter.Seq[*Record] {
 // report records a malformed line's error.
 func (r *Reader) report(e *ParseError) {
 	r.stats.Errors++
-	e.File = r.Name
-	if r.Strict {
+	e.File = r.origin.File
+	switch {
+	case r.cfg.Mode == Strict:
 		r.fatal = e
-		return
-	}
-	if r.ErrorHandler != nil {
-		r.ErrorHandler(e)
-		return
-	}
-	max := r.MaxErrors
-	if max <= 0 {
-		max = DefaultMaxErrors
-	}
-	if len(r.errs) < max {
-		r.errs = append(r.errs, e)
+	case r.cfg.ErrorHandler != nil:
+		r.cfg.ErrorHandler(e)
+	default:
+		r.errs = r.cfg.keep(r.errs, e)
 	}
 }
 
@@ -507,7 +446,7 @@ func (r *Reader) parseLine(line []byte, off int64) bool {
 		return false
 	}
 	r.inHeader = false
-	if r.cols == nil && r.GuessFields {
+	if r.cols == nil && r.cfg.GuessFields {
 		r.cols = guessColumns(line, &r.ends, &r.flags)
 	}
 	if r.cols == nil {
@@ -525,7 +464,7 @@ func (r *Reader) parseLine(line []byte, off int64) bool {
 			r.report(&ParseError{Line: r.lineNo, Column: i + 1, Offset: off + int64(i), Err: ErrNUL})
 			return false
 		}
-		if r.InvalidUTF8 == UTF8Reject && !utf8.Valid(line) {
+		if r.cfg.InvalidUTF8 == UTF8Reject && !utf8.Valid(line) {
 			i := firstInvalidUTF8(line)
 			r.report(&ParseError{Line: r.lineNo, Column: i + 1, Offset: off + int64(i), Err: ErrInvalidUTF8, Excerpt: excerpt(line, i)})
 			return false

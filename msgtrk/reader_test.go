@@ -2,6 +2,7 @@ package msgtrk_test
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -172,13 +173,73 @@ func TestReaderErrWithoutHandler(t *testing.T) {
 
 func TestReaderStrict(t *testing.T) {
 	r := msgtrk.NewReader(strings.NewReader(hdr3 + "t,m1,s\r\nbad\r\nt,m2,s\r\n"))
-	r.Strict = true
+	r.Mode = msgtrk.Strict
 	n := 0
 	for r.Next() {
 		n++
 	}
 	if n != 1 || !errors.Is(r.Err(), msgtrk.ErrFieldCount) {
 		t.Errorf("strict: %d rows, Err %v; want 1 row and ErrFieldCount", n, r.Err())
+	}
+}
+
+// TestConfigFrozen: the Reader and the Merger read their configuration when
+// reading starts, so a change made afterwards has no effect (until Reset,
+// for the Reader), as their documentation promises.
+func TestConfigFrozen(t *testing.T) {
+	in := hdr3 + "t,m1,s\r\nbad\r\nt,m2,s\r\n\xff,m3,s\r\nx,y\r\n"
+	var handled []int64
+	r := msgtrk.NewReader(strings.NewReader(in))
+	r.Name = "first"
+	r.ErrorHandler = func(e *msgtrk.ParseError) { handled = append(handled, e.Line) }
+	if !r.Next() {
+		t.Fatal(r.Err())
+	}
+	r.Name = "second"
+	r.Mode = msgtrk.Strict
+	r.ErrorHandler = func(*msgtrk.ParseError) { t.Error("a handler set after the first Next was called") }
+	r.InvalidUTF8 = msgtrk.UTF8Accept
+	r.GuessFields = true
+	r.MaxErrors = 1
+	n := 1
+	for r.Next() {
+		n++
+	}
+	if n != 2 || r.Err() != nil || fmt.Sprint(handled) != "[7 9 10]" {
+		t.Errorf("after changes: %d rows, Err %v, handled lines %v; want 2 rows, nil, [7 9 10]", n, r.Err(), handled)
+	}
+	// Reset takes the new configuration.
+	r.Reset(strings.NewReader(in))
+	for r.Next() {
+	}
+	var pe *msgtrk.ParseError
+	if !errors.As(r.Err(), &pe) || pe.Line != 7 || pe.File != "second" {
+		t.Errorf("after Reset: Err %v, want the Strict stop at line 7 of \"second\"", r.Err())
+	}
+
+	m := msgtrk.NewMerger([]msgtrk.Input{{Name: "in", Open: func() (io.ReadCloser, error) {
+		return io.NopCloser(strings.NewReader(in)), nil
+	}}})
+	if !m.Next() {
+		t.Fatal(m.Err())
+	}
+	m.Mode = msgtrk.Strict
+	m.MaxErrors = 1
+	n = 1
+	for m.Next() {
+		n++
+	}
+	var list msgtrk.ErrorList
+	if n != 2 || !errors.As(m.Err(), &list) || len(list) != 3 {
+		t.Errorf("Merger after changes: %d rows, Err %v; want 2 rows and 3 errors", n, m.Err())
+	}
+}
+
+func TestModeString(t *testing.T) {
+	for m, want := range map[msgtrk.Mode]string{msgtrk.Lenient: "Lenient", msgtrk.Strict: "Strict", 7: "Mode(7)"} {
+		if got := m.String(); got != want {
+			t.Errorf("Mode(%d).String() = %q, want %q", m, got, want)
+		}
 	}
 }
 

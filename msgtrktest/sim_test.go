@@ -326,7 +326,7 @@ func TestStream(t *testing.T) {
 			t.Errorf("%v: %d headers in the stream", v, c)
 		}
 		rd := msgtrk.NewReader(&buf)
-		rd.Strict = true
+		rd.Mode = msgtrk.Strict
 		names := map[string]bool{}
 		for _, srv := range s.org.Servers {
 			names[srv.Name] = true

@@ -179,7 +179,9 @@ const maxShownWarnings = 5
 
 func (c *common) newSource(inputs []msgtrk.Input, stderr io.Writer) *source {
 	s := &source{Merger: msgtrk.NewMerger(inputs), c: c, stderr: stderr}
-	s.Strict = c.strict
+	if c.strict {
+		s.Mode = msgtrk.Strict
+	}
 	s.GuessFields = true
 	s.ErrorHandler = func(e *msgtrk.ParseError) {
 		s.nwarn++
