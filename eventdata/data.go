@@ -469,7 +469,7 @@ func (d *Data) Decode(src []byte) error {
 		}
 		if !d.set(key, value, s.Offset()) && verr == nil {
 			verrOff = s.ValueOffset()
-			verr = newSyntaxError(verrOff, key, value, ErrValue)
+			verr = newSyntaxError(src, verrOff, key, ErrValue)
 		}
 	}
 	return firstError(s.Err(), verr, verrOff)
@@ -488,7 +488,7 @@ func (d *Data) DecodePowerShell(src []byte) error {
 	for s.Next() {
 		if !d.set(s.key, s.value, s.off) && verr == nil {
 			verrOff = s.valOff
-			verr = newSyntaxError(verrOff, s.key, s.value, ErrValue)
+			verr = newSyntaxError(src, verrOff, s.key, ErrValue)
 		}
 	}
 	return firstError(s.Err(), verr, verrOff)

@@ -85,9 +85,9 @@
 // Errors are *[SyntaxError] values holding a byte offset and wrapping one
 // of the sentinels ([ErrNoTag], [ErrNoEquals], [ErrNoKey], [ErrQuote],
 // [ErrTooManyMembers], [ErrTruncated], [ErrEmptyPart], [ErrPowerShell],
-// [ErrValue]). Lenient functions return every well-formed part plus the
-// first error; strict ones stop at the first error; each function says
-// which it is. [MaxMembers] bounds the members read from one input.
+// [ErrValue]). A function is either lenient (it returns every well-formed
+// part plus the first error) or strict (it stops at the first error), and
+// its documentation says which; [Scanner] takes a msgtrk.Mode. [MaxMembers] bounds the members read from one input.
 //
 // # Records
 //
@@ -96,7 +96,7 @@
 // column of the bad member or value in the log line and wrap this
 // package's [SyntaxError]:
 //
-//	msgtrk: MSGTRK2024010700-1.LOG:3:53: field custom-data: eventdata: offset 21: key "E2ELatency": invalid value: "1,5"
+//	msgtrk: MSGTRK2024010700-1.LOG:3:53: field custom-data: eventdata: invalid value at offset 21 near "1,5" (key "E2ELatency")
 //
 // # Lifetimes and concurrency
 //

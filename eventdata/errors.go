@@ -2,8 +2,6 @@ package eventdata
 
 import (
 	"errors"
-	"strconv"
-	"strings"
 
 	"github.com/mailtrace/mailtrace/internal/fielderr"
 )
@@ -41,55 +39,35 @@ var (
 	ErrValue = errors.New("eventdata: invalid value")
 )
 
-// maxExcerpt bounds the input copied into a SyntaxError.
-const maxExcerpt = 48
-
 // SyntaxError reports a problem at a byte offset of the custom-data (or
-// EventData, or AGENTINFO group) text that was given to the scanner.
+// EventData, or AGENTINFO group) text that was given to the parser.
 //
-// Offset is 0-based and counts bytes of that text. Key is the member's key
-// when the problem lies in the value of a known member, otherwise "".
-// Excerpt is a short copy of the offending input. Err is one of the
-// sentinel errors of this package.
+// Offset is 0-based and counts bytes of that text. Excerpt is a copy of at
+// most 40 bytes of the text starting at Offset. Key is the member's key (at
+// most 40 bytes of it) when the problem lies in the value of a known key,
+// otherwise "". Err is one of the sentinel errors of this package.
 //
-// A SyntaxError is created only on failure; the copy of the input it holds
-// is the only allocation of an error path.
+// A SyntaxError is created only on failure; the copies it holds are the
+// only allocations of an error path.
 type SyntaxError struct {
 	Offset  int
-	Key     string
 	Excerpt string
+	Key     string
 	Err     error
 }
 
 // Error formats the error as
-// `eventdata: offset 17: key "E2ELatency": invalid value: "1,5"`.
-func (e *SyntaxError) Error() string {
-	var b strings.Builder
-	b.WriteString("eventdata: offset ")
-	b.WriteString(strconv.Itoa(e.Offset))
-	b.WriteString(": ")
-	if e.Key != "" {
-		b.WriteString("key ")
-		b.WriteString(strconv.Quote(e.Key))
-		b.WriteString(": ")
-	}
-	msg := "error"
-	if e.Err != nil {
-		msg = strings.TrimPrefix(e.Err.Error(), "eventdata: ")
-	}
-	b.WriteString(msg)
-	if e.Excerpt != "" {
-		b.WriteString(": ")
-		b.WriteString(strconv.Quote(e.Excerpt))
-	}
-	return b.String()
-}
+// `eventdata: invalid value at offset 13 near "1,5" (key "E2ELatency")`.
+func (e *SyntaxError) Error() string { return fielderr.Message(e.Err, e.Offset, e.Key, e.Excerpt) }
 
 // Unwrap returns the sentinel error.
 func (e *SyntaxError) Unwrap() error { return e.Err }
 
-// newSyntaxError copies a shortened excerpt of in. It is called only on
-// failure, so the success path never copies input.
-func newSyntaxError(off int, key []byte, in []byte, err error) *SyntaxError {
-	return &SyntaxError{Offset: off, Key: fielderr.Shorten(key, maxExcerpt), Excerpt: fielderr.Shorten(in, maxExcerpt), Err: err}
+// newSyntaxError builds the error for err at offset off of src, naming key
+// when the problem is a bad value. It is called only on failure, so the
+// success path never copies input.
+func newSyntaxError(src []byte, off int, key []byte, err error) *SyntaxError {
+	off, ex := fielderr.Excerpt(src, off)
+	_, k := fielderr.Excerpt(key, 0)
+	return &SyntaxError{Offset: off, Excerpt: ex, Key: k, Err: err}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/mailtrace/mailtrace/internal/fielderr"
 	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
@@ -425,18 +426,19 @@ func TestParseProxyHop(t *testing.T) {
 }
 
 func TestSyntaxErrorMessage(t *testing.T) {
-	e := newSyntaxError(17, b("E2ELatency"), b("1,5"), ErrValue)
-	if got, want := e.Error(), `eventdata: offset 17: key "E2ELatency": invalid value: "1,5"`; got != want {
+	src := b("S:A=1;S:E2ELatency=1,5;S:B=2")
+	e := newSyntaxError(src, 19, b("E2ELatency"), ErrValue)
+	if got, want := e.Error(), `eventdata: invalid value at offset 19 near "1,5;S:B=2" (key "E2ELatency")`; got != want {
 		t.Errorf("Error() = %q, want %q", got, want)
 	}
-	long := newSyntaxError(0, b(strings.Repeat("k", 100)), b(strings.Repeat("x", 100)), ErrNoTag)
-	if len(long.Excerpt) > maxExcerpt+len("…") || len(long.Key) > maxExcerpt+len("…") {
+	long := newSyntaxError(b(strings.Repeat("x", 100)), 0, b(strings.Repeat("k", 100)), ErrNoTag)
+	if len(long.Excerpt) != fielderr.ExcerptLen || len(long.Key) != fielderr.ExcerptLen {
 		t.Errorf("excerpt not shortened: key %d bytes, excerpt %d bytes", len(long.Key), len(long.Excerpt))
 	}
 	if !errors.Is(long, ErrNoTag) {
 		t.Error("Unwrap lost the sentinel")
 	}
-	if got := (&SyntaxError{Offset: 3, Err: ErrQuote}).Error(); got != "eventdata: offset 3: malformed apostrophe-quoted member" {
+	if got := newSyntaxError(src, len(src), nil, ErrQuote).Error(); got != "eventdata: malformed apostrophe-quoted member at offset 28 (at end)" {
 		t.Errorf("Error() = %q", got)
 	}
 }

@@ -24,7 +24,7 @@ func ExampleScanner() {
 	// S FromEntity = Internet
 	// S Note = a;b
 	// S ProxiedClientIPAddress = 10.11.12.13
-	// error: eventdata: offset 88: member has no '=': "S:Oops"
+	// error: eventdata: member has no '=' at offset 88 near "S:Oops;S:ProxiedClientIPAddress=10.11.12"
 }
 
 func ExampleScanner_strict() {
@@ -91,7 +91,7 @@ func ExampleData_Decode() {
 	// hops: 1 exchange-mail.my.domain.com 10.11.12.14
 	// from: Internet priority: Normal latency: 1.928s
 	// mdb: true 12345678-3232-2323-1111-12345679666
-	// eventdata: offset 269: key "MailboxDatabaseGuid": invalid value: "12345678-3232-2323-1111-12345679666"
+	// eventdata: invalid value at offset 269 near "12345678-3232-2323-1111-12345679666" (key "MailboxDatabaseGuid")
 }
 
 func ExampleGroupScanner() {
@@ -188,5 +188,5 @@ func ExampleData_DecodeRecord() {
 	}
 	// Output:
 	// 1.928s Normal
-	// msgtrk: MSGTRK2024010700-1.LOG:3:53: field custom-data: eventdata: offset 21: key "E2ELatency": invalid value: "1,5"
+	// msgtrk: MSGTRK2024010700-1.LOG:3:53: field custom-data: eventdata: invalid value at offset 21 near "1,5" (key "E2ELatency")
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mailtrace/mailtrace/internal/check"
+	"github.com/mailtrace/mailtrace/internal/fielderr"
 )
 
 func checkSyntaxError(t *testing.T, what string, err error, n int) {
@@ -24,7 +25,7 @@ func checkSyntaxError(t *testing.T, what string, err error, n int) {
 	if se.Offset < 0 || se.Offset > n {
 		t.Fatalf("%s: error offset %d outside [0, %d]", what, se.Offset, n)
 	}
-	if len(se.Excerpt) > maxExcerpt+len("…") || len(se.Key) > maxExcerpt+len("…") {
+	if len(se.Excerpt) > fielderr.ExcerptLen || len(se.Key) > fielderr.ExcerptLen {
 		t.Fatalf("%s: error excerpt not bounded: %q", what, se.Excerpt)
 	}
 }

@@ -97,7 +97,7 @@ func (g *GroupScanner) Next() bool {
 
 func (g *GroupScanner) setErr(off int, err error) {
 	if g.err == nil {
-		g.err = newSyntaxError(off, nil, g.src[max(0, off-1):], err)
+		g.err = newSyntaxError(g.src, off, nil, err)
 	}
 }
 
@@ -249,7 +249,7 @@ func ParseRuleHit(value []byte) (RuleHit, error) {
 		}
 		if !ok && verr == nil {
 			verrOff = g.Offset()
-			verr = newSyntaxError(verrOff, k, v, ErrValue)
+			verr = newSyntaxError(value, verrOff, k, ErrValue)
 		}
 	}
 	return h, firstError(g.Err(), verr, verrOff)
@@ -317,7 +317,7 @@ func ParseMalwareResult(value []byte) (MalwareResult, error) {
 		}
 		if !ok && verr == nil {
 			verrOff = g.Offset()
-			verr = newSyntaxError(verrOff, k, v, ErrValue)
+			verr = newSyntaxError(value, verrOff, k, ErrValue)
 		}
 	}
 	return r, firstError(g.Err(), verr, verrOff)

@@ -158,7 +158,7 @@ func (s *PSScanner) fail(i int, err error) bool {
 
 func (s *PSScanner) setErr(i int, err error) {
 	if s.err == nil {
-		s.err = newSyntaxError(i, nil, s.src[i:], err)
+		s.err = newSyntaxError(s.src, i, nil, err)
 	}
 }
 

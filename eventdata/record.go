@@ -1,7 +1,6 @@
 package eventdata
 
 import (
-	"github.com/mailtrace/mailtrace/internal/fielderr"
 	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
@@ -26,5 +25,5 @@ func (d *Data) DecodeRecord(rec *msgtrk.Record) error {
 	if se, ok := err.(*SyntaxError); ok {
 		off = se.Offset
 	}
-	return fielderr.At(rec, msgtrk.CustomData, off, err)
+	return rec.FieldError(msgtrk.CustomData, off, err)
 }

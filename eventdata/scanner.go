@@ -98,6 +98,7 @@ func ParseTag(b []byte) Tag {
 // member quoted with doubled apostrophes grows an internal buffer that
 // later members reuse.
 type Scanner struct {
+	src    []byte
 	ls     msgtrk.ListScanner
 	mode   msgtrk.Mode
 	n      int
@@ -117,6 +118,7 @@ func (s *Scanner) Init(src []byte) { s.InitMode(src, msgtrk.Lenient) }
 
 // InitMode resets s to scan src in the given mode. src is not copied.
 func (s *Scanner) InitMode(src []byte, mode msgtrk.Mode) {
+	s.src = src
 	s.ls.Init(src)
 	s.mode = mode
 	s.n = 0
@@ -144,12 +146,12 @@ func (s *Scanner) Next() bool {
 		s.n++
 		if s.n > MaxMembers {
 			s.done = true
-			s.fail(s.ls.Offset(), nil, raw, ErrTooManyMembers)
+			s.fail(s.ls.Offset(), ErrTooManyMembers)
 			break
 		}
 		if s.ls.Err() != nil {
 			// The ListScanner stops after a quoting error.
-			s.fail(s.ls.Offset(), nil, raw, ErrQuote)
+			s.fail(s.ls.Offset(), ErrQuote)
 			continue
 		}
 		m := s.ls.Bytes()
@@ -157,7 +159,7 @@ func (s *Scanner) Next() bool {
 			continue
 		}
 		if err := s.split(m); err != nil {
-			s.fail(s.ls.Offset(), nil, raw, err)
+			s.fail(s.ls.Offset(), err)
 			continue
 		}
 		s.inSrc = !s.ls.Quoted() || !bytes.Contains(raw, []byte("''"))
@@ -197,9 +199,9 @@ func isTag(b []byte) bool {
 	return len(b) > 0
 }
 
-func (s *Scanner) fail(off int, key, in []byte, err error) {
+func (s *Scanner) fail(off int, err error) {
 	if s.err == nil {
-		s.err = newSyntaxError(off, key, in, err)
+		s.err = newSyntaxError(s.src, off, nil, err)
 	}
 	if s.mode == msgtrk.Strict {
 		s.done = true

@@ -77,7 +77,7 @@ func BenchmarkPipeline(b *testing.B) {
 	})
 	var d eventdata.Data
 	var nodes []messageinfo.Node
-	var rs recipstatus.RecipientScanner
+	var rs msgtrk.RecipientScanner
 	decode := func(rec *msgtrk.Record) {
 		d.DecodeRecord(rec)
 		if messageinfo.Classify(rec.Field(msgtrk.MessageInfo)) == messageinfo.KindLatency {
@@ -86,6 +86,7 @@ func BenchmarkPipeline(b *testing.B) {
 		sourcecontext.ParseRecord(rec)
 		rs.Init(rec)
 		for rs.Next() {
+			recipstatus.ParseRecord(&rs)
 		}
 	}
 	b.Run("layer=decoders", func(b *testing.B) {

@@ -793,7 +793,7 @@ func checkSourceContext(t testing.TB, rec *msgtrk.Record) {
 }
 
 // checkRecipientStatus runs recipstatus on every recipient-status member,
-// directly and through its RecipientScanner.
+// directly and through ParseRecord.
 func checkRecipientStatus(t testing.TB, rec *msgtrk.Record) {
 	t.Helper()
 	var ls msgtrk.ListScanner
@@ -810,16 +810,17 @@ func checkRecipientStatus(t testing.TB, rec *msgtrk.Record) {
 		})
 		checkOffset(t, "recipstatus.Parse", err, len(m))
 	}
-	var rs recipstatus.RecipientScanner
+	var rs msgtrk.RecipientScanner
 	rs.Init(rec)
 	for n := 0; rs.Next(); n++ {
 		if rs.Index() != n {
 			t.Fatalf("recipstatus: RecipientScanner index %d at recipient %d", rs.Index(), n)
 		}
-		if rs.HasStatus() && n >= members {
+		if rs.Status() != nil && n >= members {
 			t.Fatalf("recipstatus: recipient %d has a status, the field has %d members", n, members)
 		}
-		checkFieldError(t, rec, msgtrk.RecipientStatus, "recipstatus.RecipientScanner.StatusErr", rs.StatusErr())
+		_, err := recipstatus.ParseRecord(&rs)
+		checkFieldError(t, rec, msgtrk.RecipientStatus, "recipstatus.ParseRecord", err)
 	}
 }
 

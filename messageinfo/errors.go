@@ -31,30 +31,27 @@ var (
 	ErrTooLong = errors.New("messageinfo: input too long")
 )
 
-// maxErrorExcerpt bounds the input quoted in an error message.
-const maxErrorExcerpt = 32
-
 // SyntaxError reports where a message-info value stopped making sense.
-// Offset is the 0-based byte offset in the value given to the parser; Near
-// is a copy of at most 32 bytes of input starting there; Err is one of the
-// sentinel errors above.
+// Offset is the 0-based byte offset in the value given to the parser;
+// Excerpt is a copy of at most 40 bytes of input starting there; Err is one
+// of the sentinel errors above.
 //
 // The input is copied only when the error is built, so that a successful
 // parse never allocates (strconv's rule).
 type SyntaxError struct {
-	Offset int
-	Near   string
-	Err    error
+	Offset  int
+	Excerpt string
+	Err     error
 }
 
 // Error formats the error as `<sentinel> at offset <n> near "<excerpt>"`.
-func (e *SyntaxError) Error() string { return fielderr.Message(e.Err, e.Offset, e.Near) }
+func (e *SyntaxError) Error() string { return fielderr.Message(e.Err, e.Offset, "", e.Excerpt) }
 
 // Unwrap returns the sentinel error.
 func (e *SyntaxError) Unwrap() error { return e.Err }
 
 // syntaxError builds a *SyntaxError; it copies the excerpt (allocates).
 func syntaxError(src []byte, off int, err error) error {
-	off, near := fielderr.Excerpt(src, off, maxErrorExcerpt)
-	return &SyntaxError{Offset: off, Near: near, Err: err}
+	off, ex := fielderr.Excerpt(src, off)
+	return &SyntaxError{Offset: off, Excerpt: ex, Err: err}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/mailtrace/mailtrace/internal/fielderr"
 )
 
 // sp returns the span of the n-th (0-based) occurrence of sub in s.
@@ -202,8 +203,8 @@ func TestAppendLatencyErrors(t *testing.T) {
 			if len(nodes) != tt.nodes || lat.NumHops() != tt.hops {
 				t.Errorf("AppendLatency(%.60q) returned %d nodes, %d hops with the error; want %d, %d", tt.in, len(nodes), lat.NumHops(), tt.nodes, tt.hops)
 			}
-			if len(se.Near) > maxErrorExcerpt {
-				t.Errorf("error excerpt of %d bytes", len(se.Near))
+			if want := tt.in[se.Offset:min(se.Offset+fielderr.ExcerptLen, len(tt.in))]; se.Excerpt != want {
+				t.Errorf("error excerpt %q, want %q", se.Excerpt, want)
 			}
 		})
 	}
@@ -238,7 +239,7 @@ func TestSyntaxErrorMessage(t *testing.T) {
 	if !errors.As(err, &got) {
 		t.Fatalf("error %v is not a *SyntaxError", err)
 	}
-	want := SyntaxError{Offset: 18, Near: ")", Err: ErrLatency}
+	want := SyntaxError{Offset: 18, Excerpt: ")", Err: ErrLatency}
 	if diff := cmp.Diff(want, *got, cmpopts.EquateErrors()); diff != "" {
 		t.Errorf("error mismatch (-want +got):\n%s", diff)
 	}

@@ -1,7 +1,6 @@
 package messageinfo
 
 import (
-	"github.com/mailtrace/mailtrace/internal/fielderr"
 	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
@@ -32,5 +31,5 @@ func AppendLatencyRecord(dst []Node, rec *msgtrk.Record) ([]Node, Latency, error
 	if se, ok := err.(*SyntaxError); ok {
 		off = se.Offset
 	}
-	return nodes, lat, fielderr.At(rec, msgtrk.MessageInfo, off, err)
+	return nodes, lat, rec.FieldError(msgtrk.MessageInfo, off, err)
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/mailtrace/mailtrace/internal/fielderr"
 )
 
 // Sentinel errors. They travel inside a [ParseError]; test them with
@@ -44,22 +46,22 @@ var (
 	ErrMissingField = errors.New("msgtrk: field not in header")
 )
 
-// maxErrorExcerpt bounds the input quoted in an error message.
-const maxErrorExcerpt = 64
-
 // ParseError reports a problem at a position of the input. Line and Column
 // are 1-based; Column counts bytes. Offset is the 0-based byte offset of the
 // position in the whole input (after any BOM). Field is the column name when
-// the problem lies in a field, otherwise "". Err is one of the sentinel
-// errors above, or an error of a field parser (such as eventdata's) when the
-// problem was found inside a field's value.
+// the problem lies in a field, otherwise "". Excerpt is a copy of at most 40
+// bytes of the line from Column on, or "" (it is the input, never a
+// description). Err is one of the sentinel errors above (for ErrFieldCount,
+// an error wrapping it that gives the two counts), or an error of a field
+// decoder (such as eventdata's *SyntaxError) when the problem was found
+// inside a field's value.
 type ParseError struct {
 	File    string // the file name given to the Reader, or ""
 	Line    int64  // line of the problem
 	Column  int    // byte column of the problem within the line
 	Offset  int64  // byte offset of the problem in the input
 	Field   string // field name, or ""
-	Excerpt string // a short copy of the offending input, or ""
+	Excerpt string // a short copy of the input at the problem, or ""
 	Err     error
 }
 
@@ -91,17 +93,17 @@ func (e *ParseError) Error() string {
 // Unwrap returns e.Err.
 func (e *ParseError) Unwrap() error { return e.Err }
 
-// excerpt copies at most maxErrorExcerpt bytes of b starting at from, for an
-// error message. Copying (not aliasing) keeps reader buffers from escaping.
+// excerpt copies at most fielderr.ExcerptLen bytes of b starting at from,
+// for an error. Copying (not aliasing) keeps reader buffers from escaping.
 func excerpt(b []byte, from int) string {
-	if from < 0 || from > len(b) {
-		return ""
-	}
-	b = b[from:]
-	if len(b) > maxErrorExcerpt {
-		return string(b[:maxErrorExcerpt]) + "…"
-	}
-	return string(b)
+	_, s := fielderr.Excerpt(b, from)
+	return s
+}
+
+// fieldCountError is ErrFieldCount with the two counts, for a row with got
+// fields under a header of want.
+func fieldCountError(got, want int) error {
+	return fmt.Errorf("%w (got %d, header has %d)", ErrFieldCount, got, want)
 }
 
 // ErrorList is a list of parse errors, in input order.

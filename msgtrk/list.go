@@ -3,6 +3,8 @@ package msgtrk
 import (
 	"bytes"
 	"errors"
+
+	"github.com/mailtrace/mailtrace/internal/fielderr"
 )
 
 // ErrListQuote reports an apostrophe-quoted list member that is not closed,
@@ -207,10 +209,14 @@ func indexFrom(b []byte, from int, sub string) int {
 // together, pairing them by position: the n-th status belongs to the n-th
 // address. A row with fewer statuses than addresses (or none, as on most
 // events) gives an empty status; extra statuses are ignored and counted in
-// Unpaired.
+// Unpaired. A decoder of the status members positions its errors in the
+// line with [RecipientScanner.StatusError] (recipstatus.ParseRecord does).
 //
-// It does no allocation once its scratch buffers have grown.
+// It does no allocation once its scratch buffers have grown. It is not safe
+// for concurrent use, nor with other users of the record (the record's
+// accessors share a scratch buffer).
 type RecipientScanner struct {
+	rec          *Record
 	addr, status ListScanner
 	n            int
 	statusOK     bool
@@ -218,6 +224,7 @@ type RecipientScanner struct {
 
 // Init resets s to scan the recipients of r.
 func (s *RecipientScanner) Init(r *Record) {
+	s.rec = r
 	s.addr.Init(r.Field(RecipientAddress))
 	s.status.Init(r.Field(RecipientStatus))
 	s.n = -1
@@ -247,6 +254,16 @@ func (s *RecipientScanner) Status() []byte {
 		return nil
 	}
 	return s.status.Bytes()
+}
+
+// StatusError wraps err, found at byte offset off of the current status
+// (as Status returns it, unquoted), in a *ParseError carrying the row's
+// file, line and the column of that byte in the line: exact through the
+// member's apostrophe quoting and the field's CSV quoting, as
+// [Record.FieldError] is for a whole field. It allocates the error.
+func (s *RecipientScanner) StatusError(off int, err error) *ParseError {
+	off = s.status.Offset() + fielderr.RawOffset(s.status.Raw(), '\'', off)
+	return s.rec.FieldError(RecipientStatus, off, err)
 }
 
 // Unpaired returns the number of statuses left over after the last address

@@ -6,8 +6,9 @@ import (
 	"io"
 	"iter"
 	"math/bits"
-	"strconv"
 	"unicode/utf8"
+
+	"github.com/mailtrace/mailtrace/internal/fielderr"
 )
 
 const initialBufSize = 64 << 10
@@ -289,7 +290,7 @@ func (r *Reader) readLine() (line []byte, off int64, ok bool) {
 			if contentLen(partial) > r.maxLine {
 				r.report(&ParseError{Line: r.lineNo, Column: r.maxLine + 1, Offset: off + int64(r.maxLine), Err: ErrLineTooLong})
 			} else {
-				r.report(&ParseError{Line: r.lineNo, Column: n + 1, Offset: off + int64(n), Err: ErrTruncated, Excerpt: excerpt(partial, max(0, n-maxErrorExcerpt))})
+				r.report(&ParseError{Line: r.lineNo, Column: n + 1, Offset: off + int64(n), Err: ErrTruncated, Excerpt: excerpt(partial, max(0, n-fielderr.ExcerptLen))})
 			}
 			if r.fatal != nil {
 				return nil, 0, false
@@ -481,14 +482,13 @@ func (r *Reader) parseLine(line []byte, off int64) bool {
 		err, col = ErrFieldCount, 0
 	}
 	if err != nil {
-		e := &ParseError{Line: r.lineNo, Column: col + 1, Offset: off + int64(col), Err: err}
+		e := &ParseError{Line: r.lineNo, Column: col + 1, Offset: off + int64(col), Err: err, Excerpt: excerpt(line, col)}
 		switch err {
 		case ErrFieldCount:
-			e.Excerpt = "got " + strconv.Itoa(nc) + " fields, header has " + strconv.Itoa(len(r.cols.names))
+			e.Err = fieldCountError(nc, len(r.cols.names))
 		case ErrTooManyFields:
 		default:
 			e.Field = r.columnName(nc)
-			e.Excerpt = excerpt(line, col)
 		}
 		r.report(e)
 		return false

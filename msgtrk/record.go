@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"time"
 	"unsafe"
+
+	"github.com/mailtrace/mailtrace/internal/fielderr"
 )
 
 // span locates one column of a line. start and end cover the raw bytes,
@@ -251,8 +253,10 @@ func (r *Record) FieldError(f Field, offset int, err error) *ParseError {
 	line, col := r.FieldPos(f)
 	if col > 0 {
 		if s := r.span(int(r.c.idx[f])); s.quoted {
-			inner := r.line[s.start+1 : s.end-1]
-			col += 1 + rawOffset(inner, offset)
+			// Through the opening quote and every doubled quote; an
+			// offset past the value's end stops at the closing quote.
+			raw := r.line[s.start:s.end]
+			col += min(fielderr.RawOffset(raw, '"', offset), len(raw)-1)
 		} else {
 			col += offset
 		}
@@ -262,23 +266,6 @@ func (r *Record) FieldError(f Field, offset int, err error) *ParseError {
 		e.File = r.origin.File
 	}
 	return e
-}
-
-// rawOffset maps an offset in the unquoted value of a quoted field to an
-// offset in its raw bytes (between the quotes), where each '"' of the value
-// is written twice.
-func rawOffset(inner []byte, off int) int {
-	d := 0
-	for i := 0; i < len(inner); i++ {
-		if d >= off {
-			return i
-		}
-		if inner[i] == '"' {
-			i++
-		}
-		d++
-	}
-	return len(inner)
 }
 
 // Time returns the date-time of the row, in UTC. An empty or malformed

@@ -146,6 +146,45 @@ func TestRecipientScanner(t *testing.T) {
 	}
 }
 
+// TestRecipientStatusError: StatusError points at the byte of the line that
+// holds a given byte of the current status, through apostrophe quoting (with
+// a doubled apostrophe before it) and CSV quoting (with a doubled quote).
+func TestRecipientStatusError(t *testing.T) {
+	for _, tt := range []struct {
+		name, row string
+		index     int    // recipient
+		at        string // the status text from the byte to point at
+	}{
+		{"plain", `a@x;b@x,250 OK;550 gone`, 1, "gone"},
+		{"apostrophes", `a@x;b@x,'it''s;fine';'550 it''s; gone'`, 1, "gone"},
+		{"CSV quotes", `a@x;b@x,"250 ""OK"";'550 ""it""; gone'"`, 1, "gone"},
+		{"end of member", `a@x;b@x,250 OK;'550 a;b'`, 1, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := oneRecord(t, "recipient-address,recipient-status", tt.row)
+			var s msgtrk.RecipientScanner
+			s.Init(rec)
+			for s.Next() && s.Index() < tt.index {
+			}
+			st := string(s.Status())
+			off := strings.LastIndex(st, tt.at)
+			if tt.at == "" {
+				off = len(st)
+			}
+			e := s.StatusError(off, msgtrk.ErrSyntax)
+			if e.Line != 2 || e.Field != "recipient-status" || !errors.Is(e, msgtrk.ErrSyntax) {
+				t.Errorf("StatusError = %+v", e)
+			}
+			if got := tt.row[e.Column-1:]; !strings.HasPrefix(got, tt.at) || (tt.at == "" && got != "'") {
+				t.Errorf("column %d points at %q, want %q", e.Column, got, tt.at)
+			}
+			if want := int64(len("#Fields: recipient-address,recipient-status\r\n") + e.Column - 1); e.Offset != want {
+				t.Errorf("offset %d, want %d", e.Offset, want)
+			}
+		})
+	}
+}
+
 func TestUnescaped(t *testing.T) {
 	rec := oneRecord(t, "message-subject,source-context", `line1\nline2\r\\n,C:\Program Files\x`)
 	if got := string(rec.Unescaped(msgtrk.MessageSubject)); got != "line1\nline2\r\\n" {

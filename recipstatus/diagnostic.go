@@ -156,14 +156,28 @@ func (d Diagnostic) Lookup(key string) ([]byte, bool) {
 //	var s recipstatus.PairScanner
 //	s.Init(d.Trailer)
 //	for s.Next() { use(s.Key(), s.Value()) }
+//	if err := s.Err(); err != nil { … }
+//
+// It has the face of the package's other scanners (sourcecontext's
+// PairScanner, eventdata's Scanner): Offset and ValueOffset place the
+// current group in the input, and Err reports why the scan stopped early.
+// Strict: it stops at the first byte that does not start a well-formed
+// group ([ErrTrailer]) and after [MaxTrailerPairs] groups ([ErrTooMany]);
+// over a [Diagnostic.Trailer] it never fails.
 //
 // Key and Value are subslices of the trailer: valid as long as it is
 // unchanged, and must not be modified. The zero PairScanner has no pairs.
-// It does no allocation and is not safe for concurrent use.
+// It does no allocation unless Err returns an error, and is not safe for
+// concurrent use.
 type PairScanner struct {
 	src        []byte
 	pos        int
+	n          int
 	key, value []byte
+	off        int
+	valOff     int
+	errOff     int
+	errKind    error
 }
 
 // Init resets s to scan trailer, normally [Diagnostic.Trailer]. trailer is
@@ -172,24 +186,28 @@ func (s *PairScanner) Init(trailer []byte) {
 	*s = PairScanner{src: trailer}
 }
 
-// Next advances to the next group and reports whether there is one. It stops
-// at the first byte that does not start a well-formed group.
+// Next advances to the next group and reports whether there is one.
 func (s *PairScanner) Next() bool {
 	i := s.pos
 	for i < len(s.src) && ascii.IsSpace(s.src[i]) {
 		i++
 	}
-	if i >= len(s.src) || s.src[i] != '[' {
+	if i >= len(s.src) {
 		s.pos = len(s.src)
 		return false
+	}
+	if s.n == MaxTrailerPairs {
+		return s.fail(i, ErrTooMany)
+	}
+	if s.src[i] != '[' {
+		return s.fail(i, ErrTrailer)
 	}
 	j := i + 1
 	for j < len(s.src) && s.src[j] != ']' && s.src[j] != '[' {
 		j++
 	}
 	if j >= len(s.src) || s.src[j] != ']' || !isTrailerPair(s.src[i+1:j]) {
-		s.pos = len(s.src)
-		return false
+		return s.fail(i, ErrTrailer)
 	}
 	g := s.src[i+1 : j]
 	k := 0
@@ -198,12 +216,23 @@ func (s *PairScanner) Next() bool {
 	}
 	s.key = g[:k]
 	v := g[k+1:]
+	s.valOff = i + 1 + k + 1
 	if len(v) > 0 && v[0] == ' ' {
 		v = v[1:]
+		s.valOff++
 	}
 	s.value = v
+	s.off = i
+	s.n++
 	s.pos = j + 1
 	return true
+}
+
+func (s *PairScanner) fail(off int, kind error) bool {
+	s.errOff, s.errKind = off, kind
+	s.key, s.value = nil, nil
+	s.pos = len(s.src)
+	return false
 }
 
 // Key returns the key of the current group, a subslice of the trailer.
@@ -212,3 +241,19 @@ func (s *PairScanner) Key() []byte { return s.key }
 // Value returns the value of the current group without the single blank
 // after the colon, a subslice of the trailer; it may be empty.
 func (s *PairScanner) Value() []byte { return s.value }
+
+// Offset returns the offset of the current group's '[' in the trailer.
+func (s *PairScanner) Offset() int { return s.off }
+
+// ValueOffset returns the offset of the current value in the trailer.
+func (s *PairScanner) ValueOffset() int { return s.valOff }
+
+// Err returns the error that stopped the scan before the end of the
+// trailer, a *[SyntaxError] wrapping [ErrTrailer] or [ErrTooMany], or nil.
+// It allocates when there is an error.
+func (s *PairScanner) Err() error {
+	if s.errKind == nil {
+		return nil
+	}
+	return newSyntaxError(s.src, s.errOff, s.errKind)
+}

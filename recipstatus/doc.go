@@ -72,9 +72,9 @@
 //
 // # Records
 //
-// [RecipientScanner] walks the recipients of a *msgtrk.Record, pairing each
-// address with its status as msgtrk.RecipientScanner does and decoding the
-// status; a status error is a *msgtrk.ParseError that gives the file, line
+// [ParseRecord] decodes the status of the recipient a
+// msgtrk.RecipientScanner is at (it pairs each address of a row with its
+// status); its error is a *msgtrk.ParseError that gives the file, line
 // and byte column of the problem in the log line (through the list's
 // apostrophe quoting and the field's CSV quoting) and wraps this package's
 // [SyntaxError].

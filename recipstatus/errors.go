@@ -18,13 +18,13 @@ var (
 	// ErrTime reports an LRT value that is not a date and time in any of the
 	// shapes described at [ParseLocalTime].
 	ErrTime = errors.New("recipstatus: malformed local time")
+	// ErrTrailer reports, to a [PairScanner], text that is not a "[Key:
+	// Value]" group.
+	ErrTrailer = errors.New("recipstatus: malformed trailer group")
 	// ErrTooMany reports a LastError blob with more than [MaxItems] items or a
 	// diagnostic with more than [MaxTrailerPairs] trailer pairs.
 	ErrTooMany = errors.New("recipstatus: too many items")
 )
-
-// excerptLen bounds the input excerpt copied into a SyntaxError.
-const excerptLen = 40
 
 // SyntaxError is the error type of this package. It records where in the
 // parsed input the problem was found and wraps one of the sentinel errors.
@@ -41,7 +41,7 @@ type SyntaxError struct {
 }
 
 // Error formats the error as `<sentinel> at offset <n> near "<excerpt>"`.
-func (e *SyntaxError) Error() string { return fielderr.Message(e.Err, e.Offset, e.Excerpt) }
+func (e *SyntaxError) Error() string { return fielderr.Message(e.Err, e.Offset, "", e.Excerpt) }
 
 // Unwrap returns the sentinel error.
 func (e *SyntaxError) Unwrap() error { return e.Err }
@@ -50,7 +50,7 @@ func (e *SyntaxError) Unwrap() error { return e.Err }
 // it. It is only called on failure paths, so the success path never
 // allocates.
 func newSyntaxError(b []byte, off int, err error) *SyntaxError {
-	off, ex := fielderr.Excerpt(b, off, excerptLen)
+	off, ex := fielderr.Excerpt(b, off)
 	return &SyntaxError{Offset: off, Excerpt: ex, Err: err}
 }
 

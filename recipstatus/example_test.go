@@ -108,18 +108,18 @@ func ExampleItemScanner() {
 	// <nil>
 }
 
-func ExampleRecipientScanner() {
+func ExampleParseRecord() {
 	log := "#Fields: date-time,event-id,recipient-address,recipient-status\r\n" +
 		"2020-12-22T02:28:06.079Z,FAIL,a@x;b@x,250 2.1.5 Recipient OK;'[{LED=550 5.1.1 gone; sorry};{LRT=12/22/2020 2:28:06 XM}]'\r\n"
 	r := msgtrk.NewReader(strings.NewReader(log))
 	r.Name = "MSGTRK2020122202-1.LOG"
 	r.Next()
-	var s recipstatus.RecipientScanner
+	var s msgtrk.RecipientScanner
 	s.Init(r.Record())
 	for s.Next() {
-		st := s.Status()
+		st, err := recipstatus.ParseRecord(&s)
 		fmt.Println(string(s.Address()), st.Kind)
-		if err := s.StatusErr(); err != nil {
+		if err != nil {
 			fmt.Println(err)
 		}
 	}

@@ -72,8 +72,8 @@ func FuzzParse(f *testing.F) {
 			for ps.Next() {
 				n++
 			}
-			if n != st.Diagnostic.Pairs {
-				t.Fatalf("trailer %q scans to %d pairs, Pairs = %d", st.Diagnostic.Trailer, n, st.Diagnostic.Pairs)
+			if n != st.Diagnostic.Pairs || ps.Err() != nil {
+				t.Fatalf("trailer %q scans to %d pairs (Err %v), Pairs = %d", st.Diagnostic.Trailer, n, ps.Err(), st.Diagnostic.Pairs)
 			}
 		}
 		if err != nil {
@@ -200,6 +200,10 @@ func FuzzDecoders(f *testing.F) {
 			if k > len(in) || !check.Inside(in, ps.Key()) || !check.Inside(in, ps.Value()) {
 				t.Fatalf("pair %q=%q is not inside the input or too many", ps.Key(), ps.Value())
 			}
+			if in[ps.Offset()] != '[' || !bytes.HasPrefix(in[ps.ValueOffset():], ps.Value()) {
+				t.Fatalf("pair %q=%q: offsets %d, %d do not point at it", ps.Key(), ps.Value(), ps.Offset(), ps.ValueOffset())
+			}
 		}
+		checkErr(t, in, ps.Err())
 	})
 }

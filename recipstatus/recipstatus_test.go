@@ -2,12 +2,15 @@ package recipstatus
 
 import (
 	"errors"
+	"fmt"
 	"net/netip"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/mailtrace/mailtrace/internal/fielderr"
 )
 
 var parseTests = []struct {
@@ -136,7 +139,7 @@ func TestParseErrors(t *testing.T) {
 			if se.Offset != tt.wantOff {
 				t.Errorf("Parse(%q) error offset = %d, want %d (%v)", tt.in, se.Offset, tt.wantOff, err)
 			}
-			if want := tt.in[se.Offset:min(se.Offset+excerptLen, len(tt.in))]; se.Excerpt != want {
+			if want := tt.in[se.Offset:min(se.Offset+fielderr.ExcerptLen, len(tt.in))]; se.Excerpt != want {
 				t.Errorf("Parse(%q) excerpt = %q, want %q", tt.in, se.Excerpt, want)
 			}
 		})
@@ -256,18 +259,40 @@ func TestItemScanner(t *testing.T) {
 
 func TestPairScanner(t *testing.T) {
 	var s PairScanner
-	s.Init(b("[A: 1][B:2] [C: ][D: x y]junk[E: 5]"))
+	in := "[A: 1][B:2] [C: ][D: x y]junk[E: 5]"
+	s.Init(b(in))
 	var got []string
 	for s.Next() {
-		got = append(got, string(s.Key())+"="+string(s.Value()))
+		got = append(got, fmt.Sprintf("%s=%s@%d,%d", s.Key(), s.Value(), s.Offset(), s.ValueOffset()))
+		if in[s.Offset()] != '[' || !strings.HasPrefix(in[s.ValueOffset():], string(s.Value())) {
+			t.Errorf("offsets %d, %d do not point at %q", s.Offset(), s.ValueOffset(), s.Value())
+		}
 	}
-	want := []string{"A=1", "B=2", "C=", "D=x y"}
+	want := []string{"A=1@0,4", "B=2@6,9", "C=@12,16", "D=x y@17,21"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("PairScanner mismatch (-want +got):\n%s", diff)
 	}
+	var se *SyntaxError
+	if err := s.Err(); !errors.As(err, &se) || se.Err != ErrTrailer || se.Offset != 25 || se.Excerpt != "junk[E: 5]" {
+		t.Errorf("Err() = %v, want ErrTrailer at offset 25", err)
+	}
 	var zero PairScanner
-	if zero.Next() {
-		t.Error("zero PairScanner has a pair")
+	if zero.Next() || zero.Err() != nil {
+		t.Error("zero PairScanner has a pair or an error")
+	}
+	s.Init(b(strings.Repeat("[K: v]", MaxTrailerPairs+1)))
+	n := 0
+	for s.Next() {
+		n++
+	}
+	if n != MaxTrailerPairs || !errors.Is(s.Err(), ErrTooMany) {
+		t.Errorf("%d pairs, Err %v; want %d and ErrTooMany", n, s.Err(), MaxTrailerPairs)
+	}
+	s.Init(b("[A: 1]  "))
+	for s.Next() {
+	}
+	if s.Err() != nil {
+		t.Errorf("trailing blanks: Err %v", s.Err())
 	}
 }
 

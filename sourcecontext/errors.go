@@ -33,9 +33,6 @@ var (
 	ErrTooMany = errors.New("sourcecontext: too many entries")
 )
 
-// excerptLen bounds the input excerpt copied into a SyntaxError.
-const excerptLen = 40
-
 // SyntaxError is the error type of this package. It records where in the
 // parsed input the problem was found and wraps a sentinel error (one of this
 // package's, or of package recipstatus for the SMTP reply). Creating one
@@ -52,13 +49,13 @@ type SyntaxError struct {
 }
 
 // Error formats the error as `<sentinel> at offset <n> near "<excerpt>"`.
-func (e *SyntaxError) Error() string { return fielderr.Message(e.Err, e.Offset, e.Excerpt) }
+func (e *SyntaxError) Error() string { return fielderr.Message(e.Err, e.Offset, "", e.Excerpt) }
 
 // Unwrap returns the sentinel error.
 func (e *SyntaxError) Unwrap() error { return e.Err }
 
 func newSyntaxError(b []byte, off int, err error) *SyntaxError {
-	off, ex := fielderr.Excerpt(b, off, excerptLen)
+	off, ex := fielderr.Excerpt(b, off)
 	return &SyntaxError{Offset: off, Excerpt: ex, Err: err}
 }
 

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/mailtrace/mailtrace/internal/check"
+	"github.com/mailtrace/mailtrace/internal/fielderr"
 	"github.com/mailtrace/mailtrace/internal/realdata"
 	"github.com/mailtrace/mailtrace/recipstatus"
 )
@@ -64,7 +65,7 @@ func FuzzParse(f *testing.F) {
 			if se.Offset < 0 || se.Offset > len(in) {
 				t.Fatalf("error offset %d outside input of %d bytes", se.Offset, len(in))
 			}
-			if se.Excerpt != s[se.Offset:min(se.Offset+excerptLen, len(s))] {
+			if se.Excerpt != s[se.Offset:min(se.Offset+fielderr.ExcerptLen, len(s))] {
 				t.Fatalf("excerpt %q does not match offset %d", se.Excerpt, se.Offset)
 			}
 		}
@@ -199,6 +200,9 @@ func FuzzDecoders(f *testing.F) {
 		for ps.Next() {
 			if !check.Inside(in, ps.Key()) || !check.Inside(in, ps.Value()) {
 				t.Fatalf("pair %q=%q is not inside the input", ps.Key(), ps.Value())
+			}
+			if !bytes.HasPrefix(in[ps.Offset():], ps.Key()) || !bytes.HasPrefix(in[ps.ValueOffset():], ps.Value()) || ps.Offset() > ps.ValueOffset() {
+				t.Fatalf("pair %q=%q: offsets %d, %d do not point at it", ps.Key(), ps.Value(), ps.Offset(), ps.ValueOffset())
 			}
 			n++
 		}

@@ -1,7 +1,6 @@
 package sourcecontext
 
 import (
-	"github.com/mailtrace/mailtrace/internal/fielderr"
 	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
@@ -27,5 +26,5 @@ func ParseRecord(rec *msgtrk.Record) (Context, error) {
 	if se, ok := err.(*SyntaxError); ok {
 		off = se.Offset
 	}
-	return c, fielderr.At(rec, msgtrk.SourceContext, off, err)
+	return c, rec.FieldError(msgtrk.SourceContext, off, err)
 }

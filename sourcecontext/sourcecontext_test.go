@@ -2,11 +2,13 @@ package sourcecontext
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/mailtrace/mailtrace/internal/fielderr"
 	"github.com/mailtrace/mailtrace/msgtrk"
 	"github.com/mailtrace/mailtrace/recipstatus"
 )
@@ -135,7 +137,7 @@ func TestParseErrors(t *testing.T) {
 			if se.Offset != tt.wantOff {
 				t.Errorf("Parse(%q) error offset = %d, want %d (%v)", tt.in, se.Offset, tt.wantOff, err)
 			}
-			if want := tt.in[se.Offset:min(se.Offset+excerptLen, len(tt.in))]; se.Excerpt != want {
+			if want := tt.in[se.Offset:min(se.Offset+fielderr.ExcerptLen, len(tt.in))]; se.Excerpt != want {
 				t.Errorf("Parse(%q) excerpt = %q, want %q", tt.in, se.Excerpt, want)
 			}
 		})
@@ -235,12 +237,16 @@ func TestAppendTo(t *testing.T) {
 
 func TestPairScanner(t *testing.T) {
 	var ps PairScanner
-	ps.Init(b("A:1, B:x, y,C:,  D: z "))
+	in := "A:1, B:x, y,C:,  D: z "
+	ps.Init(b(in))
 	var got []string
 	for ps.Next() {
-		got = append(got, string(ps.Key())+"="+string(ps.Value()))
+		got = append(got, string(ps.Key())+"="+string(ps.Value())+"@"+strconv.Itoa(ps.Offset()))
+		if !strings.HasPrefix(in[ps.Offset():], string(ps.Key())+":") {
+			t.Errorf("Offset %d does not point at entry %q", ps.Offset(), ps.Key())
+		}
 	}
-	if diff := cmp.Diff([]string{"A=1", "B=x, y", "C=", "D=z"}, got); diff != "" {
+	if diff := cmp.Diff([]string{"A=1@0", "B=x, y@5", "C=@12", "D=z@17"}, got); diff != "" {
 		t.Errorf("PairScanner mismatch (-want +got):\n%s", diff)
 	}
 	if ps.Err() != nil {

@@ -271,14 +271,20 @@ func (s Store) AppendTo(dst []byte) []byte {
 //	if err := ps.Err(); err != nil { … }
 //
 // Key and Value are subslices of the source: valid as long as it is
-// unchanged, and must not be modified. The zero PairScanner has no entries. It does no allocation unless Err returns an error, and is not
-// safe for concurrent use.
+// unchanged, and must not be modified. The zero PairScanner has no
+// entries. It has the face of the other scanners (recipstatus's
+// PairScanner, eventdata's Scanner). Lenient: an entry without "Key:" is
+// returned with an empty key, and Err reports the first such entry
+// ([ErrPair]); it stops after [MaxPairs] entries ([ErrTooMany]). It does no
+// allocation unless Err returns an error, and is not safe for concurrent
+// use.
 type PairScanner struct {
 	src        []byte
 	pos        int
 	more       bool
 	n          int
 	key, value []byte
+	off        int
 	valueOff   int
 	errOff     int
 	errKind    error
@@ -335,6 +341,7 @@ func (ps *PairScanner) Next() bool {
 		v := ascii.TrimSpace(entry[colon+1:])
 		ps.key, ps.value, ps.valueOff = entry[:colon], v, i+offsetIn(entry, v)
 	}
+	ps.off = i
 	ps.n++
 	ps.pos = next
 	ps.more = next < len(src)
@@ -369,6 +376,9 @@ func (ps *PairScanner) Key() []byte { return ps.key }
 
 // Value returns the value of the current entry without surrounding blanks.
 func (ps *PairScanner) Value() []byte { return ps.value }
+
+// Offset returns the offset of the current entry in the source.
+func (ps *PairScanner) Offset() int { return ps.off }
 
 // ValueOffset returns the offset of the current value in the source.
 func (ps *PairScanner) ValueOffset() int { return ps.valueOff }

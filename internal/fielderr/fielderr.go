@@ -1,48 +1,51 @@
-// Package fielderr holds what the syntax errors of mailtrace's field
-// decoders (eventdata, messageinfo, sourcecontext, recipstatus) share: the
-// copy of a short excerpt of the input, the "first error wins" bookkeeping
-// of lenient parsers, and the translation of an offset in a decoded value
-// into a position of the log line (*msgtrk.ParseError).
+// Package fielderr holds what the syntax errors of mailtrace share, from
+// msgtrk.ParseError to the SyntaxError of each field decoder (eventdata,
+// messageinfo, sourcecontext, recipstatus): the excerpt of the input an
+// error quotes and its length, the wording of a decoder's message, the
+// "first error wins" bookkeeping of lenient parsers, and the mapping of an
+// offset in an unquoted value to the same byte as written (through CSV or
+// apostrophe quoting).
 //
-// Each decoder keeps its own error type and sentinels (house rule: one
-// typed error per package); only the helpers live here. Everything runs on
-// failure paths except First.Set's check, which does no allocation. The
+// Each package keeps its own error type and sentinels (house rule: one
+// typed error per package), all of the same shape: Offset, Excerpt, Err
+// (eventdata adds the Key of a bad value). Everything here runs on failure
+// paths except First.Set and RawOffset, which do no allocation. The
 // functions are safe for concurrent use; a First is not.
 package fielderr
 
 import (
 	"fmt"
-
-	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
-// Excerpt clamps off to [0, len(b)] and returns it with a copy of at most n
-// bytes of b starting there. Copying keeps an error from holding on to the
-// caller's buffer. It allocates the copy.
-func Excerpt(b []byte, off, n int) (int, string) {
+// ExcerptLen is the most bytes of input an error of mailtrace copies into
+// its Excerpt: enough to recognise the place, short enough for one line of
+// a terminal.
+const ExcerptLen = 40
+
+// Excerpt clamps off to [0, len(b)] and returns it with a copy of at most
+// ExcerptLen bytes of b starting there. Copying keeps an error from holding
+// on to the caller's buffer. It allocates the copy.
+func Excerpt(b []byte, off int) (int, string) {
 	off = max(0, min(off, len(b)))
-	end := min(off+max(n, 0), len(b))
+	end := min(off+ExcerptLen, len(b))
 	return off, string(b[off:end])
 }
 
 // Message formats the message of a decoder's SyntaxError:
 // `<err> at offset <off> near "<excerpt>"`, or `<err> at offset <off> (at
-// end)` when the excerpt is empty. err's own message carries the package
-// prefix.
-func Message(err error, off int, excerpt string) string {
+// end)` when the excerpt is empty, followed by ` (key "<key>")` when key is
+// not empty. err's own message carries the package prefix.
+func Message(err error, off int, key, excerpt string) string {
+	var s string
 	if excerpt == "" {
-		return fmt.Sprintf("%v at offset %d (at end)", err, off)
+		s = fmt.Sprintf("%v at offset %d (at end)", err, off)
+	} else {
+		s = fmt.Sprintf("%v at offset %d near %q", err, off, excerpt)
 	}
-	return fmt.Sprintf("%v at offset %d near %q", err, off, excerpt)
-}
-
-// Shorten returns a copy of b, cut to n bytes and followed by "…" when b is
-// longer. It allocates the copy.
-func Shorten(b []byte, n int) string {
-	if len(b) > n {
-		return string(b[:max(n, 0)]) + "…"
+	if key != "" {
+		s += fmt.Sprintf(" (key %q)", key)
 	}
-	return string(b)
+	return s
 }
 
 // First keeps the error nearest the start of the input met by a lenient
@@ -89,12 +92,4 @@ func RawOffset(raw []byte, quote byte, off int) int {
 		n++
 	}
 	return i + (off - n)
-}
-
-// At returns the *msgtrk.ParseError for the byte at offset off of
-// rec.Field(f): the row's file, line, column and input offset, exact through
-// the field's CSV quoting (Record.FieldError maps the offset past doubled
-// quotes), wrapping err.
-func At(rec *msgtrk.Record, f msgtrk.Field, off int, err error) *msgtrk.ParseError {
-	return rec.FieldError(f, off, err)
 }

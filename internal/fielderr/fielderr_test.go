@@ -6,52 +6,34 @@ import (
 	"testing"
 
 	"github.com/mailtrace/mailtrace/internal/fielderr"
-	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
 func TestExcerpt(t *testing.T) {
+	long := strings.Repeat("0123456789", 6)
 	tests := []struct {
 		in       string
-		off, n   int
+		off      int
 		wantOff  int
 		wantText string
 	}{
-		{"hello world", 6, 3, 6, "wor"},
-		{"hello world", 6, 40, 6, "world"},
-		{"hello", -3, 2, 0, "he"},
-		{"hello", 9, 2, 5, ""},
-		{"", 0, 5, 0, ""},
-		{"hello", 1, -1, 1, ""},
+		{"hello world", 6, 6, "world"},
+		{long, 5, 5, long[5 : 5+fielderr.ExcerptLen]},
+		{"hello", -3, 0, "hello"},
+		{"hello", 9, 5, ""},
+		{"", 0, 0, ""},
 	}
 	for _, tt := range tests {
-		off, text := fielderr.Excerpt([]byte(tt.in), tt.off, tt.n)
+		off, text := fielderr.Excerpt([]byte(tt.in), tt.off)
 		if off != tt.wantOff || text != tt.wantText {
-			t.Errorf("Excerpt(%q, %d, %d) = %d, %q; want %d, %q", tt.in, tt.off, tt.n, off, text, tt.wantOff, tt.wantText)
+			t.Errorf("Excerpt(%q, %d) = %d, %q; want %d, %q", tt.in, tt.off, off, text, tt.wantOff, tt.wantText)
 		}
 	}
 	// The excerpt is a copy.
 	b := []byte("abcdef")
-	_, text := fielderr.Excerpt(b, 0, 3)
+	_, text := fielderr.Excerpt(b, 0)
 	b[0] = 'X'
-	if text != "abc" {
+	if text != "abcdef" {
 		t.Errorf("excerpt aliases its input: %q", text)
-	}
-}
-
-func TestShorten(t *testing.T) {
-	for _, tt := range []struct {
-		in   string
-		n    int
-		want string
-	}{
-		{"E2ELatency", 48, "E2ELatency"},
-		{strings.Repeat("k", 50), 48, strings.Repeat("k", 48) + "…"},
-		{"abc", 3, "abc"},
-		{"", 0, ""},
-	} {
-		if got := fielderr.Shorten([]byte(tt.in), tt.n); got != tt.want {
-			t.Errorf("Shorten(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
-		}
 	}
 }
 
@@ -150,44 +132,6 @@ func FuzzRawOffset(f *testing.F) {
 	})
 }
 
-// TestAt checks that the position points at the exact byte, in an unquoted
-// field, in a quoted one, and in a quoted one after doubled quotes.
-func TestAt(t *testing.T) {
-	const hdr = "#Fields: date-time,message-subject,custom-data\r\n"
-	tests := []struct {
-		name string
-		row  string
-		off  int    // offset in Field(custom-data)
-		want string // the byte of the line the column must point at
-	}{
-		{"unquoted", `2024-01-25T15:16:09.843Z,hi,S:E2ELatency=1x5`, len("S:E2ELatency=1"), "x"},
-		{"quoted", `2024-01-25T15:16:09.843Z,hi,"S:A=a,b;S:E2ELatency=1x5"`, len("S:A=a,b;S:E2ELatency=1"), "x"},
-		{"quoted with doubled quotes", `2024-01-25T15:16:09.843Z,hi,"S:A=""q"";S:E2ELatency=1x5"`, len(`S:A="q";S:E2ELatency=1`), "x"},
-		{"first byte", `t,hi,S:E2ELatency=1x5`, 0, "S"},
-	}
-	sentinel := errors.New("bad value")
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			r := msgtrk.NewReader(strings.NewReader(hdr + tt.row + "\r\n"))
-			r.Name = "MSGTRK2024012515-1.LOG"
-			if !r.Next() {
-				t.Fatal(r.Err())
-			}
-			rec := r.Record()
-			e := fielderr.At(rec, msgtrk.CustomData, tt.off, sentinel)
-			if e.Line != 2 || e.File != "MSGTRK2024012515-1.LOG" || e.Field != "custom-data" || !errors.Is(e, sentinel) {
-				t.Errorf("At = %+v", e)
-			}
-			if got := tt.row[e.Column-1 : e.Column]; got != tt.want {
-				t.Errorf("column %d points at %q, want %q", e.Column, got, tt.want)
-			}
-			if got := int(e.Offset) - len(hdr); got != e.Column-1 {
-				t.Errorf("input offset %d does not match column %d", e.Offset, e.Column)
-			}
-		})
-	}
-}
-
 func TestNoAllocs(t *testing.T) {
 	raw := []byte(`"say ""hi"", ok"`)
 	var f fielderr.First
@@ -207,10 +151,17 @@ func TestNoAllocs(t *testing.T) {
 
 func TestMessage(t *testing.T) {
 	sentinel := errors.New("pkg: malformed thing")
-	if got, want := fielderr.Message(sentinel, 4, "x;y"), `pkg: malformed thing at offset 4 near "x;y"`; got != want {
-		t.Errorf("Message = %q, want %q", got, want)
-	}
-	if got, want := fielderr.Message(sentinel, 9, ""), `pkg: malformed thing at offset 9 (at end)`; got != want {
-		t.Errorf("Message = %q, want %q", got, want)
+	for _, tt := range []struct {
+		off          int
+		key, excerpt string
+		want         string
+	}{
+		{4, "", "x;y", `pkg: malformed thing at offset 4 near "x;y"`},
+		{9, "", "", `pkg: malformed thing at offset 9 (at end)`},
+		{2, "E2ELatency", "1,5", `pkg: malformed thing at offset 2 near "1,5" (key "E2ELatency")`},
+	} {
+		if got := fielderr.Message(sentinel, tt.off, tt.key, tt.excerpt); got != tt.want {
+			t.Errorf("Message(%d, %q, %q) = %q, want %q", tt.off, tt.key, tt.excerpt, got, tt.want)
+		}
 	}
 }
