@@ -41,8 +41,9 @@ func TestSkewAnomalies(t *testing.T) {
 		run := correlateFS(t, fsys, 1, correlate.Options{})
 		n := 0
 		for _, tr := range run.traces {
-			for _, a := range tr.Anomalies {
-				if !strings.HasPrefix(a, "skew: ") {
+			for _, an := range tr.Anomalies {
+				a := an.String()
+				if an.Kind != correlate.AnomalySkew {
 					continue
 				}
 				n++
@@ -106,8 +107,9 @@ func TestMissingHopAnomalies(t *testing.T) {
 	}
 	got := map[string]bool{}
 	tk, err := correlate.New(correlate.Options{OnTrace: func(tr *correlate.Trace) {
-		for _, a := range tr.Anomalies {
-			if strings.HasPrefix(a, "missing_hop: ") && strings.Contains(a, " to "+strings.ToLower(edge)) || strings.Contains(a, " to "+edge) {
+		for _, an := range tr.Anomalies {
+			a := an.String()
+			if an.Kind == correlate.AnomalyMissingHop && (strings.Contains(a, " to "+strings.ToLower(edge)) || strings.Contains(a, " to "+edge)) {
 				got[tr.Key] = true
 			}
 		}

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -12,19 +11,310 @@ import (
 	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
-// builder holds the working slices of build, reused from trace to trace.
-type builder struct {
-	hops                                     []hopState
-	merged                                   []Hop
-	hopOf, order, pos, rank, depths, evOrder []int
+// org is what building one trace needs to know of the whole organisation:
+// a Tracker answers from what it has seen, BuildTrace from its Context.
+type org interface {
+	// hasLogs reports whether the server of short lower-case name short
+	// has logs in the input.
+	hasLogs(short string) bool
+	// isEdge reports whether that server is an Edge Transport server.
+	isEdge(short string) bool
+	// nameFor names a server given its short name.
+	nameFor(short string) string
+	// keyOfMessageID returns the Key of the message with message-id mid,
+	// "" when it is not known.
+	keyOfMessageID(mid string) string
 }
 
-// grow returns s resized to n, reusing its array when large enough.
-func grow(s []int, n int) []int {
+// builder turns an open trace into its Trace in small phases, each linear
+// in the rows and hand-overs of the trace (after one sort of the rows): the
+// maps and slices it indexes them with are built once per trace and reused
+// from trace to trace.
+type builder struct {
+	org    org
+	intern func([]byte) string
+	// steps counts the work of the phases (loop iterations over rows,
+	// visits and hand-overs); tests compare it between sizes to prove the
+	// building linear.
+	steps int
+
+	tr  *trace
+	out *Trace
+
+	visits  []visit
+	hopOf   []int32 // visit of each event, -1 for none (shadow and duplicate rows)
+	evDepth []int   // causal depth of each event
+	evOrder []int32 // events in causal order
+	merged  []Hop
+	order   []int32
+	edges   map[[2]int32]struct{} // child, parent
+	ids     map[string]string     // interned copy ids
+	byVisit map[visitKey]int32
+	idx     map[string]*serverIndex
+	sent    map[[2]string][]int32 // (short, to) → transport visits with a SEND to server to
+	sendsTo map[visitPeer]struct{}
+	subTo   map[visitPeer]struct{}
+	recvBy  map[[2]string][2]int32 // (receiver short, sender short) → up to two visits with an SMTP RECEIVE
+	byHop   map[hopKey]int32
+}
+
+// visitKey identifies a visit: a server in a role, and for transport
+// services one copy of the message there (its internal-message-id, forks
+// counted with their original).
+type visitKey struct {
+	server string
+	role   Role
+	copyID string
+}
+
+type hopKey struct {
+	server string
+	role   Role
+	depth  int
+}
+
+type visitPeer struct {
+	visit int32
+	peer  string
+}
+
+type visit struct {
+	Hop
+	short   string
+	copyID  string
+	parents []int32
+	depth   int
+	hop     int32 // index in Trace.Hops
+}
+
+// serverIndex is what the links phase needs of one server's visits.
+type serverIndex struct {
+	transport  [2]int32 // its first two transport visits, -1 when none
+	submission int32    // its last submission visit
+	deliveries []int32
+}
+
+// maxReusedMap bounds the entries a builder's map may keep for the next
+// trace: a larger map (from an outsized trace) is dropped, so that clearing
+// it does not cost every later trace the size of the largest.
+const maxReusedMap = 512
+
+func resetMap[K comparable, V any](m map[K]V) map[K]V {
+	if m == nil || len(m) > maxReusedMap {
+		return make(map[K]V)
+	}
+	clear(m)
+	return m
+}
+
+func growInt32(s []int32, n int) []int32 {
+	if cap(s) >= n {
+		return s[:n]
+	}
+	return make([]int32, n, n+n/2)
+}
+
+func growInt(s []int, n int) []int {
 	if cap(s) >= n {
 		return s[:n]
 	}
 	return make([]int, n, n+n/2)
+}
+
+// build turns tr into its Trace. It reorders tr.events.
+func (b *builder) build(tr *trace) *Trace {
+	b.tr = tr
+	b.out = &Trace{
+		Marked:           tr.marked,
+		Key:              tr.primaryKey(),
+		NetworkMessageID: tr.netID,
+		MessageID:        tr.msgID,
+		Sender:           tr.sender,
+		ReturnPath:       tr.returnPath,
+		Subject:          tr.subject,
+		Events:           len(tr.events),
+	}
+	if tr.first != 0 {
+		b.out.FirstSeen = time.Unix(0, tr.first).UTC()
+	}
+	if tr.last != 0 {
+		b.out.LastSeen = time.Unix(0, tr.last).UTC()
+	}
+	b.canonicalOrder()
+	b.buildVisits()
+	b.buildLinks()
+	b.buildDepths()
+	b.buildHops()
+	b.buildEventOrder()
+	b.buildOrigin()
+	b.buildRecipients()
+	b.buildAnomalies()
+	out := b.out
+	b.tr, b.out = nil, nil
+	return out
+}
+
+// canonicalOrder sorts the rows by time, then server, event and content,
+// so that the trace does not depend on the order the rows came in.
+func (b *builder) canonicalOrder() {
+	slices.SortStableFunc(b.tr.events, func(x, y event) int {
+		if c := cmp.Compare(x.time, y.time); c != 0 {
+			return c
+		}
+		if c := strings.Compare(x.short, y.short); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(x.etype, y.etype); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.fp, y.fp)
+	})
+}
+
+// transportRole reports whether r is a transport service's role.
+func transportRole(r Role) bool { return r == RoleHub || r == RoleEdge }
+
+// forkOf maps each forked or resubmitted copy (server and internal id of a
+// TRANSFER or RESUBMIT row) to the copy it came from (the row's reference).
+func (b *builder) forkOf() map[[2]string]string {
+	tr := b.tr
+	var m map[[2]string]string
+	for i := range tr.events {
+		b.steps++
+		e := &tr.events[i]
+		if (e.etype != msgtrk.EventTransfer && e.etype != msgtrk.EventResubmit) || e.internal.n == 0 {
+			continue
+		}
+		refs := tr.list(e.refs)
+		if len(refs) == 0 {
+			continue
+		}
+		if m == nil {
+			m = map[[2]string]string{}
+		}
+		m[[2]string{e.server, b.copyID(tr.bytesOf(e.internal))}] = b.copyID(tr.bytesOf(refs[0]))
+	}
+	return m
+}
+
+// copyID interns an internal-message-id for this trace.
+func (b *builder) copyID(v []byte) string {
+	if s, ok := b.ids[string(v)]; ok {
+		return s
+	}
+	s := string(v)
+	b.ids[s] = s
+	return s
+}
+
+// rootCopy follows forks back to the copy a forked copy came from.
+func rootCopy(forkOf map[[2]string]string, server, id string) string {
+	for n := 0; n < 16 && forkOf != nil; n++ {
+		parent, ok := forkOf[[2]string{server, id}]
+		if !ok || parent == id {
+			break
+		}
+		id = parent
+	}
+	return id
+}
+
+// buildVisits gives every row but shadow and duplicate rows its visit: a
+// server in a role, and for transport services one copy of the message
+// there, so that the Edge an Internet message came in through and the same
+// Edge taking a copy out are two visits.
+func (b *builder) buildVisits() {
+	tr := b.tr
+	b.ids = resetMap(b.ids)
+	b.byVisit = resetMap(b.byVisit)
+	forks := b.forkOf()
+	b.visits = b.visits[:0]
+	b.hopOf = growInt32(b.hopOf, len(tr.events))
+	for i := range tr.events {
+		b.steps++
+		e := &tr.events[i]
+		b.hopOf[i] = -1
+		if e.shadow || isDuplicate(e.etype) {
+			continue
+		}
+		role := roleOf(e.kind, e.source, e.etype, b.org.isEdge(e.short))
+		copyID := ""
+		if transportRole(role) && e.internal.n > 0 {
+			copyID = rootCopy(forks, e.server, b.copyID(tr.bytesOf(e.internal)))
+		}
+		k := visitKey{e.server, role, copyID}
+		h, ok := b.byVisit[k]
+		if !ok {
+			h = int32(len(b.visits))
+			b.byVisit[k] = h
+			if int(h) < cap(b.visits) {
+				b.visits = b.visits[:h+1]
+				b.visits[h] = visit{parents: b.visits[h].parents[:0]}
+			} else {
+				b.visits = append(b.visits, visit{})
+			}
+			v := &b.visits[h]
+			v.short, v.copyID = e.short, copyID
+			v.Hop = Hop{Server: e.server, Role: role, Latency: -1}
+		}
+		b.hopOf[i] = h
+		v := &b.visits[h]
+		v.Events++
+		if e.time != 0 {
+			tm := time.Unix(0, e.time).UTC()
+			if v.First.IsZero() || tm.Before(v.First) {
+				v.First = tm
+			}
+			if tm.After(v.Last) {
+				v.Last = tm
+			}
+		}
+		if e.hopLatencyMS >= 0 {
+			v.Latency = max(v.Latency, time.Duration(e.hopLatencyMS)*time.Millisecond)
+		}
+	}
+	// Transport rows without an internal-message-id join the first copy
+	// of their server and role.
+	var first map[visitKey]int32
+	for j := range b.visits {
+		b.steps++
+		v := &b.visits[j]
+		if v.copyID == "" || !transportRole(v.Role) {
+			continue
+		}
+		if first == nil {
+			first = map[visitKey]int32{}
+		}
+		k := visitKey{v.Server, v.Role, ""}
+		if _, ok := first[k]; !ok {
+			first[k] = int32(j)
+		}
+	}
+	if first == nil {
+		return
+	}
+	moved := false
+	for j := range b.visits {
+		b.steps++
+		v := &b.visits[j]
+		if v.copyID != "" || !transportRole(v.Role) {
+			continue
+		}
+		if k, ok := first[visitKey{v.Server, v.Role, ""}]; ok {
+			b.visits[k].absorb(&v.Hop)
+			v.Events = 0
+			v.hop = k // where its rows went
+			moved = true
+		}
+	}
+	if moved {
+		for i, h := range b.hopOf {
+			b.steps++
+			if h >= 0 && b.visits[h].Events == 0 {
+				b.hopOf[i] = b.visits[h].hop
+			}
+		}
+	}
 }
 
 // absorb adds the events and times of visit v to h.
@@ -39,12 +329,500 @@ func (h *Hop) absorb(v *Hop) {
 	h.Latency = max(h.Latency, v.Latency)
 }
 
-type hopState struct {
-	Hop
-	copyID  string // internal-message-id of the transport copy, "" otherwise
-	short   string
-	parents []int
-	depth   int
+// addParent records that visit parent handed the message to visit child.
+func (b *builder) addParent(child, parent int32) {
+	if child == parent || child < 0 || parent < 0 {
+		return
+	}
+	k := [2]int32{child, parent}
+	if _, ok := b.edges[k]; ok {
+		return
+	}
+	b.edges[k] = struct{}{}
+	b.visits[child].parents = append(b.visits[child].parents, parent)
+}
+
+// server returns the index of short's visits.
+func (b *builder) server(short string) *serverIndex {
+	if x, ok := b.idx[short]; ok {
+		return x
+	}
+	x := &serverIndex{transport: [2]int32{-1, -1}, submission: -1}
+	b.idx[short] = x
+	return x
+}
+
+// other returns the first of two visits that is not h, -1 for none.
+func other(two [2]int32, h int32) int32 {
+	if two[0] >= 0 && two[0] != h {
+		return two[0]
+	}
+	if two[1] >= 0 && two[1] != h {
+		return two[1]
+	}
+	return -1
+}
+
+// buildLinks finds who handed the message to each visit: an SMTP RECEIVE
+// names the server that handed it over (client-hostname), a SEND names the
+// next one (server-hostname), a DELIVER names the transport that sent it.
+func (b *builder) buildLinks() {
+	tr := b.tr
+	b.edges = resetMap(b.edges)
+	b.idx = resetMap(b.idx)
+	b.sent = resetMap(b.sent)
+	b.sendsTo = resetMap(b.sendsTo)
+	b.subTo = resetMap(b.subTo)
+	b.recvBy = resetMap(b.recvBy)
+	for j := range b.visits {
+		b.steps++
+		v := &b.visits[j]
+		if v.Events == 0 {
+			continue
+		}
+		x := b.server(v.short)
+		switch {
+		case transportRole(v.Role):
+			if x.transport[0] < 0 {
+				x.transport[0] = int32(j)
+			} else if x.transport[1] < 0 {
+				x.transport[1] = int32(j)
+			}
+		case v.Role == RoleSubmission:
+			x.submission = int32(j)
+		case v.Role == RoleDelivery:
+			x.deliveries = append(x.deliveries, int32(j))
+		}
+	}
+	for i := range tr.events {
+		b.steps++
+		e := &tr.events[i]
+		h := b.hopOf[i]
+		if h < 0 || e.peer == "" {
+			continue
+		}
+		switch {
+		case e.etype == msgtrk.EventSend && transportRole(b.visits[h].Role):
+			vp := visitPeer{h, e.peer}
+			if _, ok := b.sendsTo[vp]; !ok {
+				b.sendsTo[vp] = struct{}{}
+				k := [2]string{e.short, e.peer}
+				b.sent[k] = append(b.sent[k], h)
+			}
+		case e.etype == msgtrk.EventSubmit && e.source == msgtrk.SourceStoreDriver:
+			b.subTo[visitPeer{h, e.peer}] = struct{}{}
+		case e.etype == msgtrk.EventReceive && e.source == msgtrk.SourceSMTP:
+			k := [2]string{e.short, e.peer}
+			two, ok := b.recvBy[k]
+			if !ok {
+				two = [2]int32{-1, -1}
+			}
+			if two[0] < 0 {
+				two[0] = h
+			} else if two[1] < 0 && two[0] != h {
+				two[1] = h
+			}
+			b.recvBy[k] = two
+		}
+	}
+	delivered := map[visitPeer]bool{} // (delivery visit, peer) done
+	for i := range tr.events {
+		b.steps++
+		e := &tr.events[i]
+		h := b.hopOf[i]
+		if h < 0 || e.peer == "" {
+			continue
+		}
+		hv := &b.visits[h]
+		switch {
+		case e.etype == msgtrk.EventReceive && e.source == msgtrk.SourceSMTP:
+			// The submission service of the peer is the parent when it
+			// names us in its SUBMIT row, or when the peer did nothing
+			// else for this message; otherwise the peer's transport copy
+			// that sent to us is (its first transport copy, failing that).
+			x := b.server(e.peer)
+			transport := other(x.transport, h)
+			sender := int32(-1)
+			for _, c := range b.sent[[2]string{e.peer, hv.short}] {
+				b.steps++
+				if c != h {
+					sender = c
+					break
+				}
+			}
+			_, submitted := b.subTo[visitPeer{x.submission, hv.short}]
+			switch {
+			case x.submission >= 0 && (transport < 0 || submitted):
+				b.addParent(h, x.submission)
+			case sender >= 0:
+				b.addParent(h, sender)
+			case transport >= 0 && e.peer != hv.short:
+				// (A server receiving from its own front end has not
+				// had the message from another of its copies.)
+				b.addParent(h, transport)
+			}
+		case e.etype == msgtrk.EventDeliver || e.etype == msgtrk.EventDeliverFail:
+			// The peer's transport copies that sent to our server handed
+			// it to our delivery service; its first transport copy when
+			// none logged a SEND to us.
+			x := b.server(e.peer)
+			key := visitPeer{h, e.peer}
+			if delivered[key] {
+				continue
+			}
+			delivered[key] = true
+			senders := b.sent[[2]string{e.peer, hv.short}]
+			for _, c := range senders {
+				b.steps++
+				b.addParent(h, c)
+			}
+			if len(senders) == 0 {
+				b.addParent(h, other(x.transport, h))
+			}
+		case e.etype == msgtrk.EventSend:
+			// We handed it to the peer's transport (which then logs a
+			// RECEIVE naming us, linked above) or to its delivery
+			// service; to its first transport copy when it logged
+			// neither.
+			if other(b.recvBy[[2]string{e.peer, hv.short}], h) >= 0 {
+				continue
+			}
+			x := b.server(e.peer)
+			linked := false
+			for _, c := range x.deliveries {
+				b.steps++
+				if c != h {
+					b.addParent(c, h)
+					linked = true
+				}
+			}
+			if !linked {
+				b.addParent(other(x.transport, h), h)
+			}
+		}
+	}
+	b.linkOrphanDeliveries()
+}
+
+// linkOrphanDeliveries: a delivery service only ever gets mail from a
+// transport service. When its rows name no sender (DELIVERFAIL rows may
+// name only the delivery server itself), the transport copies that tried to
+// hand over the same recipients (their SEND, FAIL or DEFER rows) are the
+// parents.
+func (b *builder) linkOrphanDeliveries() {
+	tr := b.tr
+	var waiting map[string][]int32 // recipient → delivery visits without a parent that list it
+	for i := range tr.events {
+		b.steps++
+		h := b.hopOf[i]
+		if h < 0 || b.visits[h].Role != RoleDelivery || len(b.visits[h].parents) > 0 || b.visits[h].Events == 0 {
+			continue
+		}
+		if waiting == nil {
+			waiting = map[string][]int32{}
+		}
+		for _, r := range tr.list(tr.events[i].rcpts) {
+			b.steps++
+			a := string(tr.bytesOf(r))
+			if l := waiting[a]; len(l) == 0 || l[len(l)-1] != h {
+				waiting[a] = append(l, h)
+			}
+		}
+	}
+	if waiting == nil {
+		return
+	}
+	for i := range tr.events {
+		b.steps++
+		e := &tr.events[i]
+		c := b.hopOf[i]
+		if c < 0 || !transportRole(b.visits[c].Role) {
+			continue
+		}
+		if e.etype != msgtrk.EventSend && e.etype != msgtrk.EventFail && e.etype != msgtrk.EventDefer {
+			continue
+		}
+		for _, r := range tr.list(e.rcpts) {
+			for _, h := range waiting[string(tr.bytesOf(r))] {
+				b.steps++
+				b.addParent(h, c)
+			}
+		}
+	}
+}
+
+// buildDepths gives every visit its causal depth: the shortest hand-over
+// chain from a visit nobody handed the message to (breadth first). A
+// submission is always a first hop.
+func (b *builder) buildDepths() {
+	const inf = 1 << 30
+	n := len(b.visits)
+	// Children, in compressed rows: child lists of every visit.
+	start := make([]int32, n+1)
+	for j := range b.visits {
+		for _, p := range b.visits[j].parents {
+			b.steps++
+			start[p+1]++
+		}
+	}
+	for j := 0; j < n; j++ {
+		start[j+1] += start[j]
+	}
+	children := make([]int32, start[n])
+	fill := slices.Clone(start[:n])
+	queue := make([]int32, 0, n)
+	for j := range b.visits {
+		b.steps++
+		v := &b.visits[j]
+		for _, p := range v.parents {
+			children[fill[p]] = int32(j)
+			fill[p]++
+		}
+		v.depth = inf
+		if len(v.parents) == 0 || v.Role == RoleSubmission {
+			v.depth = 0
+			queue = append(queue, int32(j))
+		}
+	}
+	for q := 0; q < len(queue); q++ {
+		p := queue[q]
+		d := b.visits[p].depth + 1
+		for _, c := range children[start[p]:start[p+1]] {
+			b.steps++
+			if b.visits[c].depth == inf {
+				b.visits[c].depth = d
+				queue = append(queue, c)
+			}
+		}
+	}
+	for j := range b.visits {
+		b.steps++
+		v := &b.visits[j]
+		if v.Events == 0 {
+			continue
+		}
+		if v.depth == inf {
+			v.depth = 0
+			b.out.Anomalies = append(b.out.Anomalies, Anomaly{AnomalyLoop, fmt.Sprintf("no first hop leads to %s (%s)", v.Server, v.Role)})
+		}
+		v.Depth = v.depth
+		if v.Latency < 0 {
+			v.Latency = 0
+		}
+	}
+}
+
+// buildHops merges the visits of one server in one role at one depth into
+// one hop, then orders the hops causally: by depth, then first time (server
+// and role, unique with the depth, break ties). Merging comes first, so
+// that each hop is placed by the earliest time of all its visits.
+func (b *builder) buildHops() {
+	b.byHop = resetMap(b.byHop)
+	b.merged = b.merged[:0]
+	for j := range b.visits {
+		b.steps++
+		v := &b.visits[j]
+		if v.Events == 0 {
+			continue
+		}
+		k := hopKey{v.Server, v.Role, v.Depth}
+		m, ok := b.byHop[k]
+		if !ok {
+			m = int32(len(b.merged))
+			b.byHop[k] = m
+			h := v.Hop
+			h.From = nil
+			b.merged = append(b.merged, h)
+		} else {
+			b.merged[m].absorb(&v.Hop)
+		}
+		v.hop = m
+	}
+	order := growInt32(b.order, len(b.merged))
+	b.order = order
+	for k := range order {
+		order[k] = int32(k)
+	}
+	merged := b.merged
+	slices.SortFunc(order, func(a, c int32) int {
+		x, y := &merged[a], &merged[c]
+		if x.Depth != y.Depth {
+			return cmp.Compare(x.Depth, y.Depth)
+		}
+		if c := x.First.Compare(y.First); c != 0 {
+			return c
+		}
+		if x.Server != y.Server {
+			return strings.Compare(x.Server, y.Server)
+		}
+		return cmp.Compare(x.Role, y.Role)
+	})
+	rank := make([]int32, len(merged))
+	b.out.Hops = make([]Hop, len(merged))
+	for k, m := range order {
+		b.out.Hops[k] = merged[m]
+		rank[m] = int32(k)
+	}
+	from := map[[2]int32]struct{}{}
+	for j := range b.visits {
+		v := &b.visits[j]
+		if v.Events == 0 {
+			continue
+		}
+		v.hop = rank[v.hop]
+		b.steps++
+	}
+	for j := range b.visits {
+		v := &b.visits[j]
+		if v.Events == 0 {
+			continue
+		}
+		o := &b.out.Hops[v.hop]
+		for _, p := range v.parents {
+			b.steps++
+			// (A hand-over between two copies merged into one hop is
+			// not a hop of its own.)
+			pv := &b.visits[p]
+			if pv.Events == 0 || pv.hop == v.hop {
+				continue
+			}
+			k := [2]int32{v.hop, pv.hop}
+			if _, dup := from[k]; dup {
+				continue
+			}
+			from[k] = struct{}{}
+			o.From = append(o.From, int(pv.hop))
+		}
+	}
+	for k := range b.out.Hops {
+		slices.Sort(b.out.Hops[k].From)
+	}
+}
+
+// buildEventOrder puts the rows in causal order: by the depth of their
+// hop, then time (then the canonical order). Shadow and duplicate rows come
+// after the hops of their server, or after every hop when their server has
+// none.
+func (b *builder) buildEventOrder() {
+	tr := b.tr
+	n := len(tr.events)
+	b.evDepth = growInt(b.evDepth, n)
+	b.evOrder = growInt32(b.evOrder, n)
+	deepest := 0
+	var byServer map[string]int
+	for j := range b.visits {
+		b.steps++
+		v := &b.visits[j]
+		if v.Events == 0 {
+			continue
+		}
+		deepest = max(deepest, v.depth)
+		if byServer == nil {
+			byServer = map[string]int{}
+		}
+		if d, ok := byServer[v.short]; !ok || v.depth > d {
+			byServer[v.short] = v.depth
+		}
+	}
+	for i := range tr.events {
+		b.steps++
+		b.evOrder[i] = int32(i)
+		if h := b.hopOf[i]; h >= 0 {
+			b.evDepth[i] = b.visits[h].depth
+			continue
+		}
+		d, ok := byServer[tr.events[i].short]
+		if !ok {
+			d = deepest
+		}
+		b.evDepth[i] = d
+	}
+	slices.SortStableFunc(b.evOrder, func(i, j int32) int {
+		if b.evDepth[i] != b.evDepth[j] {
+			return cmp.Compare(b.evDepth[i], b.evDepth[j])
+		}
+		return cmp.Compare(tr.events[i].time, tr.events[j].time)
+	})
+}
+
+// buildOrigin fills the size and the origin. Every origin field comes from
+// one row, the one that created the message: a DSN row (the organisation
+// made the message), else the STOREDRIVER RECEIVE of a store submission,
+// else the first RECEIVE in causal order.
+func (b *builder) buildOrigin() {
+	tr, out := b.tr, b.out
+	// Size: the first total-bytes in causal order (later hops add headers).
+	for _, i := range b.evOrder {
+		b.steps++
+		if n := tr.events[i].size; n > 0 && !tr.events[i].shadow {
+			out.Size = n
+			break
+		}
+	}
+	dsn, store, first, dsnAny := int32(-1), int32(-1), int32(-1), int32(-1)
+	for _, i := range b.evOrder {
+		b.steps++
+		e := &tr.events[i]
+		if e.shadow {
+			continue
+		}
+		if e.source == msgtrk.SourceDSN {
+			if e.etype == msgtrk.EventDSN && dsn < 0 {
+				dsn = i
+			}
+			if dsnAny < 0 {
+				dsnAny = i
+			}
+		}
+		if e.etype != msgtrk.EventReceive || e.recv < 0 {
+			continue
+		}
+		if first < 0 {
+			first = i
+		}
+		if e.source == msgtrk.SourceStoreDriver && store < 0 {
+			store = i
+		}
+	}
+	if dsn < 0 {
+		dsn = dsnAny
+	}
+	o := &out.Origin
+	switch {
+	case dsn >= 0:
+		e := &tr.events[dsn]
+		o.Server, o.Source, o.Protocol = e.server, e.source, ProtocolDSN
+		return
+	case store >= 0:
+		first = store
+	case first < 0:
+		return
+	}
+	e := &tr.events[first]
+	ri := &tr.receives[e.recv]
+	o.Server = e.server
+	o.Source = e.source
+	o.Connector = b.intern(tr.bytesOf(ri.connector))
+	if e.source == msgtrk.SourceStoreDriver {
+		o.Protocol = ProtocolStore
+		o.ClientType = b.intern(tr.bytesOf(ri.clientType))
+	} else {
+		o.Protocol = ProtocolSMTP
+		// SMTP clients talk to a front end, which logs no tracking rows
+		// and proxies to a hub, maybe on another server; the hub names
+		// the front end in S:FirstForestHop.
+		if ri.firstHop.n > 0 {
+			o.Server = b.org.nameFor(string(shortHost(nil, tr.bytesOf(ri.firstHop))))
+		}
+	}
+	if ri.auth.IsValid() {
+		const hexdigits = "0123456789abcdef"
+		o.Auth = string([]byte{hexdigits[ri.auth.Number>>4], hexdigits[ri.auth.Number&15], ri.auth.Letter})
+		o.Anonymous = ri.auth.Category() == messageinfo.CategoryAnonymous
+	}
+	o.ClientIP = ri.clientIP
+	o.OriginalClientIP = ri.origIP
+	o.ProxiedClientIP = ri.proxiedIP
 }
 
 // recipientState is the working state of one address.
@@ -65,497 +843,27 @@ type recipientState struct {
 	duplicateSeen bool
 }
 
-// build turns an open trace into its Trace.
-func (t *Tracker) build(tr *trace) *Trace {
-	out := &Trace{
-		Marked:           tr.marked,
-		Key:              tr.primaryKey(),
-		NetworkMessageID: tr.netID,
-		MessageID:        tr.msgID,
-		Sender:           tr.sender,
-		ReturnPath:       tr.returnPath,
-		Subject:          tr.subject,
-		Events:           len(tr.events),
+// statusRank orders outcomes: a success outranks a failure, which outranks
+// a drop, a duplicate and no outcome.
+func statusRank(s Status) int {
+	switch s {
+	case StatusDelivered, StatusSentExternal:
+		return 4
+	case StatusFailed:
+		return 3
+	case StatusDropped:
+		return 2
+	case StatusDuplicate:
+		return 1
 	}
-	if tr.first != 0 {
-		out.FirstSeen = time.Unix(0, tr.first).UTC()
-	}
-	if tr.last != 0 {
-		out.LastSeen = time.Unix(0, tr.last).UTC()
-	}
-
-	// Visits: a server in a role, and for transport services one copy of
-	// the message there (its internal-message-id, forks of a TRANSFER
-	// counted with their original): the Edge an Internet message came in
-	// through and the same Edge taking a copy out are two visits. Shadow
-	// and duplicate rows make no visit. The working slices are the
-	// Tracker's, reused.
-	b := &t.b
-	b.hops = b.hops[:0]
-	hopOf := grow(b.hopOf, len(tr.events)) // visit of each event, -1 for none
-	b.hopOf = hopOf
-	forkOf := t.forks(tr)
-	for i := range tr.events {
-		e := &tr.events[i]
-		hopOf[i] = -1
-		if e.shadow || isDuplicate(e.etype) {
-			continue
-		}
-		role := roleOf(e.kind, e.source, e.etype, t.isEdge(e.short))
-		// The copy id is compared as arena bytes; a string is made only
-		// for a new visit (or when forks must be followed).
-		var copyID []byte
-		if role == RoleHub || role == RoleEdge {
-			copyID = tr.bytesOf(e.internal)
-			if forkOf != nil {
-				copyID = []byte(rootCopy(forkOf, e.server, string(copyID)))
-			}
-		}
-		h := -1
-		for j := range b.hops {
-			if b.hops[j].Server == e.server && b.hops[j].Role == role && b.hops[j].copyID == string(copyID) {
-				h = j
-				break
-			}
-		}
-		if h < 0 {
-			h = len(b.hops)
-			if h < cap(b.hops) {
-				b.hops = b.hops[:h+1]
-				parents := b.hops[h].parents[:0]
-				b.hops[h] = hopState{parents: parents}
-			} else {
-				b.hops = append(b.hops, hopState{})
-			}
-			hs := &b.hops[h]
-			hs.short = e.short
-			hs.copyID = string(copyID)
-			hs.Hop = Hop{Server: e.server, Role: role, Latency: -1}
-		}
-		hopOf[i] = h
-		hs := &b.hops[h]
-		hs.Events++
-		if e.time != 0 {
-			tm := time.Unix(0, e.time).UTC()
-			if hs.First.IsZero() || tm.Before(hs.First) {
-				hs.First = tm
-			}
-			if tm.After(hs.Last) {
-				hs.Last = tm
-			}
-		}
-		if e.hopLatencyMS >= 0 {
-			if d := time.Duration(e.hopLatencyMS) * time.Millisecond; d > hs.Latency {
-				hs.Latency = d
-			}
-		}
-	}
-	// Transport rows without an internal-message-id join the first copy
-	// of their server and role.
-	for j := range b.hops {
-		v := &b.hops[j]
-		if v.copyID != "" || (v.Role != RoleHub && v.Role != RoleEdge) {
-			continue
-		}
-		for k := range b.hops {
-			if k != j && b.hops[k].Server == v.Server && b.hops[k].Role == v.Role && b.hops[k].copyID != "" {
-				for i := range hopOf {
-					if hopOf[i] == j {
-						hopOf[i] = k
-					}
-				}
-				b.hops[k].absorb(&v.Hop)
-				v.Events = 0
-				break
-			}
-		}
-	}
-	hops := b.hops
-	// Parents: who handed the message to each visit.
-	addParent := func(child, parent int) {
-		if child == parent {
-			return
-		}
-		for _, p := range hops[child].parents {
-			if p == parent {
-				return
-			}
-		}
-		hops[child].parents = append(hops[child].parents, parent)
-	}
-	// sentTo reports whether visit c has a SEND row to the server short.
-	sentTo := func(c int, short string) bool {
-		for j := range tr.events {
-			if hopOf[j] == c && tr.events[j].etype == msgtrk.EventSend && tr.events[j].peer == short {
-				return true
-			}
-		}
-		return false
-	}
-	for i := range tr.events {
-		e := &tr.events[i]
-		h := hopOf[i]
-		if h < 0 || e.peer == "" || hops[h].Events == 0 {
-			continue
-		}
-		switch {
-		case e.etype == msgtrk.EventReceive && e.source == msgtrk.SourceSMTP:
-			// The submission service of the peer is the parent when it
-			// names us in its SUBMIT row, or when the peer did nothing
-			// else for this message; otherwise the peer's transport copy
-			// that sent to us is (any transport copy there, failing that).
-			sub, transport, sender := -1, -1, -1
-			for c := range hops {
-				if c == h || hops[c].short != e.peer || hops[c].Events == 0 {
-					continue
-				}
-				switch hops[c].Role {
-				case RoleSubmission:
-					sub = c
-				case RoleHub, RoleEdge:
-					if transport < 0 {
-						transport = c
-					}
-					if sender < 0 && sentTo(c, hops[h].short) {
-						sender = c
-					}
-				}
-			}
-			switch {
-			case sub >= 0 && (transport < 0 || t.submittedTo(tr, hopOf, sub, hops[h].short)):
-				addParent(h, sub)
-			case sender >= 0:
-				addParent(h, sender)
-			case transport >= 0 && hops[transport].short != hops[h].short:
-				// (A server receiving from its own front end has not
-				// had the message from another of its copies.)
-				addParent(h, transport)
-			}
-		case e.etype == msgtrk.EventDeliver || e.etype == msgtrk.EventDeliverFail:
-			// The peer's transport handed it to our delivery service.
-			for c := range hops {
-				if c != h && hops[c].short == e.peer && hops[c].Events > 0 && (hops[c].Role == RoleHub || hops[c].Role == RoleEdge) &&
-					(sentTo(c, hops[h].short) || !t.anySentTo(tr, hopOf, hops, e.peer, hops[h].short)) {
-					addParent(h, c)
-				}
-			}
-		case e.etype == msgtrk.EventSend:
-			// We handed it to the peer's transport (which then logs a
-			// RECEIVE naming us, linked above) or to its delivery
-			// service.
-			received := false
-			for j := range tr.events {
-				r := &tr.events[j]
-				c := hopOf[j]
-				if c >= 0 && c != h && hops[c].short == e.peer && r.etype == msgtrk.EventReceive &&
-					r.source == msgtrk.SourceSMTP && r.peer == hops[h].short {
-					received = true
-					break
-				}
-			}
-			if received {
-				break
-			}
-			delivered := false
-			for c := range hops {
-				if c != h && hops[c].short == e.peer && hops[c].Role == RoleDelivery && hops[c].Events > 0 {
-					addParent(c, h)
-					delivered = true
-				}
-			}
-			if !delivered {
-				for c := range hops {
-					if c != h && hops[c].short == e.peer && hops[c].Events > 0 && (hops[c].Role == RoleHub || hops[c].Role == RoleEdge) {
-						addParent(c, h)
-					}
-				}
-			}
-		}
-	}
-	// A delivery service only ever gets mail from a transport service. When
-	// its rows name no sender (DELIVERFAIL rows may name only the
-	// delivery server itself), the transport copy that tried to hand over
-	// the same recipients (its SEND or FAIL rows) is the parent.
-	for h := range hops {
-		if hops[h].Role != RoleDelivery || len(hops[h].parents) > 0 || hops[h].Events == 0 {
-			continue
-		}
-		for i := range tr.events {
-			e := &tr.events[i]
-			c := hopOf[i]
-			if c < 0 || c == h || (hops[c].Role != RoleHub && hops[c].Role != RoleEdge) {
-				continue
-			}
-			if e.etype != msgtrk.EventSend && e.etype != msgtrk.EventFail && e.etype != msgtrk.EventDefer {
-				continue
-			}
-			if t.sharesRecipient(tr, e, h, hopOf) {
-				addParent(h, c)
-			}
-		}
-	}
-	// Depth: shortest hand-over chain from a visit nobody handed it to.
-	const inf = 1 << 30
-	for i := range hops {
-		h := &hops[i]
-		h.depth = inf
-		if len(h.parents) == 0 || h.Role == RoleSubmission {
-			h.depth = 0
-		}
-	}
-	for changed, round := true, 0; changed && round <= len(hops); round++ {
-		changed = false
-		for i := range hops {
-			h := &hops[i]
-			for _, p := range h.parents {
-				if d := hops[p].depth + 1; hops[p].depth != inf && d < h.depth {
-					h.depth = d
-					changed = true
-				}
-			}
-		}
-	}
-	for i := range hops {
-		h := &hops[i]
-		if h.Events == 0 {
-			continue
-		}
-		if h.depth == inf {
-			h.depth = 0
-			out.Anomalies = append(out.Anomalies, fmt.Sprintf("loop: no first hop leads to %s (%s)", h.Server, h.Role))
-		}
-		h.Depth = h.depth
-		if h.Latency < 0 {
-			h.Latency = 0
-		}
-	}
-	// Hops: visits of one server in one role at one depth are one hop.
-	// They are merged first and ordered after, so that each hop is placed
-	// by the earliest time of all its visits.
-	pos := grow(b.pos, len(hops)) // each visit's hop: in merged, then in out.Hops
-	b.pos = pos
-	merged := b.merged[:0]
-	for i := range hops {
-		v := &hops[i]
-		if v.Events == 0 {
-			continue
-		}
-		found := -1
-		for k := range merged {
-			if merged[k].Server == v.Server && merged[k].Role == v.Role && merged[k].Depth == v.Depth {
-				found = k
-				break
-			}
-		}
-		if found < 0 {
-			h := v.Hop
-			h.From = nil
-			merged = append(merged, h)
-			found = len(merged) - 1
-		} else {
-			merged[found].absorb(&v.Hop)
-		}
-		pos[i] = found
-	}
-	b.merged = merged
-	// Causal order: by depth, then first time; server and role (unique
-	// with the depth) break ties.
-	order := grow(b.order, len(merged))
-	b.order = order
-	for k := range order {
-		order[k] = k
-	}
-	slices.SortFunc(order, func(a, c int) int {
-		x, y := &merged[a], &merged[c]
-		if x.Depth != y.Depth {
-			return cmp.Compare(x.Depth, y.Depth)
-		}
-		if c := x.First.Compare(y.First); c != 0 {
-			return c
-		}
-		if x.Server != y.Server {
-			return strings.Compare(x.Server, y.Server)
-		}
-		return cmp.Compare(x.Role, y.Role)
-	})
-	rank := grow(b.rank, len(merged))
-	b.rank = rank
-	out.Hops = make([]Hop, len(merged))
-	for k, m := range order {
-		out.Hops[k] = merged[m]
-		rank[m] = k
-	}
-	for i := range hops {
-		if hops[i].Events > 0 {
-			pos[i] = rank[pos[i]]
-		}
-	}
-	for i := range hops {
-		if hops[i].Events == 0 {
-			continue
-		}
-		o := &out.Hops[pos[i]]
-		for _, p := range hops[i].parents {
-			// (A hand-over between two copies merged into one hop is
-			// not a hop of its own.)
-			if hops[p].Events == 0 || pos[p] == pos[i] || slices.Contains(o.From, pos[p]) {
-				continue
-			}
-			o.From = append(o.From, pos[p])
-		}
-	}
-	for k := range out.Hops {
-		slices.Sort(out.Hops[k].From)
-	}
-
-	// Events in causal order: by hop depth, then time, then arrival.
-	depths := grow(b.depths, len(tr.events))
-	b.depths = depths
-	evOrder := grow(b.evOrder, len(tr.events))
-	b.evOrder = evOrder
-	for i := range evOrder {
-		evOrder[i] = i
-		if hopOf[i] >= 0 {
-			depths[i] = hops[hopOf[i]].depth
-			continue
-		}
-		// Shadow and duplicate rows: after the hops of their server, or
-		// after every hop when their server has none.
-		d, found, deepest := 0, false, 0
-		short := tr.events[i].short
-		for j := range hops {
-			deepest = max(deepest, hops[j].depth)
-			if hops[j].short == short {
-				d, found = max(d, hops[j].depth), true
-			}
-		}
-		if !found {
-			d = deepest
-		}
-		depths[i] = d
-	}
-	slices.SortStableFunc(evOrder, func(i, j int) int {
-		if depths[i] != depths[j] {
-			return cmp.Compare(depths[i], depths[j])
-		}
-		return cmp.Compare(tr.events[i].time, tr.events[j].time)
-	})
-
-	t.buildOrigin(tr, out, evOrder)
-	t.buildRecipients(tr, out, evOrder, depths)
-	t.buildAnomalies(tr, out, hops)
-	if tr.primary == "" {
-		out.Orphan = true
-		out.Anomalies = append(out.Anomalies, "orphan: no message id ties these rows to a message")
-	}
-	if tr.droppedEvents > 0 {
-		out.Anomalies = append(out.Anomalies, fmt.Sprintf("truncated: %d rows beyond MaxEventsPerTrace not kept", tr.droppedEvents))
-	}
-	return out
-}
-
-func (t *Tracker) buildOrigin(tr *trace, out *Trace, evOrder []int) {
-	// Size: the first total-bytes in causal order (later hops add headers).
-	for _, i := range evOrder {
-		if n := tr.events[i].size; n > 0 && !tr.events[i].shadow {
-			out.Size = n
-			break
-		}
-	}
-	first := -1
-	store := -1
-	dsn := -1
-	for _, i := range evOrder {
-		e := &tr.events[i]
-		if e.source == msgtrk.SourceDSN && dsn < 0 {
-			dsn = i
-		}
-		if e.etype != msgtrk.EventReceive || e.shadow || e.recv < 0 {
-			continue
-		}
-		if first < 0 {
-			first = i
-		}
-		if e.source == msgtrk.SourceStoreDriver && store < 0 {
-			store = i
-		}
-	}
-	if store >= 0 {
-		first = store
-	}
-	o := &out.Origin
-	if first < 0 {
-		if dsn >= 0 {
-			// A DSN made inside the organisation: it starts where the DSN
-			// row was logged.
-			o.Server = tr.events[dsn].server
-			o.Source = msgtrk.SourceDSN.String()
-			o.Protocol = "smtp"
-		}
-		return
-	}
-	e := &tr.events[first]
-	ri := &tr.receives[e.recv]
-	o.Server = e.server
-	o.Source = e.source.String()
-	if e.source == msgtrk.SourceStoreDriver {
-		o.Protocol = "store"
-		o.ClientType = t.intern(tr.bytesOf(ri.clientType))
-	} else {
-		o.Protocol = "smtp"
-		// SMTP clients talk to a front end, which logs no tracking rows
-		// and proxies to a hub, maybe on another server; the hub names
-		// the front end in S:FirstForestHop.
-		if ri.firstHop.n > 0 {
-			o.Server = t.nameFor(t.short(t.intern(tr.bytesOf(ri.firstHop))))
-		}
-	}
-	if ri.auth.IsValid() {
-		const hexdigits = "0123456789abcdef"
-		o.Auth = string([]byte{hexdigits[ri.auth.Number>>4], hexdigits[ri.auth.Number&15], ri.auth.Letter})
-		o.Anonymous = ri.auth.Category() == messageinfo.CategoryAnonymous
-	}
-	o.ClientIP = ri.clientIP
-	o.OriginalClientIP = ri.origIP
-	if dsn >= 0 {
-		// A DSN is made inside the organisation, where its DSN row is
-		// logged; the RECEIVE rows are its later hand-overs.
-		o.Server = tr.events[dsn].server
-		o.Protocol = "smtp"
-	}
-	for _, i := range evOrder {
-		ev := &tr.events[i]
-		if ev.etype == msgtrk.EventReceive && ev.source == msgtrk.SourceSMTP && ev.recv >= 0 {
-			rv := &tr.receives[ev.recv]
-			if o.Connector == "" {
-				o.Connector = t.intern(tr.bytesOf(rv.connector))
-			}
-			if rv.proxiedIP.IsValid() {
-				o.ProxiedClientIP = rv.proxiedIP
-				break
-			}
-		}
-	}
+	return 0
 }
 
 // better reports whether outcome (status s at depth d, time tm) should
 // replace the recorded one.
 func better(r *recipientState, s Status, d int, tm int64) bool {
-	rank := func(s Status) int {
-		switch s {
-		case StatusDelivered, StatusSentExternal:
-			return 4
-		case StatusFailed:
-			return 3
-		case StatusDropped:
-			return 2
-		case StatusDuplicate:
-			return 1
-		}
-		return 0
-	}
-	if rank(s) != rank(r.status) {
-		return rank(s) > rank(r.status)
+	if rs, rr := statusRank(s), statusRank(r.status); rs != rr {
+		return rs > rr
 	}
 	if s == StatusPending {
 		return true // the latest deferral explains best
@@ -569,32 +877,42 @@ func better(r *recipientState, s Status, d int, tm int64) bool {
 	return tm < r.time
 }
 
-func (t *Tracker) buildRecipients(tr *trace, out *Trace, evOrder []int, depths []int) {
-	states := map[string]*recipientState{}
-	var order []string
-	get := func(addr string) (*recipientState, bool) {
-		if r, ok := states[addr]; ok {
-			return r, false
-		}
-		r := &recipientState{addr: addr}
-		states[addr] = r
-		order = append(order, addr)
-		return r, true
-	}
-	// getRef is get for an arena string: the map lookup does not allocate,
-	// only a new address does.
-	getRef := func(r ref) (*recipientState, bool) {
-		if st, ok := states[string(tr.bytesOf(r))]; ok {
-			return st, false
-		}
-		return get(tr.str(r))
-	}
-	known := t.knownServer
-	// Shadow and duplicate rows become EventRefs after the loop, so that
-	// their addresses reuse the recipients' strings.
-	var shadows, dups []int
+// recipients is the working state of buildRecipients.
+type recipients struct {
+	tr     *trace
+	states map[string]*recipientState
+	order  []string
+}
 
-	for _, i := range evOrder {
+func (rs *recipients) get(addr string) *recipientState {
+	if r, ok := rs.states[addr]; ok {
+		return r
+	}
+	r := &recipientState{addr: addr}
+	rs.states[addr] = r
+	rs.order = append(rs.order, addr)
+	return r
+}
+
+// getRef is get for an arena string: the lookup does not allocate, only a
+// new address does. created reports a new address.
+func (rs *recipients) getRef(r ref) (st *recipientState, created bool) {
+	if st, ok := rs.states[string(rs.tr.bytesOf(r))]; ok {
+		return st, false
+	}
+	return rs.get(rs.tr.str(r)), true
+}
+
+// buildRecipients follows every recipient through alias resolution, group
+// expansion and forwarding to its final outcome, and collects the
+// expansions, forks, DSN links and the shadow and duplicate rows.
+func (b *builder) buildRecipients() {
+	tr, out := b.tr, b.out
+	rs := &recipients{tr: tr, states: map[string]*recipientState{}}
+	var shadows, dups []int32
+	var dsns map[string]bool
+	for _, i := range b.evOrder {
+		b.steps++
 		e := &tr.events[i]
 		if e.shadow {
 			shadows = append(shadows, i)
@@ -604,21 +922,19 @@ func (t *Tracker) buildRecipients(tr *trace, out *Trace, evOrder []int, depths [
 		case msgtrk.EventDuplicateDeliver, msgtrk.EventDuplicateExpand, msgtrk.EventDuplicateRedirect:
 			dups = append(dups, i)
 		}
-		if e.source == msgtrk.SourceDSN || e.etype == msgtrk.EventDSN {
-			for _, r := range tr.list(e.refs) {
-				if out.DSNFor == "" && e.etype != msgtrk.EventFail {
-					out.DSNFor = t.keyOfMessageID(tr.str(r))
-				}
+		if (e.source == msgtrk.SourceDSN || e.etype == msgtrk.EventDSN) && e.etype != msgtrk.EventFail && out.DSNForMessageID == "" {
+			if refs := tr.list(e.refs); len(refs) > 0 {
+				out.DSNForMessageID = tr.str(refs[0])
 			}
 		}
 		if e.etype == msgtrk.EventFail || e.etype == msgtrk.EventDeliverFail {
 			for _, r := range tr.list(e.refs) {
-				mid := tr.str(r)
-				dup := false
-				for _, d := range out.DSNs {
-					dup = dup || d == mid
-				}
-				if !dup && mid != "" {
+				b.steps++
+				if mid := tr.str(r); mid != "" && !dsns[mid] {
+					if dsns == nil {
+						dsns = map[string]bool{}
+					}
+					dsns[mid] = true
 					out.DSNs = append(out.DSNs, mid)
 				}
 			}
@@ -626,141 +942,170 @@ func (t *Tracker) buildRecipients(tr *trace, out *Trace, evOrder []int, depths [
 		if e.etype == msgtrk.EventNotifyMAPI || e.etype == msgtrk.EventHARedirect {
 			continue
 		}
-		rcpts := tr.list(e.rcpts)
-		statuses := tr.list(e.status)
-		statusOf := func(k int) string {
-			if k < len(statuses) {
-				return tr.str(statuses[k])
-			}
-			return ""
+		if b.routingRow(rs, e) {
+			continue
 		}
-		related := tr.str(e.related)
-		d := depths[i]
-		switch e.etype {
-		case msgtrk.EventResolve:
-			for _, r := range rcpts {
-				p, _ := getRef(r)
-				if related != "" && related != p.addr {
-					a, _ := get(related)
-					a.alias = true
-					if p.resolvedFrom == "" {
-						p.resolvedFrom = related
-					}
-					if len(p.expandedFrom) == 0 {
-						p.expandedFrom = a.expandedFrom
-					}
+		b.outcomeRow(rs, e, b.evDepth[i])
+	}
+	if out.DSNForMessageID != "" {
+		out.DSNFor = b.org.keyOfMessageID(out.DSNForMessageID)
+	}
+	b.finalRecipients(rs)
+	addr := func(r ref) string {
+		if st, ok := rs.states[string(tr.bytesOf(r))]; ok {
+			return st.addr
+		}
+		return tr.str(r)
+	}
+	out.ShadowEvents = b.refs(shadows, addr)
+	out.Duplicates = b.refs(dups, addr)
+}
+
+// routingRow applies a RESOLVE, EXPAND, DUPLICATEEXPAND, REDIRECT,
+// DUPLICATEREDIRECT or TRANSFER row; it reports false for other rows.
+func (b *builder) routingRow(rs *recipients, e *event) bool {
+	tr, out := b.tr, b.out
+	rcpts := tr.list(e.rcpts)
+	related := tr.str(e.related)
+	switch e.etype {
+	case msgtrk.EventResolve:
+		for _, r := range rcpts {
+			b.steps++
+			p, _ := rs.getRef(r)
+			if related != "" && related != p.addr {
+				a := rs.get(related)
+				a.alias = true
+				if p.resolvedFrom == "" {
+					p.resolvedFrom = related
+				}
+				if len(p.expandedFrom) == 0 {
+					p.expandedFrom = a.expandedFrom
 				}
 			}
-			continue
-		case msgtrk.EventDuplicateExpand:
-			// A member reached a second time. If so far it was only a
-			// forwarding target, the group makes it a recipient of its
-			// own.
-			g, _ := get(related)
-			for _, r := range rcpts {
-				m, _ := getRef(r)
-				if m.redirectOnly {
-					m.redirectOnly = false
-					if len(m.expandedFrom) == 0 && related != "" {
-						m.expandedFrom = append(append([]string(nil), g.expandedFrom...), related)
-					}
-				}
-			}
-			continue
-		case msgtrk.EventExpand:
-			g, _ := get(related)
-			g.group = true
-			x := Expansion{Group: related, Server: e.server, Time: time.Unix(0, e.time).UTC()}
-			for _, r := range rcpts {
-				m, created := getRef(r)
-				x.Members = append(x.Members, m.addr)
-				if created && m.addr != related {
+		}
+	case msgtrk.EventDuplicateExpand:
+		// A member reached a second time. If so far it was only a
+		// forwarding target, the group makes it a recipient of its own.
+		g := rs.get(related)
+		for _, r := range rcpts {
+			b.steps++
+			m, _ := rs.getRef(r)
+			if m.redirectOnly {
+				m.redirectOnly = false
+				if len(m.expandedFrom) == 0 && related != "" {
 					m.expandedFrom = append(append([]string(nil), g.expandedFrom...), related)
 				}
 			}
-			sort.Strings(x.Members)
-			out.Expansions = append(out.Expansions, x)
-			continue
-		case msgtrk.EventRedirect, msgtrk.EventDuplicateRedirect:
-			// (DUPLICATEREDIRECT: the target was a recipient already.)
-			for _, r := range rcpts {
-				target, created := getRef(r)
-				if related != "" && related != target.addr {
-					o, _ := get(related)
-					o.redirectedTo = target.addr
-					if created {
-						target.redirectOnly = true
-					}
-				}
-			}
-			continue
-		case msgtrk.EventTransfer:
-			f := Fork{Server: e.server, Time: time.Unix(0, e.time).UTC(), InternalMessageID: tr.str(e.internal), Reason: tr.str(e.context)}
-			if refs := tr.list(e.refs); len(refs) > 0 {
-				f.From = tr.str(refs[0])
-			}
-			for _, r := range rcpts {
-				f.Recipients = append(f.Recipients, tr.str(r))
-			}
-			out.Forks = append(out.Forks, f)
-			continue
 		}
-		for k, r := range rcpts {
-			st, _ := getRef(r)
-			var s Status
-			set := true
-			switch e.etype {
-			case msgtrk.EventDeliver:
-				s = StatusDelivered
-			case msgtrk.EventSendExternal:
-				s = StatusSentExternal
-			case msgtrk.EventSend:
-				if e.peer != "" && !known(e.peer) {
-					s = StatusSentExternal
-				} else {
-					set = false
-				}
-			case msgtrk.EventFail, msgtrk.EventDeliverFail:
-				s = StatusFailed
-			case msgtrk.EventDrop:
-				s = StatusDropped
-			case msgtrk.EventDefer:
-				s = StatusPending
-			case msgtrk.EventDuplicateDeliver:
-				st.duplicateSeen = true
-				set = false
-			default:
-				set = false
+	case msgtrk.EventExpand:
+		g := rs.get(related)
+		g.group = true
+		x := Expansion{Group: related, Server: e.server, Time: time.Unix(0, e.time).UTC()}
+		for _, r := range rcpts {
+			b.steps++
+			m, created := rs.getRef(r)
+			x.Members = append(x.Members, m.addr)
+			if created && m.addr != related {
+				m.expandedFrom = append(append([]string(nil), g.expandedFrom...), related)
 			}
-			if !set || !better(st, s, d, e.time) {
+		}
+		slices.Sort(x.Members)
+		out.Expansions = append(out.Expansions, x)
+	case msgtrk.EventRedirect, msgtrk.EventDuplicateRedirect:
+		// (DUPLICATEREDIRECT: the target was a recipient already.)
+		for _, r := range rcpts {
+			b.steps++
+			target, created := rs.getRef(r)
+			if related != "" && related != target.addr {
+				rs.get(related).redirectedTo = target.addr
+				if created {
+					target.redirectOnly = true
+				}
+			}
+		}
+	case msgtrk.EventTransfer:
+		f := Fork{Server: e.server, Time: time.Unix(0, e.time).UTC(), InternalMessageID: tr.str(e.internal), Reason: tr.str(e.context)}
+		if refs := tr.list(e.refs); len(refs) > 0 {
+			f.From = tr.str(refs[0])
+		}
+		for _, r := range rcpts {
+			b.steps++
+			f.Recipients = append(f.Recipients, tr.str(r))
+		}
+		out.Forks = append(out.Forks, f)
+	default:
+		return false
+	}
+	return true
+}
+
+// outcomeRow records what a row says of its recipients' outcomes.
+func (b *builder) outcomeRow(rs *recipients, e *event, d int) {
+	tr := b.tr
+	statuses := tr.list(e.status)
+	for k, r := range tr.list(e.rcpts) {
+		b.steps++
+		st, _ := rs.getRef(r)
+		var s Status
+		switch e.etype {
+		case msgtrk.EventDeliver:
+			s = StatusDelivered
+		case msgtrk.EventSendExternal:
+			s = StatusSentExternal
+		case msgtrk.EventSend:
+			if e.peer == "" || b.org.hasLogs(e.peer) {
 				continue
 			}
-			st.status, st.server, st.time, st.depth = s, e.server, e.time, d
-			st.detail = ""
-			if s == StatusFailed || s == StatusDropped || s == StatusPending {
-				st.detail = statusOf(k)
-			}
-			st.originNS = e.originNS
+			s = StatusSentExternal
+		case msgtrk.EventFail, msgtrk.EventDeliverFail:
+			s = StatusFailed
+		case msgtrk.EventDrop:
+			s = StatusDropped
+		case msgtrk.EventDefer:
+			s = StatusPending
+		case msgtrk.EventDuplicateDeliver:
+			st.duplicateSeen = true
+			continue
+		default:
+			continue
 		}
+		if !better(st, s, d, e.time) {
+			continue
+		}
+		st.status, st.server, st.time, st.depth = s, e.server, e.time, d
+		st.detail = ""
+		if (s == StatusFailed || s == StatusDropped || s == StatusPending) && k < len(statuses) {
+			st.detail = tr.str(statuses[k])
+		}
+		st.originNS = e.originNS
 	}
+}
+
+// finalRecipients turns the working states into the trace's recipients:
+// not the groups, aliases and forwarding targets, each with its outcome
+// (a forwarded recipient's is its target's).
+func (b *builder) finalRecipients(rs *recipients) {
+	tr, out := b.tr, b.out
 	var originNS int64
-	for _, e := range tr.events {
-		if e.originNS != 0 {
-			originNS = e.originNS
+	for i := range tr.events {
+		b.steps++
+		if tr.events[i].originNS != 0 {
+			originNS = tr.events[i].originNS
 			break
 		}
 	}
 	if originNS == 0 {
 		originNS = tr.first
 	}
-	for _, addr := range order {
-		st := states[addr]
+	for _, addr := range rs.order {
+		b.steps++
+		st := rs.states[addr]
 		if st.group || st.alias || st.redirectOnly || addr == "" {
 			continue
 		}
 		outcome := st
 		if st.redirectedTo != "" {
-			if tgt, ok := states[st.redirectedTo]; ok {
+			if tgt, ok := rs.states[st.redirectedTo]; ok {
 				outcome = tgt
 			}
 		}
@@ -789,222 +1134,117 @@ func (t *Tracker) buildRecipients(tr *trace, out *Trace, evOrder []int, depths [
 		out.Recipients = append(out.Recipients, rc)
 	}
 	slices.SortFunc(out.Recipients, func(a, b Recipient) int { return strings.Compare(a.Address, b.Address) })
-	addr := func(r ref) string {
-		if st, ok := states[string(tr.bytesOf(r))]; ok {
-			return st.addr
-		}
-		return tr.str(r)
-	}
-	refs := func(idx []int) []EventRef {
-		if len(idx) == 0 {
-			return nil
-		}
-		rs := make([]EventRef, len(idx))
-		for k, i := range idx {
-			rs[k] = t.ref(tr, &tr.events[i], addr)
-		}
-		return rs
-	}
-	out.ShadowEvents = refs(shadows)
-	out.Duplicates = refs(dups)
-	byTime := func(rs []EventRef) {
-		slices.SortStableFunc(rs, func(a, b EventRef) int { return a.Time.Compare(b.Time) })
-	}
-	byTime(out.ShadowEvents)
-	byTime(out.Duplicates)
 }
 
-// forks maps each forked or resubmitted copy (server + "/" +
-// internal-message-id of a TRANSFER or RESUBMIT row) to the copy it came
-// from (the row's reference).
-func (t *Tracker) forks(tr *trace) map[string]string {
-	var m map[string]string
-	for i := range tr.events {
+// refs makes EventRefs of rows (shadow or duplicate), in time order; their
+// addresses reuse the recipients' strings.
+func (b *builder) refs(idx []int32, addr func(ref) string) []EventRef {
+	if len(idx) == 0 {
+		return nil
+	}
+	tr := b.tr
+	out := make([]EventRef, len(idx))
+	for k, i := range idx {
+		b.steps++
 		e := &tr.events[i]
-		if (e.etype != msgtrk.EventTransfer && e.etype != msgtrk.EventResubmit) || e.internal.n == 0 {
-			continue
+		name := e.etype.String()
+		if e.etype == msgtrk.EventUnknown {
+			name = tr.str(e.etypeRaw)
 		}
-		refs := tr.list(e.refs)
-		if len(refs) == 0 {
-			continue
-		}
-		if m == nil {
-			m = map[string]string{}
-		}
-		m[e.server+"/"+tr.str(e.internal)] = tr.str(refs[0])
-	}
-	return m
-}
-
-// rootCopy follows forks back to the copy a forked copy came from.
-func rootCopy(forkOf map[string]string, server, id string) string {
-	for n := 0; n < 16 && forkOf != nil; n++ {
-		parent, ok := forkOf[server+"/"+id]
-		if !ok || parent == id {
-			break
-		}
-		id = parent
-	}
-	return id
-}
-
-// anySentTo reports whether any transport copy on server peer has a SEND
-// row to the server short.
-func (t *Tracker) anySentTo(tr *trace, hopOf []int, hops []hopState, peer, short string) bool {
-	for j := range tr.events {
-		c := hopOf[j]
-		if c >= 0 && hops[c].short == peer && tr.events[j].etype == msgtrk.EventSend && tr.events[j].peer == short {
-			return true
-		}
-	}
-	return false
-}
-
-// submittedTo reports whether a SUBMIT row of hop sub names the server
-// short as the transport it handed the message to.
-func (t *Tracker) submittedTo(tr *trace, hopOf []int, sub int, short string) bool {
-	for j := range tr.events {
-		e := &tr.events[j]
-		if hopOf[j] == sub && e.etype == msgtrk.EventSubmit && e.peer == short {
-			return true
-		}
-	}
-	return false
-}
-
-// sharesRecipient reports whether event e lists a recipient that some row
-// of hop h lists too.
-func (t *Tracker) sharesRecipient(tr *trace, e *event, h int, hopOf []int) bool {
-	for j := range tr.events {
-		if hopOf[j] != h {
-			continue
-		}
-		for _, a := range tr.list(tr.events[j].rcpts) {
-			for _, b := range tr.list(e.rcpts) {
-				if string(tr.bytesOf(a)) == string(tr.bytesOf(b)) {
-					return true
-				}
+		r := EventRef{Server: e.server, Event: name, Time: time.Unix(0, e.time).UTC()}
+		if l := tr.list(e.rcpts); len(l) > 0 {
+			r.Recipients = make([]string, len(l))
+			for j, x := range l {
+				r.Recipients[j] = addr(x)
 			}
 		}
+		out[k] = r
 	}
-	return false
+	slices.SortStableFunc(out, func(a, b EventRef) int { return a.Time.Compare(b.Time) })
+	return out
 }
 
-func (t *Tracker) ref(tr *trace, e *event, addr func(ref) string) EventRef {
-	name := e.etype.String()
-	if e.etype == msgtrk.EventUnknown {
-		name = tr.str(e.etypeRaw)
-	}
-	r := EventRef{Server: e.server, Event: name, Time: time.Unix(0, e.time).UTC()}
-	if l := tr.list(e.rcpts); len(l) > 0 {
-		r.Recipients = make([]string, len(l))
-		for k, x := range l {
-			r.Recipients[k] = addr(x)
+// buildAnomalies reports hand-overs to servers with logs but no row of the
+// message, clocks that disagree, and a message without origin, id or all
+// its rows.
+func (b *builder) buildAnomalies() {
+	const tolerance = int64(time.Second)
+	tr, out := b.tr, b.out
+	type pair struct{ from, to string }
+	var sends, recvs map[pair][]int32
+	var hasVisit map[string]bool
+	for j := range b.visits {
+		b.steps++
+		if hasVisit == nil {
+			hasVisit = map[string]bool{}
 		}
+		hasVisit[b.visits[j].short] = true
 	}
-	return r
-}
-
-// keyOfMessageID finds the trace of a message-id among open and recent
-// traces; it returns the message-id itself when none is known.
-func (t *Tracker) keyOfMessageID(mid string) string {
-	if o, ok := t.byMsgID[mid]; ok {
-		return o.primaryKey()
-	}
-	if k, ok := t.recent.get("msgid:" + mid); ok {
-		return k
-	}
-	return mid
-}
-
-func (t *Tracker) knownServer(short string) bool {
-	_, ok := t.servers[short]
-	return ok
-}
-
-// nameFor names a server given its short name: as its logs name it when
-// it has logs, otherwise in upper case when every server with logs is named
-// in upper case (front ends log no tracking rows, so a front end may have
-// no logs at all), else as given.
-func (t *Tracker) nameFor(short string) string {
-	if name, ok := t.serverName(short); ok {
-		return name
-	}
-	upper := len(t.servers) > 0
-	for _, name := range t.servers {
-		if strings.ToUpper(name) != name {
-			upper = false
-			break
-		}
-	}
-	if upper {
-		return strings.ToUpper(short)
-	}
-	return short
-}
-
-// serverName returns the name a known server goes by (as its logs name it)
-// for a short lower-case name.
-func (t *Tracker) serverName(short string) (string, bool) {
-	name, ok := t.servers[short]
-	return name, ok && name != ""
-}
-
-func (t *Tracker) buildAnomalies(tr *trace, out *Trace, hops []hopState) {
-	const tolerance = time.Second
-	var recvBuf []*event
 	for i := range tr.events {
+		b.steps++
 		e := &tr.events[i]
-		if !sendsHandOver(e) || e.peer == "" || !t.knownServer(e.peer) {
+		if sendsHandOver(e) && e.peer != "" && e.short != e.peer && b.org.hasLogs(e.peer) {
+			if sends == nil {
+				sends = map[pair][]int32{}
+			}
+			k := pair{e.short, e.peer}
+			sends[k] = append(sends[k], int32(i))
+		}
+		if logsHandOver(e.etype) && e.peer != "" {
+			if recvs == nil {
+				recvs = map[pair][]int32{}
+			}
+			k := pair{e.peer, e.short}
+			recvs[k] = append(recvs[k], int32(i))
+		}
+	}
+	// The hand-overs from one server to another are paired in time order,
+	// the k-th send with the k-th receive: a retry or a resubmission sends
+	// again, and its receive must not be compared with an earlier one.
+	// (The rows are in canonical order: by time already.)
+	rank := map[int32]int{}
+	for _, l := range sends {
+		for k, i := range l {
+			b.steps++
+			rank[i] = k
+		}
+	}
+	for i := range tr.events {
+		b.steps++
+		e := &tr.events[i]
+		if !sendsHandOver(e) || e.peer == "" || !b.org.hasLogs(e.peer) {
 			continue
 		}
-		if e.etype == msgtrk.EventSend {
-			found := false
-			for j := range hops {
-				found = found || hops[j].short == e.peer
-			}
-			if !found {
-				out.Anomalies = append(out.Anomalies, fmt.Sprintf("missing_hop: %s sent to %s at %s, no row of %s for this message",
-					e.server, e.peer, time.Unix(0, e.time).UTC().Format(time.RFC3339Nano), e.peer))
-				continue
-			}
+		if e.etype == msgtrk.EventSend && !hasVisit[e.peer] {
+			out.Anomalies = append(out.Anomalies, Anomaly{AnomalyMissingHop, fmt.Sprintf("%s sent to %s at %s, no row of %s for this message",
+				e.server, e.peer, time.Unix(0, e.time).UTC().Format(time.RFC3339Nano), e.peer)})
+			continue
 		}
 		if e.short == e.peer {
 			continue // one server, one clock
 		}
 		// The clocks differ when a hand-over's receive is logged before its
 		// send (the send is logged once the far end has taken the message,
-		// so a receive up to a second earlier is normal). The hand-overs
-		// from one server to another are paired in time order, the k-th
-		// send with the k-th receive: a retry or a resubmission sends
-		// again, and its receive must not be compared with an earlier one.
-		k := 0 // hand-overs of this pair before e (events of merged traces are not in time order)
-		for j := range tr.events {
-			p := &tr.events[j]
-			if sendsHandOver(p) && p.peer == e.peer && p.short == e.short &&
-				(p.time < e.time || p.time == e.time && j < i) {
-				k++
-			}
-		}
-		recv := recvBuf[:0]
-		for j := range tr.events {
-			r := &tr.events[j]
-			if logsHandOver(r.etype) && r.peer == e.short && strings.EqualFold(r.short, e.peer) {
-				recv = append(recv, r)
-			}
-		}
-		recvBuf = recv
+		// so a receive up to a second earlier is normal).
+		k := rank[int32(i)]
+		recv := recvs[pair{e.short, e.peer}]
 		if k >= len(recv) {
 			continue
 		}
-		slices.SortStableFunc(recv, func(a, b *event) int { return cmp.Compare(a.time, b.time) })
-		if r := recv[k]; r.time+int64(tolerance) < e.time {
-			out.Anomalies = append(out.Anomalies, fmt.Sprintf("skew: %s logged %s %.3fs before %s logged the %s",
-				r.server, r.etype, time.Duration(e.time-r.time).Seconds(), e.server, e.etype))
+		if r := &tr.events[recv[k]]; r.time+tolerance < e.time {
+			out.Anomalies = append(out.Anomalies, Anomaly{AnomalySkew, fmt.Sprintf("%s logged %s %.3fs before %s logged the %s",
+				r.server, r.etype, time.Duration(e.time-r.time).Seconds(), e.server, e.etype)})
 		}
 	}
-	if out.Origin.Protocol == "" && tr.primary != "" {
-		out.Anomalies = append(out.Anomalies, "no_origin: no RECEIVE row for this message")
+	if out.Origin.Protocol == ProtocolUnknown && tr.primary != "" {
+		out.Anomalies = append(out.Anomalies, Anomaly{AnomalyNoOrigin, "no RECEIVE row for this message"})
+	}
+	if tr.primary == "" {
+		out.Orphan = true
+		out.Anomalies = append(out.Anomalies, Anomaly{AnomalyOrphan, "no message id ties these rows to a message"})
+	}
+	if tr.droppedEvents > 0 {
+		out.Anomalies = append(out.Anomalies, Anomaly{AnomalyTruncated, fmt.Sprintf("%d rows beyond MaxEventsPerTrace not kept", tr.droppedEvents)})
 	}
 }
 

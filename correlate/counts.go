@@ -41,7 +41,7 @@ func (c *Counts) Add(t *Trace) {
 		return
 	}
 	c.Messages++
-	if t.DSNFor != "" {
+	if t.DSNForMessageID != "" {
 		c.NDRs++
 	}
 	c.Bytes += t.Size

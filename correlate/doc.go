@@ -83,14 +83,17 @@
 //	first_seen, last_seen   RFC 3339 UTC, milliseconds
 //	origin              {server, source, connector, client_type, auth, anonymous,
 //	                     client_ip, original_client_ip, proxied_client_ip,
-//	                     protocol: "store" | "smtp"}
+//	                     protocol: "store" | "smtp" | "dsn"}, all from the row
+//	                     that created the message (see Origin)
 //	hops                [{server, role, depth, first, last, latency_seconds, events,
 //	                     from: indexes of the hops that handed the message over}]
 //	recipients          [{address, status, server, time, detail, expanded_from,
 //	                     resolved_from, redirected_to, latency_seconds}]
 //	expansions          [{group, members, server, time}]
 //	forks               [{server, time, internal_message_id, from, recipients, reason}]
-//	dsn_for             for an NDR: the key of the message it reports on
+//	dsn_for             for an NDR: the key of the message it reports on, when
+//	                    that message is in the input
+//	dsn_for_message_id  for an NDR: the message-id of the message it reports on
 //	dsns                message-ids of NDRs generated for this message
 //	shadow_events, duplicates   [{server, event, time, recipients}]
 //	events              rows in the trace

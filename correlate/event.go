@@ -21,7 +21,8 @@ type span struct{ first, n int32 }
 // event is the compact form of one row kept in an open trace: what building
 // the trace needs, no more. Strings live in the trace's arena.
 type event struct {
-	time     int64 // unix nanoseconds, as logged
+	time     int64  // unix nanoseconds, as logged
+	fp       uint64 // fingerprint of the row (see fingerprint): orders equal times canonically
 	server   string
 	short    string // short lower-case name of server
 	peer     string // short lower-case name of the other host: RECEIVE's client, SEND's server, DELIVER's client
@@ -167,8 +168,8 @@ func looksLikeIP(h []byte) bool {
 }
 
 // extract fills e from rec. t is the trace that receives the strings.
-func (tr *Tracker) extract(e *event, rec *msgtrk.Record, t *trace, server string, row *rowInfo) {
-	*e = event{server: server, short: row.short, hopLatencyMS: -1, recv: -1}
+func (tr *Tracker) extract(e *event, rec *msgtrk.Record, t *trace, server string, row *rowInfo, fp uint64) {
+	*e = event{server: server, short: row.short, hopLatencyMS: -1, recv: -1, fp: fp}
 	if tm, err := rec.Time(); err == nil {
 		e.time = tm.UnixNano()
 	}

@@ -63,3 +63,38 @@ func ExampleTracker() {
 	//   3 shadow rows
 	// 15 rows, 1 trace
 }
+
+// Build one message's trace from its rows, without a Tracker: group the
+// rows by KeyOf (here the logs hold one message, its NOTIFYMAPI tied in by
+// its store key), then build each group with what is known of the
+// organisation.
+func ExampleBuildTrace() {
+	inputs, err := msgtrk.OpenPaths("testdata/cases/owa-external")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	var rows []*msgtrk.Record
+	m := msgtrk.NewMerger(inputs)
+	for m.Next() {
+		rec := m.Record().Clone() // kept past the next row
+		k := correlate.KeyOf(rec)
+		if k.Primary == "" {
+			fmt.Println("no message id, tied by", k.Store)
+		}
+		rows = append(rows, rec)
+	}
+	t, err := correlate.BuildTrace(rows, correlate.Context{Servers: []string{"EX1"}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(t.Key, t.Origin.Protocol, t.Origin.ClientType, len(t.Hops), "hops")
+	for _, r := range t.Recipients {
+		fmt.Println(r.Address, r.Status, r.Server)
+	}
+	// Output:
+	// no message id, tied by store:8a8b7c6d-5e4f-4a3b-2c1d-0e9f8a7b6c5d/90210
+	// 2a3b4c5d-6e7f-4a8b-9c0d-08dd44c1d004 store OWA 2 hops
+	// dave@fabrikam.com sent_external EX1
+}

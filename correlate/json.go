@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"net/netip"
 	"time"
+
+	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
 // JSONVersion is the version of the JSON form, written as "v".
@@ -27,6 +29,7 @@ type jsonTrace struct {
 	Expansions       []jsonExpansion `json:"expansions"`
 	Forks            []jsonFork      `json:"forks,omitempty"`
 	DSNFor           string          `json:"dsn_for,omitempty"`
+	DSNForMessageID  string          `json:"dsn_for_message_id,omitempty"`
 	DSNs             []string        `json:"dsns,omitempty"`
 	ShadowEvents     []jsonEventRef  `json:"shadow_events"`
 	Duplicates       []jsonEventRef  `json:"duplicates"`
@@ -130,13 +133,22 @@ func (t *Trace) MarshalJSON() ([]byte, error) {
 		Sender: t.Sender, ReturnPath: t.ReturnPath, Subject: t.Subject, Size: t.Size,
 		FirstSeen: rfc3339(t.FirstSeen), LastSeen: rfc3339(t.LastSeen),
 		Origin: jsonOrigin{
-			Server: t.Origin.Server, Source: t.Origin.Source, Connector: t.Origin.Connector, ClientType: t.Origin.ClientType, Auth: t.Origin.Auth,
+			Server: t.Origin.Server, Connector: t.Origin.Connector, ClientType: t.Origin.ClientType, Auth: t.Origin.Auth,
 			Anonymous: t.Origin.Anonymous, ClientIP: addr(t.Origin.ClientIP), OriginalClientIP: addr(t.Origin.OriginalClientIP),
-			ProxiedClientIP: addr(t.Origin.ProxiedClientIP), Protocol: t.Origin.Protocol,
+			ProxiedClientIP: addr(t.Origin.ProxiedClientIP),
 		},
 		Hops: []jsonHop{}, Recipients: []jsonRecipient{}, Expansions: []jsonExpansion{},
-		DSNFor: t.DSNFor, DSNs: t.DSNs, ShadowEvents: refs(t.ShadowEvents), Duplicates: refs(t.Duplicates),
-		Events: t.Events, Orphan: t.Orphan, Reason: t.Reason.String(), Anomalies: append([]string{}, t.Anomalies...),
+		DSNFor: t.DSNFor, DSNForMessageID: t.DSNForMessageID, DSNs: t.DSNs, ShadowEvents: refs(t.ShadowEvents), Duplicates: refs(t.Duplicates),
+		Events: t.Events, Orphan: t.Orphan, Reason: t.Reason.String(), Anomalies: make([]string, len(t.Anomalies)),
+	}
+	if t.Origin.Source != msgtrk.SourceUnknown {
+		j.Origin.Source = t.Origin.Source.String()
+	}
+	if t.Origin.Protocol != ProtocolUnknown {
+		j.Origin.Protocol = t.Origin.Protocol.String()
+	}
+	for i, a := range t.Anomalies {
+		j.Anomalies[i] = a.String()
 	}
 	for _, h := range t.Hops {
 		j.Hops = append(j.Hops, jsonHop{h.Server, h.Role.String(), h.Depth, rfc3339(h.First), rfc3339(h.Last), seconds(h.Latency), h.Events, h.From})

@@ -44,14 +44,14 @@ func (tr *trace) primaryKey() string {
 func (tr *trace) seenElsewhere(fp uint64, from *msgtrk.Origin) bool {
 	if tr.fpSet != nil {
 		if o, ok := tr.fpSet[fp]; ok {
-			return o != from
+			return !sameInput(o, from)
 		}
 		tr.fpSet[fp] = from
 		return false
 	}
 	for _, f := range tr.fps {
 		if f.fp == fp {
-			return f.from != from
+			return !sameInput(f.from, from)
 		}
 	}
 	if tr.fps == nil {
@@ -67,6 +67,11 @@ func (tr *trace) seenElsewhere(fp uint64, from *msgtrk.Origin) bool {
 	}
 	return false
 }
+
+// sameInput reports whether two rows' origins are one input: the same
+// reader, or inputs of the same name (rows handed over one by one, as
+// BuildTrace gets them, may each carry an Origin of their own).
+func sameInput(a, b *msgtrk.Origin) bool { return a == b || a.File == b.File }
 
 // fpEntry is a row fingerprint and the input it was first seen in.
 type fpEntry struct {

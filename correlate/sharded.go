@@ -347,7 +347,7 @@ func (s *Sharded) round(flush bool) {
 	}
 	if flush {
 		// Whatever still waits for the message it reports on is emitted
-		// with the reported message-id.
+		// without its key (DSNForMessageID says which message it was).
 		for _, t := range s.dsnWait {
 			s.opts.OnTrace(t)
 		}
@@ -360,14 +360,14 @@ func (s *Sharded) round(flush bool) {
 // on: that message may live in another shard, so a DSN whose message has
 // not been emitted yet waits for it (at most RecentKeys DSNs wait).
 func (s *Sharded) emit(t *Trace) {
-	if t.DSNFor != "" && !looksLikeKey(t.DSNFor) {
-		if k, ok := s.msgIDs.get(t.DSNFor); ok {
+	if mid := t.DSNForMessageID; mid != "" && t.DSNFor == "" {
+		if k, ok := s.msgIDs.get(mid); ok {
 			t.DSNFor = k
 		} else if len(s.dsnWait) < s.opts.RecentKeys {
 			if s.dsnWaitBy == nil {
 				s.dsnWaitBy = map[string][]int{}
 			}
-			s.dsnWaitBy[t.DSNFor] = append(s.dsnWaitBy[t.DSNFor], len(s.dsnWait))
+			s.dsnWaitBy[mid] = append(s.dsnWaitBy[mid], len(s.dsnWait))
 			s.dsnWait = append(s.dsnWait, t)
 			return
 		}
@@ -397,15 +397,10 @@ func (s *Sharded) compactDSNWait() {
 		if d == nil {
 			continue
 		}
-		s.dsnWaitBy[d.DSNFor] = append(s.dsnWaitBy[d.DSNFor], len(kept))
+		s.dsnWaitBy[d.DSNForMessageID] = append(s.dsnWaitBy[d.DSNForMessageID], len(kept))
 		kept = append(kept, d)
 	}
 	s.dsnWait = kept
-}
-
-// looksLikeKey tells a trace key from a raw message-id.
-func looksLikeKey(k string) bool {
-	return len(k) == 36 && k[8] == '-' || len(k) > 4 && k[:4] == "mid:"
 }
 
 // Stats sums the shards' counters. Call it between rounds (after Flush).

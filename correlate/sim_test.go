@@ -90,7 +90,7 @@ func truthOf(tr *correlate.Trace) msgtrktest.MessageTruth {
 		Key: tr.Key, NetworkMessageID: tr.NetworkMessageID, MessageID: tr.MessageID, Sender: tr.Sender,
 		Subject: tr.Subject, Size: tr.Size, DSNFor: tr.DSNFor,
 		ShadowEvents: len(tr.ShadowEvents), Duplicates: len(tr.Duplicates), Rows: tr.Events,
-		Origin: msgtrktest.Origin{Server: tr.Origin.Server, Protocol: tr.Origin.Protocol, ClientType: tr.Origin.ClientType,
+		Origin: msgtrktest.Origin{Server: tr.Origin.Server, Protocol: protocolOf(tr.Origin.Protocol), ClientType: tr.Origin.ClientType,
 			Auth: tr.Origin.Auth, Anonymous: tr.Origin.Anonymous},
 	}
 	if tr.Origin.ClientIP.IsValid() {
@@ -111,6 +111,14 @@ func truthOf(tr *correlate.Trace) msgtrktest.MessageTruth {
 		m.Expansions = append(m.Expansions, msgtrktest.Expansion{Group: x.Group, Members: x.Members})
 	}
 	return m
+}
+
+// protocolOf is p as the JSON form writes it ("" when unknown).
+func protocolOf(p correlate.Protocol) string {
+	if p == correlate.ProtocolUnknown {
+		return ""
+	}
+	return p.String()
 }
 
 // compareTruth checks the traces against the truth: one trace per message

@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"strconv"
 	"time"
+
+	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
 // Reason says why a trace was emitted.
@@ -68,20 +70,89 @@ type Role uint8
 
 // The roles.
 const (
-	RoleHub        Role = iota // the Transport service of a mailbox (or 2010 hub) server: categorisation, routing
-	RoleSubmission             // the message entered from a mailbox (MSGTRKMS, or STOREDRIVER NOTIFYMAPI/RECEIVE/SUBMIT)
+	RoleUnknown    Role = iota // not known (the zero value; never on a hop)
+	RoleHub                    // the Transport service of a mailbox (or 2010 hub) server: categorisation, routing
+	RoleSubmission             // the message entered from a mailbox (MSGTRKMS, MSGTRKM, or STOREDRIVER NOTIFYMAPI/RECEIVE/SUBMIT)
 	RoleEdge                   // an Edge Transport server
 	RoleDelivery               // delivery to mailboxes (MSGTRKMD, or STOREDRIVER DELIVER/DELIVERFAIL)
 )
 
-var roleNames = [...]string{"hub", "submission", "edge", "delivery"}
+var roleNames = [...]string{"unknown", "hub", "submission", "edge", "delivery"}
 
-// String returns "hub", "submission", "edge" or "delivery".
+// String returns "hub", "submission", "edge", "delivery", "unknown" or
+// "Role(n)".
 func (r Role) String() string {
 	if int(r) < len(roleNames) {
 		return roleNames[r]
 	}
 	return "Role(" + strconv.Itoa(int(r)) + ")"
+}
+
+// Protocol is how a message entered the organisation.
+type Protocol uint8
+
+// The protocols.
+const (
+	ProtocolUnknown Protocol = iota // no row shows how it entered (no RECEIVE, no DSN row)
+	ProtocolStore                   // submitted from a mailbox: a STOREDRIVER RECEIVE
+	ProtocolSMTP                    // received over SMTP (a client, the Internet, another organisation)
+	ProtocolDSN                     // a delivery status notification the organisation made itself: a DSN row
+)
+
+var protocolNames = [...]string{"unknown", "store", "smtp", "dsn"}
+
+// String returns "store", "smtp", "dsn", "unknown" or "Protocol(n)". The
+// JSON form writes ProtocolUnknown as an absent member.
+func (p Protocol) String() string {
+	if int(p) < len(protocolNames) {
+		return protocolNames[p]
+	}
+	return "Protocol(" + strconv.Itoa(int(p)) + ")"
+}
+
+// AnomalyKind says what is odd about a trace.
+type AnomalyKind uint8
+
+// The kinds of anomaly.
+const (
+	AnomalyUnknown     AnomalyKind = iota
+	AnomalyMissingHop              // a hand-over to a server with logs that has no row of the message
+	AnomalySkew                    // a receive logged more than a second before the send that caused it
+	AnomalyNoOrigin                // no row shows where the message entered
+	AnomalyOrphan                  // no message id ties the rows to a message
+	AnomalyLoop                    // a hop no first hop leads to (the hand-overs form a cycle)
+	AnomalyTruncated               // rows beyond MaxEventsPerTrace were not kept
+	AnomalyMissingLogs             // the message crossed servers whose logs are not in the input
+)
+
+var anomalyNames = [...]string{"unknown", "missing_hop", "skew", "no_origin", "orphan", "loop", "truncated", "missing_logs"}
+
+// String returns the kind as in the JSON form ("missing_hop", "skew", …),
+// "unknown" or "AnomalyKind(n)".
+func (k AnomalyKind) String() string {
+	if int(k) < len(anomalyNames) {
+		return anomalyNames[k]
+	}
+	return "AnomalyKind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Anomaly is one odd thing about a trace: its kind and what exactly.
+type Anomaly struct {
+	Kind    AnomalyKind
+	Message string
+}
+
+// String returns "kind: message", the JSON form.
+func (a Anomaly) String() string { return a.Kind.String() + ": " + a.Message }
+
+// HasAnomaly reports whether t has an anomaly of kind k.
+func (t *Trace) HasAnomaly(k AnomalyKind) bool {
+	for _, a := range t.Anomalies {
+		if a.Kind == k {
+			return true
+		}
+	}
+	return false
 }
 
 // Trace is everything the logs say about one message, across all servers.
@@ -107,8 +178,13 @@ type Trace struct {
 	Recipients []Recipient // sorted by Address
 	Expansions []Expansion // in the order the groups were expanded
 	Forks      []Fork      // bifurcated copies (TRANSFER)
-	DSNFor     string      // for a delivery status notification: the Key (or message-id) of the message it reports on
-	DSNs       []string    // message-ids of DSNs generated for this message (reference of FAIL rows)
+	// DSNForMessageID is, for a delivery status notification, the
+	// message-id of the message it reports on (the reference of its DSN
+	// row); DSNFor is that message's Key, or "" when that message is not
+	// in the input (or no longer remembered, see Options.RecentKeys).
+	DSNForMessageID string
+	DSNFor          string
+	DSNs            []string // message-ids of DSNs generated for this message (reference of FAIL rows)
 
 	ShadowEvents []EventRef // HAREDIRECT, HARECEIVE, HADISCARD, HAREDIRECTFAIL: never hops or deliveries
 	Duplicates   []EventRef // DUPLICATEDELIVER, DUPLICATEEXPAND, DUPLICATEREDIRECT, RESUBMIT: never deliveries
@@ -117,21 +193,24 @@ type Trace struct {
 	Marked    bool // some row satisfied Options.Mark
 	Orphan    bool // made only of rows that no message id ties to a message
 	Reason    Reason
-	Anomalies []string
+	Anomalies []Anomaly
 }
 
-// Origin says where and how a message entered the organisation.
+// Origin says where and how a message entered the organisation. Every
+// field comes from one row, the row that created the message: a DSN row
+// (an NDR the organisation made), else the STOREDRIVER RECEIVE of a store
+// submission, else the first SMTP RECEIVE in causal order.
 type Origin struct {
-	Server           string     // server of the first RECEIVE
-	Source           string     // source of that row: STOREDRIVER or SMTP
-	Connector        string     // connector-id of the first SMTP RECEIVE (the Receive connector)
-	ClientType       string     // store submissions: MOMT, OWA, ActiveSync, EWS, … (source-context ClientType)
-	Auth             string     // message-info auth code of that row without colon, e.g. "04I", "07I", "0cA"
-	Anonymous        bool       // the auth code's category is Anonymous
-	ClientIP         netip.Addr // client-ip of that row
-	OriginalClientIP netip.Addr // original-client-ip of that row
-	ProxiedClientIP  netip.Addr // custom-data ProxiedClientIPAddress of the first SMTP RECEIVE, if any
-	Protocol         string     // "store" when a STOREDRIVER RECEIVE exists, "smtp" otherwise, "" when no RECEIVE was logged
+	Server           string            // server that logged that row (for an SMTP client proxied by a front end: the front end, S:FirstForestHop)
+	Source           msgtrk.SourceType // source of that row: STOREDRIVER, SMTP or DSN
+	Connector        string            // its connector-id (the Receive connector of an SMTP RECEIVE)
+	ClientType       string            // store submissions: MOMT, OWA, ActiveSync, EWS, … (source-context ClientType)
+	Auth             string            // its message-info auth code without colon, e.g. "04I", "07I", "0cA"
+	Anonymous        bool              // the auth code's category is Anonymous
+	ClientIP         netip.Addr        // its client-ip
+	OriginalClientIP netip.Addr        // its original-client-ip
+	ProxiedClientIP  netip.Addr        // its custom-data ProxiedClientIPAddress, if any
+	Protocol         Protocol          // store, smtp or dsn; ProtocolUnknown when no such row was logged
 }
 
 // Hop is one server's part in a message's path.

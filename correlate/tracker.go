@@ -59,7 +59,8 @@ type Tracker struct {
 	skew     map[[2]string]*skewPair
 	skewSeq  uint64
 	ev       event
-	spare    []traceBufs // buffers of emitted traces, for new ones
+	spare    []traceBufs       // buffers of emitted traces, for new ones
+	dsnLinks map[string]string // BuildTrace's Context.DSNLinks
 }
 
 // traceBufs are the per-trace buffers that die with a trace: nothing built
@@ -108,6 +109,7 @@ func New(opts Options) (*Tracker, error) {
 		byMsgID:  map[string]*trace{},
 		recent:   newRecentKeys(o.RecentKeys),
 	}
+	t.b.org, t.b.intern = t, t.intern
 	if o.EdgeServers != nil {
 		t.edge = map[string]bool{}
 		for _, s := range o.EdgeServers {
@@ -324,7 +326,7 @@ func (t *Tracker) Add(rec *msgtrk.Record) {
 		tr.marked = true
 	}
 	tr.events = append(tr.events, event{})
-	t.extract(&tr.events[len(tr.events)-1], rec, tr, server, &ri)
+	t.extract(&tr.events[len(tr.events)-1], rec, tr, server, &ri, fp)
 	ev := &tr.events[len(tr.events)-1]
 	if ev.time != 0 {
 		if tr.first == 0 || ev.time < tr.first {
@@ -434,9 +436,13 @@ func (t *Tracker) popFirst() *trace {
 
 // Flush emits every open trace (ReasonFlushed), in the order their windows
 // would have ended.
-func (t *Tracker) Flush() {
+func (t *Tracker) Flush() { t.emitAll(ReasonFlushed) }
+
+// emitAll emits every open trace with reason r (0: by the recipients), in
+// the order their windows would have ended.
+func (t *Tracker) emitAll(r Reason) {
 	for len(t.open) > 0 {
-		t.emit(t.popFirst(), ReasonFlushed)
+		t.emit(t.popFirst(), r)
 	}
 }
 
@@ -453,7 +459,7 @@ func (t *Tracker) emit(tr *trace, reason Reason) {
 		delete(t.byMsgID, tr.msgID)
 		t.recent.add("msgid:"+tr.msgID, tr.primaryKey())
 	}
-	out := t.build(tr)
+	out := t.b.build(tr)
 	t.noteSkew(tr)
 	t.recycle(tr)
 	if reason == 0 {
@@ -464,7 +470,7 @@ func (t *Tracker) emit(tr *trace, reason Reason) {
 				break
 			}
 		}
-		if len(out.Recipients) == 0 && out.Origin.Protocol == "" {
+		if len(out.Recipients) == 0 && out.Origin.Protocol == ProtocolUnknown {
 			reason = ReasonExpired
 		}
 	}
@@ -542,4 +548,55 @@ func (r *recentKeys) add(k, v string) {
 	r.ring[r.next] = k
 	r.m[k] = v
 	r.next = (r.next + 1) % len(r.ring)
+}
+
+// The Tracker answers what building a trace needs to know of the
+// organisation (org) from what it has seen.
+
+func (t *Tracker) hasLogs(short string) bool {
+	_, ok := t.servers[short]
+	return ok
+}
+
+// keyOfMessageID finds the trace of a message-id among open and recent
+// traces; "" when none is known.
+func (t *Tracker) keyOfMessageID(mid string) string {
+	if k, ok := t.dsnLinks[mid]; ok {
+		return k
+	}
+	if o, ok := t.byMsgID[mid]; ok {
+		return o.primaryKey()
+	}
+	if k, ok := t.recent.get("msgid:" + mid); ok {
+		return k
+	}
+	return ""
+}
+
+// nameFor names a server given its short name: as its logs name it when
+// it has logs, otherwise in upper case when every server with logs is named
+// in upper case (front ends log no tracking rows, so a front end may have
+// no logs at all), else as given.
+func (t *Tracker) nameFor(short string) string {
+	if name, ok := t.serverName(short); ok {
+		return name
+	}
+	upper := len(t.servers) > 0
+	for _, name := range t.servers {
+		if strings.ToUpper(name) != name {
+			upper = false
+			break
+		}
+	}
+	if upper {
+		return strings.ToUpper(short)
+	}
+	return short
+}
+
+// serverName returns the name a known server goes by (as its logs name it)
+// for a short lower-case name.
+func (t *Tracker) serverName(short string) (string, bool) {
+	name, ok := t.servers[short]
+	return name, ok && name != ""
 }

@@ -341,7 +341,7 @@ func TestAdversarial(t *testing.T) {
 		if len(traces) != 1 || len(traces[0].Recipients) != n || traces[0].Events != 1 {
 			t.Fatalf("%d traces, the first with %d recipients and %d events", len(traces), len(traces[0].Recipients), traces[0].Events)
 		}
-		if s := tk.Stats(); s.Dropped != 1 || !strings.Contains(strings.Join(traces[0].Anomalies, ";"), "truncated") {
+		if s := tk.Stats(); s.Dropped != 1 || !traces[0].HasAnomaly(correlate.AnomalyTruncated) {
 			t.Errorf("the second row should be dropped and noted: stats %+v, anomalies %q", s, traces[0].Anomalies)
 		}
 		perAlloc, perHeld := allocated/n, inUse/n
@@ -571,7 +571,7 @@ func TestFoundBugs(t *testing.T) {
 		}
 		tk.Flush()
 		for _, tc := range traces {
-			loop := strings.Contains(strings.Join(tc.Anomalies, "\n"), "loop:")
+			loop := tc.HasAnomaly(correlate.AnomalyLoop)
 			for i, h := range tc.Hops {
 				for _, f := range h.From {
 					if f == i && !loop {

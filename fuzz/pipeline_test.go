@@ -8,7 +8,6 @@ import (
 	"io"
 	"reflect"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -396,7 +395,7 @@ func checkTrace(t testing.TB, tc *correlate.Trace) int {
 	if !tc.FirstSeen.IsZero() && tc.LastSeen.Before(tc.FirstSeen) {
 		t.Fatalf("correlate: trace %q last seen %v before first seen %v", tc.Key, tc.LastSeen, tc.FirstSeen)
 	}
-	loop := strings.Contains(strings.Join(tc.Anomalies, "\n"), "loop:")
+	loop := tc.HasAnomaly(correlate.AnomalyLoop)
 	for i, h := range tc.Hops {
 		for _, f := range h.From {
 			// A hop handed the message by itself is a loop, which the

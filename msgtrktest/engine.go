@@ -1654,7 +1654,9 @@ func (g *gen) ndrMessage(orig *msgState, nd *ndrState, X *Server) {
 	}
 	m.truth.MessageID, m.truth.Sender, m.truth.Subject, m.truth.Size = m.mid, m.sender, m.subject, m.size
 	m.truth.DSNFor = orig.truth.Key
-	m.truth.Origin = Origin{Server: X.Name, Protocol: "smtp"}
+	// The NDR is born in its DSN row (format.md §6, reference): every
+	// origin fact comes from that row, none from later hand-overs.
+	m.truth.Origin = Origin{Server: X.Name, Protocol: "dsn"}
 	to := lower(orig.sender)
 	u := g.user(to)
 
@@ -1709,8 +1711,6 @@ func (g *gen) ndrMessage(orig *msgState, nd *ndrState, X *Server) {
 		e.Fields[fOrigServer] = H.IP
 		e.Fields[fCustom] = "S:DeliveryPriority=Normal;S:AccountForest=" + g.org.AccountForest
 		g.commit(m, H, msgtrk.LogTransport, tR, msgtrk.EventReceive, RoleHub, 1)
-		m.truth.Origin.Auth = "02I"
-		m.truth.Origin.ClientIP = X.IP
 		pb := appendSRV(nil, X.FQDN)
 		m.prior = string(g.edgeRecords(pb, tS-t))
 		hc = &hubCtx{m: m, H: H, depth: 1, byAddr: map[string]*final{}, rtByAddr: map[string]int{}, imids: []string{himid}}

@@ -86,15 +86,15 @@ type Origin struct {
 	// without Edge; the Edge for Internet mail through the Edge; the server
 	// that logged the DSN row for an NDR.
 	Server string `json:"server"`
-	// Protocol is "store" when a STOREDRIVER RECEIVE exists, otherwise
-	// "smtp" (NDRs included).
+	// Protocol is "dsn" for an NDR (made by the organisation: its DSN row
+	// is its origin, and no later RECEIVE adds to it), "store" when a
+	// STOREDRIVER RECEIVE exists, otherwise "smtp".
 	Protocol string `json:"protocol"`
 	// ClientType of a store submission as written in source-context (MOMT,
 	// OWA, ActiveSync, EWS; User, OWA, EAS, EWS for 2010); "" for smtp.
 	ClientType string `json:"client_type,omitempty"`
 	// Auth is the auth code of the first RECEIVE ("04I", "07I", "0cA",
-	// "00A"), without colon; "" when there is no RECEIVE (an NDR made on a
-	// hub).
+	// "00A"), without colon; "" for an NDR.
 	Auth string `json:"auth,omitempty"`
 	// Anonymous is true for auth category A.
 	Anonymous bool `json:"anonymous"`

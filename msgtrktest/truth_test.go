@@ -279,10 +279,15 @@ func checkMessage(s *Sim, m *MessageTruth, rs []*row, midKey map[string]string) 
 			return fmt.Errorf("recipients not sorted or repeated: %q, %q", m.Recipients[i-1].Address, m.Recipients[i].Address)
 		}
 	}
-	// Origin and size from the first rows.
+	// Origin and size from the first rows: the DSN row of an NDR (the row
+	// that created it), else the first RECEIVE.
 	var firstRcv *row
-	store := false
+	store, dsn := false, false
 	for _, r := range rs {
+		if r.get(msgtrk.EventID) == "DSN" {
+			dsn, firstRcv = true, nil
+			break
+		}
 		if r.get(msgtrk.EventID) == "RECEIVE" {
 			if r.get(msgtrk.Source) == "STOREDRIVER" {
 				store = true
@@ -295,6 +300,9 @@ func checkMessage(s *Sim, m *MessageTruth, rs []*row, midKey map[string]string) 
 		}
 	}
 	o := m.Origin
+	if (o.Protocol == "dsn") != dsn {
+		return fmt.Errorf("origin protocol %q, DSN row %v", o.Protocol, dsn)
+	}
 	if (o.Protocol == "store") != store {
 		return fmt.Errorf("origin protocol %q, STOREDRIVER RECEIVE %v", o.Protocol, store)
 	}

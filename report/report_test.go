@@ -71,16 +71,16 @@ func TestPropertyTopK(t *testing.T) {
 
 func TestSubmittersOrder(t *testing.T) {
 	var s Submitters
-	mk := func(ip, auth, proto, sender string) *correlate.Trace {
+	mk := func(ip, auth string, proto correlate.Protocol, sender string) *correlate.Trace {
 		return &correlate.Trace{Sender: sender, FirstSeen: time.Unix(1700000000, 0), Origin: correlate.Origin{
 			Server: "EX1", Auth: auth, Protocol: proto, Connector: "EX1\\Default EX1", OriginalClientIP: netip.MustParseAddr(ip)}}
 	}
 	for i := 0; i < 5; i++ {
-		s.Add(mk("10.0.0.5", "07I", "smtp", fmt.Sprintf("app%d@contoso.com", i)))
+		s.Add(mk("10.0.0.5", "07I", correlate.ProtocolSMTP, fmt.Sprintf("app%d@contoso.com", i)))
 	}
-	s.Add(mk("10.0.0.9", "0cA", "smtp", "printer@contoso.com"))
-	s.Add(mk("10.0.0.9", "0cA", "smtp", "printer@contoso.com"))
-	s.Add(mk("192.0.2.1", "04I", "store", "ann@contoso.com"))
+	s.Add(mk("10.0.0.9", "0cA", correlate.ProtocolSMTP, "printer@contoso.com"))
+	s.Add(mk("10.0.0.9", "0cA", correlate.ProtocolSMTP, "printer@contoso.com"))
+	s.Add(mk("192.0.2.1", "04I", correlate.ProtocolStore, "ann@contoso.com"))
 	s.Add(&correlate.Trace{Orphan: true})
 	got := s.Sorted()
 	if len(got) != 3 {
@@ -102,10 +102,10 @@ func TestSubmittersOrder(t *testing.T) {
 func TestSubmittersTies(t *testing.T) {
 	var s Submitters
 	for _, o := range []correlate.Origin{
-		{Auth: "07I", Protocol: "smtp", OriginalClientIP: netip.MustParseAddr("10.0.0.20")},
-		{Auth: "04I", Protocol: "store", OriginalClientIP: netip.MustParseAddr("10.0.0.3")},
-		{Auth: "07I", Protocol: "smtp", OriginalClientIP: netip.MustParseAddr("10.0.0.3")},
-		{Auth: "07E", Protocol: "smtp", OriginalClientIP: netip.MustParseAddr("10.0.0.3")},
+		{Auth: "07I", Protocol: correlate.ProtocolSMTP, OriginalClientIP: netip.MustParseAddr("10.0.0.20")},
+		{Auth: "04I", Protocol: correlate.ProtocolStore, OriginalClientIP: netip.MustParseAddr("10.0.0.3")},
+		{Auth: "07I", Protocol: correlate.ProtocolSMTP, OriginalClientIP: netip.MustParseAddr("10.0.0.3")},
+		{Auth: "07E", Protocol: correlate.ProtocolSMTP, OriginalClientIP: netip.MustParseAddr("10.0.0.3")},
 	} {
 		s.Add(&correlate.Trace{Sender: "a@contoso.com", Origin: o})
 	}
@@ -124,7 +124,7 @@ func TestSubmittersTies(t *testing.T) {
 func TestSubmittersLimit(t *testing.T) {
 	s := Submitters{Limit: 2}
 	add := func(ip string) {
-		s.Add(&correlate.Trace{Origin: correlate.Origin{Auth: "0cA", Protocol: "smtp", OriginalClientIP: netip.MustParseAddr(ip)}})
+		s.Add(&correlate.Trace{Origin: correlate.Origin{Auth: "0cA", Protocol: correlate.ProtocolSMTP, OriginalClientIP: netip.MustParseAddr(ip)}})
 	}
 	for _, ip := range []string{"10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.1", "10.0.0.4", "10.0.0.3"} {
 		add(ip)

@@ -53,7 +53,7 @@ type Submitters struct {
 // counted.
 func (s *Submitters) Add(t *correlate.Trace) {
 	o := t.Origin
-	if t.Orphan || o.Protocol == "" || t.DSNFor != "" {
+	if t.Orphan || o.Protocol == correlate.ProtocolUnknown || o.Protocol == correlate.ProtocolDSN || t.DSNForMessageID != "" {
 		return
 	}
 	ip := o.ProxiedClientIP
@@ -69,7 +69,7 @@ func (s *Submitters) Add(t *correlate.Trace) {
 			cat = c.String()
 		}
 	}
-	k := SubmitterKey{IP: ip, Category: cat, Protocol: o.Protocol}
+	k := SubmitterKey{IP: ip, Category: cat, Protocol: o.Protocol.String()}
 	if s.m == nil {
 		s.m = map[SubmitterKey]*Submitter{}
 	}
@@ -95,7 +95,7 @@ func (s *Submitters) Add(t *correlate.Trace) {
 	}
 	sub.Senders = addSample(sub.Senders, strings.ToLower(t.Sender))
 	sub.Servers = addSample(sub.Servers, o.Server)
-	if o.Protocol == "smtp" {
+	if o.Protocol == correlate.ProtocolSMTP {
 		sub.Connectors = addSample(sub.Connectors, o.Connector)
 	}
 }

@@ -99,14 +99,14 @@ func writeTraceText(w io.Writer, t *correlate.Trace, loc *time.Location) {
 	if t.Size > 0 {
 		fmt.Fprintf(w, "  Size:       %d bytes\n", t.Size)
 	}
-	if o := t.Origin; o.Protocol != "" {
+	if o := t.Origin; o.Protocol != correlate.ProtocolUnknown {
 		var parts []string
-		via := o.Server + " via " + o.Protocol
+		via := o.Server + " via " + o.Protocol.String()
 		if o.ClientType != "" {
 			via += " (" + o.ClientType + ")"
 		}
 		parts = append(parts, via)
-		if o.Connector != "" && o.Protocol == "smtp" {
+		if o.Connector != "" && o.Protocol == correlate.ProtocolSMTP {
 			parts = append(parts, "connector "+o.Connector)
 		}
 		if o.Auth != "" {
@@ -265,8 +265,8 @@ func writeMermaid(w io.Writer, t *correlate.Trace) {
 // hops that handed it the message, and each recipient after the hop that
 // settled it.
 func writeGraph(w io.Writer, t *correlate.Trace, g *graphSyntax) {
-	if t.Origin.Protocol != "" {
-		label := "origin" + g.br + t.Origin.Protocol + " " + t.Origin.Auth
+	if t.Origin.Protocol != correlate.ProtocolUnknown {
+		label := "origin" + g.br + t.Origin.Protocol.String() + " " + t.Origin.Auth
 		if ip := t.Origin.OriginalClientIP; ip.IsValid() {
 			label += g.br + ip.String()
 		}
@@ -278,7 +278,7 @@ func writeGraph(w io.Writer, t *correlate.Trace, g *graphSyntax) {
 			label += g.br + secs(h.Latency)
 		}
 		fmt.Fprintf(w, g.hop, hopID(i), g.quote(label))
-		if len(h.From) == 0 && t.Origin.Protocol != "" && h.Depth == 0 {
+		if len(h.From) == 0 && t.Origin.Protocol != correlate.ProtocolUnknown && h.Depth == 0 {
 			fmt.Fprintf(w, g.edge, "origin", hopID(i))
 		}
 		for _, p := range h.From {

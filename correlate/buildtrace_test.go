@@ -1,0 +1,145 @@
+package correlate_test
+
+import (
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/mailtrace/mailtrace/correlate"
+	"github.com/mailtrace/mailtrace/msgtrk"
+	"github.com/mailtrace/mailtrace/msgtrktest"
+)
+
+// groupRows groups rows into messages by KeyOf, as a program that builds
+// each message on its own must: rows sharing a primary or a store key are
+// one message (union-find over the keys). Rows without either are left out.
+func groupRows(rows []*msgtrk.Record) [][]*msgtrk.Record {
+	parent := map[string]string{}
+	var find func(string) string
+	find = func(k string) string {
+		p, ok := parent[k]
+		if !ok || p == k {
+			parent[k] = k
+			return k
+		}
+		r := find(p)
+		parent[k] = r
+		return r
+	}
+	keys := make([]correlate.Keys, len(rows))
+	for i, rec := range rows {
+		k := correlate.KeyOf(rec)
+		keys[i] = k
+		if k.Primary != "" && k.Store != "" {
+			parent[find(k.Store)] = find(k.Primary)
+		}
+	}
+	groups := map[string][]*msgtrk.Record{}
+	var order []string
+	for i, rec := range rows {
+		k := keys[i].Primary
+		if k == "" {
+			k = keys[i].Store
+		}
+		if k == "" {
+			continue
+		}
+		r := find(k)
+		if _, ok := groups[r]; !ok {
+			order = append(order, r)
+		}
+		groups[r] = append(groups[r], rec)
+	}
+	out := make([][]*msgtrk.Record, 0, len(order))
+	for _, r := range order {
+		out = append(out, groups[r])
+	}
+	return out
+}
+
+// TestBuildTraceMatchesTracker: building each message on its own from its
+// rows (grouped by KeyOf, in a shuffled order) gives the Tracker's trace,
+// for every version the simulator writes, with clock skew.
+func TestBuildTraceMatchesTracker(t *testing.T) {
+	for _, v := range []msgtrktest.Version{msgtrktest.V2010, msgtrktest.V2013, msgtrktest.V2016, msgtrktest.V2019} {
+		sim, err := msgtrktest.New(msgtrktest.Config{Seed: 21, Messages: 80, Version: v, MaxSkew: 90 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fsys, truth, err := sim.WriteFS()
+		if err != nil {
+			t.Fatal(err)
+		}
+		run := correlateFS(t, fsys, 1, correlate.Options{})
+		tracked := map[string]string{}
+		for _, tr := range run.traces {
+			tracked[tr.Key] = traceJSON(t, tr)
+		}
+		inputs, err := msgtrk.FindFiles(fsys, ".")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rows []*msgtrk.Record
+		m := msgtrk.NewMerger(inputs)
+		for m.Next() {
+			rows = append(rows, m.Record().Clone())
+		}
+		ctx := correlate.Context{DSNLinks: map[string]string{}}
+		for _, s := range sim.Org().Servers {
+			ctx.Servers = append(ctx.Servers, s.Name)
+		}
+		for _, msg := range truth.Messages {
+			ctx.DSNLinks[msg.MessageID] = msg.Key
+		}
+		rng := rand.New(rand.NewPCG(uint64(v), 1))
+		n := 0
+		for _, g := range groupRows(rows) {
+			rng.Shuffle(len(g), func(i, j int) { g[i], g[j] = g[j], g[i] })
+			tr, err := correlate.BuildTrace(g, ctx)
+			if err != nil {
+				t.Fatalf("%v: %v", v, err)
+			}
+			want, ok := tracked[tr.Key]
+			if !ok {
+				t.Fatalf("%v: BuildTrace made %s, the Tracker did not", v, tr.Key)
+			}
+			if diff := cmp.Diff(want, traceJSON(t, tr)); diff != "" {
+				t.Fatalf("%v: trace %s differs (-tracker +BuildTrace):\n%s", v, tr.Key, diff)
+			}
+			n++
+		}
+		if n != len(truth.Messages) {
+			t.Errorf("%v: %d messages built, truth has %d", v, n, len(truth.Messages))
+		}
+	}
+}
+
+func traceJSON(t testing.TB, tr *correlate.Trace) string {
+	b, err := tr.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestBuildTraceOneMessage: rows of two messages are refused.
+func TestBuildTraceOneMessage(t *testing.T) {
+	sim, err := msgtrktest.New(msgtrktest.Config{Seed: 3, Messages: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsys, _, err := sim.WriteFS()
+	if err != nil {
+		t.Fatal(err)
+	}
+	inputs, _ := msgtrk.FindFiles(fsys, ".")
+	var rows []*msgtrk.Record
+	m := msgtrk.NewMerger(inputs)
+	for m.Next() {
+		rows = append(rows, m.Record().Clone())
+	}
+	if _, err := correlate.BuildTrace(rows, correlate.Context{}); err == nil {
+		t.Error("BuildTrace of two messages' rows: no error")
+	}
+}
