@@ -1012,15 +1012,23 @@ func (b *builder) routingRow(rs *recipients, e *event) bool {
 		slices.Sort(x.Members)
 		out.Expansions = append(out.Expansions, x)
 	case msgtrk.EventRedirect, msgtrk.EventDuplicateRedirect:
-		// (DUPLICATEREDIRECT: the target was a recipient already.)
+		// recipient-address is the original recipient, related-recipient-
+		// address the target (format.md §4): the original keeps its entry
+		// and takes the target's outcome; the target is not a recipient
+		// of its own unless reached otherwise. (DUPLICATEREDIRECT: the
+		// target was a recipient already.)
+		if related == "" {
+			break
+		}
+		_, known := rs.states[related]
+		target := rs.get(related)
+		if !known && e.etype == msgtrk.EventRedirect {
+			target.redirectOnly = true
+		}
 		for _, r := range rcpts {
 			b.steps++
-			target, created := rs.getRef(r)
-			if related != "" && related != target.addr {
-				rs.get(related).redirectedTo = target.addr
-				if created {
-					target.redirectOnly = true
-				}
+			if o, _ := rs.getRef(r); o.addr != related {
+				o.redirectedTo = related
 			}
 		}
 	case msgtrk.EventTransfer:

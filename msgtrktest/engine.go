@@ -985,8 +985,10 @@ func (g *gen) reach(hc *hubCtx, a string, chain []string, resolvedFrom string, v
 		e.Fields[fServerHost] = hc.H.Name
 		e.Fields[fContext] = g.user(target).LegacyDN
 		e.Fields[fIMID] = hc.imids[0]
-		g.setRcpts(e, []string{target}, nil)
-		e.Fields[fRelated] = a
+		// The original recipient in recipient-address, the target in
+		// related-recipient-address (format.md §4).
+		g.setRcpts(e, []string{a}, nil)
+		e.Fields[fRelated] = target
 		e.Fields[fCustom] = "S:DeliveryPriority=Normal;S:AccountForest=" + g.org.AccountForest
 		g.commit(m, hc.H, msgtrk.LogTransport, hc.t, et, RoleHub, hc.depth)
 		f := hc.byAddr[target]

@@ -180,6 +180,16 @@ func checkMessage(s *Sim, m *MessageTruth, rs []*row, midKey map[string]string) 
 				deferred[outcome{StatusPending, a, r.Server}] = sts[i]
 			}
 		}
+		if ev == "REDIRECT" || ev == "DUPLICATEREDIRECT" {
+			// The original recipient in recipient-address keeps its entry,
+			// forwarded to the target in related-recipient-address
+			// (format.md §4).
+			for _, a := range rcpts {
+				if rt := m.Recipient(a); rt == nil || rt.RedirectedTo != r.get(msgtrk.RelatedRecipientAddress) {
+					return fmt.Errorf("%s of %s to %s: truth recipient %+v", ev, a, r.get(msgtrk.RelatedRecipientAddress), rt)
+				}
+			}
+		}
 		if ev == "EXPAND" {
 			mem := append([]string{}, rcpts...)
 			sort.Strings(mem)
