@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/mailtrace/mailtrace/correlate"
 	"github.com/mailtrace/mailtrace/eventdata"
+	"github.com/mailtrace/mailtrace/internal/fuzzgen"
 	"github.com/mailtrace/mailtrace/messageinfo"
 	"github.com/mailtrace/mailtrace/msgtrk"
 )
@@ -283,7 +284,7 @@ func TestAdversarial(t *testing.T) {
 
 	t.Run("row of a million recipients", func(t *testing.T) {
 		const n = 1000000
-		field, _ := RecipientList(n)
+		field, _ := fuzzgen.RecipientList(n)
 		row := "2024-05-06T08:00:00.000Z,SEND,<m@x>,0b7099ea-cb95-1234-328e-08dc5f139ac8," + string(field)
 		head := "#Fields: date-time,event-id,message-id,network-message-id,recipient-address\r\n"
 		in := []byte(head + row + "\r\n" + "2024-05-06T08:00:01.000Z,SEND,<m@x>,0b7099ea-cb95-1234-328e-08dc5f139ac8,a@x\r\n")
@@ -428,7 +429,7 @@ func TestAdversarial(t *testing.T) {
 
 	t.Run("recipient list of 10^5 members with apostrophe quoting", func(t *testing.T) {
 		const n = 100000
-		field, members := RecipientList(n)
+		field, members := fuzzgen.RecipientList(n)
 		statuses := make([]string, n)
 		for i := range statuses {
 			statuses[i] = "250 2.1.5 Recipient OK"
@@ -444,7 +445,7 @@ func TestAdversarial(t *testing.T) {
 			sf = msgtrk.AppendListMember(sf, []byte(s))
 		}
 		in := "#Fields: recipient-address,recipient-status\r\n" + rowA[:24] + ",\r\n" +
-			string(AppendRow(nil, []string{string(field), string(sf)})) + "\r\n" + rowB[:24] + ",\r\n"
+			string(msgtrk.AppendRow(nil, []string{string(field), string(sf)})) + "\r\n" + rowB[:24] + ",\r\n"
 		r := msgtrk.NewReader(strings.NewReader(in))
 		var rs msgtrk.RecipientScanner
 		rows := 0

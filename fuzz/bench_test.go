@@ -10,6 +10,7 @@ import (
 
 	"github.com/mailtrace/mailtrace/correlate"
 	"github.com/mailtrace/mailtrace/eventdata"
+	"github.com/mailtrace/mailtrace/internal/fuzzgen"
 	"github.com/mailtrace/mailtrace/messageinfo"
 	"github.com/mailtrace/mailtrace/msgtrk"
 	"github.com/mailtrace/mailtrace/recipstatus"
@@ -19,13 +20,13 @@ import (
 // benchLog is a realistic 2016-layout log of n rows from a Stream.
 func benchLog(n int) []byte {
 	r := rand.New(rand.NewSource(1))
-	s := Stream{}
+	s := fuzzgen.Stream{}
 	b := []byte(hdr2016)
 	vals := make([]string, msgtrk.NumFields)
 	for i := 0; i < n; i++ {
 		e := s.Event(r)
 		copy(vals, e.Fields[:])
-		b = AppendRow(b, vals)
+		b = msgtrk.AppendRow(b, vals)
 		b = append(b, "\r\n"...)
 	}
 	return b

@@ -1,5 +1,5 @@
-// Package fuzz holds mailtrace's end-to-end fuzz targets, its adversarial
-// test suite, and the generators they share with the property tests.
+// Package fuzz holds mailtrace's end-to-end fuzz targets and its
+// adversarial test suite. It has no code outside its tests.
 //
 // Logs arrive truncated, concatenated, re-encoded, anonymised by hand and
 // sometimes hostile, and the library runs inside other tools: a panic or an
@@ -9,7 +9,7 @@
 //
 // # What is proven, and how
 //
-// FuzzPipeline feeds arbitrary bytes, and the log GenLog makes of them,
+// FuzzPipeline feeds arbitrary bytes, and the log fuzzgen.GenLog makes of them,
 // through everything: msgtrk.Reader (with GuessFields), each field decoder
 // on each row (eventdata on custom-data, messageinfo on message-info,
 // sourcecontext on source-context, recipstatus on each recipient-status
@@ -68,18 +68,6 @@
 // README.md says how to run each fuzzer for longer and records the longest
 // clean runs.
 //
-// # Generators
-//
-// The generators take their choices from a Rand: *math/rand.Rand for the
-// property tests (gopter hands one to its generators) and seeds, *Bytes for
-// fuzzers, whose mutations then become structural changes of a well-formed
-// log rather than noise. Stream generates realistic rows of the flows in
-// shared/docs/flows.md; GenLog a whole file together with what a Reader must
-// make of each line; Text field values that stress every escaping rule;
-// RecipientList long recipient lists with the edge cases of apostrophe
-// quoting.
-//
-// Generated values are owned by the caller. Nothing in the package is safe
-// for concurrent use except the plain functions Text, AppendRow and
-// RecipientList given distinct Rands.
+// The generators these tests share with the property tests live in
+// internal/fuzzgen: nothing outside the module's tests needs them.
 package fuzz

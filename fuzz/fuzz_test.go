@@ -16,6 +16,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/mailtrace/mailtrace/internal/fuzzgen"
 	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
@@ -61,7 +62,7 @@ func seedFiles(tb testing.TB) [][]byte {
 		}
 	}
 	for seed := int64(1); seed <= 8; seed++ {
-		l := GenLog(rand.New(rand.NewSource(seed)), LogOptions{Lines: 30, Noise: int(seed % 3 * 5)})
+		l := fuzzgen.GenLog(rand.New(rand.NewSource(seed)), fuzzgen.LogOptions{Lines: 30, Noise: int(seed % 3 * 5)})
 		seeds = append(seeds, l.AppendTo(nil))
 	}
 	for _, in := range tableInputs {
@@ -126,7 +127,7 @@ func FuzzPipeline(f *testing.F) {
 		// The same bytes as the choices of the log generator: realistic
 		// rows of a few messages, so that the correlator stitches,
 		// expires, evicts and truncates real traces.
-		l := GenLog(NewBytes(data), LogOptions{Lines: 60, Noise: 3, MaxLineBytes: 4096})
+		l := fuzzgen.GenLog(fuzzgen.NewBytes(data), fuzzgen.LogOptions{Lines: 60, Noise: 3, MaxLineBytes: 4096})
 		c := smallPipe
 		c.maxLine = l.MaxLineBytes
 		c.stream = false
@@ -288,12 +289,12 @@ func mergeFiles(data []byte) []mergeFile {
 	var parts [][]byte
 	var names []byte
 	if mode%2 == 0 {
-		r := NewBytes(rest)
+		r := fuzzgen.NewBytes(rest)
 		n := 1 + r.Intn(5)
 		for i := 0; i < n; i++ {
 			names = append(names, byte(r.Intn(256)))
 		}
-		s := Stream{Time: time.Date(2024, 5, 6, 8, 0, 0, 0, time.UTC)}
+		s := fuzzgen.Stream{Time: time.Date(2024, 5, 6, 8, 0, 0, 0, time.UTC)}
 		for i := 0; i < n; i++ {
 			var b []byte
 			b = append(b, hdr2016...)
@@ -303,7 +304,7 @@ func mergeFiles(data []byte) []mergeFile {
 				for f := range vals {
 					vals[f] = e.Fields[f]
 				}
-				b = AppendRow(b, vals)
+				b = msgtrk.AppendRow(b, vals)
 				b = append(b, "\r\n"...)
 			}
 			parts = append(parts, b)
@@ -486,7 +487,7 @@ func FuzzNothingLost(f *testing.F) {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		l := GenLog(NewBytes(data), LogOptions{Lines: 40, Noise: 10})
+		l := fuzzgen.GenLog(fuzzgen.NewBytes(data), fuzzgen.LogOptions{Lines: 40, Noise: 10})
 		if msg := checkNothingLost(&l); msg != "" {
 			t.Fatal(msg)
 		}

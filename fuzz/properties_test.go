@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/leanovate/gopter"
 	"github.com/leanovate/gopter/prop"
+	"github.com/mailtrace/mailtrace/internal/fuzzgen"
 	"github.com/mailtrace/mailtrace/internal/proptest"
 	"github.com/mailtrace/mailtrace/msgtrk"
 )
@@ -17,14 +18,14 @@ import (
 // genLogGen is GenLog as a gopter generator. It shrinks by dropping rows,
 // blank and malformed lines and the truncated tail (never directives,
 // whose #Fields: the later rows were generated for).
-func genLogGen(o LogOptions) gopter.Gen {
+func genLogGen(o fuzzgen.LogOptions) gopter.Gen {
 	return func(p *gopter.GenParameters) *gopter.GenResult {
-		return gopter.NewGenResult(GenLog(p.Rng, o), shrinkLog)
+		return gopter.NewGenResult(fuzzgen.GenLog(p.Rng, o), shrinkLog)
 	}
 }
 
 func shrinkLog(v any) gopter.Shrink {
-	l := v.(Log)
+	l := v.(fuzzgen.Log)
 	i := len(l.Lines)
 	tail := l.Tail != ""
 	return func() (any, bool) {
@@ -36,11 +37,11 @@ func shrinkLog(v any) gopter.Shrink {
 		}
 		for i > 0 {
 			i--
-			if l.Lines[i].Kind == Directive {
+			if l.Lines[i].Kind == fuzzgen.Directive {
 				continue
 			}
 			c := l
-			c.Lines = append(append([]Line(nil), l.Lines[:i]...), l.Lines[i+1:]...)
+			c.Lines = append(append([]fuzzgen.Line(nil), l.Lines[:i]...), l.Lines[i+1:]...)
 			return c, true
 		}
 		return nil, false
@@ -54,7 +55,7 @@ func shrinkLog(v any) gopter.Shrink {
 // with the same values (after msgtrk.AppendUnescaped, the inverse of the
 // Writer's escaping); the errors are exactly the generated malformed lines,
 // in order, with their sentinels.
-func checkNothingLost(l *Log) string {
+func checkNothingLost(l *fuzzgen.Log) string {
 	data := l.AppendTo(nil)
 	var msgs []string
 	for _, chunk := range []int{0, 3} {
@@ -111,8 +112,8 @@ func checkNothingLost(l *Log) string {
 func TestPropertyNothingLost(t *testing.T) {
 	params := proptest.Parameters(t, 1000)
 	props := gopter.NewProperties(params)
-	for _, o := range []LogOptions{{Lines: 30}, {Lines: 60, Noise: 20, MaxLineBytes: 2048}} {
-		props.Property(fmt.Sprintf("nothing lost (%+v)", o), prop.ForAll(func(l Log) (bool, error) {
+	for _, o := range []fuzzgen.LogOptions{{Lines: 30}, {Lines: 60, Noise: 20, MaxLineBytes: 2048}} {
+		props.Property(fmt.Sprintf("nothing lost (%+v)", o), prop.ForAll(func(l fuzzgen.Log) (bool, error) {
 			if msg := checkNothingLost(&l); msg != "" {
 				return false, errors.New(msg)
 			}

@@ -117,3 +117,56 @@ func TestTimePerRow(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendRowMatchesWriter: AppendRow escapes a row exactly as WriteEvent
+// does, including the first value that would read as a directive, a byte
+// order mark or a blank line, and the row reads back with its values.
+func TestAppendRowMatchesWriter(t *testing.T) {
+	for _, vals := range [][]string{
+		{"2024-01-01T00:00:00.000Z", "a,b", `say "hi"`, "line1\nline2", `C:\new`},
+		{"#not a directive", "x", "", "", ""},
+		{"\uFEFFbom", "x", "", "", ""},
+		{""},
+		{"#"},
+	} {
+		names := []string{"date-time", "message-id", "message-subject", "source-context", "custom-data"}[:len(vals)]
+		var b bytes.Buffer
+		w := msgtrk.NewWriter(&b)
+		w.OmitBOM = true
+		if err := w.WriteHeader(msgtrk.Header{Fields: names}); err != nil {
+			t.Fatal(err)
+		}
+		w.Flush()
+		hdr := b.Len()
+		var e msgtrk.Event
+		for i, name := range names {
+			e.Set(mustField(t, name), vals[i])
+		}
+		if err := w.WriteEvent(&e); err != nil {
+			t.Fatal(err)
+		}
+		w.Flush()
+		want := strings.TrimSuffix(b.String()[hdr:], "\r\n")
+		if got := string(msgtrk.AppendRow(nil, vals)); got != want {
+			t.Errorf("AppendRow(%q) = %q, WriteEvent wrote %q", vals, got, want)
+		}
+		r := msgtrk.NewReaderBytes(b.Bytes())
+		if !r.Next() {
+			t.Fatalf("AppendRow(%q): row not read back: %v", vals, r.Err())
+		}
+		for i := range vals {
+			if got := string(r.Record().Unescaped(mustField(t, names[i]))); got != vals[i] {
+				t.Errorf("AppendRow(%q): column %d reads back as %q", vals, i, got)
+			}
+		}
+	}
+}
+
+func mustField(t *testing.T, name string) msgtrk.Field {
+	t.Helper()
+	f, ok := msgtrk.LookupField([]byte(name))
+	if !ok {
+		t.Fatalf("no field %q", name)
+	}
+	return f
+}

@@ -121,11 +121,7 @@ func (w *Writer) WriteEvent(e *Event) error {
 		if strings.IndexByte(v, 0) >= 0 || !utf8.ValidString(v) {
 			return &ParseError{Column: len(b) + 1, Field: name, Err: ErrWriteField, Excerpt: excerpt([]byte(v), 0)}
 		}
-		if i == 0 && lineStartNeedsQuote(v, len(w.cols.names)) {
-			b = appendQuoted(b, v)
-			continue
-		}
-		b = AppendField(b, v)
+		b = appendRowValue(b, v, i, len(w.cols.names))
 	}
 	b = append(b, w.eol()...)
 	w.rowBuf = b
@@ -227,6 +223,32 @@ func AppendField(dst []byte, v string) []byte {
 		dst = append(dst, '"')
 	}
 	return dst
+}
+
+// AppendRow appends vals to dst as one row of a tracking log, without line
+// ending, escaped as [Writer.WriteEvent] escapes an Event's values: each
+// value as AppendField writes it, the first one quoted when it would
+// otherwise read as a directive, a byte order mark or (alone on its line) a
+// blank line. It allocates only to grow dst. Unlike WriteEvent it does not
+// refuse a value with a NUL byte or invalid UTF-8; a Reader rejects such a
+// row.
+func AppendRow(dst []byte, vals []string) []byte {
+	for i, v := range vals {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendRowValue(dst, v, i, len(vals))
+	}
+	return dst
+}
+
+// appendRowValue appends v, the value of column i of a row of n columns,
+// escaped.
+func appendRowValue(dst []byte, v string, i, n int) []byte {
+	if i == 0 && lineStartNeedsQuote(v, n) {
+		return appendQuoted(dst, v)
+	}
+	return AppendField(dst, v)
 }
 
 // lineStartNeedsQuote reports whether v, the first value of a row, must be

@@ -1,6 +1,23 @@
-package fuzz
+// Package fuzzgen generates message tracking logs for mailtrace's fuzzers
+// and property tests (package fuzz, and the Reader's grammar test): test
+// support, not for users.
+//
+// The generators take their choices from a Rand: *math/rand.Rand for the
+// property tests (gopter hands one to its generators) and seeds, *Bytes for
+// fuzzers, whose mutations then become structural changes of a well-formed
+// log rather than noise. Stream generates realistic rows of the flows in
+// shared/docs/flows.md; GenLog a whole file together with what a Reader must
+// make of each line; Text field values that stress every escaping rule;
+// RecipientList long recipient lists with the edge cases of apostrophe
+// quoting. Rows are escaped by msgtrk.AppendRow, the Writer's own rule.
+//
+// Generated values are owned by the caller. Nothing in the package is safe
+// for concurrent use except the plain functions Text and RecipientList
+// given distinct Rands.
+package fuzzgen
 
 import (
+	"bytes"
 	"fmt"
 	"strconv"
 	"strings"
@@ -540,15 +557,18 @@ func GenLog(r Rand, o LogOptions) Log {
 			names = layout.FieldNames()
 		}
 		s.NoNetworkID = layout == msgtrk.Layout2007 || layout == msgtrk.Layout2010
-		add := func(text string) {
-			l.Lines = append(l.Lines, Line{Kind: Directive, Text: text})
+		h := msgtrk.Header{
+			Version: pick(r, []string{"15.01.2507.039", "14.0.0.0", "8.1.240.5", "15.02.1544.004"}),
+			Date:    s.Time.Add(time.Hour),
+			Fields:  names,
 		}
-		add("#Software: Microsoft Exchange Server")
-		add("#Version: " + pick(r, []string{"15.01.2507.039", "14.0.0.0", "8.1.240.5", "15.02.1544.004"}))
-		add("#Log-type: Message Tracking Log")
-		add("#Date: " + string(msgtrk.AppendTime(nil, s.Time.Add(time.Hour))))
-		fl := "#Fields: " + strings.Join(names, ",")
-		l.Lines = append(l.Lines, Line{Kind: Directive, Text: fl, Fields: names})
+		for _, text := range headerLines(h) {
+			ln := Line{Kind: Directive, Text: text}
+			if isFieldsLine(text) {
+				ln.Fields = names
+			}
+			l.Lines = append(l.Lines, ln)
+		}
 		cols = names
 	}
 	header()
@@ -615,6 +635,18 @@ func GenLog(r Rand, o LogOptions) Log {
 
 func isFieldsLine(s string) bool { return strings.HasPrefix(s, "#Fields:") }
 
+// headerLines returns the directive lines msgtrk.Writer writes for h,
+// without line endings: the header's spelling stays the Writer's.
+func headerLines(h msgtrk.Header) []string {
+	var b bytes.Buffer
+	w := msgtrk.NewWriter(&b)
+	w.OmitBOM = true
+	w.LineEnding = "\n"
+	w.WriteHeader(h)
+	w.Flush()
+	return strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+}
+
 // genRow renders one row of s under cols.
 func genRow(r Rand, s *Stream, cols []string) Line {
 	e := s.Event(r)
@@ -629,32 +661,7 @@ func genRow(r Rand, s *Stream, cols []string) Line {
 	if len(cols) == 1 && chance(r, 1, 2) {
 		vals[0] = Text(r) // a single column: any text at all
 	}
-	return Line{Kind: Row, Text: string(AppendRow(nil, vals)), Values: vals}
-}
-
-// AppendRow appends vals to dst as one row (without line ending), escaped
-// as msgtrk.Writer does: CSV quoting, line-break escapes, and a quoted first
-// value when it would otherwise read as a directive, a byte order mark or a
-// blank line.
-func AppendRow(dst []byte, vals []string) []byte {
-	for i, v := range vals {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		if i == 0 && (strings.HasPrefix(v, "#") || strings.HasPrefix(v, "\uFEFF") || (v == "" && len(vals) == 1)) {
-			f := msgtrk.AppendField(nil, v)
-			if len(f) > 0 && f[0] == '"' {
-				dst = append(dst, f...)
-			} else {
-				dst = append(dst, '"')
-				dst = append(dst, f...)
-				dst = append(dst, '"')
-			}
-			continue
-		}
-		dst = msgtrk.AppendField(dst, v)
-	}
-	return dst
+	return Line{Kind: Row, Text: string(msgtrk.AppendRow(nil, vals)), Values: vals}
 }
 
 // genMalformed generates a line the Reader must reject, under cols, for a

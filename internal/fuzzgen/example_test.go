@@ -1,18 +1,18 @@
-package fuzz_test
+package fuzzgen_test
 
 import (
 	"bytes"
 	"fmt"
 	"math/rand"
 
-	"github.com/mailtrace/mailtrace/fuzz"
+	"github.com/mailtrace/mailtrace/internal/fuzzgen"
 	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
 // A generated log knows what a Reader must make of it: read it back and
 // compare.
 func ExampleGenLog() {
-	l := fuzz.GenLog(rand.New(rand.NewSource(1)), fuzz.LogOptions{Lines: 50})
+	l := fuzzgen.GenLog(rand.New(rand.NewSource(1)), fuzzgen.LogOptions{Lines: 50})
 	r := msgtrk.NewReaderBytes(l.AppendTo(nil))
 	r.MaxLineBytes = l.MaxLineBytes
 	rows := 0
@@ -27,7 +27,7 @@ func ExampleGenLog() {
 // Bytes turns a fuzzer's input into the choices of a generator; when the
 // input runs out every choice is 0.
 func ExampleBytes() {
-	b := fuzz.NewBytes([]byte{7, 200, 1, 2})
+	b := fuzzgen.NewBytes([]byte{7, 200, 1, 2})
 	fmt.Println(b.Intn(10), b.Intn(10), b.Intn(1000), b.Intn(10), b.Left())
 	// Output: 7 0 258 0 0
 }
@@ -35,7 +35,7 @@ func ExampleBytes() {
 // RecipientList builds long recipient lists with the edge cases of
 // apostrophe quoting.
 func ExampleRecipientList() {
-	field, members := fuzz.RecipientList(14)
+	field, members := fuzzgen.RecipientList(14)
 	fmt.Println(members[6], members[10], members[12])
 	fmt.Println(string(field[bytes.Index(field, []byte("'semi")):]))
 	// Output:
