@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -153,20 +154,10 @@ func TestReadLogsGzipWhole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	zw := gzip.NewWriter(f)
-	if _, err := sim.Stream(zw); err != nil {
-		t.Fatal(err)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
+	writeGzip(t, path, func(w io.Writer) error {
+		_, err := sim.Stream(w)
+		return err
+	})
 
 	want, wantProblems := cliRows(t, path)
 	if len(want) < events {
@@ -218,7 +209,7 @@ func countLines(t *testing.T, path string) int {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var r interface{ Read([]byte) (int, error) } = f
+	var r io.Reader = f
 	if strings.HasSuffix(path, ".gz") {
 		zr, err := gzip.NewReader(f)
 		if err != nil {
@@ -334,19 +325,30 @@ func gzipFile(t *testing.T, src, dst string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Create(dst)
+	writeGzip(t, dst, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+	if src != dst {
+		os.Remove(src)
+	}
+}
+
+// writeGzip creates path with what write writes, gzipped.
+func writeGzip(t *testing.T, path string, write func(io.Writer) error) {
+	t.Helper()
+	f, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	zw := gzip.NewWriter(f)
-	zw.Write(data)
+	if err := write(zw); err != nil {
+		t.Fatal(err)
+	}
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
-	}
-	if src != dst {
-		os.Remove(src)
 	}
 }
