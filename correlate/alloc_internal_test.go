@@ -7,8 +7,9 @@ import (
 )
 
 // TestNoAllocsInternal checks the "does not allocate" claims of the
-// Tracker's internal lookups: a key of an open trace (lookupKey), an Edge
-// server already known (markEdgeOnce), a server name already seen (short).
+// Tracker's internal lookups: a key of an open trace (lookupKey), a row of
+// an input and server already seen (observe), a server name already seen
+// (short).
 func TestNoAllocsInternal(t *testing.T) {
 	const log = "#Fields: date-time,server-hostname,source,event-id,message-id,network-message-id,recipient-address\r\n" +
 		"2024-05-06T10:00:00.000Z,EX1.contoso.com,SMTP,RECEIVE,<a@contoso.com>,0d6a4f1e-2b3c-4d5e-8f90-08dc6d5f0b02,bob@contoso.com\r\n"
@@ -33,12 +34,14 @@ func TestNoAllocsInternal(t *testing.T) {
 			t.Errorf("lookupKey of an open trace's key %q: %v allocs, want 0", b, n)
 		}
 	}
-	tk.markEdgeOnce("edge01")
-	if n := testing.AllocsPerRun(100, func() { tk.markEdgeOnce("edge01") }); n != 0 {
-		t.Errorf("markEdgeOnce of a known name: %v allocs, want 0", n)
+	rec := r.Record()
+	if n := testing.AllocsPerRun(100, func() {
+		_, _, tk.scratch2 = tk.org.observe(rec, rec.EventType(), rec.SourceType(), true, tk.scratch2)
+	}); n != 0 {
+		t.Errorf("observe of a row of a known input and server: %v allocs, want 0", n)
 	}
-	if !tk.isEdge("edge01") {
-		t.Error("markEdgeOnce did not mark edge01")
+	if f, local, _ := tk.org.observe(rec, rec.EventType(), rec.SourceType(), false, nil); f < 0 || local != "ex1" || tk.org.shortOf(f, local) != "ex1" {
+		t.Errorf("observe: file %d, local %q", f, local)
 	}
 	tk.short("EX1.contoso.com")
 	if n := testing.AllocsPerRun(100, func() { tk.short("EX1.contoso.com") }); n != 0 {

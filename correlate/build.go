@@ -21,6 +21,9 @@ type org interface {
 	isEdge(short string) bool
 	// nameFor names a server given its short name.
 	nameFor(short string) string
+	// shortOf returns the short name of the server that wrote a row of
+	// input file that names local as its local host.
+	shortOf(file int32, local string) string
 	// keyOfMessageID returns the Key of the message with message-id mid,
 	// "" when it is not known.
 	keyOfMessageID(mid string) string
@@ -140,9 +143,11 @@ func (b *builder) build(tr *trace) *Trace {
 	if tr.last != 0 {
 		b.out.LastSeen = time.Unix(0, tr.last).UTC()
 	}
+	b.resolveServers()
 	b.canonicalOrder()
 	b.buildVisits()
 	b.buildLinks()
+	b.inferDeliverySenders()
 	b.buildDepths()
 	b.buildHops()
 	b.buildEventOrder()
@@ -152,6 +157,17 @@ func (b *builder) build(tr *trace) *Trace {
 	out := b.out
 	b.tr, b.out = nil, nil
 	return out
+}
+
+// resolveServers names the server that wrote each row: the server its
+// input was found to be written by (decided by the rows, see orgState).
+func (b *builder) resolveServers() {
+	for i := range b.tr.events {
+		b.steps++
+		e := &b.tr.events[i]
+		e.short = b.org.shortOf(e.file, e.local)
+		e.server = b.org.nameFor(e.short)
+	}
 }
 
 // canonicalOrder sorts the rows by time, then server, event and content,
@@ -461,10 +477,13 @@ func (b *builder) buildLinks() {
 				// had the message from another of its copies.)
 				b.addParent(h, transport)
 			}
-		case e.etype == msgtrk.EventDeliver || e.etype == msgtrk.EventDeliverFail:
-			// The peer's transport copies that sent to our server handed
+		case (e.etype == msgtrk.EventDeliver || e.etype == msgtrk.EventDeliverFail) && e.peer != hv.short:
+			// A DELIVER naming another host (a hub) in client-hostname:
+			// the peer's transport copies that sent to our server handed
 			// it to our delivery service; its first transport copy when
-			// none logged a SEND to us.
+			// none logged a SEND to us. (Rows that name the delivery
+			// server itself, as format.md §4 has them, are linked by the
+			// hub's SEND.)
 			x := b.server(e.peer)
 			key := visitPeer{h, e.peer}
 			if delivered[key] {
@@ -484,7 +503,7 @@ func (b *builder) buildLinks() {
 			// RECEIVE naming us, linked above) or to its delivery
 			// service; to its first transport copy when it logged
 			// neither.
-			if other(b.recvBy[[2]string{e.peer, hv.short}], h) >= 0 {
+			if two, ok := b.recvBy[[2]string{e.peer, hv.short}]; ok && other(two, h) >= 0 {
 				continue
 			}
 			x := b.server(e.peer)
@@ -502,6 +521,25 @@ func (b *builder) buildLinks() {
 		}
 	}
 	b.linkOrphanDeliveries()
+}
+
+// inferDeliverySenders names, on delivery rows that name only the delivery
+// server itself (format.md §4), the server that handed the message over:
+// the transport its delivery visit was linked to. The clock comparisons
+// (skew anomalies, Skew) pair them with that server's SEND.
+func (b *builder) inferDeliverySenders() {
+	tr := b.tr
+	for i := range tr.events {
+		b.steps++
+		e := &tr.events[i]
+		h := b.hopOf[i]
+		if h < 0 || (e.etype != msgtrk.EventDeliver && e.etype != msgtrk.EventDeliverFail) {
+			continue
+		}
+		if v := &b.visits[h]; (e.peer == "" || e.peer == v.short) && len(v.parents) > 0 {
+			e.peer = b.visits[v.parents[0]].short
+		}
+	}
 }
 
 // linkOrphanDeliveries: a delivery service only ever gets mail from a

@@ -19,6 +19,11 @@ type Context struct {
 	Servers []string
 	// EdgeServers are the Edge Transport servers, as Options.EdgeServers.
 	EdgeServers []string
+	// Files maps an input's name (Record.Origin().File) to the server
+	// that wrote it, as decided over the whole input (FileVote,
+	// Tracker.InputServers). Rows of inputs not listed go by what they
+	// name themselves, and the input's location.
+	Files map[string]string
 	// DSNLinks maps a message-id to the Key of the message that has it,
 	// for the messages an NDR among the rows may report on (see
 	// Trace.DSNFor); nil when not known.
@@ -45,6 +50,15 @@ func BuildTrace(rows []*msgtrk.Record, ctx Context) (*Trace, error) {
 		t.MarkServer(s)
 	}
 	t.dsnLinks = ctx.DSNLinks
+	if len(ctx.Files) > 0 {
+		t.org.fixed = make(map[string]string, len(ctx.Files))
+		for name, server := range ctx.Files {
+			short := t.org.intern(shortHost(nil, []byte(server)))
+			t.org.fixed[name] = short
+			t.org.spelling(short, []byte(server))
+			t.org.markLogs(short)
+		}
+	}
 	for _, rec := range sorted {
 		t.Add(rec)
 	}

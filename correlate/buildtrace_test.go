@@ -72,6 +72,7 @@ func TestBuildTraceMatchesTracker(t *testing.T) {
 			t.Fatal(err)
 		}
 		run := correlateFS(t, fsys, 1, correlate.Options{})
+		files := run.inputs
 		tracked := map[string]string{}
 		for _, tr := range run.traces {
 			tracked[tr.Key] = traceJSON(t, tr)
@@ -85,7 +86,7 @@ func TestBuildTraceMatchesTracker(t *testing.T) {
 		for m.Next() {
 			rows = append(rows, m.Record().Clone())
 		}
-		ctx := correlate.Context{DSNLinks: map[string]string{}}
+		ctx := correlate.Context{DSNLinks: map[string]string{}, Files: files}
 		for _, s := range sim.Org().Servers {
 			ctx.Servers = append(ctx.Servers, s.Name)
 		}

@@ -15,6 +15,7 @@ type Correlator interface {
 	Flush()
 	MarkServer(server string)
 	MarkEdgeServer(server string)
+	ServerHints() []ServerHint
 	Stats() Stats
 	Skew() []ServerSkew
 }

@@ -23,8 +23,10 @@ type span struct{ first, n int32 }
 type event struct {
 	time     int64  // unix nanoseconds, as logged
 	fp       uint64 // fingerprint of the row (see fingerprint): orders equal times canonically
-	server   string
-	short    string // short lower-case name of server
+	server   string // the server that wrote the row (set when the trace is built)
+	short    string // its short lower-case name (likewise)
+	local    string // short lower-case name of the host the row names as local
+	file     int32  // the row's input in the orgState, -1 for none
 	peer     string // short lower-case name of the other host: RECEIVE's client, SEND's server, DELIVER's client
 	etype    msgtrk.EventType
 	source   msgtrk.SourceType
@@ -50,19 +52,15 @@ type event struct {
 
 var fpSeed = maphash.MakeSeed()
 
-// edgeSync starts the names of the send connectors EdgeSync creates on Edge
-// Transport servers ("EdgeSync - Inbound to <site>", "EdgeSync - <site> to
-// Internet"): only an Edge server uses them.
-var edgeSync = []byte("EdgeSync - ")
-
 // fingerprint identifies a row for duplicate detection: its log-id when it
-// has one (2016 and later), else a hash of the line and server.
-func fingerprint(rec *msgtrk.Record, server string) uint64 {
+// has one (2016 and later), else a hash of the line (which names its time
+// and hosts).
+func fingerprint(rec *msgtrk.Record) uint64 {
 	v := rec.Field(msgtrk.LogID)
 	if len(v) == 0 {
 		v = rec.Line()
 	}
-	return maphash.Bytes(fpSeed, v) ^ maphash.String(fpSeed, server)*0x9e3779b97f4a7c15
+	return maphash.Bytes(fpSeed, v)
 }
 
 // receiveInfo holds what a RECEIVE row tells of the message's origin; kept
@@ -168,8 +166,8 @@ func looksLikeIP(h []byte) bool {
 }
 
 // extract fills e from rec. t is the trace that receives the strings.
-func (tr *Tracker) extract(e *event, rec *msgtrk.Record, t *trace, server string, row *rowInfo, fp uint64) {
-	*e = event{server: server, short: row.short, hopLatencyMS: -1, recv: -1, fp: fp}
+func (tr *Tracker) extract(e *event, rec *msgtrk.Record, t *trace, row *rowInfo, fp uint64) {
+	*e = event{local: row.local, file: row.file, hopLatencyMS: -1, recv: -1, fp: fp}
 	if tm, err := rec.Time(); err == nil {
 		e.time = tm.UnixNano()
 	}
@@ -179,9 +177,6 @@ func (tr *Tracker) extract(e *event, rec *msgtrk.Record, t *trace, server string
 	}
 	e.source = row.source
 	e.kind = rec.Origin().Kind
-	if bytes.HasPrefix(rec.Field(msgtrk.ConnectorID), edgeSync) {
-		tr.markEdgeOnce(row.short)
-	}
 	e.shadow = isShadow(e.etype)
 
 	// The other host of the row.

@@ -1,7 +1,6 @@
 package correlate
 
 import (
-	"bytes"
 	"errors"
 	"sort"
 	"sync"
@@ -45,8 +44,8 @@ type Sharded struct {
 	storeShard map[string]int       // store key → shard, from rows holding both keys
 	pending    map[string][]pendRow // store key → rows waiting for their shard
 	pendOrder  []string
-	edges      map[string]bool
-	servers    map[string]bool
+	org        *orgState // the shards read it between rounds
+	scratch2   []byte
 	msgIDs     recentKeys // message-id → key of emitted traces, for DSN links
 	dsnWait    []*Trace   // DSNs waiting for the message they report on
 	dsnWaitBy  map[string][]int
@@ -71,15 +70,8 @@ type shard struct {
 type shardJob struct {
 	batch   msgtrk.Batch
 	wms     []time.Time // watermark before each row
-	ctl     []control   // edge/server marks, applied before the row at Index
 	advance time.Time   // watermark at the end of the round
 	flush   bool
-}
-
-type control struct {
-	index  int
-	server string
-	edge   bool
 }
 
 type emittedTrace struct {
@@ -100,7 +92,10 @@ func NewSharded(n int, opts Options) (*Sharded, error) {
 	}
 	s := &Sharded{opts: o, batchRows: DefaultBatchRows,
 		storeShard: map[string]int{}, pending: map[string][]pendRow{},
-		edges: map[string]bool{}, servers: map[string]bool{}, msgIDs: newRecentKeys(o.RecentKeys)}
+		org: newOrgState(), msgIDs: newRecentKeys(o.RecentKeys)}
+	for _, e := range o.EdgeServers {
+		s.org.markEdge(e)
+	}
 	for i := 0; i < n; i++ {
 		sh := &shard{in: make(chan *shardJob), done: make(chan struct{}), job: &shardJob{}}
 		so := o
@@ -117,6 +112,7 @@ func NewSharded(n int, opts Options) (*Sharded, error) {
 		if err != nil {
 			return nil, err
 		}
+		tk.org, tk.ownOrg = s.org, false
 		sh.tk = tk
 		s.shards = append(s.shards, sh)
 		s.wg.Add(1)
@@ -136,25 +132,9 @@ func (s *Sharded) SetBatchRows(n int) {
 func (s *Sharded) run(sh *shard) {
 	defer s.wg.Done()
 	for job := range sh.in {
-		c := 0
 		for i := 0; i < job.batch.Len(); i++ {
-			for c < len(job.ctl) && job.ctl[c].index == i {
-				if job.ctl[c].edge {
-					sh.tk.MarkEdgeServer(job.ctl[c].server)
-				} else {
-					sh.tk.MarkServer(job.ctl[c].server)
-				}
-				c++
-			}
 			sh.tk.Advance(job.wms[i])
 			sh.tk.Add(job.batch.Record(i))
-		}
-		for ; c < len(job.ctl); c++ {
-			if job.ctl[c].edge {
-				sh.tk.MarkEdgeServer(job.ctl[c].server)
-			} else {
-				sh.tk.MarkServer(job.ctl[c].server)
-			}
 		}
 		sh.tk.Advance(job.advance)
 		if job.flush {
@@ -167,40 +147,26 @@ func (s *Sharded) run(sh *shard) {
 }
 
 // MarkServer is Tracker.MarkServer for every shard.
-func (s *Sharded) MarkServer(server string) { s.broadcast(server, false) }
-
-// MarkEdgeServer is Tracker.MarkEdgeServer for every shard.
-func (s *Sharded) MarkEdgeServer(server string) { s.broadcast(server, true) }
-
-func (s *Sharded) broadcast(server string, edge bool) {
-	m := s.servers
-	if edge {
-		m = s.edges
-	}
-	if m[server] {
-		return
-	}
-	m[server] = true
-	for _, sh := range s.shards {
-		sh.job.ctl = append(sh.job.ctl, control{index: sh.job.batch.Len(), server: server, edge: edge})
+func (s *Sharded) MarkServer(server string) {
+	if server != "" {
+		s.org.markLogs(s.org.intern(shortHost(nil, []byte(server))))
 	}
 }
+
+// MarkEdgeServer is Tracker.MarkEdgeServer for every shard.
+func (s *Sharded) MarkEdgeServer(server string) { s.org.markEdge(server) }
+
+// ServerHints is Tracker.ServerHints. Call it after Flush.
+func (s *Sharded) ServerHints() []ServerHint { return s.org.hints() }
 
 // Add routes a row to its shard. rec is copied.
 func (s *Sharded) Add(rec *msgtrk.Record) {
 	if s.closed {
 		panic("correlate: Add after Close")
 	}
-	server := rec.Origin().Server
-	if server == "" {
-		server = string(msgtrk.LoggingServer(rec))
-	}
-	if server != "" && !s.servers[server] {
-		s.broadcast(server, false)
-	}
-	if bytes.HasPrefix(rec.Field(msgtrk.ConnectorID), edgeSync) && !s.edges[server] {
-		s.broadcast(server, true)
-	}
+	// The router observes every row, in the order a Tracker would, before
+	// the shards read what the rows told (between rounds).
+	_, _, s.scratch2 = s.org.observe(rec, rec.EventType(), rec.SourceType(), true, s.scratch2)
 	primary := s.primaryKey(rec)
 	store := s.storeKey(rec)
 	switch {
@@ -329,7 +295,6 @@ func (s *Sharded) round(flush bool) {
 		sh.out = sh.out[:0]
 		sh.job.batch.Reset()
 		sh.job.wms = sh.job.wms[:0]
-		sh.job.ctl = sh.job.ctl[:0]
 	}
 	s.rows = 0
 	sort.SliceStable(all, func(i, j int) bool {

@@ -26,6 +26,7 @@ type simRun struct {
 	stats    correlate.Stats
 	readErrs []*msgtrk.ParseError
 	skew     []correlate.ServerSkew
+	inputs   map[string]string // input name → server, as the rows decided
 }
 
 // correlateFS reads every log of fsys with a Merger and correlates them,
@@ -81,6 +82,9 @@ func correlateFS(t testing.TB, fsys fs.FS, shards int, opts correlate.Options) s
 	tracker.Flush()
 	run.stats = tracker.Stats()
 	run.skew = tracker.Skew()
+	if tk, ok := tracker.(*correlate.Tracker); ok {
+		run.inputs = tk.InputServers()
+	}
 	return run
 }
 

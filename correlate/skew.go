@@ -194,13 +194,8 @@ func isReceipt(r *event) bool {
 	return false
 }
 
-// serverDisplay returns the name a server's logs use for a short name.
-func (t *Tracker) serverDisplay(short string) string {
-	if name, ok := t.serverName(short); ok {
-		return name
-	}
-	return short
-}
+// serverDisplay returns the name a server goes by for a short name.
+func (t *Tracker) serverDisplay(short string) string { return t.org.display(short) }
 
 func abs(x int64) int64 {
 	if x < 0 {

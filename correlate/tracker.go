@@ -3,7 +3,6 @@ package correlate
 import (
 	"container/heap"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/mailtrace/mailtrace/messageinfo"
@@ -39,9 +38,8 @@ type Stats struct {
 // for concurrent use; see Sharded for a parallel wrapper.
 type Tracker struct {
 	opts      Options
-	edge      map[string]bool   // short lower-case names, from Options.EdgeServers
-	edgeSeen  map[string]bool   // short lower-case names seen sending through an EdgeSync connector
-	servers   map[string]string // short lower-case name → name of every server with logs
+	org       *orgState // which server wrote each input, and what the servers are
+	ownOrg    bool      // the Tracker updates org (false in a Sharded tracker's shards)
 	strs      map[string]string
 	byKey     map[string]*trace
 	byMsgID   map[string]*trace
@@ -99,22 +97,19 @@ func New(opts Options) (*Tracker, error) {
 		return nil, err
 	}
 	t := &Tracker{
-		opts:     o,
-		edgeSeen: map[string]bool{},
-		servers:  map[string]string{},
-		shorts:   map[string]string{},
-		skew:     map[[2]string]*skewPair{},
-		strs:     map[string]string{},
-		byKey:    map[string]*trace{},
-		byMsgID:  map[string]*trace{},
-		recent:   newRecentKeys(o.RecentKeys),
+		opts:    o,
+		org:     newOrgState(),
+		ownOrg:  true,
+		shorts:  map[string]string{},
+		skew:    map[[2]string]*skewPair{},
+		strs:    map[string]string{},
+		byKey:   map[string]*trace{},
+		byMsgID: map[string]*trace{},
+		recent:  newRecentKeys(o.RecentKeys),
 	}
 	t.b.org, t.b.intern = t, t.intern
-	if o.EdgeServers != nil {
-		t.edge = map[string]bool{}
-		for _, s := range o.EdgeServers {
-			t.edge[string(shortHost(nil, []byte(s)))] = true
-		}
+	for _, s := range o.EdgeServers {
+		t.org.markEdge(s)
 	}
 	return t, nil
 }
@@ -151,39 +146,33 @@ func (t *Tracker) intern(b []byte) string {
 }
 
 // MarkServer tells the Tracker that server has logs in the input, even
-// before any of its rows arrive, so that a SEND to it is not taken for a
-// hand-over outside the organisation. Callers that know the inputs upfront
-// (from file names) should mark every server.
+// before any of its rows arrive, so that a hand-over to it is followed in
+// its logs. The rows themselves say which server wrote each input; a
+// caller that knows more (which servers' logs it collected) may say so.
 func (t *Tracker) MarkServer(server string) {
 	if server == "" {
 		return
 	}
-	if _, ok := t.servers[t.short(server)]; !ok && len(t.servers) < maxInterned {
-		t.servers[t.short(server)] = server
-	}
+	t.org.markLogs(t.org.intern(shortHost(nil, []byte(server))))
 }
 
 // MarkEdgeServer tells the Tracker that server is an Edge Transport
 // server, in addition to Options.EdgeServers and to what the rows show.
-func (t *Tracker) MarkEdgeServer(server string) {
-	t.edgeSeen[string(shortHost(nil, []byte(server)))] = true
-}
+func (t *Tracker) MarkEdgeServer(server string) { t.org.markEdge(server) }
 
-// markEdgeOnce is MarkEdgeServer for a short name, without allocating when
-// already known.
-func (t *Tracker) markEdgeOnce(short string) {
-	if !t.edgeSeen[short] && len(t.edgeSeen) < maxInterned {
-		t.edgeSeen[short] = true
-	}
-}
+// ServerHints lists the server names the inputs' locations gave (folders,
+// names in file names) that the inputs' rows contradict; the rows were
+// followed. Call it after Flush.
+func (t *Tracker) ServerHints() []ServerHint { return t.org.hints() }
+
+// InputServers returns, for every input seen, the server its rows say
+// wrote it (inputs whose rows name several servers are left out): what
+// Context.Files wants. Call it after Flush.
+func (t *Tracker) InputServers() map[string]string { return t.org.inputServers() }
 
 // isEdge reports whether the server of short name k is an Edge Transport
-// server: named in Options.EdgeServers or MarkEdgeServer, or seen sending
-// through one of the "EdgeSync - …" send connectors that only Edge servers
-// use.
-func (t *Tracker) isEdge(k string) bool {
-	return t.edge[k] || t.edgeSeen[k]
-}
+// server (see orgState.isEdge).
+func (t *Tracker) isEdge(k string) bool { return t.org.isEdge(k) }
 
 // short returns the short lower-case name of a server, cached.
 func (t *Tracker) short(server string) string {
@@ -197,29 +186,12 @@ func (t *Tracker) short(server string) string {
 	return s
 }
 
-// serverOf names the server that logged rec.
-func (t *Tracker) serverOf(rec *msgtrk.Record) string {
-	if s := rec.Origin().Server; s != "" {
-		return s
-	}
-	srv := msgtrk.LoggingServer(rec)
-	if i := strings.IndexByte(string(srv), '.'); i >= 0 {
-		srv = srv[:i]
-	}
-	t.scratch = append(t.scratch[:0], srv...)
-	for i, c := range t.scratch {
-		if 'a' <= c && c <= 'z' {
-			t.scratch[i] = c - ('a' - 'A')
-		}
-	}
-	return t.intern(t.scratch)
-}
-
 // rowInfo is what Add decodes of a row once and hands to keysOf and extract.
 type rowInfo struct {
 	etype     msgtrk.EventType
 	source    msgtrk.SourceType
-	short     string // short lower-case name of the logging server
+	file      int32  // the row's input in the orgState, -1 for none
+	local     string // short lower-case name of the host the row names as local
 	storeOK   bool   // source-context was parsed as a store context (keysOf)
 	clientRaw []byte // its ClientType, when storeOK
 }
@@ -261,13 +233,8 @@ func (t *Tracker) lookupKey(b []byte) (string, *trace) {
 // to Options.OnLate). Add may emit a trace (when MaxOpenTraces is reached).
 func (t *Tracker) Add(rec *msgtrk.Record) {
 	t.stats.Events++
-	server := t.serverOf(rec)
-	ri := rowInfo{etype: rec.EventType(), source: rec.SourceType(), short: t.short(server)}
-	if ri.short != "" {
-		if _, ok := t.servers[ri.short]; !ok && len(t.servers) < maxInterned {
-			t.servers[ri.short] = server
-		}
-	}
+	ri := rowInfo{etype: rec.EventType(), source: rec.SourceType()}
+	ri.file, ri.local, t.scratch2 = t.org.observe(rec, ri.etype, ri.source, t.ownOrg, t.scratch2)
 	primary, tr, store, st := t.keysOf(rec, &ri)
 
 	if store != "" {
@@ -311,7 +278,7 @@ func (t *Tracker) Add(rec *msgtrk.Record) {
 		tr.primary = primary
 	}
 
-	fp := fingerprint(rec, server)
+	fp := fingerprint(rec)
 	if tr.seenElsewhere(fp, rec.Origin()) {
 		t.stats.DuplicateRows++
 		return
@@ -326,7 +293,7 @@ func (t *Tracker) Add(rec *msgtrk.Record) {
 		tr.marked = true
 	}
 	tr.events = append(tr.events, event{})
-	t.extract(&tr.events[len(tr.events)-1], rec, tr, server, &ri, fp)
+	t.extract(&tr.events[len(tr.events)-1], rec, tr, &ri, fp)
 	ev := &tr.events[len(tr.events)-1]
 	if ev.time != 0 {
 		if tr.first == 0 || ev.time < tr.first {
@@ -553,10 +520,7 @@ func (r *recentKeys) add(k, v string) {
 // The Tracker answers what building a trace needs to know of the
 // organisation (org) from what it has seen.
 
-func (t *Tracker) hasLogs(short string) bool {
-	_, ok := t.servers[short]
-	return ok
-}
+func (t *Tracker) hasLogs(short string) bool { return t.org.hasLogs(short) }
 
 // keyOfMessageID finds the trace of a message-id among open and recent
 // traces; "" when none is known.
@@ -573,30 +537,9 @@ func (t *Tracker) keyOfMessageID(mid string) string {
 	return ""
 }
 
-// nameFor names a server given its short name: as its logs name it when
-// it has logs, otherwise in upper case when every server with logs is named
-// in upper case (front ends log no tracking rows, so a front end may have
-// no logs at all), else as given.
-func (t *Tracker) nameFor(short string) string {
-	if name, ok := t.serverName(short); ok {
-		return name
-	}
-	upper := len(t.servers) > 0
-	for _, name := range t.servers {
-		if strings.ToUpper(name) != name {
-			upper = false
-			break
-		}
-	}
-	if upper {
-		return strings.ToUpper(short)
-	}
-	return short
-}
+// nameFor names a server given its short name (see orgState.display).
+func (t *Tracker) nameFor(short string) string { return t.org.display(short) }
 
-// serverName returns the name a known server goes by (as its logs name it)
-// for a short lower-case name.
-func (t *Tracker) serverName(short string) (string, bool) {
-	name, ok := t.servers[short]
-	return name, ok && name != ""
-}
+// shortOf returns the short name of the server that wrote a row of file
+// (see orgState.shortOf).
+func (t *Tracker) shortOf(file int32, local string) string { return t.org.shortOf(file, local) }

@@ -1358,12 +1358,11 @@ func (g *gen) deliverRows(hc *hubCtx, D *Server, fs []*final, tD, tIn int64, ses
 		addrs[i] = f.addr
 		mbx = append(mbx, f.user.Mailbox)
 	}
+	// DELIVER-type rows name the local host in client-hostname and the
+	// target in server-hostname (format.md §4).
 	e := g.begin(m, D, tD, "STOREDRIVER", et.String())
-	e.Fields[fClientIP] = hc.H.IP
-	e.Fields[fClientHost] = hc.H.FQDN
-	if et == msgtrk.EventDuplicateDeliver {
-		e.Fields[fClientHost] = D.Name
-	}
+	e.Fields[fClientIP] = D.IP
+	e.Fields[fClientHost] = D.Name
 	e.Fields[fServerIP] = D.IP
 	e.Fields[fServerHost] = D.FQDN
 	e.Fields[fContext] = sess + ";" + sessStart + ";ClientSubmitTime:" + m.cst

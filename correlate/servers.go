@@ -1,0 +1,411 @@
+package correlate
+
+import (
+	"bytes"
+	"slices"
+	"strings"
+
+	"github.com/mailtrace/mailtrace/msgtrk"
+)
+
+// Which server wrote a row.
+//
+// A row belongs to the server that wrote its file (format.md §4: the host
+// columns name the local server or the peer depending on the event, and
+// the file's location is only what whoever collected the logs made of it).
+// Each file's server is decided once, by a vote of the rows' local-host
+// column over its first rows; the folder (or a name in the file name) is
+// only a hint, used when no row says. A file whose rows name several local
+// hosts with none a clear winner is a merged stream: its rows are
+// attributed one by one.
+
+// voteRows is how many rows with a local host a file's vote counts.
+const voteRows = 64
+
+// maxFiles bounds the files remembered; rows of further files are
+// attributed one by one.
+const maxFiles = 1 << 16
+
+// fileState is what the rows of one input said so far.
+type fileState struct {
+	name    string
+	hint    string // short lower-case name of the folder or file-name hint
+	hintRaw string
+	votes   []vote
+	counted int
+}
+
+type vote struct {
+	short string
+	n     int
+}
+
+// winner returns the short name the file's rows vote for and whether the
+// file is a merged stream of several servers (no host has nine tenths of
+// the votes).
+func (f *fileState) winner() (short string, mixed bool) {
+	best := -1
+	for i, v := range f.votes {
+		if best < 0 || v.n > f.votes[best].n {
+			best = i
+		}
+	}
+	if best < 0 {
+		return "", false
+	}
+	return f.votes[best].short, f.votes[best].n*10 < f.counted*9
+}
+
+// serverState is what the rows tell of one server.
+type serverState struct {
+	logs    bool // some input was written by it
+	named   bool // named an Edge server by the caller
+	edge    bool // evidence only an Edge gives
+	mailbox bool // evidence only a mailbox (or 2007/2010 hub) server gives
+}
+
+// orgState is what the rows tell of the organisation: which server wrote
+// each input, which servers have logs and which are Edge servers. A
+// Tracker owns one; a Sharded tracker's router owns one that its shards
+// read between rounds.
+type orgState struct {
+	files     []fileState
+	byOrigin  map[*msgtrk.Origin]int32
+	byName    map[string]int32
+	servers   map[string]*serverState
+	fixed     map[string]string // file name → short server name, from Context.Files (BuildTrace)
+	names     map[string]string // short → display name: its first spelling in a local-host column
+	mixedCase bool              // some display name is not in upper case
+	strs      map[string]string
+	scratch   []byte
+}
+
+func newOrgState() *orgState {
+	return &orgState{byOrigin: map[*msgtrk.Origin]int32{}, byName: map[string]int32{}, servers: map[string]*serverState{},
+		names: map[string]string{}, strs: map[string]string{}}
+}
+
+func (o *orgState) intern(b []byte) string {
+	if s, ok := o.strs[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(o.strs) < maxInterned {
+		o.strs[s] = s
+	}
+	return s
+}
+
+func (o *orgState) server(short string) *serverState {
+	s := o.servers[short]
+	if s == nil {
+		s = &serverState{}
+		if len(o.servers) < maxInterned {
+			o.servers[short] = s
+		}
+	}
+	return s
+}
+
+// file returns the index of rec's input, -1 when too many inputs were
+// seen. Rows of no named input (a bare stream) share one entry.
+func (o *orgState) file(origin *msgtrk.Origin) int32 {
+	if i, ok := o.byOrigin[origin]; ok {
+		return i
+	}
+	i, ok := o.byName[origin.File]
+	if !ok {
+		if len(o.files) >= maxFiles {
+			return -1
+		}
+		i = int32(len(o.files))
+		f := fileState{name: origin.File, hintRaw: origin.Server}
+		if origin.Server != "" {
+			f.hint = o.intern(shortHost(o.scratch[:0], []byte(origin.Server)))
+		}
+		o.files = append(o.files, f)
+		o.byName[origin.File] = i
+	}
+	if len(o.byOrigin) < maxFiles {
+		o.byOrigin[origin] = i
+	}
+	return i
+}
+
+// localHost returns the column that names the logging server on rows of
+// this event, as format.md §4 gives it, or nil when the event does not say
+// (the row is then no evidence of its file's server).
+func localHost(rec *msgtrk.Record, kind msgtrk.LogKind, et msgtrk.EventType, src msgtrk.SourceType) []byte {
+	switch et {
+	case msgtrk.EventReceive:
+		switch src {
+		case msgtrk.SourceSMTP:
+			return rec.Field(msgtrk.ServerHostname)
+		case msgtrk.SourceStoreDriver:
+			// The mailbox server is the client (§4); it wrote the row in
+			// its own submission log, a transport server in its log.
+			if kind == msgtrk.LogSubmission || kind == msgtrk.LogMailbox {
+				return rec.Field(msgtrk.ClientHostname)
+			}
+		}
+		return nil
+	case msgtrk.EventNotifyMAPI, msgtrk.EventSubmit, msgtrk.EventSubmitFail, msgtrk.EventSubmitDefer, msgtrk.EventNotifyShadow:
+		if kind == msgtrk.LogSubmission || kind == msgtrk.LogMailbox {
+			return rec.Field(msgtrk.ClientHostname)
+		}
+		return nil
+	case msgtrk.EventHAReceive, msgtrk.EventHARedirect, msgtrk.EventHARedirectFail, msgtrk.EventHADiscard,
+		msgtrk.EventResolve, msgtrk.EventExpand, msgtrk.EventRedirect, msgtrk.EventTransfer, msgtrk.EventDrop,
+		msgtrk.EventDuplicateExpand, msgtrk.EventDuplicateRedirect, msgtrk.EventDSN:
+		return rec.Field(msgtrk.ServerHostname)
+	case msgtrk.EventSend, msgtrk.EventSendExternal, msgtrk.EventAgentInfo, msgtrk.EventFail, msgtrk.EventDefer,
+		msgtrk.EventDeliver, msgtrk.EventDeliverFail, msgtrk.EventDuplicateDeliver, msgtrk.EventProcessMeetingMessage,
+		msgtrk.EventResubmit, msgtrk.EventProcess:
+		return rec.Field(msgtrk.ClientHostname)
+	}
+	return nil
+}
+
+// edgeSyncInbound starts the name of the send connector an Edge server
+// uses to send into the organisation ("EdgeSync - Inbound to <site>").
+var edgeSyncInbound = []byte("EdgeSync - Inbound to ")
+
+// edgeReceive is in the name of an Edge server's own receive connector
+// ("<EDGE>\Default internal receive connector <EDGE>").
+var edgeReceive = []byte(`\Default internal receive connector`)
+
+// observe notes what rec tells of its file's server and of that server's
+// role (when owner is set: the owner of the state does, the shards of a
+// Sharded tracker only read), and returns the file's index and the short
+// name of the host the row itself names as local ("" when none).
+func (o *orgState) observe(rec *msgtrk.Record, et msgtrk.EventType, src msgtrk.SourceType, owner bool, scratch []byte) (file int32, local string, _ []byte) {
+	origin := rec.Origin()
+	evidence := false
+	var spelt []byte
+	if h := bytes.TrimSpace(localHost(rec, origin.Kind, et, src)); len(h) > 0 && !looksLikeIP(h) {
+		scratch = shortHost(scratch[:0], h)
+		evidence, spelt = true, h
+	} else if h := msgtrk.LoggingServer(rec); len(h) > 0 {
+		scratch = shortHost(scratch[:0], h)
+	} else {
+		scratch = scratch[:0]
+	}
+	if !owner {
+		// Read only: every row was observed by the owner first.
+		if s, ok := o.strs[string(scratch)]; ok {
+			local = s
+		} else {
+			local = string(scratch)
+		}
+		if i, ok := o.byOrigin[origin]; ok {
+			return i, local, scratch
+		}
+		if i, ok := o.byName[origin.File]; ok {
+			return i, local, scratch
+		}
+		return -1, local, scratch
+	}
+	local = o.intern(scratch)
+	if spelt != nil {
+		o.spelling(local, spelt)
+	}
+	file = o.file(origin)
+	if file < 0 {
+		o.markLogs(local)
+		return file, local, scratch
+	}
+	f := &o.files[file]
+	if evidence && f.counted < voteRows {
+		f.counted++
+		i := slices.IndexFunc(f.votes, func(v vote) bool { return v.short == local })
+		if i < 0 {
+			f.votes = append(f.votes, vote{short: local})
+			i = len(f.votes) - 1
+		}
+		f.votes[i].n++
+	}
+	short := o.shortOf(file, local)
+	o.markLogs(short)
+	// The role's evidence goes to the server the row belongs to.
+	switch {
+	case origin.Kind == msgtrk.LogSubmission || origin.Kind == msgtrk.LogDelivery || origin.Kind == msgtrk.LogMailbox || src == msgtrk.SourceStoreDriver:
+		o.server(short).mailbox = true
+	case et == msgtrk.EventSend && bytes.HasPrefix(rec.Field(msgtrk.ConnectorID), edgeSyncInbound),
+		et == msgtrk.EventReceive && src == msgtrk.SourceSMTP && bytes.Contains(rec.Field(msgtrk.ConnectorID), edgeReceive):
+		o.server(short).edge = true
+	}
+	return file, local, scratch
+}
+
+// spelling records how the rows spell a server's name, the first time a
+// row names it as its local host: its first label as written.
+func (o *orgState) spelling(short string, h []byte) {
+	if _, ok := o.names[short]; ok || short == "" || len(o.names) >= maxInterned {
+		return
+	}
+	if i := bytes.IndexByte(h, '.'); i >= 0 {
+		h = h[:i]
+	}
+	n := o.intern(h)
+	o.names[short] = n
+	if strings.ToUpper(n) != n {
+		o.mixedCase = true
+	}
+}
+
+// shortOf returns the short lower-case name of the server that wrote a row
+// of file, local being the host the row itself names.
+func (o *orgState) shortOf(file int32, local string) string {
+	if file < 0 {
+		return local
+	}
+	f := &o.files[file]
+	if s, ok := o.fixed[f.name]; ok {
+		return s
+	}
+	w, mixed := f.winner()
+	switch {
+	case mixed && local != "":
+		return local
+	case w != "":
+		return w
+	case f.hint != "":
+		return f.hint
+	}
+	return local
+}
+
+// display names a server given its short name: as its rows first spell
+// it in a local-host column, the same whatever folder the logs were
+// collected in. A server no row of its own names (a front end, a server
+// without logs) is named in upper case when every server named so far is,
+// else as given. It only reads the state.
+func (o *orgState) display(short string) string {
+	if n, ok := o.names[short]; ok {
+		return n
+	}
+	if o.mixedCase || looksLikeIP([]byte(short)) {
+		return short
+	}
+	return strings.ToUpper(short)
+}
+
+// markLogs records that the server of short name short wrote some input.
+func (o *orgState) markLogs(short string) {
+	if short == "" {
+		return
+	}
+	if s := o.servers[short]; s != nil && s.logs {
+		return
+	}
+	o.server(short).logs = true
+}
+
+// hasLogs reports whether the server of short name short has logs in the
+// input: it wrote some input seen so far, or the caller said so.
+func (o *orgState) hasLogs(short string) bool {
+	s, ok := o.servers[short]
+	return ok && s.logs
+}
+
+// isEdge reports whether the server of short name short is an Edge
+// Transport server: named so by the caller, or showing evidence only an
+// Edge gives (sending into the organisation through an "EdgeSync - Inbound
+// to …" connector, receiving on its "Default internal receive connector")
+// and none that only a mailbox server gives (submission or delivery logs,
+// STOREDRIVER rows). A connector named "EdgeSync - …" on a SEND is not
+// enough: a mailbox server's transport routes to the Edge under that name.
+func (o *orgState) isEdge(short string) bool {
+	s, ok := o.servers[short]
+	return ok && (s.named || s.edge && !s.mailbox)
+}
+
+// markEdge records that the server named name is an Edge server.
+func (o *orgState) markEdge(name string) {
+	o.scratch = shortHost(o.scratch[:0], []byte(name))
+	if len(o.scratch) > 0 {
+		o.server(o.intern(o.scratch)).named = true
+	}
+}
+
+// ServerHint is a server name the location of some inputs gave (their
+// folder, or a name in their file names) that their rows contradict: the
+// rows were followed.
+type ServerHint struct {
+	Hint   string // the name the location gave
+	Server string // the server the rows name
+	Files  int    // inputs concerned
+}
+
+// hints lists the hints the rows contradict, sorted.
+func (o *orgState) hints() []ServerHint {
+	count := map[[2]string]int{}
+	for i := range o.files {
+		f := &o.files[i]
+		if f.hint == "" {
+			continue
+		}
+		if w, mixed := f.winner(); w != "" && !mixed && w != f.hint {
+			count[[2]string{f.hintRaw, o.display(w)}]++
+		}
+	}
+	out := make([]ServerHint, 0, len(count))
+	for k, n := range count {
+		out = append(out, ServerHint{Hint: k[0], Server: k[1], Files: n})
+	}
+	slices.SortFunc(out, func(a, b ServerHint) int {
+		if c := strings.Compare(a.Hint, b.Hint); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Server, b.Server)
+	})
+	return out
+}
+
+// FileVote decides which server wrote one input from its rows, by the rule
+// a Tracker applies to every input: a vote of the local-host column
+// (format.md §4, per event) over the first rows that name one, the input's
+// location only a hint. Add the input's rows in order; Server gives the
+// answer, for Context.Files.
+type FileVote struct {
+	o       orgState
+	scratch []byte
+}
+
+// Add counts one row of the input.
+func (v *FileVote) Add(rec *msgtrk.Record) {
+	if v.o.byName == nil {
+		v.o = *newOrgState()
+	}
+	_, _, v.scratch = v.o.observe(rec, rec.EventType(), rec.SourceType(), true, v.scratch)
+}
+
+// Server returns the name of the server that wrote the input, as its rows
+// spell it; "" when no row and no hint says, or when the input is a merged
+// stream of several servers (its rows are then attributed one by one).
+func (v *FileVote) Server() string {
+	if len(v.o.files) == 0 {
+		return ""
+	}
+	f := &v.o.files[0]
+	w, mixed := f.winner()
+	switch {
+	case mixed:
+		return ""
+	case w == "":
+		return f.hintRaw
+	}
+	return v.o.display(w)
+}
+
+// inputServers returns the server decided for every input.
+func (o *orgState) inputServers() map[string]string {
+	m := make(map[string]string, len(o.files))
+	for i := range o.files {
+		f := &o.files[i]
+		if w, mixed := f.winner(); !mixed && w != "" {
+			m[f.name] = o.display(w)
+		}
+	}
+	return m
+}
