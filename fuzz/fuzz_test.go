@@ -363,8 +363,8 @@ func checkMerge(t testing.TB, files []mergeFile) {
 		key  time.Time
 	}
 	type chainKey struct {
-		server, kind string
-		copy         int
+		server, kind, service string
+		copy                  int
 	}
 	var chains [][]row
 	byKey := map[chainKey]int{}
@@ -373,7 +373,7 @@ func checkMerge(t testing.TB, files []mergeFile) {
 	for _, in := range inputs {
 		ci := -1
 		if in.FileName.Kind != msgtrk.LogUnknown {
-			k := chainKey{in.Server, in.FileName.Kind.Prefix(), 0}
+			k := chainKey{in.Server, in.FileName.Kind.Prefix(), in.Service, 0}
 			for {
 				c, ok := byKey[k]
 				if !ok {

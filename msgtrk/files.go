@@ -14,15 +14,18 @@ import (
 	"time"
 )
 
-// FileName is what a message tracking log's file name tells: the kind of
-// log, the UTC date (and hour) the file was started, and its sequence
-// number that day (or hour).
+// FileName is what a transport log's file name tells: the kind of log, the
+// UTC date (and hour) the file was started, and its sequence number that day
+// (or hour).
 //
 //	MSGTRK20160405-1.LOG        transport log, daily, 2016-04-05, first file
 //	MSGTRKMS2022091915-1.LOG    submission log, hourly, 2022-09-19 15:00
 //	MSGTRKMD20240101-12.LOG.gz  delivery log, twelfth file of the day, gzipped
 //	MSGTRKM20100419-1.LOG       2007/2010 Mailbox role log
 //	EX01_MSGTRK20240304-1.LOG   transport log, renamed with its server's name
+//	RECV2023011116-1.LOG        SMTP Receive protocol log (not a tracking log)
+//	SEND20221019-3.LOG          SMTP Send protocol log (not a tracking log)
+//	CONNECTLOG20130627-1.LOG    connectivity log (not a tracking log)
 type FileName struct {
 	Kind   LogKind
 	Start  time.Time // UTC date, or date and hour for hourly files
@@ -36,8 +39,9 @@ type FileName struct {
 	Server string
 }
 
-// ParseFileName recognises a tracking log's base name (any directory part
-// is ignored). Letter case does not matter. ok is false for other names.
+// ParseFileName recognises the base name (any directory part is ignored)
+// of a message tracking log or of a protocol or connectivity log (see
+// [LogKind]). Letter case does not matter. ok is false for other names.
 func ParseFileName(name string) (FileName, bool) {
 	var fn FileName
 	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
@@ -52,25 +56,26 @@ func ParseFileName(name string) (FileName, bool) {
 		return FileName{}, false
 	}
 	up = up[:len(up)-4]
-	if i := strings.LastIndex(up, "MSGTRK"); i > 0 {
+	// The prefix is the last one found in the name: anything before it is
+	// a server's name.
+	i := -1
+	for _, family := range [...]string{"MSGTRK", "CONNECTLOG", "RECV", "SEND"} {
+		i = max(i, strings.LastIndex(up, family))
+	}
+	if i > 0 {
 		host := strings.TrimRight(name[:i], "_-. ")
 		if len(host) == i || host == "" {
 			return FileName{}, false // no separator: not a server's name
 		}
 		fn.Server, up = host, up[i:]
 	}
-	switch {
-	case strings.HasPrefix(up, "MSGTRKMS"):
-		fn.Kind, up = LogSubmission, up[8:]
-	case strings.HasPrefix(up, "MSGTRKMD"):
-		fn.Kind, up = LogDelivery, up[8:]
-	case strings.HasPrefix(up, "MSGTRKMA"):
-		fn.Kind, up = LogApproval, up[8:]
-	case strings.HasPrefix(up, "MSGTRKM"):
-		fn.Kind, up = LogMailbox, up[7:]
-	case strings.HasPrefix(up, "MSGTRK"):
-		fn.Kind, up = LogTransport, up[6:]
-	default:
+	for _, p := range fileNamePrefixes {
+		if strings.HasPrefix(up, p.Prefix()) {
+			fn.Kind, up = p, up[len(p.Prefix()):]
+			break
+		}
+	}
+	if fn.Kind == LogUnknown {
 		return FileName{}, false
 	}
 	dash := strings.IndexByte(up, '-')
@@ -98,6 +103,13 @@ func ParseFileName(name string) (FileName, bool) {
 	return fn, true
 }
 
+// fileNamePrefixes lists the kinds with a file name prefix, longer
+// prefixes before the shorter ones they start with.
+var fileNamePrefixes = [...]LogKind{
+	LogSubmission, LogDelivery, LogApproval, LogMailbox, LogTransport,
+	LogConnectivity, LogSmtpReceive, LogSmtpSend,
+}
+
 // skipDirs are folder names of an Exchange installation or of a collection
 // that never name a server.
 var skipDirs = map[string]bool{
@@ -106,6 +118,55 @@ var skipDirs = map[string]bool{
 	"exchangeserver": true, "microsoft": true, "program files": true,
 	"c$": true, "d$": true, "e$": true, "f$": true, "exchange": true,
 	"": true, ".": true, "..": true,
+	// the folders of the protocol and connectivity logs (format.md §14.1)
+	"protocollog": true, "smtpreceive": true, "smtpsend": true,
+	"connectivity": true, "frontend": true, "hub": true, "edge": true,
+	"mailbox": true, "delivery": true, "submission": true,
+}
+
+// The transport services whose protocol and connectivity logs ServiceFromPath
+// tells apart (format.md §14.1). Session ids are unique only within one
+// service of one server.
+const (
+	ServiceFrontEnd          = "FrontEnd"          // Front End Transport (…\Logs\FrontEnd\…)
+	ServiceHub               = "Hub"               // Transport on a Mailbox server (…\Logs\Hub\…)
+	ServiceEdge              = "Edge"              // Transport on an Edge server (…\Logs\Edge\…)
+	ServiceMailbox           = "Mailbox"           // Mailbox Transport, neither folder below named
+	ServiceMailboxDelivery   = "MailboxDelivery"   // Mailbox Transport Delivery (…\Logs\Mailbox\…\Delivery)
+	ServiceMailboxSubmission = "MailboxSubmission" // Mailbox Transport Submission (…\Logs\Mailbox\…\Submission)
+)
+
+// ServiceFromPath names the transport service whose protocol or
+// connectivity log a file is, from the folders of its path: FrontEnd, Hub,
+// Edge, and Mailbox followed (anywhere below) by Delivery or Submission, as
+// in TransportRoles\Logs\Mailbox\ProtocolLog\SmtpReceive\Delivery. The
+// last service folder of the path wins; letter case does not matter. It
+// returns "" when no folder names a service (Exchange 2010 keeps one
+// ProtocolLog folder per server, or the files were collected flat).
+func ServiceFromPath(rel string) string {
+	rel = strings.ReplaceAll(rel, `\`, "/")
+	svc := ""
+	for _, dir := range strings.Split(path.Dir(rel), "/") {
+		switch strings.ToLower(dir) {
+		case "frontend":
+			svc = ServiceFrontEnd
+		case "hub":
+			svc = ServiceHub
+		case "edge":
+			svc = ServiceEdge
+		case "mailbox":
+			svc = ServiceMailbox
+		case "delivery":
+			if svc == ServiceMailbox {
+				svc = ServiceMailboxDelivery
+			}
+		case "submission":
+			if svc == ServiceMailbox {
+				svc = ServiceMailboxSubmission
+			}
+		}
+	}
+	return svc
 }
 
 // ServerFromPath names the server whose log a file is, from the file's path
@@ -163,20 +224,33 @@ type Input struct {
 	Name     string   // shown in errors and Record.Origin().File
 	Server   string   // the logging server, or "" when unknown
 	FileName FileName // what the file name tells; Kind is LogUnknown for other names
-	Size     int64    // bytes, when known; for progress reports
-	Open     func() (io.ReadCloser, error)
+	// Service is the transport service of a protocol or connectivity log,
+	// from its path (ServiceFromPath); "" for tracking logs and when not
+	// known.
+	Service string
+	Size    int64 // bytes, when known; for progress reports
+	Open    func() (io.ReadCloser, error)
 }
 
 // FindFiles lists the tracking logs under root in fsys: root itself when it
 // is a file (whatever its name), otherwise every file below it whose name
-// ParseFileName recognises. Inputs are sorted by server, kind, start time
-// and sequence number, so that the files of one server and kind come in the
-// order they were written. Each input's Server comes from ServerFromPath of
-// its path relative to root, or from a server name in the file name
-// (EX01_MSGTRK…, see FileName.Server), which is nearer the file. Both are
-// hints: a correlator takes the server from the rows. Gzipped files are
-// read transparently.
+// ParseFileName recognises as a tracking log ([LogKind.IsTracking]). Inputs
+// are sorted by server, kind, start time and sequence number, so that the
+// files of one server and kind come in the order they were written. Each
+// input's Server comes from ServerFromPath of its path relative to root, or
+// from a server name in the file name (EX01_MSGTRK…, see FileName.Server),
+// which is nearer the file. Both are hints: a correlator takes the server
+// from the rows. Gzipped files are read transparently.
 func FindFiles(fsys fs.FS, root string) ([]Input, error) {
+	return FindLogs(fsys, root, LogKind.IsTracking)
+}
+
+// FindLogs is FindFiles for the logs whose kind want accepts: below a
+// directory, the files whose name ParseFileName recognises with such a kind
+// (a file named as root is listed whatever its name). Each input's Service
+// comes from ServiceFromPath. Package smtplog finds the protocol and
+// connectivity logs with it.
+func FindLogs(fsys fs.FS, root string, want func(LogKind) bool) ([]Input, error) {
 	st, err := fs.Stat(fsys, root)
 	if err != nil {
 		return nil, err
@@ -192,7 +266,7 @@ func FindFiles(fsys fs.FS, root string) ([]Input, error) {
 	}
 	if !st.IsDir() {
 		fn, _ := ParseFileName(root)
-		return []Input{{Name: root, Server: fn.Server, FileName: fn, Size: st.Size(), Open: open(root)}}, nil
+		return []Input{{Name: root, Server: fn.Server, FileName: fn, Service: ServiceFromPath(root), Size: st.Size(), Open: open(root)}}, nil
 	}
 	var inputs []Input
 	err = fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
@@ -203,11 +277,11 @@ func FindFiles(fsys fs.FS, root string) ([]Input, error) {
 			return nil
 		}
 		fn, ok := ParseFileName(d.Name())
-		if !ok {
+		if !ok || !want(fn.Kind) {
 			return nil
 		}
 		rel := strings.TrimPrefix(strings.TrimPrefix(p, root), "/")
-		in := Input{Name: p, FileName: fn, Server: fn.Server, Open: open(p)}
+		in := Input{Name: p, FileName: fn, Server: fn.Server, Service: ServiceFromPath(rel), Open: open(p)}
 		if in.Server == "" {
 			in.Server = ServerFromPath(rel)
 		}
@@ -224,8 +298,8 @@ func FindFiles(fsys fs.FS, root string) ([]Input, error) {
 	return inputs, nil
 }
 
-// SortInputs sorts inputs by server, kind, start time, sequence number and
-// name.
+// SortInputs sorts inputs by server, kind, service, start time, sequence
+// number and name.
 func SortInputs(inputs []Input) {
 	sort.SliceStable(inputs, func(i, j int) bool {
 		a, b := &inputs[i], &inputs[j]
@@ -234,6 +308,9 @@ func SortInputs(inputs []Input) {
 		}
 		if a.FileName.Kind != b.FileName.Kind {
 			return a.FileName.Kind < b.FileName.Kind
+		}
+		if a.Service != b.Service {
+			return a.Service < b.Service
 		}
 		if !a.FileName.Start.Equal(b.FileName.Start) {
 			return a.FileName.Start.Before(b.FileName.Start)
@@ -249,6 +326,13 @@ func SortInputs(inputs []Input) {
 // searched with FindFiles, a file is read whatever its name, and "-" is
 // standard input. A missing or unreadable path is an error naming it.
 func OpenPaths(paths ...string) ([]Input, error) {
+	return OpenLogPaths(LogKind.IsTracking, paths...)
+}
+
+// OpenLogPaths is OpenPaths for the logs whose kind want accepts: a
+// directory is searched with FindLogs(want); a file is read whatever its
+// name, with its Service from ServiceFromPath.
+func OpenLogPaths(want func(LogKind) bool, paths ...string) ([]Input, error) {
 	var all []Input
 	for _, p := range paths {
 		if p == "-" {
@@ -264,7 +348,7 @@ func OpenPaths(paths ...string) ([]Input, error) {
 		if !st.IsDir() {
 			fn, _ := ParseFileName(p)
 			file := p
-			all = append(all, Input{Name: p, Server: fn.Server, FileName: fn, Size: st.Size(), Open: func() (io.ReadCloser, error) {
+			all = append(all, Input{Name: p, Server: fn.Server, FileName: fn, Service: ServiceFromPath(filepath.ToSlash(p)), Size: st.Size(), Open: func() (io.ReadCloser, error) {
 				f, err := os.Open(file)
 				if err != nil {
 					return nil, err
@@ -273,7 +357,7 @@ func OpenPaths(paths ...string) ([]Input, error) {
 			}})
 			continue
 		}
-		in, err := FindFiles(os.DirFS(p), ".")
+		in, err := FindLogs(os.DirFS(p), ".", want)
 		if err != nil {
 			return nil, err
 		}

@@ -134,10 +134,49 @@ func layoutFields(l Layout) []Field {
 
 // columns maps fields to column indexes for one #Fields: list.
 type columns struct {
-	names  []string         // column names in file order
-	idx    [NumFields]int16 // column of each known field, -1 when absent
-	field  []int16          // known field of each column, -1 for other columns
-	layout Layout
+	names   []string         // column names in file order
+	idx     [NumFields]int16 // column of each known field, -1 when absent
+	field   []int16          // known field of each column, -1 for other columns
+	layout  Layout
+	logType string // #Log-type: of the header block that gave the list, or ""
+}
+
+// Columns is the column list a row was read under: one #Fields: line (or
+// Config.Fields), with the #Log-type: of its header block. It is a small
+// comparable handle: rows read under the same #Fields: line have equal
+// Columns, so a decoder of a sibling log format (package smtplog) can map
+// its column names to indexes once per header rather than once per row.
+// The zero Columns has no columns. Its methods do no allocation.
+type Columns struct{ c *columns }
+
+// Len returns the number of columns.
+func (c Columns) Len() int {
+	if c.c == nil {
+		return 0
+	}
+	return len(c.c.names)
+}
+
+// Name returns the #Fields: name of column i.
+func (c Columns) Name(i int) string { return c.c.names[i] }
+
+// Index returns the index of the column named name (ASCII
+// case-insensitive), or -1.
+func (c Columns) Index(name string) int {
+	if c.c == nil {
+		return -1
+	}
+	return c.c.column(name)
+}
+
+// LogType returns the #Log-type: value of the header block the column list
+// came from ("Message Tracking Log", "SMTP Receive Protocol Log", …), or ""
+// when the block had none or the list came from Config.Fields.
+func (c Columns) LogType() string {
+	if c.c == nil {
+		return ""
+	}
+	return c.c.logType
 }
 
 func newColumns(names []string) *columns {

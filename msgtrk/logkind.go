@@ -2,21 +2,32 @@ package msgtrk
 
 import "strconv"
 
-// LogKind is the kind of message tracking log, told by the file name prefix.
+// LogKind is the kind of log, told by the file name prefix: one of the
+// message tracking logs, or one of the transport logs that sit beside them
+// (the SMTP protocol logs and the connectivity log, read by package
+// smtplog). Only the tracking kinds hold message tracking rows; see
+// [LogKind.IsTracking].
 type LogKind uint8
 
 // The kinds of log file.
 const (
-	LogUnknown    LogKind = iota // not known (a stream, or an unrecognised name)
-	LogTransport                 // MSGTRK: the Transport service (Mailbox and Edge servers)
-	LogSubmission                // MSGTRKMS: Mailbox Transport Submission
-	LogDelivery                  // MSGTRKMD: Mailbox Transport Delivery
-	LogApproval                  // MSGTRKMA: moderated transport approvals
-	LogMailbox                   // MSGTRKM: the 2007/2010 Mailbox server role (mail submission, store driver)
+	LogUnknown      LogKind = iota // not known (a stream, or an unrecognised name)
+	LogTransport                   // MSGTRK: the Transport service (Mailbox and Edge servers)
+	LogSubmission                  // MSGTRKMS: Mailbox Transport Submission
+	LogDelivery                    // MSGTRKMD: Mailbox Transport Delivery
+	LogApproval                    // MSGTRKMA: moderated transport approvals
+	LogMailbox                     // MSGTRKM: the 2007/2010 Mailbox server role (mail submission, store driver)
+	LogSmtpReceive                 // RECV: SMTP Receive protocol log (not a tracking log)
+	LogSmtpSend                    // SEND: SMTP Send protocol log (not a tracking log)
+	LogConnectivity                // CONNECTLOG: transport connectivity log (not a tracking log)
 )
 
-// Prefix returns the file name prefix of k ("MSGTRK", "MSGTRKMS", …), or ""
-// for LogUnknown.
+// IsTracking reports whether k is a kind of message tracking log (MSGTRK,
+// MSGTRKMS, MSGTRKMD, MSGTRKMA, MSGTRKM). LogUnknown is not.
+func (k LogKind) IsTracking() bool { return k >= LogTransport && k <= LogMailbox }
+
+// Prefix returns the file name prefix of k ("MSGTRK", "MSGTRKMS", …,
+// "RECV", "SEND", "CONNECTLOG"), or "" for LogUnknown.
 func (k LogKind) Prefix() string {
 	switch k {
 	case LogTransport:
@@ -29,6 +40,12 @@ func (k LogKind) Prefix() string {
 		return "MSGTRKMA"
 	case LogMailbox:
 		return "MSGTRKM"
+	case LogSmtpReceive:
+		return "RECV"
+	case LogSmtpSend:
+		return "SEND"
+	case LogConnectivity:
+		return "CONNECTLOG"
 	}
 	return ""
 }

@@ -10,8 +10,8 @@ import (
 // Merger reads many inputs at once and yields their rows in date-time
 // order, as one stream: the logs of all servers of an organisation, merged.
 //
-// Inputs of the same server and kind that have recognised file names form a
-// chain read one file after another (Exchange starts a new file when one is
+// Inputs of the same server, kind and service that have recognised file
+// names form a chain read one file after another (Exchange starts a new file when one is
 // full), so at most one file per chain is open at a time and memory is
 // bounded by the number of chains, not by the number of files or rows. Two
 // inputs with the same file name for one server (a log collected twice) are
@@ -63,8 +63,8 @@ func (m *Merger) start() {
 	// A second file with the same name (the same log collected twice) goes
 	// to a parallel chain, so that its rows meet their twins in time order.
 	type chainKey struct {
-		server, kind string
-		copy         int
+		server, kind, service string
+		copy                  int
 	}
 	byKey := map[chainKey]*chain{}
 	for _, in := range m.inputs {
@@ -72,7 +72,7 @@ func (m *Merger) start() {
 			m.chains = append(m.chains, &chain{idx: len(m.chains), inputs: []Input{in}})
 			continue
 		}
-		k := chainKey{in.Server, in.FileName.Kind.Prefix(), 0}
+		k := chainKey{in.Server, in.FileName.Kind.Prefix(), in.Service, 0}
 		for {
 			c := byKey[k]
 			if c == nil {
@@ -144,6 +144,7 @@ func (m *Merger) advance(c *chain) bool {
 		rd.Name = in.Name
 		rd.Server = in.Server
 		rd.Kind = in.FileName.Kind
+		rd.Service = in.Service
 		rd.Config = m.cfg
 		rd.ErrorHandler = m.lineError
 		rd.Reset(rc)

@@ -42,9 +42,10 @@ type Stats struct {
 // reader resynchronises at the next line and goes on. Only an I/O error, or
 // the first malformed line in Strict mode, ends the loop early.
 //
-// Configure a Reader through its exported fields (Name, Server, Kind and
-// those of the embedded [Config]) before the first call to Next. Next takes
-// a copy of them; changing them afterwards has no effect until Reset.
+// Configure a Reader through its exported fields (Name, Server, Kind,
+// Service and those of the embedded [Config]) before the first call to
+// Next. Next takes a copy of them; changing them afterwards has no effect
+// until Reset.
 //
 // A Reader is not safe for concurrent use. Once its buffer has grown to the
 // longest line, reading does no allocation.
@@ -57,6 +58,9 @@ type Reader struct {
 	Server string
 	// Kind is the kind of log (from the file name), when known.
 	Kind LogKind
+	// Service is the transport service of a protocol or connectivity log
+	// (Input.Service), when known; see Record.Origin.
+	Service string
 	Config
 
 	cfg      Config // the configuration in force, copied by start
@@ -156,7 +160,7 @@ func (r *Reader) start() {
 		r.fallback = newColumns(names)
 		r.cols = r.fallback
 	}
-	r.origin = Origin{File: r.Name, Server: r.Server, Kind: r.Kind}
+	r.origin = Origin{File: r.Name, Server: r.Server, Kind: r.Kind, Service: r.Service}
 	if !r.borrowed && len(r.buf) == 0 {
 		n := initialBufSize
 		if n > r.maxLine+2 {
@@ -529,6 +533,7 @@ func (r *Reader) directive(line []byte, off int64) {
 	r.stats.Directives++
 	if isFields {
 		r.cols = newColumns(r.header.Fields)
+		r.cols.logType = r.header.LogType
 		r.headerSeq++
 	}
 }

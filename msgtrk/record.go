@@ -26,9 +26,10 @@ const (
 // Origin says where a record comes from. It is shared by every record of one
 // input and must not be modified.
 type Origin struct {
-	File   string  // the input's name (Reader.Name), usually its path
-	Server string  // the logging server, when known from the path or set by the caller
-	Kind   LogKind // the kind of log, from the file name
+	File    string  // the input's name (Reader.Name), usually its path
+	Server  string  // the logging server, when known from the path or set by the caller
+	Kind    LogKind // the kind of log, from the file name
+	Service string  // the transport service of a protocol or connectivity log (Reader.Service), or ""
 }
 
 // Record is one row of a message tracking log: a line split into columns.
@@ -108,6 +109,9 @@ func (r *Record) ColumnName(i int) string { return r.c.names[i] }
 
 // Column returns the value of column i, unquoted as Field does.
 func (r *Record) Column(i int) []byte { return r.value(r.span(int(i))) }
+
+// Columns returns the column list the row was read under; see [Columns].
+func (r *Record) Columns() Columns { return Columns{r.c} }
 
 // Has reports whether the row's header has column f.
 func (r *Record) Has(f Field) bool {
@@ -250,18 +254,34 @@ func (r *Record) FieldPos(f Field) (line int64, column int) {
 // exact byte: for a quoted field the column accounts for the opening quote
 // and for every doubled quote before the offset.
 func (r *Record) FieldError(f Field, offset int, err error) *ParseError {
-	line, col := r.FieldPos(f)
-	if col > 0 {
-		if s := r.span(int(r.c.idx[f])); s.quoted {
-			// Through the opening quote and every doubled quote; an
-			// offset past the value's end stops at the closing quote.
-			raw := r.line[s.start:s.end]
-			col += min(fielderr.RawOffset(raw, '"', offset), len(raw)-1)
-		} else {
-			col += offset
+	if !r.Has(f) {
+		e := &ParseError{Line: r.lineNo, Offset: r.off - 1, Field: f.String(), Err: err}
+		if r.origin != nil {
+			e.File = r.origin.File
 		}
+		return e
 	}
-	e := &ParseError{Line: line, Column: col, Offset: r.off + int64(col-1), Field: f.String(), Err: err}
+	e := r.ColumnError(int(r.c.idx[f]), offset, err)
+	e.Field = f.String()
+	return e
+}
+
+// ColumnError is FieldError for column i (any column, known to this package
+// or not): err, found at byte offset within Column(i), wrapped in a
+// *ParseError carrying the row's file, line and exact column, and the
+// column's #Fields: name.
+func (r *Record) ColumnError(i, offset int, err error) *ParseError {
+	s := r.span(i)
+	col := int(s.start) + 1
+	if s.quoted {
+		// Through the opening quote and every doubled quote; an offset
+		// past the value's end stops at the closing quote.
+		raw := r.line[s.start:s.end]
+		col += min(fielderr.RawOffset(raw, '"', offset), len(raw)-1)
+	} else {
+		col += offset
+	}
+	e := &ParseError{Line: r.lineNo, Column: col, Offset: r.off + int64(col-1), Field: r.c.names[i], Err: err}
 	if r.origin != nil {
 		e.File = r.origin.File
 	}
