@@ -16,40 +16,11 @@ var alnum = func() (t [256]bool) {
 
 func isAlnum(c byte) bool { return alnum[c] }
 
-// parseHex64 reads b as 1 to 16 hexadecimal digits.
-func parseHex64(b []byte) (uint64, bool) {
-	if len(b) == 0 || len(b) > 16 {
-		return 0, false
-	}
-	var v uint64
-	for _, c := range b {
-		h, ok := ascii.Unhex(c)
-		if !ok {
-			return 0, false
-		}
-		v = v<<4 | uint64(h)
-	}
-	return v, true
-}
-
-// parseInt64 reads b as a non-negative decimal int64.
-func parseInt64(b []byte) (int64, bool) {
-	if len(b) == 0 || len(b) > 19 {
-		return 0, false
-	}
-	var v int64
-	for _, c := range b {
-		if !ascii.IsDigit(c) {
-			return 0, false
-		}
-		d := int64(c - '0')
-		if v > (1<<63-1-d)/10 {
-			return 0, false
-		}
-		v = v*10 + d
-	}
-	return v, true
-}
+// parseHex64 and parseInt64 are the shared rules of package ascii.
+var (
+	parseHex64 = ascii.ParseHex64
+	parseInt64 = ascii.ParseInt64
+)
 
 func allDigits(b []byte) bool {
 	for _, c := range b {

@@ -1,6 +1,7 @@
 // Package ascii holds the byte-level helpers that the field decoders of
 // mailtrace (msgtrk, eventdata, messageinfo, sourcecontext, recipstatus)
-// share: digit and hex-digit tests, ASCII case folding and blank trimming.
+// share: digit and hex-digit tests, ASCII case folding, blank trimming and
+// the reading of hexadecimal and decimal numbers.
 // They work on bytes, not runes: a byte of a multi-byte UTF-8 sequence is
 // never a digit, a letter or a blank here.
 //
@@ -86,4 +87,40 @@ func TrimSpace(b []byte) []byte {
 		j--
 	}
 	return b[i:j]
+}
+
+// ParseHex64 reads b as 1 to 16 hexadecimal digits (either case); ok is
+// false for anything else.
+func ParseHex64(b []byte) (v uint64, ok bool) {
+	if len(b) == 0 || len(b) > 16 {
+		return 0, false
+	}
+	for _, c := range b {
+		h, ok := Unhex(c)
+		if !ok {
+			return 0, false
+		}
+		v = v<<4 | uint64(h)
+	}
+	return v, true
+}
+
+// ParseInt64 reads b as a non-negative decimal int64 (digits only, no sign);
+// ok is false for anything else, including an empty b and values past
+// 1<<63-1.
+func ParseInt64(b []byte) (v int64, ok bool) {
+	if len(b) == 0 || len(b) > 19 {
+		return 0, false
+	}
+	for _, c := range b {
+		if !IsDigit(c) {
+			return 0, false
+		}
+		d := int64(c - '0')
+		if v > (1<<63-1-d)/10 {
+			return 0, false
+		}
+		v = v*10 + d
+	}
+	return v, true
 }

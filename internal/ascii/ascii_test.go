@@ -162,3 +162,30 @@ func asciiLower(s string) string {
 	}
 	return string(b)
 }
+
+func TestParseNumbers(t *testing.T) {
+	for in, want := range map[string]uint64{"08DC1DB8591B229A": 0x08DC1DB8591B229A, "ff": 0xff, "FFFFFFFFFFFFFFFF": 1<<64 - 1, "0": 0} {
+		if got, ok := ParseHex64([]byte(in)); !ok || got != want {
+			t.Errorf("ParseHex64(%q) = %x, %v; want %x", in, got, ok, want)
+		}
+	}
+	for _, in := range []string{"", "08DC1DB8591B229A0", "g", " 1", "-1"} {
+		if got, ok := ParseHex64([]byte(in)); ok {
+			t.Errorf("ParseHex64(%q) = %x, true; want false", in, got)
+		}
+	}
+	for in, want := range map[string]int64{"0": 0, "18019": 18019, "9223372036854775807": 1<<63 - 1, "007": 7} {
+		if got, ok := ParseInt64([]byte(in)); !ok || got != want {
+			t.Errorf("ParseInt64(%q) = %d, %v; want %d", in, got, ok, want)
+		}
+	}
+	for _, in := range []string{"", "9223372036854775808", "-1", "+1", "1 ", "1a", "12345678901234567890"} {
+		if got, ok := ParseInt64([]byte(in)); ok {
+			t.Errorf("ParseInt64(%q) = %d, true; want false", in, got)
+		}
+	}
+	hex, dec := []byte("08DC1DB8591B229A"), []byte("167503004549")
+	if n := testing.AllocsPerRun(100, func() { ParseHex64(hex); ParseInt64(dec) }); n != 0 {
+		t.Errorf("ParseHex64, ParseInt64: %v allocations", n)
+	}
+}
