@@ -29,7 +29,7 @@ func FuzzSplitDifferential(f *testing.F) {
 		var err error
 		var fl []uint8
 		if special && bytes.IndexByte(line, '"') >= 0 {
-			n, err, _ = splitQuoted(line, &ends, &flags)
+			n, _, err = splitQuoted(line, &ends, &flags)
 			fl = flags[:n]
 		}
 		if err == nil && n > MaxFields {

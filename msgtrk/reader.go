@@ -2,16 +2,19 @@ package msgtrk
 
 import (
 	"bytes"
-	"encoding/binary"
 	"io"
 	"iter"
-	"math/bits"
 	"unicode/utf8"
 
 	"github.com/mailtrace/mailtrace/internal/fielderr"
 )
 
 const initialBufSize = 64 << 10
+
+// maxEmptyReads is how many reads in a row may return no data and no error
+// before the Reader gives up with io.ErrNoProgress (bufio.Reader allows as
+// many).
+const maxEmptyReads = 100
 
 // Stats counts what a Reader has read. Every line of the input lands in
 // exactly one of Records, Directives, Blank or Errors, so
@@ -340,7 +343,7 @@ func (r *Reader) fill() bool {
 		copy(nb, r.buf[:r.w])
 		r.buf = nb
 	}
-	for tries := 0; tries < 100; tries++ {
+	for tries := 0; tries < maxEmptyReads; tries++ {
 		n, err := r.src.Read(r.buf[r.w:])
 		if n < 0 || n > len(r.buf)-r.w {
 			r.fatal = io.ErrShortBuffer
@@ -422,7 +425,7 @@ func (r *Reader) skipLongLine() bool {
 		}
 		if n > 0 {
 			zeros = 0
-		} else if zeros++; zeros >= 100 {
+		} else if zeros++; zeros >= maxEmptyReads {
 			r.fatal = io.ErrNoProgress
 			break
 		}
@@ -475,7 +478,7 @@ func (r *Reader) parseLine(line []byte, off int64) bool {
 			return false
 		}
 		if bytes.IndexByte(line, '"') >= 0 {
-			nc, err, col = splitQuoted(line, &r.ends, &r.flags)
+			nc, col, err = splitQuoted(line, &r.ends, &r.flags)
 			flags = r.flags[:nc]
 		}
 	}
@@ -538,80 +541,13 @@ func (r *Reader) directive(line []byte, off int64) {
 	}
 }
 
-const (
-	lo8 = 0x0101010101010101
-	hi8 = 0x8080808080808080
-	lo7 = 0x7f7f7f7f7f7f7f7f
-)
-
-// maxSpans is the size of the column arrays: MaxFields plus one, so that a
-// row with too many fields is seen as such, plus slack for splitPlain's
-// unconditional stores.
-const maxSpans = MaxFields + 1
-
-// splitSWAR is the portable splitter behind splitPlain (see
-// split_amd64.go and split_generic.go): it reads the line eight bytes at a
-// time, with an exact per-byte mask of the commas in a word and a cheap
-// any-byte test for the special bytes ('"', NUL, non-ASCII).
-func splitSWAR(line []byte, ends *[maxSpans + 8]int32) (count int, special bool) {
-	return splitSWARFrom(line, 0, 0, ends, 0)
-}
-
-// splitSWARFrom is splitSWAR from byte i, with j fields found so far and
-// acc the special-byte bits seen so far (see swarWord).
-func splitSWARFrom(line []byte, i, j int, ends *[maxSpans + 8]int32, acc uint64) (count int, special bool) {
-	for ; i+8 <= len(line); i += 8 {
-		commas, sp := swarWord(binary.LittleEndian.Uint64(line[i : i+8]))
-		acc |= sp
-		for commas != 0 && j < maxSpans {
-			ends[j] = int32(i + bits.TrailingZeros64(commas)>>3)
-			j++
-			commas &= commas - 1
-		}
-	}
-	return splitTail(line, i, j, ends, acc&hi8 != 0)
-}
-
-// swarWord classifies the eight bytes of v (little-endian): commas has the
-// high bit of each byte that is a comma set, exactly; the high bits of
-// special are set in (at least) every byte that is '"', NUL or not ASCII,
-// and in no byte when there is none of them in v.
-func swarWord(v uint64) (commas, special uint64) {
-	c := v ^ (lo8 * ',')
-	commas = ^(((c & lo7) + lo7) | c | lo7)
-	q := v ^ (lo8 * '"')
-	return commas, ((q - lo8) &^ q) | ((v - lo8) &^ v) | v
-}
-
-// splitTail finishes a split from byte i with j fields found so far.
-func splitTail(line []byte, i, j int, ends *[maxSpans + 8]int32, special bool) (int, bool) {
-	n := len(line)
-	for ; i < n; i++ {
-		switch c := line[i]; {
-		case c == ',':
-			if j < maxSpans {
-				ends[j] = int32(i)
-			}
-			j++
-		case c == '"' || c == 0 || c >= 0x80:
-			special = true
-		}
-	}
-	if j < maxSpans {
-		ends[j] = int32(n)
-	}
-	// Past maxSpans the count only says "too many": cap it, so that every
-	// splitter gives the same answer.
-	return min(j+1, maxSpans+1), special
-}
-
 // guessColumns returns the columns of the known layout with as many fields
 // as line has, or nil.
 func guessColumns(line []byte, ends *[maxSpans + 8]int32, flags *[maxSpans]uint8) *columns {
 	n, special := splitPlain(line, ends)
 	if special && bytes.IndexByte(line, '"') >= 0 {
 		var err error
-		if n, err, _ = splitQuoted(line, ends, flags); err != nil {
+		if n, _, err = splitQuoted(line, ends, flags); err != nil {
 			return nil
 		}
 	}
@@ -621,62 +557,6 @@ func guessColumns(line []byte, ends *[maxSpans + 8]int32, flags *[maxSpans]uint8
 		}
 	}
 	return nil
-}
-
-// splitQuoted stores the ends and flags of line's fields, honouring
-// double-quoted fields. On a quoting error it returns the error and the
-// byte index where it was found.
-func splitQuoted(line []byte, ends *[maxSpans + 8]int32, flags *[maxSpans]uint8) (int, error, int) {
-	n := len(line)
-	start := 0
-	j := 0
-	for {
-		if j >= MaxFields {
-			return j, ErrTooManyFields, start
-		}
-		if start < n && line[start] == '"' {
-			i := start + 1
-			var fl uint8 = flagQuoted
-			for {
-				k := bytes.IndexByte(line[i:], '"')
-				if k < 0 {
-					return j, ErrQuote, start
-				}
-				i += k
-				if i+1 < n && line[i+1] == '"' {
-					fl |= flagEscaped
-					i += 2
-					continue
-				}
-				break
-			}
-			end := i + 1
-			if end < n && line[end] != ',' {
-				return j, ErrQuote, end
-			}
-			ends[j], flags[j] = int32(end), fl
-			j++
-			if end == n {
-				return j, nil, 0
-			}
-			start = end + 1
-			continue
-		}
-		k := bytes.IndexByte(line[start:], ',')
-		end := n
-		if k >= 0 {
-			end = start + k
-		}
-		if q := bytes.IndexByte(line[start:end], '"'); q >= 0 {
-			return j, ErrBareQuote, start + q
-		}
-		ends[j], flags[j] = int32(end), 0
-		j++
-		if k < 0 {
-			return j, nil, 0
-		}
-		start = end + 1
-	}
 }
 
 func firstInvalidUTF8(b []byte) int {
