@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mailtrace/mailtrace/internal/ascii"
 	"github.com/mailtrace/mailtrace/internal/check"
 	"github.com/mailtrace/mailtrace/internal/fielderr"
 )
@@ -261,7 +262,7 @@ func FuzzPowerShell(f *testing.F) {
 		for s.Next() {
 			k, v := s.Key(), s.Value()
 			if s.Offset() <= last || !check.Inside(src, k) || !check.Inside(src, v) || bytes.IndexByte(k, ',') >= 0 ||
-				len(v) > 0 && isSpace(v[0]) || s.ValueOffset() < s.Offset() || s.ValueOffset() > len(src) {
+				len(v) > 0 && ascii.IsSpace(v[0]) || s.ValueOffset() < s.Offset() || s.ValueOffset() > len(src) {
 				t.Fatalf("pair %q=%q at %d after %d", k, v, s.Offset(), last)
 			}
 			last = s.Offset()

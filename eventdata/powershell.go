@@ -1,6 +1,10 @@
 package eventdata
 
-import "bytes"
+import (
+	"bytes"
+
+	"github.com/mailtrace/mailtrace/internal/ascii"
+)
 
 // PSScanner reads the PowerShell rendering of EventData, as printed by
 // Get-MessageTrackingLog (Format-List) and kept in CSV exports of its
@@ -190,10 +194,10 @@ func AppendPSPairs(dst []Pair, src []byte) ([]Pair, error) {
 	return dst, s.Err()
 }
 
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
-
+// skipSpace returns the index of the first byte at or after i that is not
+// an ASCII blank.
 func skipSpace(b []byte, i int) int {
-	for i < len(b) && isSpace(b[i]) {
+	for i < len(b) && ascii.IsSpace(b[i]) {
 		i++
 	}
 	return i
@@ -237,9 +241,7 @@ func AppendUnwrapped(dst, src []byte) []byte {
 			j--
 		}
 		dst = dst[:j]
-		for i < len(src) && isSpace(src[i]) {
-			i++
-		}
+		i = skipSpace(src, i)
 		if j > base && dst[j-1] == ',' && i < len(src) {
 			dst = append(dst, ' ')
 		}

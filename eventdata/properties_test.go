@@ -13,6 +13,7 @@ import (
 	"github.com/leanovate/gopter/gen"
 	"github.com/leanovate/gopter/prop"
 
+	"github.com/mailtrace/mailtrace/internal/ascii"
 	"github.com/mailtrace/mailtrace/internal/proptest"
 	"github.com/mailtrace/mailtrace/msgtrk"
 )
@@ -186,7 +187,7 @@ func TestPropertyPowerShellRoundTrip(t *testing.T) {
 	pairGen := gen.Struct(reflect.TypeOf(genPart{}), map[string]gopter.Gen{
 		"Key": stringFrom(psKeyRunes...),
 		"Value": stringFrom(valRunes...).SuchThat(func(s string) bool {
-			return (s == "" || !isSpace(s[0])) && !endsPair(s)
+			return (s == "" || !ascii.IsSpace(s[0])) && !endsPair(s)
 		}),
 	})
 	properties := gopter.NewProperties(params(t, 2000))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strconv"
 
+	"github.com/mailtrace/mailtrace/internal/ascii"
 	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
@@ -192,7 +193,7 @@ func (s *Scanner) split(m []byte) error {
 
 func isTag(b []byte) bool {
 	for _, c := range b {
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+		if !ascii.IsAlnum(c) {
 			return false
 		}
 	}

@@ -1,9 +1,9 @@
 package msgtrk
 
 import (
-	"bytes"
 	"errors"
 
+	"github.com/mailtrace/mailtrace/internal/ascii"
 	"github.com/mailtrace/mailtrace/internal/fielderr"
 )
 
@@ -95,7 +95,10 @@ func (s *ListScanner) Next() bool {
 			s.pos = j + 2
 		default:
 			// Text after the closing apostrophe: keep it in the member.
-			k := indexByteFrom(src, j+1, ';')
+			k := ascii.IndexByteFrom(src, j+1, ';')
+			if k < 0 {
+				k = len(src)
+			}
 			s.end = k
 			s.pos = k + 1
 			s.err = ErrListQuote
@@ -107,7 +110,7 @@ func (s *ListScanner) Next() bool {
 		return true
 	}
 	if i+1 < len(src) && src[i] == '[' && src[i+1] == '{' {
-		if k := indexFrom(src, i, "}]"); k >= 0 {
+		if k := ascii.IndexFrom(src, i, "}]"); k >= 0 {
 			e := k + 2
 			if e == len(src) || src[e] == ';' {
 				s.end = e
@@ -116,7 +119,10 @@ func (s *ListScanner) Next() bool {
 			}
 		}
 	}
-	k := indexByteFrom(src, i, ';')
+	k := ascii.IndexByteFrom(src, i, ';')
+	if k < 0 {
+		k = len(src)
+	}
 	s.end = k
 	s.pos = k + 1
 	return true
@@ -186,23 +192,6 @@ func listMemberNeedsQuote(v []byte) bool {
 		}
 	}
 	return false
-}
-
-// indexByteFrom returns the index of the first c in b at or after from, or
-// len(b).
-func indexByteFrom(b []byte, from int, c byte) int {
-	if k := bytes.IndexByte(b[from:], c); k >= 0 {
-		return from + k
-	}
-	return len(b)
-}
-
-// indexFrom returns the index of the first sub in b at or after from, or -1.
-func indexFrom(b []byte, from int, sub string) int {
-	if k := bytes.Index(b[from:], []byte(sub)); k >= 0 {
-		return from + k
-	}
-	return -1
 }
 
 // RecipientScanner iterates recipient-address and recipient-status

@@ -1,10 +1,6 @@
 package recipstatus
 
-import (
-	"bytes"
-
-	"github.com/mailtrace/mailtrace/internal/ascii"
-)
+import "github.com/mailtrace/mailtrace/internal/ascii"
 
 // trimSpace returns b without leading and trailing blanks, and the offset of
 // the result in b.
@@ -30,16 +26,3 @@ func digits(b []byte, i, max int) (v, n int) {
 	}
 	return v, n
 }
-
-// indexFrom returns the index of sub in b at or after from, or -1.
-func indexFrom(b []byte, from int, sub string) int {
-	if from > len(b) {
-		return -1
-	}
-	if k := bytes.Index(b[from:], []byte(sub)); k >= 0 {
-		return from + k
-	}
-	return -1
-}
-
-func lastIndexByte(b []byte, c byte) int { return bytes.LastIndexByte(b, c) }

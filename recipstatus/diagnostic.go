@@ -1,6 +1,10 @@
 package recipstatus
 
-import "github.com/mailtrace/mailtrace/internal/ascii"
+import (
+	"bytes"
+
+	"github.com/mailtrace/mailtrace/internal/ascii"
+)
 
 // MaxTrailerPairs bounds the "[Key: Value]" pairs read from the end of a
 // diagnostic. Further groups stay in the message text and the parse reports
@@ -75,7 +79,7 @@ func parseDiagnostic(b []byte, es *errState) Diagnostic {
 	// Trailer, from the end.
 	start := len(t)
 	for start > 0 && t[start-1] == ']' {
-		open := lastIndexByte(t[:start-1], '[')
+		open := bytes.LastIndexByte(t[:start-1], '[')
 		if open < 0 || !isTrailerPair(t[open+1:start-1]) {
 			break
 		}

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"strconv"
 
+	"github.com/mailtrace/mailtrace/internal/ascii"
 	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
@@ -273,7 +274,7 @@ func (s *ItemScanner) Next() bool {
 		return false
 	}
 	start := s.pos
-	stop := indexFrom(s.src[:s.end], start, "};{")
+	stop := ascii.IndexFrom(s.src[:s.end], start, "};{")
 	if stop < 0 {
 		stop = s.end
 		s.more = false

@@ -1,6 +1,7 @@
 package sourcecontext
 
 import (
+	"bytes"
 	"time"
 
 	"github.com/mailtrace/mailtrace/internal/ascii"
@@ -75,7 +76,7 @@ func parseReply(b []byte, base int, es *errState) Reply {
 	text := resp.Text
 	tbase := base + offsetIn(b, text)
 	if len(text) > 0 && text[0] == '<' {
-		if k := indexByteFrom(text, 1, '>'); k > 0 {
+		if k := ascii.IndexByteFrom(text, 1, '>'); k > 0 {
 			r.MessageID = ascii.TrimSpace(text[1:k])
 		}
 	}
@@ -90,7 +91,7 @@ func findNextHop(text []byte, base int, es *errState) NextHop {
 		if text[i] != '[' {
 			continue
 		}
-		end := indexByteFrom(text, i+1, ']')
+		end := ascii.IndexByteFrom(text, i+1, ']')
 		if end < 0 {
 			return NextHop{}
 		}
@@ -99,12 +100,12 @@ func findNextHop(text []byte, base int, es *errState) NextHop {
 		found := false
 		g := text[i+1 : end]
 		for start := 0; start <= len(g); {
-			stop := indexByteFrom(g, start, ',')
+			stop := ascii.IndexByteFrom(g, start, ',')
 			if stop < 0 {
 				stop = len(g)
 			}
 			part := g[start:stop]
-			if eq := indexByteFrom(part, 0, '='); eq >= 0 {
+			if eq := ascii.IndexByteFrom(part, 0, '='); eq >= 0 {
 				k, v := ascii.TrimSpace(part[:eq]), ascii.TrimSpace(part[eq+1:])
 				switch {
 				case ascii.EqualFold(k, "InternalId"):
@@ -189,7 +190,7 @@ func ParseDelivery(b []byte) (Send, error) { return ParseSend(b) }
 func parseSend(b []byte, base int, es *errState) Send {
 	var s Send
 	rest := b
-	if k := lastIndex(b, cstKey); k >= 0 && (k == 0 || b[k-1] == ';') {
+	if k := bytes.LastIndex(b, []byte(cstKey)); k >= 0 && (k == 0 || b[k-1] == ';') {
 		s.HasClientSubmitTime = true
 		v := ascii.TrimSpace(b[k+len(cstKey):])
 		s.ClientSubmitTimeRaw = v
@@ -203,7 +204,7 @@ func parseSend(b []byte, base int, es *errState) Send {
 		rest = b[:max(k-1, 0)]
 	}
 	if n := hexRun(rest); n == 16 && n < len(rest) && rest[n] == ';' {
-		e := indexByteFrom(rest, n+1, ';')
+		e := ascii.IndexByteFrom(rest, n+1, ';')
 		if e < 0 {
 			e = len(rest)
 		}
@@ -287,7 +288,7 @@ func ParseShadow(b []byte) (Shadow, error) {
 
 func parseShadow(b []byte, base int, es *errState) Shadow {
 	var s Shadow
-	eq := indexByteFrom(b, 0, '=')
+	eq := ascii.IndexByteFrom(b, 0, '=')
 	rest := b
 	if eq < 0 {
 		es.Set(base, ErrSyntax)

@@ -111,13 +111,13 @@ func ParseReceive(b []byte) (Receive, error) {
 
 func parseReceive(b []byte, base int, es *errState) Receive {
 	var r Receive
-	i := indexByteFrom(b, 0, ';')
+	i := ascii.IndexByteFrom(b, 0, ';')
 	if i < 0 {
 		es.Set(base+len(b), ErrSyntax)
 		r.Session = parseSession(b, nil, base, base+len(b), es)
 		return r
 	}
-	j := indexByteFrom(b, i+1, ';')
+	j := ascii.IndexByteFrom(b, i+1, ';')
 	if j < 0 {
 		es.Set(base+len(b), ErrSyntax)
 		r.Session = parseSession(b[:i], b[i+1:], base, base+i+1, es)
@@ -125,7 +125,7 @@ func parseReceive(b []byte, base int, es *errState) Receive {
 	}
 	r.Session = parseSession(b[:i], b[i+1:j], base, base+i+1, es)
 	ord := b[j+1:]
-	if k := indexByteFrom(ord, 0, ';'); k >= 0 {
+	if k := ascii.IndexByteFrom(ord, 0, ';'); k >= 0 {
 		es.Set(base+j+1+k, ErrSyntax)
 		ord = ord[:k]
 	}

@@ -328,7 +328,7 @@ func (ps *PairScanner) Next() bool {
 	}
 	entry := src[i:end]
 	colon := 0
-	for colon < len(entry) && isAlnum(entry[colon]) {
+	for colon < len(entry) && ascii.IsAlnum(entry[colon]) {
 		colon++
 	}
 	if colon == 0 || colon == len(entry) || entry[colon] != ':' {
@@ -355,7 +355,7 @@ func keyAt(src []byte, i int) int {
 		i++
 	}
 	j := i
-	for j < len(src) && isAlnum(src[j]) {
+	for j < len(src) && ascii.IsAlnum(src[j]) {
 		j++
 	}
 	if j > i && j < len(src) && src[j] == ':' {

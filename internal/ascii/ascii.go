@@ -1,7 +1,8 @@
 // Package ascii holds the byte-level helpers that the field decoders of
 // mailtrace (msgtrk, eventdata, messageinfo, sourcecontext, recipstatus)
-// share: digit and hex-digit tests, ASCII case folding, blank trimming and
-// the reading of hexadecimal and decimal numbers.
+// share: digit and hex-digit tests, ASCII case folding, blank trimming,
+// the reading of hexadecimal and decimal numbers, and searches from an
+// offset.
 // They work on bytes, not runes: a byte of a multi-byte UTF-8 sequence is
 // never a digit, a letter or a blank here.
 //
@@ -9,6 +10,8 @@
 // with its loop, is not); every function does no allocation and is safe
 // for concurrent use.
 package ascii
+
+import "bytes"
 
 // IsDigit reports whether c is '0' to '9'.
 func IsDigit(c byte) bool { return '0' <= c && c <= '9' }
@@ -123,4 +126,28 @@ func ParseInt64(b []byte) (v int64, ok bool) {
 		v = v*10 + d
 	}
 	return v, true
+}
+
+// IndexByteFrom returns the index of the first c in b at or after from, or
+// -1 (also when from is past the end of b).
+func IndexByteFrom(b []byte, from int, c byte) int {
+	if from >= len(b) {
+		return -1
+	}
+	if k := bytes.IndexByte(b[from:], c); k >= 0 {
+		return from + k
+	}
+	return -1
+}
+
+// IndexFrom returns the index of the first sub in b at or after from, or -1
+// (also when from is past the end of b).
+func IndexFrom(b []byte, from int, sub string) int {
+	if from > len(b) {
+		return -1
+	}
+	if k := bytes.Index(b[from:], []byte(sub)); k >= 0 {
+		return from + k
+	}
+	return -1
 }

@@ -189,3 +189,27 @@ func TestParseNumbers(t *testing.T) {
 		t.Errorf("ParseHex64, ParseInt64: %v allocations", n)
 	}
 }
+
+func TestIndexFrom(t *testing.T) {
+	b := []byte("a;b;c}]d")
+	for _, tt := range []struct {
+		from      int
+		c         byte
+		sub       string
+		wantByte  int
+		wantIndex int
+	}{
+		{0, ';', "};", 1, -1},
+		{2, ';', "}]", 3, 5},
+		{4, ';', "}]", -1, 5},
+		{8, 'd', "", -1, 8},
+		{9, 'd', "d", -1, -1},
+	} {
+		if got := IndexByteFrom(b, tt.from, tt.c); got != tt.wantByte {
+			t.Errorf("IndexByteFrom(%q, %d, %q) = %d, want %d", b, tt.from, tt.c, got, tt.wantByte)
+		}
+		if got := IndexFrom(b, tt.from, tt.sub); got != tt.wantIndex {
+			t.Errorf("IndexFrom(%q, %d, %q) = %d, want %d", b, tt.from, tt.sub, got, tt.wantIndex)
+		}
+	}
+}
