@@ -61,7 +61,7 @@ type Scanner struct {
 	src     Source
 	dec     Decoder
 	row     Row
-	refused msgtrk.Columns // the column list last reported as refused
+	refused map[msgtrk.Columns]bool // the column lists reported as refused
 	errs    msgtrk.ErrorList
 	fatal   error
 	stats   Stats
@@ -89,8 +89,11 @@ func (s *Scanner) Next() bool {
 		pe := err.(*msgtrk.ParseError)
 		if errors.Is(pe, ErrNotProtocolLog) {
 			s.stats.Refused++
-			if c := s.src.Record().Columns(); c != s.refused {
-				s.refused = c
+			if c := s.src.Record().Columns(); !s.refused[c] {
+				if s.refused == nil {
+					s.refused = map[msgtrk.Columns]bool{}
+				}
+				s.refused[c] = true
 				s.report(pe)
 				if s.fatal != nil {
 					return false

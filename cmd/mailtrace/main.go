@@ -5,6 +5,7 @@
 //	mailtrace trace [filters] PATH...       one correlated trace per message
 //	mailtrace stats PATH...                 counts, top talkers, latency percentiles
 //	mailtrace submitters PATH...            who submits mail, how, from where
+//	mailtrace sessions [filters] PATH...    SMTP sessions from protocol and connectivity logs
 //
 // PATH is a file (any name, gzipped or not), a directory searched for
 // MSGTRK, MSGTRKMS, MSGTRKMD and MSGTRKMA files (laid out as DIR/<server>/…),
@@ -32,6 +33,7 @@ commands:
   trace       correlate events into one trace per message
   stats       unique messages, deliveries, top senders, latency percentiles
   submitters  who submits mail: client IPs, auth, protocol (anonymous first)
+  sessions    SMTP sessions from protocol logs (RECV/SEND) and connectivity logs
 
 PATH is a log file, a directory of logs (DIR/<server>/MSGTRK*.LOG), or - for
 standard input. "mailtrace COMMAND -h" lists a command's flags.
@@ -69,6 +71,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runStats(args[1:], stdout, stderr)
 	case "submitters":
 		err = runSubmitters(args[1:], stdout, stderr)
+	case "sessions":
+		err = runSessions(args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -153,7 +153,7 @@ func runSubmitters(args []string, stdout, stderr io.Writer) error {
 	asJSON := c.fs.Bool("json", false, "one JSON object per submitter")
 	asCSV := c.fs.Bool("csv", false, "CSV with a header row")
 	c.fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: mailtrace submitters [flags] PATH...\n\nWho submits mail, and how: one line per client IP, receive connector, auth category,\nprotocol and entry server, with message counts, first and last seen and sample\nsenders. Anonymous submitters come first.\n\nflags:\n")
+		fmt.Fprintf(stderr, "usage: mailtrace submitters [flags] PATH...\n\nWho submits mail, and how: one line per client IP, receive connector, auth category,\nprotocol and entry server, with message counts, first and last seen and sample\nsenders. Anonymous submitters come first. When SMTP receive protocol logs\n(RECV*.LOG) are found under the same folders, each SMTP client also gets its\nsessions with TLS out of all its sessions and the AUTH mechanisms they used.\n\nflags:\n")
 		c.fs.PrintDefaults()
 	}
 	paths, err := c.parse(args)
@@ -176,25 +176,44 @@ func runSubmitters(args []string, stdout, stderr io.Writer) error {
 	if _, err := c.correlateInputs(inputs, cf, stderr, nil, onTrace); err != nil {
 		return err
 	}
+	list := subs.Sorted()
+	// With SMTP receive protocol logs beside the tracking logs, each SMTP
+	// submitter gains its sessions' TLS and authentication mechanisms.
+	smtp, withSMTP, err := c.submitterSMTP(paths, list, stderr)
+	if err != nil {
+		return err
+	}
 	bw := bufio.NewWriter(stdout)
 	defer bw.Flush()
-	list := subs.Sorted()
 	switch {
 	case *asJSON:
 		enc := json.NewEncoder(bw)
 		for _, s := range list {
-			enc.Encode(map[string]any{
+			obj := map[string]any{
 				"client_ip": addrStr(s.IP), "auth_category": s.Category, "auth": s.Auth, "protocol": s.Protocol,
 				"servers": nonNil(s.Servers), "connectors": nonNil(s.Connectors), "messages": s.Count,
 				"first_seen": clock(s.First, c.loc), "last_seen": clock(s.Last, c.loc), "sample_senders": nonNil(s.Senders),
-			})
+			}
+			if cs := smtp[s.IP.Unmap()]; withSMTP && cs != nil {
+				obj["smtp_sessions"], obj["tls_sessions"], obj["auth_mechanisms"], obj["auth_failed_sessions"] = cs.sessions, cs.tls, nonNil(cs.mechs), cs.failed
+			}
+			enc.Encode(obj)
 		}
 	case *asCSV:
 		cw := csv.NewWriter(bw)
-		cw.Write([]string{"client_ip", "auth_category", "auth", "protocol", "servers", "connectors", "messages", "first_seen", "last_seen", "sample_senders"})
+		header := []string{"client_ip", "auth_category", "auth", "protocol", "servers", "connectors", "messages", "first_seen", "last_seen", "sample_senders"}
+		if withSMTP {
+			header = append(header, "tls_sessions", "auth_mechanisms")
+		}
+		cw.Write(header)
 		for _, s := range list {
-			cw.Write([]string{addrStr(s.IP), s.Category, s.Auth, s.Protocol, strings.Join(s.Servers, "; "), strings.Join(s.Connectors, "; "),
-				fmt.Sprint(s.Count), clock(s.First, c.loc), clock(s.Last, c.loc), strings.Join(s.Senders, "; ")})
+			row := []string{addrStr(s.IP), s.Category, s.Auth, s.Protocol, strings.Join(s.Servers, "; "), strings.Join(s.Connectors, "; "),
+				fmt.Sprint(s.Count), clock(s.First, c.loc), clock(s.Last, c.loc), strings.Join(s.Senders, "; ")}
+			if withSMTP {
+				cs := smtp[s.IP.Unmap()]
+				row = append(row, cs.tlsColumn(), cs.authColumn())
+			}
+			cw.Write(row)
 		}
 		cw.Flush()
 		if err := cw.Error(); err != nil {
@@ -202,10 +221,19 @@ func runSubmitters(args []string, stdout, stderr io.Writer) error {
 		}
 	default:
 		tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "CLIENT IP\tAUTH\tPROTOCOL\tMESSAGES\tFIRST SEEN\tLAST SEEN\tSERVERS\tCONNECTORS\tSAMPLE SENDERS")
+		head := "CLIENT IP\tAUTH\tPROTOCOL\tMESSAGES\tFIRST SEEN\tLAST SEEN\tSERVERS\tCONNECTORS\tSAMPLE SENDERS"
+		if withSMTP {
+			head += "\tTLS SESSIONS\tAUTH MECHANISMS"
+		}
+		fmt.Fprintln(tw, head)
 		for _, s := range list {
-			fmt.Fprintf(tw, "%s\t%s %s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", addrStr(s.IP), s.Category, s.Auth, s.Protocol, s.Count,
+			fmt.Fprintf(tw, "%s\t%s %s\t%s\t%d\t%s\t%s\t%s\t%s\t%s", addrStr(s.IP), s.Category, s.Auth, s.Protocol, s.Count,
 				clock(s.First, c.loc), clock(s.Last, c.loc), strings.Join(s.Servers, ", "), strings.Join(s.Connectors, ", "), strings.Join(s.Senders, ", "))
+			if withSMTP {
+				cs := smtp[s.IP.Unmap()]
+				fmt.Fprintf(tw, "\t%s\t%s", cs.tlsColumn(), cs.authColumn())
+			}
+			fmt.Fprintln(tw)
 		}
 		tw.Flush()
 	}
