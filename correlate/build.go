@@ -1,6 +1,7 @@
 package correlate
 
 import (
+	"bytes"
 	"cmp"
 	"fmt"
 	"slices"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/mailtrace/mailtrace/messageinfo"
 	"github.com/mailtrace/mailtrace/msgtrk"
+	"github.com/mailtrace/mailtrace/recipstatus"
 )
 
 // org is what building one trace needs to know of the whole organisation:
@@ -27,6 +29,9 @@ type org interface {
 	// keyOfMessageID returns the Key of the message with message-id mid,
 	// "" when it is not known.
 	keyOfMessageID(mid string) string
+	// accepted reports whether the organisation receives mail for the
+	// domain of a lower-case address, and whether any domain is known.
+	accepted(address string) (accepted, known bool)
 }
 
 // builder turns an open trace into its Trace in small phases, each linear
@@ -59,6 +64,7 @@ type builder struct {
 	subTo   map[visitPeer]struct{}
 	recvBy  map[[2]string][2]int32 // (receiver short, sender short) → up to two visits with an SMTP RECEIVE
 	byHop   map[hopKey]int32
+	missing map[string]bool // short names of servers handed to or from whose logs are missing
 }
 
 // visitKey identifies a visit: a server in a role, and for transport
@@ -152,7 +158,9 @@ func (b *builder) build(tr *trace) *Trace {
 	b.buildHops()
 	b.buildEventOrder()
 	b.buildOrigin()
+	b.missing = resetMap(b.missing)
 	b.buildRecipients()
+	b.buildMissingLogs()
 	b.buildAnomalies()
 	out := b.out
 	b.tr, b.out = nil, nil
@@ -886,10 +894,12 @@ type recipientState struct {
 func statusRank(s Status) int {
 	switch s {
 	case StatusDelivered, StatusSentExternal:
-		return 4
+		return 5
 	case StatusFailed:
-		return 3
+		return 4
 	case StatusDropped:
+		return 3
+	case StatusHandedOff:
 		return 2
 	case StatusDuplicate:
 		return 1
@@ -1093,6 +1103,7 @@ func (b *builder) outcomeRow(rs *recipients, e *event, d int) {
 		b.steps++
 		st, _ := rs.getRef(r)
 		var s Status
+		server := e.server
 		switch e.etype {
 		case msgtrk.EventDeliver:
 			s = StatusDelivered
@@ -1100,9 +1111,20 @@ func (b *builder) outcomeRow(rs *recipients, e *event, d int) {
 			s = StatusSentExternal
 		case msgtrk.EventSend:
 			if e.peer == "" || b.org.hasLogs(e.peer) {
+				continue // the next server's logs tell
+			}
+			if s = b.sendOutcome(e, st.addr); s == StatusHandedOff {
+				server = b.org.nameFor(e.peer)
+				b.missing[e.peer] = true
+			}
+		case msgtrk.EventSubmit:
+			// The submission service handed the message to a transport
+			// server whose logs are missing.
+			if e.source != msgtrk.SourceStoreDriver || e.peer == "" || b.org.hasLogs(e.peer) {
 				continue
 			}
-			s = StatusSentExternal
+			s, server = StatusHandedOff, b.org.nameFor(e.peer)
+			b.missing[e.peer] = true
 		case msgtrk.EventFail, msgtrk.EventDeliverFail:
 			s = StatusFailed
 		case msgtrk.EventDrop:
@@ -1118,13 +1140,110 @@ func (b *builder) outcomeRow(rs *recipients, e *event, d int) {
 		if !better(st, s, d, e.time) {
 			continue
 		}
-		st.status, st.server, st.time, st.depth = s, e.server, e.time, d
+		st.status, st.server, st.time, st.depth = s, server, e.time, d
 		st.detail = ""
 		if (s == StatusFailed || s == StatusDropped || s == StatusPending) && k < len(statuses) {
 			st.detail = tr.str(statuses[k])
 		}
 		st.originNS = e.originNS
 	}
+}
+
+// Send connectors and replies that tell where a SEND went.
+var (
+	intraOrgConnector = []byte("Intra-Organization SMTP Send Connector")
+	edgeSyncPrefix    = []byte("EdgeSync - ")
+	internetWord      = []byte("internet")
+)
+
+// sendOutcome tells what a SEND to a host without logs did for recipient
+// addr: it handed the message to another Exchange server of the
+// organisation (StatusHandedOff: that server's logs would tell the rest),
+// or the message left the organisation (StatusSentExternal). It is sent
+// outside only on evidence: a domain the organisation does not receive
+// for, a reply no Exchange server gives, an Internet send connector; a
+// hand-over inside the organisation is evidence too (the
+// Intra-Organization connector, an EdgeSync connector used by a server
+// that is not an Edge or into the organisation, a domain the organisation
+// receives for). With no evidence either way the recipient is handed off:
+// the tool does not claim what the logs do not show.
+func (b *builder) sendOutcome(e *event, addr string) Status {
+	tr := b.tr
+	conn := tr.bytesOf(e.conn)
+	switch {
+	case bytes.EqualFold(conn, intraOrgConnector), bytes.HasPrefix(conn, edgeSyncInbound):
+		return StatusHandedOff
+	case bytes.HasPrefix(conn, edgeSyncPrefix) && !b.org.isEdge(e.short):
+		return StatusHandedOff // a mailbox server's transport routing to the Edge
+	}
+	if acc, known := b.org.accepted(addr); acc {
+		return StatusHandedOff
+	} else if known {
+		return StatusSentExternal
+	}
+	reply := tr.bytesOf(e.context)
+	if bytes.Contains(reply, []byte("250 ")) && !bytes.Contains(reply, []byte("[InternalId=")) && !bytes.Contains(reply, []byte("[Hostname=")) {
+		return StatusSentExternal // a reply no Exchange server gives
+	}
+	if bytes.Contains(bytes.ToLower(conn), internetWord) {
+		return StatusSentExternal
+	}
+	return StatusHandedOff
+}
+
+// buildMissingLogs finds the servers the message was handed to or received
+// from whose logs are not in the input: those of handed-off recipients
+// (above), an Exchange server that handed the message over (an SMTP
+// RECEIVE authenticated as another Exchange server, Kerberos "0c" or
+// mutual TLS "02", not through a front end), a hub that delivered it. The
+// trace names them and is not complete.
+func (b *builder) buildMissingLogs() {
+	tr, out := b.tr, b.out
+	for i := range tr.events {
+		b.steps++
+		e := &tr.events[i]
+		if e.peer == "" || e.peer == e.short || b.org.hasLogs(e.peer) || looksLikeIP([]byte(e.peer)) {
+			continue
+		}
+		switch {
+		case e.etype == msgtrk.EventReceive && e.source == msgtrk.SourceSMTP && e.recv >= 0:
+			ri := &tr.receives[e.recv]
+			if !ri.proxied && ri.auth.IsValid() && (ri.auth.Number == 0x0c || ri.auth.Number == 0x02) {
+				b.missing[e.peer] = true
+			}
+		case e.etype == msgtrk.EventDeliver || e.etype == msgtrk.EventDeliverFail:
+			b.missing[e.peer] = true
+		}
+	}
+	// A FAIL of a hand-over inside the organisation names, in its
+	// LastError, the server that refused: it was crossed.
+	for i := range tr.events {
+		b.steps++
+		e := &tr.events[i]
+		if e.etype != msgtrk.EventFail || e.status.n == 0 {
+			continue
+		}
+		if conn := tr.bytesOf(e.conn); !bytes.EqualFold(conn, intraOrgConnector) && !bytes.HasPrefix(conn, edgeSyncPrefix) {
+			continue
+		}
+		l, _ := recipstatus.ParseLastError(tr.bytesOf(tr.list(e.status)[0]))
+		if len(l.FQDN) == 0 {
+			continue
+		}
+		short := string(shortHost(nil, l.FQDN))
+		if short != e.short && !looksLikeIP(l.FQDN) && !b.org.hasLogs(short) {
+			b.missing[short] = true
+		}
+	}
+	if len(b.missing) == 0 {
+		return
+	}
+	for short := range b.missing {
+		out.MissingLogs = append(out.MissingLogs, b.org.nameFor(short))
+	}
+	slices.Sort(out.MissingLogs)
+	out.Anomalies = append(out.Anomalies, Anomaly{AnomalyMissingLogs, fmt.Sprintf("the message crossed %s, whose logs are not in the input",
+		strings.Join(out.MissingLogs, ", "))})
 }
 
 // finalRecipients turns the working states into the trace's recipients:

@@ -19,6 +19,10 @@ type Context struct {
 	Servers []string
 	// EdgeServers are the Edge Transport servers, as Options.EdgeServers.
 	EdgeServers []string
+	// AcceptedDomains are the domains the organisation receives mail for,
+	// as Options.AcceptedDomains (here the whole list: BuildTrace learns
+	// none from the rows of one message).
+	AcceptedDomains []string
 	// Files maps an input's name (Record.Origin().File) to the server
 	// that wrote it, as decided over the whole input (FileVote,
 	// Tracker.InputServers). Rows of inputs not listed go by what they
@@ -42,7 +46,7 @@ func BuildTrace(rows []*msgtrk.Record, ctx Context) (*Trace, error) {
 	sorted := slices.Clone(rows)
 	slices.SortFunc(sorted, compareRows)
 	var out []*Trace
-	t, err := New(Options{EdgeServers: ctx.EdgeServers, OnTrace: func(tr *Trace) { out = append(out, tr) }})
+	t, err := New(Options{EdgeServers: ctx.EdgeServers, AcceptedDomains: ctx.AcceptedDomains, OnTrace: func(tr *Trace) { out = append(out, tr) }})
 	if err != nil {
 		return nil, err
 	}

@@ -34,6 +34,7 @@ type modelTrace struct {
 	deadline  int64
 	events    int
 	delivered bool
+	received  bool // a RECEIVE: the message's entry is known
 }
 
 type model struct {
@@ -73,7 +74,7 @@ func (m *model) popMin() *modelTrace {
 func (m *model) emit(t *modelTrace, reason string) {
 	if reason == "" {
 		reason = "expired"
-		if t.delivered {
+		if t.delivered && t.received {
 			reason = "complete"
 		}
 	}
@@ -100,6 +101,7 @@ func (m *model) add(key string, at int64, deliver bool) {
 	}
 	t.events++
 	t.delivered = t.delivered || deliver
+	t.received = t.received || !deliver
 	if at > t.last {
 		t.last = at
 	}

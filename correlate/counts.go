@@ -23,6 +23,7 @@ type Counts struct {
 	Dropped      int64
 	Duplicate    int64
 	Pending      int64
+	HandedOff    int64 // handed to a server whose logs are missing: not known to be delivered
 	// Expansions counts group expansions; Expanded the recipients that came
 	// from a group.
 	Expansions int64
@@ -64,6 +65,8 @@ func (c *Counts) Add(t *Trace) {
 			c.Dropped++
 		case StatusDuplicate:
 			c.Duplicate++
+		case StatusHandedOff:
+			c.HandedOff++
 		default:
 			c.Pending++
 		}

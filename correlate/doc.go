@@ -49,23 +49,50 @@
 // resolved to (ResolvedFrom); a recipient that was REDIRECTed keeps its
 // entry, with RedirectedTo and the target's outcome. Outcomes:
 //
-//	delivered      STOREDRIVER DELIVER
-//	sent_external  SENDEXTERNAL, or SEND to a host that has no logs in the input
+//	delivered      STOREDRIVER DELIVER: in a mailbox
+//	sent_external  it left the organisation, on evidence: SENDEXTERNAL, or a SEND to a
+//	               host without logs for a domain the organisation does not receive
+//	               for, answered by a reply no Exchange server gives, or through an
+//	               Internet send connector
+//	handed_off     handed to another Exchange server whose logs are not in the input
+//	               (Server names it: the Intra-Organization connector, an EdgeSync
+//	               connector, a domain the organisation receives for, a SUBMIT to a
+//	               transport server, or no evidence either way): not final
 //	failed         FAIL or DELIVERFAIL (Detail: the recipient-status)
 //	dropped        DROP of a recipient (the DROP of an expanded group is not one)
 //	duplicate      the only outcome was a DUPLICATEDELIVER
-//	pending        no outcome: deferred (Detail: the DEFER status), in transit, or logs missing
+//	pending        no outcome: deferred (Detail: the DEFER status), in transit, or the
+//	               logs of the next server show nothing
 //
 // When several rows speak of one recipient, a success outranks a failure,
-// which outranks a drop; among equals the deepest hop wins (the delivery
-// server's DELIVERFAIL explains more than the hub's FAIL).
+// which outranks a drop, then a hand-off; among equals the deepest hop wins
+// (the delivery server's DELIVERFAIL explains more than the hub's FAIL).
+//
+// # Servers and missing logs
+//
+// A row belongs to the server that wrote its input. That is decided once
+// per input, by a vote of the rows' local-host column (format.md §4, per
+// event) over its first rows; the folder the logs were collected in (or a
+// server name in the file name) is only a hint, used when no row says, and
+// Tracker.ServerHints lists the hints the rows contradicted. So logs under
+// mbx-a/, ex01.corp.contoso.com/ or EX01/ give the same traces. Servers
+// are named as their rows spell them.
+//
+// A trace is complete (ReasonComplete) only when every recipient has a
+// final outcome, the message's entry is known (Origin), and it crossed no
+// server whose logs are missing. When it was handed to or received from
+// such a server (a SEND or SUBMIT to it, an SMTP RECEIVE from it
+// authenticated as an Exchange server, a DELIVER naming it, a FAIL whose
+// LastError names it), Trace.MissingLogs names it, a missing_logs anomaly
+// says so, and the trace is expired, not complete: its recipients are
+// handed_off rather than sent_external.
 //
 // # Time and memory
 //
 // A [Tracker] never reads the clock: it is driven by event time through
 // [Tracker.Advance]. A trace is emitted when no row of its message has come
-// for Options.Window of event time (ReasonComplete when every recipient has
-// a final outcome, else ReasonExpired); [Tracker.Flush] emits the rest
+// for Options.Window of event time (ReasonComplete when it is complete, see
+// above, else ReasonExpired); [Tracker.Flush] emits the rest
 // (ReasonFlushed). At most Options.MaxOpenTraces are held: past that, the
 // trace whose window would end first is emitted early (ReasonEvicted).
 // Memory is therefore bounded by the number of messages within one window,
@@ -87,6 +114,7 @@
 //	                     that created the message (see Origin)
 //	hops                [{server, role, depth, first, last, latency_seconds, events,
 //	                     from: indexes of the hops that handed the message over}]
+//	missing_logs        servers whose logs are missing and would complete the trace
 //	recipients          [{address, status, server, time, detail, expanded_from,
 //	                     resolved_from, redirected_to, latency_seconds}]
 //	expansions          [{group, members, server, time}]

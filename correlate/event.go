@@ -37,7 +37,8 @@ type event struct {
 	related  ref
 	refs     span // reference members
 	internal ref  // internal-message-id
-	context  ref  // source-context, for TRANSFER reasons
+	context  ref  // source-context: TRANSFER reasons, SEND replies
+	conn     ref  // connector-id of SEND and FAIL rows
 	etypeRaw ref  // event-id as written, when unknown
 
 	recv int32 // RECEIVE rows: index of their receiveInfo in the trace, else -1
@@ -69,7 +70,8 @@ type receiveInfo struct {
 	auth       messageinfo.AuthCode
 	clientType ref
 	connector  ref
-	firstHop   ref // custom-data S:FirstForestHop: the front end it came in through
+	firstHop   ref  // custom-data S:FirstForestHop: the front end it came in through
+	proxied    bool // custom-data S:ProxyHop1 or S:ProxiedClientIPAddress: a front end proxied it
 	clientIP   netip.Addr
 	origIP     netip.Addr
 	proxiedIP  netip.Addr
@@ -209,8 +211,14 @@ func (tr *Tracker) extract(e *event, rec *msgtrk.Record, t *trace, row *rowInfo,
 	if id := rec.Field(msgtrk.InternalMessageID); len(id) > 0 {
 		e.internal = t.addString(id)
 	}
-	if e.etype == msgtrk.EventTransfer {
+	switch e.etype {
+	case msgtrk.EventTransfer:
 		e.context = t.addString(rec.Field(msgtrk.SourceContext))
+	case msgtrk.EventSend:
+		e.context = t.addString(rec.Field(msgtrk.SourceContext))
+		e.conn = t.addString(rec.Field(msgtrk.ConnectorID))
+	case msgtrk.EventFail:
+		e.conn = t.addString(rec.Field(msgtrk.ConnectorID))
 	}
 
 	mi := rec.Field(msgtrk.MessageInfo)
@@ -230,6 +238,10 @@ func (tr *Tracker) extract(e *event, rec *msgtrk.Record, t *trace, row *rowInfo,
 			cd := rec.Field(msgtrk.CustomData)
 			if v, ok := eventdata.Lookup(cd, "ProxiedClientIPAddress"); ok {
 				ri.proxiedIP, _ = msgtrk.ParseAddr(v)
+				ri.proxied = true
+			}
+			if _, ok := eventdata.Lookup(cd, "ProxyHop1"); ok {
+				ri.proxied = true
 			}
 			if v, ok := eventdata.Lookup(cd, "FirstForestHop"); ok {
 				ri.firstHop = t.addString(v)

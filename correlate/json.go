@@ -31,6 +31,7 @@ type jsonTrace struct {
 	DSNFor           string          `json:"dsn_for,omitempty"`
 	DSNForMessageID  string          `json:"dsn_for_message_id,omitempty"`
 	DSNs             []string        `json:"dsns,omitempty"`
+	MissingLogs      []string        `json:"missing_logs,omitempty"`
 	ShadowEvents     []jsonEventRef  `json:"shadow_events"`
 	Duplicates       []jsonEventRef  `json:"duplicates"`
 	Events           int             `json:"events"`
@@ -138,7 +139,7 @@ func (t *Trace) MarshalJSON() ([]byte, error) {
 			ProxiedClientIP: addr(t.Origin.ProxiedClientIP),
 		},
 		Hops: []jsonHop{}, Recipients: []jsonRecipient{}, Expansions: []jsonExpansion{},
-		DSNFor: t.DSNFor, DSNForMessageID: t.DSNForMessageID, DSNs: t.DSNs, ShadowEvents: refs(t.ShadowEvents), Duplicates: refs(t.Duplicates),
+		DSNFor: t.DSNFor, DSNForMessageID: t.DSNForMessageID, DSNs: t.DSNs, MissingLogs: t.MissingLogs, ShadowEvents: refs(t.ShadowEvents), Duplicates: refs(t.Duplicates),
 		Events: t.Events, Orphan: t.Orphan, Reason: t.Reason.String(), Anomalies: make([]string, len(t.Anomalies)),
 	}
 	if t.Origin.Source != msgtrk.SourceUnknown {

@@ -176,6 +176,7 @@ func (tr *trace) absorb(o *trace) {
 		e.related = shift(e.related)
 		e.internal = shift(e.internal)
 		e.context = shift(e.context)
+		e.conn = shift(e.conn)
 		e.etypeRaw = shift(e.etypeRaw)
 		if e.recv >= 0 {
 			ri := o.receives[e.recv]

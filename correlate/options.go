@@ -49,10 +49,20 @@ type Options struct {
 	// report on. Default 131,072.
 	RecentKeys int
 	// EdgeServers names the Edge Transport servers (short or full names, any
-	// case). A server not named here is also taken for an Edge once one of
-	// its rows names one of the "EdgeSync - …" send connectors, which only
-	// Edge servers have; any other server is a mailbox (or hub) server.
+	// case). A server not named here is also taken for an Edge when its
+	// rows show what only an Edge does (it sends into the organisation
+	// through an "EdgeSync - Inbound to …" connector, receives on its
+	// "Default internal receive connector") and nothing only a mailbox
+	// server does (MSGTRKMS, MSGTRKMD or MSGTRKM logs, STOREDRIVER rows).
 	EdgeServers []string
+	// AcceptedDomains names the domains the organisation receives mail
+	// for (any case; a subdomain is not included unless named). The rows
+	// teach more: the domains of recipients delivered to mailboxes and of
+	// senders submitting from mailboxes. A recipient handed to a host
+	// without logs is sent outside only on evidence that the message left
+	// the organisation; a recipient in an accepted domain is handed off
+	// (StatusHandedOff) instead.
+	AcceptedDomains []string
 }
 
 func (o *Options) withDefaults() (Options, error) {

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/mailtrace/mailtrace/internal/ascii"
 	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
@@ -74,6 +75,7 @@ type orgState struct {
 	byName    map[string]int32
 	servers   map[string]*serverState
 	fixed     map[string]string // file name → short server name, from Context.Files (BuildTrace)
+	domains   map[string]bool   // lower-case domains the organisation receives mail for
 	names     map[string]string // short → display name: its first spelling in a local-host column
 	mixedCase bool              // some display name is not in upper case
 	strs      map[string]string
@@ -82,7 +84,7 @@ type orgState struct {
 
 func newOrgState() *orgState {
 	return &orgState{byOrigin: map[*msgtrk.Origin]int32{}, byName: map[string]int32{}, servers: map[string]*serverState{},
-		names: map[string]string{}, strs: map[string]string{}}
+		names: map[string]string{}, strs: map[string]string{}, domains: map[string]bool{}}
 }
 
 func (o *orgState) intern(b []byte) string {
@@ -226,6 +228,7 @@ func (o *orgState) observe(rec *msgtrk.Record, et msgtrk.EventType, src msgtrk.S
 	}
 	short := o.shortOf(file, local)
 	o.markLogs(short)
+	o.learnDomains(rec, et, src)
 	// The role's evidence goes to the server the row belongs to.
 	switch {
 	case origin.Kind == msgtrk.LogSubmission || origin.Kind == msgtrk.LogDelivery || origin.Kind == msgtrk.LogMailbox || src == msgtrk.SourceStoreDriver:
@@ -408,4 +411,56 @@ func (o *orgState) inputServers() map[string]string {
 		}
 	}
 	return m
+}
+
+// learnDomains learns the domains the organisation receives mail for from
+// a row: the recipients of a delivery to mailboxes, the sender of a store
+// submission.
+func (o *orgState) learnDomains(rec *msgtrk.Record, et msgtrk.EventType, src msgtrk.SourceType) {
+	switch {
+	case et == msgtrk.EventDeliver && src == msgtrk.SourceStoreDriver:
+		var ls msgtrk.ListScanner
+		ls.Init(rec.Field(msgtrk.RecipientAddress))
+		for ls.Next() {
+			o.acceptDomain(ls.Bytes())
+		}
+	case et == msgtrk.EventReceive && src == msgtrk.SourceStoreDriver:
+		o.acceptDomain(rec.Field(msgtrk.SenderAddress))
+	}
+}
+
+// acceptDomain records the domain of address (or a bare domain) as one the
+// organisation receives mail for.
+func (o *orgState) acceptDomain(address []byte) {
+	d := address
+	if i := bytes.LastIndexByte(d, '@'); i >= 0 {
+		d = d[i+1:]
+	}
+	d = bytes.TrimSpace(bytes.TrimSuffix(d, []byte(">")))
+	if len(d) == 0 || len(o.domains) >= maxInterned {
+		return
+	}
+	o.scratch = ascii.AppendLower(o.scratch[:0], d)
+	if !o.domains[string(o.scratch)] {
+		o.domains[string(o.scratch)] = true
+	}
+}
+
+// accepted reports whether the organisation receives mail for the domain
+// of a lower-case address, and whether any domain is known at all.
+func (o *orgState) accepted(address string) (accepted, known bool) {
+	if i := strings.LastIndexByte(address, '@'); i >= 0 {
+		address = address[i+1:]
+	}
+	return o.domains[address], len(o.domains) > 0
+}
+
+// configure takes what the options say of the organisation.
+func (o *orgState) configure(opts Options) {
+	for _, e := range opts.EdgeServers {
+		o.markEdge(e)
+	}
+	for _, d := range opts.AcceptedDomains {
+		o.acceptDomain([]byte(d))
+	}
 }

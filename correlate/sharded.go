@@ -93,9 +93,7 @@ func NewSharded(n int, opts Options) (*Sharded, error) {
 	s := &Sharded{opts: o, batchRows: DefaultBatchRows,
 		storeShard: map[string]int{}, pending: map[string][]pendRow{},
 		org: newOrgState(), msgIDs: newRecentKeys(o.RecentKeys)}
-	for _, e := range o.EdgeServers {
-		s.org.markEdge(e)
-	}
+	s.org.configure(o)
 	for i := 0; i < n; i++ {
 		sh := &shard{in: make(chan *shardJob), done: make(chan struct{}), job: &shardJob{}}
 		so := o

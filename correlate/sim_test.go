@@ -393,3 +393,82 @@ func TestShardedKeysAsTracker(t *testing.T) {
 		}
 	}
 }
+
+// TestPropertyPartialInput: with the logs of any subset of the servers
+// missing, no recipient the whole organisation delivered to a mailbox is
+// said to be sent outside, and no trace of a message that crossed a server
+// without logs is complete (it names the missing servers instead, or has a
+// recipient handed off to them, or lacks its entry).
+func TestPropertyPartialInput(t *testing.T) {
+	params := proptest.Parameters(t, 100)
+	props := gopter.NewProperties(params)
+	versions := []msgtrktest.Version{msgtrktest.V2010, msgtrktest.V2013, msgtrktest.V2016, msgtrktest.V2019}
+	props.Property("missing logs never make a delivery external or a crossing complete", prop.ForAll(
+		func(seed uint64, mbx, edges, vi int, skewMs int64, drop uint, shards int) string {
+			cfg := msgtrktest.Config{Seed: seed, MailboxServers: mbx, EdgeServers: edges, Messages: 40,
+				Version: versions[vi], MaxSkew: time.Duration(skewMs) * time.Millisecond}
+			if edges == 0 {
+				cfg.EdgeServers = msgtrktest.NoEdge
+			}
+			sim, err := msgtrktest.New(cfg)
+			if err != nil {
+				return "New: " + err.Error()
+			}
+			fsys, truth, err := sim.WriteFS()
+			if err != nil {
+				return "WriteFS: " + err.Error()
+			}
+			servers := sim.Org().Servers
+			dropped := map[string]bool{}
+			for i, s := range servers {
+				if drop&(1<<i) != 0 {
+					dropped[s.Name] = true
+				}
+			}
+			if len(dropped) == len(servers) {
+				delete(dropped, servers[0].Name)
+			}
+			for _, f := range truth.Files {
+				if dropped[f.Server] {
+					delete(fsys, f.Path)
+				}
+			}
+			run := correlateFS(t, fsys, shards, correlate.Options{})
+			byKey := map[string]*correlate.Trace{}
+			for _, tr := range run.traces {
+				byKey[tr.Key] = tr
+			}
+			for _, m := range truth.Messages {
+				tr := byKey[m.Key]
+				if tr == nil {
+					continue
+				}
+				crossed := ""
+				for _, h := range m.Hops {
+					if dropped[h.Server] {
+						crossed = h.Server
+					}
+				}
+				if crossed != "" && tr.Reason == correlate.ReasonComplete {
+					return fmt.Sprintf("config %+v, %v dropped: message %s (%v) crossed %s and its trace is complete: recipients %+v",
+						cfg, dropped, m.Key, m.Kind, crossed, tr.Recipients)
+				}
+				for _, want := range m.Recipients {
+					if want.Status != msgtrktest.StatusDelivered {
+						continue
+					}
+					for _, got := range tr.Recipients {
+						if got.Address == want.Address && got.Status == correlate.StatusSentExternal {
+							return fmt.Sprintf("config %+v, %v dropped: message %s (%v): %s delivered at %s, trace says sent_external at %s",
+								cfg, dropped, m.Key, m.Kind, want.Address, want.Server, got.Server)
+						}
+					}
+				}
+			}
+			return ""
+		},
+		gen.UInt64(), gen.IntRange(1, 4), gen.IntRange(0, 2), gen.IntRange(0, len(versions)-1),
+		gen.Int64Range(0, 120000), gen.UIntRange(1, 63), gen.OneConstOf(1, 1, 2),
+	))
+	props.TestingRun(t)
+}

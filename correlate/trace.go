@@ -13,11 +13,14 @@ type Reason uint8
 
 // The reasons.
 const (
-	// ReasonComplete: the quiet window passed and every recipient had a
-	// final outcome (delivered, sent outside, failed, dropped, duplicate).
+	// ReasonComplete: the quiet window passed, every recipient had a final
+	// outcome (delivered, sent outside, failed, dropped, duplicate), the
+	// message's entry is known and it crossed no server whose logs are
+	// missing: the logs show the whole way.
 	ReasonComplete Reason = iota + 1
-	// ReasonExpired: the quiet window passed with some recipient still
-	// pending (deferred, in transit, or its last hop's logs missing).
+	// ReasonExpired: the quiet window passed and the trace is not complete:
+	// some recipient is pending or handed off, the entry is unknown, or
+	// the logs of a server it crossed are missing (Trace.MissingLogs).
 	ReasonExpired
 	// ReasonEvicted: MaxOpenTraces was reached and this was the trace whose
 	// window would have ended first.
@@ -44,16 +47,17 @@ type Status uint8
 const (
 	StatusPending      Status = iota // no final outcome logged (deferred, in transit, or logs missing)
 	StatusDelivered                  // delivered to a mailbox (STOREDRIVER DELIVER)
-	StatusSentExternal               // handed to a host outside the organisation (SENDEXTERNAL, or SEND to a host with no logs)
+	StatusSentExternal               // left the organisation, on evidence (SENDEXTERNAL; see the package doc)
 	StatusFailed                     // FAIL or DELIVERFAIL
 	StatusDropped                    // DROP of a recipient that is not an expanded group
 	StatusDuplicate                  // its only outcome was a duplicate (DUPLICATEDELIVER …)
+	StatusHandedOff                  // handed to another Exchange server whose logs are not in the input (Server names it): not final
 )
 
-var statusNames = [...]string{"pending", "delivered", "sent_external", "failed", "dropped", "duplicate"}
+var statusNames = [...]string{"pending", "delivered", "sent_external", "failed", "dropped", "duplicate", "handed_off"}
 
 // String returns the status as in the JSON form: "pending", "delivered",
-// "sent_external", "failed", "dropped", "duplicate".
+// "sent_external", "failed", "dropped", "duplicate", "handed_off".
 func (s Status) String() string {
 	if int(s) < len(statusNames) {
 		return statusNames[s]
@@ -62,8 +66,9 @@ func (s Status) String() string {
 }
 
 // Final reports whether s is an outcome after which nothing more is
-// expected.
-func (s Status) Final() bool { return s != StatusPending }
+// expected in the logs: not pending, and not handed off to a server whose
+// logs are missing (its logs would tell the rest).
+func (s Status) Final() bool { return s != StatusPending && s != StatusHandedOff }
 
 // Role is what a server did for a message at one hop.
 type Role uint8
@@ -185,6 +190,11 @@ type Trace struct {
 	DSNForMessageID string
 	DSNFor          string
 	DSNs            []string // message-ids of DSNs generated for this message (reference of FAIL rows)
+
+	// MissingLogs names, sorted, the servers the message was handed to or
+	// received from whose logs are not in the input: their logs would
+	// complete the picture. A trace with MissingLogs is never complete.
+	MissingLogs []string
 
 	ShadowEvents []EventRef // HAREDIRECT, HARECEIVE, HADISCARD, HAREDIRECTFAIL: never hops or deliveries
 	Duplicates   []EventRef // DUPLICATEDELIVER, DUPLICATEEXPAND, DUPLICATEREDIRECT, RESUBMIT: never deliveries

@@ -108,9 +108,7 @@ func New(opts Options) (*Tracker, error) {
 		recent:  newRecentKeys(o.RecentKeys),
 	}
 	t.b.org, t.b.intern = t, t.intern
-	for _, s := range o.EdgeServers {
-		t.org.markEdge(s)
-	}
+	t.org.configure(o)
 	return t, nil
 }
 
@@ -437,7 +435,9 @@ func (t *Tracker) emit(tr *trace, reason Reason) {
 				break
 			}
 		}
-		if len(out.Recipients) == 0 && out.Origin.Protocol == ProtocolUnknown {
+		// A trace that shows no entry, or crossed a server whose logs are
+		// missing, is not complete whatever its recipients say.
+		if out.Origin.Protocol == ProtocolUnknown || len(out.MissingLogs) > 0 {
 			reason = ReasonExpired
 		}
 	}
@@ -536,6 +536,10 @@ func (t *Tracker) keyOfMessageID(mid string) string {
 	}
 	return ""
 }
+
+// accepted reports whether the organisation receives mail for the domain
+// of address (see orgState.accepted).
+func (t *Tracker) accepted(address string) (bool, bool) { return t.org.accepted(address) }
 
 // nameFor names a server given its short name (see orgState.display).
 func (t *Tracker) nameFor(short string) string { return t.org.display(short) }

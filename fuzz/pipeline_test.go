@@ -243,7 +243,7 @@ func runPipeline(t testing.TB, data []byte, c pipeConfig) pipeResult {
 		}
 	}
 	n := sum.Counts
-	if n.Delivered+n.SentExternal+n.Failed+n.Dropped+n.Duplicate+n.Pending != n.Recipients {
+	if n.Delivered+n.SentExternal+n.Failed+n.Dropped+n.Duplicate+n.Pending+n.HandedOff != n.Recipients {
 		t.Fatalf("report: outcomes do not sum to Recipients: %+v", n)
 	}
 	s := sum.Summary(3, st.Errors)

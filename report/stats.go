@@ -175,6 +175,7 @@ type CountsJSON struct {
 	Expanded      int64 `json:"recipients_from_groups"`
 	DuplicateRows int64 `json:"duplicate_rows"`
 	ShadowRows    int64 `json:"shadow_rows"`
+	HandedOff     int64 `json:"handed_off"` // recipients handed to servers whose logs are missing
 }
 
 // SizeJSON summarises message sizes in bytes.
@@ -223,7 +224,7 @@ func (s *Stats) Summary(top int, malformed int64) Summary {
 	sum := Summary{
 		Rows: s.rows,
 		Counts: CountsJSON{c.Messages, c.NDRs, c.Orphans, c.Recipients, c.Deliveries(), c.Delivered, c.SentExternal,
-			c.Failed, c.Dropped, c.Duplicate, c.Pending, c.Expansions, c.Expanded, c.DuplicateRows, c.ShadowRows},
+			c.Failed, c.Dropped, c.Duplicate, c.Pending, c.Expansions, c.Expanded, c.DuplicateRows, c.ShadowRows, c.HandedOff},
 		Events: sortedEntries(s.events), Sources: sortedEntries(s.sources), Servers: sortedEntries(s.servers),
 		TopSenders: s.senders.Top(top), TopRcpts: s.recipients.Top(top), TopDomains: s.domains.Top(top),
 		EndToEnd:   latencyOf(&s.e2e),

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"runtime"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/mailtrace/mailtrace/correlate"
@@ -11,15 +14,17 @@ import (
 
 // corrFlags are the correlation settings of trace, stats and submitters.
 type corrFlags struct {
-	window  time.Duration
-	edges   listFlag
-	workers int
+	window   time.Duration
+	edges    listFlag
+	accepted listFlag
+	workers  int
 }
 
 func (c *common) addCorrFlags() *corrFlags {
 	f := &corrFlags{}
 	c.fs.DurationVar(&f.window, "window", correlate.DefaultWindow, "quiet time after a message's last row before its trace is complete")
-	c.fs.Var(&f.edges, "edge", "name of an Edge Transport server (repeatable; Edge servers sending through EdgeSync connectors are found by themselves)")
+	c.fs.Var(&f.edges, "edge", "name of an Edge Transport server (repeatable; Edge servers that send into the organisation through EdgeSync are found by themselves)")
+	c.fs.Var(&f.accepted, "accepted-domain", "a domain the organisation receives mail for (repeatable; domains delivered to in the logs are known by themselves)")
 	c.fs.IntVar(&f.workers, "workers", 1, "correlate on this many goroutines (0: one per CPU)")
 	return f
 }
@@ -39,7 +44,15 @@ func (c *common) correlateInputs(inputs []msgtrk.Input, f *corrFlags, stderr io.
 	if f.window <= 0 {
 		return corrResult{}, usagef("-window must be positive")
 	}
-	opts := correlate.Options{Window: f.window, EdgeServers: f.edges, OnTrace: onTrace}
+	missing := map[string]int{} // server whose logs are missing → traces that crossed it
+	opts := correlate.Options{Window: f.window, EdgeServers: f.edges, AcceptedDomains: f.accepted, OnTrace: func(t *correlate.Trace) {
+		for _, s := range t.MissingLogs {
+			missing[s]++
+		}
+		if onTrace != nil {
+			onTrace(t)
+		}
+	}}
 	if c.withFilters {
 		opts.Mark = c.filter.Match
 	}
@@ -62,11 +75,8 @@ func (c *common) correlateInputs(inputs []msgtrk.Input, f *corrFlags, stderr io.
 		}
 		tk = t
 	}
-	for _, in := range inputs {
-		if in.Server != "" {
-			tk.MarkServer(in.Server)
-		}
-	}
+	// (Which server wrote each input is told by its rows, not by its
+	// folder: no server is marked from the inputs' names.)
 	src := c.newSource(inputs, stderr)
 	var last time.Time
 	for src.Next() {
@@ -91,5 +101,29 @@ func (c *common) correlateInputs(inputs []msgtrk.Input, f *corrFlags, stderr io.
 		tk.Advance(last.Add(f.window + time.Millisecond))
 	}
 	tk.Flush()
+	if !c.quiet {
+		reportServers(stderr, tk.ServerHints(), missing)
+	}
 	return corrResult{stats: tk.Stats(), skew: tk.Skew(), src: src}, src.finish()
+}
+
+// reportServers says on stderr, once each, which folder names the rows
+// contradicted and which servers' logs are missing.
+func reportServers(w io.Writer, hints []correlate.ServerHint, missing map[string]int) {
+	for _, h := range hints {
+		fmt.Fprintf(w, "mailtrace: warning: %d input(s) found as %q were written by %s (their rows say so); following the rows\n", h.Files, h.Hint, h.Server)
+	}
+	if len(missing) == 0 {
+		return
+	}
+	names := make([]string, 0, len(missing))
+	for s := range missing {
+		names = append(names, s)
+	}
+	sort.Strings(names)
+	parts := make([]string, len(names))
+	for i, s := range names {
+		parts[i] = fmt.Sprintf("%s (%d messages)", s, missing[s])
+	}
+	fmt.Fprintf(w, "mailtrace: the logs of %s are not in the input: messages handed to or from them are not complete; add those servers' logs to complete them\n", strings.Join(parts, ", "))
 }

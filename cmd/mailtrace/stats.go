@@ -77,6 +77,9 @@ func writeSummary(w io.Writer, s report.Summary) {
 	fmt.Fprintf(tw, "Recipients\t%d\t(after group expansion, each recipient of each message; %d from %d group expansions)\n", c.Recipients, c.Expanded, c.Expansions)
 	fmt.Fprintf(tw, "Deliveries\t%d\t(%d to mailboxes, %d sent outside)\n", c.Deliveries, c.Delivered, c.SentExternal)
 	fmt.Fprintf(tw, "Failed / dropped / pending\t%d / %d / %d\t\n", c.Failed, c.Dropped, c.Pending)
+	if c.HandedOff > 0 {
+		fmt.Fprintf(tw, "Handed off\t%d\t(to servers whose logs are not in the input: not known to be delivered)\n", c.HandedOff)
+	}
 	fmt.Fprintf(tw, "Duplicate / shadow rows\t%d / %d\t(never counted as deliveries)\n", c.DuplicateRows, c.ShadowRows)
 	if c.Orphans > 0 {
 		fmt.Fprintf(tw, "Orphan traces\t%d\t(rows no message id ties to a message)\n", c.Orphans)
