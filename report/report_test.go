@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"math"
 	"net/netip"
-	"sort"
+	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -15,28 +16,120 @@ import (
 	"github.com/mailtrace/mailtrace/internal/proptest"
 )
 
-// TestPropertyHistogram: every percentile is within 1% (or 1µs) of the exact
-// one, computed by sorting.
+// histCase is one generated input of TestPropertyHistogram: the values, in
+// microseconds (or bytes), and the percentile asked for.
+type histCase struct {
+	Values []int64
+	P      float64
+}
+
+// histCaseGen generates the cases that matter: a single value, a few, or
+// hundreds; values all below 1000 (exact buckets: 1 ms, or 1000 bytes), all
+// anywhere up to 10^10, or a mix; and p0 and p100 as often as any other
+// percentile (TestHistogramGeneratorCoverage shows each is reached).
+func histCaseGen() gopter.Gen {
+	// gen.Weighted, not gen.Frequency: Frequency keys its generators by
+	// weight and does not draw them in proportion to it.
+	n := gen.Weighted([]gen.WeightedGen{{Weight: 1, Gen: gen.Const(1)}, {Weight: 3, Gen: gen.IntRange(2, 20)}, {Weight: 2, Gen: gen.IntRange(21, 400)}})
+	values := n.FlatMap(func(v any) gopter.Gen {
+		n := v.(int)
+		return gen.OneGenOf(
+			gen.SliceOfN(n, gen.Int64Range(0, 999)),
+			gen.SliceOfN(n, gen.Int64Range(0, 1e10)),
+			// (Map drops each range's sieve, which SliceOfN would
+			// otherwise apply to the other range's values.)
+			gen.SliceOfN(n, gen.OneGenOf(gen.Int64Range(0, 999).Map(same), gen.Int64Range(1000, 1e10).Map(same))),
+		)
+	}, reflect.TypeOf([]int64(nil)))
+	p := gen.Weighted([]gen.WeightedGen{{Weight: 1, Gen: gen.Const(0.0)}, {Weight: 1, Gen: gen.Const(100.0)}, {Weight: 4, Gen: gen.Float64Range(0, 100)}})
+	return gopter.CombineGens(values, p).Map(func(v []any) histCase {
+		return histCase{Values: v[0].([]int64), P: v[1].(float64)}
+	})
+}
+
+func same(v int64) int64 { return v }
+
+// exactPercentile is the value of rank ⌈p/100·n⌉ (at least 1) of the sorted
+// values: what the histograms approximate.
+func exactPercentile(values []int64, p float64) int64 {
+	sorted := slices.Sorted(slices.Values(values))
+	rank := max(int(math.Ceil(p/100*float64(len(sorted)))), 1)
+	return sorted[rank-1]
+}
+
+// TestPropertyHistogram: every percentile is exact below 1000 (1 ms, or 1000
+// bytes) and within 1% of the exact one above, computed by sorting; p0 is
+// the smallest value and p100 the largest, so rounded; a duration histogram
+// and a size histogram fed the same numbers agree.
 func TestPropertyHistogram(t *testing.T) {
 	props := gopter.NewProperties(proptest.Parameters(t, 500))
-	props.Property("percentiles within 1%", prop.ForAll(func(us []int64, p float64) string {
+	props.Property("percentiles exact below 1000, within 1% above", prop.ForAll(func(c histCase) string {
 		var h Histogram
-		ds := make([]time.Duration, len(us))
-		for i, u := range us {
-			ds[i] = time.Duration(u) * time.Microsecond
-			h.Add(ds[i])
+		var sh SizeHistogram
+		for _, v := range c.Values {
+			h.Add(time.Duration(v) * time.Microsecond)
+			sh.Add(v)
 		}
-		sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
-		got := h.Percentiles(p)[0]
-		rank := int(math.Ceil(p / 100 * float64(len(ds))))
-		rank = max(rank, 1)
-		want := ds[rank-1]
-		if diff := math.Abs(float64(got - want)); diff > float64(want)/100+float64(time.Microsecond) {
-			return fmt.Sprintf("p%v = %v, exact %v", p, got, want)
+		want := exactPercentile(c.Values, c.P)
+		got := h.Percentiles(c.P)[0].Microseconds()
+		switch {
+		case want < 1000 && got != want:
+			return fmt.Sprintf("p%v = %dµs, exact %dµs (below 1 ms: must be exact)", c.P, got, want)
+		case got > want || want-got > want/100:
+			return fmt.Sprintf("p%v = %dµs, exact %dµs", c.P, got, want)
+		case sh.Percentiles(c.P)[0] != got:
+			return fmt.Sprintf("p%v: size histogram %d, duration histogram %dµs", c.P, sh.Percentiles(c.P)[0], got)
+		case h.Count() != int64(len(c.Values)) || sh.Count() != h.Count():
+			return fmt.Sprintf("counts %d, %d for %d values", h.Count(), sh.Count(), len(c.Values))
+		case sh.Max() != slices.Max(c.Values) || h.Max() != time.Duration(sh.Max())*time.Microsecond:
+			return fmt.Sprintf("max %d, %v; want %d", sh.Max(), h.Max(), slices.Max(c.Values))
+		}
+		ends := h.Percentiles(0, 100)
+		if lo, hi := ends[0].Microseconds(), ends[1].Microseconds(); lo != round(slices.Min(c.Values)) || hi != round(slices.Max(c.Values)) {
+			return fmt.Sprintf("p0, p100 = %d, %d; want the rounded min and max %d, %d", lo, hi, round(slices.Min(c.Values)), round(slices.Max(c.Values)))
 		}
 		return ""
-	}, gen.SliceOfN(200, gen.Int64Range(0, 1e10)).SuchThat(func(v []int64) bool { return len(v) > 0 }), gen.Float64Range(0, 100)))
+	}, histCaseGen()))
 	props.TestingRun(t)
+}
+
+// TestHistogramGeneratorCoverage samples histCaseGen and checks that it
+// reaches every case TestPropertyHistogram claims: one value, the exact
+// path below 1 ms, p0 and p100, and hundreds of values.
+func TestHistogramGeneratorCoverage(t *testing.T) {
+	params := gopter.DefaultGenParameters().WithSize(100)
+	params.Rng.Seed(proptest.Seed(t))
+	g := histCaseGen()
+	var one, exact, p0, p100, many int
+	const samples = 1000
+	for range samples {
+		v, ok := g(params).Retrieve()
+		if !ok {
+			t.Fatal("the generator gave no value: a case the property would silently discard")
+		}
+		c := v.(histCase)
+		switch {
+		case len(c.Values) == 1:
+			one++
+		case len(c.Values) > 100:
+			many++
+		}
+		if exactPercentile(c.Values, c.P) < 1000 {
+			exact++
+		}
+		switch c.P {
+		case 0:
+			p0++
+		case 100:
+			p100++
+		}
+	}
+	t.Logf("of %d cases: %d with one value, %d with over 100, %d on the exact path, %d at p0, %d at p100", samples, one, many, exact, p0, p100)
+	for name, n := range map[string]int{"one value": one, "over 100 values": many, "exact path below 1 ms": exact, "p0": p0, "p100": p100} {
+		if n < samples/50 {
+			t.Errorf("%s: %d of %d cases, want at least %d", name, n, samples, samples/50)
+		}
+	}
 }
 
 // TestPropertyTopK: Space-Saving's guarantees against exact counting.
@@ -65,7 +158,7 @@ func TestPropertyTopK(t *testing.T) {
 			}
 		}
 		return ""
-	}, gen.SliceOf(gen.Frequency(map[int]gopter.Gen{3: gen.IntRange(0, 5), 1: gen.IntRange(0, 500)})), gen.IntRange(1, 20)))
+	}, gen.SliceOf(gen.Weighted([]gen.WeightedGen{{Weight: 3, Gen: gen.IntRange(0, 5)}, {Weight: 1, Gen: gen.IntRange(0, 500)}})), gen.IntRange(1, 20)))
 	props.TestingRun(t)
 }
 
@@ -151,7 +244,7 @@ func TestHistogramBuckets(t *testing.T) {
 		h.Add(time.Duration(us) * time.Microsecond)
 	}
 	perDecade := map[int]int{}
-	for v := range h.buckets {
+	for v := range h.b.counts {
 		d := 0
 		for x := v; x >= 1000; x /= 10 {
 			d++

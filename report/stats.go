@@ -5,7 +5,7 @@
 package report
 
 import (
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,8 +28,7 @@ type Stats struct {
 	senders    *TopK // by messages sent
 	recipients *TopK // by messages received (delivered or sent outside)
 	domains    *TopK // recipient domains, by recipients
-	sizes      Histogram
-	maxSize    int64
+	sizes      SizeHistogram
 	e2e        Histogram
 	hops       map[correlate.Role]*Histogram
 }
@@ -104,8 +103,7 @@ func (s *Stats) AddTrace(t *correlate.Trace) {
 		s.senders.Add(strings.ToLower(t.Sender))
 	}
 	if t.Size > 0 {
-		s.sizes.Add(time.Duration(t.Size) * time.Microsecond) // bytes, stored as microseconds
-		s.maxSize = max(s.maxSize, t.Size)
+		s.sizes.Add(t.Size)
 	}
 	for _, r := range t.Recipients {
 		if r.Status == correlate.StatusDelivered || r.Status == correlate.StatusSentExternal {
@@ -208,12 +206,7 @@ func sortedEntries(m tally) []Entry {
 	for k, v := range m {
 		out = append(out, Entry{Key: k, Count: *v})
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Count != out[j].Count {
-			return out[i].Count > out[j].Count
-		}
-		return out[i].Key < out[j].Key
-	})
+	slices.SortFunc(out, compareEntries)
 	return out
 }
 
@@ -236,7 +229,7 @@ func (s *Stats) Summary(top int, malformed int64) Summary {
 		sum.Last = s.last.UTC().Format(time.RFC3339)
 	}
 	p := s.sizes.Percentiles(50, 90, 99)
-	sum.Size = SizeJSON{Total: c.Bytes, P50: p[0].Microseconds(), P90: p[1].Microseconds(), P99: p[2].Microseconds(), Max: s.maxSize}
+	sum.Size = SizeJSON{Total: c.Bytes, P50: p[0], P90: p[1], P99: p[2], Max: s.sizes.Max()}
 	if n := s.sizes.Count(); n > 0 {
 		sum.Size.Mean = c.Bytes / n
 	}

@@ -1,8 +1,9 @@
 package report
 
 import (
+	"cmp"
 	"net/netip"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -100,6 +101,17 @@ func (s *Submitters) Add(t *correlate.Trace) {
 	}
 }
 
+// cmpBool orders true before false.
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return -1
+	}
+	return 1
+}
+
 // addSample adds v to the distinct values of list, up to MaxSamples.
 func addSample(list []string, v string) []string {
 	if v == "" || len(list) >= MaxSamples {
@@ -120,21 +132,14 @@ func (s *Submitters) Sorted() []Submitter {
 	for _, v := range s.m {
 		out = append(out, *v)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if (a.Category == "Anonymous") != (b.Category == "Anonymous") {
-			return a.Category == "Anonymous"
-		}
-		if a.Count != b.Count {
-			return a.Count > b.Count
-		}
-		if c := a.IP.Compare(b.IP); c != 0 {
-			return c < 0
-		}
-		if a.Protocol != b.Protocol {
-			return a.Protocol < b.Protocol
-		}
-		return a.Category < b.Category
+	slices.SortFunc(out, func(a, b Submitter) int {
+		return cmp.Or(
+			cmpBool(a.Category == "Anonymous", b.Category == "Anonymous"),
+			cmp.Compare(b.Count, a.Count),
+			a.IP.Compare(b.IP),
+			strings.Compare(a.Protocol, b.Protocol),
+			strings.Compare(a.Category, b.Category),
+		)
 	})
 	return out
 }

@@ -1,8 +1,10 @@
 package report
 
 import (
+	"cmp"
 	"container/heap"
-	"sort"
+	"slices"
+	"strings"
 )
 
 // TopK finds the most frequent keys of a stream in bounded memory with the
@@ -73,16 +75,16 @@ func (t *TopK) Top(k int) []Entry {
 	for _, e := range t.counts {
 		all = append(all, Entry{e.key, e.count, e.err})
 	}
-	sort.Slice(all, func(i, j int) bool {
-		if all[i].Count != all[j].Count {
-			return all[i].Count > all[j].Count
-		}
-		return all[i].Key < all[j].Key
-	})
+	slices.SortFunc(all, compareEntries)
 	if len(all) > k {
 		all = all[:k]
 	}
 	return all
+}
+
+// compareEntries orders entries by count, highest first, then by key.
+func compareEntries(a, b Entry) int {
+	return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.Key, b.Key))
 }
 
 type topHeap []*topEntry
