@@ -6,7 +6,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -272,7 +272,7 @@ func TestGoldenReal(t *testing.T) {
 			missing = append(missing, name)
 		}
 	}
-	sort.Strings(missing)
+	slices.Sort(missing)
 	if len(missing) > 0 {
 		t.Errorf("golden entries without a sample (file changed?): %v", missing)
 	}
@@ -318,7 +318,7 @@ func TestGoldenAgentInfo(t *testing.T) {
 		learn,
 		learn,
 	}
-	sort.Slice(rows, func(i, j int) bool { return rows[i].name < rows[j].name })
+	slices.SortFunc(rows, func(a, b realSample) int { return strings.Compare(a.name, b.name) })
 	for i, s := range rows {
 		var got result
 		var sc Scanner

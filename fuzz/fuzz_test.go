@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -50,7 +49,7 @@ func seedFiles(tb testing.TB) [][]byte {
 			}
 			return nil
 		})
-		sort.Strings(files)
+		slices.Sort(files)
 		var all []byte
 		for _, f := range files {
 			data := readFile(tb, f)

@@ -2,6 +2,7 @@ package msgtrk
 
 import (
 	"bufio"
+	"cmp"
 	"compress/gzip"
 	"errors"
 	"io"
@@ -9,7 +10,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 )
@@ -301,24 +302,15 @@ func FindLogs(fsys fs.FS, root string, want func(LogKind) bool) ([]Input, error)
 // SortInputs sorts inputs by server, kind, service, start time, sequence
 // number and name.
 func SortInputs(inputs []Input) {
-	sort.SliceStable(inputs, func(i, j int) bool {
-		a, b := &inputs[i], &inputs[j]
-		if a.Server != b.Server {
-			return a.Server < b.Server
-		}
-		if a.FileName.Kind != b.FileName.Kind {
-			return a.FileName.Kind < b.FileName.Kind
-		}
-		if a.Service != b.Service {
-			return a.Service < b.Service
-		}
-		if !a.FileName.Start.Equal(b.FileName.Start) {
-			return a.FileName.Start.Before(b.FileName.Start)
-		}
-		if a.FileName.Seq != b.FileName.Seq {
-			return a.FileName.Seq < b.FileName.Seq
-		}
-		return a.Name < b.Name
+	slices.SortStableFunc(inputs, func(a, b Input) int {
+		return cmp.Or(
+			cmp.Compare(a.Server, b.Server),
+			cmp.Compare(a.FileName.Kind, b.FileName.Kind),
+			cmp.Compare(a.Service, b.Service),
+			a.FileName.Start.Compare(b.FileName.Start),
+			cmp.Compare(a.FileName.Seq, b.FileName.Seq),
+			cmp.Compare(a.Name, b.Name),
+		)
 	})
 }
 

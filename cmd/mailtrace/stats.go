@@ -6,7 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"sort"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -91,7 +91,7 @@ func writeSummary(w io.Writer, s report.Summary) {
 	for r := range s.HopLatency {
 		roles = append(roles, r)
 	}
-	sort.Strings(roles)
+	slices.Sort(roles)
 	for _, r := range roles {
 		l := s.HopLatency[r]
 		fmt.Fprintf(tw, "Hop latency, %s\t%d hops\t%s\n", r, l.Count, latStr(l))

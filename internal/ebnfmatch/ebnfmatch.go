@@ -5,7 +5,7 @@
 package ebnfmatch
 
 import (
-	"sort"
+	"slices"
 
 	"golang.org/x/exp/ebnf"
 )
@@ -70,7 +70,7 @@ func union(sets ...[]int) []int {
 			}
 		}
 	}
-	sort.Ints(out)
+	slices.Sort(out)
 	return out
 }
 
@@ -130,7 +130,7 @@ func (m *Matcher) expr(x ebnf.Expression, pos int) []int {
 			}
 			frontier = next
 		}
-		sort.Ints(out)
+		slices.Sort(out)
 		return out
 	}
 	panic("unexpected ebnf node")
