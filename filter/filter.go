@@ -8,6 +8,7 @@
 package filter
 
 import (
+	"net/netip"
 	"time"
 	"unicode/utf8"
 
@@ -22,22 +23,36 @@ import (
 // message ids are) and Subject (a case-insensitive substring, Unicode-aware
 // for simple case folding).
 //
+// Senders and Recipients also take patterns: '*' stands for any run of
+// characters ("*@contoso.com", "j*@contoso.com"), and "@contoso.com" is
+// short for "*@contoso.com". Long lists (a file of message ids) are looked
+// up in a map, not compared one by one.
+//
 // Configure it, then call Compile once before Match.
 type Events struct {
 	Start, End        time.Time          // date-time in [Start, End); zero means unbounded
 	EventIDs          []msgtrk.EventType // event-id is one of these
 	EventIDRaw        []string           // or its raw spelling is one of these (unknown events)
 	Sources           []msgtrk.SourceType
-	Senders           []string // sender-address or return-path equals one of these
-	Recipients        []string // a member of recipient-address (or related-recipient-address) equals one of these
-	MessageIDs        []string // message-id equals one (angle brackets optional)
-	NetworkMessageIDs []string // network-message-id equals one
-	InternalIDs       []string // internal-message-id equals one
-	Subject           string   // message-subject contains this
-	Servers           []string // the logging server (Origin().Server, or the row's guess) equals one; a short name matches an FQDN
-	MinSize           int64    // total-bytes at least this
+	Senders           []string       // sender-address or return-path equals (or matches) one of these
+	Recipients        []string       // a member of recipient-address (or related-recipient-address) equals (or matches) one of these
+	MessageIDs        []string       // message-id equals one (angle brackets optional)
+	NetworkMessageIDs []string       // network-message-id equals one
+	InternalIDs       []string       // internal-message-id equals one
+	Subject           string         // message-subject contains this
+	Servers           []string       // the logging server (Origin().Server, or the row's guess) equals one; a short name matches an FQDN
+	ClientIPs         []netip.Prefix // client-ip or original-client-ip is in one of these (a single address is a /32 or /128)
+	Connectors        []string       // connector-id equals one, whole or after its "SERVER\" prefix
+	MinSize           int64          // total-bytes at least this
+	MaxSize           int64          // total-bytes at most this (0: no bound)
 
 	subjectFold []rune
+	senders     valueSet
+	recipients  valueSet
+	messageIDs  valueSet
+	networkIDs  valueSet
+	internalIDs valueSet
+	connectors  valueSet
 	compiled    bool
 }
 
@@ -48,11 +63,18 @@ func (e *Events) Compile() {
 	for _, r := range e.Subject {
 		e.subjectFold = append(e.subjectFold, foldRune(r))
 	}
+	e.senders = newValueSet(e.Senders, true, false, true)
+	e.recipients = newValueSet(e.Recipients, true, false, true)
+	e.messageIDs = newValueSet(e.MessageIDs, false, true, false)
+	e.networkIDs = newValueSet(e.NetworkMessageIDs, true, false, false)
+	e.internalIDs = newValueSet(e.InternalIDs, true, false, false)
+	e.connectors = newValueSet(e.Connectors, true, false, false)
 	e.compiled = true
 }
 
 // Match reports whether rec satisfies every condition of e. It does no
-// allocation. It panics if Compile was not called.
+// allocation and is safe for concurrent use. It panics if Compile was not
+// called.
 func (e *Events) Match(rec *msgtrk.Record) bool {
 	if !e.compiled {
 		panic("filter: Match called before Compile")
@@ -104,65 +126,101 @@ func (e *Events) Match(rec *msgtrk.Record) bool {
 			return false
 		}
 	}
-	if len(e.Senders) > 0 && !anyFold(rec.Field(msgtrk.SenderAddress), e.Senders) && !anyFold(rec.Field(msgtrk.ReturnPath), e.Senders) {
+	if !e.senders.empty() && !e.senders.match(rec.Field(msgtrk.SenderAddress)) && !e.senders.match(rec.Field(msgtrk.ReturnPath)) {
 		return false
 	}
-	if len(e.Recipients) > 0 && !e.matchRecipient(rec) {
+	if !e.recipients.empty() && !e.matchRecipient(rec) {
 		return false
 	}
-	if len(e.MessageIDs) > 0 && !matchMessageID(rec.Field(msgtrk.MessageID), e.MessageIDs) {
+	if !e.messageIDs.empty() && !e.messageIDs.match(rec.Field(msgtrk.MessageID)) {
 		return false
 	}
-	if len(e.NetworkMessageIDs) > 0 && !anyFold(rec.Field(msgtrk.NetworkMessageID), e.NetworkMessageIDs) {
+	if !e.networkIDs.empty() && !e.networkIDs.match(rec.Field(msgtrk.NetworkMessageID)) {
 		return false
 	}
-	if len(e.InternalIDs) > 0 && !anyFold(rec.Field(msgtrk.InternalMessageID), e.InternalIDs) {
+	if !e.internalIDs.empty() && !e.internalIDs.match(rec.Field(msgtrk.InternalMessageID)) {
 		return false
 	}
 	if len(e.subjectFold) > 0 && !containsFold(rec.Field(msgtrk.MessageSubject), e.subjectFold) {
 		return false
 	}
 	if len(e.Servers) > 0 {
-		srv := []byte(nil)
 		if o := rec.Origin(); o.Server != "" {
 			if !anyHost(o.Server, e.Servers) {
 				return false
 			}
-		} else {
-			srv = msgtrk.LoggingServer(rec)
-			if !anyHost(srv, e.Servers) {
-				return false
-			}
+		} else if !anyHost(msgtrk.LoggingServer(rec), e.Servers) {
+			return false
 		}
 	}
-	if e.MinSize > 0 {
-		n, err := rec.Int(msgtrk.TotalBytes)
-		if err != nil || n < e.MinSize {
+	if len(e.ClientIPs) > 0 && !e.inPrefixes(rec.Field(msgtrk.ClientIP)) && !e.inPrefixes(rec.Field(msgtrk.OriginalClientIP)) {
+		return false
+	}
+	if !e.connectors.empty() && !e.matchConnector(rec.Field(msgtrk.ConnectorID)) {
+		return false
+	}
+	if e.MinSize > 0 || e.MaxSize > 0 {
+		n, ok := parseSize(rec.Field(msgtrk.TotalBytes))
+		if !ok || n < e.MinSize || e.MaxSize > 0 && n > e.MaxSize {
 			return false
 		}
 	}
 	return true
 }
 
-func (e *Events) matchRecipient(rec *msgtrk.Record) bool {
-	var s msgtrk.ListScanner
-	rec.List(msgtrk.RecipientAddress, &s)
-	for s.Next() {
-		if anyFold(s.Bytes(), e.Recipients) {
-			return true
-		}
+// parseSize reads total-bytes without building an error for an empty or
+// malformed value.
+func parseSize(b []byte) (int64, bool) {
+	if len(b) == 0 || len(b) > 18 {
+		return 0, false
 	}
-	return anyFold(rec.Field(msgtrk.RelatedRecipientAddress), e.Recipients)
+	var n int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, true
 }
 
-func matchMessageID(v []byte, ids []string) bool {
-	v = trimAngle(v)
-	for _, id := range ids {
-		if string(v) == string(trimAngle([]byte(id))) {
+func (e *Events) inPrefixes(v []byte) bool {
+	a, ok := msgtrk.ParseAddr(v)
+	if !ok {
+		return false
+	}
+	a = a.WithZone("").Unmap()
+	for _, p := range e.ClientIPs {
+		if p.Contains(a) {
 			return true
 		}
 	}
 	return false
+}
+
+// matchConnector matches connector-id whole, or its part after the first
+// backslash: Exchange writes receive connectors as "SERVER\Name".
+func (e *Events) matchConnector(v []byte) bool {
+	if e.connectors.match(v) {
+		return true
+	}
+	for i, c := range v {
+		if c == '\\' {
+			return e.connectors.match(v[i+1:])
+		}
+	}
+	return false
+}
+
+func (e *Events) matchRecipient(rec *msgtrk.Record) bool {
+	var s msgtrk.ListScanner
+	rec.List(msgtrk.RecipientAddress, &s)
+	for s.Next() {
+		if e.recipients.match(s.Bytes()) {
+			return true
+		}
+	}
+	return e.recipients.match(rec.Field(msgtrk.RelatedRecipientAddress))
 }
 
 func trimAngle(b []byte) []byte {
@@ -172,13 +230,24 @@ func trimAngle(b []byte) []byte {
 	return b
 }
 
-func anyFold(v []byte, list []string) bool {
-	for _, s := range list {
-		if ascii.EqualFold(v, s) {
-			return true
+// RecipientMatches reports whether addr equals or matches one of
+// e.Recipients; false when there are none. e must be compiled.
+func (e *Events) RecipientMatches(addr string) bool {
+	return e.recipients.match([]byte(addr))
+}
+
+// UnknownServers returns the names of e.Servers that match none of known
+// (the servers whose logs are in the input), so that a typo in a server
+// name can be reported instead of selecting nothing in silence. Names are
+// compared as the Servers condition compares them.
+func (e *Events) UnknownServers(known []string) []string {
+	var out []string
+	for _, s := range e.Servers {
+		if !anyHost(s, known) {
+			out = append(out, s)
 		}
 	}
-	return false
+	return out
 }
 
 // anyHost matches a host name against names, comparing short names when
