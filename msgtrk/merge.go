@@ -219,6 +219,27 @@ func (m *Merger) Err() error {
 	return m.errs.Err()
 }
 
+// Close closes the inputs still open, for a program that stops reading
+// before the end (a limit reached, a cancelled context); Next then reports
+// false. Reading every row to the end closes each input already, so
+// Close is not needed then. It returns the first error of closing an input.
+func (m *Merger) Close() error {
+	var first error
+	for _, c := range m.chains {
+		if c.closer != nil {
+			if err := c.closer.Close(); err != nil && first == nil {
+				first = err
+			}
+			c.rd, c.closer = nil, nil
+		}
+		c.next = len(c.inputs)
+	}
+	m.h = m.h[:0]
+	m.cur = nil
+	m.started = true
+	return first
+}
+
 // Stats returns the sum of the counts of every input read so far, including
 // the ones still open.
 func (m *Merger) Stats() Stats {
