@@ -1,0 +1,148 @@
+package correlate
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"time"
+
+	"github.com/mailtrace/mailtrace/msgtrk"
+)
+
+// RowSource is what Feed reads rows from: a *msgtrk.Merger, a
+// *msgtrk.Reader, or a wrapper of either (one that shows progress, or
+// counts rows on the way).
+type RowSource interface {
+	Next() bool
+	Record() *msgtrk.Record
+	Err() error
+}
+
+// checkEvery is how many rows Feed reads between two looks at its context.
+const checkEvery = 1024
+
+// Feed adds every row of src to c in order, advancing c's watermark to each
+// row's time, and at the end of the input lets the quiet window pass (so
+// that each trace says whether it is complete, ReasonComplete or
+// ReasonExpired, rather than ReasonFlushed) and flushes c: every trace has
+// then been handed to OnTrace. window must be the Window c was made with
+// (0 for DefaultWindow).
+//
+// It returns src.Err() (the traces are emitted all the same), or ctx.Err()
+// as soon as ctx is done, without flushing: the traces still open stay in c.
+// Feed is the loop behind Run and Traces, for programs that build their own
+// Correlator (a Sharded one) or source.
+func Feed(ctx context.Context, src RowSource, c Correlator, window time.Duration) error {
+	return feed(ctx, src, c, window, nil)
+}
+
+// feed is Feed; after each row and at the end it calls drain, when set,
+// and stops (returning nil) when drain returns false.
+func feed(ctx context.Context, src RowSource, c Correlator, window time.Duration, drain func() bool) error {
+	if window <= 0 {
+		window = DefaultWindow
+	}
+	var last time.Time
+	for n := 0; src.Next(); n++ {
+		if n%checkEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		rec := src.Record()
+		c.Add(rec)
+		if t, err := rec.Time(); err == nil {
+			c.Advance(t)
+			if t.After(last) {
+				last = t
+			}
+		}
+		if drain != nil && !drain() {
+			return nil
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if !last.IsZero() {
+		c.Advance(last.Add(window + time.Millisecond))
+	}
+	c.Flush()
+	if drain != nil && !drain() {
+		return nil
+	}
+	return src.Err()
+}
+
+// Run correlates the rows of inputs, merged in time order across files and
+// servers, and hands every trace to opts.OnTrace: the merge, the
+// add-and-advance loop and the final flush of a complete input in one call.
+// Each input's server (Input.Server) is made known to the Tracker with
+// MarkServer.
+//
+// Malformed lines and unreadable inputs do not stop it: every good row is
+// correlated and the problems are returned at the end, as an
+// msgtrk.ErrorList of at most msgtrk.DefaultMaxErrors entries. When ctx is
+// done Run stops at once and returns ctx.Err(); the traces not yet emitted
+// are dropped. The Stats are those of the Tracker at the end.
+func Run(ctx context.Context, inputs []msgtrk.Input, opts Options) (Stats, error) {
+	tk, err := New(opts)
+	if err != nil {
+		return Stats{}, err
+	}
+	for _, in := range inputs {
+		if in.Server != "" {
+			tk.MarkServer(in.Server)
+		}
+	}
+	err = Feed(ctx, msgtrk.NewMerger(inputs), tk, opts.Window)
+	return tk.Stats(), err
+}
+
+// Traces is Run as an iterator: it yields each trace of inputs as it is
+// emitted, with a nil error, then, when the input had problems (see Run)
+// or ctx is done, one last pair with a nil trace and the error. It is
+// single-use: each call of the returned function reads the inputs again.
+// opts.OnTrace must be nil (Traces sets it). Stopping the loop early
+// closes the inputs.
+func Traces(ctx context.Context, inputs []msgtrk.Input, opts Options) iter.Seq2[*Trace, error] {
+	return func(yield func(*Trace, error) bool) {
+		if opts.OnTrace != nil {
+			yield(nil, errors.New("correlate: Traces sets Options.OnTrace itself; leave it nil"))
+			return
+		}
+		var ready []*Trace
+		opts.OnTrace = func(t *Trace) { ready = append(ready, t) }
+		tk, err := New(opts)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		for _, in := range inputs {
+			if in.Server != "" {
+				tk.MarkServer(in.Server)
+			}
+		}
+		stopped := false
+		drain := func() bool {
+			for i, t := range ready {
+				ready[i] = nil
+				if !yield(t, nil) {
+					stopped = true
+					return false
+				}
+			}
+			ready = ready[:0]
+			return true
+		}
+		m := msgtrk.NewMerger(inputs)
+		err = feed(ctx, m, tk, opts.Window, drain)
+		if stopped {
+			m.Close()
+			return
+		}
+		if err != nil {
+			yield(nil, err)
+		}
+	}
+}
