@@ -128,8 +128,15 @@ func (s *Stats) AddTrace(t *correlate.Trace) {
 	}
 }
 
-// Summary is the result of Stats, ready for printing or JSON.
+// SummaryVersion is the version of the Summary's JSON form, written as
+// "v".
+const SummaryVersion = 1
+
+// Summary is the result of Stats, ready for printing or JSON (version
+// SummaryVersion: numbers as numbers, lists as arrays, times in RFC 3339
+// UTC with milliseconds).
 type Summary struct {
+	V          int                    `json:"v"`
 	Rows       int64                  `json:"rows"`
 	First      string                 `json:"first,omitempty"`
 	Last       string                 `json:"last,omitempty"`
@@ -215,6 +222,7 @@ func sortedEntries(m tally) []Entry {
 func (s *Stats) Summary(top int, malformed int64) Summary {
 	c := s.Counts
 	sum := Summary{
+		V:    SummaryVersion,
 		Rows: s.rows,
 		Counts: CountsJSON{c.Messages, c.NDRs, c.Orphans, c.Recipients, c.Deliveries(), c.Delivered, c.SentExternal,
 			c.Failed, c.Dropped, c.Duplicate, c.Pending, c.Expansions, c.Expanded, c.DuplicateRows, c.ShadowRows, c.HandedOff},
@@ -225,8 +233,8 @@ func (s *Stats) Summary(top int, malformed int64) Summary {
 		Malformed:  malformed,
 	}
 	if !s.first.IsZero() {
-		sum.First = s.first.UTC().Format(time.RFC3339)
-		sum.Last = s.last.UTC().Format(time.RFC3339)
+		sum.First = s.first.UTC().Format("2006-01-02T15:04:05.000Z")
+		sum.Last = s.last.UTC().Format("2006-01-02T15:04:05.000Z")
 	}
 	p := s.sizes.Percentiles(50, 90, 99)
 	sum.Size = SizeJSON{Total: c.Bytes, P50: p[0], P90: p[1], P99: p[2], Max: s.sizes.Max()}

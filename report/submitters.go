@@ -34,6 +34,9 @@ type Submitter struct {
 	Senders    []string  // distinct senders (up to MaxSamples)
 }
 
+// Anonymous reports whether the submitter did not authenticate.
+func (s *Submitter) Anonymous() bool { return s.Category == "Anonymous" }
+
 // MaxSamples bounds the lists of a Submitter.
 const MaxSamples = 3
 
@@ -57,13 +60,7 @@ func (s *Submitters) Add(t *correlate.Trace) {
 	if t.Orphan || o.Protocol == correlate.ProtocolUnknown || o.Protocol == correlate.ProtocolDSN || t.DSNForMessageID != "" {
 		return
 	}
-	ip := o.ProxiedClientIP
-	if !ip.IsValid() {
-		ip = o.OriginalClientIP
-	}
-	if !ip.IsValid() {
-		ip = o.ClientIP
-	}
+	ip := SubmitterIP(o)
 	cat := ""
 	if len(o.Auth) == 3 {
 		if c := messageinfo.CategoryOf(o.Auth[2]); c != messageinfo.CategoryUnknown {
@@ -134,7 +131,7 @@ func (s *Submitters) Sorted() []Submitter {
 	}
 	slices.SortFunc(out, func(a, b Submitter) int {
 		return cmp.Or(
-			cmpBool(a.Category == "Anonymous", b.Category == "Anonymous"),
+			cmpBool(a.Anonymous(), b.Anonymous()),
 			cmp.Compare(b.Count, a.Count),
 			a.IP.Compare(b.IP),
 			strings.Compare(a.Protocol, b.Protocol),
