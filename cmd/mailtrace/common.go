@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -28,98 +29,311 @@ func (l *listFlag) Set(v string) error {
 	return nil
 }
 
+// fileFlag collects the names of files of values (repeatable).
+type fileFlag []string
+
+func (f *fileFlag) String() string     { return strings.Join(*f, ",") }
+func (f *fileFlag) Set(v string) error { *f = append(*f, v); return nil }
+
 // common holds the flags every command shares.
 type common struct {
+	name   string
 	fs     *flag.FlagSet
 	quiet  bool
 	strict bool
 	tzName string
 	loc    *time.Location
+	out    *output
+	stdin  io.Reader
+	now    time.Time
 
 	// filters
 	start, end                     string
 	eventIDs, sources              listFlag
 	senders, recipients            listFlag
 	messageIDs, networkIDs, intIDs listFlag
+	senderFiles, recipientFiles    fileFlag
+	messageIDFiles, networkIDFiles fileFlag
+	clientIPs, connectors          listFlag
 	subject                        string
 	servers                        listFlag
-	minSize                        int64
+	minSize, maxSize               string
+	resultSize                     int
 	withFilters                    bool
 	filter                         filter.Events
+	coverage                       *filter.Coverage
+	stdinUsed                      string // the flag that read standard input
+	checks                         []func() error
+	stopRun                        func() // ends a correlation run early (-result-size)
 }
 
 func newCommon(name string, stderr io.Writer, withFilters bool) *common {
-	c := &common{fs: flag.NewFlagSet("mailtrace "+name, flag.ContinueOnError), withFilters: withFilters}
+	c := &common{name: name, fs: flag.NewFlagSet("mailtrace "+name, flag.ContinueOnError), withFilters: withFilters, stdin: os.Stdin, now: time.Now()}
 	c.fs.SetOutput(stderr)
 	c.fs.BoolVar(&c.quiet, "quiet", false, "no progress or warnings on standard error")
 	c.fs.BoolVar(&c.strict, "strict", false, "stop at the first malformed line (exit status 1)")
-	c.fs.StringVar(&c.tzName, "tz", "UTC", "time zone to show times in and to read -start/-end in (UTC, Local, or an IANA name such as Europe/Berlin)")
+	c.fs.StringVar(&c.tzName, "tz", "UTC", "time zone to show times in (tables and CSV; JSON is always UTC) and to read -start/-end in: UTC, Local, or an IANA name such as Europe/Berlin")
+	c.fs.IntVar(&c.resultSize, "result-size", 0, "stop after this many results (rows, messages, recipients or submitters; 0: no limit)")
 	if withFilters {
-		c.fs.StringVar(&c.start, "start", "", "only events at or after this time (2024-01-25, 2024-01-25T15:04, or RFC 3339)")
-		c.fs.StringVar(&c.end, "end", "", "only events before this time")
-		c.fs.Var(&c.eventIDs, "event-id", "only these event ids (RECEIVE,SEND,…; repeatable)")
+		c.fs.StringVar(&c.start, "start", "", "only events at or after this time: 2024-03-04, \"2024-03-04 08:00\", RFC 3339, today, yesterday, or -24h (before now)")
+		c.fs.StringVar(&c.end, "end", "", "only events before this time (same forms as -start)")
+		c.fs.Var(&c.eventIDs, "event-id", "only these event ids (RECEIVE,SEND,…; repeatable; raw:NAME for an id this version does not know)")
 		c.fs.Var(&c.sources, "source", "only these sources (SMTP,STOREDRIVER,…)")
-		c.fs.Var(&c.senders, "sender", "only events with this sender-address or return-path")
-		c.fs.Var(&c.recipients, "recipient", "only events listing this recipient (or related recipient)")
+		c.fs.Var(&c.senders, "sender", "only events with this sender-address or return-path: an address, *@contoso.com or @contoso.com")
+		c.fs.Var(&c.recipients, "recipient", "only events listing this recipient (or related recipient): an address, *@contoso.com or @contoso.com")
 		c.fs.Var(&c.messageIDs, "message-id", "only this message-id (angle brackets optional)")
 		c.fs.Var(&c.networkIDs, "network-message-id", "only this network-message-id")
 		c.fs.Var(&c.intIDs, "internal-message-id", "only this internal-message-id")
+		c.fs.Var(&c.senderFiles, "sender-file", "read -sender values from FILE, one per line (- for standard input; blank lines and # comments skipped)")
+		c.fs.Var(&c.recipientFiles, "recipient-file", "read -recipient values from FILE, one per line")
+		c.fs.Var(&c.messageIDFiles, "message-id-file", "read -message-id values from FILE, one per line")
+		c.fs.Var(&c.networkIDFiles, "network-message-id-file", "read -network-message-id values from FILE, one per line")
 		c.fs.StringVar(&c.subject, "subject", "", "only subjects containing this text (case-insensitive)")
 		c.fs.Var(&c.servers, "server", "only events logged by this server")
-		c.fs.Int64Var(&c.minSize, "min-size", 0, "only messages of at least this many bytes")
+		c.fs.Var(&c.clientIPs, "client-ip", "only events whose client-ip or original-client-ip is this address or in this CIDR prefix (10.0.0.0/8)")
+		c.fs.Var(&c.connectors, "connector", "only events of this connector-id (\"Default EX01\" also matches \"EX01\\Default EX01\")")
+		c.fs.StringVar(&c.minSize, "min-size", "", "only messages of at least this size: 5MB, 512KB, or bytes (KB, MB, GB count 1024s, as Exchange does)")
+		c.fs.StringVar(&c.maxSize, "max-size", "", "only messages of at most this size")
 	}
 	return c
 }
 
+// parseArgs parses args, flags before and after the paths alike
+// ("mailtrace events DIR -event-id RECEIVE"); "--" ends the flags.
+func (c *common) parseArgs(args []string) ([]string, error) {
+	var paths []string
+	for {
+		if err := c.fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := c.fs.Args()
+		if len(rest) == 0 {
+			return paths, nil
+		}
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			return append(paths, rest...), nil
+		}
+		paths = append(paths, rest[0])
+		args = rest[1:]
+	}
+}
+
 // parse parses args and checks them; it returns the paths.
 func (c *common) parse(args []string) ([]string, error) {
-	if err := c.fs.Parse(args); err != nil {
+	paths, err := c.parseArgs(args)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, err
 		}
 		return nil, usagef("%v", err)
+	}
+	if c.out != nil {
+		if err := c.out.resolve(c); err != nil {
+			return nil, err
+		}
 	}
 	loc, err := loadLocation(c.tzName)
 	if err != nil {
 		return nil, usagef("-tz: %v", err)
 	}
 	c.loc = loc
-	if c.withFilters {
-		f := &c.filter
-		if f.Start, err = parseWhen(c.start, loc); err != nil {
-			return nil, usagef("-start: %v", err)
-		}
-		if f.End, err = parseWhen(c.end, loc); err != nil {
-			return nil, usagef("-end: %v", err)
-		}
-		for _, e := range c.eventIDs {
-			et := msgtrk.ParseEventType([]byte(strings.ToUpper(e)))
-			if et == msgtrk.EventUnknown {
-				f.EventIDRaw = append(f.EventIDRaw, e)
-				continue
-			}
-			f.EventIDs = append(f.EventIDs, et)
-		}
-		for _, s := range c.sources {
-			st := msgtrk.ParseSourceType([]byte(strings.ToUpper(s)))
-			if st == msgtrk.SourceUnknown {
-				return nil, usagef("-source: unknown source %q", s)
-			}
-			f.Sources = append(f.Sources, st)
-		}
-		f.Senders, f.Recipients = c.senders, c.recipients
-		f.MessageIDs, f.NetworkMessageIDs, f.InternalIDs = c.messageIDs, c.networkIDs, c.intIDs
-		f.Subject, f.Servers, f.MinSize = c.subject, c.servers, c.minSize
-		if c.minSize < 0 {
-			return nil, usagef("-min-size: must not be negative")
-		}
-		f.Compile()
+	if c.resultSize < 0 {
+		return nil, usagef("-result-size must not be negative")
 	}
-	paths := c.fs.Args()
+	for _, p := range paths {
+		if p == "-" {
+			c.stdinUsed = "PATH -"
+		}
+	}
+	if c.withFilters {
+		if err := c.compileFilter(); err != nil {
+			return nil, err
+		}
+	}
+	for _, check := range c.checks {
+		if err := check(); err != nil {
+			return nil, err
+		}
+	}
 	if len(paths) == 0 {
 		return nil, usagef("no PATH given (a log file, a directory of logs, or -)")
 	}
 	return paths, nil
+}
+
+// compileFilter turns the filter flags into c.filter.
+func (c *common) compileFilter() error {
+	f := &c.filter
+	var err error
+	if f.Start, err = filter.ParseTime(c.start, c.now, c.loc); err != nil {
+		return usagef("-start: %v", unprefixed(err))
+	}
+	if f.End, err = filter.ParseTime(c.end, c.now, c.loc); err != nil {
+		return usagef("-end: %v", unprefixed(err))
+	}
+	if !f.Start.IsZero() && !f.End.IsZero() && !f.Start.Before(f.End) {
+		if f.Start.Equal(f.End) {
+			return usagef("-start and -end are the same time (%s): the window is empty", f.Start.In(c.loc).Format(time.RFC3339))
+		}
+		return usagef("-start (%s) is after -end (%s)", f.Start.In(c.loc).Format(time.RFC3339), f.End.In(c.loc).Format(time.RFC3339))
+	}
+	for _, e := range c.eventIDs {
+		id, raw, err := filter.ParseEventID(e)
+		if err != nil {
+			return usagef("-event-id: %v", unprefixed(err))
+		}
+		if raw != "" {
+			f.EventIDRaw = append(f.EventIDRaw, raw)
+		} else {
+			f.EventIDs = append(f.EventIDs, id)
+		}
+	}
+	for _, s := range c.sources {
+		st, err := filter.ParseSource(s)
+		if err != nil {
+			return usagef("-source: %v", unprefixed(err))
+		}
+		f.Sources = append(f.Sources, st)
+	}
+	for _, l := range []struct {
+		flag  string
+		files fileFlag
+		dst   *listFlag
+	}{
+		{"-sender-file", c.senderFiles, &c.senders},
+		{"-recipient-file", c.recipientFiles, &c.recipients},
+		{"-message-id-file", c.messageIDFiles, &c.messageIDs},
+		{"-network-message-id-file", c.networkIDFiles, &c.networkIDs},
+	} {
+		for _, name := range l.files {
+			vals, err := c.readValues(l.flag, name)
+			if err != nil {
+				return err
+			}
+			*l.dst = append(*l.dst, vals...)
+		}
+	}
+	for _, p := range c.clientIPs {
+		pr, err := filter.ParsePrefix(p)
+		if err != nil {
+			return usagef("-client-ip: %v", unprefixed(err))
+		}
+		f.ClientIPs = append(f.ClientIPs, pr)
+	}
+	if f.MinSize, err = parseSizeFlag("-min-size", c.minSize); err != nil {
+		return err
+	}
+	if f.MaxSize, err = parseSizeFlag("-max-size", c.maxSize); err != nil {
+		return err
+	}
+	if f.MaxSize > 0 && f.MinSize > f.MaxSize {
+		return usagef("-min-size (%d bytes) is above -max-size (%d bytes)", f.MinSize, f.MaxSize)
+	}
+	f.Senders, f.Recipients = c.senders, c.recipients
+	f.MessageIDs, f.NetworkMessageIDs, f.InternalIDs = c.messageIDs, c.networkIDs, c.intIDs
+	f.Subject, f.Servers, f.Connectors = c.subject, c.servers, c.connectors
+	f.Compile()
+	c.coverage = filter.NewCoverage(f)
+	return nil
+}
+
+func parseSizeFlag(name, v string) (int64, error) {
+	if v == "" {
+		return 0, nil
+	}
+	n, err := filter.ParseSize(v)
+	if err != nil {
+		return 0, usagef("%s: %v", name, unprefixed(err))
+	}
+	return n, nil
+}
+
+// unprefixed drops the "filter: bad value: " of a filter parse error: the
+// flag name says enough.
+func unprefixed(err error) string {
+	return strings.TrimPrefix(err.Error(), filter.ErrValue.Error()+": ")
+}
+
+// readValues reads a file of values for flag; "-" is standard input, which
+// only one flag or path may read.
+func (c *common) readValues(flagName, name string) ([]string, error) {
+	var r io.Reader
+	if name == "-" {
+		if c.stdinUsed != "" {
+			return nil, usagef("%s -: standard input is already read by %s", flagName, c.stdinUsed)
+		}
+		c.stdinUsed = flagName + " -"
+		r = c.stdin
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, usagef("%s: %v", flagName, err)
+		}
+		defer f.Close()
+		r = f
+	}
+	vals, err := filter.ReadValues(r)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", flagName, name, err)
+	}
+	if len(vals) == 0 {
+		return nil, usagef("%s %s: no values in the file (one per line; blank lines and # comments are skipped)", flagName, name)
+	}
+	return vals, nil
+}
+
+// filtered reports whether any filter flag selects rows.
+func (c *common) filtered() bool {
+	f := &c.filter
+	return c.withFilters && (!f.Start.IsZero() || !f.End.IsZero() || len(f.EventIDs)+len(f.EventIDRaw)+len(f.Sources)+len(f.Senders)+
+		len(f.Recipients)+len(f.MessageIDs)+len(f.NetworkMessageIDs)+len(f.InternalIDs)+len(f.Servers)+len(f.ClientIPs)+len(f.Connectors) > 0 ||
+		f.Subject != "" || f.MinSize > 0 || f.MaxSize > 0)
+}
+
+// errNoMatch ends a run whose filters selected nothing (exit status 1).
+var errNoMatch = errors.New("nothing matched")
+
+// noMatchError reports on standard error which listed values (message ids,
+// recipients …) selected nothing, and returns errNoMatch when some did not
+// or when nothing at all was selected (n == 0) by a filter.
+func (c *common) noMatchError(stderr io.Writer, n int, what string) error {
+	var unseen []filter.Unseen
+	if c.coverage != nil {
+		unseen = c.coverage.Unseen()
+	}
+	if len(unseen) > 0 {
+		fmt.Fprintf(stderr, "mailtrace: %d value(s) matched nothing:\n", len(unseen))
+		for _, u := range unseen {
+			fmt.Fprintf(stderr, "  -%s %s\n", u.List, safe(u.Value))
+		}
+	}
+	switch {
+	case n == 0 && c.filtered():
+		fmt.Fprintf(stderr, "mailtrace: no %s matched\n", what)
+		return errNoMatch
+	case n == 0 && !c.quiet:
+		fmt.Fprintf(stderr, "mailtrace: no %s in the input\n", what)
+	case len(unseen) > 0:
+		return errNoMatch
+	}
+	return nil
+}
+
+// limit reports whether n results reach -result-size.
+func (c *common) limit(n int) bool { return c.resultSize > 0 && n >= c.resultSize }
+
+// stopEarly ends the correlation run under way: -result-size is reached.
+func (c *common) stopEarly() {
+	if c.stopRun != nil {
+		c.stopRun()
+	}
+}
+
+// limited warns that output stopped at -result-size.
+func (c *common) limited(stderr io.Writer, n int, what string) {
+	if c.limit(n) && !c.quiet {
+		fmt.Fprintf(stderr, "mailtrace: stopped after %d %s (-result-size)\n", n, what)
+	}
 }
 
 func loadLocation(name string) (*time.Location, error) {
@@ -130,23 +344,6 @@ func loadLocation(name string) (*time.Location, error) {
 		return time.Local, nil
 	}
 	return time.LoadLocation(name)
-}
-
-// parseWhen reads a time given on the command line, in loc unless it carries
-// its own offset.
-func parseWhen(s string, loc *time.Location) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t, nil
-	}
-	for _, layout := range []string{"2006-01-02T15:04:05.999999999", "2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("cannot read %q as a time (try 2024-01-25 or 2024-01-25T15:04:05)", s)
 }
 
 // openInputs finds the logs behind paths, with usage errors for paths that
@@ -162,7 +359,28 @@ func (c *common) openInputs(paths []string) ([]msgtrk.Input, error) {
 	if len(inputs) == 0 {
 		return nil, usagef("no message tracking logs (MSGTRK*.LOG) under %s", strings.Join(paths, ", "))
 	}
+	c.warnUnknownServers(inputs)
 	return inputs, nil
+}
+
+// warnUnknownServers warns about -server names that none of the inputs'
+// servers answer to, when every input's server is known from its path.
+func (c *common) warnUnknownServers(inputs []msgtrk.Input) {
+	if !c.withFilters || len(c.filter.Servers) == 0 || c.quiet {
+		return
+	}
+	var known []string
+	for _, in := range inputs {
+		if in.Server == "" {
+			return // rows name their own server: nothing to compare with yet
+		}
+		known = append(known, in.Server)
+	}
+	if unknown := c.filter.UnknownServers(known); len(unknown) > 0 {
+		slices.Sort(known)
+		fmt.Fprintf(c.fs.Output(), "mailtrace: warning: -server %s: no logs of such a server in the input (servers: %s)\n",
+			strings.Join(unknown, ","), strings.Join(slices.Compact(known), ", "))
+	}
 }
 
 // source wraps a Merger with the CLI's error reporting and progress.
@@ -173,6 +391,7 @@ type source struct {
 	warnings []*msgtrk.ParseError
 	nwarn    int64
 	prog     *progress
+	onRow    func(*msgtrk.Record)
 }
 
 const maxShownWarnings = 5
@@ -199,11 +418,14 @@ func (c *common) newSource(inputs []msgtrk.Input, stderr io.Writer) *source {
 	return s
 }
 
-// Next advances and ticks the progress display.
+// Next advances, ticks the progress display and hands the row to onRow.
 func (s *source) Next() bool {
 	ok := s.Merger.Next()
 	if s.prog != nil {
 		s.prog.tick(s.Merger)
+	}
+	if ok && s.onRow != nil {
+		s.onRow(s.Merger.Record())
 	}
 	return ok
 }

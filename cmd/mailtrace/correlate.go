@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"runtime"
@@ -25,7 +27,16 @@ func (c *common) addCorrFlags() *corrFlags {
 	c.fs.DurationVar(&f.window, "window", correlate.DefaultWindow, "quiet time after a message's last row before its trace is complete")
 	c.fs.Var(&f.edges, "edge", "name of an Edge Transport server (repeatable; Edge servers that send into the organisation through EdgeSync are found by themselves)")
 	c.fs.Var(&f.accepted, "accepted-domain", "a domain the organisation receives mail for (repeatable; domains delivered to in the logs are known by themselves)")
-	c.fs.IntVar(&f.workers, "workers", 1, "correlate on this many goroutines (0: one per CPU)")
+	c.fs.IntVar(&f.workers, "workers", 1, "correlate on this many goroutines (at least 1; the traces are the same)")
+	c.checks = append(c.checks, func() error {
+		if f.window <= 0 {
+			return usagef("-window must be positive")
+		}
+		if f.workers < 1 {
+			return usagef("-workers must be at least 1 (this machine has %d CPUs)", runtime.NumCPU())
+		}
+		return nil
+	})
 	return f
 }
 
@@ -41,9 +52,6 @@ type corrResult struct {
 // correlation counters.
 func (c *common) correlateInputs(inputs []msgtrk.Input, f *corrFlags, stderr io.Writer,
 	onRow func(*msgtrk.Record), onTrace func(*correlate.Trace)) (corrResult, error) {
-	if f.window <= 0 {
-		return corrResult{}, usagef("-window must be positive")
-	}
 	missing := map[string]int{} // server whose logs are missing → traces that crossed it
 	opts := correlate.Options{Window: f.window, EdgeServers: f.edges, AcceptedDomains: f.accepted, OnTrace: func(t *correlate.Trace) {
 		for _, s := range t.MissingLogs {
@@ -58,9 +66,6 @@ func (c *common) correlateInputs(inputs []msgtrk.Input, f *corrFlags, stderr io.
 	}
 	var tk correlate.Correlator
 	workers := f.workers
-	if workers == 0 {
-		workers = runtime.NumCPU()
-	}
 	if workers > 1 {
 		s, err := correlate.NewSharded(workers, opts)
 		if err != nil {
@@ -78,29 +83,24 @@ func (c *common) correlateInputs(inputs []msgtrk.Input, f *corrFlags, stderr io.
 	// (Which server wrote each input is told by its rows, not by its
 	// folder: no server is marked from the inputs' names.)
 	src := c.newSource(inputs, stderr)
-	var last time.Time
-	for src.Next() {
-		rec := src.Record()
+	cover := c.withFilters && !c.coverage.Empty()
+	src.onRow = func(rec *msgtrk.Record) {
+		if cover && c.filter.Match(rec) {
+			c.coverage.AddRecord(rec)
+		}
 		if onRow != nil {
 			onRow(rec)
 		}
-		tk.Add(rec)
-		if t, err := rec.Time(); err == nil {
-			tk.Advance(t)
-			if t.After(last) {
-				last = t
-			}
-		}
 	}
-	if err := src.Err(); err != nil && c.strict {
-		return corrResult{src: src}, src.finish()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	c.stopRun = cancel
+	// Feed lets every quiet window pass at the end of the logs, so that
+	// each trace says whether it is complete, then emits what is left. Its
+	// error is the source's, which finish reports.
+	if err := correlate.Feed(ctx, src, tk, f.window); errors.Is(err, context.Canceled) {
+		src.Close() // -result-size reached
 	}
-	// The logs are complete: let every quiet window pass, so that each
-	// trace says whether it is complete, then emit what is left.
-	if !last.IsZero() {
-		tk.Advance(last.Add(f.window + time.Millisecond))
-	}
-	tk.Flush()
 	if !c.quiet {
 		reportServers(stderr, tk.ServerHints(), missing)
 	}

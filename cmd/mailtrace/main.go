@@ -30,13 +30,17 @@ const usage = `usage: mailtrace COMMAND [flags] PATH...
 
 commands:
   events      list events, filtered like Get-MessageTrackingLog
-  trace       correlate events into one trace per message
+  trace       correlate events into one trace per message, or the delivery report
   stats       unique messages, deliveries, top senders, latency percentiles
   submitters  who submits mail: client IPs, auth, protocol (anonymous first)
   sessions    SMTP sessions from protocol logs (RECV/SEND) and connectivity logs
+  help        help on a command: mailtrace help trace
+  version     the module version and VCS revision of this binary
 
 PATH is a log file, a directory of logs (DIR/<server>/MSGTRK*.LOG), or - for
-standard input. "mailtrace COMMAND -h" lists a command's flags.
+standard input; flags may come before or after the paths. Every command takes
+-format (table, csv, jsonl, json). "mailtrace help COMMAND" lists a command's
+flags.
 `
 
 // errUsage marks errors that are the caller's mistake (exit status 2).
@@ -55,6 +59,15 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
+// commands maps each command name to its function.
+var commands = map[string]func(args []string, stdout, stderr io.Writer) error{
+	"events":     runEvents,
+	"trace":      runTrace,
+	"stats":      runStats,
+	"submitters": runSubmitters,
+	"sessions":   runSessions,
+}
+
 // run executes one command line and returns the exit status.
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
@@ -62,18 +75,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	var err error
-	switch args[0] {
-	case "events":
-		err = runEvents(args[1:], stdout, stderr)
-	case "trace":
-		err = runTrace(args[1:], stdout, stderr)
-	case "stats":
-		err = runStats(args[1:], stdout, stderr)
-	case "submitters":
-		err = runSubmitters(args[1:], stdout, stderr)
-	case "sessions":
-		err = runSessions(args[1:], stdout, stderr)
-	case "-h", "-help", "--help", "help":
+	switch cmd := commands[args[0]]; {
+	case cmd != nil:
+		err = cmd(args[1:], stdout, stderr)
+	case args[0] == "version" || args[0] == "-version" || args[0] == "--version":
+		err = runVersion(args[1:], stdout)
+	case args[0] == "help" && len(args) > 1:
+		if commands[args[1]] == nil {
+			fmt.Fprintf(stderr, "mailtrace help: unknown command %q\n\n%s", args[1], usage)
+			return 2
+		}
+		// The command's -h prints its usage and flags to stderr; help asked
+		// for is output.
+		commands[args[1]]([]string{"-h"}, stdout, stdout)
+		return 0
+	case args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help":
 		fmt.Fprint(stdout, usage)
 		return 0
 	default:
@@ -85,6 +101,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	case errors.Is(err, flag.ErrHelp):
 		return 0
+	case errors.Is(err, errNoMatch):
+		return 1 // already explained on standard error
 	case errors.Is(err, errUsage):
 		fmt.Fprintf(stderr, "mailtrace %s: %v\n", args[0], err)
 		return 2

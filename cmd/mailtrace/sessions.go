@@ -14,6 +14,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/mailtrace/mailtrace/filter"
 	"github.com/mailtrace/mailtrace/msgtrk"
 	"github.com/mailtrace/mailtrace/smtplog"
 )
@@ -216,10 +217,10 @@ func runSessions(args []string, stdout, stderr io.Writer) error {
 	if f.auth != "" && f.auth != "none" && f.auth != "any" && f.auth != "ok" && f.auth != "failed" {
 		f.auth = strings.ToUpper(*authFlag)
 	}
-	if f.start, err = parseWhen(*start, c.loc); err != nil {
+	if f.start, err = filter.ParseTime(*start, c.now, c.loc); err != nil {
 		return usagef("-start: %v", err)
 	}
-	if f.end, err = parseWhen(*end, c.loc); err != nil {
+	if f.end, err = filter.ParseTime(*end, c.now, c.loc); err != nil {
 		return usagef("-end: %v", err)
 	}
 	f.minMessages = *minMessages

@@ -2,13 +2,14 @@ package main
 
 import (
 	"bufio"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/mailtrace/mailtrace/correlate"
 	"github.com/mailtrace/mailtrace/msgtrk"
@@ -18,10 +19,10 @@ import (
 func runStats(args []string, stdout, stderr io.Writer) error {
 	c := newCommon("stats", stderr, true)
 	cf := c.addCorrFlags()
-	asJSON := c.fs.Bool("json", false, "print the summary as one JSON object")
+	out := c.addOutputFlags(formatTable, formatCSV, formatJSONL, formatJSON)
 	top := c.fs.Int("top", 10, "length of the top lists")
 	c.fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: mailtrace stats [flags] PATH...\n\nUnique messages, deliveries and recipients after group expansion, event counts,\ntop senders, recipients and domains, sizes, end-to-end and per-hop latency.\nThe filters select messages with at least one matching row.\n\nflags:\n")
+		fmt.Fprintf(stderr, "usage: mailtrace stats [flags] PATH...\n\nUnique messages, deliveries and recipients after group expansion, event counts,\ntop senders, recipients and domains, sizes, end-to-end and per-hop latency.\nThe filters select messages with at least one matching row.\n\nThe summary is one JSON object with -format json (indented) or jsonl (one line);\nwith -format csv, one row per figure: section, key, value, error.\n\nflags:\n")
 		c.fs.PrintDefaults()
 	}
 	paths, err := c.parse(args)
@@ -54,24 +55,128 @@ func runStats(args []string, stdout, stderr io.Writer) error {
 	for _, sk := range res.skew {
 		sum.ClockSkew = append(sum.ClockSkew, report.SkewJSON{Server: sk.Server, OffsetSeconds: sk.Offset.Seconds(), Reference: sk.Reference, Samples: sk.Samples})
 	}
-	bw := bufio.NewWriter(stdout)
+	bw := out.writer(stdout)
 	defer bw.Flush()
-	if *asJSON {
+	switch out.format {
+	case formatJSON, formatJSONL:
 		enc := json.NewEncoder(bw)
-		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		if out.format == formatJSON {
+			enc.SetIndent("", "  ")
+		}
 		if err := enc.Encode(sum); err != nil {
 			return err
 		}
-		return bw.Flush()
+	case formatCSV:
+		writeSummaryCSV(bw, sum, c.loc)
+	default:
+		writeSummary(bw, sum, c.loc)
 	}
-	writeSummary(bw, sum)
-	return bw.Flush()
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	n := int(sum.Counts.Messages + sum.Rows)
+	return c.noMatchError(stderr, n, "message")
 }
 
-func writeSummary(w io.Writer, s report.Summary) {
+// writeSummaryCSV writes the summary as one row per figure: section, key,
+// value and, for the top lists, the bound on a count's overestimate.
+func writeSummaryCSV(w *bufio.Writer, s report.Summary, loc *time.Location) {
+	var b []byte
+	row := func(section, key string, value []byte, errBound int64) {
+		b = appendCSVCell(b[:0], section)
+		b = append(b, ',')
+		b = appendCSVCell(b, key)
+		b = append(b, ',')
+		b = append(b, value...)
+		b = append(b, ',')
+		if errBound > 0 {
+			b = strconv.AppendInt(b, errBound, 10)
+		}
+		b = append(b, '\n')
+		w.Write(b)
+	}
+	var v []byte
+	num := func(section, key string, n int64) { row(section, key, strconv.AppendInt(v[:0], n, 10), 0) }
+	flt := func(section, key string, f float64) { row(section, key, strconv.AppendFloat(v[:0], f, 'f', -1, 64), 0) }
+	w.WriteString("section,key,value,error\n")
+	num("summary", "rows", s.Rows)
+	row("summary", "first", appendTime(v[:0], summaryTime(s.First), loc, 'T'), 0)
+	row("summary", "last", appendTime(v[:0], summaryTime(s.Last), loc, 'T'), 0)
+	num("summary", "malformed_lines", s.Malformed)
+	c := s.Counts
+	for _, f := range []struct {
+		key string
+		n   int64
+	}{
+		{"unique_messages", c.Messages}, {"ndrs", c.NDRs}, {"orphan_traces", c.Orphans}, {"recipients", c.Recipients},
+		{"deliveries", c.Deliveries}, {"delivered", c.Delivered}, {"sent_external", c.SentExternal}, {"failed", c.Failed},
+		{"dropped", c.Dropped}, {"duplicate", c.Duplicate}, {"pending", c.Pending}, {"group_expansions", c.Expansions},
+		{"recipients_from_groups", c.Expanded}, {"duplicate_rows", c.DuplicateRows}, {"shadow_rows", c.ShadowRows},
+	} {
+		num("counts", f.key, f.n)
+	}
+	for _, f := range []struct {
+		key string
+		n   int64
+	}{{"total_bytes", s.Size.Total}, {"mean_bytes", s.Size.Mean}, {"p50_bytes", s.Size.P50}, {"p90_bytes", s.Size.P90}, {"p99_bytes", s.Size.P99}, {"max_bytes", s.Size.Max}} {
+		num("size", f.key, f.n)
+	}
+	latency := func(section string, l report.LatencyJSON) {
+		num(section, "count", l.Count)
+		flt(section, "mean_seconds", l.Mean)
+		flt(section, "p50_seconds", l.P50)
+		flt(section, "p90_seconds", l.P90)
+		flt(section, "p99_seconds", l.P99)
+		flt(section, "max_seconds", l.Max)
+	}
+	latency("end_to_end_latency", s.EndToEnd)
+	roles := make([]string, 0, len(s.HopLatency))
+	for r := range s.HopLatency {
+		roles = append(roles, r)
+	}
+	slices.Sort(roles)
+	for _, r := range roles {
+		latency("hop_latency."+r, s.HopLatency[r])
+	}
+	for _, sk := range s.ClockSkew {
+		flt("clock_skew."+sk.Server, "offset_seconds", sk.OffsetSeconds)
+		num("clock_skew."+sk.Server, "samples", sk.Samples)
+		row("clock_skew."+sk.Server, "reference", appendCSVCell(v[:0], sk.Reference), 0)
+	}
+	for _, l := range []struct {
+		section string
+		es      []report.Entry
+	}{{"events", s.Events}, {"sources", s.Sources}, {"servers", s.Servers}, {"top_senders", s.TopSenders}, {"top_recipients", s.TopRcpts}, {"top_recipient_domains", s.TopDomains}} {
+		for _, e := range l.es {
+			row(l.section, e.Key, strconv.AppendInt(v[:0], e.Count, 10), e.Error)
+		}
+	}
+}
+
+// summaryTime reads a time of the Summary back (RFC 3339); the zero Time
+// when there is none.
+func summaryTime(s string) time.Time {
+	t, _ := time.Parse(time.RFC3339Nano, s)
+	return t
+}
+
+// summarySeconds formats a time of the summary to the second, in loc.
+func summarySeconds(s string, loc *time.Location) string {
+	t := summaryTime(s)
+	switch {
+	case t.IsZero():
+		return s
+	case loc == time.UTC:
+		return t.UTC().Format("2006-01-02T15:04:05Z")
+	}
+	return t.In(loc).Format("2006-01-02T15:04:05-07:00")
+}
+
+func writeSummary(w io.Writer, s report.Summary, loc *time.Location) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	c := s.Counts
-	fmt.Fprintf(tw, "Rows\t%d\t(%s … %s)\n", s.Rows, s.First, s.Last)
+	fmt.Fprintf(tw, "Rows\t%d\t(%s … %s)\n", s.Rows, summarySeconds(s.First, loc), summarySeconds(s.Last, loc))
 	fmt.Fprintf(tw, "Malformed lines\t%d\t\n", s.Malformed)
 	fmt.Fprintf(tw, "Unique messages\t%d\t(each message once; %d of them NDRs)\n", c.Messages, c.NDRs)
 	fmt.Fprintf(tw, "Recipients\t%d\t(after group expansion, each recipient of each message; %d from %d group expansions)\n", c.Recipients, c.Expanded, c.Expansions)
@@ -108,7 +213,7 @@ func writeSummary(w io.Writer, s report.Summary) {
 			if e.Error > 0 {
 				n = "≤" + n
 			}
-			key := e.Key
+			key := safe(e.Key)
 			if key == "" {
 				key = "(none)" // no server, sender or event id in the rows
 			}
@@ -117,10 +222,10 @@ func writeSummary(w io.Writer, s report.Summary) {
 		tw.Flush()
 	}
 	if len(s.ClockSkew) > 1 {
-		fmt.Fprintf(w, "\nClock offsets (estimated from hand-overs, relative to %s)\n", s.ClockSkew[0].Reference)
+		fmt.Fprintf(w, "\nClock offsets (estimated from hand-overs, relative to %s)\n", safe(s.ClockSkew[0].Reference))
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		for _, sk := range s.ClockSkew {
-			fmt.Fprintf(tw, "  %s\t%+.3f s\t(%d hand-overs)\n", sk.Server, sk.OffsetSeconds, sk.Samples)
+			fmt.Fprintf(tw, "  %s\t%+.3f s\t(%d hand-overs)\n", safe(sk.Server), sk.OffsetSeconds, sk.Samples)
 		}
 		tw.Flush()
 	}
@@ -153,8 +258,8 @@ func latStr(l report.LatencyJSON) string {
 func runSubmitters(args []string, stdout, stderr io.Writer) error {
 	c := newCommon("submitters", stderr, true)
 	cf := c.addCorrFlags()
-	asJSON := c.fs.Bool("json", false, "one JSON object per submitter")
-	asCSV := c.fs.Bool("csv", false, "CSV with a header row")
+	out := c.addOutputFlags(formatTable, formatCSV, formatJSONL, formatJSON)
+	anonymous := c.fs.Bool("anonymous", false, "only submitters that did not authenticate")
 	c.fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: mailtrace submitters [flags] PATH...\n\nWho submits mail, and how: one line per client IP, receive connector, auth category,\nprotocol and entry server, with message counts, first and last seen and sample\nsenders. Anonymous submitters come first. When SMTP receive protocol logs\n(RECV*.LOG) are found under the same folders, each SMTP client also gets its\nsessions with TLS out of all its sessions and the AUTH mechanisms they used.\n\nflags:\n")
 		c.fs.PrintDefaults()
@@ -162,9 +267,6 @@ func runSubmitters(args []string, stdout, stderr io.Writer) error {
 	paths, err := c.parse(args)
 	if err != nil {
 		return err
-	}
-	if *asJSON && *asCSV {
-		return usagef("choose one of -json, -csv")
 	}
 	inputs, err := c.openInputs(paths)
 	if err != nil {
@@ -179,79 +281,162 @@ func runSubmitters(args []string, stdout, stderr io.Writer) error {
 	if _, err := c.correlateInputs(inputs, cf, stderr, nil, onTrace); err != nil {
 		return err
 	}
-	list := subs.Sorted()
+	var list []report.Submitter
+	for _, s := range subs.Sorted() {
+		if (!*anonymous || s.Anonymous()) && !c.limit(len(list)) {
+			list = append(list, s)
+		}
+	}
 	// With SMTP receive protocol logs beside the tracking logs, each SMTP
 	// submitter gains its sessions' TLS and authentication mechanisms.
 	smtp, withSMTP, err := c.submitterSMTP(paths, list, stderr)
 	if err != nil {
 		return err
 	}
-	bw := bufio.NewWriter(stdout)
+	bw := out.writer(stdout)
 	defer bw.Flush()
-	switch {
-	case *asJSON:
-		enc := json.NewEncoder(bw)
-		for _, s := range list {
-			obj := map[string]any{
-				"client_ip": addrStr(s.IP), "auth_category": s.Category, "auth": s.Auth, "protocol": s.Protocol,
-				"servers": nonNil(s.Servers), "connectors": nonNil(s.Connectors), "messages": s.Count,
-				"first_seen": clock(s.First, c.loc), "last_seen": clock(s.Last, c.loc), "sample_senders": nonNil(s.Senders),
+	switch out.format {
+	case formatJSONL, formatJSON:
+		seq := jsonSeq{w: bw, array: out.format == formatJSON}
+		for i := range list {
+			var cs *clientSMTP
+			if withSMTP {
+				cs = smtp[list[i].IP.Unmap()]
 			}
-			if cs := smtp[s.IP.Unmap()]; withSMTP && cs != nil {
-				obj["smtp_sessions"], obj["tls_sessions"], obj["auth_mechanisms"], obj["auth_failed_sessions"] = cs.sessions, cs.tls, nonNil(cs.mechs), cs.failed
-			}
-			enc.Encode(obj)
+			seq.write(appendSubmitterJSON(nil, &list[i], withSMTP, cs))
 		}
-	case *asCSV:
-		cw := csv.NewWriter(bw)
-		header := []string{"client_ip", "auth_category", "auth", "protocol", "servers", "connectors", "messages", "first_seen", "last_seen", "sample_senders"}
-		if withSMTP {
-			header = append(header, "tls_sessions", "auth_mechanisms")
+		seq.close()
+	case formatCSV:
+		var b []byte
+		cols := submitterColumns(withSMTP)
+		for i := range cols {
+			cols[i] = strings.ToLower(strings.ReplaceAll(cols[i], " ", "_"))
 		}
-		cw.Write(header)
+		bw.WriteString(strings.Join(cols, ",") + "\n")
 		for _, s := range list {
-			row := []string{addrStr(s.IP), s.Category, s.Auth, s.Protocol, strings.Join(s.Servers, "; "), strings.Join(s.Connectors, "; "),
-				fmt.Sprint(s.Count), clock(s.First, c.loc), clock(s.Last, c.loc), strings.Join(s.Senders, "; ")}
+			b = b[:0]
+			for _, cell := range []string{addrOrEmpty(s.IP), s.Category, s.Auth, s.Protocol, strings.Join(s.Servers, "; "), strings.Join(s.Connectors, "; ")} {
+				b = appendCSVCell(b, cell)
+				b = append(b, ',')
+			}
+			b = strconv.AppendInt(b, s.Count, 10)
+			b = append(b, ',')
+			b = appendTime(b, s.First, c.loc, 'T')
+			b = append(b, ',')
+			b = appendTime(b, s.Last, c.loc, 'T')
+			b = append(b, ',')
+			b = appendCSVCell(b, strings.Join(s.Senders, "; "))
 			if withSMTP {
 				cs := smtp[s.IP.Unmap()]
-				row = append(row, cs.tlsColumn(), cs.authColumn())
+				b = append(b, ',')
+				b = appendCSVCell(b, cs.tlsColumn())
+				b = append(b, ',')
+				b = appendCSVCell(b, cs.authColumn())
 			}
-			cw.Write(row)
-		}
-		cw.Flush()
-		if err := cw.Error(); err != nil {
-			return err
+			b = append(b, '\n')
+			bw.Write(b)
 		}
 	default:
-		tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
-		head := "CLIENT IP\tAUTH\tPROTOCOL\tMESSAGES\tFIRST SEEN\tLAST SEEN\tSERVERS\tCONNECTORS\tSAMPLE SENDERS"
-		if withSMTP {
-			head += "\tTLS SESSIONS\tAUTH MECHANISMS"
-		}
-		fmt.Fprintln(tw, head)
+		t := newTable(bw, submitterColumns(withSMTP)...)
 		for _, s := range list {
-			fmt.Fprintf(tw, "%s\t%s %s\t%s\t%d\t%s\t%s\t%s\t%s\t%s", addrStr(s.IP), s.Category, s.Auth, s.Protocol, s.Count,
-				clock(s.First, c.loc), clock(s.Last, c.loc), strings.Join(s.Servers, ", "), strings.Join(s.Connectors, ", "), strings.Join(s.Senders, ", "))
+			t.cellString(addrStr(s.IP))
+			t.cellString(s.Category + " " + s.Auth)
+			t.cellString(s.Protocol)
+			t.cellString(strconv.FormatInt(s.Count, 10))
+			t.cellString(clock(s.First, c.loc))
+			t.cellString(clock(s.Last, c.loc))
+			t.cellString(strings.Join(s.Servers, ", "))
+			t.cellString(strings.Join(s.Connectors, ", "))
+			t.cellString(strings.Join(s.Senders, ", "))
 			if withSMTP {
 				cs := smtp[s.IP.Unmap()]
-				fmt.Fprintf(tw, "\t%s\t%s", cs.tlsColumn(), cs.authColumn())
+				t.cellString(cs.tlsColumn())
+				t.cellString(cs.authColumn())
 			}
-			fmt.Fprintln(tw)
+			t.endRow()
 		}
-		tw.Flush()
+		t.flush()
 	}
 	if subs.Overflow > 0 && !c.quiet {
 		fmt.Fprintf(stderr, "mailtrace: warning: %d messages from submitters beyond the first %d not listed\n", subs.Overflow, report.MaxSubmitters)
 	}
-	return bw.Flush()
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	c.limited(stderr, len(list), "submitters")
+	if *anonymous && len(list) == 0 {
+		fmt.Fprintln(stderr, "mailtrace: no anonymous submitter")
+		return errNoMatch
+	}
+	return c.noMatchError(stderr, len(list), "submitter")
 }
 
-// nonNil makes an empty list print as [] in JSON.
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
+// submitterColumns are the columns of the submitters table; in CSV the
+// same in snake_case (client_ip, auth_category …). The CSV splits AUTH
+// into auth_category and auth.
+func submitterColumns(withSMTP bool) []string {
+	cols := []string{"CLIENT IP", "AUTH", "PROTOCOL", "MESSAGES", "FIRST SEEN", "LAST SEEN", "SERVERS", "CONNECTORS", "SAMPLE SENDERS"}
+	if withSMTP {
+		cols = append(cols, "TLS SESSIONS", "AUTH MECHANISMS")
 	}
-	return s
+	return cols
+}
+
+// submittersJSONVersion is the version of the submitter object.
+const submittersJSONVersion = 1
+
+// appendSubmitterJSON appends the submitter object, version 1 (see the
+// package doc); with SMTP receive logs in the input (withSMTP), the
+// client's sessions too, zero when it has none there.
+func appendSubmitterJSON(b []byte, s *report.Submitter, withSMTP bool, cs *clientSMTP) []byte {
+	list := func(key string, vs []string) {
+		b = append(b, ',', '"')
+		b = append(b, key...)
+		b = append(b, `":[`...)
+		for i, v := range vs {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, v)
+		}
+		b = append(b, ']')
+	}
+	str := func(key, v string) {
+		b = append(b, ',', '"')
+		b = append(b, key...)
+		b = append(b, '"', ':')
+		b = appendJSONString(b, v)
+	}
+	num := func(key string, n int64) {
+		b = append(b, ',', '"')
+		b = append(b, key...)
+		b = append(b, '"', ':')
+		b = strconv.AppendInt(b, n, 10)
+	}
+	b = append(b, `{"v":`...)
+	b = strconv.AppendInt(b, submittersJSONVersion, 10)
+	str("client_ip", addrOrEmpty(s.IP))
+	str("auth_category", s.Category)
+	str("auth", s.Auth)
+	str("protocol", s.Protocol)
+	list("servers", s.Servers)
+	list("connectors", s.Connectors)
+	num("messages", s.Count)
+	b = append(b, `,"first_seen":`...)
+	b = appendJSONTime(b, s.First)
+	b = append(b, `,"last_seen":`...)
+	b = appendJSONTime(b, s.Last)
+	list("sample_senders", s.Senders)
+	if withSMTP {
+		if cs == nil {
+			cs = &clientSMTP{}
+		}
+		num("smtp_sessions", int64(cs.sessions))
+		num("tls_sessions", int64(cs.tls))
+		list("auth_mechanisms", cs.mechs)
+		num("auth_failed_sessions", int64(cs.failed))
+	}
+	return append(b, '}')
 }
 
 func addrStr(a interface {

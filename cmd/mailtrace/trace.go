@@ -1,63 +1,117 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"strings"
 	"time"
 
 	"github.com/mailtrace/mailtrace/correlate"
+	"github.com/mailtrace/mailtrace/report"
 )
 
 func runTrace(args []string, stdout, stderr io.Writer) error {
 	c := newCommon("trace", stderr, true)
 	cf := c.addCorrFlags()
-	asJSON := c.fs.Bool("json", false, "one JSON object per message (the stable trace form, see the correlate package)")
-	asDot := c.fs.Bool("dot", false, "a Graphviz digraph of each message's path")
-	asMermaid := c.fs.Bool("mermaid", false, "a Mermaid flowchart of each message's path")
+	out := c.addOutputFlags(formatTable, formatCSV, formatJSONL, formatJSON, formatParquet, formatDot, formatMermaid)
+	asDot := c.fs.Bool("dot", false, "same as -format dot: a Graphviz digraph of each message's path")
+	asMermaid := c.fs.Bool("mermaid", false, "same as -format mermaid: a Mermaid flowchart of each message's path")
+	perRecipient := c.fs.Bool("recipients", false, "one row per final recipient (the delivery report) instead of one trace per message; implied by -format csv and parquet")
+	var statuses listFlag
+	c.fs.Var(&statuses, "status", "only recipients with this outcome: "+statusNames()+" (repeatable; with the delivery report, only their rows)")
 	c.fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: mailtrace trace [flags] PATH...\n\nCorrelate the rows of every server into one trace per message. The filters select\nmessages with at least one matching row; the whole trace is shown.\n\nflags:\n")
+		fmt.Fprintf(stderr, "usage: mailtrace trace [flags] PATH...\n\nCorrelate the rows of every server into one trace per message. The filters select\nmessages with at least one matching row; the whole trace is shown.\n\nWith -format csv or parquet, or -recipients, write the delivery report instead:\none row per final recipient with its outcome, the reason, the client that sent\nthe message and the host it was handed to.\n\nflags:\n")
 		c.fs.PrintDefaults()
 	}
 	paths, err := c.parse(args)
 	if err != nil {
 		return err
 	}
-	n := 0
-	for _, b := range []bool{*asJSON, *asDot, *asMermaid} {
-		if b {
-			n++
+	for _, alias := range []struct {
+		on   bool
+		name string
+		f    format
+	}{{*asDot, "-dot", formatDot}, {*asMermaid, "-mermaid", formatMermaid}} {
+		if !alias.on {
+			continue
 		}
+		if out.format != formatTable && out.format != alias.f {
+			return usagef("%s contradicts -format %s", alias.name, out.format)
+		}
+		out.format = alias.f
 	}
-	if n > 1 {
-		return usagef("choose one of -json, -dot, -mermaid")
+	if *asDot && *asMermaid {
+		return usagef("choose one of -dot, -mermaid")
+	}
+	sel := report.Selection{}
+	for _, s := range statuses {
+		st, ok := report.ParseStatus(s)
+		if !ok {
+			return usagef("-status: unknown outcome %q (known: %s)", s, statusNames())
+		}
+		sel.Statuses = append(sel.Statuses, st)
+	}
+	if out.format == formatCSV || out.format == formatParquet {
+		*perRecipient = true
+	}
+	if *perRecipient && (out.format == formatDot || out.format == formatMermaid) {
+		return usagef("-recipients writes rows: choose -format table, csv, jsonl, json or parquet")
+	}
+	if out.format == formatParquet {
+		if err := checkBinaryOut(stdout); err != nil {
+			return err
+		}
 	}
 	inputs, err := c.openInputs(paths)
 	if err != nil {
 		return err
 	}
-	bw := bufio.NewWriterSize(stdout, 64<<10)
+	bw := out.writer(stdout)
 	defer bw.Flush()
-	selected := 0
+	var rows deliveryWriter
+	if *perRecipient {
+		if len(c.filter.Recipients) > 0 {
+			sel.Address = c.filter.RecipientMatches
+		}
+		rows = newDeliveryWriter(out.format, bw, c.loc)
+	}
+	seq := jsonSeq{w: bw, array: out.format == formatJSON}
+	n := 0
 	var werr error
+	var ds []report.Delivery
 	onTrace := func(t *correlate.Trace) {
-		if werr != nil || !t.Marked {
+		if werr != nil || !t.Marked || c.limit(n) || !sel.Trace(t) {
 			return
 		}
-		selected++
-		switch {
-		case *asJSON:
+		if rows != nil {
+			ds = report.Deliveries(ds[:0], t)
+			for i := range ds {
+				if !sel.Delivery(&ds[i]) || c.limit(n) {
+					continue
+				}
+				if werr = rows.write(&ds[i]); werr != nil {
+					return
+				}
+				if n++; c.limit(n) {
+					c.stopEarly()
+				}
+			}
+			return
+		}
+		if n++; c.limit(n) {
+			c.stopEarly()
+		}
+		switch out.format {
+		case formatJSONL, formatJSON:
 			b, err := t.MarshalJSON()
 			if err != nil {
 				werr = err
 				return
 			}
-			bw.Write(b)
-			werr = bw.WriteByte('\n')
-		case *asDot:
+			werr = seq.write(b)
+		case formatDot:
 			writeDot(bw, t)
-		case *asMermaid:
+		case formatMermaid:
 			writeMermaid(bw, t)
 		default:
 			writeTraceText(bw, t, c.loc)
@@ -69,10 +123,36 @@ func runTrace(args []string, stdout, stderr io.Writer) error {
 	if werr != nil {
 		return werr
 	}
-	if selected == 0 && !c.quiet {
-		fmt.Fprintln(stderr, "mailtrace: no message matched")
+	if rows != nil {
+		werr = rows.close()
+	} else {
+		werr = seq.close()
 	}
-	return bw.Flush()
+	if werr != nil {
+		return werr
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	what := "message"
+	if rows != nil {
+		what = "recipient"
+	}
+	c.limited(stderr, n, what+"s")
+	if len(sel.Statuses) > 0 && n == 0 {
+		fmt.Fprintf(stderr, "mailtrace: no %s with status %s\n", what, strings.Join(statuses, ", "))
+		return errNoMatch
+	}
+	return c.noMatchError(stderr, n, what)
+}
+
+// statusNames lists the recipient outcomes -status takes.
+func statusNames() string {
+	var names []string
+	for _, st := range report.Statuses() {
+		names = append(names, st.String())
+	}
+	return strings.Join(names, ", ")
 }
 
 func clock(t time.Time, loc *time.Location) string {
@@ -87,14 +167,16 @@ func clock(t time.Time, loc *time.Location) string {
 
 func secs(d time.Duration) string { return fmt.Sprintf("%.3f s", d.Seconds()) }
 
-// writeTraceText prints the readable view of one trace.
+// writeTraceText prints the readable view of one trace. Every text from
+// the logs goes through safe: a subject with a line break or an escape
+// sequence cannot forge lines on the terminal.
 func writeTraceText(w io.Writer, t *correlate.Trace, loc *time.Location) {
-	fmt.Fprintf(w, "Message %s  (%s, %d rows)\n", t.Key, t.Reason, t.Events)
+	fmt.Fprintf(w, "Message %s  (%s, %d rows)\n", safe(t.Key), t.Reason, t.Events)
 	if t.Sender != "" || t.Subject != "" {
-		fmt.Fprintf(w, "  From:       %s\n  Subject:    %s\n", t.Sender, t.Subject)
+		fmt.Fprintf(w, "  From:       %s\n  Subject:    %s\n", safe(t.Sender), safe(t.Subject))
 	}
 	if t.MessageID != "" {
-		fmt.Fprintf(w, "  Message-ID: %s\n", t.MessageID)
+		fmt.Fprintf(w, "  Message-ID: %s\n", safe(t.MessageID))
 	}
 	if t.Size > 0 {
 		fmt.Fprintf(w, "  Size:       %d bytes\n", t.Size)
@@ -125,10 +207,10 @@ func writeTraceText(w io.Writer, t *correlate.Trace, loc *time.Location) {
 		if o.ProxiedClientIP.IsValid() {
 			parts = append(parts, "proxied client "+o.ProxiedClientIP.String())
 		}
-		fmt.Fprintf(w, "  Origin:     %s\n", strings.Join(parts, ", "))
+		fmt.Fprintf(w, "  Origin:     %s\n", safe(strings.Join(parts, ", ")))
 	}
 	if t.DSNFor != "" {
-		fmt.Fprintf(w, "  NDR for:    %s\n", t.DSNFor)
+		fmt.Fprintf(w, "  NDR for:    %s\n", safe(t.DSNFor))
 	}
 	if len(t.Hops) > 0 {
 		fmt.Fprintln(w, "  Path:")
@@ -137,7 +219,7 @@ func writeTraceText(w io.Writer, t *correlate.Trace, loc *time.Location) {
 			if h.Latency > 0 {
 				lat = "  " + secs(h.Latency)
 			}
-			fmt.Fprintf(w, "    %d  %-12s %-10s %s → %s%s\n", h.Depth, h.Server, h.Role, clock(h.First, loc), clock(h.Last, loc), lat)
+			fmt.Fprintf(w, "    %d  %-12s %-10s %s → %s%s\n", h.Depth, safe(h.Server), h.Role, clock(h.First, loc), clock(h.Last, loc), lat)
 		}
 	}
 	if len(t.Recipients) > 0 {
@@ -159,9 +241,9 @@ func writeTraceText(w io.Writer, t *correlate.Trace, loc *time.Location) {
 			if r.RedirectedTo != "" {
 				line += "  redirected to " + r.RedirectedTo
 			}
-			fmt.Fprintln(w, line)
+			fmt.Fprintln(w, safe(line))
 			if r.Detail != "" {
-				d := r.Detail
+				d := safe(r.Detail)
 				if len([]rune(d)) > 160 {
 					d = string([]rune(d)[:159]) + "…"
 				}
@@ -170,22 +252,22 @@ func writeTraceText(w io.Writer, t *correlate.Trace, loc *time.Location) {
 		}
 	}
 	for _, x := range t.Expansions {
-		fmt.Fprintf(w, "  Group:      %s → %s\n", x.Group, strings.Join(x.Members, ", "))
+		fmt.Fprintf(w, "  Group:      %s\n", safe(x.Group+" → "+strings.Join(x.Members, ", ")))
 	}
 	for _, f := range t.Forks {
-		fmt.Fprintf(w, "  Copy:       %s forked %s from %s for %s (%s)\n", f.Server, f.InternalMessageID, f.From, strings.Join(f.Recipients, ", "), f.Reason)
+		fmt.Fprintf(w, "  Copy:       %s\n", safe(fmt.Sprintf("%s forked %s from %s for %s (%s)", f.Server, f.InternalMessageID, f.From, strings.Join(f.Recipients, ", "), f.Reason)))
 	}
 	if len(t.DSNs) > 0 {
-		fmt.Fprintf(w, "  NDRs:       %s\n", strings.Join(t.DSNs, ", "))
+		fmt.Fprintf(w, "  NDRs:       %s\n", safe(strings.Join(t.DSNs, ", ")))
 	}
 	if len(t.ShadowEvents) > 0 {
-		fmt.Fprintf(w, "  Shadow:     %d rows (%s)\n", len(t.ShadowEvents), eventList(t.ShadowEvents))
+		fmt.Fprintf(w, "  Shadow:     %d rows (%s)\n", len(t.ShadowEvents), safe(eventList(t.ShadowEvents)))
 	}
 	if len(t.Duplicates) > 0 {
-		fmt.Fprintf(w, "  Duplicates: %d rows (%s)\n", len(t.Duplicates), eventList(t.Duplicates))
+		fmt.Fprintf(w, "  Duplicates: %d rows (%s)\n", len(t.Duplicates), safe(eventList(t.Duplicates)))
 	}
 	for _, a := range t.Anomalies {
-		fmt.Fprintf(w, "  Anomaly:    %s\n", a)
+		fmt.Fprintf(w, "  Anomaly:    %s\n", safe(a.String()))
 	}
 	fmt.Fprintln(w)
 }
@@ -250,14 +332,17 @@ var mermaidSyntax = graphSyntax{
 	end:    "\n",
 }
 
+// The graphs quote their labels; the texts from the logs in them go
+// through safe as well, so that no line break reaches the graph source.
+
 func writeDot(w io.Writer, t *correlate.Trace) {
 	q := dotSyntax.quote
-	fmt.Fprintf(w, "digraph %s {\n  rankdir=LR;\n  label=%s;\n  node [shape=box];\n", q(t.Key), q(t.Subject+" — "+t.Sender))
+	fmt.Fprintf(w, "digraph %s {\n  rankdir=LR;\n  label=%s;\n  node [shape=box];\n", q(safe(t.Key)), q(safe(t.Subject+" — "+t.Sender)))
 	writeGraph(w, t, &dotSyntax)
 }
 
 func writeMermaid(w io.Writer, t *correlate.Trace) {
-	fmt.Fprintf(w, "%%%% %s\nflowchart LR\n", t.Key)
+	fmt.Fprintf(w, "%%%% %s\nflowchart LR\n", safe(t.Key))
 	writeGraph(w, t, &mermaidSyntax)
 }
 
@@ -266,14 +351,14 @@ func writeMermaid(w io.Writer, t *correlate.Trace) {
 // settled it.
 func writeGraph(w io.Writer, t *correlate.Trace, g *graphSyntax) {
 	if t.Origin.Protocol != correlate.ProtocolUnknown {
-		label := "origin" + g.br + t.Origin.Protocol.String() + " " + t.Origin.Auth
+		label := "origin" + g.br + t.Origin.Protocol.String() + " " + safe(t.Origin.Auth)
 		if ip := t.Origin.OriginalClientIP; ip.IsValid() {
 			label += g.br + ip.String()
 		}
 		fmt.Fprintf(w, g.origin, g.quote(label))
 	}
 	for i, h := range t.Hops {
-		label := h.Server + g.br + h.Role.String()
+		label := safe(h.Server) + g.br + h.Role.String()
 		if h.Latency > 0 {
 			label += g.br + secs(h.Latency)
 		}
@@ -287,7 +372,7 @@ func writeGraph(w io.Writer, t *correlate.Trace, g *graphSyntax) {
 	}
 	for i, r := range t.Recipients {
 		id := fmt.Sprintf("r%d", i)
-		fmt.Fprintf(w, g.rcpt, id, g.quote(r.Address+g.br+r.Status.String()))
+		fmt.Fprintf(w, g.rcpt, id, g.quote(safe(r.Address)+g.br+r.Status.String()))
 		if h := hopOfRecipient(t, r); h >= 0 {
 			fmt.Fprintf(w, g.edge, hopID(h), id)
 		}
