@@ -149,12 +149,86 @@ func TestExitCodes(t *testing.T) {
 		{"malformed warned", "#Fields: date-time,event-id\r\n2024-01-01T00:00:00.000Z,SEND\r\nbad,row,x\r\n", []string{"events", "-"}, 0, "1 malformed"},
 		{"malformed strict", "#Fields: date-time,event-id\r\n2024-01-01T00:00:00.000Z,SEND\r\nbad,row,x\r\n", []string{"events", "-strict", "-"}, 1, "wrong number of fields"},
 		{"help", "", []string{"trace", "-h"}, 0, "usage: mailtrace trace"},
+		{"unknown event id", "", []string{"events", "-event-id", "RECIEVE", "testdata"}, 2, "did you mean RECEIVE?"},
+		{"flag after the path", "", []string{"events", "correlate/testdata/cases", "-event-id", "RECIEVE"}, 2, "did you mean RECEIVE?"},
+		{"start after end", "", []string{"events", "-start", "2024-03-05", "-end", "2024-03-04", "testdata"}, 2, "is after -end"},
+		{"empty window", "", []string{"events", "-start", "2024-03-04 08:00", "-end", "2024-03-04T08:00:00Z", "testdata"}, 2, "the window is empty"},
+		{"workers below 1", "", []string{"stats", "-workers", "0", "testdata"}, 2, "-workers must be at least 1"},
+		{"bad size", "", []string{"events", "-min-size", "5TB", "testdata"}, 2, "-min-size"},
+		{"bad prefix", "", []string{"events", "-client-ip", "10.0.0.0/33", "testdata"}, 2, "-client-ip"},
+		{"bad status", "", []string{"trace", "-status", "lost", "testdata"}, 2, "unknown outcome"},
+		{"excel without csv", "", []string{"events", "-excel", "testdata"}, 2, "-excel applies to -format csv"},
+		{"json and csv", "", []string{"events", "-json", "-csv", "testdata"}, 2, "choose one of -json, -csv"},
+		{"alias contradicts format", "", []string{"events", "-json", "-format", "csv", "testdata"}, 2, "contradicts -format csv"},
+		{"no parquet for stats", "", []string{"stats", "-format", "parquet", "testdata"}, 2, "is not one of table, csv, jsonl, json"},
+		{"filter matched nothing", "", []string{"events", "-subject", "no such subject", "correlate/testdata/cases"}, 1, "no event matched"},
+		{"trace matched nothing", "", []string{"trace", "-sender", "*@nowhere.example", "correlate/testdata/cases"}, 1, "no message matched"},
+		{"unknown server", "", []string{"events", "-server", "EX9", "correlate/testdata/cases"}, 1, "-server EX9: no logs of such a server in the input (servers: EX1, EX2"},
+		{"two readers of stdin", "a@x\n", []string{"events", "-message-id-file", "-", "-"}, 2, "standard input is already read by PATH -"},
+		{"empty id file", "# nothing\n", []string{"events", "-message-id-file", "-", "correlate/testdata/cases"}, 2, "no values in the file"},
+		{"help command", "", []string{"help", "nosuch"}, 2, "unknown command"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, stderr, code := runCmd(t, tt.stdin, tt.args...)
 			if code != tt.code || !strings.Contains(stderr, tt.inStderr) {
 				t.Errorf("mailtrace %v: exit %d, stderr %q; want exit %d and %q", tt.args, code, stderr, tt.code, tt.inStderr)
+			}
+		})
+	}
+}
+
+// TestHabits: what admins type works, and says what it did.
+func TestHabits(t *testing.T) {
+	cases := "correlate/testdata/cases"
+	tests := []struct {
+		name        string
+		stdin       string
+		args        []string
+		code        int
+		inStdout    []string
+		notInStdout []string
+		inStderr    string
+		stdoutLines int // when > 0
+	}{
+		{name: "help CMD prints the command's flags", args: []string{"help", "events"}, inStdout: []string{"usage: mailtrace events", "-message-id-file"}},
+		{name: "version", args: []string{"version"}, inStdout: []string{"mailtrace ", "go1."}},
+		{name: "message-id file: unmatched ids listed, exit 1", stdin: "# zapped\n<CAF3x9kQ=p1@mail.gmail.com>\n\nnot-in-the-logs@x\n",
+			args: []string{"trace", "-format", "csv", "-message-id-file", "-", cases}, code: 1,
+			inStdout: []string{"bob@contoso.com"}, inStderr: "1 value(s) matched nothing:\n  -message-id not-in-the-logs@x\n", stdoutLines: 2},
+		{name: "message-id file: all matched, exit 0", stdin: "CAF3x9kQ=p1@mail.gmail.com\n",
+			args: []string{"events", "-format", "csv", "-message-id-file", "-", cases}, inStdout: []string{"anna@fabrikam.net"}},
+		{name: "domain pattern", args: []string{"trace", "-recipients", "-sender", "@fabrikam.net", cases}, inStdout: []string{"anna@fabrikam.net"}, notInStdout: []string{"scanner@"}},
+		{name: "status", args: []string{"trace", "-format", "csv", "-status", "failed", cases}, inStdout: []string{"failed"}, notInStdout: []string{"delivered"}, stdoutLines: 3},
+		{name: "client ip CIDR", args: []string{"trace", "-format", "csv", "-client-ip", "10.20.30.0/24", cases}, inStdout: []string{"scanner@contoso.com"}, stdoutLines: 2},
+		{name: "anonymous submitters", args: []string{"submitters", "-anonymous", cases}, inStdout: []string{"Anonymous"}, notInStdout: []string{"Internal"}},
+		{name: "result size", args: []string{"events", "-format", "csv", "-result-size", "3", cases}, stdoutLines: 4, inStderr: "stopped after 3 events (-result-size)"},
+		{name: "result size, report", args: []string{"trace", "-format", "csv", "-result-size", "2", cases}, stdoutLines: 3, inStderr: "stopped after 2 recipients"},
+		{name: "min size", args: []string{"trace", "-format", "csv", "-min-size", "10MB", cases}, inStdout: []string{"user2019@"}, stdoutLines: 2},
+		{name: "excel BOM", args: []string{"stats", "-format", "csv", "-excel", cases}, inStdout: []string{"\ufeffsection,key,value,error\n"}},
+		{name: "today, with nothing today", args: []string{"events", "-start", "today", cases}, code: 1, inStderr: "no event matched"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stdout, stderr, code := runCmd(t, tt.stdin, tt.args...)
+			if code != tt.code {
+				t.Errorf("mailtrace %q: exit %d, want %d; stderr:\n%s", tt.args, code, tt.code, stderr)
+			}
+			for _, want := range tt.inStdout {
+				if !strings.Contains(stdout, want) {
+					t.Errorf("mailtrace %q: %q not in stdout:\n%s", tt.args, want, stdout)
+				}
+			}
+			for _, no := range tt.notInStdout {
+				if strings.Contains(stdout, no) {
+					t.Errorf("mailtrace %q: %q in stdout:\n%s", tt.args, no, stdout)
+				}
+			}
+			if !strings.Contains(stderr, tt.inStderr) {
+				t.Errorf("mailtrace %q: %q not in stderr:\n%s", tt.args, tt.inStderr, stderr)
+			}
+			if n := strings.Count(stdout, "\n"); tt.stdoutLines > 0 && n != tt.stdoutLines {
+				t.Errorf("mailtrace %q: %d lines, want %d:\n%s", tt.args, n, tt.stdoutLines, stdout)
 			}
 		})
 	}
