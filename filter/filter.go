@@ -160,28 +160,12 @@ func (e *Events) Match(rec *msgtrk.Record) bool {
 		return false
 	}
 	if e.MinSize > 0 || e.MaxSize > 0 {
-		n, ok := parseSize(rec.Field(msgtrk.TotalBytes))
+		n, ok := ascii.ParseInt64(rec.Field(msgtrk.TotalBytes))
 		if !ok || n < e.MinSize || e.MaxSize > 0 && n > e.MaxSize {
 			return false
 		}
 	}
 	return true
-}
-
-// parseSize reads total-bytes without building an error for an empty or
-// malformed value.
-func parseSize(b []byte) (int64, bool) {
-	if len(b) == 0 || len(b) > 18 {
-		return 0, false
-	}
-	var n int64
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + int64(c-'0')
-	}
-	return n, true
 }
 
 func (e *Events) inPrefixes(v []byte) bool {

@@ -176,26 +176,24 @@ func ParseSource(s string) (msgtrk.SourceType, error) {
 	return st, nil
 }
 
-func eventNames() []string {
-	var names []string
-	for e := msgtrk.EventType(1); ; e++ {
-		n := e.String()
-		if strings.HasPrefix(n, "EventType(") {
-			return names
-		}
-		names = append(names, n)
-	}
-}
+func eventNames() []string  { return enumNames(msgtrk.EventType(1), "EventType(") }
+func sourceNames() []string { return enumNames(msgtrk.SourceType(1), "SourceType(") }
 
-func sourceNames() []string {
+// enumNames lists the String of every value of an enum from first up to
+// the first value whose String starts with unknown (the "Type(n)" fallback).
+func enumNames[E interface {
+	~uint8
+	String() string
+}](first E, unknown string) []string {
 	var names []string
-	for s := msgtrk.SourceType(1); ; s++ {
-		n := s.String()
-		if strings.HasPrefix(n, "SourceType(") {
-			return names
+	for e := first; e != 0; e++ {
+		n := e.String()
+		if strings.HasPrefix(n, unknown) {
+			break
 		}
 		names = append(names, n)
 	}
+	return names
 }
 
 // suggest returns ": did you mean X?" for the name closest to s by edit

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/mailtrace/mailtrace/internal/ascii"
 	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
@@ -47,21 +48,6 @@ func serverOf(rec *msgtrk.Record) []byte {
 		return []byte(s)
 	}
 	return msgtrk.LoggingServer(rec)
-}
-
-// parseCount reads a non-negative decimal integer of at most 18 digits.
-func parseCount(b []byte) (int64, bool) {
-	if len(b) == 0 || len(b) > 18 {
-		return 0, false
-	}
-	var n int64
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + int64(c-'0')
-	}
-	return n, true
 }
 
 // extraColumns calls f with each column of rec that is not a known field
@@ -154,7 +140,7 @@ func (j *eventJSON) write(rec *msgtrk.Record) error {
 			}
 			b = append(b, ']')
 		case numericField(f):
-			if n, ok := parseCount(rec.Field(f)); ok {
+			if n, ok := ascii.ParseInt64(rec.Field(f)); ok {
 				b = strconv.AppendInt(b, n, 10)
 			} else {
 				b = append(b, "null"...)

@@ -4,6 +4,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/mailtrace/mailtrace/internal/ascii"
 	"github.com/mailtrace/mailtrace/msgtrk"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress/zstd"
@@ -225,7 +226,7 @@ func (p *eventParquet) write(rec *msgtrk.Record) error {
 			}
 			nl++
 		case numericField(f):
-			if v, ok := parseCount(rec.Field(f)); ok {
+			if v, ok := ascii.ParseInt64(rec.Field(f)); ok {
 				slot := 0
 				if f == msgtrk.RecipientCount {
 					slot = 1
