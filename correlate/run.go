@@ -77,8 +77,8 @@ func feed(ctx context.Context, src RowSource, c Correlator, window time.Duration
 // Run correlates the rows of inputs, merged in time order across files and
 // servers, and hands every trace to opts.OnTrace: the merge, the
 // add-and-advance loop and the final flush of a complete input in one call.
-// Each input's server (Input.Server) is made known to the Tracker with
-// MarkServer.
+// Which server wrote each input is told by its rows, as in the Tracker;
+// the inputs' folder names are not taken for it.
 //
 // Malformed lines and unreadable inputs do not stop it: every good row is
 // correlated and the problems are returned at the end, as an
@@ -89,11 +89,6 @@ func Run(ctx context.Context, inputs []msgtrk.Input, opts Options) (Stats, error
 	tk, err := New(opts)
 	if err != nil {
 		return Stats{}, err
-	}
-	for _, in := range inputs {
-		if in.Server != "" {
-			tk.MarkServer(in.Server)
-		}
 	}
 	err = Feed(ctx, msgtrk.NewMerger(inputs), tk, opts.Window)
 	return tk.Stats(), err
@@ -117,11 +112,6 @@ func Traces(ctx context.Context, inputs []msgtrk.Input, opts Options) iter.Seq2[
 		if err != nil {
 			yield(nil, err)
 			return
-		}
-		for _, in := range inputs {
-			if in.Server != "" {
-				tk.MarkServer(in.Server)
-			}
 		}
 		stopped := false
 		drain := func() bool {

@@ -36,9 +36,6 @@ func TestRunSameAsLoop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, in := range inputs {
-		tk.MarkServer(in.Server)
-	}
 	m := msgtrk.NewMerger(inputs)
 	var last time.Time
 	for m.Next() {

@@ -308,11 +308,11 @@ func runSubmitters(args []string, stdout, stderr io.Writer) error {
 		seq.close()
 	case formatCSV:
 		var b []byte
-		cols := submitterColumns(withSMTP)
-		for i := range cols {
-			cols[i] = strings.ToLower(strings.ReplaceAll(cols[i], " ", "_"))
+		bw.WriteString("client_ip,auth_category,auth,protocol,servers,connectors,messages,first_seen,last_seen,sample_senders")
+		if withSMTP {
+			bw.WriteString(",tls_sessions,auth_mechanisms")
 		}
-		bw.WriteString(strings.Join(cols, ",") + "\n")
+		bw.WriteString("\n")
 		for _, s := range list {
 			b = b[:0]
 			for _, cell := range []string{addrOrEmpty(s.IP), s.Category, s.Auth, s.Protocol, strings.Join(s.Servers, "; "), strings.Join(s.Connectors, "; ")} {
@@ -371,9 +371,7 @@ func runSubmitters(args []string, stdout, stderr io.Writer) error {
 	return c.noMatchError(stderr, len(list), "submitter")
 }
 
-// submitterColumns are the columns of the submitters table; in CSV the
-// same in snake_case (client_ip, auth_category …). The CSV splits AUTH
-// into auth_category and auth.
+// submitterColumns are the columns of the submitters table.
 func submitterColumns(withSMTP bool) []string {
 	cols := []string{"CLIENT IP", "AUTH", "PROTOCOL", "MESSAGES", "FIRST SEEN", "LAST SEEN", "SERVERS", "CONNECTORS", "SAMPLE SENDERS"}
 	if withSMTP {
