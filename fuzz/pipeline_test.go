@@ -75,7 +75,7 @@ func summarizeErr(e *msgtrk.ParseError) errSummary {
 
 var msgtrkSentinels = []error{msgtrk.ErrFieldCount, msgtrk.ErrQuote, msgtrk.ErrBareQuote, msgtrk.ErrInvalidUTF8,
 	msgtrk.ErrNUL, msgtrk.ErrLineTooLong, msgtrk.ErrTruncated, msgtrk.ErrNoFields, msgtrk.ErrHeader,
-	msgtrk.ErrTooManyFields, msgtrk.ErrSyntax, msgtrk.ErrRange, msgtrk.ErrMissingField}
+	msgtrk.ErrTooManyFields, msgtrk.ErrSyntax, msgtrk.ErrRange}
 
 func sentinelName(err error) string {
 	for _, s := range msgtrkSentinels {
@@ -592,7 +592,13 @@ func checkLists(t testing.TB, rec *msgtrk.Record) {
 			enc := msgtrk.AppendListMember([]byte("x;"), m)
 			enc = append(enc, ";y"...)
 			back.Init(enc)
-			if !back.Next() || !back.Next() || !bytes.Equal(back.Bytes(), m) || !back.Next() || back.Next() || back.Err() != nil {
+			members, middle := 0, false
+			for back.Next() {
+				if members++; members == 2 {
+					middle = bytes.Equal(back.Bytes(), m)
+				}
+			}
+			if members != 3 || !middle || back.Err() != nil {
 				t.Fatalf("list: member %q written as %q does not read back", m, enc)
 			}
 		}

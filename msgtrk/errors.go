@@ -42,8 +42,6 @@ var (
 	ErrSyntax = errors.New("msgtrk: invalid syntax")
 	// ErrRange: a numeric field's value is out of range.
 	ErrRange = errors.New("msgtrk: value out of range")
-	// ErrMissingField: the current header has no such column.
-	ErrMissingField = errors.New("msgtrk: field not in header")
 )
 
 // ParseError reports a problem at a position of the input. Line and Column

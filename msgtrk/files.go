@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/mailtrace/mailtrace/internal/calendar"
 )
 
 // FileName is what a transport log's file name tells: the kind of log, the
@@ -97,7 +99,7 @@ func ParseFileName(name string) (FileName, bool) {
 		fn.Hourly = true
 		h, ok4 = atoiSmall(up[8:10])
 	}
-	if !(ok1 && ok2 && ok3 && ok4) || m < 1 || m > 12 || d < 1 || d > daysIn(m, y) || h > 23 {
+	if !(ok1 && ok2 && ok3 && ok4) || m < 1 || m > 12 || d < 1 || d > calendar.DaysIn(m, y) || h > 23 {
 		return FileName{}, false
 	}
 	fn.Start = time.Date(y, time.Month(m), d, h, 0, 0, 0, time.UTC)

@@ -43,6 +43,11 @@ func (h *Header) Layout() Layout {
 	return layoutOf(h.Fields)
 }
 
+// firstSEBuild is the first build of Exchange Server Subscription Edition
+// (15.02.2562): it shares major and minor version with Exchange 2019
+// (format.md §1, inferred: no real SE file found).
+const firstSEBuild = 2562
+
 // Product names the Exchange release that wrote the file, from h.Version:
 // "Exchange 2007" (8.x), "Exchange 2010" (14.x), "Exchange 2013" (15.00),
 // "Exchange 2016" (15.01), "Exchange 2019" (15.02 before build 2562),
@@ -72,7 +77,7 @@ func ProductOfVersion(v string) string {
 		return "Exchange 2016"
 	case major == 15 && minor == 2:
 		if len(parts) >= 3 {
-			if build, ok := atoiSmall(parts[2]); ok && build >= 2562 {
+			if build, ok := atoiSmall(parts[2]); ok && build >= firstSEBuild {
 				return "Exchange SE"
 			}
 		}

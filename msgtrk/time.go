@@ -119,9 +119,6 @@ func digits4(a, b, c, d byte) (int, bool) {
 	return x*100 + y, ok1 && ok2
 }
 
-// daysIn is calendar.DaysIn under the name files.go uses.
-func daysIn(month, year int) int { return calendar.DaysIn(month, year) }
-
 // AppendTime appends t in the layout Exchange writes,
 // yyyy-MM-ddTHH:mm:ss.fffZ: UTC, milliseconds, finer digits truncated.
 // ParseTime reads the result back for the years 0000 to 9999; other years,
