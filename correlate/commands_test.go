@@ -3,6 +3,7 @@ package correlate_test
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -34,17 +35,19 @@ type modelTrace struct {
 	deadline  int64
 	events    int
 	delivered bool
-	received  bool // a RECEIVE: the message's entry is known
+	received  bool   // a RECEIVE: the message's entry is known
+	msgID     string // its rows' message-id
 }
 
 type model struct {
-	max     int
-	clock   int64 // the latest watermark, as nanoseconds since cmdEpoch
-	open    map[string]*modelTrace
-	seq     int
-	recent  []string // closed keys, oldest first
-	late    int
-	emitted []emitted // by the last command
+	max        int   // Options.MaxOpenTraces
+	recentKeys int   // Options.RecentKeys
+	clock      int64 // the latest watermark, as nanoseconds since cmdEpoch
+	open       map[string]*modelTrace
+	seq        int
+	recent     []string // the keys of closed traces remembered, oldest first
+	late       int
+	emitted    []emitted // by the last command
 }
 
 func (m *model) clone() *model {
@@ -79,10 +82,25 @@ func (m *model) emit(t *modelTrace, reason string) {
 		}
 	}
 	m.emitted = append(m.emitted, emitted{t.key, reason, t.events})
-	m.recent = append(m.recent, t.key)
+	m.remember(t.key)
+	m.remember("msgid:" + t.msgID)
 }
 
-func (m *model) add(key string, at int64, deliver bool) {
+// remember adds k to the keys of closed traces as the Tracker does: a trace
+// leaves its key and its message-id (two of the RecentKeys places); a key
+// already remembered keeps its place; when RecentKeys are held the oldest
+// is forgotten, and a row of that message opens a new trace.
+func (m *model) remember(k string) {
+	if slices.Contains(m.recent, k) {
+		return
+	}
+	if len(m.recent) == m.recentKeys {
+		m.recent = m.recent[1:]
+	}
+	m.recent = append(m.recent, k)
+}
+
+func (m *model) add(key, msgID string, at int64, deliver bool) {
 	t := m.open[key]
 	if t == nil {
 		for _, k := range m.recent {
@@ -96,7 +114,7 @@ func (m *model) add(key string, at int64, deliver bool) {
 			m.emit(m.popMin(), "evicted")
 		}
 		m.seq++
-		t = &modelTrace{key: key, seq: m.seq}
+		t = &modelTrace{key: key, seq: m.seq, msgID: msgID}
 		m.open[key] = t
 	}
 	t.events++
@@ -132,12 +150,21 @@ func (m *model) flush() {
 
 // sut wraps a Tracker and collects what it emits.
 type sut struct {
-	tk    *correlate.Tracker
-	out   []emitted
-	clock time.Duration // mirrors the model's clock
+	tk      *correlate.Tracker
+	out     []emitted
+	clock   time.Duration   // mirrors the model's clock
+	open    map[string]bool // keys of the traces the Tracker holds
+	emitted map[string]bool // keys of every trace it emitted
 }
 
+// forgottenReopens counts the rows that opened a trace again for a message
+// whose trace had been emitted and then forgotten (RecentKeys exceeded):
+// TestPropertyStatefulAgainstModel checks that its commands reach the case.
+var forgottenReopens int
+
 func netID(k int) string { return fmt.Sprintf("00000000-0000-4000-8000-%012d", k) }
+
+func msgID(k int) string { return fmt.Sprintf("<m%d@example>", k) }
 
 // row builds one parsed row for message k at time at.
 func row(k int, at time.Time, deliver bool) *msgtrk.Record {
@@ -157,7 +184,7 @@ func row(k int, at time.Time, deliver bool) *msgtrk.Record {
 		e.Set(msgtrk.MessageInfo, "")
 	}
 	e.Set(msgtrk.NetworkMessageID, netID(k))
-	e.Set(msgtrk.MessageID, fmt.Sprintf("<m%d@example>", k))
+	e.Set(msgtrk.MessageID, msgID(k))
 	e.Set(msgtrk.RecipientAddress, "r@example")
 	e.Set(msgtrk.LogID, fmt.Sprintf("%08d-0000-4000-8000-%012d", k, at.UnixMilli()%1e12))
 	w.WriteEvent(&e)
@@ -172,10 +199,9 @@ func row(k int, at time.Time, deliver bool) *msgtrk.Record {
 // The commands run against the system and the model in lockstep; the state
 // carries the model's clock, so commands compute row times from it.
 type trackerCommand struct {
-	name    string
-	apply   func(m *model)
-	run     func(s *sut)
-	precond func(m *model) bool
+	name  string
+	apply func(m *model)
+	run   func(s *sut)
 }
 
 func (c *trackerCommand) Run(s commands.SystemUnderTest) commands.Result {
@@ -231,12 +257,20 @@ func genCommand(s commands.State) gopter.Gen {
 			name: fmt.Sprintf("Add(m%d, +%v, deliver=%v)", k, d, deliver),
 			apply: func(m *model) {
 				at := time.Duration(m.clock) + d
-				m.add(netID(k), int64(at), deliver)
+				m.add(netID(k), msgID(k), int64(at), deliver)
 			},
 			run: func(s *sut) {
 				s.clock += d
 				tm := cmdEpoch.Add(s.clock)
+				key, late := netID(k), s.tk.Stats().Late
+				wasOpen := s.open[key]
 				s.tk.Add(row(k, tm, deliver))
+				if s.tk.Stats().Late == late {
+					s.open[key] = true
+					if !wasOpen && s.emitted[key] {
+						forgottenReopens++
+					}
+				}
 				s.tk.Advance(tm)
 			},
 		}
@@ -260,16 +294,21 @@ func genCommand(s commands.State) gopter.Gen {
 // against the Tracker and against a naive model of its windowing (a plain
 // map, scanned in full): both must emit the same traces with the same
 // reasons in the same order, count the same late rows, and the Tracker must
-// never hold more than MaxOpenTraces.
+// never hold more than MaxOpenTraces. RecentKeys is 1 to 6 places for 8
+// messages, so that closed traces are forgotten and reopened; the test
+// fails if no run reached that case.
 func TestPropertyStatefulAgainstModel(t *testing.T) {
+	forgottenReopens = 0
 	cmds := &commands.ProtoCommands{
 		NewSystemUnderTestFunc: func(init commands.State) commands.SystemUnderTest {
 			m := init.(*model)
-			s := &sut{}
+			s := &sut{open: map[string]bool{}, emitted: map[string]bool{}}
 			tk, err := correlate.New(correlate.Options{
-				Window: cmdWindow, MaxOpenTraces: m.max, RecentKeys: 1 << 10,
+				Window: cmdWindow, MaxOpenTraces: m.max, RecentKeys: m.recentKeys,
 				OnTrace: func(tr *correlate.Trace) {
 					s.out = append(s.out, emitted{tr.Key, tr.Reason.String(), tr.Events})
+					delete(s.open, tr.Key)
+					s.emitted[tr.Key] = true
 				},
 			})
 			if err != nil {
@@ -278,8 +317,8 @@ func TestPropertyStatefulAgainstModel(t *testing.T) {
 			s.tk = tk
 			return s
 		},
-		InitialStateGen: gen.IntRange(1, 5).Map(func(max int) *model {
-			return &model{max: max, open: map[string]*modelTrace{}}
+		InitialStateGen: gopter.CombineGens(gen.IntRange(1, 5), gen.IntRange(1, 6)).Map(func(v []any) *model {
+			return &model{max: v[0].(int), recentKeys: v[1].(int), open: map[string]*modelTrace{}}
 		}),
 		GenCommandFunc: genCommand,
 	}
@@ -287,4 +326,8 @@ func TestPropertyStatefulAgainstModel(t *testing.T) {
 	props := gopter.NewProperties(params)
 	props.Property("Tracker matches the naive model", commands.Prop(cmds))
 	props.TestingRun(t)
+	t.Logf("%d rows reopened a forgotten message", forgottenReopens)
+	if forgottenReopens == 0 {
+		t.Error("no command sequence made the Tracker forget a closed trace and reopen it")
+	}
 }

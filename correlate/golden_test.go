@@ -54,12 +54,27 @@ func correlateDir(t *testing.T, dir string, opts correlate.Options) ([]*correlat
 	return traces, tk.Stats()
 }
 
+// minGoldenCases is the number of case directories testdata/cases holds
+// (six when this was written); fewer means the glob or the tree broke.
+const minGoldenCases = 6
+
 func TestGoldenCases(t *testing.T) {
-	dirs, _ := filepath.Glob("testdata/cases/*")
+	dirs, err := filepath.Glob("testdata/cases/*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := 0
+	defer func() {
+		// A glob that finds nothing must not pass as "every case matches".
+		if cases < minGoldenCases {
+			t.Errorf("%d case directories under testdata/cases, want at least %d", cases, minGoldenCases)
+		}
+	}()
 	for _, dir := range dirs {
 		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 			continue
 		}
+		cases++
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			traces, _ := correlateDir(t, dir, correlate.Options{})
 			var buf bytes.Buffer
