@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,7 +10,6 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/mailtrace/mailtrace/filter"
@@ -162,7 +160,7 @@ flags:
 
 func runSessions(args []string, stdout, stderr io.Writer) error {
 	c := newCommon("sessions", stderr, false)
-	format := c.fs.String("format", "table", "output format: table, jsonl or csv")
+	out := c.addOutputFlags(formatTable, formatCSV, formatJSONL, formatJSON)
 	var remotes, connectors, servers, kinds listFlag
 	c.fs.Var(&remotes, "remote", "only sessions with this remote address, or a client proxied from it (IP or CIDR; repeatable)")
 	c.fs.Var(&connectors, "connector", "only sessions whose connector (or connectivity source or destination) contains this text, any case")
@@ -227,18 +225,16 @@ func runSessions(args []string, stdout, stderr io.Writer) error {
 	if *idle <= 0 {
 		return usagef("-idle must be positive")
 	}
-	bw := bufio.NewWriterSize(stdout, 64<<10)
+	bw := out.writer(stdout)
 	defer bw.Flush()
-	var out sessionWriter
-	switch *format {
-	case "table":
-		out = &sessionTable{tw: tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0), loc: c.loc}
-	case "jsonl":
-		out = &sessionJSON{enc: json.NewEncoder(bw)}
-	case "csv":
-		out = &sessionCSV{cw: csv.NewWriter(bw)}
+	var w sessionWriter
+	switch out.format {
+	case formatCSV:
+		w = newSessionCSV(bw)
+	case formatJSONL, formatJSON:
+		w = &sessionJSON{seq: jsonSeq{w: bw, array: out.format == formatJSON}}
 	default:
-		return usagef("-format: %q is not table, jsonl or csv", *format)
+		w = &sessionTable{t: newTable(bw, sessionTableHeader...), loc: c.loc}
 	}
 	inputs, err := openSessionInputs(paths)
 	if err != nil {
@@ -247,7 +243,7 @@ func runSessions(args []string, stdout, stderr io.Writer) error {
 	var writeErr error
 	a, err := smtplog.NewAssembler(smtplog.Options{Idle: *idle, OnSession: func(s *smtplog.Session) {
 		if writeErr == nil && f.match(s) {
-			writeErr = out.write(s)
+			writeErr = w.write(s)
 		}
 	}})
 	if err != nil {
@@ -260,7 +256,7 @@ func runSessions(args []string, stdout, stderr io.Writer) error {
 	if writeErr != nil {
 		return writeErr
 	}
-	if err := out.close(); err != nil {
+	if err := w.close(); err != nil {
 		return err
 	}
 	if err := bw.Flush(); err != nil {
@@ -424,28 +420,43 @@ type sessionWriter interface {
 	close() error
 }
 
+var sessionTableHeader = []string{"START", "DURATION", "SERVER", "SERVICE", "KIND", "SESSION", "REMOTE", "CONNECTOR", "HELO", "TLS", "AUTH", "MESSAGES", "BYTES", "END", "LAST ERROR"}
+
+// sessionTable writes the sessions as aligned columns (cells escaped for
+// the terminal by the shared table).
 type sessionTable struct {
-	tw     *tabwriter.Writer
-	loc    *time.Location
-	header bool
+	t   *table
+	loc *time.Location
+	n   int
 }
 
 func (w *sessionTable) write(s *smtplog.Session) error {
-	if !w.header {
-		fmt.Fprintln(w.tw, "START\tDURATION\tSERVER\tSERVICE\tKIND\tSESSION\tREMOTE\tCONNECTOR\tHELO\tTLS\tAUTH\tMESSAGES\tBYTES\tEND\tLAST ERROR")
-		w.header = true
-	}
-	_, err := fmt.Fprintf(w.tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\n",
-		clock(s.Start, w.loc), secs(s.Duration()), dash(s.Key.Server), dash(s.Key.Service), kindName(s.Key.Kind), s.Key.IDString(),
-		dash(remoteOf(s)), dash(connectorOf(s)), dash(s.Helo), tlsOf(s), authOf(s), s.MessageCount(), s.ByteCount(), endOf(s), dash(problemOf(s)))
-	return err
+	w.n++
+	t := w.t
+	t.cellString(clock(s.Start, w.loc))
+	t.cellString(secs(s.Duration()))
+	t.cellString(dash(s.Key.Server))
+	t.cellString(dash(s.Key.Service))
+	t.cellString(kindName(s.Key.Kind))
+	t.cellString(s.Key.IDString())
+	t.cellString(dash(remoteOf(s)))
+	t.cellString(dash(connectorOf(s)))
+	t.cellString(dash(s.Helo))
+	t.cellString(tlsOf(s))
+	t.cellString(authOf(s))
+	t.cellAppend(func(b []byte) []byte { return strconv.AppendInt(b, s.MessageCount(), 10) })
+	t.cellAppend(func(b []byte) []byte { return strconv.AppendInt(b, s.ByteCount(), 10) })
+	t.cellString(endOf(s))
+	t.cellString(dash(problemOf(s)))
+	return t.endRow()
 }
 
+// close writes the rows held; a run without sessions prints nothing.
 func (w *sessionTable) close() error {
-	if !w.header {
+	if w.n == 0 {
 		return nil
 	}
-	return w.tw.Flush()
+	return w.t.flush()
 }
 
 func connectorOf(s *smtplog.Session) string {
@@ -466,30 +477,47 @@ var sessionColumns = []string{"start", "end", "duration_ms", "server", "service"
 	"connector", "helo", "tls", "tls_protocol", "cipher", "auth_mechanism", "auth_result", "auth_identity", "messages", "bytes",
 	"termination", "end_reason", "last_error", "file"}
 
+// sessionCSV writes the sessions for spreadsheets (formula-safe cells).
 type sessionCSV struct {
-	cw     *csv.Writer
+	w      *bufio.Writer
+	buf    []byte
 	header bool
 }
 
-func (w *sessionCSV) write(s *smtplog.Session) error {
-	if !w.header {
-		w.cw.Write(sessionColumns)
-		w.header = true
+func newSessionCSV(w *bufio.Writer) *sessionCSV { return &sessionCSV{w: w} }
+
+func (c *sessionCSV) write(s *smtplog.Session) error {
+	b := c.buf[:0]
+	if !c.header {
+		for i, col := range sessionColumns {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, col...)
+		}
+		b = append(b, '\n')
+		c.header = true
 	}
 	tlsUsed := "no"
 	if s.UsedTLS() {
 		tlsUsed = "yes"
 	}
-	return w.cw.Write([]string{utc(s.Start), utc(s.End), strconv.FormatInt(s.Duration().Milliseconds(), 10), s.Key.Server, s.Key.Service,
+	for i, v := range []string{utc(s.Start), utc(s.End), strconv.FormatInt(s.Duration().Milliseconds(), 10), s.Key.Server, s.Key.Service,
 		kindName(s.Key.Kind), s.Key.IDString(), remoteOf(s), addrOf(s), localOf(s), connectorOf(s), s.Helo, tlsUsed, s.TLS.Protocol, s.TLS.Cipher,
 		s.Auth.Mechanism, s.Auth.Result.String(), s.Auth.Identity, strconv.FormatInt(s.MessageCount(), 10), strconv.FormatInt(s.ByteCount(), 10),
-		s.Termination.String(), endReason(s), problemOf(s), s.File})
+		s.Termination.String(), endReason(s), problemOf(s), s.File} {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendCSVCell(b, v)
+	}
+	b = append(b, '\n')
+	c.buf = b
+	_, err := c.w.Write(b)
+	return err
 }
 
-func (w *sessionCSV) close() error {
-	w.cw.Flush()
-	return w.cw.Error()
-}
+func (c *sessionCSV) close() error { return nil }
 
 // utc formats a time as RFC 3339 with milliseconds, in UTC; "" for zero.
 func utc(t time.Time) string {
@@ -525,7 +553,12 @@ func endReason(s *smtplog.Session) string {
 	return s.ReasonText
 }
 
-type sessionJSON struct{ enc *json.Encoder }
+// sessionJSONVersion is the version of the session object ("v").
+const sessionJSONVersion = 1
+
+// sessionJSON writes the session object, version 1: one per line (jsonl)
+// or in one array (json).
+type sessionJSON struct{ seq jsonSeq }
 
 // jsonReply is a reply in the JSON output.
 type jsonReply struct {
@@ -583,6 +616,7 @@ type jsonAuth struct {
 }
 
 type jsonSession struct {
+	V              int               `json:"v"`
 	Server         string            `json:"server"`
 	Service        string            `json:"service,omitempty"`
 	Kind           string            `json:"kind"`
@@ -614,7 +648,7 @@ type jsonSession struct {
 }
 
 func (w *sessionJSON) write(s *smtplog.Session) error {
-	j := jsonSession{Server: s.Key.Server, Service: s.Key.Service, Kind: kindName(s.Key.Kind), SessionID: s.Key.IDString(),
+	j := jsonSession{V: sessionJSONVersion, Server: s.Key.Server, Service: s.Key.Service, Kind: kindName(s.Key.Kind), SessionID: s.Key.IDString(),
 		Start: utc(s.Start), End: utc(s.End), DurationMS: s.Duration().Milliseconds(), Local: localOf(s), Remote: s.RemoteRaw,
 		Connector: s.Connector, Helo: s.Helo, Messages: s.MessageCount(), Bytes: s.ByteCount(), Termination: s.Termination.String(),
 		EndReason: endReason(s), LastError: replyJSON(s.LastError), ConnectError: s.ConnectError, Destination: s.Destination,
@@ -654,7 +688,11 @@ func (w *sessionJSON) write(s *smtplog.Session) error {
 		}
 		j.Transactions = append(j.Transactions, t)
 	}
-	return w.enc.Encode(j)
+	b, err := json.Marshal(j)
+	if err != nil {
+		return err
+	}
+	return w.seq.write(b)
 }
 
-func (w *sessionJSON) close() error { return nil }
+func (w *sessionJSON) close() error { return w.seq.close() }

@@ -161,3 +161,24 @@ func TestSessionsRefusesOtherLogs(t *testing.T) {
 		t.Errorf("-remote bad: exit %d, want 2", code)
 	}
 }
+
+// TestSessionsFormats: -format json is one array of the jsonl objects,
+// each with "v": 1; -csv is -format csv.
+func TestSessionsFormats(t *testing.T) {
+	root := protocolCollection(t)
+	out, _, code := runCmd(t, "", "sessions", "-format", "json", root)
+	var all []map[string]any
+	if err := json.Unmarshal([]byte(out), &all); code != 0 || err != nil || len(all) != 5 {
+		t.Fatalf("json: exit %d, %v, %d objects", code, err, len(all))
+	}
+	for _, o := range all {
+		if o["v"] != 1.0 {
+			t.Errorf("object without \"v\": 1: %v", o)
+		}
+	}
+	a, _, _ := runCmd(t, "", "sessions", "-csv", root)
+	b, _, _ := runCmd(t, "", "sessions", "-format", "csv", root)
+	if a != b || !strings.HasPrefix(a, "start,end,") {
+		t.Errorf("-csv and -format csv differ or lack the header")
+	}
+}
