@@ -178,10 +178,18 @@ func (b *builder) resolveServers() {
 	}
 }
 
-// canonicalOrder sorts the rows by time, then server, event and content,
-// so that the trace does not depend on the order the rows came in.
+// canonicalOrder sorts the rows by time, then server, event and content
+// (every field the trace keeps), so that the trace does not depend on the
+// order the rows came in, nor on anything that differs between runs.
 func (b *builder) canonicalOrder() {
-	slices.SortStableFunc(b.tr.events, func(x, y event) int {
+	tr := b.tr
+	str := func(x, y ref) int { return bytes.Compare(tr.bytesOf(x), tr.bytesOf(y)) }
+	list := func(x, y span) int {
+		return slices.CompareFunc(tr.list(x), tr.list(y), str)
+	}
+	slices.SortStableFunc(tr.events, func(x, y event) int {
+		// (Each comparison only when the ones before tie: cmp.Or would
+		// compute them all.)
 		if c := cmp.Compare(x.time, y.time); c != 0 {
 			return c
 		}
@@ -191,7 +199,35 @@ func (b *builder) canonicalOrder() {
 		if c := cmp.Compare(x.etype, y.etype); c != 0 {
 			return c
 		}
-		return cmp.Compare(x.fp, y.fp)
+		if c := cmp.Compare(x.source, y.source); c != 0 {
+			return c
+		}
+		if c := strings.Compare(x.peer, y.peer); c != 0 {
+			return c
+		}
+		if c := str(x.internal, y.internal); c != 0 {
+			return c
+		}
+		if c := list(x.rcpts, y.rcpts); c != 0 {
+			return c
+		}
+		if c := list(x.status, y.status); c != 0 {
+			return c
+		}
+		if c := str(x.related, y.related); c != 0 {
+			return c
+		}
+		if c := list(x.refs, y.refs); c != 0 {
+			return c
+		}
+		if c := str(x.context, y.context); c != 0 {
+			return c
+		}
+		if c := str(x.conn, y.conn); c != 0 {
+			return c
+		}
+		return cmp.Or(cmp.Compare(x.size, y.size), cmp.Compare(x.hopLatencyMS, y.hopLatencyMS),
+			cmp.Compare(x.originNS, y.originNS), cmp.Compare(x.kind, y.kind))
 	})
 }
 
@@ -1170,11 +1206,8 @@ var (
 func (b *builder) sendOutcome(e *event, addr string) Status {
 	tr := b.tr
 	conn := tr.bytesOf(e.conn)
-	switch {
-	case bytes.EqualFold(conn, intraOrgConnector), bytes.HasPrefix(conn, edgeSyncInbound):
+	if b.insideOrg(e) {
 		return StatusHandedOff
-	case bytes.HasPrefix(conn, edgeSyncPrefix) && !b.org.isEdge(e.short):
-		return StatusHandedOff // a mailbox server's transport routing to the Edge
 	}
 	if acc, known := b.org.accepted(addr); acc {
 		return StatusHandedOff
@@ -1189,6 +1222,17 @@ func (b *builder) sendOutcome(e *event, addr string) Status {
 		return StatusSentExternal
 	}
 	return StatusHandedOff
+}
+
+// insideOrg reports whether a SEND or FAIL row's connector says it handed
+// the message to another server of the organisation: the
+// Intra-Organization connector, an Edge's "EdgeSync - Inbound to …", or
+// an "EdgeSync - …" connector used by a server that is not an Edge (a
+// mailbox server's transport routing to the Edge).
+func (b *builder) insideOrg(e *event) bool {
+	conn := b.tr.bytesOf(e.conn)
+	return bytes.EqualFold(conn, intraOrgConnector) || bytes.HasPrefix(conn, edgeSyncInbound) ||
+		bytes.HasPrefix(conn, edgeSyncPrefix) && !b.org.isEdge(e.short)
 }
 
 // buildMissingLogs finds the servers the message was handed to or received
@@ -1223,7 +1267,7 @@ func (b *builder) buildMissingLogs() {
 		if e.etype != msgtrk.EventFail || e.status.n == 0 {
 			continue
 		}
-		if conn := tr.bytesOf(e.conn); !bytes.EqualFold(conn, intraOrgConnector) && !bytes.HasPrefix(conn, edgeSyncPrefix) {
+		if !b.insideOrg(e) {
 			continue
 		}
 		l, _ := recipstatus.ParseLastError(tr.bytesOf(tr.list(e.status)[0]))

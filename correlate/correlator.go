@@ -16,6 +16,7 @@ type Correlator interface {
 	MarkServer(server string)
 	MarkEdgeServer(server string)
 	ServerHints() []ServerHint
+	InputServers() map[string]string
 	Stats() Stats
 	Skew() []ServerSkew
 }

@@ -22,7 +22,6 @@ type span struct{ first, n int32 }
 // the trace needs, no more. Strings live in the trace's arena.
 type event struct {
 	time     int64  // unix nanoseconds, as logged
-	fp       uint64 // fingerprint of the row (see fingerprint): orders equal times canonically
 	server   string // the server that wrote the row (set when the trace is built)
 	short    string // its short lower-case name (likewise)
 	local    string // short lower-case name of the host the row names as local
@@ -168,8 +167,8 @@ func looksLikeIP(h []byte) bool {
 }
 
 // extract fills e from rec. t is the trace that receives the strings.
-func (tr *Tracker) extract(e *event, rec *msgtrk.Record, t *trace, row *rowInfo, fp uint64) {
-	*e = event{local: row.local, file: row.file, hopLatencyMS: -1, recv: -1, fp: fp}
+func (tr *Tracker) extract(e *event, rec *msgtrk.Record, t *trace, row *rowInfo) {
+	*e = event{local: row.local, file: row.file, hopLatencyMS: -1, recv: -1}
 	if tm, err := rec.Time(); err == nil {
 		e.time = tm.UnixNano()
 	}

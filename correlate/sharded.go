@@ -157,6 +157,9 @@ func (s *Sharded) MarkEdgeServer(server string) { s.org.markEdge(server) }
 // ServerHints is Tracker.ServerHints. Call it after Flush.
 func (s *Sharded) ServerHints() []ServerHint { return s.org.hints() }
 
+// InputServers is Tracker.InputServers. Call it after Flush.
+func (s *Sharded) InputServers() map[string]string { return s.org.inputServers() }
+
 // Add routes a row to its shard. rec is copied.
 func (s *Sharded) Add(rec *msgtrk.Record) {
 	if s.closed {

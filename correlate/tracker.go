@@ -291,7 +291,7 @@ func (t *Tracker) Add(rec *msgtrk.Record) {
 		tr.marked = true
 	}
 	tr.events = append(tr.events, event{})
-	t.extract(&tr.events[len(tr.events)-1], rec, tr, &ri, fp)
+	t.extract(&tr.events[len(tr.events)-1], rec, tr, &ri)
 	ev := &tr.events[len(tr.events)-1]
 	if ev.time != 0 {
 		if tr.first == 0 || ev.time < tr.first {

@@ -17,9 +17,10 @@ type Version uint8
 // The versions. VersionUnknown, the zero value, means V2016 in a Config.
 const (
 	VersionUnknown Version = iota
-	// V2010: 26 columns, no network-message-id; no MSGTRKMS/MSGTRKMD files
-	// (STOREDRIVER events go to MSGTRK); no shadow redundancy, no Safety
-	// Net resubmission.
+	// V2010: 26 columns, no network-message-id; the Mailbox role's
+	// submission rows (NOTIFYMAPI, STOREDRIVER RECEIVE, SUBMIT) go to
+	// MSGTRKM files (format.md §1.1), the delivery rows to MSGTRK; no
+	// shadow redundancy, no Safety Net resubmission.
 	V2010
 	// V2013: 27 columns (adds network-message-id); MSGTRKMS and MSGTRKMD
 	// on mailbox servers; the HAREDIRECT reply has InternalId and Hostname
@@ -250,6 +251,42 @@ func (m *Mix) SetWeight(k Kind, w float64) bool {
 	return true
 }
 
+// Folders says how the simulated collection names each server's logs:
+// the rows say which server wrote them whatever the folder (format.md §4),
+// so a correlator must give the same answers for every choice.
+type Folders uint8
+
+// The folder layouts.
+const (
+	FoldersServer  Folders = iota // <SERVER>/MSGTRK….LOG, e.g. EX01/ (the default)
+	FoldersFQDN                   // ex01.corp.contoso.com/
+	FoldersLower                  // ex01/
+	FoldersRenamed                // mbx-a/, mbx-b/, …, edge-a/, …: names that are no server's
+	FoldersFlat                   // logs/EX01_MSGTRK….LOG: the server's name in the file name
+	numFolders
+)
+
+var folderNames = [numFolders]string{"server", "fqdn", "lower", "renamed", "flat"}
+
+// String returns "server", "fqdn", "lower", "renamed", "flat" or
+// "Folders(n)".
+func (f Folders) String() string {
+	if f < numFolders {
+		return folderNames[f]
+	}
+	return "Folders(" + strconv.Itoa(int(f)) + ")"
+}
+
+// ParseFolders returns the Folders named s (see Folders.String).
+func ParseFolders(s string) (Folders, bool) {
+	for i := Folders(0); i < numFolders; i++ {
+		if folderNames[i] == s {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
 // NoEdge, as Config.EdgeServers, means an organisation without Edge
 // servers (0 means the default, one Edge server).
 const NoEdge = -1
@@ -315,6 +352,9 @@ type Config struct {
 	// default mix has no Shadow and Resubmit messages, and setting them is
 	// an error.
 	Mix Mix
+	// Folders names the servers' folders (or files); FileTruth.Server is
+	// the server's name whatever the layout.
+	Folders Folders
 	// OnMessage, when set, receives each message's truth as soon as every
 	// row of the message is written (in that order, not in start order),
 	// and Truth.Messages stays nil, so that memory stays bounded however
@@ -389,6 +429,9 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	if cfg.MaxFileBytes == 0 {
 		cfg.MaxFileBytes = 10 << 20
+	}
+	if cfg.Folders >= numFolders {
+		return cfg, configError("unknown Folders %d", cfg.Folders)
 	}
 	if cfg.MaxFileBytes < 4096 {
 		return cfg, configError("MaxFileBytes %d below 4096", cfg.MaxFileBytes)

@@ -60,14 +60,34 @@
 //	Delivery  = "STOREDRIVER DELIVER" | "STOREDRIVER DELIVERFAIL" | "STOREDRIVER DUPLICATEDELIVER" .
 //
 // Exchange 2010 has no network-message-id column, no MSGTRKMS and MSGTRKMD
-// files (their STOREDRIVER rows go to MSGTRK), no shadow redundancy and no
-// Safety Net events; the simulator otherwise keeps the 2013+ topology
-// (a simplification: a 2010 hub's store driver delivers over MAPI).
+// files (the Mailbox role's submission rows go to MSGTRKM, the delivery
+// rows to MSGTRK), no shadow redundancy and no Safety Net events; the
+// simulator otherwise keeps the 2013+ topology (a simplification: a 2010
+// hub's store driver delivers over MAPI).
+//
+// # What it models, and from where
+//
+// Where this package and the format specification (format.md in the
+// shared docs) disagree, the specification wins; these are the points the
+// correlator's truth tests rest on:
+//
+//	REDIRECT rows: recipient-address the original, related-recipient-address the target   §4
+//	DELIVER-type rows name the local host in client-hostname                              §4
+//	STOREDRIVER submission rows name the mailbox server as client, the hub as server      §4
+//	2010 Mailbox role rows in MSGTRKM files, SUBMIT naming another server's hub           §1.1, §4
+//	NDRs born in a DSN row on the hub (a mailbox server) or on the Edge; origin that row  §6, §9.3
+//	a hub routing to the Edge through an "EdgeSync - …" connector (half the messages)    §4 connector-id
+//	server folders named otherwise (Config.Folders: FQDN, lower case, mbx-a, flat)        §4 (the rows name the server)
+//	subsets of the servers' logs (drop FileTruth.Server's files; tests do)                §1.2 gaps
+//	clock skew between servers (Config.MaxSkew)                                           §10
+//	a mail loop of up to 10^4 rows of one message (MailLoop)                              §10
+//	shadow redundancy, Safety Net, duplicates, files collected twice or cut               §6, §10
 //
 // # Files
 //
 // dir/<SERVER>/MSGTRK<yyyymmdd>-<n>.LOG (and MSGTRKMS…, MSGTRKMD… on
-// Mailbox servers from 2013 on): UTF-8 with BOM, CRLF, a 5-line header
+// Mailbox servers from 2013 on, MSGTRKM… in 2010; the folder as
+// [Config.Folders] says): UTF-8 with BOM, CRLF, a 5-line header
 // (#Software, #Version of the release, #Log-type, #Date of the first row,
 // #Fields of the release's layout), rows in the server's time order. A new
 // file starts at each UTC day of the server's clock and before a row would

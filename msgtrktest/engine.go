@@ -1500,7 +1500,14 @@ func (g *gen) edgeBatch(hc *hubCtx, b *batch, t int64) {
 	e.Fields[fCustom] = "S:DeliveryPriority=Normal"
 	g.commit(m, E, msgtrk.LogTransport, tR, msgtrk.EventReceive, RoleEdgeHop, hc.depth+1)
 	tS := tR + g.between(3, 30)
-	g.sendRow(hc, H, E, hc.imids[b.copy], b.finals, tS, "Intra-Organization SMTP Send Connector",
+	// Routing on the hub may name the send connector the Edge
+	// subscription created (its source server is the Edge): a hub's SEND
+	// through an "EdgeSync - …" connector does not make the hub an Edge.
+	connector := "Intra-Organization SMTP Send Connector"
+	if m.idx%2 == 1 {
+		connector = "EdgeSync - Default-First-Site-Name to Internet"
+	}
+	g.sendRow(hc, H, E, hc.imids[b.copy], b.finals, tS, connector,
 		";250 2.6.0 "+m.mid+" [InternalId="+eimid+", Hostname="+E.FQDN+"] "+hc.szOutText+" bytes in "+sec(g.between(5, 200))+", "+
 			strconv.Itoa(200+g.rng.IntN(20000))+".125 KB/sec Queued mail for delivery;ClientSubmitTime:"+m.cst, true)
 	hc.done = max(hc.done, tS)

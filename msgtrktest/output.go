@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"testing/fstest"
 	"time"
 
@@ -196,7 +197,7 @@ func (o *out) add(it *item, srvIdx int, kind msgtrk.LogKind) {
 
 func kindSlot(k msgtrk.LogKind) int {
 	switch k {
-	case msgtrk.LogSubmission:
+	case msgtrk.LogSubmission, msgtrk.LogMailbox:
 		return 1
 	case msgtrk.LogDelivery:
 		return 2
@@ -305,7 +306,11 @@ func (o *out) openFile(s *stream, it *item, day int64) {
 	}
 	d := time.UnixMilli(it.w).UTC()
 	name := s.kind.Prefix() + d.Format("20060102") + "-" + strconv.Itoa(s.seq) + ".LOG"
-	p := s.srv.Name + "/" + name
+	dir := o.folder(s.srv)
+	if o.sim.cfg.Folders == FoldersFlat {
+		name = s.srv.Name + "_" + name
+	}
+	p := dir + "/" + name
 	f := &file{path: p, day: day, truth: len(o.files), dup: -1}
 	o.files = append(o.files, FileTruth{Path: p, Server: s.srv.Name, Kind: s.kind.Prefix()})
 	wc, err := o.sink.create(p)
@@ -315,7 +320,7 @@ func (o *out) openFile(s *stream, it *item, day int64) {
 	}
 	if o.dupLeft > 0 {
 		o.dupLeft--
-		cp := s.srv.Name + "/MessageTracking/" + name
+		cp := dir + "/MessageTracking/" + name
 		f.dup = len(o.files)
 		o.files = append(o.files, FileTruth{Path: cp, Server: s.srv.Name, Kind: s.kind.Prefix(), DuplicateOf: p})
 		wc2, err := o.sink.create(cp)
@@ -332,6 +337,35 @@ func (o *out) openFile(s *stream, it *item, day int64) {
 	f.bw.Write(hb.Bytes())
 	f.size = int64(hb.Len())
 	s.f = f
+}
+
+// folder names the folder a server's logs are collected in (Config.Folders).
+func (o *out) folder(srv *Server) string {
+	switch o.sim.cfg.Folders {
+	case FoldersFQDN:
+		return srv.FQDN
+	case FoldersLower:
+		return lower(srv.Name)
+	case FoldersRenamed:
+		// mbx-a, mbx-b, … and edge-a, …, in the order of the servers.
+		n, prefix := 0, "mbx-"
+		for i := range o.sim.org.Servers {
+			s := &o.sim.org.Servers[i]
+			if s == srv {
+				break
+			}
+			if s.Role == srv.Role {
+				n++
+			}
+		}
+		if srv.Role == RoleEdge {
+			prefix = "edge-"
+		}
+		return prefix + string(rune('a'+n%26)) + strings.Repeat("z", n/26)
+	case FoldersFlat:
+		return "logs"
+	}
+	return srv.Name
 }
 
 type nopCloser struct{ io.Writer }

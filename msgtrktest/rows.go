@@ -115,7 +115,8 @@ func (g *gen) begin(m *msgState, srv *Server, t int64, source, event string) *ms
 }
 
 // commit renders the scratch event and hands it to the output. lk is the
-// logical log (MSGTRKMS and MSGTRKMD rows go to MSGTRK in 2010). role is
+// logical log (in 2010 MSGTRKMS rows go to MSGTRKM, MSGTRKMD rows to
+// MSGTRK). role is
 // the hop the row belongs to, "" for a shadow server's rows.
 func (g *gen) commit(m *msgState, srv *Server, lk msgtrk.LogKind, t int64, et msgtrk.EventType, role string, depth int) {
 	m.truth.Rows++
@@ -136,7 +137,14 @@ func (g *gen) commit(m *msgState, srv *Server, lk msgtrk.LogKind, t int64, et ms
 	m.pending++
 	g.rows++
 	if g.cfg.Version == V2010 {
-		lk = msgtrk.LogTransport
+		// 2007/2010: the Mailbox role logs submissions in MSGTRKM; the
+		// store driver of the transport service logs deliveries in MSGTRK.
+		switch lk {
+		case msgtrk.LogSubmission:
+			lk = msgtrk.LogMailbox
+		case msgtrk.LogDelivery:
+			lk = msgtrk.LogTransport
+		}
 	}
 	g.o.add(it, g.s.serverIdx[srv.Name], lk)
 }

@@ -106,6 +106,9 @@ func (s *Sim) run(snk sink, w io.Writer) (*Truth, error) {
 		for i := range s.org.Servers {
 			srv := &s.org.Servers[i]
 			o.streams[3*i] = &stream{srv: srv, kind: msgtrk.LogTransport}
+			if srv.Role == RoleMailbox && s.cfg.Version == V2010 {
+				o.streams[3*i+1] = &stream{srv: srv, kind: msgtrk.LogMailbox}
+			}
 			if srv.Role == RoleMailbox && s.cfg.Version != V2010 {
 				o.streams[3*i+1] = &stream{srv: srv, kind: msgtrk.LogSubmission}
 				o.streams[3*i+2] = &stream{srv: srv, kind: msgtrk.LogDelivery}

@@ -18,19 +18,25 @@ const DefaultTopCapacity = 4096
 
 // Stats accumulates rows (AddRecord) and traces (AddTrace). Use NewStats.
 type Stats struct {
-	Counts     correlate.Counts
-	events     tally
-	sources    tally
-	servers    tally
-	rows       int64
-	first      time.Time
-	last       time.Time
-	senders    *TopK // by messages sent
-	recipients *TopK // by messages received (delivered or sent outside)
-	domains    *TopK // recipient domains, by recipients
-	sizes      SizeHistogram
-	e2e        Histogram
-	hops       map[correlate.Role]*Histogram
+	Counts correlate.Counts
+	// InputServers, when set before Summary, names the server that wrote
+	// each input (by Record.Origin().File), as the correlator decided from
+	// the rows (correlate.Tracker.InputServers): the rows of an input it
+	// names count for that server, whatever folder the input was found
+	// in; the rows of other inputs count by their own columns.
+	InputServers map[string]string
+	events       tally
+	sources      tally
+	servers      map[string]tally // per input: rows per server the row or its folder names
+	rows         int64
+	first        time.Time
+	last         time.Time
+	senders      *TopK // by messages sent
+	recipients   *TopK // by messages received (delivered or sent outside)
+	domains      *TopK // recipient domains, by recipients
+	sizes        SizeHistogram
+	e2e          Histogram
+	hops         map[correlate.Role]*Histogram
 }
 
 // NewStats returns an empty Stats whose top lists keep capacity counters
@@ -40,7 +46,7 @@ func NewStats(capacity int) *Stats {
 		capacity = DefaultTopCapacity
 	}
 	return &Stats{
-		events: tally{}, sources: tally{}, servers: tally{},
+		events: tally{}, sources: tally{}, servers: map[string]tally{},
 		senders: NewTopK(capacity), recipients: NewTopK(capacity), domains: NewTopK(capacity),
 		hops: map[correlate.Role]*Histogram{},
 	}
@@ -77,11 +83,18 @@ func (s *Stats) AddRecord(rec *msgtrk.Record) {
 	s.rows++
 	bump(s.events, rec.Field(msgtrk.EventID))
 	bump(s.sources, rec.Field(msgtrk.Source))
-	srv := rec.Origin().Server
-	if srv == "" {
-		bump(s.servers, msgtrk.LoggingServer(rec))
+	o := rec.Origin()
+	in, ok := s.servers[o.File]
+	if !ok {
+		in = tally{}
+		if len(s.servers) < maxDistinct {
+			s.servers[o.File] = in
+		}
+	}
+	if o.Server == "" {
+		bump(in, msgtrk.LoggingServer(rec))
 	} else {
-		bump(s.servers, []byte(srv))
+		bump(in, []byte(o.Server))
 	}
 	if t, err := rec.Time(); err == nil {
 		if s.first.IsZero() || t.Before(s.first) {
@@ -217,6 +230,27 @@ func sortedEntries(m tally) []Entry {
 	return out
 }
 
+// serverRows counts the rows per server: by InputServers for the inputs it
+// names, by the rows' own columns (or folder) for the others.
+func (s *Stats) serverRows() tally {
+	out := tally{}
+	for file, in := range s.servers {
+		name, decided := s.InputServers[file]
+		for k, n := range in {
+			if decided {
+				k = name
+			}
+			p, ok := out[k]
+			if !ok {
+				p = new(int64)
+				out[k] = p
+			}
+			*p += *n
+		}
+	}
+	return out
+}
+
 // Summary returns the summary with top lists of length top; malformed is
 // the number of malformed lines the caller saw.
 func (s *Stats) Summary(top int, malformed int64) Summary {
@@ -226,7 +260,7 @@ func (s *Stats) Summary(top int, malformed int64) Summary {
 		Rows: s.rows,
 		Counts: CountsJSON{c.Messages, c.NDRs, c.Orphans, c.Recipients, c.Deliveries(), c.Delivered, c.SentExternal,
 			c.Failed, c.Dropped, c.Duplicate, c.Pending, c.Expansions, c.Expanded, c.DuplicateRows, c.ShadowRows, c.HandedOff},
-		Events: sortedEntries(s.events), Sources: sortedEntries(s.sources), Servers: sortedEntries(s.servers),
+		Events: sortedEntries(s.events), Sources: sortedEntries(s.sources), Servers: sortedEntries(s.serverRows()),
 		TopSenders: s.senders.Top(top), TopRcpts: s.recipients.Top(top), TopDomains: s.domains.Top(top),
 		EndToEnd:   latencyOf(&s.e2e),
 		HopLatency: map[string]LatencyJSON{},

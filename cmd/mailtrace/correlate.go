@@ -42,9 +42,10 @@ func (c *common) addCorrFlags() *corrFlags {
 
 // corrResult is what a correlation run leaves besides its traces.
 type corrResult struct {
-	stats correlate.Stats
-	skew  []correlate.ServerSkew
-	src   *source
+	stats  correlate.Stats
+	skew   []correlate.ServerSkew
+	inputs map[string]string // input name → server, as the rows decided
+	src    *source
 }
 
 // correlateInputs reads inputs, correlates them, and hands each trace to
@@ -104,7 +105,7 @@ func (c *common) correlateInputs(inputs []msgtrk.Input, f *corrFlags, stderr io.
 	if !c.quiet {
 		reportServers(stderr, tk.ServerHints(), missing)
 	}
-	return corrResult{stats: tk.Stats(), skew: tk.Skew(), src: src}, src.finish()
+	return corrResult{stats: tk.Stats(), skew: tk.Skew(), inputs: tk.InputServers(), src: src}, src.finish()
 }
 
 // reportServers says on stderr, once each, which folder names the rows

@@ -59,6 +59,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		trunc    = fl.Int("truncate", 0, "files whose last row is cut")
 		maxBytes = fl.Int("max-file-bytes", 10<<20, "rotate files at this size")
 		mix      = fl.String("mix", "", "kind weights, e.g. store=5,inbound=3 (default: msgtrktest.DefaultMix)")
+		folders  = fl.String("folders", "server", "folder layout: server (EX01/), fqdn, lower, renamed (mbx-a/, edge-a/) or flat (logs/EX01_MSGTRK…)")
 		quiet    = fl.Bool("q", false, "do not print the summary")
 	)
 	if err := fl.Parse(args); err != nil {
@@ -82,11 +83,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mtsim: -start: %v\n", err)
 		return 2
 	}
+	fo, ok := msgtrktest.ParseFolders(*folders)
+	if !ok {
+		fmt.Fprintf(stderr, "mtsim: unknown -folders %q\n", *folders)
+		return 2
+	}
 	cfg := msgtrktest.Config{
 		Seed: *seed, MailboxServers: *mailbox, EdgeServers: *edges, Users: *users,
 		Groups: *groups, Messages: *messages, Events: *events, Start: st, Rate: *rate,
 		Version: v, MaxSkew: *skew, DuplicateFiles: *dup, TruncateFiles: *trunc,
-		MaxFileBytes: *maxBytes,
+		MaxFileBytes: *maxBytes, Folders: fo,
 	}
 	if *edges == 0 {
 		cfg.EdgeServers = msgtrktest.NoEdge
