@@ -614,6 +614,7 @@ func (b *builder) linkOrphanDeliveries() {
 	if waiting == nil {
 		return
 	}
+	defer b.linkLocalDeliveries()
 	for i := range tr.events {
 		b.steps++
 		e := &tr.events[i]
@@ -629,6 +630,22 @@ func (b *builder) linkOrphanDeliveries() {
 				b.steps++
 				b.addParent(h, c)
 			}
+		}
+	}
+}
+
+// linkLocalDeliveries: a delivery no transport copy logged a hand-over
+// for (a 2007/2010 hub's store driver delivers without a SEND) came from
+// its own server's transport copy, when there is one.
+func (b *builder) linkLocalDeliveries() {
+	for j := range b.visits {
+		b.steps++
+		v := &b.visits[j]
+		if v.Role != RoleDelivery || v.Events == 0 || len(v.parents) > 0 {
+			continue
+		}
+		if x, ok := b.idx[v.short]; ok && x.transport[0] >= 0 {
+			b.addParent(int32(j), x.transport[0])
 		}
 	}
 }
