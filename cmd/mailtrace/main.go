@@ -8,7 +8,8 @@
 //	mailtrace sessions [filters] PATH...    SMTP sessions from protocol and connectivity logs
 //
 // PATH is a file (any name, gzipped or not), a directory searched for
-// MSGTRK, MSGTRKMS, MSGTRKMD and MSGTRKMA files (laid out as DIR/<server>/…),
+// MSGTRK, MSGTRKMS, MSGTRKMD, MSGTRKMA and MSGTRKM files (laid out as
+// DIR/<server>/…; the rows, not the folders, say which server wrote them),
 // or - for standard input. Run "mailtrace COMMAND -h" for a command's flags.
 //
 // Exit status: 0 on success (malformed lines are warned about on standard
