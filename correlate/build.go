@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/mailtrace/mailtrace/messageinfo"
 	"github.com/mailtrace/mailtrace/msgtrk"
 	"github.com/mailtrace/mailtrace/recipstatus"
+	"github.com/mailtrace/mailtrace/sourcecontext"
 )
 
 // org is what building one trace needs to know of the whole organisation:
@@ -936,9 +938,10 @@ type recipientState struct {
 	expandedFrom  []string
 	resolvedFrom  string
 	redirectedTo  string
-	group         bool // expanded: not a recipient
-	alias         bool // resolved to another address: not a recipient
-	redirectOnly  bool // created by a REDIRECT: its outcome belongs to the original
+	remote        *remoteHop // the host a SEND or SENDEXTERNAL handed the recipient to, for sent_external and handed_off
+	group         bool       // expanded: not a recipient
+	alias         bool       // resolved to another address: not a recipient
+	redirectOnly  bool       // created by a REDIRECT: its outcome belongs to the original
 	duplicateSeen bool
 }
 
@@ -1198,8 +1201,44 @@ func (b *builder) outcomeRow(rs *recipients, e *event, d int) {
 		if (s == StatusFailed || s == StatusDropped || s == StatusPending) && k < len(statuses) {
 			st.detail = tr.str(statuses[k])
 		}
+		st.remote = nil
+		if e.etype == msgtrk.EventSend || e.etype == msgtrk.EventSendExternal {
+			var member ref
+			if k < len(statuses) {
+				member = statuses[k]
+			}
+			st.remote = b.remoteHopOf(e, member)
+		}
 		st.originNS = e.originNS
 	}
+}
+
+// remoteHop is the host a SEND or SENDEXTERNAL row handed a recipient to,
+// and what it answered.
+type remoteHop struct {
+	host  string
+	ip    netip.Addr
+	reply string
+}
+
+// remoteHopOf reads the next hop of a SEND or SENDEXTERNAL row: its
+// server-hostname and server-ip, and its reply: the reply to the message
+// in source-context ("250 2.0.0 Ok: queued as …", the proof of hand-off;
+// format.md §8), else the recipient's own reply in recipient-status
+// (member; "250 2.1.5 Recipient OK", format.md §6).
+func (b *builder) remoteHopOf(e *event, member ref) *remoteHop {
+	tr := b.tr
+	h := &remoteHop{host: tr.str(e.remote)}
+	h.ip, _ = msgtrk.ParseAddr(tr.bytesOf(e.remoteIP))
+	if sc, err := sourcecontext.ParseSend(tr.bytesOf(e.context)); len(sc.Reply.Response.Raw) > 0 && (err == nil || sc.Reply.Response.Code != 0) {
+		h.reply = string(bytes.TrimSpace(sc.Reply.Response.Raw))
+	} else if member.n > 0 {
+		h.reply = string(bytes.TrimSpace(tr.bytesOf(member)))
+	}
+	if h.host == "" && !h.ip.IsValid() && h.reply == "" {
+		return nil
+	}
+	return h
 }
 
 // Send connectors and replies that tell where a SEND went.
@@ -1343,6 +1382,9 @@ func (b *builder) finalRecipients(rs *recipients) {
 			ExpandedFrom: st.expandedFrom,
 			ResolvedFrom: st.resolvedFrom,
 			RedirectedTo: st.redirectedTo,
+		}
+		if h := outcome.remote; h != nil && (rc.Status == StatusSentExternal || rc.Status == StatusHandedOff) {
+			rc.RemoteHost, rc.RemoteIP, rc.RemoteReply = h.host, h.ip, h.reply
 		}
 		if rc.Status == StatusPending && outcome.server == "" && outcome.duplicateSeen {
 			rc.Status = StatusDuplicate

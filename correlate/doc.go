@@ -116,7 +116,9 @@
 //	                     from: indexes of the hops that handed the message over}]
 //	missing_logs        servers whose logs are missing and would complete the trace
 //	recipients          [{address, status, server, time, detail, expanded_from,
-//	                     resolved_from, redirected_to, latency_seconds}]
+//	                     resolved_from, redirected_to, latency_seconds,
+//	                     remote_host, remote_ip, remote_reply: the host a SEND or
+//	                     SENDEXTERNAL handed it to and its reply}]
 //	expansions          [{group, members, server, time}]
 //	forks               [{server, time, internal_message_id, from, recipients, reason}]
 //	dsn_for             for an NDR: the key of the message it reports on, when
@@ -128,6 +130,8 @@
 //	reason              "complete" | "expired" | "evicted" | "flushed"
 //	anomalies           ["missing_hop: …", "skew: …", "no_origin: …", "orphan: …", …]
 //
+// Every list is written, [] when empty, never null; a scalar that is
+// empty or zero is left out (size, server, time, latency_seconds …).
 // Fields may be added in later versions; none will change meaning without a
 // new "v".
 package correlate

@@ -36,8 +36,10 @@ type event struct {
 	related  ref
 	refs     span // reference members
 	internal ref  // internal-message-id
-	context  ref  // source-context: TRANSFER reasons, SEND replies
-	conn     ref  // connector-id of SEND and FAIL rows
+	context  ref  // source-context: TRANSFER reasons, SEND and SENDEXTERNAL replies
+	conn     ref  // connector-id of SEND, SENDEXTERNAL and FAIL rows
+	remote   ref  // SEND and SENDEXTERNAL: server-hostname, the next hop, as written
+	remoteIP ref  // and its server-ip
 	etypeRaw ref  // event-id as written, when unknown
 
 	recv int32 // RECEIVE rows: index of their receiveInfo in the trace, else -1
@@ -213,9 +215,11 @@ func (tr *Tracker) extract(e *event, rec *msgtrk.Record, t *trace, row *rowInfo)
 	switch e.etype {
 	case msgtrk.EventTransfer:
 		e.context = t.addString(rec.Field(msgtrk.SourceContext))
-	case msgtrk.EventSend:
+	case msgtrk.EventSend, msgtrk.EventSendExternal:
 		e.context = t.addString(rec.Field(msgtrk.SourceContext))
 		e.conn = t.addString(rec.Field(msgtrk.ConnectorID))
+		e.remote = t.addString(rec.Field(msgtrk.ServerHostname))
+		e.remoteIP = t.addString(rec.Field(msgtrk.ServerIP))
 	case msgtrk.EventFail:
 		e.conn = t.addString(rec.Field(msgtrk.ConnectorID))
 	}

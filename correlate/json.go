@@ -27,11 +27,11 @@ type jsonTrace struct {
 	Hops             []jsonHop       `json:"hops"`
 	Recipients       []jsonRecipient `json:"recipients"`
 	Expansions       []jsonExpansion `json:"expansions"`
-	Forks            []jsonFork      `json:"forks,omitempty"`
+	Forks            []jsonFork      `json:"forks"`
 	DSNFor           string          `json:"dsn_for,omitempty"`
 	DSNForMessageID  string          `json:"dsn_for_message_id,omitempty"`
-	DSNs             []string        `json:"dsns,omitempty"`
-	MissingLogs      []string        `json:"missing_logs,omitempty"`
+	DSNs             []string        `json:"dsns"`
+	MissingLogs      []string        `json:"missing_logs"`
 	ShadowEvents     []jsonEventRef  `json:"shadow_events"`
 	Duplicates       []jsonEventRef  `json:"duplicates"`
 	Events           int             `json:"events"`
@@ -61,7 +61,7 @@ type jsonHop struct {
 	Last           string  `json:"last"`
 	LatencySeconds float64 `json:"latency_seconds,omitempty"`
 	Events         int     `json:"events"`
-	From           []int   `json:"from,omitempty"`
+	From           []int   `json:"from"`
 }
 
 type jsonRecipient struct {
@@ -70,10 +70,13 @@ type jsonRecipient struct {
 	Server         string   `json:"server,omitempty"`
 	Time           string   `json:"time,omitempty"`
 	Detail         string   `json:"detail,omitempty"`
-	ExpandedFrom   []string `json:"expanded_from,omitempty"`
+	ExpandedFrom   []string `json:"expanded_from"`
 	ResolvedFrom   string   `json:"resolved_from,omitempty"`
 	RedirectedTo   string   `json:"redirected_to,omitempty"`
 	LatencySeconds float64  `json:"latency_seconds,omitempty"`
+	RemoteHost     string   `json:"remote_host,omitempty"`
+	RemoteIP       string   `json:"remote_ip,omitempty"`
+	RemoteReply    string   `json:"remote_reply,omitempty"`
 }
 
 type jsonExpansion struct {
@@ -87,7 +90,7 @@ type jsonFork struct {
 	Server            string   `json:"server"`
 	Time              string   `json:"time"`
 	InternalMessageID string   `json:"internal_message_id,omitempty"`
-	From              string   `json:"from,omitempty"`
+	From              string   `json:"from"`
 	Recipients        []string `json:"recipients"`
 	Reason            string   `json:"reason,omitempty"`
 }
@@ -96,7 +99,7 @@ type jsonEventRef struct {
 	Server     string   `json:"server"`
 	Event      string   `json:"event"`
 	Time       string   `json:"time"`
-	Recipients []string `json:"recipients,omitempty"`
+	Recipients []string `json:"recipients"`
 }
 
 func rfc3339(t time.Time) string {
@@ -113,12 +116,21 @@ func addr(a netip.Addr) string {
 	return a.String()
 }
 
+// list makes an empty list an empty array: no list field is ever null or
+// left out.
+func list[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
 func seconds(d time.Duration) float64 { return float64(d.Milliseconds()) / 1000 }
 
 func refs(rs []EventRef) []jsonEventRef {
 	out := make([]jsonEventRef, 0, len(rs))
 	for _, r := range rs {
-		out = append(out, jsonEventRef{r.Server, r.Event, rfc3339(r.Time), r.Recipients})
+		out = append(out, jsonEventRef{r.Server, r.Event, rfc3339(r.Time), list(r.Recipients)})
 	}
 	return out
 }
@@ -126,8 +138,8 @@ func refs(rs []EventRef) []jsonEventRef {
 // MarshalJSON writes the stable JSON form of a trace (version JSONVersion):
 // one object whose names and meanings are listed in the package
 // documentation. Times are RFC 3339 in UTC with milliseconds; latencies are
-// seconds. Empty lists are written as [] for hops, recipients, expansions,
-// shadow_events, duplicates and anomalies, so consumers need no null checks.
+// seconds. Every list is written, as [] when empty, so consumers need no
+// null checks.
 func (t *Trace) MarshalJSON() ([]byte, error) {
 	j := jsonTrace{
 		V: JSONVersion, Key: t.Key, NetworkMessageID: t.NetworkMessageID, MessageID: t.MessageID,
@@ -139,7 +151,7 @@ func (t *Trace) MarshalJSON() ([]byte, error) {
 			ProxiedClientIP: addr(t.Origin.ProxiedClientIP),
 		},
 		Hops: []jsonHop{}, Recipients: []jsonRecipient{}, Expansions: []jsonExpansion{},
-		DSNFor: t.DSNFor, DSNForMessageID: t.DSNForMessageID, DSNs: t.DSNs, MissingLogs: t.MissingLogs, ShadowEvents: refs(t.ShadowEvents), Duplicates: refs(t.Duplicates),
+		DSNFor: t.DSNFor, DSNForMessageID: t.DSNForMessageID, DSNs: list(t.DSNs), MissingLogs: list(t.MissingLogs), Forks: []jsonFork{}, ShadowEvents: refs(t.ShadowEvents), Duplicates: refs(t.Duplicates),
 		Events: t.Events, Orphan: t.Orphan, Reason: t.Reason.String(), Anomalies: make([]string, len(t.Anomalies)),
 	}
 	if t.Origin.Source != msgtrk.SourceUnknown {
@@ -152,17 +164,17 @@ func (t *Trace) MarshalJSON() ([]byte, error) {
 		j.Anomalies[i] = a.String()
 	}
 	for _, h := range t.Hops {
-		j.Hops = append(j.Hops, jsonHop{h.Server, h.Role.String(), h.Depth, rfc3339(h.First), rfc3339(h.Last), seconds(h.Latency), h.Events, h.From})
+		j.Hops = append(j.Hops, jsonHop{h.Server, h.Role.String(), h.Depth, rfc3339(h.First), rfc3339(h.Last), seconds(h.Latency), h.Events, list(h.From)})
 	}
 	for _, r := range t.Recipients {
 		j.Recipients = append(j.Recipients, jsonRecipient{r.Address, r.Status.String(), r.Server, rfc3339(r.Time), r.Detail,
-			r.ExpandedFrom, r.ResolvedFrom, r.RedirectedTo, seconds(r.Latency)})
+			list(r.ExpandedFrom), r.ResolvedFrom, r.RedirectedTo, seconds(r.Latency), r.RemoteHost, addr(r.RemoteIP), r.RemoteReply})
 	}
 	for _, x := range t.Expansions {
-		j.Expansions = append(j.Expansions, jsonExpansion{x.Group, x.Members, x.Server, rfc3339(x.Time)})
+		j.Expansions = append(j.Expansions, jsonExpansion{x.Group, list(x.Members), x.Server, rfc3339(x.Time)})
 	}
 	for _, f := range t.Forks {
-		j.Forks = append(j.Forks, jsonFork{f.Server, rfc3339(f.Time), f.InternalMessageID, f.From, f.Recipients, f.Reason})
+		j.Forks = append(j.Forks, jsonFork{f.Server, rfc3339(f.Time), f.InternalMessageID, f.From, list(f.Recipients), f.Reason})
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

@@ -177,6 +177,8 @@ func (tr *trace) absorb(o *trace) {
 		e.internal = shift(e.internal)
 		e.context = shift(e.context)
 		e.conn = shift(e.conn)
+		e.remote = shift(e.remote)
+		e.remoteIP = shift(e.remoteIP)
 		e.etypeRaw = shift(e.etypeRaw)
 		if e.recv >= 0 {
 			ri := o.receives[e.recv]

@@ -247,6 +247,15 @@ type Recipient struct {
 	ResolvedFrom string        // alias it was addressed as
 	RedirectedTo string        // forwarding target; the outcome is the target's
 	Latency      time.Duration // outcome time minus the message's origination time; 0 when unknown
+
+	// The host a SEND or SENDEXTERNAL row handed the recipient to, for
+	// StatusSentExternal and StatusHandedOff: its server-hostname and
+	// server-ip, and its reply, the admin's proof of hand-off: the reply
+	// to the message in source-context ("250 2.0.0 Ok: queued as …"), else
+	// the recipient's own in recipient-status ("250 2.1.5 Recipient OK").
+	RemoteHost  string
+	RemoteIP    netip.Addr
+	RemoteReply string
 }
 
 // Expansion is one distribution group expanded into its members.

@@ -23,7 +23,7 @@ type Delivery struct {
 	Detail           string           // the reason, decoded from recipient-status (see Reason)
 	ClientIP         netip.Addr       // the submitting client (see SubmitterIP)
 	Server           string           // the server that logged the outcome
-	RemoteHost       string           // the host the message was handed to, for a recipient sent on
+	RemoteHost       string           // the host the message was handed to, for a recipient sent on (correlate.Recipient.RemoteHost)
 	RemoteIP         netip.Addr       // that host's address
 	RemoteReply      string           // its SMTP reply ("250 2.0.0 Ok: queued as …"): the proof of hand-off
 	Size             int64            // bytes
@@ -47,6 +47,7 @@ func Deliveries(dst []Delivery, t *correlate.Trace) []Delivery {
 			Status: r.Status, Detail: Reason(r.Detail), ClientIP: client, Server: r.Server,
 			Size: t.Size, MessageID: t.MessageID, NetworkMessageID: t.NetworkMessageID, Latency: r.Latency,
 			Groups: r.ExpandedFrom, ResolvedFrom: r.ResolvedFrom, RedirectedTo: r.RedirectedTo, Key: t.Key,
+			RemoteHost: r.RemoteHost, RemoteIP: r.RemoteIP, RemoteReply: r.RemoteReply,
 		})
 	}
 	return dst

@@ -241,7 +241,16 @@ func writeTraceText(w io.Writer, t *correlate.Trace, loc *time.Location) {
 			if r.RedirectedTo != "" {
 				line += "  redirected to " + r.RedirectedTo
 			}
+			if r.RemoteHost != "" || r.RemoteIP.IsValid() {
+				line += "  to " + r.RemoteHost
+				if r.RemoteIP.IsValid() {
+					line += " [" + r.RemoteIP.String() + "]"
+				}
+			}
 			fmt.Fprintln(w, safe(line))
+			if r.RemoteReply != "" {
+				fmt.Fprintf(w, "      %s\n", safe(r.RemoteReply))
+			}
 			if r.Detail != "" {
 				d := safe(r.Detail)
 				if len([]rune(d)) > 160 {
