@@ -88,7 +88,14 @@ type mLatency struct {
 func latencyGen() gopter.Gen {
 	code := gen.OneGenOf(
 		gen.OneConstOf("SMR", "SMRC", "CAT", "CATRS", "QDM", "D", "SDDPM", "HSDSP", "R-CMSG", "R-HSRR", "SA", "MTSS"),
-		gen.RegexMatch(`[A-Z]{1,6}`).SuchThat(func(s string) bool { return s != "TOTAL" && s != "X" }),
+		// Map, not SuchThat: a filtered record fails its whole string,
+		// and the many-hop strings would be the ones discarded.
+		gen.RegexMatch(`[A-Z]{1,6}`).Map(func(s string) string {
+			if s == "TOTAL" || s == "X" {
+				return s + "Z"
+			}
+			return s
+		}),
 	)
 	agent := gen.OneGenOf(gen.Const(""), gen.Const("Malware Agent"), gen.Const("FrontendProxyAgent"),
 		gen.Const("DC Pre Content Filter Agent"),
@@ -100,13 +107,16 @@ func latencyGen() gopter.Gen {
 		"Suffix":   gen.OneConstOf("", "", "", "-PEN", "-INC", "-PEN-INC"),
 		"Millis":   gen.Int64Range(0, 99999),
 		"Step":     gen.IntRange(0, 3),
-	})
+	}).Map(func(r mRecord) mRecord { return r }) // no sieve: SliceOfN would apply one record's to all
 	hop := gen.Struct(reflect.TypeOf(mHop{}), map[string]gopter.Gen{
-		"LSRV":    gen.Bool(),
-		"Server":  gen.RegexMatch(`[A-Za-z0-9][A-Za-z0-9.-]{0,24}`),
-		"Total":   gen.OneConstOf("HUB", "FE", "SUB", "DEL", "EDGE", "XYZ", "plain", "none"),
-		"Millis":  gen.Int64Range(0, 999999),
-		"Records": gen.SliceOfN(12, record).Map(func(r []mRecord) []mRecord { return r }),
+		"LSRV":   gen.Bool(),
+		"Server": gen.RegexMatch(`[A-Za-z0-9][A-Za-z0-9.-]{0,24}`),
+		"Total":  gen.OneConstOf("HUB", "FE", "SUB", "DEL", "EDGE", "XYZ", "plain", "none"),
+		"Millis": gen.Int64Range(0, 999999),
+		// 0 to 12 records: a hop of its TOTAL alone is the zero case.
+		"Records": gen.IntRange(0, 12).FlatMap(func(n any) gopter.Gen {
+			return gen.SliceOfN(n.(int), record)
+		}, reflect.TypeOf([]mRecord(nil))),
 	}).Map(func(h mHop) mHop {
 		if h.Total == "none" && len(h.Records) == 0 {
 			h.Records = []mRecord{{Code: "SMR", Millis: 1}}
@@ -118,8 +128,21 @@ func latencyGen() gopter.Gen {
 		"Origin":    gen.Int64Range(0, 40*365*24*3600*1000),
 		"IntMillis": gen.Weighted([]gen.WeightedGen{{Weight: 1, Gen: gen.Const(true)}, {Weight: 4, Gen: gen.Const(false)}}),
 		"Fold":      gen.Bool(),
-		"Hops":      gen.SliceOfN(4, hop).SuchThat(func(h []mHop) bool { return len(h) > 0 }),
+		"Hops":      latencyHops(hop),
 	})
+}
+
+// latencyHops generates 1 to MaxHops hops: mostly 1 to 3, as in real
+// strings, sometimes up to MaxHops-1, and MaxHops itself, the boundary
+// (TestLatencyGenCoverage shows each count is drawn).
+func latencyHops(hop gopter.Gen) gopter.Gen {
+	return gen.Weighted([]gen.WeightedGen{
+		{Weight: 6, Gen: gen.IntRange(1, 3)},
+		{Weight: 3, Gen: gen.IntRange(4, MaxHops-1)},
+		{Weight: 1, Gen: gen.Const(MaxHops)},
+	}).FlatMap(func(n any) gopter.Gen {
+		return gen.SliceOfN(n.(int), hop)
+	}, reflect.TypeOf([]mHop(nil)))
 }
 
 // render writes m as Exchange would (plus the fold spaces when asked) and
@@ -259,6 +282,46 @@ func (m mLatency) render() (string, viewTree) {
 		want.Unit = UnitMilliseconds
 	}
 	return b.String(), want
+}
+
+// TestLatencyGenCoverage samples latencyGen and checks that it draws what
+// TestPropertyLatencyRoundTrip claims: every hop count from 1 to MaxHops,
+// mostly 1 to 3, and hops made of their TOTAL alone.
+func TestLatencyGenCoverage(t *testing.T) {
+	params := gopter.DefaultGenParameters()
+	params.Rng.Seed(proptest.Seed(t))
+	g := latencyGen()
+	const samples = 1000
+	hops := make([]int, MaxHops+1)
+	totalOnly := 0
+	for range samples {
+		v, ok := g(params).Retrieve()
+		if !ok {
+			t.Fatal("the generator gave no value: a case the property would silently discard")
+		}
+		m := v.(mLatency)
+		if len(m.Hops) < 1 || len(m.Hops) > MaxHops {
+			t.Fatalf("%d hops", len(m.Hops))
+		}
+		hops[len(m.Hops)]++
+		for _, h := range m.Hops {
+			if h.Total != "none" && len(h.Records) == 0 {
+				totalOnly++
+			}
+		}
+	}
+	t.Logf("hop counts 1..%d over %d strings: %v; %d hops of their TOTAL alone", MaxHops, samples, hops[1:], totalOnly)
+	for n := 1; n <= MaxHops; n++ {
+		if hops[n] == 0 {
+			t.Errorf("no string of %d hops", n)
+		}
+	}
+	if few := hops[1] + hops[2] + hops[3]; few < samples/2 {
+		t.Errorf("%d of %d strings have 1 to 3 hops, want most", few, samples)
+	}
+	if totalOnly == 0 {
+		t.Error("no hop of its TOTAL alone")
+	}
 }
 
 func TestPropertyLatencyRoundTrip(t *testing.T) {
