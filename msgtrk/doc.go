@@ -19,12 +19,14 @@
 // inside a value is written as the two characters \r or \n so that a row
 // never spans lines:
 //
-//	row     = field { "," field } CRLF .
+//	row     = field { "," field } [ CR ] LF .
 //	field   = plain | quoted .
-//	plain   = { any byte but "," "\"" CR LF } .
-//	quoted  = "\"" { any byte but "\"" | "\"\"" } "\"" .
+//	plain   = { any character but "," "\"" LF NUL } .
+//	quoted  = "\"" { any character but "\"" LF NUL | "\"\"" } "\"" .
 //
-// (testdata/msgtrk.ebnf holds the full grammar, checked by a test.)
+// (testdata/msgtrk.ebnf holds the full grammar; TestGrammar checks that it
+// derives every line the Reader accepts and no line it rejects for its
+// quoting.)
 //
 // Four fields are lists of members separated by ';': recipient-address,
 // recipient-status (paired with the addresses by position), reference and
