@@ -51,8 +51,10 @@
 //
 // # Grammar
 //
-// The grammar is kept in EBNF in testdata/eventdata.ebnf, checked by the
-// tests; its main productions, with "any" meaning any character:
+// The grammar is kept in EBNF in testdata/eventdata.ebnf; TestGrammar
+// checks that it derives every input the scanners read without error and
+// none they reject for its syntax. Its main productions, with "any"
+// meaning any character:
 //
 //	CustomData = [ Member ] { ";" [ Member ] } .
 //	Member     = Plain | "'" Quoted "'" .
@@ -61,8 +63,9 @@
 //	Tag        = alnum { alnum } .
 //	Key        = keychar { keychar } .             keychar: any but ';' and '='
 //	Group      = Kind { "|" Part } .               Kind: { any but '|' }
-//	Part       = PartKey [ "=" { partchar } ] .    partchar: any but '|'
-//	PowerShell = ws ( "{" ws [ Pairs ] ws "}" | Pairs ) ws .
+//	Part       = PartKey [ "=" { partchar } ] | "=" { partchar } .
+//	PartKey    = pkeychar { pkeychar } .           partchar: any but '|'; pkeychar: nor '='
+//	PowerShell = ws [ "{" ws [ Pairs ] ws "}" | Pairs ] ws .
 //	Pairs      = Pair { ws "," ws Pair } .
 //	Pair       = "[" PSKey "," ws PSValue "]" .    PSKey: { any but ',' }
 //
