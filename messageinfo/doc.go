@@ -101,11 +101,13 @@
 //
 // # Grammar
 //
-// The grammar is kept in EBNF in testdata/messageinfo.ebnf (checked by the
-// tests); in short:
+// The grammar is kept in EBNF in testdata/messageinfo.ebnf; TestGrammar
+// checks that it derives the values the parsers read and none they reject
+// for their syntax. In short:
 //
-//	MessageInfo = [ AuthCode | Latency | Timestamp ] .
-//	AuthCode    = hexDigit hexDigit letter [ ":" { " " } Detail ] .
+//	MessageInfo = [ AuthCode | Latency | Timestamp | Blank ] .
+//	AuthCode    = hexDigit hexDigit letter ":" { " " } Detail
+//	            | hexDigit hexDigit knownLetter { " " } .
 //	Latency     = [ Timestamp ";" ] Hop { ";" Hop } .
 //	Hop         = ( "LSRV=" | "SRV=" ) Server ":" Records .
 //	Records     = Record { "|" Record } .

@@ -104,31 +104,33 @@ func shape(src []byte, nodes []Node, lat *Latency) string {
 	return strings.Join(parts, " ; ")
 }
 
+var latencyTests = []struct {
+	name   string
+	in     string
+	shape  string
+	unit   Unit
+	origin string
+}{
+	{"bare origination time", "2022-09-19T15:02:29.211Z", "", UnitUnknown, "2022-09-19T15:02:29.211Z"},
+	{"no origination time", "LSRV=h:TOTAL-HUB=1.5|SMR=0.5", "h/Hub: 0:TOTAL-HUB=1.5s 1:SMR=500ms", UnitSeconds, ""},
+	{"2010 TOTAL=0 is unit-less", "2013-01-01T00:00:00.000Z;SRV=HUB12.GMS.local:TOTAL=0", "HUB12.GMS.local/None: 0:TOTAL=0s", UnitUnknown, "2013-01-01T00:00:00.000Z"},
+	{"integer milliseconds", "2024-01-07T00:00:05.535Z;LSRV=h:TOTAL-HUB=1921|SMR=127(SMRC=125)|QDM=0",
+		"h/Hub: 0:TOTAL-HUB=1.921s 1:SMR=127ms 2:SMRC=125ms 1:QDM=0s", UnitMilliseconds, "2024-01-07T00:00:05.535Z"},
+	{"one dot makes all seconds", "LSRV=h:TOTAL-HUB=2|SMR=1.5", "h/Hub: 0:TOTAL-HUB=2s 1:SMR=1.5s", UnitSeconds, ""},
+	{"hop without TOTAL", "LSRV=h:SMR=0.1(SMRC=0.05)|CAT=0.2", "h/Unknown: 0:SMR=100ms 1:SMRC=50ms 0:CAT=200ms", UnitSeconds, ""},
+	{"TOTAL not first is not the root", "LSRV=h:SMR=0.1|TOTAL-HUB=0.2", "h/Unknown: 0:SMR=100ms 0:TOTAL-HUB=200ms", UnitSeconds, ""},
+	{"TOTAL with its own parentheses", "LSRV=h:TOTAL-HUB=1.0(A=0.5)|B=0.5", "h/Hub: 0:TOTAL-HUB=1s 1:A=500ms 1:B=500ms", UnitSeconds, ""},
+	{"unknown role kept", "LSRV=h:TOTAL-XYZ=1.0", "h/Unknown: 0:TOTAL-XYZ=1s", UnitSeconds, ""},
+	{"fold spaces before ( and )", "LSRV=h:TOTAL-SUB=1.0|A=0.5 (B=0.25 (C=0.125 ) )|D=0.5 ", "h/Submission: 0:TOTAL-SUB=1s 1:A=500ms 2:B=250ms 3:C=125ms 1:D=500ms", UnitSeconds, ""},
+	{"spaces around names trimmed", "LSRV=h:TOTAL=0.1| SMR =0.1", "h/None: 0:TOTAL=100ms 1:SMR=100ms", UnitSeconds, ""},
+	{"deep closing run", "LSRV=h:TOTAL=1.0|A=1.0(B=1.0(C=1.0(D=1.0)))|E=0.0", "h/None: 0:TOTAL=1s 1:A=1s 2:B=1s 3:C=1s 4:D=1s 1:E=0s", UnitSeconds, ""},
+	{"negative value", "LSRV=h:TOTAL=-0.001", "h/None: 0:TOTAL=-1ms", UnitSeconds, ""},
+	{"nine fractional digits", "LSRV=h:TOTAL=0.000000001", "h/None: 0:TOTAL=1ns", UnitSeconds, ""},
+	{"server name with colon-free punctuation", "SRV=ex-1.a_b:TOTAL=0.5;LSRV=c:TOTAL=0.5", "ex-1.a_b/None: 0:TOTAL=500ms ; c/None: 0:TOTAL=500ms", UnitSeconds, ""},
+}
+
 func TestAppendLatency(t *testing.T) {
-	tests := []struct {
-		name   string
-		in     string
-		shape  string
-		unit   Unit
-		origin string
-	}{
-		{"bare origination time", "2022-09-19T15:02:29.211Z", "", UnitUnknown, "2022-09-19T15:02:29.211Z"},
-		{"no origination time", "LSRV=h:TOTAL-HUB=1.5|SMR=0.5", "h/Hub: 0:TOTAL-HUB=1.5s 1:SMR=500ms", UnitSeconds, ""},
-		{"2010 TOTAL=0 is unit-less", "2013-01-01T00:00:00.000Z;SRV=HUB12.GMS.local:TOTAL=0", "HUB12.GMS.local/None: 0:TOTAL=0s", UnitUnknown, "2013-01-01T00:00:00.000Z"},
-		{"integer milliseconds", "2024-01-07T00:00:05.535Z;LSRV=h:TOTAL-HUB=1921|SMR=127(SMRC=125)|QDM=0",
-			"h/Hub: 0:TOTAL-HUB=1.921s 1:SMR=127ms 2:SMRC=125ms 1:QDM=0s", UnitMilliseconds, "2024-01-07T00:00:05.535Z"},
-		{"one dot makes all seconds", "LSRV=h:TOTAL-HUB=2|SMR=1.5", "h/Hub: 0:TOTAL-HUB=2s 1:SMR=1.5s", UnitSeconds, ""},
-		{"hop without TOTAL", "LSRV=h:SMR=0.1(SMRC=0.05)|CAT=0.2", "h/Unknown: 0:SMR=100ms 1:SMRC=50ms 0:CAT=200ms", UnitSeconds, ""},
-		{"TOTAL not first is not the root", "LSRV=h:SMR=0.1|TOTAL-HUB=0.2", "h/Unknown: 0:SMR=100ms 0:TOTAL-HUB=200ms", UnitSeconds, ""},
-		{"TOTAL with its own parentheses", "LSRV=h:TOTAL-HUB=1.0(A=0.5)|B=0.5", "h/Hub: 0:TOTAL-HUB=1s 1:A=500ms 1:B=500ms", UnitSeconds, ""},
-		{"unknown role kept", "LSRV=h:TOTAL-XYZ=1.0", "h/Unknown: 0:TOTAL-XYZ=1s", UnitSeconds, ""},
-		{"fold spaces before ( and )", "LSRV=h:TOTAL-SUB=1.0|A=0.5 (B=0.25 (C=0.125 ) )|D=0.5 ", "h/Submission: 0:TOTAL-SUB=1s 1:A=500ms 2:B=250ms 3:C=125ms 1:D=500ms", UnitSeconds, ""},
-		{"spaces around names trimmed", "LSRV=h:TOTAL=0.1| SMR =0.1", "h/None: 0:TOTAL=100ms 1:SMR=100ms", UnitSeconds, ""},
-		{"deep closing run", "LSRV=h:TOTAL=1.0|A=1.0(B=1.0(C=1.0(D=1.0)))|E=0.0", "h/None: 0:TOTAL=1s 1:A=1s 2:B=1s 3:C=1s 4:D=1s 1:E=0s", UnitSeconds, ""},
-		{"negative value", "LSRV=h:TOTAL=-0.001", "h/None: 0:TOTAL=-1ms", UnitSeconds, ""},
-		{"nine fractional digits", "LSRV=h:TOTAL=0.000000001", "h/None: 0:TOTAL=1ns", UnitSeconds, ""},
-		{"server name with colon-free punctuation", "SRV=ex-1.a_b:TOTAL=0.5;LSRV=c:TOTAL=0.5", "ex-1.a_b/None: 0:TOTAL=500ms ; c/None: 0:TOTAL=500ms", UnitSeconds, ""},
-	}
+	tests := latencyTests
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			src := []byte(tt.in)
@@ -149,7 +151,20 @@ func TestAppendLatency(t *testing.T) {
 	}
 }
 
-func TestAppendLatencyErrors(t *testing.T) {
+// latencyErrorTest is a malformed latency string and what AppendLatency
+// makes of it.
+type latencyErrorTest struct {
+	name   string
+	in     string
+	err    error
+	offset int
+	nodes  int // nodes returned with the error
+	hops   int
+}
+
+// latencyErrorTests returns the malformed latency strings of
+// TestAppendLatencyErrors (TestGrammar reads them too).
+func latencyErrorTests() []latencyErrorTest {
 	deep := "LSRV=h:TOTAL=1|" + strings.Repeat("A=1(", 10000) + "B=1" + strings.Repeat(")", 10000)
 	wide := "LSRV=h:TOTAL=1" + strings.Repeat("|A=1", MaxNodes)
 	var manyHops strings.Builder
@@ -157,14 +172,7 @@ func TestAppendLatencyErrors(t *testing.T) {
 	for range MaxHops + 1 {
 		manyHops.WriteString(";SRV=h:TOTAL=1")
 	}
-	tests := []struct {
-		name   string
-		in     string
-		err    error
-		offset int
-		nodes  int // nodes returned with the error
-		hops   int
-	}{
+	return []latencyErrorTest{
 		{"empty", "", ErrTime, 0, 0, 0},
 		{"bad origin", "2024-13-07T00:00:05.535Z;LSRV=h:TOTAL=1", ErrTime, 0, 0, 0},
 		{"no hop prefix", "2024-01-07T00:00:05.535Z;XSRV=h:TOTAL=1", ErrLatency, 25, 0, 0},
@@ -189,6 +197,10 @@ func TestAppendLatencyErrors(t *testing.T) {
 		{"too many hops", manyHops.String(), ErrTooManyHops, 24 + 14*MaxHops + 1, MaxHops, MaxHops},
 		{"too long", strings.Repeat("x", MaxInputBytes+1), ErrTooLong, 0, 0, 0},
 	}
+}
+
+func TestAppendLatencyErrors(t *testing.T) {
+	tests := latencyErrorTests()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			src := []byte(tt.in)

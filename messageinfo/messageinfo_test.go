@@ -9,25 +9,27 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
+var authCodeTests = []struct {
+	name string
+	in   string
+	want AuthCode
+}{
+	{"store submitted", "04I: ", AuthCode{Number: 0x04, Letter: 'I'}},
+	{"anonymous SMTP", "0cA: ", AuthCode{Number: 0x0c, Letter: 'A'}},
+	{"SMTP auth 2013 with NTS", "07I: NTS: None", AuthCode{Number: 0x07, Letter: 'I', Detail: Span{5, 14}}},
+	{"Office 365 to 2010", "00A: NTS: ", AuthCode{Number: 0x00, Letter: 'A', Detail: Span{5, 9}}},
+	{"no trailing space", "0cI:", AuthCode{Number: 0x0c, Letter: 'I'}},
+	{"upper-case hex", "0CI: ", AuthCode{Number: 0x0c, Letter: 'I'}},
+	{"documented error form", "11a", AuthCode{Number: 0x11, Letter: 'a'}},
+	{"documented error form, trailing space", "11a ", AuthCode{Number: 0x11, Letter: 'a'}},
+	{"partner with domain", "0cP: contoso.com", AuthCode{Number: 0x0c, Letter: 'P', Detail: Span{5, 16}}},
+	{"unknown letter kept raw", "0cQ: ", AuthCode{Number: 0x0c, Letter: 'Q'}},
+	{"unknown mechanism kept raw", "ffE: x", AuthCode{Number: 0xff, Letter: 'E', Detail: Span{5, 6}}},
+	{"several spaces", "07I:   NTS: None \t ", AuthCode{Number: 0x07, Letter: 'I', Detail: Span{7, 16}}},
+}
+
 func TestParseAuthCode(t *testing.T) {
-	tests := []struct {
-		name string
-		in   string
-		want AuthCode
-	}{
-		{"store submitted", "04I: ", AuthCode{Number: 0x04, Letter: 'I'}},
-		{"anonymous SMTP", "0cA: ", AuthCode{Number: 0x0c, Letter: 'A'}},
-		{"SMTP auth 2013 with NTS", "07I: NTS: None", AuthCode{Number: 0x07, Letter: 'I', Detail: Span{5, 14}}},
-		{"Office 365 to 2010", "00A: NTS: ", AuthCode{Number: 0x00, Letter: 'A', Detail: Span{5, 9}}},
-		{"no trailing space", "0cI:", AuthCode{Number: 0x0c, Letter: 'I'}},
-		{"upper-case hex", "0CI: ", AuthCode{Number: 0x0c, Letter: 'I'}},
-		{"documented error form", "11a", AuthCode{Number: 0x11, Letter: 'a'}},
-		{"documented error form, trailing space", "11a ", AuthCode{Number: 0x11, Letter: 'a'}},
-		{"partner with domain", "0cP: contoso.com", AuthCode{Number: 0x0c, Letter: 'P', Detail: Span{5, 16}}},
-		{"unknown letter kept raw", "0cQ: ", AuthCode{Number: 0x0c, Letter: 'Q'}},
-		{"unknown mechanism kept raw", "ffE: x", AuthCode{Number: 0xff, Letter: 'E', Detail: Span{5, 6}}},
-		{"several spaces", "07I:   NTS: None \t ", AuthCode{Number: 0x07, Letter: 'I', Detail: Span{7, 16}}},
-	}
+	tests := authCodeTests
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := ParseAuthCode([]byte(tt.in))
@@ -41,24 +43,26 @@ func TestParseAuthCode(t *testing.T) {
 	}
 }
 
+var authCodeErrorTests = []struct {
+	name   string
+	in     string
+	offset int
+	err    error
+}{
+	{"too long", "04I: " + strings.Repeat("x", MaxInputBytes), 0, ErrTooLong},
+	{"empty", "", 0, ErrAuthCode},
+	{"too short", "0c", 2, ErrAuthCode},
+	{"not hex", "zcA: ", 0, ErrAuthCode},
+	{"second not hex", "0zA: ", 1, ErrAuthCode},
+	{"digit for letter", "0c1: ", 2, ErrAuthCode},
+	{"colon-less with unknown letter", "0cQ", 2, ErrAuthCode},
+	{"colon-less followed by text", "11a x", 4, ErrAuthCode},
+	{"wrong separator", "0cA;", 3, ErrAuthCode},
+	{"timestamp", "2024-01-07T00:00:05.535Z", 2, ErrAuthCode},
+}
+
 func TestParseAuthCodeErrors(t *testing.T) {
-	tests := []struct {
-		name   string
-		in     string
-		offset int
-		err    error
-	}{
-		{"too long", "04I: " + strings.Repeat("x", MaxInputBytes), 0, ErrTooLong},
-		{"empty", "", 0, ErrAuthCode},
-		{"too short", "0c", 2, ErrAuthCode},
-		{"not hex", "zcA: ", 0, ErrAuthCode},
-		{"second not hex", "0zA: ", 1, ErrAuthCode},
-		{"digit for letter", "0c1: ", 2, ErrAuthCode},
-		{"colon-less with unknown letter", "0cQ", 2, ErrAuthCode},
-		{"colon-less followed by text", "11a x", 4, ErrAuthCode},
-		{"wrong separator", "0cA;", 3, ErrAuthCode},
-		{"timestamp", "2024-01-07T00:00:05.535Z", 2, ErrAuthCode},
-	}
+	tests := authCodeErrorTests
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := ParseAuthCode([]byte(tt.in))
@@ -197,33 +201,35 @@ func TestEnumStrings(t *testing.T) {
 	}
 }
 
+var classifyTests = []struct {
+	name string
+	in   string
+	want Kind
+}{
+	{"empty", "", KindEmpty},
+	{"spaces", "   ", KindEmpty},
+	{"auth", "04I: ", KindAuthCode},
+	{"auth with NTS", "07I: NTS: None", KindAuthCode},
+	{"auth error form", "11a", KindAuthCode},
+	{"latency LSRV", "2024-01-07T00:00:05.535Z;LSRV=h:TOTAL-HUB=1.921", KindLatency},
+	{"latency SRV", "2024-01-07T00:00:05.535Z;SRV=h:TOTAL=0", KindLatency},
+	{"latency without origin", "LSRV=h:TOTAL-HUB=1.921", KindLatency},
+	{"latency prefix only is enough", "2024-01-07T00:00:05.535Z;SRV=", KindLatency},
+	{"arrival only", "2022-09-19T15:02:29.211Z", KindTimestamp},
+	{"EXO precision", "2021-03-23T10:00:09.3284899Z", KindTimestamp},
+	{"offset", "2021-03-23T10:00:09+02:00", KindTimestamp},
+	{"timestamp then junk", "2022-09-19T15:02:29.211Z;foo", KindUnknown},
+	{"bad timestamp before hop", "2022-19-19T15:02:29.211Z;LSRV=h:TOTAL=0", KindUnknown},
+	// Was KindUnknown while messageinfo had its own fast-path-only
+	// parser; msgtrk.ParseTime also reads what time.Parse reads.
+	{"comma fraction (time.Parse only)", "2024-01-07T00:00:05,535Z", KindTimestamp},
+	{"no zone", "2024-01-07T00:00:05.535", KindUnknown},
+	{"free text", "Retry in 10 minutes", KindUnknown},
+	{"leading space", " 04I: ", KindUnknown},
+}
+
 func TestClassify(t *testing.T) {
-	tests := []struct {
-		name string
-		in   string
-		want Kind
-	}{
-		{"empty", "", KindEmpty},
-		{"spaces", "   ", KindEmpty},
-		{"auth", "04I: ", KindAuthCode},
-		{"auth with NTS", "07I: NTS: None", KindAuthCode},
-		{"auth error form", "11a", KindAuthCode},
-		{"latency LSRV", "2024-01-07T00:00:05.535Z;LSRV=h:TOTAL-HUB=1.921", KindLatency},
-		{"latency SRV", "2024-01-07T00:00:05.535Z;SRV=h:TOTAL=0", KindLatency},
-		{"latency without origin", "LSRV=h:TOTAL-HUB=1.921", KindLatency},
-		{"latency prefix only is enough", "2024-01-07T00:00:05.535Z;SRV=", KindLatency},
-		{"arrival only", "2022-09-19T15:02:29.211Z", KindTimestamp},
-		{"EXO precision", "2021-03-23T10:00:09.3284899Z", KindTimestamp},
-		{"offset", "2021-03-23T10:00:09+02:00", KindTimestamp},
-		{"timestamp then junk", "2022-09-19T15:02:29.211Z;foo", KindUnknown},
-		{"bad timestamp before hop", "2022-19-19T15:02:29.211Z;LSRV=h:TOTAL=0", KindUnknown},
-		// Was KindUnknown while messageinfo had its own fast-path-only
-		// parser; msgtrk.ParseTime also reads what time.Parse reads.
-		{"comma fraction (time.Parse only)", "2024-01-07T00:00:05,535Z", KindTimestamp},
-		{"no zone", "2024-01-07T00:00:05.535", KindUnknown},
-		{"free text", "Retry in 10 minutes", KindUnknown},
-		{"leading space", " 04I: ", KindUnknown},
-	}
+	tests := classifyTests
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := Classify([]byte(tt.in)); got != tt.want {
