@@ -17,7 +17,7 @@ type realValue struct {
 
 // realValues returns the message-info of every row of the raw logs and
 // every record of the cmdlet output in testdata/real, empty ones included,
-// as read by internal/realdata (cmdlet output unwrapped by internal/cmdlet).
+// as read by internal/realdata (cmdlet output unwrapped by package formatlist).
 // Rows without the column are skipped: the Exchange 2007 row has it, the
 // truncated AGENTINFO rows have it (empty).
 func realValues(t testing.TB) []realValue {

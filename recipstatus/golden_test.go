@@ -16,7 +16,7 @@ var cmpOpts = cmp.Options{cmp.Comparer(func(a, b netip.Addr) bool { return a == 
 func b(s string) []byte { return []byte(s) }
 
 // The store diagnostic of SOURCES.md row 9 (cmdlet output, console wrapping
-// undone by internal/cmdlet). The DELIVERFAIL member and the LED of the
+// undone by package formatlist). The DELIVERFAIL member and the LED of the
 // matching SMTP FAIL carry the same exception and message; the trailer
 // differs.
 const (

@@ -13,7 +13,7 @@
 // the truncated row it is (its custom-data then ends where the paste ends).
 //
 // Cmdlet output (cmdlet_output/*.txt, Format-List) is unwrapped by package
-// cmdlet; its property names are mapped to log field names
+// formatlist; its property names are mapped to log field names
 // (SourceContext and source_context → source-context).
 package realdata
 
@@ -27,7 +27,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mailtrace/mailtrace/internal/cmdlet"
+	"github.com/mailtrace/mailtrace/formatlist"
 	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
@@ -169,15 +169,15 @@ func ReadCmdlet(t testing.TB, name string) []Row {
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs, _ := cmdlet.Unwrap(string(data))
+	recs, _ := formatlist.Parse(string(data))
 	var rows []Row
 	for i, rec := range recs {
 		row := Row{File: name, Line: i + 1, Style: EXO, fields: map[string]string{}}
-		for k, v := range rec {
-			if k != strings.ToLower(k) {
+		for _, p := range rec.Props {
+			if p.Name != strings.ToLower(p.Name) {
 				row.Style = Cmdlet
 			}
-			row.fields[FieldName(k)] = v
+			row.fields[FieldName(p.Name)] = p.Value
 		}
 		rows = append(rows, row.fill())
 	}
@@ -192,7 +192,7 @@ func (r Row) fill() Row {
 	r.RawStatus = r.fields["recipient-status"]
 	if r.Style == Cmdlet {
 		// The cmdlet has already split the field per recipient.
-		if s := cmdlet.Unbrace(r.RawStatus); s != "" {
+		if s := formatlist.Unbrace(r.RawStatus); s != "" {
 			r.RecipStatus = []string{s}
 		}
 	} else {

@@ -1,4 +1,4 @@
-package cmdlet
+package formatlist
 
 import (
 	"os"
@@ -9,7 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-const sampleDir = "../../testdata/real/cmdlet_output"
+const sampleDir = "../testdata/real/cmdlet_output"
 
 const (
 	f134852 = "learn.microsoft.com_answers_134852_Get-MessageTrackingLog_DELIVERFAIL_FAIL_fl.txt"
@@ -82,7 +82,8 @@ func TestUnwrap(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, width := Unwrap(tt.in)
+			recs, width := Parse(tt.in)
+			got := asMaps(recs)
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("Unwrap(%q) mismatch (-want +got):\n%s", tt.in, diff)
 			}
@@ -103,6 +104,7 @@ func TestCutProperty(t *testing.T) {
 		{"SourceContext : 08D8;x", "SourceContext", "08D8;x", 16, true},
 		{"            source_context            : 08D9", "source_context", "08D9", 40, true},
 		{"ClientIp :", "ClientIp", "", 10, true},
+		{"Ipv6Address : ::1", "Ipv6Address", "::1", 14, true},
 		{"Stage: OnCreatedEvent", "", "", 0, false},
 		{"[Stage : x]", "", "", 0, false},
 		{"2021 : x", "", "", 0, false},
@@ -162,7 +164,8 @@ func TestSamples(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			recs, width := Unwrap(readSample(t, tt.file))
+			lrecs, width := Parse(readSample(t, tt.file))
+			recs := asMaps(lrecs)
 			if width != tt.width {
 				t.Errorf("width = %d, want %d", width, tt.width)
 			}
@@ -198,9 +201,9 @@ func TestSamples(t *testing.T) {
 	}
 }
 
-// FuzzUnwrap: no panic, values hold no line break, every record is
+// FuzzParse: no panic, values hold no line break, every record is
 // non-empty and the width bounds every line.
-func FuzzUnwrap(f *testing.F) {
+func FuzzParse(f *testing.F) {
 	for _, name := range []string{f134852, f208018, tostka} {
 		if data, err := os.ReadFile(filepath.Join(sampleDir, name)); err == nil {
 			f.Add(string(data))
@@ -208,7 +211,8 @@ func FuzzUnwrap(f *testing.F) {
 	}
 	f.Add("A : 1\n  <#\nB : 2\n#>\nA : x\n    y")
 	f.Fuzz(func(t *testing.T, text string) {
-		recs, width := Unwrap(text)
+		lrecs, width := Parse(text)
+		recs := asMaps(lrecs)
 		longest := 0
 		for l := range strings.SplitSeq(text, "\n") {
 			longest = max(longest, len(l))
@@ -227,4 +231,21 @@ func FuzzUnwrap(f *testing.F) {
 			}
 		}
 	})
+}
+
+// asMaps turns records into maps for comparison, checking that no record
+// repeats a name (a repeated name starts a new record).
+func asMaps(recs []Record) []map[string]string {
+	var out []map[string]string
+	for _, r := range recs {
+		m := map[string]string{}
+		for _, p := range r.Props {
+			if _, dup := m[p.Name]; dup {
+				panic("repeated property " + p.Name)
+			}
+			m[p.Name] = p.Value
+		}
+		out = append(out, m)
+	}
+	return out
 }
