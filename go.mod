@@ -7,6 +7,7 @@ require (
 	github.com/leanovate/gopter v0.2.11
 	github.com/parquet-go/parquet-go v0.32.1
 	golang.org/x/exp v0.0.0-20261113113407-e3970619a1a4
+	golang.org/x/text v0.44.0
 )
 
 require (
