@@ -6,7 +6,8 @@ import "strconv"
 // message tracking logs, or one of the transport logs that sit beside them
 // (the SMTP protocol logs and the connectivity log, read by package
 // smtplog). Only the tracking kinds hold message tracking rows; see
-// [LogKind.IsTracking].
+// [LogKind.IsTracking]. LogSummary is told by the caller who converted the
+// rows, never by a name.
 type LogKind uint8
 
 // The kinds of log file.
@@ -20,6 +21,12 @@ const (
 	LogSmtpReceive                 // RECV: SMTP Receive protocol log (not a tracking log)
 	LogSmtpSend                    // SEND: SMTP Send protocol log (not a tracking log)
 	LogConnectivity                // CONNECTLOG: transport connectivity log (not a tracking log)
+	// LogSummary: tracking rows converted from a per-message summary (an
+	// Exchange Online message trace or historical summary report; package
+	// export). Each row gives recipients and their final status, not one
+	// server's event: a correlator makes outcomes of them, not hops. No
+	// file name has this kind.
+	LogSummary
 )
 
 // IsTracking reports whether k is a kind of message tracking log (MSGTRK,
@@ -50,13 +57,16 @@ func (k LogKind) Prefix() string {
 	return ""
 }
 
-// String returns the prefix, "unknown", or "LogKind(n)".
+// String returns the prefix, "unknown", "summary", or "LogKind(n)".
 func (k LogKind) String() string {
 	if p := k.Prefix(); p != "" {
 		return p
 	}
-	if k == LogUnknown {
+	switch k {
+	case LogUnknown:
 		return "unknown"
+	case LogSummary:
+		return "summary"
 	}
 	return "LogKind(" + strconv.Itoa(int(k)) + ")"
 }

@@ -68,7 +68,9 @@ func (m *Merger) start() {
 	}
 	byKey := map[chainKey]*chain{}
 	for _, in := range m.inputs {
-		if in.FileName.Kind == LogUnknown {
+		// An input whose name tells no kind and date (a stream, an export,
+		// a converted summary) is a chain of its own.
+		if in.FileName.Kind == LogUnknown || in.FileName.Start.IsZero() {
 			m.chains = append(m.chains, &chain{idx: len(m.chains), inputs: []Input{in}})
 			continue
 		}
