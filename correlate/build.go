@@ -180,9 +180,10 @@ func (b *builder) resolveServers() {
 	}
 }
 
-// canonicalOrder sorts the rows by time, then server, event and content
-// (every field the trace keeps), so that the trace does not depend on the
-// order the rows came in, nor on anything that differs between runs.
+// canonicalOrder sorts the rows by time, then server, pipeline stage (see
+// stageOf), event and content (every field the trace keeps), so that the
+// trace does not depend on the order the rows came in, nor on anything that
+// differs between runs.
 func (b *builder) canonicalOrder() {
 	tr := b.tr
 	str := func(x, y ref) int { return bytes.Compare(tr.bytesOf(x), tr.bytesOf(y)) }
@@ -196,6 +197,9 @@ func (b *builder) canonicalOrder() {
 			return c
 		}
 		if c := strings.Compare(x.short, y.short); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(stageOf(x.etype), stageOf(y.etype)); c != 0 {
 			return c
 		}
 		if c := cmp.Compare(x.etype, y.etype); c != 0 {
@@ -296,8 +300,8 @@ func (b *builder) buildVisits() {
 		b.steps++
 		e := &tr.events[i]
 		b.hopOf[i] = -1
-		if e.shadow || isDuplicate(e.etype) {
-			continue
+		if e.shadow || isDuplicate(e.etype) || e.kind == msgtrk.LogSummary {
+			continue // never a hop (summary.go for the last)
 		}
 		role := roleOf(e.kind, e.source, e.etype, b.org.isEdge(e.short))
 		copyID := ""
@@ -943,6 +947,7 @@ type recipientState struct {
 	alias         bool       // resolved to another address: not a recipient
 	redirectOnly  bool       // created by a REDIRECT: its outcome belongs to the original
 	duplicateSeen bool
+	fromSummary   bool // the outcome is a summary row's: its time is not the outcome's
 }
 
 // statusRank orders outcomes: a success outranks a failure, which outranks
@@ -1013,11 +1018,15 @@ func (rs *recipients) getRef(r ref) (st *recipientState, created bool) {
 func (b *builder) buildRecipients() {
 	tr, out := b.tr, b.out
 	rs := &recipients{tr: tr, states: map[string]*recipientState{}}
-	var shadows, dups []int32
+	var shadows, dups, summaries []int32
 	var dsns map[string]bool
 	for _, i := range b.evOrder {
 		b.steps++
 		e := &tr.events[i]
+		if e.kind == msgtrk.LogSummary {
+			summaries = append(summaries, i)
+			continue
+		}
 		if e.shadow {
 			shadows = append(shadows, i)
 			continue
@@ -1054,6 +1063,7 @@ func (b *builder) buildRecipients() {
 	if out.DSNForMessageID != "" {
 		out.DSNFor = b.org.keyOfMessageID(out.DSNForMessageID)
 	}
+	b.summaryRows(rs, summaries)
 	b.finalRecipients(rs)
 	addr := func(r ref) string {
 		if st, ok := rs.states[string(tr.bytesOf(r))]; ok {
@@ -1111,6 +1121,8 @@ func (b *builder) routingRow(rs *recipients, e *event) bool {
 			x.Members = append(x.Members, m.addr)
 			if created && m.addr != related {
 				m.expandedFrom = append(append([]string(nil), g.expandedFrom...), related)
+			} else if m.group && len(m.expandedFrom) == 0 && m.addr != related {
+				b.innerGroupFirst(rs, m, append(append([]string(nil), g.expandedFrom...), related))
 			}
 		}
 		slices.Sort(x.Members)
@@ -1197,7 +1209,7 @@ func (b *builder) outcomeRow(rs *recipients, e *event, d int) {
 			continue
 		}
 		st.status, st.server, st.time, st.depth = s, server, e.time, d
-		st.detail = ""
+		st.detail, st.fromSummary = "", false
 		if (s == StatusFailed || s == StatusDropped || s == StatusPending) && k < len(statuses) {
 			st.detail = tr.str(statuses[k])
 		}
@@ -1395,7 +1407,7 @@ func (b *builder) finalRecipients(rs *recipients) {
 			if o == 0 {
 				o = originNS
 			}
-			if rc.Status != StatusPending && o != 0 && outcome.time >= o {
+			if rc.Status != StatusPending && !outcome.fromSummary && o != 0 && outcome.time >= o {
 				rc.Latency = time.Duration(outcome.time - o)
 			}
 		}
@@ -1504,7 +1516,7 @@ func (b *builder) buildAnomalies() {
 				r.server, r.etype, time.Duration(e.time-r.time).Seconds(), e.server, e.etype)})
 		}
 	}
-	if out.Origin.Protocol == ProtocolUnknown && tr.primary != "" {
+	if out.Origin.Protocol == ProtocolUnknown && tr.primary != "" && !(out.Summary && len(b.visits) == 0) {
 		out.Anomalies = append(out.Anomalies, Anomaly{AnomalyNoOrigin, "no RECEIVE row for this message"})
 	}
 	if tr.primary == "" {

@@ -41,6 +41,11 @@
 // collected twice) is counted once (by log-id, or by content in logs
 // without log-id).
 //
+// Rows of kind msgtrk.LogSummary (Exchange Online message traces and summary
+// reports, converted by package export) never make a hop either: they give
+// recipients and their outcomes, and the trace says so (Trace.Summary; the
+// rules are in summary.go).
+//
 // # Recipients
 //
 // Recipients are the final ones: a group that was EXPANDed is not a
@@ -126,6 +131,8 @@
 //	dsn_for_message_id  for an NDR: the message-id of the message it reports on
 //	dsns                message-ids of NDRs generated for this message
 //	shadow_events, duplicates   [{server, event, time, recipients}]
+//	summary             true when some rows are per-message summaries (Exchange
+//	                    Online message traces, see summary.go): outcomes without hops
 //	events              rows in the trace
 //	reason              "complete" | "expired" | "evicted" | "flushed"
 //	anomalies           ["missing_hop: …", "skew: …", "no_origin: …", "orphan: …", …]

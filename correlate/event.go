@@ -199,7 +199,7 @@ func (tr *Tracker) extract(e *event, rec *msgtrk.Record, t *trace, row *rowInfo)
 	}
 
 	e.rcpts = t.addList(rec, msgtrk.RecipientAddress, true)
-	if hasOutcomeStatus(e.etype) {
+	if hasOutcomeStatus(e.etype) || e.kind == msgtrk.LogSummary {
 		e.status = t.addList(rec, msgtrk.RecipientStatus, false)
 	}
 	if rel := rec.Field(msgtrk.RelatedRecipientAddress); len(rel) > 0 {

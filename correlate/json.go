@@ -34,6 +34,7 @@ type jsonTrace struct {
 	MissingLogs      []string        `json:"missing_logs"`
 	ShadowEvents     []jsonEventRef  `json:"shadow_events"`
 	Duplicates       []jsonEventRef  `json:"duplicates"`
+	Summary          bool            `json:"summary,omitempty"`
 	Events           int             `json:"events"`
 	Orphan           bool            `json:"orphan,omitempty"`
 	Reason           string          `json:"reason"`
@@ -152,7 +153,7 @@ func (t *Trace) MarshalJSON() ([]byte, error) {
 		},
 		Hops: []jsonHop{}, Recipients: []jsonRecipient{}, Expansions: []jsonExpansion{},
 		DSNFor: t.DSNFor, DSNForMessageID: t.DSNForMessageID, DSNs: list(t.DSNs), MissingLogs: list(t.MissingLogs), Forks: []jsonFork{}, ShadowEvents: refs(t.ShadowEvents), Duplicates: refs(t.Duplicates),
-		Events: t.Events, Orphan: t.Orphan, Reason: t.Reason.String(), Anomalies: make([]string, len(t.Anomalies)),
+		Summary: t.Summary, Events: t.Events, Orphan: t.Orphan, Reason: t.Reason.String(), Anomalies: make([]string, len(t.Anomalies)),
 	}
 	if t.Origin.Source != msgtrk.SourceUnknown {
 		j.Origin.Source = t.Origin.Source.String()

@@ -199,6 +199,11 @@ type Trace struct {
 	ShadowEvents []EventRef // HAREDIRECT, HARECEIVE, HADISCARD, HAREDIRECTFAIL: never hops or deliveries
 	Duplicates   []EventRef // DUPLICATEDELIVER, DUPLICATEEXPAND, DUPLICATEREDIRECT, RESUBMIT: never deliveries
 
+	// Summary is set when some rows are per-message summaries
+	// (msgtrk.LogSummary: Exchange Online message traces and summary
+	// reports): their recipients' outcomes come with no hop, no origin and
+	// no latency; a trace of summaries alone has no Hops.
+	Summary   bool
 	Events    int  // rows in this trace (duplicate copies of a row not counted)
 	Marked    bool // some row satisfied Options.Mark
 	Orphan    bool // made only of rows that no message id ties to a message
