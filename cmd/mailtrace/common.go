@@ -65,6 +65,7 @@ type common struct {
 	stdinUsed                      string // the flag that read standard input
 	checks                         []func() error
 	stopRun                        func() // ends a correlation run early (-result-size)
+	inputs                         inputState
 }
 
 func newCommon(name string, stderr io.Writer, withFilters bool) *common {
@@ -356,8 +357,11 @@ func (c *common) openInputs(paths []string) ([]msgtrk.Input, error) {
 		}
 		return nil, err
 	}
+	if inputs, err = c.tellInputs(paths, inputs); err != nil {
+		return nil, err
+	}
 	if len(inputs) == 0 {
-		return nil, usagef("no message tracking logs (MSGTRK*.LOG) under %s", strings.Join(paths, ", "))
+		return nil, usagef("no message tracking logs (MSGTRK*.LOG) or exports under %s", strings.Join(paths, ", "))
 	}
 	c.warnUnknownServers(inputs)
 	return inputs, nil
@@ -408,6 +412,7 @@ func (c *common) newSource(inputs []msgtrk.Input, stderr io.Writer) *source {
 			s.warnings = append(s.warnings, e)
 		}
 	}
+	c.inputs.onError = s.ErrorHandler
 	if !c.quiet {
 		var total int64
 		for _, in := range inputs {
@@ -450,7 +455,7 @@ func (s *source) finish() error {
 			fmt.Fprintf(s.stderr, "  %s\n", strings.TrimPrefix(w.Error(), "msgtrk: "))
 		}
 	}
-	return nil
+	return rowsError(s.Stats().Records)
 }
 
 // progress shows bytes read and events per second on a terminal.

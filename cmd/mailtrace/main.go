@@ -10,12 +10,17 @@
 // PATH is a file (any name, gzipped or not), a directory searched for
 // MSGTRK, MSGTRKMS, MSGTRKMD, MSGTRKMA and MSGTRKM files (laid out as
 // DIR/<server>/…; the rows, not the folders, say which server wrote them),
-// or - for standard input. Run "mailtrace COMMAND -h" for a command's flags.
+// or - for standard input. A file is told by its content (package filekind):
+// a tracking log in UTF-8 or UTF-16, or an export (Get-MessageTrackingLog
+// through Export-Csv or Format-List, an Exchange Online message trace or
+// historical search report; package export), which a directory may hold too.
+// Run "mailtrace COMMAND -h" for a command's flags.
 //
 // Exit status: 0 on success (malformed lines are warned about on standard
-// error), 1 when the work failed (unreadable input, or a malformed line with
-// -strict), 2 for a usage error (unknown command, bad flag value, missing
-// path).
+// error), 1 when the work failed (a file named on the command line that is
+// not tracking data, no row read at all, unreadable input, or a malformed
+// line with -strict), 2 for a usage error (unknown command, bad flag value,
+// missing path).
 package main
 
 import (

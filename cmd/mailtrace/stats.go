@@ -52,7 +52,7 @@ func runStats(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	st.InputServers = res.inputs
-	sum := st.Summary(*top, res.src.Stats().Errors)
+	sum := st.Summary(*top, res.src.Stats().Errors+c.inputs.exportErrors)
 	for _, sk := range res.skew {
 		sum.ClockSkew = append(sum.ClockSkew, report.SkewJSON{Server: sk.Server, OffsetSeconds: sk.Offset.Seconds(), Reference: sk.Reference, Samples: sk.Samples})
 	}

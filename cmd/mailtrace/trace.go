@@ -181,6 +181,9 @@ func writeTraceText(w io.Writer, t *correlate.Trace, loc *time.Location) {
 	if t.Size > 0 {
 		fmt.Fprintf(w, "  Size:       %d bytes\n", t.Size)
 	}
+	if t.Summary {
+		fmt.Fprintf(w, "  Summary:    outcomes from a per-message summary (Exchange Online): no server's events, no path\n")
+	}
 	if o := t.Origin; o.Protocol != correlate.ProtocolUnknown {
 		var parts []string
 		via := o.Server + " via " + o.Protocol.String()

@@ -64,15 +64,7 @@ func TestTraceJSONMatchesTruth(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	f, err := os.Open(truthFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	truth, err := msgtrktest.ReadTruth(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	truth := readTruthFile(t, truthFile)
 	got := map[string]msgtrktest.MessageTruth{}
 	sc := bufio.NewScanner(strings.NewReader(out))
 	sc.Buffer(nil, 1<<24)
