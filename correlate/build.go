@@ -60,13 +60,30 @@ type builder struct {
 	edges   map[[2]int32]struct{} // child, parent
 	ids     map[string]string     // interned copy ids
 	byVisit map[visitKey]int32
-	idx     map[string]*serverIndex
+	idx     map[string]int32      // short → index in servers
 	sent    map[[2]string][]int32 // (short, to) → transport visits with a SEND to server to
 	sendsTo map[visitPeer]struct{}
 	subTo   map[visitPeer]struct{}
 	recvBy  map[[2]string][2]int32 // (receiver short, sender short) → up to two visits with an SMTP RECEIVE
 	byHop   map[hopKey]int32
 	missing map[string]bool // short names of servers handed to or from whose logs are missing
+
+	// Scratch reused from trace to trace (see resetMap).
+	firstCopy map[visitKey]int32
+	delivered map[visitPeer]bool
+	from      map[[2]int32]struct{}
+	byServer  map[string]int
+	hasVisit  map[string]bool
+	sends     map[[2]string][]int32
+	recvs     map[[2]string][]int32
+	servers   []serverIndex
+	start     []int32
+	children  []int32
+	fill      []int32
+	queue     []int32
+	rank      []int32
+	sendRank  []int
+	cmp       func(x, y event) int // compareEvents, as a func value made once
 }
 
 // visitKey identifies a visit: a server in a role, and for transport
@@ -185,56 +202,51 @@ func (b *builder) resolveServers() {
 // trace does not depend on the order the rows came in, nor on anything that
 // differs between runs.
 func (b *builder) canonicalOrder() {
-	tr := b.tr
-	str := func(x, y ref) int { return bytes.Compare(tr.bytesOf(x), tr.bytesOf(y)) }
-	list := func(x, y span) int {
-		return slices.CompareFunc(tr.list(x), tr.list(y), str)
+	if b.cmp == nil {
+		b.cmp = b.compareEvents
 	}
-	slices.SortStableFunc(tr.events, func(x, y event) int {
-		// (Each comparison only when the ones before tie: cmp.Or would
-		// compute them all.)
-		if c := cmp.Compare(x.time, y.time); c != 0 {
-			return c
+	slices.SortStableFunc(b.tr.events, b.cmp)
+}
+
+func (b *builder) str(x, y ref) int { return bytes.Compare(b.tr.bytesOf(x), b.tr.bytesOf(y)) }
+
+func (b *builder) list(x, y span) int { return slices.CompareFunc(b.tr.list(x), b.tr.list(y), b.str) }
+
+// compareEvents orders two rows by each kept field in turn, comparing a
+// field only when the ones before tie.
+func (b *builder) compareEvents(x, y event) int {
+	if c := cmp.Compare(x.time, y.time); c != 0 {
+		return c
+	}
+	if c := strings.Compare(x.short, y.short); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(stageOf(x.etype), stageOf(y.etype)); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(x.etype, y.etype); c != 0 {
+		return c
+	}
+	for _, c := range [...]func() int{
+		func() int { return cmp.Compare(x.source, y.source) },
+		func() int { return strings.Compare(x.peer, y.peer) },
+		func() int { return b.str(x.internal, y.internal) },
+		func() int { return b.list(x.rcpts, y.rcpts) },
+		func() int { return b.list(x.status, y.status) },
+		func() int { return b.str(x.related, y.related) },
+		func() int { return b.list(x.refs, y.refs) },
+		func() int { return b.str(x.context, y.context) },
+		func() int { return b.str(x.conn, y.conn) },
+		func() int {
+			return cmp.Or(cmp.Compare(x.size, y.size), cmp.Compare(x.hopLatencyMS, y.hopLatencyMS),
+				cmp.Compare(x.originNS, y.originNS), cmp.Compare(x.kind, y.kind))
+		},
+	} {
+		if r := c(); r != 0 {
+			return r
 		}
-		if c := strings.Compare(x.short, y.short); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(stageOf(x.etype), stageOf(y.etype)); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(x.etype, y.etype); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(x.source, y.source); c != 0 {
-			return c
-		}
-		if c := strings.Compare(x.peer, y.peer); c != 0 {
-			return c
-		}
-		if c := str(x.internal, y.internal); c != 0 {
-			return c
-		}
-		if c := list(x.rcpts, y.rcpts); c != 0 {
-			return c
-		}
-		if c := list(x.status, y.status); c != 0 {
-			return c
-		}
-		if c := str(x.related, y.related); c != 0 {
-			return c
-		}
-		if c := list(x.refs, y.refs); c != 0 {
-			return c
-		}
-		if c := str(x.context, y.context); c != 0 {
-			return c
-		}
-		if c := str(x.conn, y.conn); c != 0 {
-			return c
-		}
-		return cmp.Or(cmp.Compare(x.size, y.size), cmp.Compare(x.hopLatencyMS, y.hopLatencyMS),
-			cmp.Compare(x.originNS, y.originNS), cmp.Compare(x.kind, y.kind))
-	})
+	}
+	return 0
 }
 
 // transportRole reports whether r is a transport service's role.
@@ -349,7 +361,8 @@ func (b *builder) buildVisits() {
 			continue
 		}
 		if first == nil {
-			first = map[visitKey]int32{}
+			b.firstCopy = resetMap(b.firstCopy)
+			first = b.firstCopy
 		}
 		k := visitKey{v.Server, v.Role, ""}
 		if _, ok := first[k]; !ok {
@@ -409,12 +422,21 @@ func (b *builder) addParent(child, parent int32) {
 }
 
 // server returns the index of short's visits.
+// The pointer is valid until the next call.
 func (b *builder) server(short string) *serverIndex {
-	if x, ok := b.idx[short]; ok {
-		return x
+	if i, ok := b.idx[short]; ok {
+		return &b.servers[i]
 	}
-	x := &serverIndex{transport: [2]int32{-1, -1}, submission: -1}
-	b.idx[short] = x
+	i := len(b.servers)
+	if i < cap(b.servers) {
+		b.servers = b.servers[:i+1]
+		b.servers[i] = serverIndex{deliveries: b.servers[i].deliveries[:0]}
+	} else {
+		b.servers = append(b.servers, serverIndex{})
+	}
+	x := &b.servers[i]
+	x.transport, x.submission = [2]int32{-1, -1}, -1
+	b.idx[short] = int32(i)
 	return x
 }
 
@@ -436,6 +458,7 @@ func (b *builder) buildLinks() {
 	tr := b.tr
 	b.edges = resetMap(b.edges)
 	b.idx = resetMap(b.idx)
+	b.servers = b.servers[:0]
 	b.sent = resetMap(b.sent)
 	b.sendsTo = resetMap(b.sendsTo)
 	b.subTo = resetMap(b.subTo)
@@ -491,7 +514,8 @@ func (b *builder) buildLinks() {
 			b.recvBy[k] = two
 		}
 	}
-	delivered := map[visitPeer]bool{} // (delivery visit, peer) done
+	b.delivered = resetMap(b.delivered)
+	delivered := b.delivered // (delivery visit, peer) done
 	for i := range tr.events {
 		b.steps++
 		e := &tr.events[i]
@@ -650,8 +674,8 @@ func (b *builder) linkLocalDeliveries() {
 		if v.Role != RoleDelivery || v.Events == 0 || len(v.parents) > 0 {
 			continue
 		}
-		if x, ok := b.idx[v.short]; ok && x.transport[0] >= 0 {
-			b.addParent(int32(j), x.transport[0])
+		if i, ok := b.idx[v.short]; ok && b.servers[i].transport[0] >= 0 {
+			b.addParent(int32(j), b.servers[i].transport[0])
 		}
 	}
 }
@@ -663,7 +687,9 @@ func (b *builder) buildDepths() {
 	const inf = 1 << 30
 	n := len(b.visits)
 	// Children, in compressed rows: child lists of every visit.
-	start := make([]int32, n+1)
+	start := growInt32(b.start, n+1)
+	clear(start)
+	b.start = start
 	for j := range b.visits {
 		for _, p := range b.visits[j].parents {
 			b.steps++
@@ -673,9 +699,11 @@ func (b *builder) buildDepths() {
 	for j := 0; j < n; j++ {
 		start[j+1] += start[j]
 	}
-	children := make([]int32, start[n])
-	fill := slices.Clone(start[:n])
-	queue := make([]int32, 0, n)
+	children := growInt32(b.children, int(start[n]))
+	b.children = children
+	fill := append(b.fill[:0], start[:n]...)
+	b.fill = fill
+	queue := b.queue[:0]
 	for j := range b.visits {
 		b.steps++
 		v := &b.visits[j]
@@ -689,6 +717,7 @@ func (b *builder) buildDepths() {
 			queue = append(queue, int32(j))
 		}
 	}
+	defer func() { b.queue = queue[:0] }()
 	for q := 0; q < len(queue); q++ {
 		p := queue[q]
 		d := b.visits[p].depth + 1
@@ -762,13 +791,15 @@ func (b *builder) buildHops() {
 		}
 		return cmp.Compare(x.Role, y.Role)
 	})
-	rank := make([]int32, len(merged))
+	rank := growInt32(b.rank, len(merged))
+	b.rank = rank
 	b.out.Hops = make([]Hop, len(merged))
 	for k, m := range order {
 		b.out.Hops[k] = merged[m]
 		rank[m] = int32(k)
 	}
-	from := map[[2]int32]struct{}{}
+	b.from = resetMap(b.from)
+	from := b.from
 	for j := range b.visits {
 		v := &b.visits[j]
 		if v.Events == 0 {
@@ -823,7 +854,8 @@ func (b *builder) buildEventOrder() {
 		}
 		deepest = max(deepest, v.depth)
 		if byServer == nil {
-			byServer = map[string]int{}
+			b.byServer = resetMap(b.byServer)
+			byServer = b.byServer
 		}
 		if d, ok := byServer[v.short]; !ok || v.depth > d {
 			byServer[v.short] = v.depth
@@ -1450,30 +1482,21 @@ func (b *builder) refs(idx []int32, addr func(ref) string) []EventRef {
 func (b *builder) buildAnomalies() {
 	const tolerance = int64(time.Second)
 	tr, out := b.tr, b.out
-	type pair struct{ from, to string }
-	var sends, recvs map[pair][]int32
-	var hasVisit map[string]bool
+	type pair = [2]string // from, to
+	b.sends, b.recvs, b.hasVisit = resetMap(b.sends), resetMap(b.recvs), resetMap(b.hasVisit)
+	sends, recvs, hasVisit := b.sends, b.recvs, b.hasVisit
 	for j := range b.visits {
 		b.steps++
-		if hasVisit == nil {
-			hasVisit = map[string]bool{}
-		}
 		hasVisit[b.visits[j].short] = true
 	}
 	for i := range tr.events {
 		b.steps++
 		e := &tr.events[i]
 		if sendsHandOver(e) && e.peer != "" && e.short != e.peer && b.org.hasLogs(e.peer) {
-			if sends == nil {
-				sends = map[pair][]int32{}
-			}
 			k := pair{e.short, e.peer}
 			sends[k] = append(sends[k], int32(i))
 		}
 		if logsHandOver(e.etype) && e.peer != "" {
-			if recvs == nil {
-				recvs = map[pair][]int32{}
-			}
 			k := pair{e.peer, e.short}
 			recvs[k] = append(recvs[k], int32(i))
 		}
@@ -1482,7 +1505,8 @@ func (b *builder) buildAnomalies() {
 	// the k-th send with the k-th receive: a retry or a resubmission sends
 	// again, and its receive must not be compared with an earlier one.
 	// (The rows are in canonical order: by time already.)
-	rank := map[int32]int{}
+	rank := growInt(b.sendRank, len(tr.events))
+	b.sendRank = rank
 	for _, l := range sends {
 		for k, i := range l {
 			b.steps++
@@ -1506,7 +1530,7 @@ func (b *builder) buildAnomalies() {
 		// The clocks differ when a hand-over's receive is logged before its
 		// send (the send is logged once the far end has taken the message,
 		// so a receive up to a second earlier is normal).
-		k := rank[int32(i)]
+		k := rank[i]
 		recv := recvs[pair{e.short, e.peer}]
 		if k >= len(recv) {
 			continue
