@@ -515,7 +515,6 @@ func directives(res *Result, lines [][]byte) {
 		names := strings.Split(fields, ",")
 		if len(names) == 1 {
 			// W3C separates field names with blanks.
-			names = strings.Fields(fields)
 			res.Kind = W3CLog
 			if software != "" {
 				res.Detail = software

@@ -408,9 +408,7 @@ func TestUTF16Log(t *testing.T) {
 	be := filepath.Join(dir, "be.log")
 	var b []byte
 	b = append(b, 0xFE, 0xFF)
-	for _, c := range utf16LE(text)[2:] {
-		b = append(b, c)
-	}
+	b = append(b, utf16LE(text)[2:]...)
 	for i := 2; i+1 < len(b); i += 2 {
 		b[i], b[i+1] = b[i+1], b[i]
 	}
