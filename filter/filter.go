@@ -234,6 +234,10 @@ func (e *Events) UnknownServers(known []string) []string {
 	return out
 }
 
+// HostMatches reports whether host is one of names, compared as the
+// Servers condition compares them (any case; a short name matches an FQDN).
+func HostMatches(host string, names []string) bool { return anyHost(host, names) }
+
 // anyHost matches a host name against names, comparing short names when
 // one side is not fully qualified.
 func anyHost[H []byte | string](h H, names []string) bool {

@@ -164,7 +164,7 @@ type Summary struct {
 	EndToEnd   LatencyJSON            `json:"end_to_end_latency"`
 	HopLatency map[string]LatencyJSON `json:"hop_latency"`
 	Malformed  int64                  `json:"malformed_lines"`
-	ClockSkew  []SkewJSON             `json:"clock_skew,omitempty"`
+	ClockSkew  []SkewJSON             `json:"clock_skew"`
 }
 
 // SkewJSON is one server's estimated clock offset (see
@@ -262,6 +262,7 @@ func (s *Stats) Summary(top int, malformed int64) Summary {
 			c.Failed, c.Dropped, c.Duplicate, c.Pending, c.Expansions, c.Expanded, c.DuplicateRows, c.ShadowRows, c.HandedOff},
 		Events: sortedEntries(s.events), Sources: sortedEntries(s.sources), Servers: sortedEntries(s.serverRows()),
 		TopSenders: s.senders.Top(top), TopRcpts: s.recipients.Top(top), TopDomains: s.domains.Top(top),
+		ClockSkew:  []SkewJSON{},
 		EndToEnd:   latencyOf(&s.e2e),
 		HopLatency: map[string]LatencyJSON{},
 		Malformed:  malformed,

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os/exec"
 	"reflect"
 	"strconv"
 	"strings"
@@ -156,5 +157,26 @@ func checkParquetPages(t *testing.T, data []byte) {
 				}
 			}
 		}
+	}
+}
+
+// TestParquetOnlyInCLI: no package of the library depends on parquet-go;
+// only the command line does.
+func TestParquetOnlyInCLI(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}", "../../...").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(out, []byte("github.com/parquet-go/parquet-go\n")) {
+		t.Fatal("parquet-go is not a dependency of the module at all: the test looks at the wrong thing")
+	}
+	lib, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}",
+		"../../msgtrk", "../../correlate", "../../report", "../../filter", "../../eventdata", "../../messageinfo",
+		"../../sourcecontext", "../../recipstatus", "../../msgtrktest").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(lib, []byte("parquet-go")) {
+		t.Errorf("a library package depends on parquet-go:\n%s", lib)
 	}
 }

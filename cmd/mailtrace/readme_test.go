@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // TestREADMEExamples runs every "$ go run ./cmd/mailtrace …" example of the
@@ -88,4 +90,35 @@ func shellWords(t *testing.T, s string) []string {
 		words = append(words, w.String())
 	}
 	return words
+}
+
+// TestREADMELibraryExample: the README's library example is the body of
+// correlate's ExampleRun, which go test compiles, runs and checks.
+func TestREADMELibraryExample(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	example, err := os.ReadFile("../../correlate/run_example_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(readme), "## The library")
+	_, block, ok2 := strings.Cut(after, "```go\n")
+	block, _, ok3 := strings.Cut(block, "```")
+	_, body, ok4 := strings.Cut(string(example), "func ExampleRun() {\n")
+	body, _, ok5 := strings.Cut(body, "\t// Output:")
+	if !ok || !ok2 || !ok3 || !ok4 || !ok5 {
+		t.Fatal("library example or ExampleRun not found")
+	}
+	norm := func(s string) string {
+		var lines []string
+		for _, l := range strings.Split(strings.TrimSpace(s), "\n") {
+			lines = append(lines, strings.TrimSpace(l))
+		}
+		return strings.Join(lines, "\n")
+	}
+	if diff := cmp.Diff(norm(body), norm(block)); diff != "" {
+		t.Errorf("the README's library example differs from ExampleRun (-example +readme):\n%s", diff)
+	}
 }

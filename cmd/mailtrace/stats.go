@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mailtrace/mailtrace/correlate"
+	"github.com/mailtrace/mailtrace/filter"
 	"github.com/mailtrace/mailtrace/msgtrk"
 	"github.com/mailtrace/mailtrace/report"
 )
@@ -261,6 +262,8 @@ func runSubmitters(args []string, stdout, stderr io.Writer) error {
 	cf := c.addCorrFlags()
 	out := c.addOutputFlags(formatTable, formatCSV, formatJSONL, formatJSON)
 	anonymous := c.fs.Bool("anonymous", false, "only submitters that did not authenticate")
+	var entry listFlag
+	c.fs.Var(&entry, "entry-server", "only messages that entered the organisation through this server (repeatable): who must be moved before it is switched off")
 	c.fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: mailtrace submitters [flags] PATH...\n\nWho submits mail, and how: one line per client IP, receive connector, auth category,\nprotocol and entry server, with message counts, first and last seen and sample\nsenders. Anonymous submitters come first. When SMTP receive protocol logs\n(RECV*.LOG) are found under the same folders, each SMTP client also gets its\nsessions with TLS out of all its sessions and the AUTH mechanisms they used.\n\nflags:\n")
 		c.fs.PrintDefaults()
@@ -275,7 +278,7 @@ func runSubmitters(args []string, stdout, stderr io.Writer) error {
 	}
 	var subs report.Submitters
 	onTrace := func(t *correlate.Trace) {
-		if t.Marked {
+		if t.Marked && (len(entry) == 0 || filter.HostMatches(t.Origin.Server, entry)) {
 			subs.Add(t)
 		}
 	}
