@@ -111,7 +111,7 @@ func (d *Data) Has(k Key) bool { return k < numKeys && d.seen&(1<<k) != 0 }
 
 // Decode resets d and fills it from the custom-data field src.
 //
-// Decode is lenient: it decodes every well-formed member and returns the
+// Lenient: Decode decodes every well-formed member and returns the
 // first error met, either a malformed member (as [Scanner] reports it) or
 // a well-known key whose value has not the syntax of its type (wrapping
 // [ErrValue]; the raw value stays in d where d has a raw field). The error

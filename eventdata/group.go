@@ -23,7 +23,7 @@ import (
 // repeat (SFS=…|SFS=…). Any member value can be read this way; one without
 // '|' is a kind alone.
 //
-// GroupScanner is lenient: it yields every non-empty part and keeps the
+// Lenient: it yields every non-empty part and keeps the
 // first error. An empty part in the middle ("a||b") is skipped with
 // [ErrEmptyPart]; an empty last part (the value ends with '|') is skipped
 // with [ErrTruncated], the mark a value cut off mid-member leaves, as in
@@ -195,8 +195,8 @@ type RuleHit struct {
 	Conditions []byte
 }
 
-// ParseRuleHit decodes a TRA group value (the text after "S:TRA="). It is
-// lenient: every part it understands is filled in and the first error is
+// ParseRuleHit decodes a TRA group value (the text after "S:TRA=").
+// Lenient: every part it understands is filled in and the first error is
 // returned, from the [GroupScanner] (such as [ErrTruncated] for a value cut
 // off after '|') or from a part whose value has not the expected syntax
 // ([ErrValue]: a ruleId that is not a GUID, an st that is not RFC 3339,
@@ -285,7 +285,7 @@ type MalwareResult struct {
 }
 
 // ParseMalwareResult decodes an AMA group value (the text after "S:AMA=").
-// It is lenient like [ParseRuleHit]: a non-numeric atch gives [ErrValue].
+// Lenient, like [ParseRuleHit]: a non-numeric atch gives [ErrValue].
 // It does no allocation on success and is safe for concurrent use.
 func ParseMalwareResult(value []byte) (MalwareResult, error) {
 	var r MalwareResult

@@ -282,9 +282,9 @@ type Pair struct {
 }
 
 // AppendPairs appends every well-formed member of src to dst and returns
-// the extended slice, with the first error (lenient, like
-// url.ParseQuery): a malformed member is left out and the members after it
-// are still appended. See [Scanner] for what stops the scan early.
+// the extended slice, with the first error. Lenient, like url.ParseQuery:
+// a malformed member is left out and the members after it are still
+// appended. See [Scanner] for what stops the scan early.
 //
 // The slices of each Pair alias src, which must stay unchanged while they
 // are used. The only exception is a member quoted with doubled apostrophes:

@@ -259,7 +259,7 @@ func (l *Latency) Local() (h Hop, ok bool) {
 // Get-MessageTrackingLog wraps long values; undoing that wrapping is the
 // caller's job (see the package documentation).
 //
-// Strict with partial result: parsing stops at the first error, which is a
+// Strict, with a partial result: parsing stops at the first error, which is a
 // *SyntaxError wrapping one of ErrTime, ErrLatency, ErrValue, ErrTooDeep,
 // ErrTooManyNodes, ErrTooManyHops or ErrTooLong. The nodes and hops decoded
 // before it are still returned (a node's later children may be missing), and

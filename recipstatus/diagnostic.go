@@ -64,7 +64,7 @@ func looksLikeDiagnostic(t []byte) bool {
 // ']').
 // Leading and trailing blanks are ignored.
 //
-// It is lenient: it always fills every part it can find. Its only error is
+// Lenient: it always fills every part it can find. Its only error is
 // [ErrTooMany], for a trailer with too many groups (the extra groups stay in
 // Message). It does no allocation unless it returns an error.
 func ParseDiagnostic(b []byte) (Diagnostic, error) {

@@ -89,7 +89,7 @@ type LastError struct {
 // and may contain '=', ';' and brackets. LED is parsed with [ParseResponse]
 // and LRT with [ParseLocalTime].
 //
-// It is lenient: it returns every item it could read plus the error nearest
+// Lenient: it returns every item it could read plus the error nearest
 // to the start of the input: [ErrLastError] for a missing "[{" or "}]" or an
 // item without '=', [ErrTooMany] after [MaxItems] items, and the errors of
 // ParseResponse and ParseLocalTime, with offsets into b. It does no

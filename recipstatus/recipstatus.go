@@ -107,7 +107,7 @@ type Status struct {
 //	To | Cc | Bcc | Redirect      KindRecipientType
 //	anything else                 KindUnknown
 //
-// It is lenient: it returns the decoded view plus the error of the parser
+// Lenient: it returns the decoded view plus the error of the parser
 // it dispatched to (see there), nil for the other kinds. It does no
 // allocation unless it returns an error.
 func Parse(member []byte) (st Status, err error) {

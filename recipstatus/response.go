@@ -91,7 +91,7 @@ type Response struct {
 // Blanks are optional (damaged samples lose them); a missing enhanced code is
 // not an error.
 //
-// It is lenient: when the input does not start with a valid code, Text holds
+// Lenient: when the input does not start with a valid code, Text holds
 // the trimmed input, Code is 0 (or the code, when only its first digit is out
 // of range) and the error wraps [ErrCode]. Leading and trailing blanks are
 // ignored. It does no allocation unless it returns an error.

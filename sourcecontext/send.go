@@ -56,7 +56,7 @@ type Reply struct {
 // hop. Blanks around '=', '<' and '>' are tolerated (a published sample has
 // them added by an editor); keys are matched ignoring case.
 //
-// It is lenient: it returns every part it found plus the error nearest the
+// Lenient: it returns every part it found plus the error nearest the
 // start (recipstatus.ErrCode for a reply without a code, [ErrNextHop] for an
 // id that is not a decimal int64). It does no allocation unless it returns
 // an error.
@@ -172,7 +172,7 @@ const cstKey = "ClientSubmitTime:"
 // ';' (as in the documentation's "250 2.0.0 OK;ClientSubmitTime:<UTC>") is
 // accepted.
 //
-// It is lenient: every part is kept raw and decoded when well-formed; the
+// Lenient: every part is kept raw and decoded when well-formed; the
 // error is the one nearest the start ([ErrSessionID], [ErrTime], the reply's
 // errors, [ErrNextHop]). It does no allocation unless it returns an error.
 func ParseSend(b []byte) (Send, error) {
@@ -277,7 +277,7 @@ type Shadow struct {
 // ParseShadow parses an SMTP HAREDIRECT context, host "=" reply, tolerating
 // blanks anywhere around the separators.
 //
-// It is lenient: without '=' the whole input is read as the reply and the
+// Lenient: without '=' the whole input is read as the reply and the
 // error wraps [ErrSyntax]; otherwise the errors are those of [ParseReply].
 // It does no allocation unless it returns an error.
 func ParseShadow(b []byte) (Shadow, error) {

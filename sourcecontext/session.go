@@ -99,7 +99,7 @@ type Receive struct {
 // date-time as msgtrk.ParseTime reads it (Exchange writes
 // yyyy-MM-ddTHH:mm:ss.fffZ) and the ordinal a decimal number.
 //
-// It is lenient: every part is kept raw and decoded when well-formed; the
+// Lenient: every part is kept raw and decoded when well-formed; the
 // error is the one nearest the start ([ErrSessionID], [ErrTime],
 // [ErrOrdinal], or [ErrSyntax] for a missing or extra ';'). It does no
 // allocation unless it returns an error.

@@ -117,7 +117,7 @@ type Context struct {
 //     ';' is a delivery session (KindDelivery), "Key:" at the start is the
 //     list (KindStore), anything else is KindUnknown.
 //
-// It is lenient: it returns the decoded view plus the error nearest the
+// Lenient: it returns the decoded view plus the error nearest the
 // start of src reported by the decoder (see [ParseReceive], [ParseSend],
 // [ParseStore], [ParseShadow]); free-text kinds never fail. It does no
 // allocation unless it returns an error.

@@ -123,7 +123,7 @@ type Store struct {
 // letters and digits; entries are separated by ',' and blanks, and a ','
 // only separates when a "Key:" follows, so values may contain ", ".
 //
-// It is lenient: it returns every entry it read plus the error nearest the
+// Lenient: it returns every entry it read plus the error nearest the
 // start: [ErrPair] for a first entry without "Key:", [ErrEvent] for an Event
 // that is not a decimal int64, [ErrTime] for a malformed CreationTime,
 // [ErrTooMany] after [MaxPairs] entries. Invalid GUIDs and connection ids
