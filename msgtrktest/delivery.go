@@ -1,0 +1,191 @@
+package msgtrktest
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/mailtrace/mailtrace/msgtrk"
+)
+
+var storeFailures = []struct{ diag, code string }{
+	{"STOREDRV.Deliver.Exception:QuotaExceededException.MapiExceptionShutoffQuotaExceeded; Failed to process message due to a permanent exception with message The mailbox is full. [Stage: CreateMessage]", "554 5.2.2 mailbox full; "},
+	{"STOREDRV.Deliver.Exception:MessageSubmissionExceededException.MapiExceptionMaxSubmissionExceeded; Failed to process message due to a permanent exception with message Cannot save changes made to an item to store. [Stage: OnCreatedEvent][Agent: Meeting Message Processing Agent]", "554 5.2.0 "},
+}
+
+// deliverBatch sends one copy's recipients on one delivery server D.
+func (g *gen) deliverBatch(hc *hubCtx, b *batch, t int64, resubmit bool) {
+	m, H, D := hc.m, hc.H, b.D
+	imid := hc.imids[b.copy]
+	var ok, failStore, failRcpt, deferred []*final
+	for _, f := range b.finals {
+		switch f.out {
+		case outOK:
+			ok = append(ok, f)
+		case outFailStore:
+			failStore = append(failStore, f)
+		case outFailRcpt:
+			failRcpt = append(failRcpt, f)
+		case outDeferOK, outDeferPending:
+			deferred = append(deferred, f)
+		}
+	}
+	if len(failRcpt) > 0 {
+		led := "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup"
+		t += g.between(5, 60)
+		st := g.lastError(H, t, led, D.FQDN, D.IP)
+		g.failRow(hc, H, imid, failRcpt, []string{st}, t, RoleHub, hc.depth, "Intra-Organization SMTP Send Connector", false)
+		for _, f := range failRcpt {
+			g.setOutcome(hc, f, StatusFailed, H.Name, st)
+		}
+		hc.done = max(hc.done, t)
+	}
+	if len(ok) > 0 || len(failStore) > 0 {
+		tIn := t + g.between(10, 100)
+		tD := tIn + g.between(20, 250)
+		sess := g.session()
+		sessStart := g.ts(D, tIn-g.between(0, 500))
+		tSend := g.deliverRows(hc, D, ok, tD, tIn, sess, sessStart, msgtrk.EventDeliver)
+		fails := make([]string, 0, len(failStore))
+		for i, f := range failStore {
+			sf := storeFailures[g.rng.IntN(len(storeFailures))]
+			tF := tD + int64(i+1)*g.between(1, 30)
+			e := g.begin(m, D, tF, "STOREDRIVER", "DELIVERFAIL")
+			e.Fields[fClientHost] = D.Name
+			e.Fields[fContext] = sess + ";" + sessStart
+			e.Fields[fIMID] = g.nextIMID(D, msgtrk.LogDelivery)
+			g.setRcpts(e, []string{f.addr}, []string{sf.diag})
+			e.Fields[fBytes] = hc.szOutText
+			lb := appendSRV(g.lat2[:0], D.FQDN)
+			lb = g.delRecords(lb, tF-tIn)
+			e.Fields[fInfo] = g.chain(hc, tIn, false, lb)
+			e.Fields[fCustom] = "S:E2ELatency=" + sec(tF-m.origMs) + ";S:DeliveryPriority=Normal;S:AccountForest=" + g.org.AccountForest
+			g.commit(m, D, msgtrk.LogDelivery, tF, msgtrk.EventDeliverFail, RoleDelivery, hc.depth+1)
+			g.setOutcome(hc, f, StatusFailed, D.Name, sf.diag)
+			fails = append(fails, g.lastError(H, tF+5, sf.code+sf.diag, D.FQDN, D.IP))
+			tSend = max(tSend, tF+g.between(2, 40))
+		}
+		if len(ok) > 0 {
+			g.sendRow(hc, H, D, imid, ok, tSend, "Intra-Organization SMTP Send Connector",
+				";250 2.0.0 OK "+m.mid+" [Hostname="+D.FQDN+"];ClientSubmitTime:"+m.cst, false)
+			for _, f := range ok {
+				g.setOutcome(hc, f, StatusDelivered, D.Name, "")
+			}
+		}
+		if len(failStore) > 0 {
+			g.failRow(hc, H, imid, failStore, fails, tSend+1, RoleHub, hc.depth, "Intra-Organization SMTP Send Connector", false)
+		}
+		hc.done = max(hc.done, tSend+1)
+		if resubmit && len(ok) > 0 {
+			g.resubmit(hc, D, ok, tD)
+		}
+	}
+	if len(deferred) > 0 {
+		pending := deferred[0].out == outDeferPending
+		st := "432 4.3.2 STOREDRV.Deliver; mailbox database thread limit exceeded"
+		tLast, tOK := g.deferRows(hc, H, D.IP, D.FQDN, imid, deferred, t+g.between(20, 200), pending, st, "Intra-Organization SMTP Send Connector")
+		if pending {
+			for _, f := range deferred {
+				g.setOutcome(hc, f, StatusPending, H.Name, st)
+			}
+			hc.pending = true
+			_ = tLast
+			return
+		}
+		tIn := tOK + g.between(10, 100)
+		tD := tIn + g.between(20, 250)
+		tSend := g.deliverRows(hc, D, deferred, tD, tIn, g.session(), g.ts(D, tIn), msgtrk.EventDeliver)
+		g.sendRow(hc, H, D, imid, deferred, tSend, "Intra-Organization SMTP Send Connector",
+			";250 2.0.0 OK "+m.mid+" [Hostname="+D.FQDN+"];ClientSubmitTime:"+m.cst, false)
+		for _, f := range deferred {
+			g.setOutcome(hc, f, StatusDelivered, D.Name, "")
+		}
+		hc.done = max(hc.done, tSend)
+	}
+}
+
+// deliverRows writes one DELIVER (or DUPLICATEDELIVER) row on D for fs and
+// returns when the hub may log its SEND.
+func (g *gen) deliverRows(hc *hubCtx, D *Server, fs []*final, tD, tIn int64, sess, sessStart string, et msgtrk.EventType) int64 {
+	if len(fs) == 0 {
+		return tD + g.between(2, 40)
+	}
+	m := hc.m
+	addrs := make([]string, len(fs))
+	var mbx []string
+	for i, f := range fs {
+		addrs[i] = f.addr
+		mbx = append(mbx, f.user.Mailbox)
+	}
+	// DELIVER-type rows name the local host in client-hostname and the
+	// target in server-hostname (format.md §4).
+	e := g.begin(m, D, tD, "STOREDRIVER", et.String())
+	e.Fields[fClientIP] = D.IP
+	e.Fields[fClientHost] = D.Name
+	e.Fields[fServerIP] = D.IP
+	e.Fields[fServerHost] = D.FQDN
+	e.Fields[fContext] = sess + ";" + sessStart + ";ClientSubmitTime:" + m.cst
+	e.Fields[fIMID] = g.nextIMID(D, msgtrk.LogDelivery)
+	g.setRcpts(e, addrs, nil)
+	e.Fields[fBytes] = strconv.FormatInt(hc.szOut+g.between(100, 900), 10)
+	lb := appendSRV(g.lat2[:0], D.FQDN)
+	lb = g.delRecords(lb, tD-tIn)
+	e.Fields[fInfo] = g.chain(hc, tIn, false, lb)
+	e.Fields[fCustom] = "S:MailboxDatabaseGuid=" + D.Database + ";S:Mailboxes=" + strings.Join(mbx, ",") + ";S:DeliveryLatency=" + sec(tD-tIn) +
+		";S:E2ELatency=" + sec(tD-m.origMs) + ";S:MsgRecipCount=" + strconv.Itoa(len(hc.finals)) + ";S:SubRecipCount=" + strconv.Itoa(len(fs)) +
+		";S:FromEntity=Hosted;S:ToEntity=Hosted;S:DeliveryPriority=Normal;S:AccountForest=" + g.org.AccountForest
+	g.commit(m, D, msgtrk.LogDelivery, tD, et, RoleDelivery, hc.depth+1)
+	return tD + g.between(2, 40)
+}
+
+// sendRow writes an SMTP SEND from srv to the next server.
+func (g *gen) sendRow(hc *hubCtx, srv, next *Server, imid string, fs []*final, t int64, connector, ctx string, external bool) {
+	m := hc.m
+	addrs := make([]string, len(fs))
+	for i, f := range fs {
+		addrs[i] = f.addr
+	}
+	role, depth := RoleHub, hc.depth
+	if srv.Role == RoleEdge {
+		role, depth = RoleEdgeHop, hc.depth+1
+	}
+	e := g.begin(m, srv, t, "SMTP", "SEND")
+	e.Fields[fClientIP] = srv.IP
+	e.Fields[fClientHost] = srv.Name
+	e.Fields[fServerIP] = next.IP
+	e.Fields[fServerHost] = next.FQDN
+	e.Fields[fContext] = ctx
+	e.Fields[fConnector] = connector
+	e.Fields[fIMID] = imid
+	g.setRcpts(e, addrs, []string{"250 2.1.5 Recipient OK"})
+	e.Fields[fBytes] = hc.szOutText
+	e.Fields[fInfo] = g.latencyLocal(hc, srv, t, external)
+	e.Fields[fCustom] = "S:E2ELatency=" + sec(t-m.origMs) + ";S:MsgRecipCount=" + strconv.Itoa(len(addrs)) +
+		";S:IncludeInSla=True;S:Microsoft.Exchange.Transport.MailRecipient.RequiredTlsAuthLevel=Opportunistic;S:IsSmtpResponseFromExternalServer=False;S:DeliveryPriority=Normal;S:AccountForest=" + g.org.AccountForest
+	g.commit(m, srv, msgtrk.LogTransport, t, msgtrk.EventSend, role, depth)
+}
+
+// resubmit writes a Safety Net resubmission of a delivered batch: RESUBMIT
+// on the hub, a SEND and a DUPLICATEDELIVER on D, which drops the copy.
+func (g *gen) resubmit(hc *hubCtx, D *Server, fs []*final, tDelivered int64) {
+	m, H := hc.m, hc.H
+	t := tDelivered + g.between(60_000, 240_000)
+	imid := g.nextIMID(H, msgtrk.LogTransport)
+	addrs := make([]string, len(fs))
+	for i, f := range fs {
+		addrs[i] = f.addr
+	}
+	e := g.begin(m, H, t, "SAFETYNET", "RESUBMIT")
+	e.Fields[fClientHost] = H.Name
+	e.Fields[fServerHost] = H.Name
+	e.Fields[fIMID] = imid
+	g.setRcpts(e, addrs, nil)
+	e.Fields[fBytes] = hc.szOutText
+	e.Fields[fReference] = hc.imids[0]
+	e.Fields[fCustom] = "S:DeliveryPriority=Normal;S:AccountForest=" + g.org.AccountForest
+	g.commit(m, H, msgtrk.LogTransport, t, msgtrk.EventResubmit, RoleHub, hc.depth)
+	tIn := t + g.between(10, 100)
+	tD := tIn + g.between(20, 250)
+	tSend := g.deliverRows(hc, D, fs, tD, tIn, g.session(), g.ts(D, tIn), msgtrk.EventDuplicateDeliver)
+	g.sendRow(hc, H, D, imid, fs, tSend, "Intra-Organization SMTP Send Connector",
+		";250 2.0.0 OK "+m.mid+" [Hostname="+D.FQDN+"];ClientSubmitTime:"+m.cst, false)
+}

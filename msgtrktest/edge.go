@@ -1,0 +1,110 @@
+package msgtrktest
+
+import (
+	"strconv"
+
+	"github.com/mailtrace/mailtrace/msgtrk"
+)
+
+// edgeInboundRows writes the Edge's RECEIVE from the Internet, AGENTINFO and
+// SEND to the hub H.
+func (g *gen) edgeInboundRows(m *msgState, p *plan, E, H *Server, himid string, t0, tHub, tSend int64) {
+	eimid := g.nextIMID(E, msgtrk.LogTransport)
+	addrs := envAddrs(p)
+	o := &m.truth.Origin
+	o.Server = E.Name
+	o.Auth = "00A"
+	o.Anonymous = true
+	o.ClientIP = p.peer.OutIP
+
+	e := g.begin(m, E, t0, "SMTP", "RECEIVE")
+	e.Fields[fClientIP] = p.peer.OutIP
+	e.Fields[fClientHost] = p.peer.Out
+	e.Fields[fServerIP] = E.IP
+	e.Fields[fServerHost] = E.Name
+	e.Fields[fContext] = g.session() + ";" + g.ts(E, t0-g.between(100, 4000)) + ";0"
+	e.Fields[fConnector] = E.Name + `\Default internal receive connector ` + E.Name
+	e.Fields[fIMID] = eimid
+	g.setRcpts(e, addrs, nil)
+	e.Fields[fInfo] = "00A: "
+	e.Fields[fOrigServer] = E.IP
+	e.Fields[fCustom] = "S:FromEntity=Internet;S:DeliveryPriority=Normal"
+	g.commit(m, E, msgtrk.LogTransport, t0, msgtrk.EventReceive, RoleEdgeHop, 0)
+
+	tA := t0 + (tHub-t0)/2
+	e = g.begin(m, E, tA, "AGENT", "AGENTINFO")
+	e.Fields[fClientHost] = E.Name
+	e.Fields[fIMID] = eimid
+	g.setRcpts(e, addrs, nil)
+	e.Fields[fOrigClient] = p.peer.OutIP
+	e.Fields[fOrigServer] = E.IP
+	e.Fields[fCustom] = "S:CompCost=|ICF=0;S:DeliveryPriority=Normal"
+	g.commit(m, E, msgtrk.LogTransport, tA, msgtrk.EventAgentInfo, RoleEdgeHop, 0)
+
+	e = g.begin(m, E, tSend, "SMTP", "SEND")
+	e.Fields[fClientIP] = E.IP
+	e.Fields[fClientHost] = E.Name
+	e.Fields[fServerIP] = H.IP
+	e.Fields[fServerHost] = H.FQDN
+	e.Fields[fContext] = ";250 2.6.0 " + m.mid + " [InternalId=" + himid + ", Hostname=" + H.FQDN + "] " +
+		strconv.FormatInt(m.size, 10) + " bytes in " + sec(g.between(20, 400)) + ", " + strconv.Itoa(100+g.rng.IntN(9000)) + ".512 KB/sec Queued mail for delivery;ClientSubmitTime:"
+	e.Fields[fConnector] = "EdgeSync - Inbound to Default-First-Site-Name"
+	e.Fields[fIMID] = eimid
+	g.setRcpts(e, addrs, []string{"250 2.1.5 Recipient OK"})
+	var b []byte
+	b = append(b, m.origText...)
+	b = append(b, ";LSRV="...)
+	b = append(b, E.FQDN...)
+	b = append(b, ':')
+	e.Fields[fInfo] = string(g.edgeRecords(b, tSend-t0))
+	e.Fields[fCustom] = "S:E2ELatency=" + sec(tSend-m.origMs) + ";S:MsgRecipCount=" + strconv.Itoa(len(addrs)) + ";S:IncludeInSla=True;S:IsSmtpResponseFromExternalServer=False;S:DeliveryPriority=Normal"
+	g.commit(m, E, msgtrk.LogTransport, tSend, msgtrk.EventSend, RoleEdgeHop, 0)
+}
+
+// edgeBatch sends a copy's external recipients to the Edge, which sends
+// them on.
+func (g *gen) edgeBatch(hc *hubCtx, b *batch, t int64) {
+	m, H, E := hc.m, hc.H, hc.edge
+	eimid := g.nextIMID(E, msgtrk.LogTransport)
+	addrs := make([]string, len(b.finals))
+	for i, f := range b.finals {
+		addrs[i] = f.addr
+	}
+	tR := t + g.between(20, 300)
+	e := g.begin(m, E, tR, "SMTP", "RECEIVE")
+	e.Fields[fClientIP] = H.IP
+	e.Fields[fClientHost] = H.FQDN
+	e.Fields[fServerIP] = E.IP
+	e.Fields[fServerHost] = E.Name
+	e.Fields[fContext] = g.session() + ";" + g.ts(E, tR-g.between(50, 2000)) + ";0"
+	e.Fields[fConnector] = E.Name + `\Default internal receive connector ` + E.Name
+	e.Fields[fIMID] = eimid
+	g.setRcpts(e, addrs, nil)
+	e.Fields[fBytes] = hc.szOutText
+	e.Fields[fInfo] = "02I: "
+	e.Fields[fOrigServer] = E.IP
+	e.Fields[fCustom] = "S:DeliveryPriority=Normal"
+	g.commit(m, E, msgtrk.LogTransport, tR, msgtrk.EventReceive, RoleEdgeHop, hc.depth+1)
+	tS := tR + g.between(3, 30)
+	// Routing on the hub may name the send connector the Edge
+	// subscription created (its source server is the Edge): a hub's SEND
+	// through an "EdgeSync - …" connector does not make the hub an Edge.
+	connector := "Intra-Organization SMTP Send Connector"
+	if m.idx%2 == 1 {
+		connector = "EdgeSync - Default-First-Site-Name to Internet"
+	}
+	g.sendRow(hc, H, E, hc.imids[b.copy], b.finals, tS, connector,
+		";250 2.6.0 "+m.mid+" [InternalId="+eimid+", Hostname="+E.FQDN+"] "+hc.szOutText+" bytes in "+sec(g.between(5, 200))+", "+
+			strconv.Itoa(200+g.rng.IntN(20000))+".125 KB/sec Queued mail for delivery;ClientSubmitTime:"+m.cst, true)
+	hc.done = max(hc.done, tS)
+	hc.edgeIn = tR
+	tA := tR + g.between(30, 400)
+	e = g.begin(m, E, tA, "AGENT", "AGENTINFO")
+	e.Fields[fClientHost] = E.Name
+	e.Fields[fIMID] = eimid
+	g.setRcpts(e, addrs, nil)
+	e.Fields[fOrigServer] = E.IP
+	e.Fields[fCustom] = "S:CompCost=|ICF=0;S:DeliveryPriority=Normal"
+	g.commit(m, E, msgtrk.LogTransport, tA, msgtrk.EventAgentInfo, RoleEdgeHop, hc.depth+1)
+	g.externalSend(hc, E, eimid, b.finals, tA, hc.depth+1, RoleEdgeHop, "EdgeSync - Default-First-Site-Name to Internet")
+}

@@ -1,0 +1,303 @@
+package msgtrktest
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/mailtrace/mailtrace/msgtrk"
+)
+
+type ndrState struct {
+	m      *msgState
+	t      int64 // time of the (first) FAIL row
+	failed []string
+}
+
+// message generates every row of one message of kind k starting at t0.
+func (g *gen) message(k Kind, t0 int64) {
+	p := g.plan(k)
+	m := g.newMsg(k)
+	m.subject = subjects[g.rng.IntN(len(subjects))]
+	m.size = 2048 + int64(float64(int64(1)<<g.rng.IntN(12))*(1+g.rng.Float64())*700)
+	m.nmid = g.nmid()
+	m.direction = "Originating"
+
+	var H *Server
+	var dh int
+	var tHub int64
+	var imid0 string
+	var auth, connector, custom, origClient, hubClientIP, hubClientHost string
+	hubSize := m.size
+	o := &m.truth.Origin
+	o.Protocol = "smtp"
+
+	switch p.entry {
+	case entryStore:
+		S := g.homeOf(p.sender)
+		m.sender = p.sender.Address
+		m.returnPath = m.sender
+		m.mid = "<" + g.hexLower(32) + "@" + S.FQDN + ">"
+		created := t0 - g.between(40, 400)
+		m.origMs = created
+		m.origText = g.ts(S, created)
+		m.cst = m.origText
+		H = S
+		if g.chance(0.5) {
+			H = g.mailboxServer()
+		}
+		tR := t0 + g.between(20, 150)
+		tHub = tR + g.between(30, 250)
+		tSub := tR + g.between(40, 400)
+		g.storeRows(m, p, S, H, t0, tR, tSub, created)
+		dh = 1
+		hubSize = m.size + g.between(200, 3000)
+		auth, connector = "0cI: ", H.Name+`\Default `+H.Name
+		hubClientIP, hubClientHost = S.IP, S.FQDN
+		custom = "S:FirstForestHop=" + S.FQDN + ";S:DeliveryPriority=Normal;S:AccountForest=" + g.org.AccountForest
+		sub := appendSRV(nil, S.FQDN)
+		m.prior = string(g.subRecords(sub, tHub-created))
+	case entryAuth, entryAnon:
+		F, hub, fe := g.viaFrontEnd(m, t0)
+		H, tHub = hub, t0
+		m.sender = p.client.Sender
+		m.returnPath = m.sender
+		m.mid = "<" + strconv.FormatInt(t0, 10) + "." + g.hexUpper(10) + "@" + p.client.Host + ">"
+		hubClientIP, hubClientHost = F.IP, F.FQDN
+		origClient = p.client.IP
+		proxy := "S:ProxyHop1=" + F.FQDN + "(" + F.IP + ");S:FirstForestHop=" + F.FQDN + ";S:ProxiedClientIPAddress=" + p.client.IP + ";S:ProxiedClientHostname=" + p.client.Host
+		if p.entry == entryAuth {
+			auth, connector = "07I: ", H.Name+`\Client Proxy `+H.Name
+			custom = proxy + ";S:DeliveryPriority=Normal;S:AccountForest=" + g.org.AccountForest
+		} else {
+			auth, connector = "0cA: ", H.Name+`\Default `+H.Name
+			m.direction = "Incoming"
+			custom = proxy + ";S:FromEntity=Internet;S:DeliveryPriority=Normal;S:AccountForest=" + g.org.AccountForest
+		}
+		o.Server = F.Name
+		b := appendSRV(nil, F.FQDN)
+		m.prior = string(g.feRecords(b, fe))
+	case entryInbound:
+		m.sender = p.extSender
+		m.returnPath = m.sender
+		m.direction = "Incoming"
+		if p.peer.Office365 {
+			m.mid = "<" + g.hexUpper(4) + "PR0" + strconv.Itoa(1+g.rng.IntN(9)) + "MB" + g.hexUpper(28) + "@" + g.hexUpper(4) + "PR01MB" + g.hexUpper(4) + ".eurprd01.prod.exchangelabs.com>"
+		} else {
+			m.mid = "<" + g.hexLower(20) + "@" + p.peer.Out + ">"
+		}
+		if len(g.s.edges) > 0 {
+			E := &g.org.Servers[g.s.edges[g.rng.IntN(len(g.s.edges))]]
+			H = g.mailboxServer()
+			m.origMs = t0
+			m.origText = g.ts(E, t0)
+			tHub = t0 + g.between(100, 900)
+			tSend := tHub + g.between(5, 40)
+			imid0 = g.nextIMID(H, msgtrk.LogTransport)
+			g.edgeInboundRows(m, p, E, H, imid0, t0, tHub, tSend)
+			dh = 1
+			hubSize = m.size + g.between(300, 1500)
+			auth, connector = "02A: ", H.Name+`\Default `+H.Name
+			hubClientIP, hubClientHost = E.IP, E.FQDN
+			custom = "S:FromEntity=Internet;S:DeliveryPriority=Normal;S:AccountForest=" + g.org.AccountForest
+			b := appendSRV(nil, E.FQDN)
+			m.prior = string(g.edgeRecords(b, tSend-t0))
+		} else {
+			F, hub, fe := g.viaFrontEnd(m, t0)
+			H, tHub = hub, t0
+			hubClientIP, hubClientHost = F.IP, F.FQDN
+			origClient = p.peer.OutIP
+			auth, connector = "0cA: ", H.Name+`\Default `+H.Name
+			custom = "S:ProxyHop1=" + F.FQDN + "(" + F.IP + ");S:FirstForestHop=" + F.FQDN + ";S:FromEntity=Internet;S:ProxiedClientIPAddress=" + p.peer.OutIP +
+				";S:ProxiedClientHostname=" + p.peer.Out + ";S:DeliveryPriority=Normal;S:AccountForest=" + g.org.AccountForest
+			o.Server = F.Name
+			b := appendSRV(nil, F.FQDN)
+			m.prior = string(g.feRecords(b, fe))
+		}
+	}
+	m.origClientIP = origClient
+	if g.ge13 {
+		m.truth.Key = m.nmid
+		m.truth.NetworkMessageID = m.nmid
+	} else {
+		m.truth.Key = "mid:" + m.mid + "|" + lower(m.sender)
+	}
+	m.truth.MessageID = m.mid
+	m.truth.Sender = m.sender
+	m.truth.Subject = m.subject
+	m.truth.Size = m.size
+
+	// The hub's SMTP RECEIVE.
+	hc := &hubCtx{m: m, p: p, H: H, depth: dh, byAddr: map[string]*final{}, rtByAddr: map[string]int{}}
+	if imid0 == "" {
+		imid0 = g.nextIMID(H, msgtrk.LogTransport)
+	}
+	hc.imids = []string{imid0}
+	m.hubIn = tHub
+	{
+		e := g.begin(m, H, tHub, "SMTP", "RECEIVE")
+		e.Fields[fClientIP] = hubClientIP
+		e.Fields[fClientHost] = hubClientHost
+		e.Fields[fServerIP] = H.IP
+		e.Fields[fServerHost] = H.Name
+		e.Fields[fContext] = g.session() + ";" + g.ts(H, tHub-g.between(50, 3000)) + ";0"
+		e.Fields[fConnector] = connector
+		e.Fields[fIMID] = imid0
+		g.setRcpts(e, envAddrs(p), nil)
+		e.Fields[fBytes] = strconv.FormatInt(hubSize, 10)
+		e.Fields[fInfo] = auth
+		e.Fields[fOrigClient] = origClient
+		e.Fields[fOrigServer] = H.IP
+		e.Fields[fCustom] = custom
+		g.commit(m, H, msgtrk.LogTransport, tHub, msgtrk.EventReceive, RoleHub, dh)
+	}
+	if p.entry != entryStore && !(p.entry == entryInbound && len(g.s.edges) > 0) {
+		// The hub's RECEIVE is the first.
+		o.Auth = strings.TrimRight(auth, ": ")
+		o.Anonymous = auth[2] == 'A'
+		o.ClientIP = hubClientIP
+		o.OriginalClientIP = origClient
+	}
+	m.size = hubSize
+	hc.t = tHub
+	hc.setSzOut(hubSize + g.between(300, 2500))
+	g.hub(hc)
+	g.finish(m)
+	for _, srv := range sortedServers(hc.ndr) {
+		g.ndrMessage(m, hc.ndr[srv], srv)
+	}
+}
+
+func sortedServers(m map[*Server]*ndrState) []*Server {
+	var out []*Server
+	for s := range m {
+		out = append(out, s)
+	}
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && out[j].Name < out[j-1].Name; j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}
+
+func (g *gen) finish(m *msgState) {
+	m.generated = true
+	if m.pending == 0 {
+		g.o.complete(m)
+	}
+}
+
+// ndrMessage generates the NDR that server X sends to the original sender
+// of m: a DSN row on X, then the usual way to the sender's mailbox.
+func (g *gen) ndrMessage(orig *msgState, nd *ndrState, X *Server) {
+	m := nd.m
+	m.nmid = g.nmid()
+	m.subject = "Undeliverable: " + orig.subject
+	m.sender = g.org.Postmaster
+	if X.Role == RoleEdge {
+		m.sender = "postmaster@" + g.org.Domain
+	}
+	m.returnPath = "<>"
+	m.direction = "Originating"
+	m.size = orig.size + 6000 + g.between(0, 4000)
+	t := nd.t + g.between(5, 60)
+	m.origMs = t
+	m.origText = g.ts(X, t)
+	if g.ge13 {
+		m.truth.Key, m.truth.NetworkMessageID = m.nmid, m.nmid
+	} else {
+		m.truth.Key = "mid:" + m.mid + "|" + lower(m.sender)
+	}
+	m.truth.MessageID, m.truth.Sender, m.truth.Subject, m.truth.Size = m.mid, m.sender, m.subject, m.size
+	m.truth.DSNFor = orig.truth.Key
+	// The NDR is born in its DSN row (format.md §6, reference): every
+	// origin fact comes from that row, none from later hand-overs.
+	m.truth.Origin = Origin{Server: X.Name, Protocol: "dsn"}
+	to := lower(orig.sender)
+	u := g.user(to)
+
+	role := RoleHub
+	if X.Role == RoleEdge {
+		role = RoleEdgeHop
+	}
+	ximid := g.nextIMID(X, msgtrk.LogTransport)
+	e := g.begin(m, X, t, "DSN", "DSN")
+	e.Fields[fServerHost] = X.Name
+	e.Fields[fIMID] = ximid
+	g.setRcpts(e, []string{to}, nil)
+	e.Fields[fReference] = orig.mid
+	e.Fields[fCustom] = "S:DeliveryPriority=Normal" + g.forest(X)
+	g.commit(m, X, msgtrk.LogTransport, t, msgtrk.EventDSN, role, 0)
+
+	hc := &hubCtx{m: m, H: X, depth: 0, byAddr: map[string]*final{}, rtByAddr: map[string]int{}, imids: []string{ximid}}
+	m.hubIn = t
+	hc.setSzOut(m.size)
+	if X.Role == RoleEdge {
+		// The Edge sends the NDR in to a hub.
+		H := g.mailboxServer()
+		tR := t + g.between(100, 800)
+		tS := tR + g.between(5, 40)
+		himid := g.nextIMID(H, msgtrk.LogTransport)
+		e = g.begin(m, X, tS, "SMTP", "SEND")
+		e.Fields[fClientIP] = X.IP
+		e.Fields[fClientHost] = X.Name
+		e.Fields[fServerIP] = H.IP
+		e.Fields[fServerHost] = H.FQDN
+		e.Fields[fContext] = ";250 2.6.0 " + m.mid + " [InternalId=" + himid + ", Hostname=" + H.FQDN + "] Queued mail for delivery;ClientSubmitTime:"
+		e.Fields[fConnector] = "EdgeSync - Inbound to Default-First-Site-Name"
+		e.Fields[fIMID] = ximid
+		g.setRcpts(e, []string{to}, []string{"250 2.1.5 Recipient OK"})
+		var b []byte
+		b = append(b, m.origText...)
+		b = append(b, ";LSRV="...)
+		b = append(b, X.FQDN...)
+		b = append(b, ':')
+		e.Fields[fInfo] = string(g.edgeRecords(b, tS-t))
+		g.commit(m, X, msgtrk.LogTransport, tS, msgtrk.EventSend, RoleEdgeHop, 0)
+		e = g.begin(m, H, tR, "SMTP", "RECEIVE")
+		e.Fields[fClientIP] = X.IP
+		e.Fields[fClientHost] = X.FQDN
+		e.Fields[fServerIP] = H.IP
+		e.Fields[fServerHost] = H.Name
+		e.Fields[fContext] = g.session() + ";" + g.ts(H, tR-g.between(20, 900)) + ";0"
+		e.Fields[fConnector] = H.Name + `\Default ` + H.Name
+		e.Fields[fIMID] = himid
+		g.setRcpts(e, []string{to}, nil)
+		e.Fields[fInfo] = "02I: "
+		e.Fields[fOrigServer] = H.IP
+		e.Fields[fCustom] = "S:DeliveryPriority=Normal;S:AccountForest=" + g.org.AccountForest
+		g.commit(m, H, msgtrk.LogTransport, tR, msgtrk.EventReceive, RoleHub, 1)
+		pb := appendSRV(nil, X.FQDN)
+		m.prior = string(g.edgeRecords(pb, tS-t))
+		hc = &hubCtx{m: m, H: H, depth: 1, byAddr: map[string]*final{}, rtByAddr: map[string]int{}, imids: []string{himid}}
+		m.hubIn = tR
+		hc.setSzOut(m.size)
+		t = tS
+	}
+	hc.p = &plan{}
+	hc.t = t
+	g.reach(hc, to, nil, "", false)
+	f := hc.finals[0]
+	if u != nil && f.user != nil {
+		g.deliverBatch(hc, &batch{D: g.homeOf(f.user), finals: hc.finals}, hc.t+g.between(50, 400), false)
+	} else {
+		g.externalSend(hc, hc.H, hc.imids[0], hc.finals, hc.t, hc.depth, RoleHub, "Outbound to Internet")
+	}
+	g.finish(m)
+}
+
+// viaFrontEnd picks the mailbox server F whose front end takes an SMTP
+// client's message and the server H whose transport service it proxies to
+// (F itself half the time), and sets the message's origination time fe
+// milliseconds before t0, when the front end received it.
+func (g *gen) viaFrontEnd(m *msgState, t0 int64) (F, H *Server, fe int64) {
+	F = g.mailboxServer()
+	H = F
+	if g.chance(0.5) {
+		H = g.mailboxServer()
+	}
+	fe = g.between(20, 200)
+	m.origMs = t0 - fe
+	m.origText = g.ts(F, t0-fe)
+	return F, H, fe
+}

@@ -1,0 +1,221 @@
+package msgtrktest
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/mailtrace/mailtrace/msgtrk"
+)
+
+func (g *gen) lastError(srv *Server, t int64, led, fqdn, ip string) string {
+	lt := time.UnixMilli(t + srv.Skew.Milliseconds()).UTC()
+	return "[{LED=" + led + "};{MSG=};{FQDN=" + fqdn + "};{IP=" + ip + "};{LRT=" + lt.Format("1/2/2006 3:04:05 PM") + "}]"
+}
+
+// failRow writes a FAIL row on srv and registers the NDR it causes.
+func (g *gen) failRow(hc *hubCtx, srv *Server, imid string, fs []*final, statuses []string, t int64, role string, depth int, connector string, external bool) {
+	m := hc.m
+	if hc.ndr == nil {
+		hc.ndr = map[*Server]*ndrState{}
+	}
+	nd := hc.ndr[srv]
+	if nd == nil {
+		nd = &ndrState{m: g.newMsg(KindDSN), t: t}
+		nd.m.mid = "<" + g.guid() + "@" + srv.FQDN + ">"
+		hc.ndr[srv] = nd
+	}
+	addrs := make([]string, len(fs))
+	for i, f := range fs {
+		addrs[i] = f.addr
+		nd.failed = append(nd.failed, f.addr)
+	}
+	e := g.begin(m, srv, t, "SMTP", "FAIL")
+	e.Fields[fClientIP] = srv.IP
+	e.Fields[fClientHost] = srv.Name
+	e.Fields[fServerIP] = srv.IP
+	e.Fields[fServerHost] = srv.FQDN
+	e.Fields[fConnector] = connector
+	e.Fields[fIMID] = imid
+	g.setRcpts(e, addrs, statuses)
+	e.Fields[fBytes] = hc.szOutText
+	e.Fields[fReference] = nd.m.mid
+	e.Fields[fInfo] = g.latencyLocal(hc, srv, t, external)
+	e.Fields[fCustom] = "S:E2ELatency=" + sec(t-m.origMs) + ";S:ToEntity=Unknown;S:FromEntity=Hosted;S:MsgRecipCount=" + strconv.Itoa(len(addrs)) +
+		";S:IncludeInSla=False;S:IsSmtpResponseFromExternalServer=" + boolText(external) + ";S:DeliveryPriority=Normal" + g.forest(srv)
+	g.commit(m, srv, msgtrk.LogTransport, t, msgtrk.EventFail, role, depth)
+}
+
+// forest is the S:AccountForest member a server writes: Edge servers are
+// outside the Active Directory forest and write none.
+func (g *gen) forest(srv *Server) string {
+	if srv.Role == RoleEdge {
+		return ""
+	}
+	return ";S:AccountForest=" + g.org.AccountForest
+}
+
+func boolText(b bool) string {
+	if b {
+		return "True"
+	}
+	return "False"
+}
+
+// deferRows writes DEFER rows for fs on srv from t: retries every one to
+// three minutes. For a pending batch they go on until nine minutes after
+// the first; otherwise one to three of them, and the success time (under
+// ten minutes after the first) is returned.
+func (g *gen) deferRows(hc *hubCtx, srv *Server, ip, host, imid string, fs []*final, t int64, pending bool, status, connector string) (last, ok int64) {
+	m := hc.m
+	addrs := make([]string, len(fs))
+	for i, f := range fs {
+		addrs[i] = f.addr
+	}
+	role, depth := RoleHub, hc.depth
+	if srv.Role == RoleEdge {
+		role, depth = RoleEdgeHop, hc.depth+1
+	}
+	first := t
+	n := 1 + g.rng.IntN(3)
+	for i := 0; ; i++ {
+		next := t + g.between(60_000, 180_000)
+		e := g.begin(m, srv, t, "SMTP", "DEFER")
+		e.Fields[fClientIP] = srv.IP
+		e.Fields[fClientHost] = srv.Name
+		e.Fields[fServerIP] = ip
+		e.Fields[fServerHost] = host
+		e.Fields[fConnector] = connector
+		e.Fields[fIMID] = imid
+		g.setRcpts(e, addrs, []string{status})
+		e.Fields[fBytes] = hc.szOutText
+		e.Fields[fInfo] = g.ts(srv, next)
+		e.Fields[fCustom] = "S:DeliveryPriority=Normal" + g.forest(srv)
+		g.commit(m, srv, msgtrk.LogTransport, t, msgtrk.EventDefer, role, depth)
+		last = t
+		if pending {
+			if next-first > 9*60_000 {
+				return last, 0
+			}
+		} else if i+1 >= n || next-first > 8*60_000 {
+			ok = min(next, first+9*60_000+g.between(0, 30_000))
+			return last, ok
+		}
+		t = next
+	}
+}
+
+// externalSend sends external recipients from srv (the Edge, or the hub
+// without Edge) to their domains: SENDEXTERNAL, FAIL or DEFER.
+func (g *gen) externalSend(hc *hubCtx, srv *Server, imid string, fs []*final, t int64, depth int, role, connector string) {
+	var domains []*Peer
+	for _, f := range fs {
+		seen := false
+		for _, d := range domains {
+			seen = seen || d == f.peer
+		}
+		if !seen {
+			domains = append(domains, f.peer)
+		}
+	}
+	for _, peer := range domains {
+		t += g.between(200, 2500)
+		var ok, fail, deferred []*final
+		for _, f := range fs {
+			if f.peer != peer {
+				continue
+			}
+			switch f.out {
+			case outFailExt:
+				fail = append(fail, f)
+			case outDeferOK, outDeferPending:
+				deferred = append(deferred, f)
+			default:
+				ok = append(ok, f)
+			}
+		}
+		if len(ok) > 0 {
+			g.sendExternal(hc, srv, imid, peer, ok, t, depth, role, connector)
+		}
+		if len(fail) > 0 {
+			tf := t + g.between(1, 50)
+			led := "550 5.1.1 <" + fail[0].addr + ">: Recipient address rejected: User unknown in virtual mailbox table"
+			if peer.Office365 {
+				led = "550 5.4.1 Recipient address rejected: Access denied. [" + g.hexUpper(4) + "EUR05FT012.eop-eur05.prod.protection.outlook.com]"
+			}
+			st := g.lastError(srv, tf, led, peer.MX, peer.MXIP)
+			g.failRow(hc, srv, imid, fail, []string{st}, tf, role, depth, connector, true)
+			for _, f := range fail {
+				g.setOutcome(hc, f, StatusFailed, srv.Name, st)
+			}
+			if srv == hc.H {
+				hc.done = max(hc.done, tf)
+			}
+		}
+		if len(deferred) > 0 {
+			pending := deferred[0].out == outDeferPending
+			st := `451 4.4.0 Primary target IP address responded with: "421 4.4.2 Connection dropped due to SocketError." Attempted failover to alternate host, but that did not succeed. Either there are no alternate hosts, or delivery failed to all alternate hosts. The last endpoint attempted was ` + peer.MXIP + ":25"
+			_, tOK := g.deferRows(hc, srv, peer.MXIP, peer.MX, imid, deferred, t+g.between(1, 50), pending, st, connector)
+			if pending {
+				for _, f := range deferred {
+					g.setOutcome(hc, f, StatusPending, srv.Name, st)
+				}
+				if srv == hc.H {
+					hc.pending = true
+				}
+				continue
+			}
+			g.sendExternal(hc, srv, imid, peer, deferred, tOK, depth, role, connector)
+		}
+	}
+}
+
+func (g *gen) sendExternal(hc *hubCtx, srv *Server, imid string, peer *Peer, fs []*final, t int64, depth int, role, connector string) {
+	m := hc.m
+	addrs := make([]string, len(fs))
+	for i, f := range fs {
+		addrs[i] = f.addr
+	}
+	var reply string
+	if peer.Office365 {
+		reply = "250 2.6.0 " + m.mid + " [InternalId=" + strconv.FormatInt(1_000_000_000_000+g.rng.Int64N(8_000_000_000_000), 10) +
+			", Hostname=" + g.hexUpper(4) + "PR0" + strconv.Itoa(1+g.rng.IntN(9)) + "MB" + strconv.Itoa(1000+g.rng.IntN(9000)) + ".eurprd0" + strconv.Itoa(1+g.rng.IntN(7)) + ".prod.outlook.com] " +
+			hc.szOutText + " bytes in " + sec(g.between(20, 900)) + ", " + strconv.Itoa(50+g.rng.IntN(5000)) + ".275 KB/sec Queued mail for delivery"
+	} else {
+		reply = "250 2.0.0 Ok: queued as " + g.hexUpper(10)
+	}
+	sendLat := g.between(80, 1500)
+	e := g.begin(m, srv, t, "SMTP", "SENDEXTERNAL")
+	e.Fields[fClientIP] = srv.IP
+	e.Fields[fClientHost] = srv.Name
+	e.Fields[fServerIP] = peer.MXIP
+	e.Fields[fServerHost] = peer.MX
+	e.Fields[fContext] = ";" + reply + ";ClientSubmitTime:" + m.cst
+	e.Fields[fConnector] = connector
+	e.Fields[fIMID] = imid
+	st := "250 2.1.5 Recipient OK"
+	if !peer.Office365 {
+		st = "250 2.1.5 Ok"
+	}
+	g.setRcpts(e, addrs, []string{st})
+	e.Fields[fBytes] = hc.szOutText
+	last := g.lat2[:0]
+	hubOut := t
+	if srv.Role == RoleEdge {
+		last = appendSRV(last, srv.FQDN)
+		last = g.edgeRecords(last, t-hc.edgeIn)
+		hubOut = hc.edgeIn
+	}
+	e.Fields[fInfo] = g.chain(hc, hubOut, true, last)
+	e.Fields[fCustom] = "S:E2ELatency=" + sec(t-m.origMs) + ";S:ExternalSendLatency=" + sec(sendLat) + ";S:ToEntity=Internet;S:FromEntity=Hosted;S:MsgRecipCount=" + strconv.Itoa(len(addrs)) +
+		";S:IncludeInSla=True;S:Microsoft.Exchange.Transport.MailRecipient.RequiredTlsAuthLevel=Opportunistic;S:Microsoft.Exchange.Transport.MailRecipient.EffectiveTlsAuthLevel=EncryptionOnly;S:IsSmtpResponseFromExternalServer=True;S:DeliveryPriority=Normal"
+	if srv.Role == RoleMailbox {
+		e.Fields[fCustom] += ";S:AccountForest=" + g.org.AccountForest
+	}
+	g.commit(m, srv, msgtrk.LogTransport, t, msgtrk.EventSendExternal, role, depth)
+	for _, f := range fs {
+		g.setOutcome(hc, f, StatusSentExternal, srv.Name, "")
+	}
+	if srv == hc.H {
+		hc.done = max(hc.done, t)
+	}
+}

@@ -1,0 +1,118 @@
+package msgtrktest
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/mailtrace/mailtrace/msgtrk"
+)
+
+func (g *gen) storeContext(m *msgState, p *plan, S *Server, mbx string, event int64, created int64, conn string) string {
+	var b strings.Builder
+	b.WriteString("MDB:")
+	b.WriteString(S.Database)
+	b.WriteString(", Mailbox:")
+	b.WriteString(mbx)
+	b.WriteString(", Event:")
+	b.WriteString(strconv.FormatInt(event, 10))
+	b.WriteString(", MessageClass:IPM.Note, CreationTime:")
+	b.WriteString(g.ts(S, created))
+	b.WriteString(", ClientType:")
+	b.WriteString(p.clientType)
+	if g.ge13 {
+		b.WriteString(", SubmissionAssistant:MailboxTransportSubmissionEmailAssistant")
+	}
+	if conn != "" {
+		b.WriteString(", ServerMdbConnectionId:")
+		b.WriteString(conn)
+	}
+	return b.String()
+}
+
+func (g *gen) itemEntryID() string {
+	b := make([]byte, 0, 3*46)
+	b = append(b, "00-00-00-00"...)
+	for i := 0; i < 42; i++ {
+		x := g.rng.IntN(256)
+		b = append(b, '-', "0123456789ABCDEF"[x>>4], "0123456789ABCDEF"[x&15])
+	}
+	return string(b)
+}
+
+// storeRows writes the submission rows: NOTIFYMAPI, STOREDRIVER RECEIVE and
+// SUBMIT on the sender's mailbox server S (MSGTRKMS).
+func (g *gen) storeRows(m *msgState, p *plan, S, H *Server, tN, tR, tSub, created int64) {
+	si := g.s.serverIdx[S.Name]
+	g.storeEvent[si] += 1 + g.rng.Int64N(40)
+	event := g.storeEvent[si]
+	entry := g.itemEntryID()
+	zone := "%" + strconv.Itoa(3+si)
+	conn := g.hexUpper(16)
+	o := &m.truth.Origin
+	o.Server = S.Name
+	o.Protocol = "store"
+	o.ClientType = p.clientType
+	o.Auth = "04I"
+	o.ClientIP = S.IPv6
+	if p.clientType != "ActiveSync" && p.clientType != "EAS" {
+		o.OriginalClientIP = p.sender.ClientIP
+	}
+
+	e := g.begin(m, S, tN, "STOREDRIVER", "NOTIFYMAPI")
+	e.Fields[fMID], e.Fields[fNMID], e.Fields[fSubject], e.Fields[fReturnPath], e.Fields[fDirection], e.Fields[fBytes] = "", "", "", "", "", ""
+	e.Fields[fTrafficType] = "" // as in the real NOTIFYMAPI rows
+	e.Fields[fClientIP] = S.IPv6 + zone
+	e.Fields[fClientHost] = S.Name
+	e.Fields[fContext] = g.storeContext(m, p, S, p.sender.Mailbox, event, created, "")
+	var b []byte
+	b = append(b, m.origText...)
+	b = append(b, ";LSRV="...)
+	b = append(b, S.FQDN...)
+	b = append(b, ":TOTAL-SUB="...)
+	b = appendSec(b, tN-created)
+	b = append(b, "|SA="...)
+	b = appendSec(b, tN-created)
+	b = append(b, "|MTSS-PEN=0.000"...)
+	e.Fields[fInfo] = string(b)
+	e.Fields[fCustom] = "S:ItemEntryId=" + entry
+	g.commit(m, S, msgtrk.LogSubmission, tN, msgtrk.EventNotifyMAPI, RoleSubmission, 0)
+
+	msImid := g.nextIMID(S, msgtrk.LogSubmission)
+	addrs := envAddrs(p)
+	types := make([]string, len(p.rcpts))
+	for i, r := range p.rcpts {
+		types[i] = r.typ
+	}
+	custom := "S:MailboxDatabaseGuid=" + S.Database + ";S:ItemEntryId=" + entry + ";S:DeliveryPriority=Normal;S:AccountForest=" + g.org.AccountForest
+	e = g.begin(m, S, tR, "STOREDRIVER", "RECEIVE")
+	e.Fields[fClientIP] = S.IPv6
+	e.Fields[fClientHost] = S.FQDN
+	e.Fields[fServerIP] = S.IPv6 + zone
+	e.Fields[fServerHost] = S.Name
+	e.Fields[fContext] = g.storeContext(m, p, S, p.sender.Mailbox, event, created, conn)
+	e.Fields[fIMID] = msImid
+	g.setRcpts(e, addrs, types)
+	e.Fields[fInfo] = "04I: "
+	e.Fields[fOrigClient] = o.OriginalClientIP
+	e.Fields[fOrigServer] = S.IPv6 + zone
+	e.Fields[fCustom] = custom
+	g.commit(m, S, msgtrk.LogSubmission, tR, msgtrk.EventReceive, RoleSubmission, 0)
+
+	e = g.begin(m, S, tSub, "STOREDRIVER", "SUBMIT")
+	e.Fields[fClientIP] = S.IPv6
+	e.Fields[fClientHost] = S.FQDN
+	e.Fields[fServerIP] = H.IP
+	e.Fields[fServerHost] = H.FQDN
+	e.Fields[fContext] = g.storeContext(m, p, S, p.sender.Mailbox, event, created, conn)
+	e.Fields[fIMID] = msImid
+	g.setRcpts(e, addrs, nil)
+	b = b[:0]
+	b = append(b, m.origText...)
+	b = append(b, ";LSRV="...)
+	b = append(b, S.FQDN...)
+	b = append(b, ':')
+	e.Fields[fInfo] = string(g.subRecords(b, tSub-created))
+	e.Fields[fOrigClient] = o.OriginalClientIP
+	e.Fields[fCustom] = custom
+	g.commit(m, S, msgtrk.LogSubmission, tSub, msgtrk.EventSubmit, RoleSubmission, 0)
+}
