@@ -46,9 +46,9 @@ type Stats struct {
 // the first malformed line in Strict mode, ends the loop early.
 //
 // Configure a Reader through its exported fields (Name, Server, Kind,
-// Service and those of the embedded [Config]) before the first call to
-// Next. Next takes a copy of them; changing them afterwards has no effect
-// until Reset.
+// Service, FirstLine and those of the embedded [Config]) before the first
+// call to Next. Next takes a copy of them; changing them afterwards has no
+// effect until Reset.
 //
 // A Reader is not safe for concurrent use. Once its buffer has grown to the
 // longest line, reading does no allocation.
@@ -64,6 +64,12 @@ type Reader struct {
 	// Service is the transport service of a protocol or connectivity log
 	// (Input.Service), when known; see Record.Origin.
 	Service string
+	// FirstLine is the line number of the input's first line, for an input
+	// that is a part of a file, such as a row copied out of its file and
+	// read again under its header (Fields); zero means 1. Record.LineNumber
+	// and ParseError.Line count from it; offsets still count from the start
+	// of the input.
+	FirstLine int64
 	Config
 
 	cfg      Config // the configuration in force, copied by start
@@ -164,6 +170,9 @@ func (r *Reader) start() {
 		r.cols = r.fallback
 	}
 	r.origin = Origin{File: r.Name, Server: r.Server, Kind: r.Kind, Service: r.Service}
+	if r.FirstLine > 1 {
+		r.lineNo = r.FirstLine - 1
+	}
 	if !r.borrowed && len(r.buf) == 0 {
 		n := initialBufSize
 		if n > r.maxLine+2 {

@@ -147,6 +147,34 @@ func TestReaderBadLines(t *testing.T) {
 	}
 }
 
+// TestReaderFirstLine: a part of a file read again under its header (a row
+// copied out of its file) keeps its line numbers, in records and errors.
+func TestReaderFirstLine(t *testing.T) {
+	const part = "t,m1,s\r\nt,m2\r\nt,m3,s\r\n"
+	for _, mode := range []string{"stream", "bytes"} {
+		var r *msgtrk.Reader
+		if mode == "stream" {
+			r = msgtrk.NewReader(strings.NewReader(part))
+		} else {
+			r = msgtrk.NewReaderBytes([]byte(part))
+		}
+		r.Fields = []string{"date-time", "message-id", "message-subject"}
+		r.FirstLine = 40
+		var errLines []int64
+		r.ErrorHandler = func(e *msgtrk.ParseError) { errLines = append(errLines, e.Line) }
+		var lines []int64
+		for r.Next() {
+			lines = append(lines, r.Record().LineNumber())
+		}
+		if diff := cmp.Diff([]int64{40, 42}, lines); diff != "" {
+			t.Errorf("%s: LineNumber mismatch (-want +got):\n%s", mode, diff)
+		}
+		if diff := cmp.Diff([]int64{41}, errLines); diff != "" {
+			t.Errorf("%s: ParseError.Line mismatch (-want +got):\n%s", mode, diff)
+		}
+	}
+}
+
 func TestReaderErrWithoutHandler(t *testing.T) {
 	in := hdr3 + "t,m1,s\r\nbad\r\nt,m2,s\r\nt,m3"
 	r := msgtrk.NewReader(strings.NewReader(in))
