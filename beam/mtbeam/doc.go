@@ -8,6 +8,6 @@
 // a gzipped file. Tracking logs roll at 10 MB by default, so whole files
 // spread well over the workers.
 //
-//	rows, problems := mtbeam.Read(s, "gs://bucket/logs/**")
-//	n := mtbeam.CountRows(s, rows)
+//	logs := mtbeam.Read(s, "gs://bucket/logs/**")
+//	n := mtbeam.CountRows(s, logs.Rows)
 package mtbeam

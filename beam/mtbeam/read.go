@@ -26,10 +26,12 @@ import (
 func init() {
 	beam.RegisterType(reflect.TypeOf((*Row)(nil)).Elem())
 	beam.RegisterType(reflect.TypeOf((*Problem)(nil)).Elem())
+	beam.RegisterType(reflect.TypeOf((*File)(nil)).Elem())
 	register.DoFn3x0[context.Context, fileio.FileMetadata, func(fileio.FileMetadata)](&expandFn{})
-	register.DoFn4x0[context.Context, fileio.ReadableFile, func(Row), func(Problem)](&readFn{})
+	register.DoFn5x0[context.Context, fileio.ReadableFile, func(Row), func(Problem), func(File)](&readFn{})
 	register.Emitter1[Row]()
 	register.Emitter1[Problem]()
+	register.Emitter1[File]()
 }
 
 // Row is one row of a tracking log, copied out of its file so that it can
@@ -57,6 +59,24 @@ type Problem struct {
 	File    string
 	Line    int64 // 0 for a problem with the whole file
 	Message string
+}
+
+// File is what reading one file found out about it.
+type File struct {
+	// Path is the file's path, as matched (Row.File of its rows).
+	Path string
+	// Server is the logging server its location names (Row.Server).
+	Server string
+	// Rows is the number of rows read from it.
+	Rows int64
+}
+
+// Logs is what Read returns: the rows of every file, the lines and files
+// that could not be read, and one File for each file read.
+type Logs struct {
+	Rows     beam.PCollection // of Row
+	Problems beam.PCollection // of Problem
+	Files    beam.PCollection // of File
 }
 
 // MatchLogs finds the files matched by each pattern (a file, a folder, or a
@@ -146,8 +166,8 @@ func (fn *expandFn) walk(dir string, emit func(fileio.FileMetadata)) {
 }
 
 // ReadLogs reads each file whole (never split: a row cannot be decoded
-// without its file's #Fields: header) and returns its rows and the lines and
-// files that could not be read.
+// without its file's #Fields: header) and returns its rows, the lines and
+// files that could not be read, and what each file is.
 //
 // Files are read with the CLI's settings: gzip is recognised by its first
 // bytes, rows before any #Fields: header are read by their number of
@@ -161,14 +181,16 @@ func (fn *expandFn) walk(dir string, emit func(fileio.FileMetadata)) {
 // roots are the folders the logs were collected into (for patterns, see
 // Roots): a file's server is named by its path below the longest root that
 // holds it (msgtrk.ServerFromPath).
-func ReadLogs(s beam.Scope, files beam.PCollection, roots ...string) (rows, problems beam.PCollection) {
+func ReadLogs(s beam.Scope, files beam.PCollection, roots ...string) Logs {
 	s = s.Scope("mtbeam.ReadLogs")
-	return beam.ParDo2(s, &readFn{Roots: roots}, files)
+	out := beam.ParDoN(s, &readFn{Roots: roots}, files)
+	return Logs{Rows: out[0], Problems: out[1], Files: out[2]}
 }
 
 // Read is MatchLogs then ReadLogs: the rows of every tracking log the
-// patterns match, and the lines and files that could not be read.
-func Read(s beam.Scope, patterns ...string) (rows, problems beam.PCollection) {
+// patterns match, the lines and files that could not be read, and what each
+// file is.
+func Read(s beam.Scope, patterns ...string) Logs {
 	return ReadLogs(s, MatchLogs(s, patterns...), Roots(patterns...)...)
 }
 
@@ -197,7 +219,7 @@ type readFn struct {
 	Roots []string // folders the paths are read against for the server's name
 }
 
-func (fn *readFn) ProcessElement(ctx context.Context, f fileio.ReadableFile, emit func(Row), problem func(Problem)) {
+func (fn *readFn) ProcessElement(ctx context.Context, f fileio.ReadableFile, emit func(Row), problem func(Problem), file func(File)) {
 	path := f.Metadata.Path
 	filesRead.Inc(ctx, 1)
 	problem = countProblems(ctx, problem)
@@ -215,7 +237,10 @@ func (fn *readFn) ProcessElement(ctx context.Context, f fileio.ReadableFile, emi
 	fname, _ := msgtrk.ParseFileName(path)
 	rd := msgtrk.NewReader(in)
 	rd.Name = path
-	rd.Server = serverOf(path, fn.Roots)
+	rd.Server = fname.Server
+	if rd.Server == "" {
+		rd.Server = serverOf(path, fn.Roots)
+	}
 	rd.Kind = fname.Kind
 	rd.GuessFields = true
 	rd.ErrorHandler = func(e *msgtrk.ParseError) {
@@ -236,6 +261,7 @@ func (fn *readFn) ProcessElement(ctx context.Context, f fileio.ReadableFile, emi
 		emit(Row{File: path, Server: rd.Server, Line: rec.LineNumber(), Fields: fields, Text: bytes.Clone(rec.Line())})
 		rowsRead.Inc(ctx, 1)
 	}
+	file(File{Path: path, Server: rd.Server, Rows: rd.Stats().Records})
 	if err := rd.Err(); err != nil {
 		var pe *msgtrk.ParseError
 		if !errors.As(err, &pe) { // a ParseError went to the handler already
@@ -266,7 +292,8 @@ func sameColumns(rec *msgtrk.Record, names []string) bool {
 }
 
 // serverOf names the server of the file at path from its path below the
-// longest of roots that holds it.
+// longest of roots that holds it. A server named in the file's name
+// (EX01_MSGTRK….LOG) comes first, as in msgtrk.FindFiles.
 func serverOf(path string, roots []string) string {
 	root := ""
 	for _, r := range roots {

@@ -49,9 +49,9 @@ func runRead(t *testing.T, patterns ...string) ([]Row, []Problem) {
 	t.Helper()
 	out := t.TempDir()
 	p, s := beam.NewPipelineWithRoot()
-	rows, problems := Read(s, patterns...)
-	textio.Write(s, filepath.Join(out, "rows.jsonl"), beam.ParDo(s, rowJSON, rows))
-	textio.Write(s, filepath.Join(out, "problems.jsonl"), beam.ParDo(s, problemJSON, problems))
+	logs := Read(s, patterns...)
+	textio.Write(s, filepath.Join(out, "rows.jsonl"), beam.ParDo(s, rowJSON, logs.Rows))
+	textio.Write(s, filepath.Join(out, "problems.jsonl"), beam.ParDo(s, problemJSON, logs.Problems))
 	if err := ptest.Run(p); err != nil {
 		t.Fatalf("pipeline: %v", err)
 	}
@@ -262,9 +262,34 @@ func TestReadSampleOrg(t *testing.T) {
 // a glob whose local matches are folders. Rows and problems must be those of
 // the CLI path, file by file and line by line.
 func TestReadGeneratedOrg(t *testing.T) {
+	dir, truth := generatedOrg(t, msgtrktest.V2019)
+	want, wantProblems := cliRows(t, dir)
+	if len(wantProblems) == 0 {
+		t.Errorf("the CLI path reported no problem for %d cut rows", truth.Cut)
+	}
+	got, problems := runRead(t, dir+"/**")
+	if diff := cmp.Diff(wantProblems, problems); diff != "" {
+		t.Errorf("problems (-cli +beam):\n%s", diff)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d rows, the CLI %d", len(got), len(want))
+	}
+	for i := range got {
+		if !reflect.DeepEqual(got[i], want[i]) {
+			t.Fatalf("row %d differs (-cli +beam):\n%s", i, cmp.Diff(want[i], got[i]))
+		}
+	}
+}
+
+// generatedOrg writes a generated organisation of the given version with
+// what collected logs have: clock skew, a file collected twice, files whose
+// last line was cut while being written, and gzipped files, some of them
+// not named .gz.
+func generatedOrg(t *testing.T, v msgtrktest.Version) (string, *msgtrktest.Truth) {
+	t.Helper()
 	dir := t.TempDir()
-	sim, err := msgtrktest.New(msgtrktest.Config{Seed: 3, Messages: 400, MaxSkew: 2 * time.Second,
-		DuplicateFiles: 1, TruncateFiles: 2, MaxFileBytes: 256 << 10, Version: msgtrktest.V2019})
+	sim, err := msgtrktest.New(msgtrktest.Config{Seed: 3, Messages: 400, MaxSkew: 90 * time.Second,
+		DuplicateFiles: 1, TruncateFiles: 2, MaxFileBytes: 256 << 10, Version: v})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -299,23 +324,7 @@ func TestReadGeneratedOrg(t *testing.T) {
 	if zipped < 3 {
 		t.Fatalf("only %d files gzipped", zipped)
 	}
-
-	want, wantProblems := cliRows(t, dir)
-	if len(wantProblems) == 0 {
-		t.Errorf("the CLI path reported no problem for %d cut rows", truth.Cut)
-	}
-	got, problems := runRead(t, dir+"/**")
-	if diff := cmp.Diff(wantProblems, problems); diff != "" {
-		t.Errorf("problems (-cli +beam):\n%s", diff)
-	}
-	if len(got) != len(want) {
-		t.Fatalf("%d rows, the CLI %d", len(got), len(want))
-	}
-	for i := range got {
-		if !reflect.DeepEqual(got[i], want[i]) {
-			t.Fatalf("row %d differs (-cli +beam):\n%s", i, cmp.Diff(want[i], got[i]))
-		}
-	}
+	return dir, truth
 }
 
 // gzipFile compresses src into dst and removes src when they differ.

@@ -1,11 +1,12 @@
 // Command mailtrace-beam runs mailtrace as an Apache Beam pipeline, for
 // message tracking logs that outgrow one machine.
 //
-//	go run ./cmd/mailtrace-beam --input 'logs/**'
+//	go run ./cmd/mailtrace-beam --input 'logs/**' --output traces.jsonl
 //
 // reads every tracking log below logs/ (plain or gzipped) on prism, the Beam
-// Go SDK's local runner, and prints the number of files, rows and malformed
-// lines. Beam's own flags choose another runner: --runner flink|spark|
+// Go SDK's local runner, writes one trace per message to traces.jsonl (the
+// lines of mailtrace trace -json, in no particular order), and prints the
+// number of files, rows and malformed lines read. Beam's own flags choose another runner: --runner flink|spark|
 // dataflow|universal, --endpoint for a job server, --environment_type,
 // --environment_config, and those of each runner (see beam/README.md).
 //
@@ -24,6 +25,7 @@ import (
 	"strings"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/textio"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/x/beamx"
 
 	"github.com/mailtrace/mailtrace/beam/mtbeam"
@@ -35,21 +37,26 @@ type inputs []string
 func (l *inputs) String() string { return strings.Join(*l, ",") }
 func (l *inputs) Set(v string) error {
 	if v == "" {
-		return fmt.Errorf("empty pattern")
+		return fmt.Errorf("empty value")
 	}
 	*l = append(*l, v)
 	return nil
 }
 
-var input inputs
+var (
+	input  inputs
+	edges  inputs
+	output = flag.String("output", "", "write the traces here, one JSON object per line (mailtrace trace -json), as a local path or gs://…")
+)
 
 func init() {
 	flag.Var(&input, "input", "tracking logs to read: a file, a folder or a glob (logs/**, gs://bucket/logs/**); repeatable")
+	flag.Var(&edges, "edge", "name of an Edge Transport server, as mailtrace's -edge; repeatable")
 }
 
 func main() {
 	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), "usage: mailtrace-beam --input PATTERN [--input PATTERN…] [Beam flags]\n\n")
+		fmt.Fprintf(flag.CommandLine.Output(), "usage: mailtrace-beam --input PATTERN [--input PATTERN…] [--output FILE] [Beam flags]\n\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -66,7 +73,11 @@ func run(ctx context.Context, stdout io.Writer) error {
 		return fmt.Errorf("no --input given")
 	}
 	p, s := beam.NewPipelineWithRoot()
-	mtbeam.Read(s, input...)
+	logs := mtbeam.Read(s, input...)
+	if *output != "" {
+		traces := mtbeam.Traces(s, mtbeam.Group(s, logs.Rows), logs.Files, mtbeam.Options{EdgeServers: edges})
+		textio.Write(s, *output, mtbeam.TraceJSON(s, traces))
+	}
 	res, err := beamx.RunWithMetrics(ctx, p)
 	if err != nil {
 		return err

@@ -1,0 +1,368 @@
+package mtbeam
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"strconv"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/transforms/filter"
+
+	"github.com/mailtrace/mailtrace/correlate"
+	"github.com/mailtrace/mailtrace/msgtrk"
+)
+
+func init() {
+	beam.RegisterType(reflect.TypeOf((*Alias)(nil)).Elem())
+	beam.RegisterType(reflect.TypeOf((*Message)(nil)).Elem())
+	beam.RegisterType(reflect.TypeOf((*Trace)(nil)).Elem())
+	beam.RegisterType(reflect.TypeOf((*keyAt)(nil)).Elem())
+	register.DoFn5x1[Row, func(string, Row), func(string, string), func(string, Row), func(Row), error](&keyFn{})
+	register.Function5x0[string, func(*string) bool, func(*Row) bool, func(string, Row), func(Alias)](joinStore)
+	register.DoFn4x0[string, Row, func(*Alias) bool, func(string, Row)](&rekeyFn{})
+	register.Function1x2[Row, string, Row](keyAlone)
+	register.DoFn6x1[string, func(*Row) bool, func(*string) bool, func(Trace), func(string, keyAt), func(string, Message), error](&buildFn{})
+	register.DoFn5x1[string, func(*keyAt) bool, func(*Message) bool, func(*string) bool, func(Trace), error](&linkFn{})
+	register.Function2x1[File, func(string), error](fileServer)
+	register.Function1x1[Trace, string](traceLine)
+	register.Emitter2[string, Row]()
+	register.Emitter2[string, string]()
+	register.Emitter2[string, keyAt]()
+	register.Emitter2[string, Message]()
+	register.Iter1[keyAt]()
+	register.Iter1[Message]()
+	register.Emitter1[string]()
+	register.Emitter1[Row]()
+	register.Emitter1[Alias]()
+	register.Emitter1[Trace]()
+	register.Iter1[Row]()
+	register.Iter1[string]()
+	register.Iter1[Alias]()
+}
+
+// Message is the rows of one message, grouped by Group.
+type Message struct {
+	Key  string // the grouping key: a primary key, a store key or a row's own
+	Rows []Row
+}
+
+// Alias says that two primary keys name one message: a store submission
+// tied them together (see correlate.Keys).
+type Alias struct {
+	From, To string
+}
+
+// Group puts the rows of each message together, by the message-identity
+// rule of the single-machine correlator (correlate.KeyOf): rows with the
+// same primary key are one message, and so are rows with the same store
+// key. It returns a PCollection of KV<string, iterable of Row>, one element
+// per message; the key is one of the message's keys.
+//
+// Rows with only a store key (a store submission's NOTIFYMAPI) join the
+// message their store key leads to through a row that has both (the
+// STOREDRIVER RECEIVE); two primary keys tied by one store key are one
+// message (the keys the few such ties produce go to every worker as a side
+// input). Rows with no key at all are a message each, as in a Tracker.
+func Group(s beam.Scope, rows beam.PCollection) beam.PCollection {
+	s = s.Scope("mtbeam.Group")
+	out := beam.ParDoN(s, &keyFn{}, rows)
+	byPrimary, links, byStore, alone := out[0], out[1], out[2], out[3]
+	joined := beam.CoGroupByKey(s, links, byStore)
+	fromStore := beam.ParDoN(s, joinStore, joined)
+	aliases := fromStore[1]
+	keyed := beam.Flatten(s, byPrimary, fromStore[0])
+	keyed = beam.ParDo(s, &rekeyFn{}, keyed, beam.SideInput{Input: aliases})
+	keyed = beam.Flatten(s, keyed, beam.ParDo(s, keyAlone, alone))
+	return beam.GroupByKey(s, keyed)
+}
+
+// keyFn keys each row by correlate.KeyOf. Outputs: KV<primary, Row> for
+// rows with a primary key; KV<store, primary> for rows with both keys;
+// KV<store, Row> for rows with only a store key; Row for rows with
+// neither.
+type keyFn struct {
+	dec recordReader
+}
+
+func (fn *keyFn) ProcessElement(r Row, byPrimary func(string, Row), link func(string, string), byStore func(string, Row), alone func(Row)) error {
+	rec, err := fn.dec.record(&r)
+	if err != nil {
+		return err
+	}
+	k := correlate.KeyOf(rec)
+	switch {
+	case k.Primary != "":
+		byPrimary(k.Primary, r)
+		if k.Store != "" {
+			link(k.Store, k.Primary)
+		}
+	case k.Store != "":
+		byStore(k.Store, r)
+	default:
+		alone(r)
+	}
+	return nil
+}
+
+// rowID names a row that carries no key: its file and line, as a Tracker
+// names the trace of such a row.
+func rowID(r *Row) string { return r.File + ":" + strconv.FormatInt(r.Line, 10) }
+
+// joinStore gives each row that has only a store key the primary key that
+// store key leads to (the smallest when it leads to several, which are then
+// aliases of it), or the store key itself when no row ties it to one.
+func joinStore(store string, primaries func(*string) bool, rows func(*Row) bool, keyed func(string, Row), alias func(Alias)) {
+	var ps []string
+	var p string
+	for primaries(&p) {
+		ps = append(ps, p)
+	}
+	slices.Sort(ps)
+	ps = slices.Compact(ps)
+	key := store
+	if len(ps) > 0 {
+		key = ps[0]
+		for _, other := range ps[1:] {
+			alias(Alias{From: other, To: key})
+		}
+	}
+	var r Row
+	for rows(&r) {
+		keyed(key, r)
+	}
+}
+
+// rekeyFn replaces a primary key by the one it is an alias of.
+type rekeyFn struct {
+	to map[string]string // resolved: key → the smallest key of its message
+}
+
+func (fn *rekeyFn) ProcessElement(key string, r Row, aliases func(*Alias) bool, emit func(string, Row)) {
+	if fn.to == nil {
+		fn.to = resolveAliases(aliases)
+	}
+	if to, ok := fn.to[key]; ok {
+		key = to
+	}
+	emit(key, r)
+}
+
+// resolveAliases joins keys tied by aliases into sets (union-find) and maps
+// each key to the smallest key of its set.
+func resolveAliases(aliases func(*Alias) bool) map[string]string {
+	parent := map[string]string{}
+	var find func(string) string
+	find = func(k string) string {
+		p, ok := parent[k]
+		if !ok || p == k {
+			return k
+		}
+		r := find(p)
+		parent[k] = r
+		return r
+	}
+	var a Alias
+	for aliases(&a) {
+		x, y := find(a.From), find(a.To)
+		if x == y {
+			continue
+		}
+		if y < x {
+			x, y = y, x
+		}
+		parent[y] = x
+	}
+	out := make(map[string]string, len(parent))
+	for k := range parent {
+		out[k] = find(k)
+	}
+	return out
+}
+
+func keyAlone(r Row) (string, Row) { return "row:" + rowID(&r), r }
+
+// Trace is one message's trace: its version-1 JSON (one line of
+// mailtrace trace -json) and the keys a later step joins on.
+type Trace struct {
+	Key  string
+	JSON string
+	// DSNForMessageID is, for an NDR, the message-id of the message it
+	// reports on (correlate.Trace.DSNForMessageID).
+	DSNForMessageID string
+}
+
+// keyAt is a trace's key and first time, for the DSN join.
+type keyAt struct {
+	Key   string
+	First int64
+}
+
+// Options are the organisation-wide settings of Traces.
+type Options struct {
+	// EdgeServers names the Edge Transport servers, as the CLI's -edge.
+	EdgeServers []string
+}
+
+// Traces builds every message's trace from its rows with the code of the
+// single-machine correlator (correlate.BuildTrace) and returns them as a
+// PCollection of Trace. groups is the output of Group; files the Files of
+// Read, whose servers are the organisation's servers with logs.
+//
+// What the correlator learns from the whole input comes in as side inputs
+// and joins: the servers with logs (from files, a side input), and the DSN
+// links: an NDR names the message-id of the message it reports on, and a
+// join on message-id gives it that message's key (correlate.Trace.DSNFor),
+// after which the NDR is built again with that link. When several messages
+// have the message-id (copies of one message can share it), the one seen
+// first is taken, ties broken by key.
+func Traces(s beam.Scope, groups, files beam.PCollection, opts Options) beam.PCollection {
+	s = s.Scope("mtbeam.Traces")
+	servers := beam.SideInput{Input: filter.Distinct(s, beam.ParDo(s, fileServer, files))}
+	b := builder{Edges: opts.EdgeServers}
+	out := beam.ParDoN(s, &buildFn{B: b}, groups, servers)
+	traces, ids, ndrs := out[0], out[1], out[2]
+	linked := beam.ParDo(s, &linkFn{B: b}, beam.CoGroupByKey(s, ids, ndrs), servers)
+	return beam.Flatten(s, traces, linked)
+}
+
+// TraceJSON returns the JSON line of each trace (a PCollection of string),
+// ready for textio.Write: the lines of mailtrace trace -json.
+func TraceJSON(s beam.Scope, traces beam.PCollection) beam.PCollection {
+	return beam.ParDo(s.Scope("mtbeam.TraceJSON"), traceLine, traces)
+}
+
+func traceLine(t Trace) string { return t.JSON }
+
+func fileServer(f File, emit func(string)) error {
+	if f.Server != "" {
+		emit(f.Server)
+	}
+	return nil
+}
+
+// builder builds traces with what is known of the organisation.
+type builder struct {
+	Edges []string
+
+	servers []string // from the side input, read once
+}
+
+func (b *builder) readServers(servers func(*string) bool) {
+	if b.servers != nil {
+		return
+	}
+	b.servers = []string{}
+	var srv string
+	for servers(&srv) {
+		b.servers = append(b.servers, srv)
+	}
+	slices.Sort(b.servers)
+}
+
+// build builds the trace of one message's rows.
+func (b *builder) build(key string, rows func(*Row) bool, links map[string]string) (*correlate.Trace, error) {
+	var dec recordReader // its readers' Origins live as long as the records
+	var recs []*msgtrk.Record
+	var r Row
+	for rows(&r) {
+		rec, err := dec.record(&r)
+		if err != nil {
+			return nil, err
+		}
+		recs = append(recs, rec)
+	}
+	t, err := correlate.BuildTrace(recs, correlate.Context{Servers: b.servers, EdgeServers: b.Edges, DSNLinks: links})
+	if err != nil {
+		return nil, fmt.Errorf("mtbeam: message %s: %w", key, err)
+	}
+	return t, nil
+}
+
+func traceOf(t *correlate.Trace) (Trace, error) {
+	js, err := t.MarshalJSON()
+	if err != nil {
+		return Trace{}, err
+	}
+	return Trace{Key: t.Key, JSON: string(js), DSNForMessageID: t.DSNForMessageID}, nil
+}
+
+// buildFn builds one message's trace. A trace that reports on another
+// message (an NDR) goes to the DSN join with its rows instead.
+type buildFn struct {
+	B builder
+}
+
+func (fn *buildFn) ProcessElement(key string, rows func(*Row) bool, servers func(*string) bool,
+	emit func(Trace), ids func(string, keyAt), ndrs func(string, Message)) error {
+	fn.B.readServers(servers)
+	var kept []Row
+	keep := func(r *Row) bool {
+		if !rows(r) {
+			return false
+		}
+		kept = append(kept, *r)
+		return true
+	}
+	t, err := fn.B.build(key, keep, nil)
+	if err != nil {
+		return err
+	}
+	if t.MessageID != "" {
+		ids(t.MessageID, keyAt{Key: t.Key, First: t.FirstSeen.UnixNano()})
+	}
+	if t.DSNForMessageID != "" {
+		ndrs(t.DSNForMessageID, Message{Key: key, Rows: kept})
+		return nil
+	}
+	out, err := traceOf(t)
+	if err != nil {
+		return err
+	}
+	emit(out)
+	return nil
+}
+
+// linkFn builds the NDRs reporting on the message-id mid again, with the
+// key of the message that has it.
+type linkFn struct {
+	B builder
+}
+
+func (fn *linkFn) ProcessElement(mid string, ids func(*keyAt) bool, ndrs func(*Message) bool, servers func(*string) bool, emit func(Trace)) error {
+	fn.B.readServers(servers)
+	var best keyAt
+	var k keyAt
+	for ids(&k) {
+		if best.Key == "" || k.First < best.First || k.First == best.First && k.Key < best.Key {
+			best = k
+		}
+	}
+	var links map[string]string
+	if best.Key != "" {
+		links = map[string]string{mid: best.Key}
+	}
+	var m Message
+	for ndrs(&m) {
+		i := 0
+		next := func(r *Row) bool {
+			if i == len(m.Rows) {
+				return false
+			}
+			*r = m.Rows[i]
+			i++
+			return true
+		}
+		t, err := fn.B.build(m.Key, next, links)
+		if err != nil {
+			return err
+		}
+		out, err := traceOf(t)
+		if err != nil {
+			return err
+		}
+		emit(out)
+	}
+	return nil
+}

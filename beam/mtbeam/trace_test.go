@@ -1,0 +1,159 @@
+package mtbeam
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/textio"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/testing/ptest"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/mailtrace/mailtrace/msgtrktest"
+)
+
+var (
+	cliOnce sync.Once
+	cliPath string
+	cliErr  error
+)
+
+// mailtraceCLI builds the single-machine command (cmd/mailtrace of the core
+// module this module replaces with ../) once per test run.
+func mailtraceCLI(t *testing.T) string {
+	t.Helper()
+	cliOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "mailtrace-cli")
+		if err != nil {
+			cliErr = err
+			return
+		}
+		cliPath = filepath.Join(dir, "mailtrace")
+		out, err := exec.Command("go", "build", "-o", cliPath, "github.com/mailtrace/mailtrace/cmd/mailtrace").CombinedOutput()
+		if err != nil {
+			t.Logf("go build: %s", out)
+			cliErr = err
+		}
+	})
+	if cliErr != nil {
+		t.Fatalf("building cmd/mailtrace: %v", cliErr)
+	}
+	return cliPath
+}
+
+// runCLI runs mailtrace with args and returns its standard output.
+func runCLI(t *testing.T, args ...string) []byte {
+	t.Helper()
+	cmd := exec.Command(mailtraceCLI(t), args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("mailtrace %s: %v\n%s", strings.Join(args, " "), err, stderr.Bytes())
+	}
+	return out
+}
+
+// tracesByKey splits JSON lines into traces by key, each re-encoded with
+// its fields in a fixed order so that equal traces compare equal.
+func tracesByKey(t *testing.T, jsonl []byte) map[string]map[string]any {
+	t.Helper()
+	out := map[string]map[string]any{}
+	for _, line := range bytes.Split(jsonl, []byte("\n")) {
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		var m map[string]any
+		if err := json.Unmarshal(line, &m); err != nil {
+			t.Fatalf("%v: %s", err, line)
+		}
+		k, _ := m["key"].(string)
+		if _, dup := out[k]; dup {
+			t.Errorf("two traces with key %q", k)
+		}
+		out[k] = m
+	}
+	return out
+}
+
+// runTraces runs Read, Group and Traces over patterns on prism and returns
+// the trace JSON lines.
+func runTraces(t *testing.T, opts Options, patterns ...string) []byte {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "traces.jsonl")
+	p, s := beam.NewPipelineWithRoot()
+	logs := Read(s, patterns...)
+	traces := Traces(s, Group(s, logs.Rows), logs.Files, opts)
+	textio.Write(s, out, TraceJSON(s, traces))
+	if err := ptest.Run(p); err != nil {
+		t.Fatalf("pipeline: %v", err)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// compareTraces requires the same set of traces, field by field.
+func compareTraces(t *testing.T, cli, got []byte) {
+	t.Helper()
+	want, have := tracesByKey(t, cli), tracesByKey(t, got)
+	if len(want) == 0 {
+		t.Fatal("the CLI wrote no trace")
+	}
+	var missing, extra, differ []string
+	for k, w := range want {
+		h, ok := have[k]
+		if !ok {
+			missing = append(missing, k)
+			continue
+		}
+		if diff := cmp.Diff(w, h); diff != "" {
+			differ = append(differ, k)
+			if len(differ) <= 3 {
+				t.Errorf("trace %s differs (-cli +beam):\n%s", k, diff)
+			}
+		}
+	}
+	for k := range have {
+		if _, ok := want[k]; !ok {
+			extra = append(extra, k)
+		}
+	}
+	sort.Strings(missing)
+	sort.Strings(extra)
+	if len(missing) > 0 || len(extra) > 0 || len(differ) > 0 {
+		t.Errorf("%d traces from the CLI, %d from the pipeline: %d missing %.5q, %d extra %.5q, %d differ",
+			len(want), len(have), len(missing), missing, len(extra), extra, len(differ))
+	}
+}
+
+func TestTracesSampleOrg(t *testing.T) {
+	root := filepath.Join("..", "..", "testdata", "sample-org")
+	cli := runCLI(t, "trace", "-json", "-quiet", root)
+	got := runTraces(t, Options{}, root+"/**")
+	compareTraces(t, cli, got)
+}
+
+// TestTracesGeneratedOrg: on generated organisations with clock skew, a
+// file collected twice, cut last lines and gzipped files, the pipeline makes
+// the traces mailtrace trace -json makes, field by field: with network
+// message ids (2019) and without (2010, keyed by message-id and sender).
+func TestTracesGeneratedOrg(t *testing.T) {
+	for _, v := range []msgtrktest.Version{msgtrktest.V2010, msgtrktest.V2019} {
+		t.Run(v.String(), func(t *testing.T) {
+			dir, _ := generatedOrg(t, v)
+			cli := runCLI(t, "trace", "-json", "-quiet", dir)
+			got := runTraces(t, Options{}, dir+"/**")
+			compareTraces(t, cli, got)
+		})
+	}
+}
