@@ -373,14 +373,28 @@ func (o *orgState) hints() []ServerHint {
 type FileVote struct {
 	o       orgState
 	scratch []byte
+	spelt   map[string]int64 // short name → time of the row that first spelt it
 }
 
 // Add counts one row of the input.
 func (v *FileVote) Add(rec *msgtrk.Record) {
 	if v.o.byName == nil {
 		v.o = *newOrgState()
+		v.spelt = map[string]int64{}
 	}
+	n := len(v.o.names)
 	_, _, v.scratch = v.o.observe(rec, rec.EventType(), rec.SourceType(), true, v.scratch)
+	if len(v.o.names) > n {
+		at := int64(1<<63 - 1) // a row without a time: after every other
+		if t, err := rec.Time(); err == nil {
+			at = t.UnixNano()
+		}
+		for short := range v.o.names {
+			if _, ok := v.spelt[short]; !ok {
+				v.spelt[short] = at
+			}
+		}
+	}
 }
 
 // Server returns the name of the server that wrote the input, as its rows
@@ -399,6 +413,64 @@ func (v *FileVote) Server() string {
 		return f.hintRaw
 	}
 	return v.o.display(w)
+}
+
+// FileEvidence is what one input's rows show of the organisation besides
+// which server wrote it: what a Tracker learns from them as it reads. A
+// program that reads inputs apart (the Beam pipeline) gathers it per input
+// and joins it over all inputs for Context: the servers with logs are the
+// union of Servers, the Edge servers those in some Edge list and in no
+// Mailbox list, the accepted domains the union of Domains.
+type FileEvidence struct {
+	// Servers that wrote rows of the input, named as the rows spell them
+	// (what Context.Servers wants: the spelling is the name traces show).
+	Servers []string
+	// Edge and Mailbox are the short lower-case names of the servers whose
+	// rows show what only an Edge does, and what only a mailbox server
+	// does.
+	Edge, Mailbox []string
+	// Domains the organisation receives mail for, in lower case.
+	Domains []string
+	// Spellings are the names the input's rows first spell servers with
+	// (their first label as written, in a local-host column), with the
+	// time of that row. A Tracker names a server as the first row of the
+	// whole input spells it, in time order: across inputs, the earliest
+	// spelling is the name.
+	Spellings []Spelling
+}
+
+// Spelling is how an input's rows first spell a server's name.
+type Spelling struct {
+	Short string // the short lower-case name
+	Name  string // as spelt
+	At    int64  // time of the row, in Unix nanoseconds (math.MaxInt64 when it has none)
+}
+
+// Evidence returns what the rows added so far show, each list sorted.
+func (v *FileVote) Evidence() FileEvidence {
+	var e FileEvidence
+	for short, s := range v.o.servers {
+		if s.logs {
+			e.Servers = append(e.Servers, v.o.display(short))
+		}
+		if s.edge {
+			e.Edge = append(e.Edge, short)
+		}
+		if s.mailbox {
+			e.Mailbox = append(e.Mailbox, short)
+		}
+	}
+	for d := range v.o.domains {
+		e.Domains = append(e.Domains, d)
+	}
+	for short, name := range v.o.names {
+		e.Spellings = append(e.Spellings, Spelling{Short: short, Name: name, At: v.spelt[short]})
+	}
+	slices.SortFunc(e.Spellings, func(a, b Spelling) int { return strings.Compare(a.Short, b.Short) })
+	for _, l := range [][]string{e.Servers, e.Edge, e.Mailbox, e.Domains} {
+		slices.Sort(l)
+	}
+	return e
 }
 
 // inputServers returns the server decided for every input.

@@ -20,6 +20,7 @@ import (
 	_ "github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem/local" // local paths; expandFn searches local folders
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 
+	"github.com/mailtrace/mailtrace/correlate"
 	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
@@ -61,12 +62,21 @@ type Problem struct {
 	Message string
 }
 
-// File is what reading one file found out about it.
+// File is what reading one file found out about it and, through it, about
+// the organisation: what the single-machine correlator learns from the
+// file's rows as it reads them (correlate.FileVote).
 type File struct {
 	// Path is the file's path, as matched (Row.File of its rows).
 	Path string
-	// Server is the logging server its location names (Row.Server).
+	// Hint is the server its location names (Row.Server): a folder, or a
+	// name in the file's name.
+	Hint string
+	// Server is the server that wrote it, as its rows say (the hint when
+	// no row says; "" for a merged stream of several servers).
 	Server string
+	// Evidence is what its rows show of the organisation (servers with
+	// logs, Edge and mailbox roles, accepted domains).
+	Evidence correlate.FileEvidence
 	// Rows is the number of rows read from it.
 	Rows int64
 }
@@ -248,8 +258,10 @@ func (fn *readFn) ProcessElement(ctx context.Context, f fileio.ReadableFile, emi
 	}
 	var names []string
 	var fields string
+	var vote correlate.FileVote
 	for rd.Next() {
 		rec := rd.Record()
+		vote.Add(rec)
 		if !sameColumns(rec, names) {
 			names = names[:0]
 			for i := 0; i < rec.NumColumns(); i++ {
@@ -261,7 +273,7 @@ func (fn *readFn) ProcessElement(ctx context.Context, f fileio.ReadableFile, emi
 		emit(Row{File: path, Server: rd.Server, Line: rec.LineNumber(), Fields: fields, Text: bytes.Clone(rec.Line())})
 		rowsRead.Inc(ctx, 1)
 	}
-	file(File{Path: path, Server: rd.Server, Rows: rd.Stats().Records})
+	file(File{Path: path, Hint: rd.Server, Server: vote.Server(), Evidence: vote.Evidence(), Rows: rd.Stats().Records})
 	if err := rd.Err(); err != nil {
 		var pe *msgtrk.ParseError
 		if !errors.As(err, &pe) { // a ParseError went to the handler already

@@ -5,10 +5,10 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
-	"github.com/apache/beam/sdks/v2/go/pkg/beam/transforms/filter"
 
 	"github.com/mailtrace/mailtrace/correlate"
 	"github.com/mailtrace/mailtrace/msgtrk"
@@ -23,9 +23,8 @@ func init() {
 	register.Function5x0[string, func(*string) bool, func(*Row) bool, func(string, Row), func(Alias)](joinStore)
 	register.DoFn4x0[string, Row, func(*Alias) bool, func(string, Row)](&rekeyFn{})
 	register.Function1x2[Row, string, Row](keyAlone)
-	register.DoFn6x1[string, func(*Row) bool, func(*string) bool, func(Trace), func(string, keyAt), func(string, Message), error](&buildFn{})
-	register.DoFn5x1[string, func(*keyAt) bool, func(*Message) bool, func(*string) bool, func(Trace), error](&linkFn{})
-	register.Function2x1[File, func(string), error](fileServer)
+	register.DoFn6x1[string, func(*Row) bool, func(*File) bool, func(Trace), func(string, keyAt), func(string, Message), error](&buildFn{})
+	register.DoFn5x1[string, func(*keyAt) bool, func(*Message) bool, func(*File) bool, func(Trace), error](&linkFn{})
 	register.Function1x1[Trace, string](traceLine)
 	register.Emitter2[string, Row]()
 	register.Emitter2[string, string]()
@@ -39,6 +38,7 @@ func init() {
 	register.Emitter1[Trace]()
 	register.Iter1[Row]()
 	register.Iter1[string]()
+	register.Iter1[File]()
 	register.Iter1[Alias]()
 }
 
@@ -201,29 +201,35 @@ type keyAt struct {
 
 // Options are the organisation-wide settings of Traces.
 type Options struct {
-	// EdgeServers names the Edge Transport servers, as the CLI's -edge.
+	// EdgeServers names the Edge Transport servers, as mailtrace's -edge.
 	EdgeServers []string
+	// AcceptedDomains names domains the organisation receives mail for,
+	// as mailtrace's -accepted-domain.
+	AcceptedDomains []string
 }
 
 // Traces builds every message's trace from its rows with the code of the
 // single-machine correlator (correlate.BuildTrace) and returns them as a
 // PCollection of Trace. groups is the output of Group; files the Files of
-// Read, whose servers are the organisation's servers with logs.
+// Read.
 //
-// What the correlator learns from the whole input comes in as side inputs
-// and joins: the servers with logs (from files, a side input), and the DSN
-// links: an NDR names the message-id of the message it reports on, and a
+// What the single-machine correlator learns from the whole input comes in
+// as a side input and a join. The side input is files: which server wrote
+// each file, the servers with logs, the Edge servers and the accepted
+// domains, joined over all files (see correlate.FileEvidence) into the
+// correlate.Context every message is built with. The join is the DSN link:
+// an NDR names the message-id of the message it reports on, and a
 // join on message-id gives it that message's key (correlate.Trace.DSNFor),
 // after which the NDR is built again with that link. When several messages
 // have the message-id (copies of one message can share it), the one seen
 // first is taken, ties broken by key.
 func Traces(s beam.Scope, groups, files beam.PCollection, opts Options) beam.PCollection {
 	s = s.Scope("mtbeam.Traces")
-	servers := beam.SideInput{Input: filter.Distinct(s, beam.ParDo(s, fileServer, files))}
-	b := builder{Edges: opts.EdgeServers}
-	out := beam.ParDoN(s, &buildFn{B: b}, groups, servers)
+	org := beam.SideInput{Input: files}
+	b := builder{Edges: opts.EdgeServers, Domains: opts.AcceptedDomains}
+	out := beam.ParDoN(s, &buildFn{B: b}, groups, org)
 	traces, ids, ndrs := out[0], out[1], out[2]
-	linked := beam.ParDo(s, &linkFn{B: b}, beam.CoGroupByKey(s, ids, ndrs), servers)
+	linked := beam.ParDo(s, &linkFn{B: b}, beam.CoGroupByKey(s, ids, ndrs), org)
 	return beam.Flatten(s, traces, linked)
 }
 
@@ -235,30 +241,88 @@ func TraceJSON(s beam.Scope, traces beam.PCollection) beam.PCollection {
 
 func traceLine(t Trace) string { return t.JSON }
 
-func fileServer(f File, emit func(string)) error {
-	if f.Server != "" {
-		emit(f.Server)
-	}
-	return nil
-}
-
 // builder builds traces with what is known of the organisation.
 type builder struct {
-	Edges []string
+	Edges   []string
+	Domains []string
 
-	servers []string // from the side input, read once
+	ctx  correlate.Context // from the side input, read once
+	read bool
 }
 
-func (b *builder) readServers(servers func(*string) bool) {
-	if b.servers != nil {
+// readOrg joins what the files show of the organisation into b.ctx, once.
+func (b *builder) readOrg(files func(*File) bool) {
+	if b.read {
 		return
 	}
-	b.servers = []string{}
-	var srv string
-	for servers(&srv) {
-		b.servers = append(b.servers, srv)
+	b.read = true
+	b.ctx = orgContext(files, b.Edges, b.Domains)
+}
+
+// orgContext joins what files show of the organisation (see
+// correlate.FileEvidence) with the servers and domains the user named: the
+// servers with logs, the Edge servers (evidence only an Edge gives, none
+// only a mailbox server gives), the accepted domains, which server wrote
+// each file, each server named as the earliest row of the whole input
+// spells it (ties: the first file by path), as a Tracker names it.
+func orgContext(files func(*File) bool, edges, domains []string) correlate.Context {
+	ctx := correlate.Context{Files: map[string]string{}}
+	servers, edge, mailbox, accepted := map[string]bool{}, map[string]bool{}, map[string]bool{}, map[string]bool{}
+	type spelt struct {
+		name, file string
+		at         int64
 	}
-	slices.Sort(b.servers)
+	names := map[string]spelt{}
+	var f File
+	for files(&f) {
+		if f.Server != "" {
+			ctx.Files[f.Path] = f.Server
+		}
+		for _, s := range f.Evidence.Servers {
+			servers[strings.ToLower(s)] = true
+		}
+		for _, s := range f.Evidence.Edge {
+			edge[s] = true
+		}
+		for _, s := range f.Evidence.Mailbox {
+			mailbox[s] = true
+		}
+		for _, d := range f.Evidence.Domains {
+			accepted[d] = true
+		}
+		for _, sp := range f.Evidence.Spellings {
+			old, ok := names[sp.Short]
+			if !ok || sp.At < old.at || sp.At == old.at && f.Path < old.file {
+				names[sp.Short] = spelt{sp.Name, f.Path, sp.At}
+			}
+		}
+	}
+	name := func(server string) string {
+		if sp, ok := names[strings.ToLower(server)]; ok {
+			return sp.name
+		}
+		return server
+	}
+	for path, server := range ctx.Files {
+		ctx.Files[path] = name(server)
+	}
+	for s := range servers {
+		ctx.Servers = append(ctx.Servers, name(s))
+	}
+	ctx.EdgeServers = append(ctx.EdgeServers, edges...)
+	for s := range edge {
+		if !mailbox[s] {
+			ctx.EdgeServers = append(ctx.EdgeServers, s)
+		}
+	}
+	ctx.AcceptedDomains = append(ctx.AcceptedDomains, domains...)
+	for d := range accepted {
+		ctx.AcceptedDomains = append(ctx.AcceptedDomains, d)
+	}
+	slices.Sort(ctx.Servers)
+	slices.Sort(ctx.EdgeServers)
+	slices.Sort(ctx.AcceptedDomains)
+	return ctx
 }
 
 // build builds the trace of one message's rows.
@@ -273,7 +337,9 @@ func (b *builder) build(key string, rows func(*Row) bool, links map[string]strin
 		}
 		recs = append(recs, rec)
 	}
-	t, err := correlate.BuildTrace(recs, correlate.Context{Servers: b.servers, EdgeServers: b.Edges, DSNLinks: links})
+	ctx := b.ctx
+	ctx.DSNLinks = links
+	t, err := correlate.BuildTrace(recs, ctx)
 	if err != nil {
 		return nil, fmt.Errorf("mtbeam: message %s: %w", key, err)
 	}
@@ -294,9 +360,9 @@ type buildFn struct {
 	B builder
 }
 
-func (fn *buildFn) ProcessElement(key string, rows func(*Row) bool, servers func(*string) bool,
+func (fn *buildFn) ProcessElement(key string, rows func(*Row) bool, files func(*File) bool,
 	emit func(Trace), ids func(string, keyAt), ndrs func(string, Message)) error {
-	fn.B.readServers(servers)
+	fn.B.readOrg(files)
 	var kept []Row
 	keep := func(r *Row) bool {
 		if !rows(r) {
@@ -330,8 +396,8 @@ type linkFn struct {
 	B builder
 }
 
-func (fn *linkFn) ProcessElement(mid string, ids func(*keyAt) bool, ndrs func(*Message) bool, servers func(*string) bool, emit func(Trace)) error {
-	fn.B.readServers(servers)
+func (fn *linkFn) ProcessElement(mid string, ids func(*keyAt) bool, ndrs func(*Message) bool, files func(*File) bool, emit func(Trace)) error {
+	fn.B.readOrg(files)
 	var best keyAt
 	var k keyAt
 	for ids(&k) {

@@ -44,14 +44,16 @@ func (l *inputs) Set(v string) error {
 }
 
 var (
-	input  inputs
-	edges  inputs
-	output = flag.String("output", "", "write the traces here, one JSON object per line (mailtrace trace -json), as a local path or gs://…")
+	input    inputs
+	edges    inputs
+	accepted inputs
+	output   = flag.String("output", "", "write the traces here, one JSON object per line (mailtrace trace -json), as a local path or gs://…")
 )
 
 func init() {
 	flag.Var(&input, "input", "tracking logs to read: a file, a folder or a glob (logs/**, gs://bucket/logs/**); repeatable")
 	flag.Var(&edges, "edge", "name of an Edge Transport server, as mailtrace's -edge; repeatable")
+	flag.Var(&accepted, "accepted-domain", "a domain the organisation receives mail for, as mailtrace's -accepted-domain; repeatable")
 }
 
 func main() {
@@ -75,7 +77,7 @@ func run(ctx context.Context, stdout io.Writer) error {
 	p, s := beam.NewPipelineWithRoot()
 	logs := mtbeam.Read(s, input...)
 	if *output != "" {
-		traces := mtbeam.Traces(s, mtbeam.Group(s, logs.Rows), logs.Files, mtbeam.Options{EdgeServers: edges})
+		traces := mtbeam.Traces(s, mtbeam.Group(s, logs.Rows), logs.Files, mtbeam.Options{EdgeServers: edges, AcceptedDomains: accepted})
 		textio.Write(s, *output, mtbeam.TraceJSON(s, traces))
 	}
 	res, err := beamx.RunWithMetrics(ctx, p)
