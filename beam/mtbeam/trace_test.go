@@ -26,7 +26,7 @@ var (
 )
 
 // mailtraceCLI builds the single-machine command (cmd/mailtrace of the core
-// module this module replaces with ../) once per test run.
+// module, ../ of this one) once per test run.
 func mailtraceCLI(t *testing.T) string {
 	t.Helper()
 	cliOnce.Do(func() {
@@ -36,7 +36,11 @@ func mailtraceCLI(t *testing.T) string {
 			return
 		}
 		cliPath = filepath.Join(dir, "mailtrace")
-		out, err := exec.Command("go", "build", "-o", cliPath, "github.com/mailtrace/mailtrace/cmd/mailtrace").CombinedOutput()
+		// Built in the core module, with its own go.mod: the command's
+		// dependencies are not this module's.
+		cmd := exec.Command("go", "build", "-o", cliPath, "./cmd/mailtrace")
+		cmd.Dir = filepath.Join("..", "..")
+		out, err := cmd.CombinedOutput()
 		if err != nil {
 			t.Logf("go build: %s", out)
 			cliErr = err
