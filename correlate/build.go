@@ -285,9 +285,15 @@ func (b *builder) copyID(v []byte) string {
 	return s
 }
 
+// maxForkDepth bounds the forks rootCopy follows back: a copy forked from a
+// fork of a fork… (a TRANSFER per bifurcation, a RESUBMIT per Safety Net
+// resubmission) is rarely more than two deep, and a cycle of references in
+// a hostile input must end.
+const maxForkDepth = 16
+
 // rootCopy follows forks back to the copy a forked copy came from.
 func rootCopy(forkOf map[[2]string]string, server, id string) string {
-	for n := 0; n < 16 && forkOf != nil; n++ {
+	for n := 0; n < maxForkDepth && forkOf != nil; n++ {
 		parent, ok := forkOf[[2]string{server, id}]
 		if !ok || parent == id {
 			break

@@ -373,20 +373,7 @@ func (s *Sharded) compactDSNWait() {
 func (s *Sharded) Stats() Stats {
 	var st Stats
 	for _, sh := range s.shards {
-		x := sh.tk.Stats()
-		st.Events += x.Events
-		st.DuplicateRows += x.DuplicateRows
-		st.Late += x.Late
-		st.Traces += x.Traces
-		st.Complete += x.Complete
-		st.Expired += x.Expired
-		st.Evicted += x.Evicted
-		st.Flushed += x.Flushed
-		st.Orphans += x.Orphans
-		st.Merged += x.Merged
-		st.Open += x.Open
-		st.MaxOpen += x.MaxOpen
-		st.Dropped += x.Dropped
+		st.add(sh.tk.Stats())
 	}
 	return st
 }

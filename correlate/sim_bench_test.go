@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mailtrace/mailtrace/correlate"
+	"github.com/mailtrace/mailtrace/internal/check"
 	"github.com/mailtrace/mailtrace/msgtrk"
 	"github.com/mailtrace/mailtrace/msgtrktest"
 )
@@ -87,6 +88,7 @@ func BenchmarkSimEndToEnd(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(size)
 			var rows int64
+			cpu := check.StartCPU()
 			for b.Loop() {
 				inputs, err := msgtrk.OpenPaths(dir)
 				if err != nil {
@@ -113,6 +115,7 @@ func BenchmarkSimEndToEnd(b *testing.B) {
 				}
 				rows = n
 			}
+			cpu.Report(b)
 			b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
 			b.ReportMetric(float64(rows), "events")
 		})
@@ -141,6 +144,7 @@ func BenchmarkSimCorrelateOnly(b *testing.B) {
 		}
 		b.Run("events=1e6/"+name, func(b *testing.B) {
 			b.ReportAllocs()
+			cpu := check.StartCPU()
 			for b.Loop() {
 				traces := 0
 				tk, closeTk := benchTracker(b, shards, correlate.Options{OnTrace: func(*correlate.Trace) { traces++ }})
@@ -159,6 +163,7 @@ func BenchmarkSimCorrelateOnly(b *testing.B) {
 					b.Fatal("no traces")
 				}
 			}
+			cpu.Report(b)
 			b.ReportMetric(float64(batch.Len())*float64(b.N)/b.Elapsed().Seconds(), "events/s")
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(batch.Len()), "ns/event")
 		})

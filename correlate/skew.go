@@ -2,10 +2,10 @@ package correlate
 
 import (
 	"slices"
-
-	"github.com/mailtrace/mailtrace/msgtrk"
 	"sort"
 	"time"
+
+	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
 // maxSkewTraceEvents bounds the traces sampled for skew (the pairing is

@@ -8,6 +8,7 @@ import (
 
 	"github.com/mailtrace/mailtrace/correlate"
 	"github.com/mailtrace/mailtrace/msgtrk"
+	"github.com/mailtrace/mailtrace/report"
 )
 
 // summaryRows reads rows as package export writes them for an Exchange
@@ -80,7 +81,7 @@ func TestSummaryRows(t *testing.T) {
 	if err != nil || !strings.Contains(string(b), `"summary":true`) || !strings.Contains(string(b), `"hops":[]`) {
 		t.Errorf("JSON: %s, %v", b, err)
 	}
-	var c correlate.Counts
+	var c report.Counts
 	c.Add(tr)
 	if c.Messages != 1 || c.Recipients != 6 || c.Delivered != 2 || c.SentExternal != 1 || c.Failed != 1 || c.Dropped != 1 ||
 		c.Pending != 1 || c.Expansions != 1 || c.Expanded != 2 {

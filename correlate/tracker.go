@@ -9,23 +9,6 @@ import (
 	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
-// Stats counts what a Tracker has done.
-type Stats struct {
-	Events        int64 // rows added
-	DuplicateRows int64 // rows seen a second time (a file collected twice), ignored
-	Late          int64 // rows for messages whose trace was already emitted
-	Traces        int64 // traces emitted
-	Complete      int64 // … with ReasonComplete
-	Expired       int64 // … with ReasonExpired
-	Evicted       int64 // … with ReasonEvicted
-	Flushed       int64 // … with ReasonFlushed
-	Orphans       int64 // traces made only of rows no message id could be found for
-	Merged        int64 // times two open traces turned out to be one message
-	Open          int   // traces open now
-	MaxOpen       int   // most traces open at once
-	Dropped       int64 // rows not kept because a trace reached MaxEventsPerTrace
-}
-
 // Tracker groups message tracking rows from any number of servers into one
 // Trace per message, in bounded memory, driven by event time only.
 //
@@ -56,38 +39,8 @@ type Tracker struct {
 	b        builder
 	skew     map[[2]string]*skewPair
 	skewSeq  uint64
-	ev       event
 	spare    []traceBufs       // buffers of emitted traces, for new ones
 	dsnLinks map[string]string // BuildTrace's Context.DSNLinks
-}
-
-// traceBufs are the per-trace buffers that die with a trace: nothing built
-// from a trace points into them (build copies out what it keeps), so an
-// emitted trace's buffers are handed to the next trace Add opens instead of
-// being allocated and grown again.
-type traceBufs struct {
-	events   []event
-	arena    []byte
-	refs     []ref
-	receives []receiveInfo
-	fps      []fpEntry
-}
-
-// Bounds on the buffers kept for reuse: at most maxSpare sets, none from a
-// trace much larger than usual (its memory goes back to the heap).
-const (
-	maxSpare          = 64
-	maxSpareEvents    = 64
-	maxSpareArenaSize = 16 << 10
-)
-
-// recycle keeps tr's buffers for a later trace and detaches them from tr.
-func (t *Tracker) recycle(tr *trace) {
-	if len(t.spare) < maxSpare && cap(tr.events) <= maxSpareEvents && cap(tr.arena) <= maxSpareArenaSize {
-		clear(tr.events) // drop the strings they point to
-		t.spare = append(t.spare, traceBufs{tr.events[:0], tr.arena[:0], tr.refs[:0], tr.receives[:0], tr.fps[:0]})
-	}
-	tr.events, tr.arena, tr.refs, tr.receives, tr.fps = nil, nil, nil, nil, nil
 }
 
 // New returns a Tracker with the given options.
@@ -127,22 +80,6 @@ func (t *Tracker) Watermark() time.Time {
 	return time.Unix(0, t.watermark).UTC()
 }
 
-// maxInterned bounds the host names interned (and the servers and short
-// names remembered): a few thousand covers any organisation, while a hostile
-// input naming a new host on every row cannot grow the Tracker past it.
-const maxInterned = 4096
-
-func (t *Tracker) intern(b []byte) string {
-	if s, ok := t.strs[string(b)]; ok {
-		return s
-	}
-	s := string(b)
-	if len(t.strs) < maxInterned {
-		t.strs[s] = s
-	}
-	return s
-}
-
 // MarkServer tells the Tracker that server has logs in the input, even
 // before any of its rows arrive, so that a hand-over to it is followed in
 // its logs. The rows themselves say which server wrote each input; a
@@ -171,18 +108,6 @@ func (t *Tracker) InputServers() map[string]string { return t.org.inputServers()
 // isEdge reports whether the server of short name k is an Edge Transport
 // server (see orgState.isEdge).
 func (t *Tracker) isEdge(k string) bool { return t.org.isEdge(k) }
-
-// short returns the short lower-case name of a server, cached.
-func (t *Tracker) short(server string) string {
-	if s, ok := t.shorts[server]; ok {
-		return s
-	}
-	s := string(shortHost(nil, []byte(server)))
-	if len(t.shorts) < maxInterned {
-		t.shorts[server] = s
-	}
-	return s
-}
 
 // rowInfo is what Add decodes of a row once and hands to keysOf and extract.
 type rowInfo struct {
@@ -458,64 +383,6 @@ func (t *Tracker) emit(tr *trace, reason Reason) {
 		t.stats.Orphans++
 	}
 	t.opts.OnTrace(out)
-}
-
-// traceHeap orders open traces by deadline, then creation.
-type traceHeap []*trace
-
-func (h traceHeap) Len() int { return len(h) }
-func (h traceHeap) Less(i, j int) bool {
-	if h[i].hkey != h[j].hkey {
-		return h[i].hkey < h[j].hkey
-	}
-	return h[i].seq < h[j].seq
-}
-func (h traceHeap) Swap(i, j int) {
-	h[i], h[j] = h[j], h[i]
-	h[i].heapIdx = i
-	h[j].heapIdx = j
-}
-func (h *traceHeap) Push(x any) {
-	tr := x.(*trace)
-	tr.heapIdx = len(*h)
-	*h = append(*h, tr)
-}
-func (h *traceHeap) Pop() any {
-	old := *h
-	tr := old[len(old)-1]
-	old[len(old)-1] = nil
-	*h = old[:len(old)-1]
-	tr.heapIdx = -1
-	return tr
-}
-
-// recentKeys remembers the last n emitted keys (FIFO), mapping each to the
-// primary key of its trace.
-type recentKeys struct {
-	m    map[string]string
-	ring []string
-	next int
-}
-
-func newRecentKeys(n int) recentKeys {
-	return recentKeys{m: make(map[string]string), ring: make([]string, n)}
-}
-
-func (r *recentKeys) has(k string) bool { _, ok := r.m[k]; return ok }
-
-func (r *recentKeys) get(k string) (string, bool) { v, ok := r.m[k]; return v, ok }
-
-func (r *recentKeys) add(k, v string) {
-	if _, ok := r.m[k]; ok {
-		r.m[k] = v
-		return
-	}
-	if old := r.ring[r.next]; old != "" {
-		delete(r.m, old)
-	}
-	r.ring[r.next] = k
-	r.m[k] = v
-	r.next = (r.next + 1) % len(r.ring)
 }
 
 // The Tracker answers what building a trace needs to know of the

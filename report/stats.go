@@ -18,7 +18,7 @@ const DefaultTopCapacity = 4096
 
 // Stats accumulates rows (AddRecord) and traces (AddTrace). Use NewStats.
 type Stats struct {
-	Counts correlate.Counts
+	Counts Counts
 	// InputServers, when set before Summary, names the server that wrote
 	// each input (by Record.Origin().File), as the correlator decided from
 	// the rows (correlate.Tracker.InputServers): the rows of an input it
@@ -176,7 +176,7 @@ type SkewJSON struct {
 	Samples       int64   `json:"samples"`
 }
 
-// CountsJSON is correlate.Counts with JSON names.
+// CountsJSON is Counts with JSON names.
 type CountsJSON struct {
 	Messages      int64 `json:"unique_messages"`
 	NDRs          int64 `json:"ndrs"`

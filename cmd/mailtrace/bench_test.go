@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mailtrace/mailtrace/internal/check"
 	"github.com/mailtrace/mailtrace/msgtrk"
 	"github.com/mailtrace/mailtrace/msgtrktest"
 )
@@ -23,22 +24,28 @@ import (
 //	go tool pprof -top -cum /tmp/cpu.prof
 func BenchmarkStatsCommand(b *testing.B) {
 	const events = 1_000_000
-	dir := b.TempDir()
-	sim, err := msgtrktest.New(msgtrktest.Config{Seed: 1, Events: events, Messages: 1 << 30, Rate: 20, MaxSkew: 2 * time.Minute,
-		OnMessage: func(msgtrktest.MessageTruth) {}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := sim.WriteDir(dir); err != nil {
-		b.Fatal(err)
+	dir := os.Getenv("MAILTRACE_BENCH_DIR")
+	if dir == "" {
+		dir = b.TempDir()
+		sim, err := msgtrktest.New(msgtrktest.Config{Seed: 1, Events: events, Messages: 1 << 30, Rate: 20, MaxSkew: 2 * time.Minute,
+			OnMessage: func(msgtrktest.MessageTruth) {}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := sim.WriteDir(dir); err != nil {
+			b.Fatal(err)
+		}
 	}
 	for _, workers := range []string{"1", "2"} {
 		b.Run("workers="+workers, func(b *testing.B) {
+			b.ReportAllocs()
+			cpu := check.StartCPU()
 			for b.Loop() {
 				if code := run([]string{"stats", "-quiet", "-workers", workers, dir}, io.Discard, io.Discard); code != 0 {
 					b.Fatalf("exit status %d", code)
 				}
 			}
+			cpu.Report(b)
 			b.ReportMetric(float64(events)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 		})
 	}

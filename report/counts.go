@@ -1,8 +1,10 @@
-package correlate
+package report
+
+import "github.com/mailtrace/mailtrace/correlate"
 
 // Counts sums traces with explicit counting semantics, the questions admins
 // ask of tracking logs ("how many messages?" is not "how many deliveries?").
-// Add every emitted trace; the zero Counts is ready to use.
+// Add every emitted trace (Stats does); the zero Counts is ready to use.
 type Counts struct {
 	// Messages counts unique messages, each once however many recipients
 	// and copies it had ("once" counting). NDRs are messages too and are
@@ -36,7 +38,7 @@ type Counts struct {
 }
 
 // Add counts one trace.
-func (c *Counts) Add(t *Trace) {
+func (c *Counts) Add(t *correlate.Trace) {
 	if t.Orphan {
 		c.Orphans++
 		return
@@ -55,17 +57,17 @@ func (c *Counts) Add(t *Trace) {
 			c.Expanded++
 		}
 		switch r.Status {
-		case StatusDelivered:
+		case correlate.StatusDelivered:
 			c.Delivered++
-		case StatusSentExternal:
+		case correlate.StatusSentExternal:
 			c.SentExternal++
-		case StatusFailed:
+		case correlate.StatusFailed:
 			c.Failed++
-		case StatusDropped:
+		case correlate.StatusDropped:
 			c.Dropped++
-		case StatusDuplicate:
+		case correlate.StatusDuplicate:
 			c.Duplicate++
-		case StatusHandedOff:
+		case correlate.StatusHandedOff:
 			c.HandedOff++
 		default:
 			c.Pending++
