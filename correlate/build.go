@@ -21,6 +21,11 @@ type org interface {
 	// hasLogs reports whether the server of short lower-case name short
 	// has logs in the input.
 	hasLogs(short string) bool
+	// serviceLogs tells whether the logs of one service of that server
+	// are in the input, and from when (see orgState.serviceLogs).
+	serviceLogs(short string, kind msgtrk.LogKind) (eff msgtrk.LogKind, have bool, first int64)
+	// window is the quiet window.
+	window() time.Duration
 	// isEdge reports whether that server is an Edge Transport server.
 	isEdge(short string) bool
 	// nameFor names a server given its short name.
@@ -66,7 +71,18 @@ type builder struct {
 	subTo   map[visitPeer]struct{}
 	recvBy  map[[2]string][2]int32 // (receiver short, sender short) → up to two visits with an SMTP RECEIVE
 	byHop   map[hopKey]int32
-	missing map[string]bool // short names of servers handed to or from whose logs are missing
+	missing map[missingKey]bool // servers (or their services) handed to or from whose logs are missing
+	gaps    []Anomaly           // log_gap anomalies found with them
+
+	// Hand-overs (build_logs.go): per event, the service a SEND or SUBMIT
+	// handed the message to, and whether that service's logs are missing;
+	// SENDs whose reply names the next hop's copy, by next hop and id.
+	sendKind   []msgtrk.LogKind
+	toMissing  []bool
+	byNext     map[string]int32   // next hop short + "\x00" + internal id → sending visit
+	identified map[[2]string]bool // (sender, receiver): some SEND between them names a copy the receiver has
+	entryFrom  int32              // the RECEIVE from an Exchange server whose rows are missing that the origin would be, -1
+	keyBuf     []byte
 
 	// Scratch reused from trace to trace (see resetMap).
 	firstCopy map[visitKey]int32
@@ -171,13 +187,16 @@ func (b *builder) build(tr *trace) *Trace {
 	b.resolveServers()
 	b.canonicalOrder()
 	b.buildVisits()
+	b.readSends()
 	b.buildLinks()
 	b.inferDeliverySenders()
 	b.buildDepths()
 	b.buildHops()
 	b.buildEventOrder()
-	b.buildOrigin()
 	b.missing = resetMap(b.missing)
+	b.gaps = b.gaps[:0]
+	b.classifyHandOvers()
+	b.buildOrigin()
 	b.buildRecipients()
 	b.buildMissingLogs()
 	b.buildAnomalies()
@@ -547,9 +566,17 @@ func (b *builder) buildLinks() {
 				}
 			}
 			_, submitted := b.subTo[visitPeer{x.submission, hv.short}]
+			if p, ok := b.nextParent(hv.short, e, h); ok {
+				// The sender's reply names this copy (format.md §6).
+				b.addParent(h, p)
+				continue
+			}
 			switch {
 			case x.submission >= 0 && (transport < 0 || submitted):
 				b.addParent(h, x.submission)
+			case b.identified[[2]string{e.peer, hv.short}]:
+				// The peer's replies name its copies' next copies, and
+				// none names this one: no copy in the trace sent it.
 			case sender >= 0:
 				b.addParent(h, sender)
 			case transport >= 0 && e.peer != hv.short:
@@ -586,16 +613,18 @@ func (b *builder) buildLinks() {
 			if two, ok := b.recvBy[[2]string{e.peer, hv.short}]; ok && other(two, h) >= 0 {
 				continue
 			}
+			// (When its reply tells which service took it, only that one.)
 			x := b.server(e.peer)
+			kind := b.sendKind[i]
 			linked := false
 			for _, c := range x.deliveries {
 				b.steps++
-				if c != h {
+				if c != h && kind != msgtrk.LogTransport {
 					b.addParent(c, h)
 					linked = true
 				}
 			}
-			if !linked {
+			if !linked && kind != msgtrk.LogDelivery {
 				b.addParent(other(x.transport, h), h)
 			}
 		}
@@ -931,6 +960,7 @@ func (b *builder) buildOrigin() {
 		dsn = dsnAny
 	}
 	o := &out.Origin
+	b.entryFrom = -1
 	switch {
 	case dsn >= 0:
 		e := &tr.events[dsn]
@@ -939,6 +969,11 @@ func (b *builder) buildOrigin() {
 	case store >= 0:
 		first = store
 	case first < 0:
+		return
+	case b.senderRowsMissing(first) && b.receivedFromMissing(first, false):
+		// Handed over by an Exchange server whose logs of that time are
+		// not in the input: it entered there, or before.
+		b.entryFrom = first
 		return
 	}
 	e := &tr.events[first]
@@ -1096,7 +1131,7 @@ func (b *builder) buildRecipients() {
 		if b.routingRow(rs, e) {
 			continue
 		}
-		b.outcomeRow(rs, e, b.evDepth[i])
+		b.outcomeRow(rs, i, b.evDepth[i])
 	}
 	if out.DSNForMessageID != "" {
 		out.DSNFor = b.org.keyOfMessageID(out.DSNForMessageID)
@@ -1201,9 +1236,10 @@ func (b *builder) routingRow(rs *recipients, e *event) bool {
 	return true
 }
 
-// outcomeRow records what a row says of its recipients' outcomes.
-func (b *builder) outcomeRow(rs *recipients, e *event, d int) {
+// outcomeRow records what row i says of its recipients' outcomes.
+func (b *builder) outcomeRow(rs *recipients, i int32, d int) {
 	tr := b.tr
+	e := &tr.events[i]
 	statuses := tr.list(e.status)
 	for k, r := range tr.list(e.rcpts) {
 		b.steps++
@@ -1216,21 +1252,35 @@ func (b *builder) outcomeRow(rs *recipients, e *event, d int) {
 		case msgtrk.EventSendExternal:
 			s = StatusSentExternal
 		case msgtrk.EventSend:
-			if e.peer == "" || b.org.hasLogs(e.peer) {
+			switch {
+			case e.peer == "":
+				continue
+			case b.toMissing[i]:
+				// To a service of a server whose logs of it are
+				// missing (classifyHandOvers).
+				s, server = StatusHandedOff, b.org.nameFor(e.peer)
+			case b.org.hasLogs(e.peer):
 				continue // the next server's logs tell
-			}
-			if s = b.sendOutcome(e, st.addr); s == StatusHandedOff {
-				server = b.org.nameFor(e.peer)
-				b.missing[e.peer] = true
+			default:
+				if s = b.sendOutcome(e, st.addr); s == StatusHandedOff {
+					server = b.org.nameFor(e.peer)
+					b.missing[missingKey{e.peer, msgtrk.LogUnknown}] = true
+				}
 			}
 		case msgtrk.EventSubmit:
 			// The submission service handed the message to a transport
 			// server whose logs are missing.
-			if e.source != msgtrk.SourceStoreDriver || e.peer == "" || b.org.hasLogs(e.peer) {
+			switch {
+			case e.source != msgtrk.SourceStoreDriver || e.peer == "":
 				continue
+			case b.toMissing[i]:
+				s, server = StatusHandedOff, b.org.nameFor(e.peer)
+			case b.org.hasLogs(e.peer):
+				continue
+			default:
+				s, server = StatusHandedOff, b.org.nameFor(e.peer)
+				b.missing[missingKey{e.peer, msgtrk.LogUnknown}] = true
 			}
-			s, server = StatusHandedOff, b.org.nameFor(e.peer)
-			b.missing[e.peer] = true
 		case msgtrk.EventFail, msgtrk.EventDeliverFail:
 			s = StatusFailed
 		case msgtrk.EventDrop:
@@ -1296,6 +1346,7 @@ var (
 	intraOrgConnector = []byte("Intra-Organization SMTP Send Connector")
 	edgeSyncPrefix    = []byte("EdgeSync - ")
 	internetWord      = []byte("internet")
+	storeDriverError  = []byte("STOREDRV.")
 )
 
 // sendOutcome tells what a SEND to a host without logs did for recipient
@@ -1341,28 +1392,25 @@ func (b *builder) insideOrg(e *event) bool {
 		bytes.HasPrefix(conn, edgeSyncPrefix) && !b.org.isEdge(e.short)
 }
 
-// buildMissingLogs finds the servers the message was handed to or received
-// from whose logs are not in the input: those of handed-off recipients
-// (above), an Exchange server that handed the message over (an SMTP
-// RECEIVE authenticated as another Exchange server, Kerberos "0c" or
-// mutual TLS "02", not through a front end), a hub that delivered it. The
-// trace names them and is not complete.
+// buildMissingLogs finds the servers (or services of a server) the
+// message was handed to or received from whose logs are not in the input:
+// those of handed-off recipients (above), an Exchange server that handed
+// the message over (an SMTP RECEIVE authenticated as another Exchange
+// server, not through a front end; see receivedFromMissing), a hub that
+// delivered it. The trace names them and is not complete.
 func (b *builder) buildMissingLogs() {
 	tr, out := b.tr, b.out
 	for i := range tr.events {
 		b.steps++
 		e := &tr.events[i]
-		if e.peer == "" || e.peer == e.short || b.org.hasLogs(e.peer) || looksLikeIP([]byte(e.peer)) {
+		if e.peer == "" || looksLikeIP([]byte(e.peer)) {
 			continue
 		}
 		switch {
-		case e.etype == msgtrk.EventReceive && e.source == msgtrk.SourceSMTP && e.recv >= 0:
-			ri := &tr.receives[e.recv]
-			if !ri.proxied && ri.auth.IsValid() && (ri.auth.Number == 0x0c || ri.auth.Number == 0x02) {
-				b.missing[e.peer] = true
-			}
-		case e.etype == msgtrk.EventDeliver || e.etype == msgtrk.EventDeliverFail:
-			b.missing[e.peer] = true
+		case b.senderRowsMissing(int32(i)):
+			b.receivedFromMissing(int32(i), true)
+		case (e.etype == msgtrk.EventDeliver || e.etype == msgtrk.EventDeliverFail) && e.peer != e.short && !b.org.hasLogs(e.peer):
+			b.missing[missingKey{e.peer, msgtrk.LogUnknown}] = true
 		}
 	}
 	// A FAIL of a hand-over inside the organisation names, in its
@@ -1377,23 +1425,33 @@ func (b *builder) buildMissingLogs() {
 			continue
 		}
 		l, _ := recipstatus.ParseLastError(tr.bytesOf(tr.list(e.status)[0]))
-		if len(l.FQDN) == 0 {
+		if len(l.FQDN) == 0 || looksLikeIP(l.FQDN) {
 			continue
 		}
 		short := string(shortHost(nil, l.FQDN))
-		if short != e.short && !looksLikeIP(l.FQDN) && !b.org.hasLogs(short) {
-			b.missing[short] = true
+		switch {
+		case !b.org.hasLogs(short):
+			if short != e.short {
+				b.missing[missingKey{short, msgtrk.LogUnknown}] = true
+			}
+		case bytes.Contains(l.LED.Raw, storeDriverError) && !b.hasRole(short, msgtrk.LogDelivery, -1):
+			// The store refused the delivery: the server's delivery
+			// service logged a DELIVERFAIL (format.md §4,
+			// recipient-status), which is not in the trace.
+			b.logsWanted(short, msgtrk.LogDelivery, e.time)
 		}
 	}
 	if len(b.missing) == 0 {
 		return
 	}
-	for short := range b.missing {
-		out.MissingLogs = append(out.MissingLogs, b.org.nameFor(short))
+	for k := range b.missing {
+		out.MissingLogs = append(out.MissingLogs, b.missingName(k))
 	}
 	slices.Sort(out.MissingLogs)
 	out.Anomalies = append(out.Anomalies, Anomaly{AnomalyMissingLogs, fmt.Sprintf("the message crossed %s, whose logs are not in the input",
 		strings.Join(out.MissingLogs, ", "))})
+	slices.SortStableFunc(b.gaps, func(x, y Anomaly) int { return strings.Compare(x.Message, y.Message) })
+	out.Anomalies = append(out.Anomalies, slices.CompactFunc(b.gaps, func(x, y Anomaly) bool { return x == y })...)
 }
 
 // finalRecipients turns the working states into the trace's recipients:
@@ -1525,9 +1583,9 @@ func (b *builder) buildAnomalies() {
 		if !sendsHandOver(e) || e.peer == "" || !b.org.hasLogs(e.peer) {
 			continue
 		}
-		if e.etype == msgtrk.EventSend && !hasVisit[e.peer] {
+		if e.etype == msgtrk.EventSend && !b.toMissing[i] && !b.sendFollowed(int32(i), hasVisit) {
 			out.Anomalies = append(out.Anomalies, Anomaly{AnomalyMissingHop, fmt.Sprintf("%s sent to %s at %s, no row of %s for this message",
-				e.server, e.peer, time.Unix(0, e.time).UTC().Format(time.RFC3339Nano), e.peer)})
+				e.server, e.peer, time.Unix(0, e.time).UTC().Format(time.RFC3339Nano), serviceOf(b.org.nameFor(e.peer), b.sendKind[i]))})
 			continue
 		}
 		if e.short == e.peer {
@@ -1547,7 +1605,14 @@ func (b *builder) buildAnomalies() {
 		}
 	}
 	if out.Origin.Protocol == ProtocolUnknown && tr.primary != "" && !(out.Summary && len(b.visits) == 0) {
-		out.Anomalies = append(out.Anomalies, Anomaly{AnomalyNoOrigin, "no RECEIVE row for this message"})
+		if b.entryFrom >= 0 {
+			e := &tr.events[b.entryFrom]
+			out.Anomalies = append(out.Anomalies, Anomaly{AnomalyNoOrigin, fmt.Sprintf("%s received it from %s, an Exchange server whose logs of that time are not in the input: it entered there or before",
+				e.server, b.org.nameFor(e.peer))})
+		} else {
+			out.Anomalies = append(out.Anomalies, Anomaly{AnomalyNoOrigin, "no RECEIVE row for this message"})
+			b.entryGap()
+		}
 	}
 	if tr.primary == "" {
 		out.Orphan = true

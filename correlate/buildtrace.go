@@ -28,6 +28,14 @@ type Context struct {
 	// Tracker.InputServers). Rows of inputs not listed go by what they
 	// name themselves, and the input's location.
 	Files map[string]string
+	// Logs says which services' logs of each server are in the input, and
+	// from when (Tracker.Logs over the whole input): a hand-over to a
+	// service whose logs are missing, or begin after the hand-over, makes
+	// its recipients handed_off and names it in Trace.MissingLogs. A server
+	// named in Servers or Files but not here counts as having the logs of
+	// every service; BuildTrace never learns this from the rows of one
+	// message.
+	Logs []ServerLogs
 	// DSNLinks maps a message-id to the Key of the message that has it,
 	// for the messages an NDR among the rows may report on (see
 	// Trace.DSNFor); nil when not known.
@@ -54,6 +62,7 @@ func BuildTrace(rows []*msgtrk.Record, ctx Context) (*Trace, error) {
 		t.MarkServer(s)
 	}
 	t.dsnLinks = ctx.DSNLinks
+	t.org.tellLogs(ctx.Logs)
 	if len(ctx.Files) > 0 {
 		t.org.fixed = make(map[string]string, len(ctx.Files))
 		for name, server := range ctx.Files {

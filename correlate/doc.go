@@ -27,7 +27,16 @@
 // that handed the message over (client-hostname), a SEND names the next one
 // (server-hostname), a DELIVER names the transport that sent it; each
 // hand-over adds one to Depth, so a server whose clock runs two minutes
-// ahead cannot appear before its predecessor. A hand-over whose receive is
+// ahead cannot appear before its predecessor. When a SEND's reply names the
+// copy the next server made ("250 2.6.0 <id> [InternalId=…, Hostname=…]
+// Queued mail for delivery", format.md §6, §8; the 2013 writer's swapped
+// pair is read by form), that copy is linked to the very copy that sent it,
+// so the copies of a mail loop take their true depths (TestLoopDepths);
+// between two servers whose replies name copies the receiver has, a copy no
+// reply names was sent by no copy in the trace. The reply also tells which
+// service took the message: a transport queues it under an InternalId, the
+// Mailbox Transport Delivery service answers with its Hostname only. A
+// hand-over whose receive is
 // logged more than a second before its send (SEND, or the submission
 // service's SUBMIT) is reported as a "skew" anomaly, the hand-overs between
 // two servers being paired in time order (TestSkewAnomalies); a SEND to a
@@ -92,6 +101,27 @@
 // says so, and the trace is expired, not complete: its recipients are
 // handed_off rather than sent_external.
 //
+// The same holds for one service of a server: its Transport (MSGTRK),
+// Mailbox Transport Submission (MSGTRKMS) and Delivery (MSGTRKMD) logs,
+// or the 2007/2010 Mailbox role's MSGTRKM, are rotated and collected apart
+// (format.md §1.1, §1.2), which services a server's logs hold being told
+// by the inputs' names (a stream, or an input not named MSGTRK…, counts as
+// every service). A SEND to a delivery service whose logs are not in the
+// input hands its recipients off to that server and names "EX01
+// (MSGTRKMD)" in MissingLogs; a hub's RECEIVE from a mailbox server whose
+// MSGTRKMS logs are missing names "EX01 (MSGTRKMS)", and the trace's
+// origin is left unknown rather than taken from the hub's RECEIVE (the
+// message entered in those logs); a submission to a transport whose MSGTRK
+// logs are missing names "EX01 (MSGTRK)"; a store driver failure (a FAIL
+// whose LastError is STOREDRV.…) names the delivery service that logged its
+// DELIVERFAIL. When that service's logs are in the input but begin after
+// the hand-over (circular logging deleted the older files, §1.2, §10
+// "Gaps"), it is named the same way and a "log_gap" anomaly gives the time
+// they begin; a trace without entry whose first row comes less than a
+// quiet window after the logs of its server begin has a log_gap anomaly
+// too: it entered before them. ServerLogs (Tracker.Logs, Context.Logs)
+// says which services' logs are in the input.
+//
 // # Time and memory
 //
 // A [Tracker] never reads the clock: it is driven by event time through
@@ -135,7 +165,8 @@
 //	                    Online message traces, see summary.go): outcomes without hops
 //	events              rows in the trace
 //	reason              "complete" | "expired" | "evicted" | "flushed"
-//	anomalies           ["missing_hop: …", "skew: …", "no_origin: …", "orphan: …", …]
+//	anomalies           ["missing_hop: …", "skew: …", "no_origin: …", "orphan: …",
+//	                     "loop: …", "truncated: …", "missing_logs: …", "log_gap: …"]
 //
 // Every list is written, [] when empty, never null; a scalar that is
 // empty or zero is left out (size, server, time, latency_seconds …).

@@ -72,3 +72,26 @@ func BenchmarkBuildLoop(b *testing.B) {
 		})
 	}
 }
+
+// TestLoopDepths: in a mail loop whose SEND replies name the copy the next
+// server made (InternalId, format.md §6, §8), each copy is linked to the
+// copy that sent it, so the k-th copy is k hand-overs deep: the hops go
+// EX1 0, EX2 1, EX1 2, …, each from the one before. (Without the reply's
+// id every copy was linked to the first copy of the other server that
+// sent anything, and the depths stayed at 0 and 1.)
+func TestLoopDepths(t *testing.T) {
+	const n = 200
+	tr, _ := buildLoop(t, msgtrktest.MailLoop(n, false))
+	if len(tr.Hops) != n/2 {
+		t.Fatalf("%d hops, want %d: %+v", len(tr.Hops), n/2, tr.Hops[:min(len(tr.Hops), 6)])
+	}
+	for k, h := range tr.Hops {
+		want := []string{"EX1", "EX2"}[k%2]
+		if h.Server != want || h.Depth != k || h.Role != RoleHub || k > 0 && (len(h.From) != 1 || h.From[0] != k-1) {
+			t.Fatalf("hop %d: %s %s depth %d from %v, want %s hub depth %d from [%d]", k, h.Server, h.Role, h.Depth, h.From, want, k, k-1)
+		}
+	}
+	if tr.HasAnomaly(AnomalyLoop) {
+		t.Errorf("anomalies %v", tr.Anomalies)
+	}
+}

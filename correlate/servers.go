@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/mailtrace/mailtrace/internal/ascii"
 	"github.com/mailtrace/mailtrace/msgtrk"
@@ -34,6 +35,8 @@ type fileState struct {
 	hintRaw string
 	votes   []vote
 	counted int
+	first   int64 // time of its first row with a valid time (unix ns), 0 until one came
+	modern  bool  // its rows have the network-message-id column (Exchange 2013 and later)
 }
 
 type vote struct {
@@ -63,7 +66,20 @@ type serverState struct {
 	named   bool // named an Edge server by the caller
 	edge    bool // evidence only an Edge gives
 	mailbox bool // evidence only a mailbox (or 2007/2010 hub) server gives
+	// Which of its services' logs are in the input (see serviceLogs):
+	// bit k is set when some input of msgtrk.LogKind k was written by it
+	// (LogUnknown: an input whose name does not say, a stream); first[k]
+	// is the time of the earliest row of those inputs (unix ns). modern:
+	// its rows have the network-message-id column (2013 and later), so
+	// its mailbox services write MSGTRKMS and MSGTRKMD.
+	kinds  uint8
+	first  [numServiceKinds]int64
+	modern bool
 }
+
+// numServiceKinds bounds the msgtrk.LogKind values serverState tracks:
+// LogUnknown and the tracking kinds (LogTransport … LogMailbox).
+const numServiceKinds = int(msgtrk.LogMailbox) + 1
 
 // orgState is what the rows tell of the organisation: which server wrote
 // each input, which servers have logs and which are Edge servers. A
@@ -75,6 +91,7 @@ type orgState struct {
 	byName    map[string]int32
 	servers   map[string]*serverState
 	fixed     map[string]string // file name → short server name, from Context.Files (BuildTrace)
+	fixedLogs bool              // the services' logs are told (Context.Logs), not learnt from the rows
 	domains   map[string]bool   // lower-case domains the organisation receives mail for
 	names     map[string]string // short → display name: its first spelling in a local-host column
 	mixedCase bool              // some display name is not in upper case
@@ -214,6 +231,9 @@ func (o *orgState) observe(rec *msgtrk.Record, et msgtrk.EventType, src msgtrk.S
 	file = o.file(origin)
 	if file < 0 {
 		o.markLogs(local)
+		if !o.fixedLogs && local != "" {
+			o.server(local).kinds |= 1 << msgtrk.LogUnknown // (which service is no longer told)
+		}
 		return file, local, scratch
 	}
 	f := &o.files[file]
@@ -228,6 +248,9 @@ func (o *orgState) observe(rec *msgtrk.Record, et msgtrk.EventType, src msgtrk.S
 	}
 	short := o.shortOf(file, local)
 	o.markLogs(short)
+	if !o.fixedLogs && short != "" {
+		o.noteService(short, f, rec, origin.Kind)
+	}
 	o.learnDomains(rec, et, src)
 	// The role's evidence goes to the server the row belongs to.
 	switch {
@@ -302,6 +325,57 @@ func (o *orgState) markLogs(short string) {
 		return
 	}
 	o.server(short).logs = true
+}
+
+// noteService records that short wrote a row of input f, of kind kind:
+// that service's logs are in the input, from the input's first row on.
+func (o *orgState) noteService(short string, f *fileState, rec *msgtrk.Record, kind msgtrk.LogKind) {
+	if f.first == 0 {
+		if tm, err := rec.Time(); err == nil {
+			f.first = tm.UnixNano()
+			f.modern = rec.Has(msgtrk.NetworkMessageID)
+		}
+	}
+	if int(kind) >= numServiceKinds {
+		return // (summary rows are no service's logs)
+	}
+	s := o.server(short)
+	s.kinds |= 1 << kind
+	s.modern = s.modern || f.modern
+	if f.first != 0 && (s.first[kind] == 0 || f.first < s.first[kind]) {
+		s.first[kind] = f.first
+	}
+}
+
+// serviceLogs tells whether the logs of one service of the server of short
+// name short are in the input, kind naming the service as 2013 and later
+// have it (LogTransport, LogSubmission or LogDelivery): for a server of
+// 2007 or 2010 the Mailbox role's submission rows are in its MSGTRKM
+// files and its deliveries in the transport's MSGTRK (format.md §1.1), and
+// the kind returned is the one looked for. first is the time of the
+// earliest row of those logs (unix ns; 0 when not known). A server whose
+// logs are in the input without saying which services they are (a stream,
+// inputs not named MSGTRK…, or a server the caller marked) has all of them.
+func (o *orgState) serviceLogs(short string, kind msgtrk.LogKind) (eff msgtrk.LogKind, have bool, first int64) {
+	s, ok := o.servers[short]
+	if !ok || !s.logs {
+		return kind, false, 0
+	}
+	if s.kinds == 0 || s.kinds&(1<<msgtrk.LogUnknown) != 0 {
+		return kind, true, 0
+	}
+	if !s.modern {
+		switch kind {
+		case msgtrk.LogSubmission:
+			kind = msgtrk.LogMailbox
+		case msgtrk.LogDelivery:
+			kind = msgtrk.LogTransport
+		}
+	}
+	if int(kind) >= numServiceKinds || s.kinds&(1<<kind) == 0 {
+		return kind, false, 0
+	}
+	return kind, true, s.first[kind]
 }
 
 // hasLogs reports whether the server of short name short has logs in the
@@ -536,3 +610,80 @@ func (o *orgState) configure(opts Options) {
 		o.acceptDomain([]byte(d))
 	}
 }
+
+// ServerLogs says that the logs of one service of one server are in the
+// input, and from when: what a trace's missing_logs and log_gap rest on.
+type ServerLogs struct {
+	Server string // as the rows spell it
+	// Kind is the service's log (msgtrk.LogTransport for MSGTRK,
+	// LogSubmission MSGTRKMS, LogDelivery MSGTRKMD, LogApproval MSGTRKMA,
+	// LogMailbox the 2007/2010 MSGTRKM), or msgtrk.LogUnknown for inputs
+	// whose name does not say (a stream): the server then counts as having
+	// the logs of every service.
+	Kind msgtrk.LogKind
+	// First is the time of the earliest row of those logs, as logged.
+	First time.Time
+	// Modern reports that the server's rows have the network-message-id
+	// column (Exchange 2013 and later): its Mailbox role writes MSGTRKMS and
+	// MSGTRKMD, where 2007 and 2010 write MSGTRKM and deliver from MSGTRK.
+	Modern bool
+}
+
+// logs lists the services' logs seen so far, sorted by server and kind.
+func (o *orgState) logs() []ServerLogs {
+	var out []ServerLogs
+	for short, s := range o.servers {
+		for k := range numServiceKinds {
+			if s.kinds&(1<<k) == 0 {
+				continue
+			}
+			l := ServerLogs{Server: o.display(short), Kind: msgtrk.LogKind(k), Modern: s.modern}
+			if s.first[k] != 0 {
+				l.First = time.Unix(0, s.first[k]).UTC()
+			}
+			out = append(out, l)
+		}
+	}
+	slices.SortFunc(out, func(a, b ServerLogs) int {
+		if c := strings.Compare(a.Server, b.Server); c != 0 {
+			return c
+		}
+		return int(a.Kind) - int(b.Kind)
+	})
+	return out
+}
+
+// tellLogs takes the services' logs a caller says are in the input
+// (Context.Logs) instead of learning them from the rows.
+func (o *orgState) tellLogs(logs []ServerLogs) {
+	o.fixedLogs = true
+	for _, l := range logs {
+		short := o.intern(shortHost(nil, []byte(l.Server)))
+		if short == "" || int(l.Kind) >= numServiceKinds {
+			continue
+		}
+		o.spelling(short, []byte(l.Server))
+		o.markLogs(short)
+		s := o.server(short)
+		s.kinds |= 1 << l.Kind
+		s.modern = s.modern || l.Modern
+		if !l.First.IsZero() {
+			if ns := l.First.UnixNano(); s.first[l.Kind] == 0 || ns < s.first[l.Kind] {
+				s.first[l.Kind] = ns
+			}
+		}
+	}
+}
+
+// Logs lists the logs of each service of each server seen so far (which
+// services' logs are in the input, from when), for Context.Logs. Call it
+// after Flush.
+func (t *Tracker) Logs() []ServerLogs { return t.org.logs() }
+
+// serviceLogs: see orgState.serviceLogs.
+func (t *Tracker) serviceLogs(short string, kind msgtrk.LogKind) (msgtrk.LogKind, bool, int64) {
+	return t.org.serviceLogs(short, kind)
+}
+
+// window is the quiet window (Options.Window).
+func (t *Tracker) window() time.Duration { return t.opts.Window }

@@ -128,9 +128,10 @@ const (
 	AnomalyLoop                    // a hop no first hop leads to (the hand-overs form a cycle)
 	AnomalyTruncated               // rows beyond MaxEventsPerTrace were not kept
 	AnomalyMissingLogs             // the message crossed servers whose logs are not in the input
+	AnomalyLogGap                  // the logs of a server it crossed begin after it got there (older files deleted, format.md §1.2)
 )
 
-var anomalyNames = [...]string{"unknown", "missing_hop", "skew", "no_origin", "orphan", "loop", "truncated", "missing_logs"}
+var anomalyNames = [...]string{"unknown", "missing_hop", "skew", "no_origin", "orphan", "loop", "truncated", "missing_logs", "log_gap"}
 
 // String returns the kind as in the JSON form ("missing_hop", "skew", …),
 // "unknown" or "AnomalyKind(n)".
@@ -193,7 +194,12 @@ type Trace struct {
 
 	// MissingLogs names, sorted, the servers the message was handed to or
 	// received from whose logs are not in the input: their logs would
-	// complete the picture. A trace with MissingLogs is never complete.
+	// complete the picture. A server whose other logs are in the input is
+	// named with the service whose logs are missing: "EX01 (MSGTRKMD)"
+	// (its Mailbox Transport Delivery service), "EX01 (MSGTRKMS)"
+	// (Submission), "EX01 (MSGTRK)" (Transport), "EX01 (MSGTRKM)" (the
+	// 2007/2010 Mailbox role); a server none of whose logs are in the input
+	// is named alone. A trace with MissingLogs is never complete.
 	MissingLogs []string
 
 	ShadowEvents []EventRef // HAREDIRECT, HARECEIVE, HADISCARD, HAREDIRECTFAIL: never hops or deliveries

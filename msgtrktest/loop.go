@@ -2,6 +2,7 @@ package msgtrktest
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/mailtrace/mailtrace/msgtrk"
@@ -9,11 +10,14 @@ import (
 
 // MailLoop writes, as one 2016 log, n rows of one message caught in a mail loop between EX1
 // and EX2: each server receives it from the other and sends it back, as a
-// new copy (internal-message-id) every time. With receivesOnly, only the
-// RECEIVE rows are there (the SEND rows lost, or in logs not collected):
-// nothing tells which copy sent to which, the worst case of the old
-// builder's scans. It is the adversarial input of the correlator's
-// linearity test and benchmark (one message, up to 10^4 rows).
+// new copy (internal-message-id) every time; each SEND's reply names the
+// copy the other server made ("250 2.6.0 <id> [InternalId=…, Hostname=…]
+// Queued mail for delivery", format.md §6, §8), so the k-th copy is k
+// hand-overs deep. With receivesOnly, only the RECEIVE rows are there (the
+// SEND rows lost, or in logs not collected): nothing tells which copy sent
+// to which, the worst case of the old builder's scans. It is the
+// adversarial input of the correlator's linearity test and benchmark (one
+// message, up to 10^4 rows).
 func MailLoop(n int, receivesOnly bool) []byte {
 	fields := msgtrk.Layout2016.FieldNames()
 	b := []byte("#Software: Microsoft Exchange Server\r\n#Version: 15.01.2507.039\r\n#Log-type: Message Tracking Log\r\n#Date: 2024-05-06T10:00:00.000Z\r\n#Fields: ")
@@ -50,6 +54,7 @@ func MailLoop(n int, receivesOnly bool) []byte {
 			e.Set(msgtrk.ClientHostname, local)
 			e.Set(msgtrk.ServerHostname, other+".contoso.com")
 			e.Set(msgtrk.ConnectorID, "Intra-Organization SMTP Send Connector")
+			e.Set(msgtrk.SourceContext, fmt.Sprintf(";250 2.6.0 <loop@contoso.com> [InternalId=%d, Hostname=%s.contoso.com] Queued mail for delivery;ClientSubmitTime:", 1000+hop+1, strings.ToLower(other)))
 		}
 		for j, f := range msgtrk.Layout2016.Fields() {
 			if j > 0 {

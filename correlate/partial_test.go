@@ -1,0 +1,216 @@
+package correlate_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/leanovate/gopter"
+	"github.com/leanovate/gopter/gen"
+	"github.com/leanovate/gopter/prop"
+	"github.com/mailtrace/mailtrace/correlate"
+	"github.com/mailtrace/mailtrace/internal/proptest"
+	"github.com/mailtrace/mailtrace/msgtrktest"
+)
+
+// serviceOfRole is the log a hop's rows are in, for a version (2010: the
+// Mailbox role's submissions in MSGTRKM, deliveries in MSGTRK).
+func serviceOfRole(v msgtrktest.Version, role string) string {
+	switch role {
+	case msgtrktest.RoleSubmission:
+		if v == msgtrktest.V2010 {
+			return "MSGTRKM"
+		}
+		return "MSGTRKMS"
+	case msgtrktest.RoleDelivery:
+		if v == msgtrktest.V2010 {
+			return "MSGTRK"
+		}
+		return "MSGTRKMD"
+	}
+	return "MSGTRK"
+}
+
+// checkPartial checks the traces of an organisation whose logs lost the
+// services in dropped ("EX01 MSGTRKMD") against its truth: a message that
+// crossed a dropped service is never complete and its trace names missing
+// logs (or has no origin); a recipient delivered by a server whose delivery
+// logs were dropped is handed off to it (never pending with nothing said,
+// never sent outside); no recipient the organisation delivered is sent
+// outside; the origin is the truth's or unknown, never another.
+func checkPartial(v msgtrktest.Version, truth *msgtrktest.Truth, dropped map[string]bool, traces []*correlate.Trace) string {
+	byKey := map[string]*correlate.Trace{}
+	for _, tr := range traces {
+		byKey[tr.Key] = tr
+	}
+	for _, m := range truth.Messages {
+		tr := byKey[m.Key]
+		if tr == nil {
+			continue // (its rows were all dropped)
+		}
+		crossed := ""
+		for _, h := range m.Hops {
+			if dropped[h.Server+" "+serviceOfRole(v, h.Role)] {
+				crossed = h.Server
+			}
+		}
+		if crossed != "" {
+			if tr.Reason == correlate.ReasonComplete {
+				return fmt.Sprintf("message %s (%v) crossed %s, whose logs were dropped, and its trace is complete: %+v", m.Key, m.Kind, crossed, tr.Recipients)
+			}
+			// (The dropped hop itself may be out of sight: behind
+			// another whose logs are missing too.)
+			if len(tr.MissingLogs) == 0 && tr.Origin.Protocol != correlate.ProtocolUnknown {
+				return fmt.Sprintf("message %s (%v) crossed %s, whose logs were dropped: missing_logs %v, anomalies %v", m.Key, m.Kind, crossed, tr.MissingLogs, tr.Anomalies)
+			}
+		}
+		if p := tr.Origin.Protocol; p != correlate.ProtocolUnknown && (p.String() != m.Origin.Protocol || tr.Origin.Server != m.Origin.Server) {
+			return fmt.Sprintf("message %s (%v): origin %s at %s, truth %s at %s", m.Key, m.Kind, p, tr.Origin.Server, m.Origin.Protocol, m.Origin.Server)
+		}
+		for _, want := range m.Recipients {
+			i := slices.IndexFunc(tr.Recipients, func(r correlate.Recipient) bool { return r.Address == want.Address })
+			if i < 0 {
+				continue
+			}
+			got := tr.Recipients[i]
+			if want.Status == msgtrktest.StatusDelivered && got.Status == correlate.StatusSentExternal {
+				return fmt.Sprintf("message %s (%v): %s delivered at %s, trace says sent_external at %s", m.Key, m.Kind, want.Address, want.Server, got.Server)
+			}
+			if want.Status == msgtrktest.StatusDelivered && dropped[want.Server+" "+serviceOfRole(v, msgtrktest.RoleDelivery)] &&
+				got.Status != correlate.StatusHandedOff && got.Status != correlate.StatusDelivered {
+				return fmt.Sprintf("message %s (%v): %s delivered at %s, whose delivery logs were dropped; trace says %s at %s (missing_logs %v)",
+					m.Key, m.Kind, want.Address, want.Server, got.Status, got.Server, tr.MissingLogs)
+			}
+		}
+	}
+	return ""
+}
+
+// TestPropertyPartialServices: with the logs of any subset of the
+// services of the servers missing (a server's MSGTRK collected without
+// its MSGTRKMD or MSGTRKMS, or the reverse), the traces say so exactly as
+// for a missing server (checkPartial). Before, a hub's SEND to a delivery
+// service whose logs were missing left its recipients pending with nothing
+// said, and a store submission whose MSGTRKMS was missing got the origin
+// "smtp" at the hub.
+func TestPropertyPartialServices(t *testing.T) {
+	params := proptest.Parameters(t, 100)
+	props := gopter.NewProperties(params)
+	versions := []msgtrktest.Version{msgtrktest.V2010, msgtrktest.V2013, msgtrktest.V2016, msgtrktest.V2019}
+	props.Property("missing services are said as missing servers", prop.ForAll(
+		func(seed uint64, mbx, edges, vi int, skewMs int64, drop uint64, shards int) string {
+			cfg := msgtrktest.Config{Seed: seed, MailboxServers: mbx, EdgeServers: edges, Messages: 40,
+				Version: versions[vi], MaxSkew: time.Duration(skewMs) * time.Millisecond}
+			if edges == 0 {
+				cfg.EdgeServers = msgtrktest.NoEdge
+			}
+			sim, err := msgtrktest.New(cfg)
+			if err != nil {
+				return "New: " + err.Error()
+			}
+			fsys, truth, err := sim.WriteFS()
+			if err != nil {
+				return "WriteFS: " + err.Error()
+			}
+			// Number the (server, service) pairs that have files; drop
+			// those whose bit is set, keeping at least one.
+			var pairs []string
+			for _, f := range truth.Files {
+				if p := f.Server + " " + f.Kind; !slices.Contains(pairs, p) {
+					pairs = append(pairs, p)
+				}
+			}
+			slices.Sort(pairs)
+			dropped := map[string]bool{}
+			for i, p := range pairs {
+				if drop&(1<<(i%64)) != 0 {
+					dropped[p] = true
+				}
+			}
+			if len(dropped) == len(pairs) {
+				delete(dropped, pairs[0])
+			}
+			for _, f := range truth.Files {
+				if dropped[f.Server+" "+f.Kind] {
+					delete(fsys, f.Path)
+				}
+			}
+			run := correlateFS(t, fsys, shards, correlate.Options{})
+			if msg := checkPartial(cfg.Version, truth, dropped, run.traces); msg != "" {
+				return fmt.Sprintf("config %+v, dropped %v: %s", cfg, dropped, msg)
+			}
+			return ""
+		},
+		gen.UInt64(), gen.IntRange(1, 4), gen.IntRange(0, 2), gen.IntRange(0, len(versions)-1),
+		gen.Int64Range(0, 120000), gen.UInt64Range(1, 1<<20), gen.OneConstOf(1, 1, 2),
+	))
+	props.TestingRun(t)
+}
+
+// TestMissingDeliveryLogs: EX01's transport logs are in the input, its
+// Mailbox Transport Delivery logs (MSGTRKMD) are not, or begin later
+// (their first file deleted, as circular logging does): the recipients a
+// hub handed to EX01's delivery service are handed_off to EX01, the trace
+// names "EX01 (MSGTRKMD)" and is not complete, and when the logs begin
+// later a log_gap anomaly gives the time they begin. (They used to stay
+// pending with nothing said.)
+func TestMissingDeliveryLogs(t *testing.T) {
+	sim, err := msgtrktest.New(msgtrktest.Config{Seed: 5, Messages: 150, MailboxServers: 2, Version: msgtrktest.V2016, MaxFileBytes: 4096,
+		Mix: msgtrktest.Mix{Store: 1, Inbound: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, whole := range []bool{true, false} {
+		fsys, truth, err := sim.WriteFS()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var gone []string
+		for _, f := range truth.Files { // (sorted by path: the first file first)
+			if f.Server == "EX01" && f.Kind == "MSGTRKMD" && (whole || len(gone) == 0) {
+				gone = append(gone, f.Path)
+				delete(fsys, f.Path)
+			}
+		}
+		if !whole && len(gone) == len(slices.DeleteFunc(slices.Clone(truth.Files), func(f msgtrktest.FileTruth) bool {
+			return f.Server != "EX01" || f.Kind != "MSGTRKMD"
+		})) {
+			t.Fatal("EX01 has one MSGTRKMD file: nothing left after the first")
+		}
+		run := correlateFS(t, fsys, 1, correlate.Options{})
+		byKey := map[string]*correlate.Trace{}
+		for _, tr := range run.traces {
+			byKey[tr.Key] = tr
+		}
+		handed, gaps := 0, 0
+		for _, m := range truth.Messages {
+			tr := byKey[m.Key]
+			for _, want := range m.Recipients {
+				if want.Status != msgtrktest.StatusDelivered || want.Server != "EX01" {
+					continue
+				}
+				i := slices.IndexFunc(tr.Recipients, func(r correlate.Recipient) bool { return r.Address == want.Address })
+				got := tr.Recipients[i]
+				if got.Status == correlate.StatusDelivered {
+					continue // (its row is in a file kept)
+				}
+				if got.Status != correlate.StatusHandedOff || got.Server != "EX01" || !slices.Contains(tr.MissingLogs, "EX01 (MSGTRKMD)") ||
+					tr.Reason == correlate.ReasonComplete {
+					t.Fatalf("whole %v: %s delivered at EX01: trace says %s at %s, missing_logs %v, %s", whole, want.Address, got.Status, got.Server, tr.MissingLogs, tr.Reason)
+				}
+				handed++
+				for _, a := range tr.Anomalies {
+					if a.Kind == correlate.AnomalyLogGap && strings.Contains(a.Message, "MSGTRKMD logs of EX01 in the input begin at") {
+						gaps++
+					}
+				}
+			}
+		}
+		t.Logf("whole %v: %d files dropped, %d recipients handed off, %d with a log_gap", whole, len(gone), handed, gaps)
+		if handed == 0 || whole && gaps != 0 || !whole && gaps != handed {
+			t.Errorf("whole %v: %d recipients handed off to EX01, %d log_gap anomalies", whole, handed, gaps)
+		}
+	}
+}
