@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
 // The append encoders below write the cells of every output format into a
@@ -31,9 +33,9 @@ const (
 // load64 reads s[i:i+8] as a little-endian word (the compiler merges the
 // byte loads into one).
 func load64[T []byte | string](s T, i int) uint64 {
-	_ = s[i+7]
-	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+	b := s[i : i+8] // one bounds check, not eight
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 }
 
 // hasLess reports whether a byte of w is below n (n ≤ 128).
@@ -47,8 +49,12 @@ func hasByte(w uint64, c byte) uint64 {
 
 // jsonPlain reports whether none of the 8 bytes of w needs attention from
 // appendJSONString: all ASCII, none a control character, '"' or '\\'.
+//
+// One test finds both the control characters and '"': flipping bit 1 of
+// every byte maps '"' (0x22) to 0x20 and the control characters onto
+// themselves (0x00–0x1f), while no other byte lands below 0x21.
 func jsonPlain(w uint64) bool {
-	return hasLess(w, 0x20)|hasByte(w, '"')|hasByte(w, '\\')|w&hi8 == 0
+	return hasLess(w^lo8*2, 0x21)|hasByte(w, '\\')|w&hi8 == 0
 }
 
 // termPlain reports whether none of the 8 bytes of w needs attention from
@@ -57,27 +63,60 @@ func termPlain(w uint64) bool {
 	return hasLess(w, 0x20)|hasByte(w, 0x7f)|w&hi8 == 0
 }
 
+// jsonSafe marks the bytes a JSON string holds as they are: printable
+// ASCII but '"' and '\\'.
+var jsonSafe = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // appendJSONString appends s as a JSON string. Quotes, backslashes and
 // control characters are escaped, U+2028 and U+2029 too (JavaScript reads
 // them as line ends), and each byte of invalid UTF-8 becomes U+FFFD, as
-// encoding/json does; '<', '>' and '&' are written as they are.
+// encoding/json does; '<', '>' and '&' are written as they are
+// (FuzzEncoders compares it with encoding/json).
 func appendJSONString[T []byte | string](dst []byte, s T) []byte {
+	return appendJSON(dst, s, false)
+}
+
+// appendJSONField appends a value as written in a log as the JSON string
+// of its decoded text: the log's escapes \r, \n and \\ (see
+// msgtrk.AppendUnescaped) are already JSON's, so they are copied as they
+// are, and any other backslash is escaped. It equals
+// appendJSONString(msgtrk.AppendUnescaped(nil, v)) in one pass
+// (TestAppendJSONField).
+func appendJSONField(dst, v []byte) []byte { return appendJSON(dst, v, true) }
+
+func appendJSON[T []byte | string](dst []byte, s T, logEscapes bool) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
-		if i+8 <= len(s) && jsonPlain(load64(s, i)) {
+		for i+16 <= len(s) && jsonPlain(load64(s, i)) && jsonPlain(load64(s, i+8)) {
+			i += 16
+		}
+		for i+8 <= len(s) && jsonPlain(load64(s, i)) {
 			i += 8
-			continue
+		}
+		for i < len(s) && jsonSafe[s[i]] {
+			i++
+		}
+		if i == len(s) {
+			break
 		}
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
 			dst = append(dst, s[start:i]...)
 			switch c {
-			case '"', '\\':
+			case '\\':
+				if logEscapes && i+1 < len(s) && (s[i+1] == 'r' || s[i+1] == 'n' || s[i+1] == '\\') {
+					dst = append(dst, '\\', s[i+1])
+					i++
+				} else {
+					dst = append(dst, '\\', '\\')
+				}
+			case '"':
 				dst = append(dst, '\\', c)
 			case '\n':
 				dst = append(dst, '\\', 'n')
@@ -113,6 +152,29 @@ func appendJSONString[T []byte | string](dst []byte, s T) []byte {
 	}
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
+}
+
+// appendJSONRecordTime appends the time of a row: its date-time as written
+// when that is already the JSON form (RFC 3339, UTC, milliseconds: most
+// logs write it so), else the parsed time formatted, else null.
+func appendJSONRecordTime(dst []byte, raw []byte, t time.Time, ok bool) []byte {
+	if !ok {
+		return append(dst, "null"...)
+	}
+	if canonicalTime(raw) {
+		dst = append(dst, '"')
+		dst = append(dst, raw...)
+		return append(dst, '"')
+	}
+	return appendJSONTime(dst, t)
+}
+
+// canonicalTime reports whether a date-time that parsed has the shape
+// 2006-01-02T15:04:05.000Z: the length and the separators tell, the parse
+// having checked the digits.
+func canonicalTime(b []byte) bool {
+	return len(b) == len(jsonTimeLayout) && b[4] == '-' && b[7] == '-' && b[10] == 'T' &&
+		b[13] == ':' && b[16] == ':' && b[19] == '.' && b[23] == 'Z'
 }
 
 // jsonTimeLayout is the one form of every time in JSON output: RFC 3339 in
@@ -183,6 +245,36 @@ func appendCSVCell[T []byte | string](dst []byte, s T) []byte {
 	}
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
+}
+
+// appendCSVField appends a value as written in a log as the CSV cell of
+// its decoded text (msgtrk.AppendUnescaped, then appendCSVCell), copying it
+// as it is in the common case of a value with nothing to decode, quote or
+// neutralise; scratch holds the decoded text otherwise.
+func appendCSVField(dst, v []byte, scratch *[]byte) []byte {
+	if len(v) > 0 && !startsFormula(v[0]) && v[0] != ' ' && csvPlain(v) {
+		return append(dst, v...)
+	}
+	*scratch = msgtrk.AppendUnescaped((*scratch)[:0], v)
+	return appendCSVCell(dst, *scratch)
+}
+
+// csvPlain reports whether v holds none of ',', '"', '\\' and the control
+// characters below 0x0e (CR and LF among them), eight bytes at a time.
+func csvPlain(v []byte) bool {
+	i := 0
+	for ; i+8 <= len(v); i += 8 {
+		w := load64(v, i)
+		if hasLess(w, 0x0e)|hasByte(w, ',')|hasByte(w, '"')|hasByte(w, '\\') != 0 {
+			return false
+		}
+	}
+	for ; i < len(v); i++ {
+		if c := v[i]; c < 0x0e || c == ',' || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 func startsFormula(c byte) bool {

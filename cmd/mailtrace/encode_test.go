@@ -127,6 +127,13 @@ func FuzzEncoders(f *testing.F) {
 		if got, want := string(appendSafe(nil, s)), safeRef(s); got != want {
 			t.Fatalf("appendSafe(%q) = %q, want %q", s, got, want)
 		}
+		if got, want := string(appendJSONField(nil, []byte(s))), jsonRef(string(msgtrk.AppendUnescaped(nil, []byte(s)))); got != want {
+			t.Fatalf("appendJSONField(%q) = %s, want %s", s, got, want)
+		}
+		var scratch []byte
+		if got, want := string(appendCSVField(nil, []byte(s), &scratch)), string(appendCSVCell(nil, msgtrk.AppendUnescaped(nil, []byte(s)))); got != want {
+			t.Fatalf("appendCSVField(%q) = %s, want %s", s, got, want)
+		}
 		line := append(appendCSVCell(nil, []byte(s)), '\n')
 		rec, err := csv.NewReader(bytes.NewReader(line)).Read()
 		if s != "" && (err != nil || len(rec) != 1) {
@@ -183,5 +190,61 @@ func TestEventWritersNoAllocs(t *testing.T) {
 			write() // grow the buffers
 		}
 		check.NoAllocs(t, "events -format "+string(f), write)
+	}
+}
+
+// TestAppendJSONField: a log value written as JSON in one pass is the JSON
+// of its unescaped text.
+func TestAppendJSONField(t *testing.T) {
+	for _, s := range append(encodeSamples, `a\rb\nc\\d\xe\`, `\\r`, `\`, `\\\n`, "x\\\x00") {
+		want := string(appendJSONString(nil, msgtrk.AppendUnescaped(nil, []byte(s))))
+		if got := string(appendJSONField(nil, []byte(s))); got != want {
+			t.Errorf("appendJSONField(%q) = %s, want %s", s, got, want)
+		}
+	}
+}
+
+func TestCanonicalTime(t *testing.T) {
+	for s, want := range map[string]bool{
+		"2024-03-04T08:00:01.106Z": true, "2024-03-04T08:00:01.106+00:00": false, "2024-03-04T08:00:01Z": false,
+		"2024-03-04 08:00:01.106Z": false, "2024-03-04T08:00:01.1060Z": false, "": false,
+	} {
+		if got := canonicalTime([]byte(s)); got != want {
+			t.Errorf("canonicalTime(%q) = %v", s, got)
+		}
+	}
+}
+
+// TestAppendCSVField: a log value written to CSV in one pass is the CSV of
+// its unescaped text.
+func TestAppendCSVField(t *testing.T) {
+	var scratch []byte
+	for _, s := range append(encodeSamples, `a\rb\nc\\d\xe\`, `EX1\Default EX1`, "plain value", "=cmd", "a,b", " x") {
+		want := string(appendCSVCell(nil, msgtrk.AppendUnescaped(nil, []byte(s))))
+		if got := string(appendCSVField(nil, []byte(s), &scratch)); got != want {
+			t.Errorf("appendCSVField(%q) = %s, want %s", s, got, want)
+		}
+	}
+}
+
+// TestAppendCSVList: the list fast path writes what joining the members
+// ListScanner reads writes.
+func TestAppendCSVList(t *testing.T) {
+	var ls msgtrk.ListScanner
+	var mem []byte
+	for _, v := range []string{"", "a@x", "a@x;b@x", "a;", ";a", "a;;b", " a;b", "=a;b", "a; b", "'x;y';z", "[{LED=550 5.1.1 a;b};{MSG=}];250 OK",
+		"S:A=1;S:B=2", "a,b;c", "a\\rb;c", "-1;2"} {
+		var want []byte
+		ls.Init([]byte(v))
+		for k := 0; ls.Next(); k++ {
+			if k > 0 {
+				want = append(want, ';', ' ')
+			}
+			want = append(want, ls.Bytes()...)
+		}
+		want = appendCSVCell(nil, want)
+		if got := appendCSVList(nil, []byte(v), &ls, &mem); string(got) != string(want) {
+			t.Errorf("appendCSVList(%q) = %s, want %s", v, got, want)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"strconv"
 	"time"
 
@@ -31,6 +32,24 @@ var fieldKeys = func() (keys [msgtrk.NumFields]string) {
 		keys[f] = string(b)
 	}
 	return keys
+}()
+
+// fieldPrefix is what the events object writes before each field's value:
+// `,"client_ip":`.
+var fieldPrefix = func() (p [msgtrk.NumFields]string) {
+	for f := range msgtrk.NumFields {
+		p[f] = `,"` + fieldKeys[f] + `":`
+	}
+	return p
+}()
+
+// emptyField is what the events object writes for an empty string field:
+// `,"tenant_id":""` in one piece, as logs leave many fields empty.
+var emptyField = func() (p [msgtrk.NumFields]string) {
+	for f := range msgtrk.NumFields {
+		p[f] = fieldPrefix[f] + `""`
+	}
+	return p
 }()
 
 // eventFields are the known fields in the order every output lists them
@@ -65,59 +84,79 @@ func extraColumns(rec *msgtrk.Record, f func(name string, v []byte)) {
 }
 
 // jsonSeq writes JSON values as lines (jsonl) or as the elements of one
-// array (json).
+// array (json). Values are appended to one buffer (next, then done),
+// which goes to w in blocks of jsonBlock bytes: no copy per value.
 type jsonSeq struct {
 	w     *bufio.Writer
 	array bool
 	n     int
+	buf   []byte
+}
+
+// jsonBlock is how many bytes of values jsonSeq holds before writing them.
+const jsonBlock = 64 << 10
+
+// next returns the buffer to append the next value to, the separator
+// already in it; done takes it back.
+func (s *jsonSeq) next() []byte {
+	b := s.buf
+	if s.array {
+		if s.n == 0 {
+			b = append(b, "[\n"...)
+		} else {
+			b = append(b, ",\n"...)
+		}
+	}
+	s.n++
+	return b
+}
+
+// done ends the value appended to the buffer next returned.
+func (s *jsonSeq) done(b []byte) error {
+	if !s.array {
+		b = append(b, '\n')
+	}
+	s.buf = b
+	if len(b) < jsonBlock {
+		return nil
+	}
+	_, err := s.w.Write(b)
+	s.buf = b[:0]
+	return err
 }
 
 // write writes one value, without its line end.
 func (s *jsonSeq) write(v []byte) error {
-	if s.array {
-		if s.n == 0 {
-			s.w.WriteString("[\n")
-		} else {
-			s.w.WriteString(",\n")
-		}
-	}
-	s.n++
-	s.w.Write(v)
-	if !s.array {
-		return s.w.WriteByte('\n')
-	}
-	return nil
+	return s.done(append(s.next(), v...))
 }
 
-// close ends the array.
+// close writes what is held and ends the array.
 func (s *jsonSeq) close() error {
-	if !s.array {
-		return nil
+	b := s.buf
+	if s.array {
+		if s.n == 0 {
+			b = append(b, "[]\n"...)
+		} else {
+			b = append(b, "\n]\n"...)
+		}
 	}
-	if s.n == 0 {
-		_, err := s.w.WriteString("[]\n")
-		return err
-	}
-	_, err := s.w.WriteString("\n]\n")
+	s.buf = b[:0]
+	_, err := s.w.Write(b)
 	return err
 }
 
 // eventJSON writes the events object, version 1 (see the package doc).
 type eventJSON struct {
 	seq jsonSeq
-	buf []byte
 	ls  msgtrk.ListScanner
 }
 
 func (j *eventJSON) write(rec *msgtrk.Record) error {
-	b := append(j.buf[:0], `{"v":`...)
+	b := append(j.seq.next(), `{"v":`...)
 	b = strconv.AppendInt(b, eventsJSONVersion, 10)
 	b = append(b, `,"timestamp":`...)
-	if t, err := rec.Time(); err == nil {
-		b = appendJSONTime(b, t)
-	} else {
-		b = append(b, "null"...)
-	}
+	t, err := rec.Time()
+	b = appendJSONRecordTime(b, rec.Field(msgtrk.DateTime), t, err == nil)
 	b = append(b, `,"server":`...)
 	b = appendJSONString(b, serverOf(rec))
 	b = append(b, `,"file":`...)
@@ -125,9 +164,17 @@ func (j *eventJSON) write(rec *msgtrk.Record) error {
 	b = append(b, `,"line":`...)
 	b = strconv.AppendInt(b, rec.LineNumber(), 10)
 	for _, f := range eventFields {
-		b = append(b, ',', '"')
-		b = append(b, fieldKeys[f]...)
-		b = append(b, '"', ':')
+		v := rec.Field(f)
+		if len(v) == 0 && !numericField(f) {
+			if f.IsList() {
+				b = append(b, fieldPrefix[f]...)
+				b = append(b, '[', ']')
+			} else {
+				b = append(b, emptyField[f]...)
+			}
+			continue
+		}
+		b = append(b, fieldPrefix[f]...)
 		switch {
 		case f.IsList():
 			b = append(b, '[')
@@ -140,13 +187,13 @@ func (j *eventJSON) write(rec *msgtrk.Record) error {
 			}
 			b = append(b, ']')
 		case numericField(f):
-			if n, ok := ascii.ParseInt64(rec.Field(f)); ok {
+			if n, ok := ascii.ParseInt64(v); ok {
 				b = strconv.AppendInt(b, n, 10)
 			} else {
 				b = append(b, "null"...)
 			}
 		default:
-			b = appendJSONString(b, rec.Unescaped(f))
+			b = appendJSONField(b, v)
 		}
 	}
 	b = append(b, `,"extra":{`...)
@@ -160,8 +207,7 @@ func (j *eventJSON) write(rec *msgtrk.Record) error {
 		b = appendJSONString(b, v)
 	})
 	b = append(b, '}', '}')
-	j.buf = b
-	return j.seq.write(b)
+	return j.seq.done(b)
 }
 
 func (j *eventJSON) close() error { return j.seq.close() }
@@ -169,11 +215,12 @@ func (j *eventJSON) close() error { return j.seq.close() }
 // eventCSV writes the known fields with timestamp, server, file and line
 // first; list members are joined with "; ".
 type eventCSV struct {
-	w   *bufio.Writer
-	loc *time.Location
-	buf []byte
-	ls  msgtrk.ListScanner
-	mem []byte
+	w       *bufio.Writer
+	loc     *time.Location
+	buf     []byte
+	ls      msgtrk.ListScanner
+	mem     []byte
+	scratch []byte
 }
 
 func newEventCSV(w *bufio.Writer, loc *time.Location) *eventCSV {
@@ -183,15 +230,18 @@ func newEventCSV(w *bufio.Writer, loc *time.Location) *eventCSV {
 		b = append(b, ',')
 		b = append(b, fieldKeys[f]...)
 	}
-	c.buf = append(b, '\n')
-	c.w.Write(c.buf)
+	c.w.Write(append(b, '\n'))
 	return c
 }
 
 func (c *eventCSV) write(rec *msgtrk.Record) error {
-	b := c.buf[:0]
+	b := c.buf // rows go to w in blocks, as jsonSeq's
 	if t, err := rec.Time(); err == nil {
-		b = appendTime(b, t, c.loc, 'T')
+		if raw := rec.Field(msgtrk.DateTime); c.loc == time.UTC && canonicalTime(raw) {
+			b = append(b, raw...) // already the form appendTime would write
+		} else {
+			b = appendTime(b, t, c.loc, 'T')
+		}
 	} else {
 		b = appendCSVCell(b, rec.Field(msgtrk.DateTime))
 	}
@@ -204,27 +254,55 @@ func (c *eventCSV) write(rec *msgtrk.Record) error {
 	for _, f := range eventFields {
 		b = append(b, ',')
 		if !f.IsList() {
-			b = appendCSVCell(b, rec.Unescaped(f))
+			b = appendCSVField(b, rec.Field(f), &c.scratch)
 			continue
 		}
-		m := c.mem[:0]
-		rec.List(f, &c.ls)
-		for k := 0; c.ls.Next(); k++ {
-			if k > 0 {
-				m = append(m, ';', ' ')
-			}
-			m = append(m, c.ls.Bytes()...)
-		}
-		c.mem = m
-		b = appendCSVCell(b, m)
+		b = appendCSVList(b, rec.Field(f), &c.ls, &c.mem)
 	}
 	b = append(b, '\n')
 	c.buf = b
+	if len(b) < jsonBlock {
+		return nil
+	}
 	_, err := c.w.Write(b)
+	c.buf = b[:0]
 	return err
 }
 
-func (c *eventCSV) close() error { return nil }
+func (c *eventCSV) close() error {
+	_, err := c.w.Write(c.buf)
+	c.buf = c.buf[:0]
+	return err
+}
+
+// appendCSVList appends a list field as one CSV cell, its members joined
+// with "; "; ls and mem are scratch.
+func appendCSVList(b, v []byte, ls *msgtrk.ListScanner, mem *[]byte) []byte {
+	if len(v) > 0 && v[0] != ' ' && !startsFormula(v[0]) && csvPlain(v) && bytes.IndexByte(v, '\'') < 0 && bytes.IndexByte(v, '[') < 0 {
+		// No quoting for ListScanner to undo and none to add: the members
+		// are what lies between the ';'.
+		for {
+			k := bytes.IndexByte(v, ';')
+			if k < 0 {
+				break
+			}
+			b = append(b, v[:k+1]...)
+			b = append(b, ' ')
+			v = v[k+1:]
+		}
+		return append(b, v...)
+	}
+	m := (*mem)[:0]
+	ls.Init(v)
+	for k := 0; ls.Next(); k++ {
+		if k > 0 {
+			m = append(m, ';', ' ')
+		}
+		m = append(m, ls.Bytes()...)
+	}
+	*mem = m
+	return appendCSVCell(b, m)
+}
 
 // eventTable writes the columns Get-MessageTrackingLog shows by default,
 // with the recipients and subject cut to fit a terminal.
