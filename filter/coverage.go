@@ -3,7 +3,8 @@ package filter
 import "github.com/mailtrace/mailtrace/msgtrk"
 
 // Coverage records which values of an Events' Senders, Recipients,
-// MessageIDs and NetworkMessageIDs were seen in what the Events selected,
+// MessageIDs, NetworkMessageIDs and Servers were seen in what the Events
+// selected,
 // so that values that selected nothing can be named: of 400 message ids
 // from a purge job, the 3 the logs do not know.
 //
@@ -23,12 +24,14 @@ const (
 	ListRecipients
 	ListMessageIDs
 	ListNetworkMessageIDs
+	ListServers
 	numLists
 )
 
-var listNames = [numLists]string{"sender", "recipient", "message-id", "network-message-id"}
+var listNames = [numLists]string{"sender", "recipient", "message-id", "network-message-id", "server"}
 
-// String returns "sender", "recipient", "message-id" or "network-message-id".
+// String returns "sender", "recipient", "message-id", "network-message-id"
+// or "server".
 func (l ValueList) String() string {
 	if l < numLists {
 		return listNames[l]
@@ -40,7 +43,7 @@ func (l ValueList) String() string {
 func NewCoverage(e *Events) *Coverage {
 	c := &Coverage{e: e}
 	for l := range numLists {
-		c.seen[l] = make([]bool, len(c.set(l).values))
+		c.seen[l] = make([]bool, len(c.values(l)))
 	}
 	return c
 }
@@ -54,6 +57,14 @@ func (c *Coverage) Empty() bool {
 		}
 	}
 	return true
+}
+
+// values returns the values of list l as given.
+func (c *Coverage) values(l ValueList) []string {
+	if l == ListServers {
+		return c.e.Servers
+	}
+	return c.set(l).values
 }
 
 func (c *Coverage) set(l ValueList) *valueSet {
@@ -70,6 +81,14 @@ func (c *Coverage) set(l ValueList) *valueSet {
 
 // Add marks the values of list l that v equals or matches.
 func (c *Coverage) Add(l ValueList, v []byte) {
+	if l == ListServers {
+		for i, name := range c.e.Servers {
+			if !c.seen[l][i] && anyHost(v, []string{name}) {
+				c.seen[l][i] = true
+			}
+		}
+		return
+	}
 	s := c.set(l)
 	if s.empty() {
 		return
@@ -79,15 +98,22 @@ func (c *Coverage) Add(l ValueList, v []byte) {
 
 // AddString is Add for a string.
 func (c *Coverage) AddString(l ValueList, v string) {
-	if !c.set(l).empty() {
+	if len(c.values(l)) > 0 {
 		c.Add(l, []byte(v))
 	}
 }
 
 // AddRecord marks the values the fields of rec carry: sender-address and
 // return-path, each member of recipient-address and related-recipient-address,
-// message-id and network-message-id.
+// message-id and network-message-id, and its server (its folder's and the
+// one it names, as the Servers condition reads them).
 func (c *Coverage) AddRecord(rec *msgtrk.Record) {
+	if len(c.e.Servers) > 0 {
+		if o := rec.Origin(); o.Server != "" {
+			c.AddString(ListServers, o.Server)
+		}
+		c.Add(ListServers, msgtrk.LoggingServer(rec))
+	}
 	c.Add(ListSenders, rec.Field(msgtrk.SenderAddress))
 	c.Add(ListSenders, rec.Field(msgtrk.ReturnPath))
 	if !c.e.recipients.empty() {
@@ -115,7 +141,7 @@ func (c *Coverage) Unseen() []Unseen {
 	for l := range numLists {
 		given := map[string]bool{}
 		for i, ok := range c.seen[l] {
-			v := c.set(l).values[i]
+			v := c.values(l)[i]
 			if !ok && !given[v] {
 				out = append(out, Unseen{l, v})
 			}

@@ -15,6 +15,7 @@ func TestCoverage(t *testing.T) {
 	f := filter.Events{
 		MessageIDs: []string{"<a@x>", "absent@x", "c@x", "absent@x"},
 		Recipients: []string{"carl@contoso.com", "@fabrikam.net", "*@contoso.com"},
+		Servers:    []string{"ex01.contoso.com", "EX9", "HUB2"},
 	}
 	f.Compile()
 	cov := filter.NewCoverage(&f)
@@ -28,6 +29,8 @@ func TestCoverage(t *testing.T) {
 		{List: filter.ListRecipients, Value: "@fabrikam.net"},
 		{List: filter.ListMessageIDs, Value: "absent@x"},
 		{List: filter.ListMessageIDs, Value: "c@x"}, // its row lists no contoso.com recipient
+		{List: filter.ListServers, Value: "EX9"},
+		{List: filter.ListServers, Value: "HUB2"}, // a row's server-hostname, not its logging server
 	}
 	if diff := cmp.Diff(want, cov.Unseen()); diff != "" {
 		t.Errorf("Unseen mismatch (-want +got):\n%s", diff)

@@ -40,7 +40,7 @@ type Events struct {
 	NetworkMessageIDs []string       // network-message-id equals one
 	InternalIDs       []string       // internal-message-id equals one
 	Subject           string         // message-subject contains this
-	Servers           []string       // the logging server (Origin().Server, or the row's guess) equals one; a short name matches an FQDN
+	Servers           []string       // the logging server equals one: Origin().Server (its folder) or the one the row names (msgtrk.LoggingServer); a short name matches an FQDN
 	ClientIPs         []netip.Prefix // client-ip or original-client-ip is in one of these (a single address is a /32 or /128)
 	Connectors        []string       // connector-id equals one, whole or after its "SERVER\" prefix
 	MinSize           int64          // total-bytes at least this
@@ -144,14 +144,8 @@ func (e *Events) Match(rec *msgtrk.Record) bool {
 	if len(e.subjectFold) > 0 && !containsFold(rec.Field(msgtrk.MessageSubject), e.subjectFold) {
 		return false
 	}
-	if len(e.Servers) > 0 {
-		if o := rec.Origin(); o.Server != "" {
-			if !anyHost(o.Server, e.Servers) {
-				return false
-			}
-		} else if !anyHost(msgtrk.LoggingServer(rec), e.Servers) {
-			return false
-		}
+	if len(e.Servers) > 0 && !e.matchServer(rec) {
+		return false
 	}
 	if len(e.ClientIPs) > 0 && !e.inPrefixes(rec.Field(msgtrk.ClientIP)) && !e.inPrefixes(rec.Field(msgtrk.OriginalClientIP)) {
 		return false
@@ -166,6 +160,17 @@ func (e *Events) Match(rec *msgtrk.Record) bool {
 		}
 	}
 	return true
+}
+
+// matchServer matches the server of rec: the one its input was found under
+// (Origin().Server, from the folder or file name), or the one its own
+// columns name (msgtrk.LoggingServer), so that -server EX01 selects the
+// rows EX01 wrote whatever the folder its logs were copied to is called.
+func (e *Events) matchServer(rec *msgtrk.Record) bool {
+	if o := rec.Origin(); o.Server != "" && anyHost(o.Server, e.Servers) {
+		return true
+	}
+	return anyHost(msgtrk.LoggingServer(rec), e.Servers)
 }
 
 func (e *Events) inPrefixes(v []byte) bool {
@@ -218,20 +223,6 @@ func trimAngle(b []byte) []byte {
 // e.Recipients; false when there are none. e must be compiled.
 func (e *Events) RecipientMatches(addr string) bool {
 	return e.recipients.match([]byte(addr))
-}
-
-// UnknownServers returns the names of e.Servers that match none of known
-// (the servers whose logs are in the input), so that a typo in a server
-// name can be reported instead of selecting nothing in silence. Names are
-// compared as the Servers condition compares them.
-func (e *Events) UnknownServers(known []string) []string {
-	var out []string
-	for _, s := range e.Servers {
-		if !anyHost(s, known) {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // HostMatches reports whether host is one of names, compared as the

@@ -64,7 +64,8 @@ type common struct {
 	coverage                       *filter.Coverage
 	stdinUsed                      string // the flag that read standard input
 	checks                         []func() error
-	stopRun                        func() // ends a correlation run early (-result-size)
+	stopRun                        func()   // ends a correlation run early (-result-size)
+	inputServers                   []string // the servers the inputs were found under
 	inputs                         inputState
 }
 
@@ -304,8 +305,14 @@ func (c *common) noMatchError(stderr io.Writer, n int, what string) error {
 	}
 	if len(unseen) > 0 {
 		fmt.Fprintf(stderr, "mailtrace: %d value(s) matched nothing:\n", len(unseen))
+		servers := false
 		for _, u := range unseen {
 			fmt.Fprintf(stderr, "  -%s %s\n", u.List, safe(u.Value))
+			servers = servers || u.List == filter.ListServers
+		}
+		if servers && len(c.inputServers) > 0 {
+			known := slices.Compact(slices.Sorted(slices.Values(c.inputServers)))
+			fmt.Fprintf(stderr, "  (the inputs were found under %s)\n", safe(strings.Join(known, ", ")))
 		}
 	}
 	switch {
@@ -363,28 +370,12 @@ func (c *common) openInputs(paths []string) ([]msgtrk.Input, error) {
 	if len(inputs) == 0 {
 		return nil, usagef("no message tracking logs (MSGTRK*.LOG) or exports under %s", strings.Join(paths, ", "))
 	}
-	c.warnUnknownServers(inputs)
-	return inputs, nil
-}
-
-// warnUnknownServers warns about -server names that none of the inputs'
-// servers answer to, when every input's server is known from its path.
-func (c *common) warnUnknownServers(inputs []msgtrk.Input) {
-	if !c.withFilters || len(c.filter.Servers) == 0 || c.quiet {
-		return
-	}
-	var known []string
 	for _, in := range inputs {
-		if in.Server == "" {
-			return // rows name their own server: nothing to compare with yet
+		if in.Server != "" {
+			c.inputServers = append(c.inputServers, in.Server)
 		}
-		known = append(known, in.Server)
 	}
-	if unknown := c.filter.UnknownServers(known); len(unknown) > 0 {
-		slices.Sort(known)
-		fmt.Fprintf(c.fs.Output(), "mailtrace: warning: -server %s: no logs of such a server in the input (servers: %s)\n",
-			strings.Join(unknown, ","), strings.Join(slices.Compact(known), ", "))
-	}
+	return inputs, nil
 }
 
 // source wraps a Merger with the CLI's error reporting and progress.

@@ -163,7 +163,7 @@ func TestExitCodes(t *testing.T) {
 		{"no parquet for stats", "", []string{"stats", "-format", "parquet", "testdata"}, 2, "is not one of table, csv, jsonl, json"},
 		{"filter matched nothing", "", []string{"events", "-subject", "no such subject", "correlate/testdata/cases"}, 1, "no event matched"},
 		{"trace matched nothing", "", []string{"trace", "-sender", "*@nowhere.example", "correlate/testdata/cases"}, 1, "no message matched"},
-		{"unknown server", "", []string{"events", "-server", "EX9", "correlate/testdata/cases"}, 1, "-server EX9: no logs of such a server in the input (servers: EX1, EX2"},
+		{"unknown server", "", []string{"events", "-server", "EX9", "correlate/testdata/cases"}, 1, "  -server EX9\n  (the inputs were found under EX1, EX2, EXCH003, server)\n"},
 		{"two readers of stdin", "a@x\n", []string{"events", "-message-id-file", "-", "-"}, 2, "standard input is already read by PATH -"},
 		{"empty id file", "# nothing\n", []string{"events", "-message-id-file", "-", "correlate/testdata/cases"}, 2, "no values in the file"},
 		{"help command", "", []string{"help", "nosuch"}, 2, "unknown command"},
