@@ -78,3 +78,24 @@ func (c *Counts) Add(t *correlate.Trace) {
 // Deliveries returns the recipients that got the message: delivered to a
 // mailbox or handed outside.
 func (c *Counts) Deliveries() int64 { return c.Delivered + c.SentExternal }
+
+// Merge adds the counts of o, as if o's traces had been added to c: for
+// counting traces apart (on several workers) and summing the parts.
+func (c *Counts) Merge(o Counts) {
+	c.Messages += o.Messages
+	c.NDRs += o.NDRs
+	c.Orphans += o.Orphans
+	c.Recipients += o.Recipients
+	c.Delivered += o.Delivered
+	c.SentExternal += o.SentExternal
+	c.Failed += o.Failed
+	c.Dropped += o.Dropped
+	c.Duplicate += o.Duplicate
+	c.Pending += o.Pending
+	c.HandedOff += o.HandedOff
+	c.Expansions += o.Expansions
+	c.Expanded += o.Expanded
+	c.DuplicateRows += o.DuplicateRows
+	c.ShadowRows += o.ShadowRows
+	c.Bytes += o.Bytes
+}

@@ -191,6 +191,8 @@ type Trace struct {
 	// DSNForMessageID is, for an NDR, the message-id of the message it
 	// reports on (correlate.Trace.DSNForMessageID).
 	DSNForMessageID string
+	// Counts is what the trace adds to the counts (correlate.Counts.Add).
+	Counts correlate.Counts
 }
 
 // keyAt is a trace's key and first time, for the DSN join.
@@ -351,7 +353,9 @@ func traceOf(t *correlate.Trace) (Trace, error) {
 	if err != nil {
 		return Trace{}, err
 	}
-	return Trace{Key: t.Key, JSON: string(js), DSNForMessageID: t.DSNForMessageID}, nil
+	out := Trace{Key: t.Key, JSON: string(js), DSNForMessageID: t.DSNForMessageID}
+	out.Counts.Add(t)
+	return out, nil
 }
 
 // buildFn builds one message's trace. A trace that reports on another

@@ -87,15 +87,17 @@ func tracesByKey(t *testing.T, jsonl []byte) map[string]map[string]any {
 	return out
 }
 
-// runTraces runs Read, Group and Traces over patterns on prism and returns
-// the trace JSON lines.
-func runTraces(t *testing.T, opts Options, patterns ...string) []byte {
+// runTraces runs Read, Group, Traces and Stats over patterns on prism and
+// returns the trace JSON lines and the counts.
+func runTraces(t *testing.T, opts Options, patterns ...string) ([]byte, Counts) {
 	t.Helper()
-	out := filepath.Join(t.TempDir(), "traces.jsonl")
+	dir := t.TempDir()
+	out, stats := filepath.Join(dir, "traces.jsonl"), filepath.Join(dir, "stats.json")
 	p, s := beam.NewPipelineWithRoot()
 	logs := Read(s, patterns...)
 	traces := Traces(s, Group(s, logs.Rows), logs.Files, opts)
 	textio.Write(s, out, TraceJSON(s, traces))
+	textio.Write(s, stats, Stats(s, logs, traces))
 	if err := ptest.Run(p); err != nil {
 		t.Fatalf("pipeline: %v", err)
 	}
@@ -103,7 +105,31 @@ func runTraces(t *testing.T, opts Options, patterns ...string) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return b
+	var c Counts
+	sb, err := os.ReadFile(stats)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(sb, &c); err != nil {
+		t.Fatalf("%s: %v", sb, err)
+	}
+	return b, c
+}
+
+// compareStats requires the rows, malformed lines and counts of
+// mailtrace stats -json.
+func compareStats(t *testing.T, cliJSON []byte, got Counts) {
+	t.Helper()
+	var want Counts
+	if err := json.Unmarshal(cliJSON, &want); err != nil {
+		t.Fatalf("mailtrace stats -json: %v", err)
+	}
+	if want.Counts.Messages == 0 {
+		t.Fatal("mailtrace stats -json counted no message")
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("stats (-cli +beam):\n%s", diff)
+	}
 }
 
 // compareTraces requires the same set of traces, field by field.
@@ -140,24 +166,30 @@ func compareTraces(t *testing.T, cli, got []byte) {
 	}
 }
 
+// TestTracesSampleOrg: on the bundled sample organisation the pipeline
+// makes the traces of mailtrace trace -json, field by field, and the counts
+// of mailtrace stats -json.
 func TestTracesSampleOrg(t *testing.T) {
 	root := filepath.Join("..", "..", "testdata", "sample-org")
 	cli := runCLI(t, "trace", "-json", "-quiet", root)
-	got := runTraces(t, Options{}, root+"/**")
+	got, counts := runTraces(t, Options{}, root+"/**")
 	compareTraces(t, cli, got)
+	compareStats(t, runCLI(t, "stats", "-json", "-quiet", root), counts)
 }
 
 // TestTracesGeneratedOrg: on generated organisations with clock skew, a
 // file collected twice, cut last lines and gzipped files, the pipeline makes
-// the traces mailtrace trace -json makes, field by field: with network
-// message ids (2019) and without (2010, keyed by message-id and sender).
+// the traces mailtrace trace -json makes, field by field, and the counts of
+// mailtrace stats -json: with network message ids (2019) and without (2010,
+// keyed by message-id and sender).
 func TestTracesGeneratedOrg(t *testing.T) {
 	for _, v := range []msgtrktest.Version{msgtrktest.V2010, msgtrktest.V2019} {
 		t.Run(v.String(), func(t *testing.T) {
 			dir, _ := generatedOrg(t, v)
 			cli := runCLI(t, "trace", "-json", "-quiet", dir)
-			got := runTraces(t, Options{}, dir+"/**")
+			got, counts := runTraces(t, Options{}, dir+"/**")
 			compareTraces(t, cli, got)
+			compareStats(t, runCLI(t, "stats", "-json", "-quiet", dir), counts)
 		})
 	}
 }

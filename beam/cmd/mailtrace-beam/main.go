@@ -48,6 +48,7 @@ var (
 	edges    inputs
 	accepted inputs
 	output   = flag.String("output", "", "write the traces here, one JSON object per line (mailtrace trace -json), as a local path or gs://…")
+	stats    = flag.String("stats", "", "write the counts of mailtrace stats -json here (rows, counts, malformed_lines), as one JSON object")
 )
 
 func init() {
@@ -58,7 +59,7 @@ func init() {
 
 func main() {
 	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), "usage: mailtrace-beam --input PATTERN [--input PATTERN…] [--output FILE] [Beam flags]\n\n")
+		fmt.Fprintf(flag.CommandLine.Output(), "usage: mailtrace-beam --input PATTERN [--input PATTERN…] [--output FILE] [--stats FILE] [Beam flags]\n\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -76,9 +77,14 @@ func run(ctx context.Context, stdout io.Writer) error {
 	}
 	p, s := beam.NewPipelineWithRoot()
 	logs := mtbeam.Read(s, input...)
-	if *output != "" {
+	if *output != "" || *stats != "" {
 		traces := mtbeam.Traces(s, mtbeam.Group(s, logs.Rows), logs.Files, mtbeam.Options{EdgeServers: edges, AcceptedDomains: accepted})
-		textio.Write(s, *output, mtbeam.TraceJSON(s, traces))
+		if *output != "" {
+			textio.Write(s, *output, mtbeam.TraceJSON(s, traces))
+		}
+		if *stats != "" {
+			textio.Write(s, *stats, mtbeam.Stats(s, logs, traces))
+		}
 	}
 	res, err := beamx.RunWithMetrics(ctx, p)
 	if err != nil {

@@ -1,0 +1,76 @@
+package mtbeam
+
+import (
+	"encoding/json"
+	"reflect"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
+
+	"github.com/mailtrace/mailtrace/correlate"
+	"github.com/mailtrace/mailtrace/report"
+)
+
+func init() {
+	beam.RegisterType(reflect.TypeOf((*correlate.Counts)(nil)).Elem())
+	register.Function1x1[Trace, correlate.Counts](traceCounts)
+	register.Function2x1[correlate.Counts, correlate.Counts, correlate.Counts](mergeCounts)
+	register.Function5x1[[]byte, func(*int64) bool, func(*int64) bool, func(*correlate.Counts) bool, func(string), error](statsJSON)
+	register.Iter1[int64]()
+	register.Iter1[correlate.Counts]()
+}
+
+// Counts is the part of mailtrace stats -json the pipeline computes: the
+// rows read, the malformed lines, and the counts of the traces
+// (correlate.Counts, under the summary's JSON names).
+type Counts struct {
+	Rows      int64             `json:"rows"`
+	Counts    report.CountsJSON `json:"counts"`
+	Malformed int64             `json:"malformed_lines"`
+}
+
+func traceCounts(t Trace) correlate.Counts { return t.Counts }
+
+func mergeCounts(a, b correlate.Counts) correlate.Counts {
+	a.Merge(b)
+	return a
+}
+
+// Stats returns the counts of mailtrace stats -json over what Read and
+// Traces produced, as a PCollection of one JSON string (a Counts): the
+// traces' correlate.Counts are combined (summed) across workers, the rows
+// and problems counted. The top lists, percentiles and clock offsets of the
+// command's summary are not computed.
+func Stats(s beam.Scope, logs Logs, traces beam.PCollection) beam.PCollection {
+	s = s.Scope("mtbeam.Stats")
+	counts := beam.Combine(s, mergeCounts, beam.ParDo(s, traceCounts, traces))
+	return beam.ParDo(s, statsJSON, beam.Impulse(s),
+		beam.SideInput{Input: CountRows(s, logs.Rows)},
+		beam.SideInput{Input: CountProblems(s, logs.Problems)},
+		beam.SideInput{Input: counts})
+}
+
+// statsJSON writes the one Counts object; a collection left empty (no row,
+// no problem, no trace) counts zero.
+func statsJSON(_ []byte, rows, problems func(*int64) bool, counts func(*correlate.Counts) bool, emit func(string)) error {
+	var out Counts
+	var n int64
+	for rows(&n) {
+		out.Rows += n
+	}
+	for problems(&n) {
+		out.Malformed += n
+	}
+	st := report.NewStats(0)
+	var c correlate.Counts
+	for counts(&c) {
+		st.Counts.Merge(c)
+	}
+	out.Counts = st.Summary(0, 0).Counts
+	b, err := json.Marshal(out)
+	if err != nil {
+		return err
+	}
+	emit(string(b))
+	return nil
+}
