@@ -7,38 +7,37 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 
-	"github.com/mailtrace/mailtrace/correlate"
 	"github.com/mailtrace/mailtrace/report"
 )
 
 func init() {
-	beam.RegisterType(reflect.TypeOf((*correlate.Counts)(nil)).Elem())
-	register.Function1x1[Trace, correlate.Counts](traceCounts)
-	register.Function2x1[correlate.Counts, correlate.Counts, correlate.Counts](mergeCounts)
-	register.Function5x1[[]byte, func(*int64) bool, func(*int64) bool, func(*correlate.Counts) bool, func(string), error](statsJSON)
+	beam.RegisterType(reflect.TypeOf((*report.Counts)(nil)).Elem())
+	register.Function1x1[Trace, report.Counts](traceCounts)
+	register.Function2x1[report.Counts, report.Counts, report.Counts](mergeCounts)
+	register.Function5x1[[]byte, func(*int64) bool, func(*int64) bool, func(*report.Counts) bool, func(string), error](statsJSON)
 	register.Iter1[int64]()
-	register.Iter1[correlate.Counts]()
+	register.Iter1[report.Counts]()
 }
 
 // Counts is the part of mailtrace stats -json the pipeline computes: the
 // rows read, the malformed lines, and the counts of the traces
-// (correlate.Counts, under the summary's JSON names).
+// (report.Counts, under the summary's JSON names).
 type Counts struct {
 	Rows      int64             `json:"rows"`
 	Counts    report.CountsJSON `json:"counts"`
 	Malformed int64             `json:"malformed_lines"`
 }
 
-func traceCounts(t Trace) correlate.Counts { return t.Counts }
+func traceCounts(t Trace) report.Counts { return t.Counts }
 
-func mergeCounts(a, b correlate.Counts) correlate.Counts {
+func mergeCounts(a, b report.Counts) report.Counts {
 	a.Merge(b)
 	return a
 }
 
 // Stats returns the counts of mailtrace stats -json over what Read and
 // Traces produced, as a PCollection of one JSON string (a Counts): the
-// traces' correlate.Counts are combined (summed) across workers, the rows
+// traces' report.Counts are combined (summed) across workers, the rows
 // and problems counted. The top lists, percentiles and clock offsets of the
 // command's summary are not computed.
 func Stats(s beam.Scope, logs Logs, traces beam.PCollection) beam.PCollection {
@@ -52,7 +51,7 @@ func Stats(s beam.Scope, logs Logs, traces beam.PCollection) beam.PCollection {
 
 // statsJSON writes the one Counts object; a collection left empty (no row,
 // no problem, no trace) counts zero.
-func statsJSON(_ []byte, rows, problems func(*int64) bool, counts func(*correlate.Counts) bool, emit func(string)) error {
+func statsJSON(_ []byte, rows, problems func(*int64) bool, counts func(*report.Counts) bool, emit func(string)) error {
 	var out Counts
 	var n int64
 	for rows(&n) {
@@ -62,7 +61,7 @@ func statsJSON(_ []byte, rows, problems func(*int64) bool, counts func(*correlat
 		out.Malformed += n
 	}
 	st := report.NewStats(0)
-	var c correlate.Counts
+	var c report.Counts
 	for counts(&c) {
 		st.Counts.Merge(c)
 	}

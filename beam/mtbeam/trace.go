@@ -12,6 +12,7 @@ import (
 
 	"github.com/mailtrace/mailtrace/correlate"
 	"github.com/mailtrace/mailtrace/msgtrk"
+	"github.com/mailtrace/mailtrace/report"
 )
 
 func init() {
@@ -191,8 +192,8 @@ type Trace struct {
 	// DSNForMessageID is, for an NDR, the message-id of the message it
 	// reports on (correlate.Trace.DSNForMessageID).
 	DSNForMessageID string
-	// Counts is what the trace adds to the counts (correlate.Counts.Add).
-	Counts correlate.Counts
+	// Counts is what the trace adds to the counts (report.Counts.Add).
+	Counts report.Counts
 }
 
 // keyAt is a trace's key and first time, for the DSN join.
