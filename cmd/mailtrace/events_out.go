@@ -69,6 +69,28 @@ func serverOf(rec *msgtrk.Record) []byte {
 	return msgtrk.LoggingServer(rec)
 }
 
+// originCells keeps the encoded cells of an input's file name (and server,
+// when the input has one), which every row of the input repeats: they are
+// encoded once per input, not once per row.
+type originCells struct {
+	origin *msgtrk.Origin
+	file   []byte
+	server []byte // nil when the rows name their server
+}
+
+// get returns the cells of rec's input, encoded by enc.
+func (o *originCells) get(rec *msgtrk.Record, enc func([]byte, string) []byte) *originCells {
+	if org := rec.Origin(); org != o.origin {
+		o.origin = org
+		o.file = enc(o.file[:0], org.File)
+		o.server = nil
+		if org.Server != "" {
+			o.server = enc(nil, org.Server)
+		}
+	}
+	return o
+}
+
 // extraColumns calls f with each column of rec that is not a known field
 // (only rows under a header that is none of Exchange's layouts have any).
 func extraColumns(rec *msgtrk.Record, f func(name string, v []byte)) {
@@ -147,8 +169,9 @@ func (s *jsonSeq) close() error {
 
 // eventJSON writes the events object, version 1 (see the package doc).
 type eventJSON struct {
-	seq jsonSeq
-	ls  msgtrk.ListScanner
+	seq    jsonSeq
+	ls     msgtrk.ListScanner
+	origin originCells
 }
 
 func (j *eventJSON) write(rec *msgtrk.Record) error {
@@ -158,9 +181,14 @@ func (j *eventJSON) write(rec *msgtrk.Record) error {
 	t, err := rec.Time()
 	b = appendJSONRecordTime(b, rec.Field(msgtrk.DateTime), t, err == nil)
 	b = append(b, `,"server":`...)
-	b = appendJSONString(b, serverOf(rec))
+	oc := j.origin.get(rec, appendJSONString[string])
+	if oc.server != nil {
+		b = append(b, oc.server...)
+	} else {
+		b = appendJSONString(b, msgtrk.LoggingServer(rec))
+	}
 	b = append(b, `,"file":`...)
-	b = appendJSONString(b, rec.Origin().File)
+	b = append(b, oc.file...)
 	b = append(b, `,"line":`...)
 	b = strconv.AppendInt(b, rec.LineNumber(), 10)
 	for _, f := range eventFields {
@@ -221,6 +249,7 @@ type eventCSV struct {
 	ls      msgtrk.ListScanner
 	mem     []byte
 	scratch []byte
+	origin  originCells
 }
 
 func newEventCSV(w *bufio.Writer, loc *time.Location) *eventCSV {
@@ -246,9 +275,14 @@ func (c *eventCSV) write(rec *msgtrk.Record) error {
 		b = appendCSVCell(b, rec.Field(msgtrk.DateTime))
 	}
 	b = append(b, ',')
-	b = appendCSVCell(b, serverOf(rec))
+	oc := c.origin.get(rec, appendCSVCell[string])
+	if oc.server != nil {
+		b = append(b, oc.server...)
+	} else {
+		b = appendCSVCell(b, msgtrk.LoggingServer(rec))
+	}
 	b = append(b, ',')
-	b = appendCSVCell(b, rec.Origin().File)
+	b = append(b, oc.file...)
 	b = append(b, ',')
 	b = strconv.AppendInt(b, rec.LineNumber(), 10)
 	for _, f := range eventFields {
