@@ -57,6 +57,22 @@ func jsonPlain(w uint64) bool {
 	return hasLess(w^lo8*2, 0x21)|hasByte(w, '\\')|w&hi8 == 0
 }
 
+// jsonPlainAll reports whether no byte of v needs escaping in JSON.
+func jsonPlainAll(v []byte) bool {
+	i := 0
+	for ; i+8 <= len(v); i += 8 {
+		if !jsonPlain(load64(v, i)) {
+			return false
+		}
+	}
+	for ; i < len(v); i++ {
+		if !jsonSafe[v[i]] {
+			return false
+		}
+	}
+	return true
+}
+
 // termPlain reports whether none of the 8 bytes of w needs attention from
 // appendSafe: all ASCII, none a control character or DEL.
 func termPlain(w uint64) bool {

@@ -248,3 +248,24 @@ func TestAppendCSVList(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendJSONList: the list fast path writes the members ListScanner
+// reads.
+func TestAppendJSONList(t *testing.T) {
+	var ls msgtrk.ListScanner
+	for _, v := range []string{"a@x", "a@x;b@x", "a;", ";a", "a;;b", " a;b", "'x;y';z", "[{LED=550 5.1.1 a;b};{MSG=}];250 OK",
+		"S:A=1;S:B=2", "a\"b;c", "a\\rb;c", "é;x", "a\x01;b"} {
+		want := []byte{'['}
+		ls.Init([]byte(v))
+		for k := 0; ls.Next(); k++ {
+			if k > 0 {
+				want = append(want, ',')
+			}
+			want = appendJSONString(want, ls.Bytes())
+		}
+		want = append(want, ']')
+		if got := appendJSONList(nil, []byte(v), &ls); string(got) != string(want) {
+			t.Errorf("appendJSONList(%q) = %s, want %s", v, got, want)
+		}
+	}
+}
