@@ -300,7 +300,9 @@ var errNoMatch = errors.New("nothing matched")
 // or when nothing at all was selected (n == 0) by a filter.
 func (c *common) noMatchError(stderr io.Writer, n int, what string) error {
 	var unseen []filter.Unseen
-	if c.coverage != nil {
+	if c.coverage != nil && !c.limit(n) {
+		// (Once -result-size stopped the run, the logs were not all read:
+		// a value not seen may lie beyond.)
 		unseen = c.coverage.Unseen()
 	}
 	if len(unseen) > 0 {

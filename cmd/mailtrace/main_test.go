@@ -204,6 +204,8 @@ func TestHabits(t *testing.T) {
 		{name: "anonymous submitters", args: []string{"submitters", "-anonymous", cases}, inStdout: []string{"Anonymous"}, notInStdout: []string{"Internal"}},
 		{name: "result size", args: []string{"events", "-format", "csv", "-result-size", "3", cases}, stdoutLines: 4, inStderr: "stopped after 3 events (-result-size)"},
 		{name: "result size, report", args: []string{"trace", "-format", "csv", "-result-size", "2", cases}, stdoutLines: 3, inStderr: "stopped after 2 recipients"},
+		{name: "result size: ids beyond it are not called unmatched", stdin: "<CAF3x9kQ=p1@mail.gmail.com>\nnot-in-the-logs@x\n",
+			args: []string{"events", "-format", "csv", "-result-size", "1", "-message-id-file", "-", cases}, stdoutLines: 2, inStderr: "stopped after 1 events"},
 		{name: "min size", args: []string{"trace", "-format", "csv", "-min-size", "10MB", cases}, inStdout: []string{"user2019@"}, stdoutLines: 2},
 		{name: "excel BOM", args: []string{"stats", "-format", "csv", "-excel", cases}, inStdout: []string{"\ufeffsection,key,value,error\n"}},
 		{name: "today, with nothing today", args: []string{"events", "-start", "today", cases}, code: 1, inStderr: "no event matched"},
