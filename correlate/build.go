@@ -1354,15 +1354,15 @@ var (
 // organisation (StatusHandedOff: that server's logs would tell the rest),
 // or the message left the organisation (StatusSentExternal). It is sent
 // outside only on evidence: a domain the organisation does not receive
-// for, a reply no Exchange server gives, an Internet send connector; a
-// hand-over inside the organisation is evidence too (the
-// Intra-Organization connector, an EdgeSync connector used by a server
-// that is not an Edge or into the organisation, a domain the organisation
-// receives for). With no evidence either way the recipient is handed off:
-// the tool does not claim what the logs do not show.
+// for, a reply no Exchange server gives, a send connector named for the
+// Internet, a next hop at a public address; a hand-over inside the
+// organisation is evidence too, and weighs first (the Intra-Organization
+// connector, an EdgeSync connector used by a server that is not an Edge or
+// into the organisation, a domain the organisation receives for). With no
+// evidence either way the recipient is handed off: the tool does not claim
+// what the logs do not show. (2007 to 2013 log a send to the Internet as a
+// SEND, format.md §9.1: these rules are what tells it from a hand-over.)
 func (b *builder) sendOutcome(e *event, addr string) Status {
-	tr := b.tr
-	conn := tr.bytesOf(e.conn)
 	if b.insideOrg(e) {
 		return StatusHandedOff
 	}
@@ -1371,25 +1371,59 @@ func (b *builder) sendOutcome(e *event, addr string) Status {
 	} else if known {
 		return StatusSentExternal
 	}
-	reply := tr.bytesOf(e.context)
-	if bytes.Contains(reply, []byte("250 ")) && !bytes.Contains(reply, []byte("[InternalId=")) && !bytes.Contains(reply, []byte("[Hostname=")) {
-		return StatusSentExternal // a reply no Exchange server gives
+	if b.nonExchangeReply(e) || containsFold(b.tr.bytesOf(e.conn), internetWord) {
+		return StatusSentExternal
 	}
-	if bytes.Contains(bytes.ToLower(conn), internetWord) {
+	if ip, ok := msgtrk.ParseAddr(b.tr.bytesOf(e.remoteIP)); ok && publicAddr(ip) {
 		return StatusSentExternal
 	}
 	return StatusHandedOff
 }
 
+// nonExchangeReply reports whether a SEND's source-context holds a
+// success reply no Exchange server gives: a 250 without the
+// "[InternalId=…, Hostname=…]" of a transport or the "[Hostname=…]" of a
+// delivery service (format.md §8).
+func (b *builder) nonExchangeReply(e *event) bool {
+	reply := b.tr.bytesOf(e.context)
+	return bytes.Contains(reply, []byte("250 ")) && !bytes.Contains(reply, []byte("[InternalId=")) && !bytes.Contains(reply, []byte("[Hostname="))
+}
+
+// containsFold reports whether s contains the lower-case word w in any
+// case.
+func containsFold(s, w []byte) bool {
+	for i := 0; i+len(w) <= len(s); i++ {
+		if bytes.EqualFold(s[i:i+len(w)], w) {
+			return true
+		}
+	}
+	return false
+}
+
+// publicAddr reports whether ip is a public address: not private (RFC
+// 1918, fc00::/7), loopback, link-local, shared (100.64.0.0/10) or
+// unspecified. Servers of one organisation talk over private addresses.
+func publicAddr(ip netip.Addr) bool {
+	ip = ip.Unmap()
+	if !ip.IsValid() || ip.IsPrivate() || ip.IsLoopback() || ip.IsLinkLocalUnicast() || ip.IsUnspecified() || ip.IsMulticast() {
+		return false
+	}
+	return !sharedSpace.Contains(ip)
+}
+
+var sharedSpace = netip.MustParsePrefix("100.64.0.0/10")
+
 // insideOrg reports whether a SEND or FAIL row's connector says it handed
 // the message to another server of the organisation: the
 // Intra-Organization connector, an Edge's "EdgeSync - Inbound to …", or
 // an "EdgeSync - …" connector used by a server that is not an Edge (a
-// mailbox server's transport routing to the Edge).
+// mailbox server's transport routing to the Edge) unless the reply is one
+// no Exchange server gives (then the server is an Edge the rows have not
+// shown yet, sending out).
 func (b *builder) insideOrg(e *event) bool {
 	conn := b.tr.bytesOf(e.conn)
 	return bytes.EqualFold(conn, intraOrgConnector) || bytes.HasPrefix(conn, edgeSyncInbound) ||
-		bytes.HasPrefix(conn, edgeSyncPrefix) && !b.org.isEdge(e.short)
+		bytes.HasPrefix(conn, edgeSyncPrefix) && !b.org.isEdge(e.short) && !b.nonExchangeReply(e)
 }
 
 // buildMissingLogs finds the servers (or services of a server) the

@@ -86,7 +86,7 @@ func TestBuildTraceMatchesTracker(t *testing.T) {
 		for m.Next() {
 			rows = append(rows, m.Record().Clone())
 		}
-		ctx := correlate.Context{DSNLinks: map[string]string{}, Files: files}
+		ctx := correlate.Context{DSNLinks: map[string]string{}, Files: files, Logs: run.logs}
 		for _, s := range sim.Org().Servers {
 			ctx.Servers = append(ctx.Servers, s.Name)
 		}

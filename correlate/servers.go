@@ -494,7 +494,8 @@ func (v *FileVote) Server() string {
 // program that reads inputs apart (the Beam pipeline) gathers it per input
 // and joins it over all inputs for Context: the servers with logs are the
 // union of Servers, the Edge servers those in some Edge list and in no
-// Mailbox list, the accepted domains the union of Domains.
+// Mailbox list, the accepted domains the union of Domains, the Logs all
+// inputs' Logs.
 type FileEvidence struct {
 	// Servers that wrote rows of the input, named as the rows spell them
 	// (what Context.Servers wants: the spelling is the name traces show).
@@ -511,6 +512,9 @@ type FileEvidence struct {
 	// whole input spells it, in time order: across inputs, the earliest
 	// spelling is the name.
 	Spellings []Spelling
+	// Logs are the services' logs the input is (its server and kind, its
+	// first row's time): Context.Logs wants them all, of every input.
+	Logs []ServerLogs
 }
 
 // Spelling is how an input's rows first spell a server's name.
@@ -541,6 +545,7 @@ func (v *FileVote) Evidence() FileEvidence {
 		e.Spellings = append(e.Spellings, Spelling{Short: short, Name: name, At: v.spelt[short]})
 	}
 	slices.SortFunc(e.Spellings, func(a, b Spelling) int { return strings.Compare(a.Short, b.Short) })
+	e.Logs = v.o.logs()
 	for _, l := range [][]string{e.Servers, e.Edge, e.Mailbox, e.Domains} {
 		slices.Sort(l)
 	}

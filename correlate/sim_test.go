@@ -27,6 +27,7 @@ type simRun struct {
 	readErrs []*msgtrk.ParseError
 	skew     []correlate.ServerSkew
 	inputs   map[string]string // input name → server, as the rows decided
+	logs     []correlate.ServerLogs
 }
 
 // correlateFS reads every log of fsys with a Merger and correlates them,
@@ -84,6 +85,7 @@ func correlateFS(t testing.TB, fsys fs.FS, shards int, opts correlate.Options) s
 	run.skew = tracker.Skew()
 	if tk, ok := tracker.(*correlate.Tracker); ok {
 		run.inputs = tk.InputServers()
+		run.logs = tk.Logs()
 	}
 	return run
 }

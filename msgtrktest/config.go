@@ -96,7 +96,7 @@ const (
 	KindSMTPAuth           // 2: SMTP client, authenticated ("07I: ")
 	KindSMTPAnonymous      // 3: SMTP client, anonymous relay ("0cA: ", ProxiedClientIPAddress)
 	KindInbound            // 4: from the Internet, through the Edge or a front end
-	KindOutbound           // 5: to the Internet (SEND to the Edge then SENDEXTERNAL, or SENDEXTERNAL on the hub)
+	KindOutbound           // 5: to the Internet (SEND to the Edge then SENDEXTERNAL, or SENDEXTERNAL on the hub; SEND before 2016)
 	KindGroup              // 6: distribution groups: nesting, a member reached twice, external members
 	KindBifurcation        // 7: TRANSFER of some recipients to a forked copy
 	KindResolve            // 8: an alias (RESOLVE) and/or a forwarding mailbox (REDIRECT)

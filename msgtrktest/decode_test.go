@@ -219,7 +219,7 @@ func checkRow(s *Sim, r *row) error {
 		if c.Send.Reply.Response.Code != 250 {
 			return fmt.Errorf("source-context %q: reply %d", ctx, c.Send.Reply.Response.Code)
 		}
-		if ev == "SMTP SEND" && !c.Send.Reply.Next.IsValid() {
+		if ev == "SMTP SEND" && !c.Send.Reply.Next.IsValid() && s.orgHost(r.get(msgtrk.ServerHostname)) {
 			return fmt.Errorf("source-context %q: no next hop", ctx)
 		}
 	case sourcecontext.KindStore:

@@ -40,9 +40,9 @@
 //	Internet, no Edge  hub [TRK]: RECEIVE ("0cA: ", S:FromEntity=Internet, proxied by a front end)
 //	hub                [TRK]: [HAREDIRECT | HAREDIRECTFAIL] {RESOLVE} {EXPAND [DUPLICATEEXPAND]}
 //	                   {REDIRECT | DUPLICATEREDIRECT} {TRANSFER} AGENTINFO {DROP of groups}
-//	                   {AGENT DROP} then per next hop: SEND | FAIL | DEFER… | SENDEXTERNAL
+//	                   {AGENT DROP} then per next hop: SEND | FAIL | DEFER… | SENDEXTERNAL (SEND before 2016)
 //	delivery server    [MD]: DELIVER | DELIVERFAIL (then FAIL on the hub) | DUPLICATEDELIVER
-//	outbound via Edge  Edge [TRK]: RECEIVE ("02I: "), AGENTINFO, SENDEXTERNAL | FAIL | DEFER…
+//	outbound via Edge  Edge [TRK]: RECEIVE ("02I: "), AGENTINFO, SENDEXTERNAL (SEND before 2016) | FAIL | DEFER…
 //	shadow server      [TRK]: HARECEIVE … HADISCARD [HADISCARD]  (not a hop)
 //	Safety Net         hub [TRK]: RESUBMIT (SAFETYNET), SEND;  delivery [MD]: DUPLICATEDELIVER
 //	NDR                failing server [TRK]: DSN (reference = original message-id), then as above
@@ -80,7 +80,8 @@
 //	server folders named otherwise (Config.Folders: FQDN, lower case, mbx-a, flat)        §4 (the rows name the server)
 //	subsets of the servers' logs (drop FileTruth.Server's files; tests do)                §1.2 gaps
 //	clock skew between servers (Config.MaxSkew)                                           §10
-//	a mail loop of up to 10^4 rows of one message (MailLoop)                              §10
+//	a mail loop of up to 10^4 rows of one message (MailLoop), SEND replies naming the copy  §6, §8, §10
+//	Internet sends: SENDEXTERNAL from 2016, SEND before (Org.InternetConnector or EdgeSync)  §9.1
 //	shadow redundancy, Safety Net, duplicates, files collected twice or cut               §6, §10
 //
 // # Files

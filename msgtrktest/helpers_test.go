@@ -120,3 +120,14 @@ func cutLines(tr *Truth) map[string]int {
 }
 
 type fsLike = fstest.MapFS
+
+// orgHost reports whether host (a short name or FQDN) is one of the
+// organisation's servers.
+func (s *Sim) orgHost(host string) bool {
+	for _, srv := range s.org.Servers {
+		if strings.EqualFold(host, srv.Name) || strings.EqualFold(host, srv.FQDN) {
+			return true
+		}
+	}
+	return false
+}

@@ -453,7 +453,7 @@ func (g *gen) route(hc *hubCtx) {
 		case b.edge:
 			g.edgeBatch(hc, b, t)
 		default:
-			g.externalSend(hc, hc.H, hc.imids[b.copy], b.finals, t, hc.depth, RoleHub, "Outbound to Internet")
+			g.externalSend(hc, hc.H, hc.imids[b.copy], b.finals, t, hc.depth, RoleHub, g.org.InternetConnector)
 		}
 	}
 }

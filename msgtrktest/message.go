@@ -281,7 +281,7 @@ func (g *gen) ndrMessage(orig *msgState, nd *ndrState, X *Server) {
 	if u != nil && f.user != nil {
 		g.deliverBatch(hc, &batch{D: g.homeOf(f.user), finals: hc.finals}, hc.t+g.between(50, 400), false)
 	} else {
-		g.externalSend(hc, hc.H, hc.imids[0], hc.finals, hc.t, hc.depth, RoleHub, "Outbound to Internet")
+		g.externalSend(hc, hc.H, hc.imids[0], hc.finals, hc.t, hc.depth, RoleHub, g.org.InternetConnector)
 	}
 	g.finish(m)
 }

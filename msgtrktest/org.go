@@ -45,7 +45,16 @@ type Org struct {
 	Clients       []Client // SMTP clients (applications, scanners)
 	// Postmaster is the sender of NDRs made by a Mailbox server.
 	Postmaster string
+	// InternetConnector is the name the administrator gave the send
+	// connector the Mailbox servers send to the Internet through when
+	// there is no Edge ("Outbound to Internet", "Outbound Mail", …: any
+	// name, so that nothing may rest on it; with an Edge the EdgeSync
+	// connectors are used).
+	InternetConnector string
 }
+
+// internetConnectors are the names Org.InternetConnector is drawn from.
+var internetConnectors = []string{"Outbound to Internet", "Outbound Mail", "Internet Send Connector", "SMTP Out"}
 
 // Server is one Exchange server.
 type Server struct {
@@ -144,6 +153,8 @@ func buildOrg(cfg Config) *Org {
 		Domain:        "contoso.com",
 		AccountForest: "corp.contoso.com",
 		Postmaster:    "MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@contoso.com",
+		// (From the seed, not the generator: the other draws stay.)
+		InternetConnector: internetConnectors[cfg.Seed%uint64(len(internetConnectors))],
 	}
 	skew := func() time.Duration {
 		if cfg.MaxSkew <= 0 {

@@ -105,7 +105,8 @@ func (g *gen) deferRows(hc *hubCtx, srv *Server, ip, host, imid string, fs []*fi
 }
 
 // externalSend sends external recipients from srv (the Edge, or the hub
-// without Edge) to their domains: SENDEXTERNAL, FAIL or DEFER.
+// without Edge) to their domains: SENDEXTERNAL (SEND before 2016), FAIL or
+// DEFER.
 func (g *gen) externalSend(hc *hubCtx, srv *Server, imid string, fs []*final, t int64, depth int, role, connector string) {
 	var domains []*Peer
 	for _, f := range fs {
@@ -184,7 +185,14 @@ func (g *gen) sendExternal(hc *hubCtx, srv *Server, imid string, peer *Peer, fs 
 		reply = "250 2.0.0 Ok: queued as " + g.hexUpper(10)
 	}
 	sendLat := g.between(80, 1500)
-	e := g.begin(m, srv, t, "SMTP", "SENDEXTERNAL")
+	// SENDEXTERNAL is written from 2016 on (format.md §9.1); 2010 and 2013
+	// log a send to the Internet as a SEND through the Internet send
+	// connector, the remote's own reply in source-context.
+	ev, et := "SENDEXTERNAL", msgtrk.EventSendExternal
+	if !g.ge16 {
+		ev, et = "SEND", msgtrk.EventSend
+	}
+	e := g.begin(m, srv, t, "SMTP", ev)
 	e.Fields[fClientIP] = srv.IP
 	e.Fields[fClientHost] = srv.Name
 	e.Fields[fServerIP] = peer.MXIP
@@ -211,7 +219,7 @@ func (g *gen) sendExternal(hc *hubCtx, srv *Server, imid string, peer *Peer, fs 
 	if srv.Role == RoleMailbox {
 		e.Fields[fCustom] += ";S:AccountForest=" + g.org.AccountForest
 	}
-	g.commit(m, srv, msgtrk.LogTransport, t, msgtrk.EventSendExternal, role, depth)
+	g.commit(m, srv, msgtrk.LogTransport, t, et, role, depth)
 	for _, f := range fs {
 		g.setOutcome(hc, f, StatusSentExternal, srv.Name, "")
 	}

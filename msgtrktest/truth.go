@@ -30,7 +30,7 @@ type Truth struct {
 // Recipient outcome statuses (RecipientTruth.Status).
 const (
 	StatusDelivered    = "delivered"     // DELIVER on the delivery server
-	StatusSentExternal = "sent_external" // SENDEXTERNAL (on the Edge, or on the hub without Edge)
+	StatusSentExternal = "sent_external" // SENDEXTERNAL, or before 2016 SEND, to the Internet (on the Edge, or on the hub without Edge)
 	StatusFailed       = "failed"        // DELIVERFAIL on the delivery server and/or FAIL
 	StatusDropped      = "dropped"       // DROP of the recipient (not of a group address)
 	StatusPending      = "pending"       // only DEFER rows: still queued when the logs end
@@ -125,7 +125,7 @@ type RecipientTruth struct {
 	// Status is one of the Status constants.
 	Status string `json:"status"`
 	// Server is where the outcome was logged: the delivery server
-	// (delivered), the server that logged SENDEXTERNAL (sent_external),
+	// (delivered), the server that sent it out (sent_external),
 	// the server of the DELIVERFAIL row, or of the FAIL row when there is
 	// none (failed), of the DROP (dropped), of the last DEFER (pending).
 	Server string `json:"server"`

@@ -165,7 +165,8 @@ func checkMessage(s *Sim, m *MessageTruth, rs []*row, midKey map[string]string) 
 			switch {
 			case ev == "DELIVER":
 				rowOut[outcome{StatusDelivered, a, r.Server}] = true
-			case ev == "SENDEXTERNAL":
+			case ev == "SENDEXTERNAL" || ev == "SEND" && !s.orgHost(r.get(msgtrk.ServerHostname)):
+				// (before 2016 a send to the Internet is a SEND, format.md §9.1)
 				rowOut[outcome{StatusSentExternal, a, r.Server}] = true
 			case ev == "DELIVERFAIL":
 				rowOut[outcome{StatusFailed, a, r.Server}] = true

@@ -267,7 +267,8 @@ func (b *builder) readOrg(files func(*File) bool) {
 // servers with logs, the Edge servers (evidence only an Edge gives, none
 // only a mailbox server gives), the accepted domains, which server wrote
 // each file, each server named as the earliest row of the whole input
-// spells it (ties: the first file by path), as a Tracker names it.
+// spells it (ties: the first file by path), as a Tracker names it, and
+// which services' logs of each server are in the input, from when.
 func orgContext(files func(*File) bool, edges, domains []string) correlate.Context {
 	ctx := correlate.Context{Files: map[string]string{}}
 	servers, edge, mailbox, accepted := map[string]bool{}, map[string]bool{}, map[string]bool{}, map[string]bool{}
@@ -293,6 +294,7 @@ func orgContext(files func(*File) bool, edges, domains []string) correlate.Conte
 		for _, d := range f.Evidence.Domains {
 			accepted[d] = true
 		}
+		ctx.Logs = append(ctx.Logs, f.Evidence.Logs...)
 		for _, sp := range f.Evidence.Spellings {
 			old, ok := names[sp.Short]
 			if !ok || sp.At < old.at || sp.At == old.at && f.Path < old.file {
