@@ -83,6 +83,7 @@ type builder struct {
 	identified map[[2]string]bool // (sender, receiver): some SEND between them names a copy the receiver has
 	entryFrom  int32              // the RECEIVE from an Exchange server whose rows are missing that the origin would be, -1
 	keyBuf     []byte
+	forks      map[[2]string]string // (server, copy) → the copy it was forked from (forkOf)
 
 	// Scratch reused from trace to trace (see resetMap).
 	firstCopy map[visitKey]int32
@@ -279,17 +280,25 @@ func (b *builder) forkOf() map[[2]string]string {
 	for i := range tr.events {
 		b.steps++
 		e := &tr.events[i]
-		if (e.etype != msgtrk.EventTransfer && e.etype != msgtrk.EventResubmit) || e.internal.n == 0 {
+		if (e.etype != msgtrk.EventTransfer && e.etype != msgtrk.EventResubmit && e.etype != msgtrk.EventLoad) || e.internal.n == 0 {
 			continue
 		}
 		refs := tr.list(e.refs)
-		if len(refs) == 0 {
+		if len(refs) == 0 && e.etype != msgtrk.EventLoad {
 			continue
 		}
 		if m == nil {
 			m = map[[2]string]string{}
 		}
-		m[[2]string{e.server, b.copyID(tr.bytesOf(e.internal))}] = b.copyID(tr.bytesOf(refs[0]))
+		id := b.copyID(tr.bytesOf(e.internal))
+		// A copy loaded again at boot (LOAD, format.md §9.1), or forked
+		// from itself (a reference that names no other copy), is a copy
+		// of the server's first: "" joins it (buildVisits).
+		from := ""
+		if len(refs) > 0 && !bytes.Equal(tr.bytesOf(refs[0]), tr.bytesOf(e.internal)) && e.etype != msgtrk.EventLoad {
+			from = b.copyID(tr.bytesOf(refs[0]))
+		}
+		m[[2]string{e.server, id}] = from
 	}
 	return m
 }
@@ -331,16 +340,17 @@ func (b *builder) buildVisits() {
 	b.ids = resetMap(b.ids)
 	b.byVisit = resetMap(b.byVisit)
 	forks := b.forkOf()
+	b.forks = forks
 	b.visits = b.visits[:0]
 	b.hopOf = growInt32(b.hopOf, len(tr.events))
 	for i := range tr.events {
 		b.steps++
 		e := &tr.events[i]
 		b.hopOf[i] = -1
-		if e.shadow || isDuplicate(e.etype) || e.kind == msgtrk.LogSummary {
-			continue // never a hop (summary.go for the last)
+		role := b.visitRole(e)
+		if role == RoleUnknown {
+			continue // never a hop
 		}
-		role := roleOf(e.kind, e.source, e.etype, b.org.isEdge(e.short))
 		copyID := ""
 		if transportRole(role) && e.internal.n > 0 {
 			copyID = rootCopy(forks, e.server, b.copyID(tr.bytesOf(e.internal)))
@@ -545,6 +555,14 @@ func (b *builder) buildLinks() {
 		b.steps++
 		e := &tr.events[i]
 		h := b.hopOf[i]
+		if p := b.pickupFrom(int32(i)); p != "" {
+			// 2007/2010: picked up from the Mailbox server that logged
+			// the SUBMIT.
+			if x := b.server(p); x.submission >= 0 {
+				b.addParent(h, x.submission)
+			}
+			continue
+		}
 		if h < 0 || e.peer == "" {
 			continue
 		}
@@ -630,6 +648,7 @@ func (b *builder) buildLinks() {
 		}
 	}
 	b.linkOrphanDeliveries()
+	b.linkShadowCopies()
 }
 
 // inferDeliverySenders names, on delivery rows that name only the delivery
@@ -981,11 +1000,17 @@ func (b *builder) buildOrigin() {
 	o.Server = e.server
 	o.Source = e.source
 	o.Connector = b.intern(tr.bytesOf(ri.connector))
-	if e.source == msgtrk.SourceStoreDriver {
-		o.Protocol = ProtocolStore
+	o.Protocol = originProtocol(e.source)
+	switch o.Protocol {
+	case ProtocolStore:
 		o.ClientType = b.intern(tr.bytesOf(ri.clientType))
-	} else {
-		o.Protocol = ProtocolSMTP
+		// The mailbox server is the row's client (format.md §4): the
+		// server itself in its submission log, the Mailbox server a
+		// 2007/2010 transport picked the message up from.
+		if e.local != "" && !looksLikeIP([]byte(e.local)) {
+			o.Server = b.org.nameFor(e.local)
+		}
+	case ProtocolSMTP:
 		// SMTP clients talk to a front end, which logs no tracking rows
 		// and proxies to a hub, maybe on another server; the hub names
 		// the front end in S:FirstForestHop.
@@ -1125,8 +1150,8 @@ func (b *builder) buildRecipients() {
 				}
 			}
 		}
-		if e.etype == msgtrk.EventNotifyMAPI || e.etype == msgtrk.EventHARedirect {
-			continue
+		if e.etype == msgtrk.EventNotifyMAPI || e.etype == msgtrk.EventHARedirect || isApproval(e) {
+			continue // (no recipient of theirs is the message's)
 		}
 		if b.routingRow(rs, e) {
 			continue
@@ -1284,6 +1309,12 @@ func (b *builder) outcomeRow(rs *recipients, i int32, d int) {
 		case msgtrk.EventFail, msgtrk.EventDeliverFail:
 			s = StatusFailed
 		case msgtrk.EventDrop:
+			if k < len(statuses) && isGroupDrop(tr.bytesOf(statuses[k])) {
+				// An expanded group's address, dropped once expanded
+				// (flows.md), even when its EXPAND row is not here.
+				st.group = true
+				continue
+			}
 			s = StatusDropped
 		case msgtrk.EventDefer:
 			s = StatusPending
@@ -1291,7 +1322,10 @@ func (b *builder) outcomeRow(rs *recipients, i int32, d int) {
 			st.duplicateSeen = true
 			continue
 		default:
-			continue
+			var ok bool
+			if s, ok = specialOutcome(e.etype); !ok {
+				continue
+			}
 		}
 		if !better(st, s, d, e.time) {
 			continue
@@ -1300,6 +1334,9 @@ func (b *builder) outcomeRow(rs *recipients, i int32, d int) {
 		st.detail, st.fromSummary = "", false
 		if (s == StatusFailed || s == StatusDropped || s == StatusPending) && k < len(statuses) {
 			st.detail = tr.str(statuses[k])
+		}
+		if _, special := specialOutcome(e.etype); special && st.detail == "" {
+			st.detail = e.etype.String()
 		}
 		st.remote = nil
 		if e.etype == msgtrk.EventSend || e.etype == msgtrk.EventSendExternal {
@@ -1437,6 +1474,15 @@ func (b *builder) buildMissingLogs() {
 	for i := range tr.events {
 		b.steps++
 		e := &tr.events[i]
+		if p := b.pickupFrom(int32(i)); p != "" && !b.hasRole(p, msgtrk.LogSubmission, -1) {
+			// (Its SUBMIT is in the Mailbox server's MSGTRKM.)
+			if !b.org.hasLogs(p) {
+				b.missing[missingKey{p, msgtrk.LogUnknown}] = true
+			} else {
+				b.logsWanted(p, msgtrk.LogSubmission, e.time)
+			}
+			continue
+		}
 		if e.peer == "" || looksLikeIP([]byte(e.peer)) {
 			continue
 		}

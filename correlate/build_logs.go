@@ -341,3 +341,40 @@ func serviceOf(server string, kind msgtrk.LogKind) string {
 	}
 	return server
 }
+
+// linkShadowCopies: a shadow server that sends its shadow copy on (the
+// primary failed, format.md §6: resubmitted with S:Resubmit=
+// ShadowRedundancy) has a transport visit no RECEIVE leads to; the
+// primary's HAREDIRECT names that copy (its reply's InternalId, on the
+// shadow's host), so the copy comes after the primary's visit that made
+// it.
+func (b *builder) linkShadowCopies() {
+	tr := b.tr
+	for i := range tr.events {
+		b.steps++
+		e := &tr.events[i]
+		if e.etype != msgtrk.EventHARedirect || e.context.n == 0 || e.internal.n == 0 {
+			continue
+		}
+		sh, _ := sourcecontext.ParseShadow(tr.bytesOf(e.context))
+		if len(sh.Reply.Next.InternalIDRaw) == 0 {
+			continue
+		}
+		host := sh.Host
+		if len(host) == 0 {
+			host = sh.Reply.Next.Host
+		}
+		b.keyBuf = shortHost(b.keyBuf[:0], host)
+		name := b.org.nameFor(string(b.keyBuf))
+		primary, ok := b.byVisit[visitKey{e.server, RoleHub, rootCopy(b.forks, e.server, string(tr.bytesOf(e.internal)))}]
+		if !ok {
+			continue
+		}
+		for _, role := range [...]Role{RoleHub, RoleEdge} {
+			child, ok := b.byVisit[visitKey{name, role, rootCopy(b.forks, name, string(sh.Reply.Next.InternalIDRaw))}]
+			if ok && child != primary && len(b.visits[child].parents) == 0 && b.visits[child].Events > 0 {
+				b.addParent(child, primary)
+			}
+		}
+	}
+}

@@ -122,6 +122,69 @@
 // too: it entered before them. ServerLogs (Tracker.Logs, Context.Logs)
 // says which services' logs are in the input.
 //
+// # Events
+//
+// What each event of format.md §9.1 and §9.3 means to a trace, where the
+// spec is silent decided as an administrator who must defend the answer
+// would (TestEventAudit has a case for each):
+//
+//   - STOREDRIVER NOTIFYMAPI, RECEIVE, SUBMIT, SUBMITDEFER, SUBMITFAIL,
+//     CLIENTSUBMISSION, NOTIFYSHADOW: the submission, on the mailbox server
+//     (the row's client, §4). On 2007 and 2010 the Mailbox role logs only
+//     the SUBMIT (in MSGTRKM) and the transport that picks the message up
+//     logs the STOREDRIVER RECEIVE in its MSGTRK: that row belongs to the
+//     transport's hop, the origin is the Mailbox server it names as its
+//     client, and that server's MSGTRKM (with its SUBMIT) precedes it;
+//     when it is missing the trace names it. SUBMITFAIL fails the
+//     recipients it lists (the message could not be handed to a
+//     transport); SUBMITDEFER leaves them pending.
+//   - The origin's protocol is that of the row the message was born in:
+//     "store" (STOREDRIVER), "smtp", "dsn" (a DSN row), "pickup" (a file in
+//     the Pickup or Replay directory, or a Foreign connector's: PICKUP,
+//     GATEWAY), "agent" (made by a transport agent: AGENT), "other" (any
+//     other source, which Origin.Source names). An SMTP RECEIVE from
+//     another Exchange server whose logs of that time are missing is no
+//     origin: the message entered there or before (no_origin says so).
+//   - PROCESSMEETINGMESSAGE: the delivery service's meeting processor,
+//     whatever file it is in; its internal-message-id holds the message-id
+//     (§4), so it is nobody's copy; no recipient of its own.
+//   - MODERATORAPPROVE, MODERATORREJECT, MODERATORSALLNDR,
+//     INITMESSAGECREATED, MODERATIONEXPIRE, and any row of source APPROVAL
+//     or of an MSGTRKMA file: internal-message-id 0, the initiation
+//     message's id, the moderated message's in reference (§4, §6). They
+//     are grouped by their own ids (without a network-message-id, as
+//     orphans), never make a hop, an outcome or a recipient, and are never
+//     complete; the moderated message's recipient stays pending: what the
+//     moderator decided is not tied to it by any id the rows give it.
+//   - LOAD (source BOOTLOADER): a queued copy loaded again after the
+//     transport restarted, under its own internal id or a new one: the
+//     same hop as the server's first copy. A trace whose first row comes
+//     soon after its server's logs begin (a LOAD, a DEFER, a SEND whose
+//     RECEIVE is in older files) has a log_gap anomaly.
+//   - THROTTLE: no hop and no outcome; its reference is a reason, no id.
+//   - BADMAIL: the recipients failed (the message can be neither delivered
+//     nor returned). POISONMESSAGE: pending (in the poison queue until an
+//     administrator acts; the trace is not complete). SUPPRESSED: dropped
+//     (not sent, on purpose). Detail is the recipient-status, else the
+//     event's name.
+//   - RESUBMIT, RESUBMITDEFER, RESUBMITFAIL (Safety Net), DUPLICATEDELIVER,
+//     DUPLICATEEXPAND, DUPLICATEREDIRECT: in Duplicates, never a hop or a
+//     delivery; a resubmitted copy's SEND belongs to the copy it repeats.
+//   - DROP: of an expanded group (its status says RESOLVER.GRP.Expanded,
+//     flows.md) not a failure and not a recipient, even when its EXPAND row
+//     is not in the input; of a recipient, dropped.
+//   - TRANSFER (ROUTING, QUEUE, AGENT, any reason): a new copy of the same
+//     hop, forked from the copy its reference names; a reference naming
+//     the copy itself joins the server's first copy; chains are followed a
+//     bounded number of times, so no cycle of references loops.
+//   - HAREDIRECT, HARECEIVE, HADISCARD, HAREDIRECTFAIL: never a hop; when
+//     the shadow server sends its copy on (the primary failed, §6), that
+//     copy, named by the InternalId of the HAREDIRECT reply, comes after
+//     the primary's hop.
+//   - DEFER: pending, with the last deferral's status, until a later
+//     outcome; FAIL, DELIVERFAIL, DELIVER, SEND, SENDEXTERNAL as under
+//     Recipients.
+//
 // # Time and memory
 //
 // A [Tracker] never reads the clock: it is driven by event time through
@@ -145,7 +208,8 @@
 //	first_seen, last_seen   RFC 3339 UTC, milliseconds
 //	origin              {server, source, connector, client_type, auth, anonymous,
 //	                     client_ip, original_client_ip, proxied_client_ip,
-//	                     protocol: "store" | "smtp" | "dsn"}, all from the row
+//	                     protocol: "store" | "smtp" | "dsn" | "pickup" | "agent"
+//	                     | "other"}, all from the row
 //	                     that created the message (see Origin)
 //	hops                [{server, role, depth, first, last, latency_seconds, events,
 //	                     from: indexes of the hops that handed the message over}]

@@ -36,7 +36,7 @@ type event struct {
 	related  ref
 	refs     span // reference members
 	internal ref  // internal-message-id
-	context  ref  // source-context: TRANSFER reasons, SEND and SENDEXTERNAL replies
+	context  ref  // source-context: TRANSFER reasons, SEND and SENDEXTERNAL replies, HAREDIRECT's shadow and its reply
 	conn     ref  // connector-id of SEND, SENDEXTERNAL and FAIL rows
 	remote   ref  // SEND and SENDEXTERNAL: server-hostname, the next hop, as written
 	remoteIP ref  // and its server-ip
@@ -213,7 +213,7 @@ func (tr *Tracker) extract(e *event, rec *msgtrk.Record, t *trace, row *rowInfo)
 		e.internal = t.addString(id)
 	}
 	switch e.etype {
-	case msgtrk.EventTransfer:
+	case msgtrk.EventTransfer, msgtrk.EventHARedirect:
 		e.context = t.addString(rec.Field(msgtrk.SourceContext))
 	case msgtrk.EventSend, msgtrk.EventSendExternal:
 		e.context = t.addString(rec.Field(msgtrk.SourceContext))

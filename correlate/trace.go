@@ -102,12 +102,16 @@ const (
 	ProtocolStore                   // submitted from a mailbox: a STOREDRIVER RECEIVE
 	ProtocolSMTP                    // received over SMTP (a client, the Internet, another organisation)
 	ProtocolDSN                     // a delivery status notification the organisation made itself: a DSN row
+	ProtocolPickup                  // a file dropped in a directory: the Pickup or Replay directory, a Foreign connector's (a PICKUP or GATEWAY RECEIVE)
+	ProtocolAgent                   // made inside the organisation by a transport agent (an AGENT RECEIVE: journal reports and the like)
+	ProtocolOther                   // a RECEIVE of another source (Origin.Source says which)
 )
 
-var protocolNames = [...]string{"unknown", "store", "smtp", "dsn"}
+var protocolNames = [...]string{"unknown", "store", "smtp", "dsn", "pickup", "agent", "other"}
 
-// String returns "store", "smtp", "dsn", "unknown" or "Protocol(n)". The
-// JSON form writes ProtocolUnknown as an absent member.
+// String returns "store", "smtp", "dsn", "pickup", "agent", "other",
+// "unknown" or "Protocol(n)". The JSON form writes ProtocolUnknown as an
+// absent member.
 func (p Protocol) String() string {
 	if int(p) < len(protocolNames) {
 		return protocolNames[p]
