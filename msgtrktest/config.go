@@ -355,6 +355,16 @@ type Config struct {
 	// Folders names the servers' folders (or files); FileTruth.Server is
 	// the server's name whatever the layout.
 	Folders Folders
+	// ProtocolLogs also writes the SMTP protocol logs (Verbose level) and
+	// the connectivity logs of the organisation (format.md §14) under each
+	// server's folder, at TransportRoles/Logs/<service>/ProtocolLog/… and
+	// …/Connectivity: every SMTP hand-over of the tracking logs with the
+	// sessions behind it on both ends, the front end's sessions for a
+	// proxied client, shadow redundancy replies, the 4xx of each DEFER and
+	// the 5xx of an external FAIL. MessageTruth.Sessions says which
+	// session carried which message. The tracking logs are the same bytes
+	// with or without. Not written by Sim.Stream.
+	ProtocolLogs bool
 	// OnMessage, when set, receives each message's truth as soon as every
 	// row of the message is written (in that order, not in start order),
 	// and Truth.Messages stays nil, so that memory stays bounded however

@@ -15,6 +15,7 @@ type gen struct {
 	org    *Org
 	rng    *rand.Rand
 	o      *out
+	p      *plog // the protocol and connectivity logs (Config.ProtocolLogs), or nil
 	layout []msgtrk.Field
 	ge13   bool // Exchange 2013 or later
 	ge16   bool // Exchange 2016 or later
@@ -128,6 +129,9 @@ func (g *gen) commit(m *msgState, srv *Server, lk msgtrk.LogKind, t int64, et ms
 	}
 	if role != "" {
 		addHop(&m.truth, Hop{Server: srv.Name, Role: role, Depth: depth})
+	}
+	if g.p != nil {
+		g.p.transcribe(m, srv, t, et, role, depth)
 	}
 	g.scratch = appendRow(g.scratch[:0], &g.ev, g.layout)
 	line := make([]byte, len(g.scratch))

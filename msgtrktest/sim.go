@@ -115,6 +115,9 @@ func (s *Sim) run(snk sink, w io.Writer) (*Truth, error) {
 			}
 		}
 		g.layout = s.cfg.Version.Layout().Fields()
+		if s.cfg.ProtocolLogs {
+			g.p = newPlog(g, snk)
+		}
 	}
 
 	t := s.cfg.Start.UnixMilli()
@@ -136,6 +139,12 @@ func (s *Sim) run(snk sink, w io.Writer) (*Truth, error) {
 		if o.err != nil {
 			return nil, o.err
 		}
+		if g.p != nil {
+			g.p.flush(t)
+			if g.p.err != nil {
+				return nil, g.p.err
+			}
+		}
 		g.message(g.pickKind(i), t)
 	}
 	o.finish()
@@ -143,6 +152,13 @@ func (s *Sim) run(snk sink, w io.Writer) (*Truth, error) {
 		return nil, o.err
 	}
 	tr := &Truth{Files: o.files, Events: o.events, Cut: o.cut}
+	if g.p != nil {
+		tr.ProtocolFiles = g.p.finish()
+		sort.Slice(tr.ProtocolFiles, func(i, j int) bool { return tr.ProtocolFiles[i].Path < tr.ProtocolFiles[j].Path })
+		if g.p.err != nil {
+			return nil, g.p.err
+		}
+	}
 	if s.cfg.OnMessage == nil {
 		idx := make([]int, len(collected))
 		for i := range idx {

@@ -25,6 +25,10 @@ type Truth struct {
 	Events int
 	// Cut is the number of rows cut by truncation (not in Events).
 	Cut int
+	// ProtocolFiles are the SMTP protocol and connectivity logs written
+	// (Config.ProtocolLogs), sorted by path; Kind is "RECV", "SEND" or
+	// "CONNECTLOG".
+	ProtocolFiles []FileTruth
 }
 
 // Recipient outcome statuses (RecipientTruth.Status).
@@ -77,6 +81,9 @@ type MessageTruth struct {
 	// Rows is the number of complete rows of this message, on every
 	// server, not counting duplicate copies of files or a cut row.
 	Rows int `json:"rows"`
+	// Sessions are the protocol and connectivity log sessions that carried
+	// the message (Config.ProtocolLogs), in the order they were written.
+	Sessions []SessionTruth `json:"sessions,omitempty"`
 }
 
 // Origin tells where and how a message entered the organisation.

@@ -60,6 +60,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		maxBytes = fl.Int("max-file-bytes", 10<<20, "rotate files at this size")
 		mix      = fl.String("mix", "", "kind weights, e.g. store=5,inbound=3 (default: msgtrktest.DefaultMix)")
 		folders  = fl.String("folders", "server", "folder layout: server (EX01/), fqdn, lower, renamed (mbx-a/, edge-a/) or flat (logs/EX01_MSGTRK…)")
+		protocol = fl.Bool("protocol-logs", false, "also write the SMTP protocol and connectivity logs (RECV, SEND, CONNECTLOG) under <SERVER>/TransportRoles/Logs/")
 		quiet    = fl.Bool("q", false, "do not print the summary")
 	)
 	if err := fl.Parse(args); err != nil {
@@ -92,7 +93,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		Seed: *seed, MailboxServers: *mailbox, EdgeServers: *edges, Users: *users,
 		Groups: *groups, Messages: *messages, Events: *events, Start: st, Rate: *rate,
 		Version: v, MaxSkew: *skew, DuplicateFiles: *dup, TruncateFiles: *trunc,
-		MaxFileBytes: *maxBytes, Folders: fo,
+		MaxFileBytes: *maxBytes, Folders: fo, ProtocolLogs: *protocol,
 	}
 	if *edges == 0 {
 		cfg.EdgeServers = msgtrktest.NoEdge
