@@ -101,6 +101,8 @@ type builder struct {
 	rank      []int32
 	sendRank  []int
 	cmp       func(x, y event) int // compareEvents, as a func value made once
+
+	keepSMTP bool // Options.KeepSMTP
 }
 
 // visitKey identifies a visit: a server in a role, and for transport
@@ -201,6 +203,9 @@ func (b *builder) build(tr *trace) *Trace {
 	b.buildRecipients()
 	b.buildMissingLogs()
 	b.buildAnomalies()
+	if b.keepSMTP {
+		b.buildSMTPRows()
+	}
 	out := b.out
 	b.tr, b.out = nil, nil
 	return out

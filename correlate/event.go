@@ -223,6 +223,19 @@ func (tr *Tracker) extract(e *event, rec *msgtrk.Record, t *trace, row *rowInfo)
 	case msgtrk.EventFail:
 		e.conn = t.addString(rec.Field(msgtrk.ConnectorID))
 	}
+	if tr.opts.KeepSMTP && keepsSMTP(e) {
+		// The keys to the protocol log sessions behind the row
+		// (format.md §8, §14.3): RECEIVE and DELIVER name their session
+		// in source-context; a sending row's internal-message-id is the
+		// RecordId its session logs.
+		if e.context.n == 0 {
+			e.context = t.addString(rec.Field(msgtrk.SourceContext))
+		}
+		if e.remote.n == 0 {
+			e.remote = t.addString(rec.Field(msgtrk.ServerHostname))
+			e.remoteIP = t.addString(rec.Field(msgtrk.ServerIP))
+		}
+	}
 
 	mi := rec.Field(msgtrk.MessageInfo)
 	if e.etype == msgtrk.EventReceive {

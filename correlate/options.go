@@ -63,6 +63,12 @@ type Options struct {
 	// the organisation; a recipient in an accepted domain is handed off
 	// (StatusHandedOff) instead.
 	AcceptedDomains []string
+	// KeepSMTP keeps, in Trace.SMTPRows, the rows an SMTP conversation
+	// stands behind with the keys to their protocol log sessions (the
+	// receive contexts, the sending internal-message-ids, the delivery
+	// sessions), for JoinSessions. Off by default: it costs a few strings
+	// per hop.
+	KeepSMTP bool
 }
 
 func (o *Options) withDefaults() (Options, error) {

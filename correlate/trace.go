@@ -209,6 +209,14 @@ type Trace struct {
 	ShadowEvents []EventRef // HAREDIRECT, HARECEIVE, HADISCARD, HAREDIRECTFAIL: never hops or deliveries
 	Duplicates   []EventRef // DUPLICATEDELIVER, DUPLICATEEXPAND, DUPLICATEREDIRECT, RESUBMIT: never deliveries
 
+	// SMTPRows are the rows an SMTP conversation stands behind, in causal
+	// order, with the keys to their protocol log sessions: kept with
+	// Options.KeepSMTP, nil otherwise.
+	SMTPRows []SMTPRow
+	// Sessions are the protocol and connectivity log sessions joined to
+	// SMTPRows by JoinSessions; nil when none was.
+	Sessions []SessionLink
+
 	// Summary is set when some rows are per-message summaries
 	// (msgtrk.LogSummary: Exchange Online message traces and summary
 	// reports): their recipients' outcomes come with no hop, no origin and
@@ -271,6 +279,12 @@ type Recipient struct {
 	RemoteHost  string
 	RemoteIP    netip.Addr
 	RemoteReply string
+
+	// Attempts are the SMTP hand-overs of the recipient as the send logs
+	// tell them (JoinSessions): each attempt's remote end, the reply to
+	// its RCPT TO and the final reply; the 4xx of each deferral. Nil
+	// without protocol logs.
+	Attempts []SMTPAttempt
 }
 
 // Expansion is one distribution group expanded into its members.

@@ -61,6 +61,7 @@ func New(opts Options) (*Tracker, error) {
 		recent:  newRecentKeys(o.RecentKeys),
 	}
 	t.b.org, t.b.intern = t, t.intern
+	t.b.keepSMTP = o.KeepSMTP
 	t.org.configure(o)
 	return t, nil
 }

@@ -74,6 +74,9 @@ type plog struct {
 	files   []FileTruth
 	seq     uint64
 	err     error
+
+	deliveredSet  map[string]struct{}
+	deliveredFIFO []string
 }
 
 // pkey identifies one log series.
@@ -373,10 +376,11 @@ func customValue(cd, key string) string {
 	return ""
 }
 
-// record adds a session to the message's truth.
-func (p *plog) record(m *msgState, role string, depth int, srv *Server, event, side, service string, kind msgtrk.LogKind, id string) {
+// record adds a session of server at to the message's truth, behind the
+// row of srv's hop (role, depth).
+func (p *plog) record(m *msgState, role string, depth int, srv, at *Server, event, side, service string, kind msgtrk.LogKind, id string) {
 	m.truth.Sessions = append(m.truth.Sessions, SessionTruth{Hop: Hop{Server: srv.Name, Role: role, Depth: depth}, Event: event, Side: side,
-		Server: srv.Name, Service: service, Kind: kind.Prefix(), ID: id})
+		Server: at.Name, Service: service, Kind: kind.Prefix(), ID: id})
 }
 
 // transcribe writes the sessions behind the row in g.ev, committed by srv
@@ -396,7 +400,7 @@ func (p *plog) transcribe(m *msgState, srv *Server, t int64, et msgtrk.EventType
 			}
 		}
 	case "STOREDRIVER":
-		if p.g.ge13 && (et == msgtrk.EventDeliver || et == msgtrk.EventDuplicateDeliver) {
+		if p.g.ge13 && (et == msgtrk.EventDeliver || et == msgtrk.EventDuplicateDeliver || et == msgtrk.EventDeliverFail) {
 			p.delivery(m, srv, t, et, role, depth)
 		}
 	}
@@ -490,7 +494,7 @@ func (p *plog) receive(m *msgState, srv *Server, t int64, et msgtrk.EventType, r
 		fr.row("<", "QUIT", "")
 		fr.row(">", "221 2.0.0 Service closing transmission channel", "")
 		fr.row("-", "", "QuitVerb")
-		p.record(m, role, depth, fe, "RECEIVE", SideFrontEndReceive, serviceFrontEnd, msgtrk.LogSmtpReceive, feID)
+		p.record(m, role, depth, srv, fe, "RECEIVE", SideFrontEndReceive, serviceFrontEnd, msgtrk.LogSmtpReceive, feID)
 
 		sendID := p.sessionID(fe, serviceFrontEnd)
 		fs := p.open(fe, serviceFrontEnd, msgtrk.LogSmtpSend, sendID, "Inbound Proxy Internal Send Connector", fe.IP+":"+p.port(), srv.IP+":2525", feStart+p.between(50, 200))
@@ -510,7 +514,7 @@ func (p *plog) receive(m *msgState, srv *Server, t int64, et msgtrk.EventType, r
 		fs.row(">", "QUIT", "")
 		fs.row("<", "221 2.0.0 Service closing transmission channel", "")
 		fs.row("-", "", "Local")
-		p.record(m, role, depth, fe, "RECEIVE", SideFrontEndSend, serviceFrontEnd, msgtrk.LogSmtpSend, sendID)
+		p.record(m, role, depth, srv, fe, "RECEIVE", SideFrontEndSend, serviceFrontEnd, msgtrk.LogSmtpSend, sendID)
 	}
 	rs := p.open(srv, service, msgtrk.LogSmtpReceive, id, e.Fields[fConnector], srv.IP+":"+localPort, clientIP+":"+p.port(), start)
 	rs.row("+", "", "")
@@ -548,7 +552,7 @@ func (p *plog) receive(m *msgState, srv *Server, t int64, et msgtrk.EventType, r
 	rs.row("<", "QUIT", "")
 	rs.row(">", "221 2.0.0 Service closing transmission channel", "")
 	rs.row("-", "", "QuitVerb")
-	p.record(m, role, depth, srv, et.String(), SideReceive, service, msgtrk.LogSmtpReceive, id)
+	p.record(m, role, depth, srv, srv, et.String(), SideReceive, service, msgtrk.LogSmtpReceive, id)
 }
 
 // queued is the receiving server's reply to a message it took: its
@@ -590,8 +594,7 @@ func (p *plog) transactionReplies(s *session, cmd, rep, receiving string, m *msg
 	}
 	s.row(rep, "250 2.1.0 Sender OK", "")
 	accepted := 0
-	for i, a := range strings.Split(e.Fields[fRcpt], ";") {
-		a = strings.Trim(a, "'")
+	for i, a := range members(e.Fields[fRcpt]) {
 		s.row(cmd, "RCPT TO:<"+a+">", "")
 		r := "250 2.1.5 Recipient OK"
 		if i < len(rcptReplies) {
@@ -635,8 +638,8 @@ func (p *plog) send(m *msgState, srv *Server, t int64, et msgtrk.EventType, role
 			ip = x.IP
 		}
 	case msgtrk.EventDefer, msgtrk.EventFail:
-		for _, st := range strings.Split(e.Fields[fStatus], ";") {
-			rcptReplies = append(rcptReplies, replyOf(strings.Trim(st, "'")))
+		for _, st := range members(e.Fields[fStatus]) {
+			rcptReplies = append(rcptReplies, replyOf(st))
 		}
 	default:
 		// SEND, SENDEXTERNAL: the reply the tracking row quotes, else a
@@ -650,9 +653,7 @@ func (p *plog) send(m *msgState, srv *Server, t int64, et msgtrk.EventType, role
 		} else {
 			final = "250 2.6.0 " + m.mid + " Queued mail for delivery"
 		}
-		for _, st := range strings.Split(e.Fields[fStatus], ";") {
-			rcptReplies = append(rcptReplies, strings.Trim(st, "'"))
-		}
+		rcptReplies = members(e.Fields[fStatus])
 	}
 	if ip == "" {
 		ip = "0.0.0.0"
@@ -695,7 +696,7 @@ func (p *plog) send(m *msgState, srv *Server, t int64, et msgtrk.EventType, role
 	s.row(">", "QUIT", "")
 	s.row("<", "221 2.0.0 Service closing transmission channel", "")
 	s.row("-", "", "Local")
-	p.record(m, role, depth, srv, et.String(), SideSend, service, msgtrk.LogSmtpSend, id)
+	p.record(m, role, depth, srv, srv, et.String(), SideSend, service, msgtrk.LogSmtpSend, id)
 
 	// The connectivity log's record of the same session.
 	c := p.open(srv, service, msgtrk.LogConnectivity, id, "", "", "", t-dur)
@@ -719,7 +720,7 @@ func (p *plog) send(m *msgState, srv *Server, t int64, et msgtrk.EventType, role
 		bytes = "0"
 	}
 	c.crow("-", "Messages: "+msgs+" Bytes: "+bytes+failure)
-	p.record(m, role, depth, srv, et.String(), SideConnectivity, service, msgtrk.LogConnectivity, id)
+	p.record(m, role, depth, srv, srv, et.String(), SideConnectivity, service, msgtrk.LogConnectivity, id)
 }
 
 func (p *plog) serverByFQDN(fqdn string) *Server {
@@ -730,6 +731,40 @@ func (p *plog) serverByFQDN(fqdn string) *Server {
 	}
 	return nil
 }
+
+// members splits a list field (recipient-address, recipient-status) as
+// msgtrk.ListScanner reads it: ';' outside apostrophe quotes.
+func members(field string) []string {
+	var out []string
+	var ls msgtrk.ListScanner
+	ls.Init([]byte(field))
+	for ls.Next() {
+		out = append(out, string(ls.Bytes()))
+	}
+	return out
+}
+
+// delivered reports whether the delivery session id of srv was written
+// lately, and remembers it: the last maxDelivered are kept.
+func (p *plog) delivered(srv *Server, id string) bool {
+	k := srv.Name + "/" + id
+	if _, ok := p.deliveredSet[k]; ok {
+		return true
+	}
+	if p.deliveredSet == nil {
+		p.deliveredSet = map[string]struct{}{}
+	}
+	p.deliveredSet[k] = struct{}{}
+	p.deliveredFIFO = append(p.deliveredFIFO, k)
+	if len(p.deliveredFIFO) > maxDelivered {
+		delete(p.deliveredSet, p.deliveredFIFO[0])
+		p.deliveredFIFO = p.deliveredFIFO[1:]
+	}
+	return false
+}
+
+// maxDelivered bounds the delivery sessions remembered.
+const maxDelivered = 4096
 
 // replyOf is the SMTP reply a recipient-status member quotes: itself, or
 // the LED of a LastError blob.
@@ -750,6 +785,12 @@ func (p *plog) delivery(m *msgState, srv *Server, t int64, et msgtrk.EventType, 
 	if !ok {
 		return
 	}
+	if p.delivered(srv, id) {
+		// One session delivered the message to some recipients and
+		// failed others: DELIVER and DELIVERFAIL name the same session.
+		p.record(m, role, depth, srv, srv, et.String(), SideDelivery, serviceDelivery, msgtrk.LogSmtpReceive, id)
+		return
+	}
 	hub := p.serverByIP(e.Fields[fClientIP])
 	from := srv.IP
 	if hub != nil {
@@ -766,5 +807,5 @@ func (p *plog) delivery(m *msgState, srv *Server, t int64, et msgtrk.EventType, 
 	s.row("<", "QUIT", "")
 	s.row(">", "221 2.0.0 Service closing transmission channel", "")
 	s.row("-", "", "QuitVerb")
-	p.record(m, role, depth, srv, et.String(), SideDelivery, serviceDelivery, msgtrk.LogSmtpReceive, id)
+	p.record(m, role, depth, srv, srv, et.String(), SideDelivery, serviceDelivery, msgtrk.LogSmtpReceive, id)
 }

@@ -43,7 +43,9 @@ func (r Ref) Message() *Message {
 //     attempt, retries included);
 //   - a hub's receive session that starts with XPROXYFROM SID=X was handed
 //     over by the front end whose receive session X the client opened
-//     ([Index.ProxySource]).
+//     ([Index.ProxySource]), through the front end's send session that
+//     logged "Proxying inbound session with session id X"
+//     ([Index.ProxiedBy]).
 //
 // Servers are matched by name without case and by their first label, so
 // that "EX01" finds "ex01.contoso.com". Memory is bounded: sessions that
@@ -61,6 +63,7 @@ type Index struct {
 	byID     map[idKey][]*Session  // (server, session id)
 	byRecvID map[uint64][]*Session // receive sessions by id alone (XPROXYFROM names no server)
 	byRecord map[recordKey][]Ref   // (server, RecordId)
+	byProxy  map[idKey]*Session    // send sessions by (server, the receive session they proxy)
 	order    []*Session            // kept sessions, in the order added
 	head     int                   // order[head:] are live
 	now      time.Time
@@ -109,12 +112,16 @@ func (x *Index) Add(s *Session) {
 		x.byID = map[idKey][]*Session{}
 		x.byRecvID = map[uint64][]*Session{}
 		x.byRecord = map[recordKey][]Ref{}
+		x.byProxy = map[idKey]*Session{}
 	}
 	srv := serverKey(s.Key.Server)
 	k := idKey{srv, s.Key.ID}
 	x.byID[k] = append(x.byID[k], s)
 	if s.Key.Kind == msgtrk.LogSmtpReceive {
 		x.byRecvID[s.Key.ID] = append(x.byRecvID[s.Key.ID], s)
+	}
+	if s.ProxiedSession != 0 {
+		x.byProxy[idKey{srv, s.ProxiedSession}] = s
 	}
 	for i := range s.Messages {
 		if id := s.Messages[i].RecordID; id >= 0 && s.Key.Kind == msgtrk.LogSmtpSend {
@@ -173,6 +180,9 @@ func (x *Index) forget(s *Session) {
 	x.byID[k] = removeSession(x.byID[k], s)
 	if len(x.byID[k]) == 0 {
 		delete(x.byID, k)
+	}
+	if pk := (idKey{srv, s.ProxiedSession}); s.ProxiedSession != 0 && x.byProxy[pk] == s {
+		delete(x.byProxy, pk)
 	}
 	if s.Key.Kind == msgtrk.LogSmtpReceive {
 		x.byRecvID[s.Key.ID] = removeSession(x.byRecvID[s.Key.ID], s)
@@ -256,7 +266,8 @@ func (x *Index) Sessions(server string, id uint64) []*Session {
 // ProxySource returns, for a receive session that began with a front
 // end's XPROXYFROM, the front end's receive session that the client
 // opened: a receive session with the SID, on any server, whose remote
-// address is the proxied client's and which started before s ended; nil
+// address is the proxied client's and which started before s ended (or at
+// most 10 minutes after, for clock skew between the two servers); nil
 // when none is kept. Session ids are unique per process, not per
 // organisation, so the client's address decides between front ends.
 func (x *Index) ProxySource(s *Session) *Session {
@@ -265,7 +276,7 @@ func (x *Index) ProxySource(s *Session) *Session {
 	}
 	var best *Session
 	for _, fe := range x.byRecvID[s.Proxy.SID] {
-		if fe == s || fe.Start.After(s.End) {
+		if fe == s || fe.Start.After(s.End.Add(proxySkew)) {
 			continue
 		}
 		if s.Proxy.IP.IsValid() && (!fe.Remote.IsValid() || fe.Remote.Addr().Unmap() != s.Proxy.IP.Unmap()) {
@@ -277,6 +288,17 @@ func (x *Index) ProxySource(s *Session) *Session {
 	}
 	return best
 }
+
+// ProxiedBy returns the front end's send session that proxied receive
+// session fe to a hub ("Proxying inbound session with session id …",
+// logged by the same service of the same server), or nil.
+func (x *Index) ProxiedBy(fe *Session) *Session {
+	return x.byProxy[idKey{serverKey(fe.Key.Server), fe.Key.ID}]
+}
+
+// proxySkew is how much later than the hub's session a front end's may
+// seem to start: the two servers' clocks disagree (format.md §10).
+const proxySkew = 10 * time.Minute
 
 func absDuration(d time.Duration) time.Duration {
 	if d < 0 {

@@ -1,0 +1,313 @@
+package correlate
+
+import (
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/mailtrace/mailtrace/internal/ascii"
+	"github.com/mailtrace/mailtrace/msgtrk"
+	"github.com/mailtrace/mailtrace/smtplog"
+	"github.com/mailtrace/mailtrace/sourcecontext"
+)
+
+// SMTPRow is a row of a trace that an SMTP conversation stands behind, with
+// the keys to that conversation in the protocol logs (format.md §8,
+// §14.3): kept with Options.KeepSMTP, joined by JoinSessions.
+type SMTPRow struct {
+	// Hop is the row's hop (index in Trace.Hops); a shadow or duplicate
+	// row takes the hop of its server in the matching role, -1 when there
+	// is none.
+	Hop    int
+	Server string
+	Event  msgtrk.EventType
+	Time   time.Time
+	// InternalID is the row's internal-message-id: on a sending row (SEND,
+	// SENDEXTERNAL, DEFER, FAIL, HAREDIRECT) the RecordId its send
+	// session logs before MAIL FROM.
+	InternalID string
+	// Context is the row's source-context: on an SMTP RECEIVE (and
+	// HARECEIVE) "{session-id};{start};{n}", on a DELIVER "{session-id};
+	// {start}…", the session of the receiving end.
+	Context string
+	// Remote and RemoteIP are a sending row's next hop (server-hostname,
+	// server-ip).
+	Remote   string
+	RemoteIP netip.Addr
+	// Recipients are the row's recipient-address members, lower case.
+	Recipients []string
+}
+
+// Sides of a joined session (SessionLink.Side).
+const (
+	SideReceive         = "receive"          // the receiving end of the row's conversation
+	SideSend            = "send"             // the sending end
+	SideConnectivity    = "connectivity"     // the connectivity log's record of the send session
+	SideFrontEndReceive = "frontend_receive" // the front end's session with the client a hub's receive session was proxied for
+	SideFrontEndSend    = "frontend_send"    // the front end's session that proxied it to the hub
+	SideDelivery        = "delivery"         // the mailbox delivery service's receive session of a DELIVER row
+)
+
+// SessionLink is a protocol or connectivity log session joined to a row of
+// the trace.
+type SessionLink struct {
+	Row     int    // index in Trace.SMTPRows
+	Hop     int    // that row's hop, -1 for none
+	Side    string // see the Side constants
+	Session *smtplog.Session
+	// Message is the index in Session.Messages of the message, -1 when
+	// the session carried none of it (a connectivity record, a session
+	// that failed before MAIL FROM).
+	Message int
+}
+
+// SMTPAttempt is one SMTP hand-over of a recipient as the send log tells
+// it: a recipient sent outside carries the remote host, address and final
+// reply; a deferred one, the 4xx each attempt got.
+type SMTPAttempt struct {
+	Time      time.Time      // the session's end
+	Server    string         // the sending server
+	SessionID string         // its send session
+	Remote    netip.AddrPort // the remote end, invalid when not logged as an address
+	RemoteRaw string         // the remote endpoint as written
+	RcptReply string         // the reply to the recipient's RCPT TO
+	Reply     string         // the final reply to the message ("" when the session did not get that far)
+}
+
+// keepsSMTP reports whether an SMTP conversation stands behind e.
+func keepsSMTP(e *event) bool {
+	switch e.source {
+	case msgtrk.SourceSMTP:
+		switch e.etype {
+		case msgtrk.EventReceive, msgtrk.EventHAReceive, msgtrk.EventSend, msgtrk.EventSendExternal,
+			msgtrk.EventDefer, msgtrk.EventFail, msgtrk.EventHARedirect:
+			return true
+		}
+	case msgtrk.SourceStoreDriver:
+		switch e.etype {
+		case msgtrk.EventDeliver, msgtrk.EventDuplicateDeliver, msgtrk.EventDeliverFail:
+			return true
+		}
+	}
+	return false
+}
+
+// buildSMTPRows lists the trace's SMTP rows in causal order.
+func (b *builder) buildSMTPRows() {
+	tr := b.tr
+	for _, i := range b.evOrder {
+		b.steps++
+		e := &tr.events[i]
+		if !keepsSMTP(e) {
+			continue
+		}
+		hop := -1
+		if v := b.hopOf[i]; v >= 0 {
+			hop = int(b.visits[v].hop)
+		} else {
+			want := RoleHub
+			if e.etype == msgtrk.EventDuplicateDeliver {
+				want = RoleDelivery
+			}
+			if e.etype != msgtrk.EventHAReceive {
+				for k := range b.out.Hops {
+					if h := &b.out.Hops[k]; h.Server == e.server && (h.Role == want || want == RoleHub && h.Role == RoleEdge) {
+						hop = k
+						break
+					}
+				}
+			}
+		}
+		r := SMTPRow{Hop: hop, Server: e.server, Event: e.etype, InternalID: tr.str(e.internal), Context: tr.str(e.context), Remote: tr.str(e.remote)}
+		if e.time != 0 {
+			r.Time = time.Unix(0, e.time).UTC()
+		}
+		if ip, ok := msgtrk.ParseAddr(tr.bytesOf(e.remoteIP)); ok {
+			r.RemoteIP = ip
+		}
+		for _, m := range tr.list(e.rcpts) {
+			r.Recipients = append(r.Recipients, tr.str(m))
+		}
+		b.out.SMTPRows = append(b.out.SMTPRows, r)
+	}
+}
+
+// JoinSessions joins the rows of t kept by Options.KeepSMTP to the
+// protocol and connectivity log sessions x keeps, filling t.Sessions and,
+// for the recipients handed over by SMTP (sent outside, handed off,
+// deferred, failed on a remote reply), their Attempts:
+//
+//   - an SMTP RECEIVE (or HARECEIVE) row to the receive session its
+//     source-context names, and when a front end proxied the client, to
+//     the front end's session with the client and its proxy session;
+//   - a SEND, SENDEXTERNAL, DEFER, FAIL or HAREDIRECT row to the send
+//     session that logged its internal-message-id as RecordId (of several
+//     attempts, the one whose replies agree with the row, that went to the
+//     row's next hop and carried the most of its recipients, then that
+//     ended nearest the row) and to that session's connectivity record;
+//   - a DELIVER row to the mailbox delivery service's session its
+//     source-context names.
+//
+// Every join is optional: a row whose session is not in x (protocol
+// logging off, a file not collected, a session forgotten) is left alone.
+// Calling JoinSessions again on the same trace adds nothing twice.
+func JoinSessions(t *Trace, x *smtplog.Index) {
+	t.Sessions = t.Sessions[:0]
+	for i := range t.Recipients {
+		t.Recipients[i].Attempts = nil
+	}
+	for i := range t.SMTPRows {
+		r := &t.SMTPRows[i]
+		link := func(side string, s *smtplog.Session, msg int) {
+			t.Sessions = append(t.Sessions, SessionLink{Row: i, Hop: r.Hop, Side: side, Session: s, Message: msg})
+		}
+		switch r.Event {
+		case msgtrk.EventReceive, msgtrk.EventHAReceive:
+			ctx, err := sourcecontext.ParseReceive([]byte(r.Context))
+			if err != nil {
+				continue
+			}
+			ref, ok := x.Receiving(r.Server, ctx)
+			if !ok {
+				continue
+			}
+			link(SideReceive, ref.Session, ref.Msg)
+			if fe := x.ProxySource(ref.Session); fe != nil {
+				link(SideFrontEndReceive, fe, messageOf(fe, t.MessageID))
+				if fs := x.ProxiedBy(fe); fs != nil {
+					link(SideFrontEndSend, fs, messageOf(fs, t.MessageID))
+				}
+			}
+		case msgtrk.EventDeliver, msgtrk.EventDuplicateDeliver, msgtrk.EventDeliverFail:
+			d, err := sourcecontext.ParseDelivery([]byte(r.Context))
+			if err != nil || d.Session.ID == 0 {
+				continue
+			}
+			for _, s := range x.Sessions(r.Server, d.Session.ID) {
+				if s.Key.Kind == msgtrk.LogSmtpReceive {
+					link(SideDelivery, s, messageOf(s, t.MessageID))
+					break
+				}
+			}
+		default:
+			ref, ok := sendingAttempt(x, r)
+			if !ok {
+				continue
+			}
+			link(SideSend, ref.Session, ref.Msg)
+			for _, c := range x.Sessions(r.Server, ref.Session.Key.ID) {
+				if c.Key.Kind == msgtrk.LogConnectivity {
+					link(SideConnectivity, c, -1)
+					break
+				}
+			}
+			t.addAttempts(r, ref)
+		}
+	}
+}
+
+// sendingAttempt picks, among the send sessions that logged r's
+// internal-message-id, the one behind r: its replies agree with the row
+// (a SEND got a 2xx final reply, a DEFER a 4xx, a FAIL a 5xx: a FAIL of
+// the store driver or the categorizer has no session), it names the most
+// of r's recipients, then it ended nearest r (a DEFER row is logged
+// after its attempt).
+func sendingAttempt(x *smtplog.Index, r *SMTPRow) (smtplog.Ref, bool) {
+	if r.InternalID == "" {
+		return smtplog.Ref{}, false
+	}
+	id, ok := ascii.ParseInt64([]byte(r.InternalID))
+	if !ok {
+		return smtplog.Ref{}, false
+	}
+	var best smtplog.Ref
+	bestN, found := -1, false
+	var bestD time.Duration
+	for _, ref := range x.Sending(r.Server, id) {
+		m := ref.Message()
+		if !agrees(r.Event, m) {
+			continue
+		}
+		n := 0
+		if r.RemoteIP.IsValid() && ref.Session.Remote.IsValid() && ref.Session.Remote.Addr().Unmap() == r.RemoteIP.Unmap() {
+			n += 1 << 20 // the row's next hop is the session's remote end
+		}
+		for _, rc := range m.Recipients {
+			for _, a := range r.Recipients {
+				if strings.EqualFold(rc.Address, a) {
+					n++
+					break
+				}
+			}
+		}
+		d := r.Time.Sub(ref.Session.End)
+		if d < 0 {
+			d = -d // retries are minutes apart: the nearest end is the row's
+		}
+		if !found || n > bestN || n == bestN && d < bestD {
+			best, bestN, bestD, found = ref, n, d, true
+		}
+	}
+	return best, found
+}
+
+// agrees reports whether message m of a send session ended as a row of
+// event et says: accepted (SEND, SENDEXTERNAL, HAREDIRECT), deferred by a
+// 4xx (DEFER) or refused by a 5xx (FAIL).
+func agrees(et msgtrk.EventType, m *smtplog.Message) bool {
+	class := func(c uint16) uint16 { return c / 100 }
+	has := func(want uint16) bool {
+		if class(m.DataReply.Code) == want {
+			return true
+		}
+		for _, r := range m.Recipients {
+			if class(r.Reply.Code) == want {
+				return true
+			}
+		}
+		return false
+	}
+	shadow := strings.Contains(m.DataReply.Text, "Queued mail for redundancy")
+	switch et {
+	case msgtrk.EventDefer:
+		return has(4)
+	case msgtrk.EventFail:
+		return has(5)
+	case msgtrk.EventHARedirect:
+		return shadow
+	}
+	return class(m.DataReply.Code) == 2 && !shadow
+}
+
+// messageOf finds the message with message-id mid in a session that does
+// not log a RecordId or context for it (a front end's, a delivery
+// service's): its only message, or -1.
+func messageOf(s *smtplog.Session, mid string) int {
+	for i := range s.Messages {
+		if s.Messages[i].QueuedMessageID != "" && "<"+s.Messages[i].QueuedMessageID+">" == mid {
+			return i
+		}
+	}
+	if len(s.Messages) == 1 {
+		return 0
+	}
+	return -1
+}
+
+// addAttempts adds the attempt of send session ref to the recipients of r
+// it carried.
+func (t *Trace) addAttempts(r *SMTPRow, ref smtplog.Ref) {
+	m := ref.Message()
+	s := ref.Session
+	for i := range t.Recipients {
+		rc := &t.Recipients[i]
+		for _, mr := range m.Recipients {
+			if !strings.EqualFold(mr.Address, rc.Address) {
+				continue
+			}
+			rc.Attempts = append(rc.Attempts, SMTPAttempt{Time: s.End, Server: r.Server, SessionID: s.Key.IDString(),
+				Remote: s.Remote, RemoteRaw: s.RemoteRaw, RcptReply: mr.Reply.String(), Reply: m.DataReply.String()})
+			break
+		}
+	}
+}
