@@ -232,6 +232,24 @@
 //	anomalies           ["missing_hop: …", "skew: …", "no_origin: …", "orphan: …",
 //	                     "loop: …", "truncated: …", "missing_logs: …", "log_gap: …"]
 //
+// A trace joined to protocol logs (JoinSessions; `mailtrace trace -smtp`)
+// has two members more, still version 1: readers that do not know them
+// are unaffected, and a trace not joined has neither:
+//
+//	sessions            [{event, server, time: the row behind the session,
+//	                     hop: its index in hops (left out for none),
+//	                     side: "receive" | "send" | "connectivity" |
+//	                           "frontend_receive" | "frontend_send" | "delivery",
+//	                     message: the index of the message in the session's
+//	                              transactions (left out for none),
+//	                     session: the session object of `mailtrace sessions
+//	                              -format jsonl` (smtplog.Session.MarshalJSON),
+//	                              with its transcript when kept}]
+//	recipients[].smtp_attempts   [{time, server, session_id, remote,
+//	                     rcpt_reply, reply}]: each SMTP hand-over of the
+//	                     recipient its send log tells, a deferral's 4xx, a
+//	                     remote end's final reply
+//
 // Every list is written, [] when empty, never null; a scalar that is
 // empty or zero is left out (size, server, time, latency_seconds …).
 // Fields may be added in later versions; none will change meaning without a

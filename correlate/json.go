@@ -39,6 +39,28 @@ type jsonTrace struct {
 	Orphan           bool            `json:"orphan,omitempty"`
 	Reason           string          `json:"reason"`
 	Anomalies        []string        `json:"anomalies"`
+	// Sessions is written only for a trace joined to protocol logs
+	// (JoinSessions), [] when none of its rows found a session.
+	Sessions *[]jsonSessionLink `json:"sessions,omitempty"`
+}
+
+type jsonSessionLink struct {
+	Event   string          `json:"event"`
+	Server  string          `json:"server"`
+	Time    string          `json:"time,omitempty"`
+	Hop     *int            `json:"hop,omitempty"`
+	Side    string          `json:"side"`
+	Message *int            `json:"message,omitempty"`
+	Session json.RawMessage `json:"session"`
+}
+
+type jsonAttempt struct {
+	Time      string `json:"time,omitempty"`
+	Server    string `json:"server"`
+	SessionID string `json:"session_id"`
+	Remote    string `json:"remote,omitempty"`
+	RcptReply string `json:"rcpt_reply,omitempty"`
+	Reply     string `json:"reply,omitempty"`
 }
 
 type jsonOrigin struct {
@@ -78,6 +100,8 @@ type jsonRecipient struct {
 	RemoteHost     string   `json:"remote_host,omitempty"`
 	RemoteIP       string   `json:"remote_ip,omitempty"`
 	RemoteReply    string   `json:"remote_reply,omitempty"`
+	// SMTPAttempts is written with "sessions".
+	SMTPAttempts *[]jsonAttempt `json:"smtp_attempts,omitempty"`
 }
 
 type jsonExpansion struct {
@@ -168,8 +192,39 @@ func (t *Trace) MarshalJSON() ([]byte, error) {
 		j.Hops = append(j.Hops, jsonHop{h.Server, h.Role.String(), h.Depth, rfc3339(h.First), rfc3339(h.Last), seconds(h.Latency), h.Events, list(h.From)})
 	}
 	for _, r := range t.Recipients {
-		j.Recipients = append(j.Recipients, jsonRecipient{r.Address, r.Status.String(), r.Server, rfc3339(r.Time), r.Detail,
-			list(r.ExpandedFrom), r.ResolvedFrom, r.RedirectedTo, seconds(r.Latency), r.RemoteHost, addr(r.RemoteIP), r.RemoteReply})
+		jr := jsonRecipient{r.Address, r.Status.String(), r.Server, rfc3339(r.Time), r.Detail,
+			list(r.ExpandedFrom), r.ResolvedFrom, r.RedirectedTo, seconds(r.Latency), r.RemoteHost, addr(r.RemoteIP), r.RemoteReply, nil}
+		if t.Sessions != nil {
+			as := make([]jsonAttempt, 0, len(r.Attempts))
+			for _, a := range r.Attempts {
+				ja := jsonAttempt{Time: rfc3339(a.Time), Server: a.Server, SessionID: a.SessionID, Remote: a.RemoteRaw, RcptReply: a.RcptReply, Reply: a.Reply}
+				if a.Remote.IsValid() {
+					ja.Remote = a.Remote.String()
+				}
+				as = append(as, ja)
+			}
+			jr.SMTPAttempts = &as
+		}
+		j.Recipients = append(j.Recipients, jr)
+	}
+	if t.Sessions != nil {
+		ls := make([]jsonSessionLink, 0, len(t.Sessions))
+		for _, l := range t.Sessions {
+			row := &t.SMTPRows[l.Row]
+			b, err := l.Session.MarshalJSON()
+			if err != nil {
+				return nil, err
+			}
+			jl := jsonSessionLink{Event: row.Event.String(), Server: row.Server, Time: rfc3339(row.Time), Side: l.Side, Session: b}
+			if l.Hop >= 0 {
+				jl.Hop = &l.Hop
+			}
+			if l.Message >= 0 {
+				jl.Message = &l.Message
+			}
+			ls = append(ls, jl)
+		}
+		j.Sessions = &ls
 	}
 	for _, x := range t.Expansions {
 		j.Expansions = append(j.Expansions, jsonExpansion{x.Group, list(x.Members), x.Server, rfc3339(x.Time)})

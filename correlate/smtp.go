@@ -150,9 +150,14 @@ func (b *builder) buildSMTPRows() {
 //
 // Every join is optional: a row whose session is not in x (protocol
 // logging off, a file not collected, a session forgotten) is left alone.
-// Calling JoinSessions again on the same trace adds nothing twice.
+// Calling JoinSessions again on the same trace adds nothing twice. After
+// it, t.Sessions is not nil: the trace's JSON form has the "sessions" and
+// "smtp_attempts" members.
 func JoinSessions(t *Trace, x *smtplog.Index) {
 	t.Sessions = t.Sessions[:0]
+	if t.Sessions == nil {
+		t.Sessions = []SessionLink{} // joined: the JSON form has "sessions"
+	}
 	for i := range t.Recipients {
 		t.Recipients[i].Attempts = nil
 	}

@@ -1,6 +1,8 @@
 package correlate_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"sort"
@@ -193,5 +195,77 @@ func TestJoinSessionsAttempts(t *testing.T) {
 	}
 	if deferred == 0 || external == 0 {
 		t.Errorf("%d deferred and %d external attempts joined; want some of each", deferred, external)
+	}
+}
+
+// TestJoinSessionsJSON: a joined trace's JSON form has "sessions" (each
+// with its row, hop, side and the session object) and every recipient
+// "smtp_attempts"; one not joined has neither.
+func TestJoinSessionsJSON(t *testing.T) {
+	sim, err := msgtrktest.New(msgtrktest.Config{Seed: 5, Messages: 30, ProtocolLogs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsys, _, err := sim.WriteFS()
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := correlateFS(t, fsys, 1, correlate.Options{KeepSMTP: true})
+	x, _ := indexFS(t, fsys)
+	joined := 0
+	for _, tr := range run.traces {
+		b, err := json.Marshal(tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte(`"sessions"`)) || bytes.Contains(b, []byte(`"smtp_attempts"`)) {
+			t.Fatalf("%s: not joined, yet: %s", tr.Key, b)
+		}
+		correlate.JoinSessions(tr, x)
+		b, err = json.Marshal(tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var j struct {
+			V          int `json:"v"`
+			Recipients []struct {
+				Attempts *[]struct {
+					SessionID string `json:"session_id"`
+				} `json:"smtp_attempts"`
+			} `json:"recipients"`
+			Sessions *[]struct {
+				Event   string `json:"event"`
+				Hop     *int   `json:"hop"`
+				Side    string `json:"side"`
+				Message *int   `json:"message"`
+				Session struct {
+					V         int    `json:"v"`
+					Kind      string `json:"kind"`
+					SessionID string `json:"session_id"`
+				} `json:"session"`
+			} `json:"sessions"`
+		}
+		if err := json.Unmarshal(b, &j); err != nil {
+			t.Fatal(err)
+		}
+		if j.V != correlate.JSONVersion || j.Sessions == nil {
+			t.Fatalf("%s: v %d, sessions %v: %s", tr.Key, j.V, j.Sessions, b)
+		}
+		for _, r := range j.Recipients {
+			if r.Attempts == nil {
+				t.Fatalf("%s: a recipient without smtp_attempts: %s", tr.Key, b)
+			}
+		}
+		for i, l := range *j.Sessions {
+			want := tr.Sessions[i]
+			if l.Side != want.Side || l.Session.SessionID != want.Session.Key.IDString() || l.Session.V != smtplog.JSONVersion ||
+				l.Session.Kind != smtplog.KindName(want.Session.Key.Kind) || (l.Hop == nil) != (want.Hop < 0) || (l.Message == nil) != (want.Message < 0) {
+				t.Errorf("%s: session %d is %+v, want %+v", tr.Key, i, l, want)
+			}
+			joined++
+		}
+	}
+	if joined == 0 {
+		t.Error("no session joined")
 	}
 }

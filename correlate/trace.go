@@ -214,7 +214,8 @@ type Trace struct {
 	// Options.KeepSMTP, nil otherwise.
 	SMTPRows []SMTPRow
 	// Sessions are the protocol and connectivity log sessions joined to
-	// SMTPRows by JoinSessions; nil when none was.
+	// SMTPRows by JoinSessions: nil before it ran, empty when no row found
+	// its session.
 	Sessions []SessionLink
 
 	// Summary is set when some rows are per-message summaries

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -335,19 +334,6 @@ func (c *common) readSessions(inputs []msgtrk.Input, stderr io.Writer, a *smtplo
 	return r, src.finish()
 }
 
-// kindName names a session's log in the output.
-func kindName(k msgtrk.LogKind) string {
-	switch k {
-	case msgtrk.LogSmtpReceive:
-		return "receive"
-	case msgtrk.LogSmtpSend:
-		return "send"
-	case msgtrk.LogConnectivity:
-		return "connectivity"
-	}
-	return "unknown"
-}
-
 // remoteOf is the session's peer as the output shows it: the remote
 // endpoint (as written when it is not an address), or a connectivity
 // session's destination.
@@ -437,7 +423,7 @@ func (w *sessionTable) write(s *smtplog.Session) error {
 	t.cellString(secs(s.Duration()))
 	t.cellString(dash(s.Key.Server))
 	t.cellString(dash(s.Key.Service))
-	t.cellString(kindName(s.Key.Kind))
+	t.cellString(smtplog.KindName(s.Key.Kind))
 	t.cellString(s.Key.IDString())
 	t.cellString(dash(remoteOf(s)))
 	t.cellString(dash(connectorOf(s)))
@@ -503,9 +489,9 @@ func (c *sessionCSV) write(s *smtplog.Session) error {
 		tlsUsed = "yes"
 	}
 	for i, v := range []string{utc(s.Start), utc(s.End), strconv.FormatInt(s.Duration().Milliseconds(), 10), s.Key.Server, s.Key.Service,
-		kindName(s.Key.Kind), s.Key.IDString(), remoteOf(s), addrOf(s), localOf(s), connectorOf(s), s.Helo, tlsUsed, s.TLS.Protocol, s.TLS.Cipher,
+		smtplog.KindName(s.Key.Kind), s.Key.IDString(), remoteOf(s), addrOf(s), localOf(s), connectorOf(s), s.Helo, tlsUsed, s.TLS.Protocol, s.TLS.Cipher,
 		s.Auth.Mechanism, s.Auth.Result.String(), s.Auth.Identity, strconv.FormatInt(s.MessageCount(), 10), strconv.FormatInt(s.ByteCount(), 10),
-		s.Termination.String(), endReason(s), problemOf(s), s.File} {
+		s.Termination.String(), s.EndReason(), problemOf(s), s.File} {
 		if i > 0 {
 			b = append(b, ',')
 		}
@@ -544,151 +530,12 @@ func localOf(s *smtplog.Session) string {
 	return s.LocalRaw
 }
 
-// endReason is the end as written: the disconnect context, or a
-// connectivity summary's failure.
-func endReason(s *smtplog.Session) string {
-	if s.Key.Kind == msgtrk.LogConnectivity && s.Summary.Failure != "" {
-		return s.Summary.Failure + ": " + s.Summary.Reason
-	}
-	return s.ReasonText
-}
-
-// sessionJSONVersion is the version of the session object ("v").
-const sessionJSONVersion = 1
-
-// sessionJSON writes the session object, version 1: one per line (jsonl)
-// or in one array (json).
+// sessionJSON writes the session object (smtplog.Session.MarshalJSON): one
+// per line (jsonl) or in one array (json).
 type sessionJSON struct{ seq jsonSeq }
 
-// jsonReply is a reply in the JSON output.
-type jsonReply struct {
-	Code     int    `json:"code"`
-	Enhanced string `json:"enhanced,omitempty"`
-	Text     string `json:"text,omitempty"`
-}
-
-func replyJSON(r smtplog.Reply) *jsonReply {
-	if r.IsZero() {
-		return nil
-	}
-	j := &jsonReply{Code: int(r.Code), Text: r.Text}
-	if r.Enhanced.IsValid() {
-		j.Enhanced = r.Enhanced.String()
-	}
-	return j
-}
-
-type jsonRecipient struct {
-	Address string     `json:"address"`
-	Reply   *jsonReply `json:"reply,omitempty"`
-}
-
-type jsonTransaction struct {
-	Time           string          `json:"time"`
-	From           string          `json:"from"`
-	Size           *int64          `json:"size,omitempty"`
-	FromReply      *jsonReply      `json:"from_reply,omitempty"`
-	Recipients     []jsonRecipient `json:"recipients"`
-	Reply          *jsonReply      `json:"reply,omitempty"`
-	RecordID       *int64          `json:"record_id,omitempty"`
-	MessageID      string          `json:"message_id,omitempty"`
-	ReceiveContext string          `json:"receive_context,omitempty"`
-	QueuedID       *int64          `json:"queued_internal_id,omitempty"`
-	QueuedHost     string          `json:"queued_host,omitempty"`
-	ProxiedClient  string          `json:"proxied_client,omitempty"`
-}
-
-type jsonTLS struct {
-	Used            bool   `json:"used"`
-	Version         string `json:"version,omitempty"`
-	Protocol        string `json:"protocol,omitempty"`
-	Cipher          string `json:"cipher,omitempty"`
-	CipherBits      int    `json:"cipher_bits,omitempty"`
-	KeyExchange     string `json:"key_exchange,omitempty"`
-	KeyExchangeBits int    `json:"key_exchange_bits,omitempty"`
-}
-
-type jsonAuth struct {
-	Mechanism string `json:"mechanism,omitempty"`
-	Result    string `json:"result"`
-	Identity  string `json:"identity,omitempty"`
-	Detail    string `json:"detail,omitempty"`
-}
-
-type jsonSession struct {
-	V              int               `json:"v"`
-	Server         string            `json:"server"`
-	Service        string            `json:"service,omitempty"`
-	Kind           string            `json:"kind"`
-	SessionID      string            `json:"session_id"`
-	Start          string            `json:"start"`
-	End            string            `json:"end"`
-	DurationMS     int64             `json:"duration_ms"`
-	Local          string            `json:"local,omitempty"`
-	Remote         string            `json:"remote,omitempty"`
-	Connector      string            `json:"connector,omitempty"`
-	Helo           string            `json:"helo,omitempty"`
-	TLS            jsonTLS           `json:"tls"`
-	Auth           jsonAuth          `json:"auth"`
-	Messages       int64             `json:"messages"`
-	Bytes          int64             `json:"bytes"`
-	Transactions   []jsonTransaction `json:"transactions,omitempty"`
-	ProxiedSession string            `json:"proxied_session_id,omitempty"`
-	Termination    string            `json:"termination"`
-	EndReason      string            `json:"end_reason,omitempty"`
-	LastError      *jsonReply        `json:"last_error,omitempty"`
-	ConnectError   string            `json:"connect_error,omitempty"`
-	Destination    string            `json:"destination,omitempty"`
-	Source         string            `json:"source,omitempty"`
-	DNS            []string          `json:"dns,omitempty"`
-	Connected      []string          `json:"connected,omitempty"`
-	File           string            `json:"file"`
-	Rows           int               `json:"rows"`
-	Duplicates     int               `json:"duplicate_rows,omitempty"`
-}
-
 func (w *sessionJSON) write(s *smtplog.Session) error {
-	j := jsonSession{V: sessionJSONVersion, Server: s.Key.Server, Service: s.Key.Service, Kind: kindName(s.Key.Kind), SessionID: s.Key.IDString(),
-		Start: utc(s.Start), End: utc(s.End), DurationMS: s.Duration().Milliseconds(), Local: localOf(s), Remote: s.RemoteRaw,
-		Connector: s.Connector, Helo: s.Helo, Messages: s.MessageCount(), Bytes: s.ByteCount(), Termination: s.Termination.String(),
-		EndReason: endReason(s), LastError: replyJSON(s.LastError), ConnectError: s.ConnectError, Destination: s.Destination,
-		Source: s.Source, DNS: s.DNS, File: s.File, Rows: s.Rows, Duplicates: s.Duplicates}
-	if s.Remote.IsValid() {
-		j.Remote = s.Remote.String()
-	}
-	j.TLS = jsonTLS{Used: s.UsedTLS(), Protocol: s.TLS.Protocol, Cipher: s.TLS.Cipher, CipherBits: s.TLS.CipherBits, KeyExchange: s.TLS.KeyExchange, KeyExchangeBits: s.TLS.KeyExchangeBits}
-	if s.TLS.Version != smtplog.TLSUnknown {
-		j.TLS.Version = s.TLS.Version.String()
-	}
-	j.Auth = jsonAuth{Mechanism: s.Auth.Mechanism, Result: s.Auth.Result.String(), Identity: s.Auth.Identity, Detail: s.Auth.Detail}
-	if s.ProxiedSession != 0 {
-		j.ProxiedSession = smtplog.HexID(s.ProxiedSession)
-	}
-	for _, a := range s.Connected {
-		j.Connected = append(j.Connected, a.String())
-	}
-	for i := range s.Messages {
-		m := &s.Messages[i]
-		t := jsonTransaction{Time: utc(m.Time), From: m.From, FromReply: replyJSON(m.FromReply), Reply: replyJSON(m.DataReply),
-			MessageID: m.MessageID, ReceiveContext: m.ReceiveContext, QueuedHost: m.QueuedHost, Recipients: []jsonRecipient{}}
-		if n := m.Bytes(); n >= 0 {
-			t.Size = &n
-		}
-		if m.RecordID >= 0 {
-			t.RecordID = &m.RecordID
-		}
-		if m.QueuedID >= 0 {
-			t.QueuedID = &m.QueuedID
-		}
-		if m.Proxy.IP.IsValid() {
-			t.ProxiedClient = netip.AddrPortFrom(m.Proxy.IP, m.Proxy.Port).String()
-		}
-		for _, r := range m.Recipients {
-			t.Recipients = append(t.Recipients, jsonRecipient{Address: r.Address, Reply: replyJSON(r.Reply)})
-		}
-		j.Transactions = append(j.Transactions, t)
-	}
-	b, err := json.Marshal(j)
+	b, err := s.MarshalJSON()
 	if err != nil {
 		return err
 	}
