@@ -197,6 +197,18 @@
 // not by the size of the input. Rows for a message already emitted are late:
 // counted in [Stats] and handed to Options.OnLate.
 //
+// # SMTP sessions
+//
+// With Options.KeepSMTP, a trace keeps the rows an SMTP conversation stands
+// behind (Trace.SMTPRows: RECEIVE, SEND, SENDEXTERNAL, DEFER, FAIL,
+// HAREDIRECT, DELIVER …) with their keys to the protocol logs (format.md
+// §14.3). [JoinSessions] joins them to the sessions of a smtplog.Index
+// (Trace.Sessions) and gives each recipient handed over by SMTP its
+// attempts (Recipient.Attempts: remote end, RCPT reply, final reply); a
+// caller reading both kinds of logs side by side resolves each row as it
+// reads it ([SMTPRowOf], [ResolveSessions]) and joins the trace when it is
+// emitted ([JoinSessionsWith]), as `mailtrace trace -smtp` does.
+//
 // # JSON
 //
 // A Trace marshals to a stable JSON object (one per line in the CLI's

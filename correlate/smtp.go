@@ -75,21 +75,52 @@ type SMTPAttempt struct {
 }
 
 // keepsSMTP reports whether an SMTP conversation stands behind e.
-func keepsSMTP(e *event) bool {
-	switch e.source {
+func keepsSMTP(e *event) bool { return isSMTPRow(e.source, e.etype) }
+
+// isSMTPRow reports whether an SMTP conversation stands behind a row of
+// that source and event.
+func isSMTPRow(src msgtrk.SourceType, et msgtrk.EventType) bool {
+	switch src {
 	case msgtrk.SourceSMTP:
-		switch e.etype {
+		switch et {
 		case msgtrk.EventReceive, msgtrk.EventHAReceive, msgtrk.EventSend, msgtrk.EventSendExternal,
 			msgtrk.EventDefer, msgtrk.EventFail, msgtrk.EventHARedirect:
 			return true
 		}
 	case msgtrk.SourceStoreDriver:
-		switch e.etype {
+		switch et {
 		case msgtrk.EventDeliver, msgtrk.EventDuplicateDeliver, msgtrk.EventDeliverFail:
 			return true
 		}
 	}
 	return false
+}
+
+// SMTPRowOf returns the SMTP row rec is, as Trace.SMTPRows would hold it,
+// and whether an SMTP conversation stands behind it: for resolving its
+// sessions as the row is read ([ResolveSessions]), before its trace is
+// built. Hop is -1; Server is the server the row names as logging it
+// (msgtrk.LoggingServer), which a caller may replace by the one its
+// location says (msgtrk.Origin.Server).
+func SMTPRowOf(rec *msgtrk.Record) (SMTPRow, bool) {
+	et := rec.EventType()
+	if !isSMTPRow(rec.SourceType(), et) {
+		return SMTPRow{}, false
+	}
+	r := SMTPRow{Hop: -1, Server: string(msgtrk.LoggingServer(rec)), Event: et, InternalID: string(rec.Field(msgtrk.InternalMessageID)),
+		Context: string(rec.Field(msgtrk.SourceContext)), Remote: string(rec.Field(msgtrk.ServerHostname))}
+	if tm, err := rec.Time(); err == nil {
+		r.Time = tm.UTC()
+	}
+	if ip, ok := msgtrk.ParseAddr(rec.Field(msgtrk.ServerIP)); ok {
+		r.RemoteIP = ip
+	}
+	var ls msgtrk.ListScanner
+	rec.List(msgtrk.RecipientAddress, &ls)
+	for ls.Next() {
+		r.Recipients = append(r.Recipients, strings.ToLower(string(ls.Bytes())))
+	}
+	return r, true
 }
 
 // buildSMTPRows lists the trace's SMTP rows in causal order.
@@ -133,27 +164,23 @@ func (b *builder) buildSMTPRows() {
 }
 
 // JoinSessions joins the rows of t kept by Options.KeepSMTP to the
-// protocol and connectivity log sessions x keeps, filling t.Sessions and,
-// for the recipients handed over by SMTP (sent outside, handed off,
-// deferred, failed on a remote reply), their Attempts:
-//
-//   - an SMTP RECEIVE (or HARECEIVE) row to the receive session its
-//     source-context names, and when a front end proxied the client, to
-//     the front end's session with the client and its proxy session;
-//   - a SEND, SENDEXTERNAL, DEFER, FAIL or HAREDIRECT row to the send
-//     session that logged its internal-message-id as RecordId (of several
-//     attempts, the one whose replies agree with the row, that went to the
-//     row's next hop and carried the most of its recipients, then that
-//     ended nearest the row) and to that session's connectivity record;
-//   - a DELIVER row to the mailbox delivery service's session its
-//     source-context names.
-//
-// Every join is optional: a row whose session is not in x (protocol
-// logging off, a file not collected, a session forgotten) is left alone.
-// Calling JoinSessions again on the same trace adds nothing twice. After
-// it, t.Sessions is not nil: the trace's JSON form has the "sessions" and
-// "smtp_attempts" members.
+// protocol and connectivity log sessions x keeps ([ResolveSessions] for
+// each row), filling t.Sessions and, for the recipients handed over by SMTP
+// (sent outside, handed off, deferred, failed on a remote reply), their
+// Attempts. Every join is optional: a row whose session is not in x
+// (protocol logging off, a file not collected, a session forgotten) is
+// left alone. Calling JoinSessions again on the same trace adds nothing
+// twice. After it, t.Sessions is not nil: the trace's JSON form has the
+// "sessions" and "smtp_attempts" members.
 func JoinSessions(t *Trace, x *smtplog.Index) {
+	JoinSessionsWith(t, func(r *SMTPRow) []SessionLink { return ResolveSessions(x, r, t.MessageID) })
+}
+
+// JoinSessionsWith is JoinSessions with the sessions of each row found by
+// resolve (typically ResolveSessions, earlier: a caller that resolves each
+// row as it is read needs to keep its sessions only until its trace is
+// emitted). The links resolve returns need only Side, Session and Message.
+func JoinSessionsWith(t *Trace, resolve func(r *SMTPRow) []SessionLink) {
 	t.Sessions = t.Sessions[:0]
 	if t.Sessions == nil {
 		t.Sessions = []SessionLink{} // joined: the JSON form has "sessions"
@@ -163,52 +190,79 @@ func JoinSessions(t *Trace, x *smtplog.Index) {
 	}
 	for i := range t.SMTPRows {
 		r := &t.SMTPRows[i]
-		link := func(side string, s *smtplog.Session, msg int) {
-			t.Sessions = append(t.Sessions, SessionLink{Row: i, Hop: r.Hop, Side: side, Session: s, Message: msg})
-		}
-		switch r.Event {
-		case msgtrk.EventReceive, msgtrk.EventHAReceive:
-			ctx, err := sourcecontext.ParseReceive([]byte(r.Context))
-			if err != nil {
-				continue
+		for _, l := range resolve(r) {
+			l.Row, l.Hop = i, r.Hop
+			t.Sessions = append(t.Sessions, l)
+			if l.Side == SideSend && r.Event != msgtrk.EventHARedirect { // a shadow copy is no hand-over
+				t.addAttempts(r, smtplog.Ref{Session: l.Session, Msg: l.Message})
 			}
-			ref, ok := x.Receiving(r.Server, ctx)
-			if !ok {
-				continue
-			}
-			link(SideReceive, ref.Session, ref.Msg)
-			if fe := x.ProxySource(ref.Session); fe != nil {
-				link(SideFrontEndReceive, fe, messageOf(fe, t.MessageID))
-				if fs := x.ProxiedBy(fe); fs != nil {
-					link(SideFrontEndSend, fs, messageOf(fs, t.MessageID))
-				}
-			}
-		case msgtrk.EventDeliver, msgtrk.EventDuplicateDeliver, msgtrk.EventDeliverFail:
-			d, err := sourcecontext.ParseDelivery([]byte(r.Context))
-			if err != nil || d.Session.ID == 0 {
-				continue
-			}
-			for _, s := range x.Sessions(r.Server, d.Session.ID) {
-				if s.Key.Kind == msgtrk.LogSmtpReceive {
-					link(SideDelivery, s, messageOf(s, t.MessageID))
-					break
-				}
-			}
-		default:
-			ref, ok := sendingAttempt(x, r)
-			if !ok {
-				continue
-			}
-			link(SideSend, ref.Session, ref.Msg)
-			for _, c := range x.Sessions(r.Server, ref.Session.Key.ID) {
-				if c.Key.Kind == msgtrk.LogConnectivity {
-					link(SideConnectivity, c, -1)
-					break
-				}
-			}
-			t.addAttempts(r, ref)
 		}
 	}
+}
+
+// ResolveSessions finds the sessions behind one SMTP row in x, with
+// messageID the message's message-id:
+//
+//   - an SMTP RECEIVE (or HARECEIVE) row's receive session, named by its
+//     source-context, and when a front end proxied the client, the front
+//     end's session with the client and its proxy session;
+//   - a SEND, SENDEXTERNAL, DEFER, FAIL or HAREDIRECT row's send session,
+//     the one that logged its internal-message-id as RecordId (of several
+//     attempts, the one whose replies agree with the row, that went to the
+//     row's next hop and carried the most of its recipients, then that
+//     ended nearest the row) and that session's connectivity record;
+//   - a DELIVER row's mailbox delivery service session, named by its
+//     source-context.
+//
+// Servers are matched as smtplog.Index matches them. The links' Row and
+// Hop are left zero.
+func ResolveSessions(x *smtplog.Index, r *SMTPRow, messageID string) []SessionLink {
+	var out []SessionLink
+	link := func(side string, s *smtplog.Session, msg int) {
+		out = append(out, SessionLink{Side: side, Session: s, Message: msg})
+	}
+	switch r.Event {
+	case msgtrk.EventReceive, msgtrk.EventHAReceive:
+		ctx, err := sourcecontext.ParseReceive([]byte(r.Context))
+		if err != nil {
+			return nil
+		}
+		ref, ok := x.Receiving(r.Server, ctx)
+		if !ok {
+			return nil
+		}
+		link(SideReceive, ref.Session, ref.Msg)
+		if fe := x.ProxySource(ref.Session); fe != nil {
+			link(SideFrontEndReceive, fe, messageOf(fe, messageID))
+			if fs := x.ProxiedBy(fe); fs != nil {
+				link(SideFrontEndSend, fs, messageOf(fs, messageID))
+			}
+		}
+	case msgtrk.EventDeliver, msgtrk.EventDuplicateDeliver, msgtrk.EventDeliverFail:
+		d, err := sourcecontext.ParseDelivery([]byte(r.Context))
+		if err != nil || d.Session.ID == 0 {
+			return nil
+		}
+		for _, s := range x.Sessions(r.Server, d.Session.ID) {
+			if s.Key.Kind == msgtrk.LogSmtpReceive {
+				link(SideDelivery, s, messageOf(s, messageID))
+				break
+			}
+		}
+	default:
+		ref, ok := sendingAttempt(x, r)
+		if !ok {
+			return nil
+		}
+		link(SideSend, ref.Session, ref.Msg)
+		for _, c := range x.Sessions(r.Server, ref.Session.Key.ID) {
+			if c.Key.Kind == msgtrk.LogConnectivity {
+				link(SideConnectivity, c, -1)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // sendingAttempt picks, among the send sessions that logged r's

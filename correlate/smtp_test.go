@@ -121,7 +121,9 @@ func compareJoin(truth *msgtrktest.Truth, traces []*correlate.Trace, x *smtplog.
 // each SMTP RECEIVE (and the front end's two for a proxied client), the
 // send session and connectivity record of each SEND, SENDEXTERNAL,
 // DEFER, external FAIL and HAREDIRECT, the delivery service's session of
-// each DELIVER; and no session is joined that did not carry it.
+// each DELIVER; and no session is joined that did not carry it. Resolving
+// each row as it is read (SMTPRowOf, ResolveSessions, JoinSessionsWith)
+// joins the same.
 func TestPropertyJoinSessions(t *testing.T) {
 	params := proptest.Parameters(t, 40)
 	props := gopter.NewProperties(params)
@@ -148,6 +150,13 @@ func TestPropertyJoinSessions(t *testing.T) {
 			}
 			if msg := compareJoin(truth, run.traces, x); msg != "" {
 				return fmt.Sprintf("config %+v: %s", cfg, msg)
+			}
+			// Resolved as each row is read (the CLI's way), the same.
+			_, resolved := resolveAsRead(t, fsys, x)
+			for _, tr := range run.traces {
+				if msg := joinsAgree(tr, x, resolved); msg != "" {
+					return fmt.Sprintf("config %+v: %s", cfg, msg)
+				}
 			}
 			return ""
 		},
@@ -267,5 +276,90 @@ func TestJoinSessionsJSON(t *testing.T) {
 	}
 	if joined == 0 {
 		t.Error("no session joined")
+	}
+}
+
+// rowKey keys an SMTP row the same in the tracking logs and in a trace.
+type rowKey struct {
+	event    msgtrk.EventType
+	time     time.Time
+	internal string
+	context  string
+}
+
+// resolveAsRead resolves every SMTP row of the tracking logs of fsys as it
+// is read, as the CLI does.
+func resolveAsRead(t testing.TB, fsys fs.FS, x *smtplog.Index) (map[rowKey]correlate.SMTPRow, map[rowKey][]correlate.SessionLink) {
+	inputs, err := msgtrk.FindFiles(fsys, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[rowKey]correlate.SMTPRow{}
+	resolved := map[rowKey][]correlate.SessionLink{}
+	m := msgtrk.NewMerger(inputs)
+	for m.Next() {
+		r, ok := correlate.SMTPRowOf(m.Record())
+		if !ok {
+			continue
+		}
+		if r.Hop != -1 || r.Server == "" {
+			t.Fatalf("SMTPRowOf: %+v", r)
+		}
+		k := rowKey{r.Event, r.Time, r.InternalID, r.Context}
+		rows[k] = r
+		resolved[k] = correlate.ResolveSessions(x, &r, string(m.Record().Field(msgtrk.MessageID)))
+	}
+	return rows, resolved
+}
+
+// joinsAgree checks that JoinSessionsWith over the sessions resolved as
+// read joins tr as JoinSessions does.
+func joinsAgree(tr *correlate.Trace, x *smtplog.Index, resolved map[rowKey][]correlate.SessionLink) string {
+	correlate.JoinSessions(tr, x)
+	want := fmt.Sprint(tr.Sessions, tr.Recipients)
+	correlate.JoinSessionsWith(tr, func(r *correlate.SMTPRow) []correlate.SessionLink {
+		return resolved[rowKey{r.Event, r.Time, r.InternalID, r.Context}]
+	})
+	if got := fmt.Sprint(tr.Sessions, tr.Recipients); got != want {
+		return fmt.Sprintf("%s: resolved as read:\n  %s\nJoinSessions:\n  %s", tr.Key, got, want)
+	}
+	return ""
+}
+
+// TestSMTPRowOf: SMTPRowOf makes of a tracking row the SMTP row its trace
+// holds (what a caller resolving sessions as it reads keys them by), and
+// JoinSessionsWith over sessions resolved that way joins what
+// JoinSessions joins.
+func TestSMTPRowOf(t *testing.T) {
+	sim, err := msgtrktest.New(msgtrktest.Config{Seed: 11, Messages: 80, ProtocolLogs: true, MaxSkew: time.Minute, DuplicateFiles: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsys, _, err := sim.WriteFS()
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, _ := indexFS(t, fsys)
+	rows, resolved := resolveAsRead(t, fsys, x)
+	run := correlateFS(t, fsys, 1, correlate.Options{KeepSMTP: true})
+	n := 0
+	for _, tr := range run.traces {
+		for _, r := range tr.SMTPRows {
+			got, ok := rows[rowKey{r.Event, r.Time, r.InternalID, r.Context}]
+			if !ok {
+				t.Fatalf("%s: no SMTPRowOf for %+v", tr.Key, r)
+			}
+			got.Hop, got.Server = r.Hop, r.Server
+			if fmt.Sprint(got) != fmt.Sprint(r) {
+				t.Errorf("%s: SMTPRowOf\n  %+v\nthe trace's\n  %+v", tr.Key, got, r)
+			}
+			n++
+		}
+		if msg := joinsAgree(tr, x, resolved); msg != "" {
+			t.Error(msg)
+		}
+	}
+	if n == 0 {
+		t.Fatal("no SMTP row")
 	}
 }

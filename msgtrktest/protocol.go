@@ -640,6 +640,11 @@ func (p *plog) send(m *msgState, srv *Server, t int64, et msgtrk.EventType, role
 	case msgtrk.EventDefer, msgtrk.EventFail:
 		for _, st := range members(e.Fields[fStatus]) {
 			rcptReplies = append(rcptReplies, replyOf(st))
+			// A FAIL row names the logging server in server-hostname
+			// and server-ip; its LastError blob names the remote end.
+			if le, err := recipstatus.ParseLastError([]byte(st)); err == nil && le.IP.IsValid() && strings.HasPrefix(st, "[{") {
+				host, ip = string(le.FQDN), le.IP.String()
+			}
 		}
 	default:
 		// SEND, SENDEXTERNAL: the reply the tracking row quotes, else a
@@ -719,6 +724,9 @@ func (p *plog) send(m *msgState, srv *Server, t int64, et msgtrk.EventType, role
 	if bytes == "" {
 		bytes = "0"
 	}
+	if c.t < s.t {
+		c.t = s.t // the summary comes when the send session is over
+	}
 	c.crow("-", "Messages: "+msgs+" Bytes: "+bytes+failure)
 	p.record(m, role, depth, srv, srv, et.String(), SideConnectivity, service, msgtrk.LogConnectivity, id)
 }
@@ -769,6 +777,13 @@ const maxDelivered = 4096
 // replyOf is the SMTP reply a recipient-status member quotes: itself, or
 // the LED of a LastError blob.
 func replyOf(st string) string {
+	// Exchange's own text around the remote's reply (format.md §6):
+	// 451 4.4.0 Primary target IP address responded with: "421 4.4.2 …."
+	if _, q, ok := strings.Cut(st, `responded with: "`); ok {
+		if inner, _, ok := strings.Cut(q, `"`); ok && inner != "" {
+			return inner
+		}
+	}
 	if strings.HasPrefix(st, "[{") {
 		if le, err := recipstatus.ParseLastError([]byte(st)); err == nil && le.LED.Code != 0 {
 			return string(le.LED.AppendTo(nil))

@@ -95,7 +95,12 @@ type Assembler struct {
 	now      time.Time
 	seed     maphash.Seed
 	stats    AssemblerStats
+	lineBuf  []byte // scratch for a transcript line's texts
 }
+
+// transcriptCap is a transcript's first capacity: most sessions of a
+// Verbose log have fewer rows.
+const transcriptCap = 32
 
 // openSession is a session being assembled, linked in activity order.
 type openSession struct {
@@ -209,9 +214,17 @@ func (a *Assembler) Add(row *Row) {
 	}
 	if a.opt.Transcript {
 		if len(o.s.Transcript) < a.opt.MaxTranscript {
-			l := Line{Time: row.Time, Seq: row.Seq, Event: row.Event, Data: string(row.Data), Context: string(row.Context)}
+			ctx := row.Context
 			if row.IsConnectivity() {
-				l.Context = string(row.Description)
+				ctx = row.Description
+			}
+			// One allocation for both texts: transcripts are most of
+			// what a caller that keeps sessions holds.
+			text := string(append(append(a.lineBuf[:0], row.Data...), ctx...))
+			a.lineBuf = a.lineBuf[:0]
+			l := Line{Time: row.Time, Seq: row.Seq, Event: row.Event, Data: text[:len(row.Data)], Context: text[len(row.Data):]}
+			if o.s.Transcript == nil {
+				o.s.Transcript = make([]Line, 0, transcriptCap)
 			}
 			o.s.Transcript = append(o.s.Transcript, l)
 		} else {
@@ -409,6 +422,9 @@ func (a *Assembler) Flush() {
 func (a *Assembler) end(o *openSession, how Termination) {
 	s := o.s
 	s.Termination = how
+	if c := cap(s.Transcript); c-len(s.Transcript) > c/2 {
+		s.Transcript = append([]Line(nil), s.Transcript...) // without append's slack
+	}
 	a.stats.Sessions[how]++
 	if how == TermClosed {
 		a.bury(o)

@@ -58,7 +58,7 @@ type jsonRecipient struct {
 }
 
 type jsonTransaction struct {
-	Time           string          `json:"time"`
+	Time           string          `json:"time,omitempty"`
 	From           string          `json:"from"`
 	Size           *int64          `json:"size,omitempty"`
 	FromReply      *jsonReply      `json:"from_reply,omitempty"`
@@ -90,7 +90,7 @@ type jsonAuth struct {
 }
 
 type jsonLine struct {
-	Time    string `json:"time"`
+	Time    string `json:"time,omitempty"`
 	Seq     int64  `json:"seq"`
 	Event   string `json:"event"`
 	Data    string `json:"data,omitempty"`
@@ -114,7 +114,7 @@ type jsonSession struct {
 	Auth           jsonAuth          `json:"auth"`
 	Messages       int64             `json:"messages"`
 	Bytes          int64             `json:"bytes"`
-	Transactions   []jsonTransaction `json:"transactions,omitempty"`
+	Transactions   []jsonTransaction `json:"transactions"`
 	ProxiedSession string            `json:"proxied_session_id,omitempty"`
 	Termination    string            `json:"termination"`
 	EndReason      string            `json:"end_reason,omitempty"`
@@ -122,8 +122,8 @@ type jsonSession struct {
 	ConnectError   string            `json:"connect_error,omitempty"`
 	Destination    string            `json:"destination,omitempty"`
 	Source         string            `json:"source,omitempty"`
-	DNS            []string          `json:"dns,omitempty"`
-	Connected      []string          `json:"connected,omitempty"`
+	DNS            []string          `json:"dns"`
+	Connected      []string          `json:"connected"`
 	File           string            `json:"file"`
 	Rows           int               `json:"rows"`
 	Duplicates     int               `json:"duplicate_rows,omitempty"`
@@ -164,14 +164,14 @@ func utc(t time.Time) string {
 //	transcript          [{time, seq, event, data, context}] when kept
 //	                    (Options.Transcript); dropped_lines
 //
-// Members that are empty or zero are left out, but for the counts, tls
-// and auth.
+// Every list is written, [] when empty; other members that are empty or
+// zero are left out, but for the counts, tls.used and auth.result.
 func (s *Session) MarshalJSON() ([]byte, error) {
 	j := jsonSession{V: JSONVersion, Server: s.Key.Server, Service: s.Key.Service, Kind: KindName(s.Key.Kind), SessionID: s.Key.IDString(),
 		Start: utc(s.Start), End: utc(s.End), DurationMS: s.Duration().Milliseconds(), Local: s.LocalRaw, Remote: s.RemoteRaw,
 		Connector: s.Connector, Helo: s.Helo, Messages: s.MessageCount(), Bytes: s.ByteCount(), Termination: s.Termination.String(),
 		EndReason: s.EndReason(), LastError: replyJSON(s.LastError), ConnectError: s.ConnectError, Destination: s.Destination,
-		Source: s.Source, DNS: s.DNS, File: s.File, Rows: s.Rows, Duplicates: s.Duplicates, DroppedLines: s.DroppedLines}
+		Source: s.Source, DNS: []string{}, Connected: []string{}, Transactions: []jsonTransaction{}, File: s.File, Rows: s.Rows, Duplicates: s.Duplicates, DroppedLines: s.DroppedLines}
 	if s.Local.IsValid() {
 		j.Local = s.Local.String()
 	}
@@ -186,6 +186,7 @@ func (s *Session) MarshalJSON() ([]byte, error) {
 	if s.ProxiedSession != 0 {
 		j.ProxiedSession = HexID(s.ProxiedSession)
 	}
+	j.DNS = append(j.DNS, s.DNS...)
 	for _, a := range s.Connected {
 		j.Connected = append(j.Connected, a.String())
 	}

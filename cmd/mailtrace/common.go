@@ -436,6 +436,12 @@ func (s *source) finish() error {
 	if err := s.Err(); err != nil {
 		return err
 	}
+	s.warn()
+	return rowsError(s.Stats().Records)
+}
+
+// warn reports the malformed and unreadable lines skipped.
+func (s *source) warn() {
 	if s.nwarn > 0 && !s.c.quiet {
 		fmt.Fprintf(s.stderr, "mailtrace: warning: %d malformed or unreadable line(s) skipped", s.nwarn)
 		if s.nwarn > int64(len(s.warnings)) {
@@ -448,7 +454,6 @@ func (s *source) finish() error {
 			fmt.Fprintf(s.stderr, "  %s\n", strings.TrimPrefix(w.Error(), "msgtrk: "))
 		}
 	}
-	return rowsError(s.Stats().Records)
 }
 
 // progress shows bytes read and events per second on a terminal.

@@ -20,6 +20,7 @@ type corrFlags struct {
 	edges    listFlag
 	accepted listFlag
 	workers  int
+	keepSMTP bool // trace -smtp: keep the rows to join to protocol logs
 }
 
 func (c *common) addCorrFlags() *corrFlags {
@@ -54,7 +55,7 @@ type corrResult struct {
 func (c *common) correlateInputs(inputs []msgtrk.Input, f *corrFlags, stderr io.Writer,
 	onRow func(*msgtrk.Record), onTrace func(*correlate.Trace)) (corrResult, error) {
 	missing := map[string]int{} // server whose logs are missing → traces that crossed it
-	opts := correlate.Options{Window: f.window, EdgeServers: f.edges, AcceptedDomains: f.accepted, OnTrace: func(t *correlate.Trace) {
+	opts := correlate.Options{Window: f.window, EdgeServers: f.edges, AcceptedDomains: f.accepted, KeepSMTP: f.keepSMTP, OnTrace: func(t *correlate.Trace) {
 		for _, s := range t.MissingLogs {
 			missing[s]++
 		}

@@ -58,7 +58,10 @@
 // (trace -recipients) has time, sender, recipient, subject, status, detail
 // (the reason, decoded), client_ip, remote_host, remote_ip, remote_reply,
 // size, message_id, network_message_id, latency_seconds, groups, server,
-// received, resolved_from, redirected_to and key. The README's "Output
+// received, resolved_from, redirected_to and key. trace -smtp adds to
+// the trace object "sessions" (each with the session object of sessions
+// -format jsonl, transcript included) and each recipient's
+// "smtp_attempts". The README's "Output
 // formats" section types every field of every object, and TestJSONSchemas
 // holds the outputs to it.
 //

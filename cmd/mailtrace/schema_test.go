@@ -23,6 +23,7 @@ type schema struct {
 	nullable bool
 	optional bool
 	fields   map[string]*schema
+	ref      string // "NAME object": the fields of the documented object NAME
 }
 
 // readmeSchemas reads the tables of the README's "Output formats" section:
@@ -30,7 +31,8 @@ type schema struct {
 // "| `path` | type | meaning |". A path names nested fields with '.',
 // list elements with "[]" and map values with "*"; a type is a base type
 // (integer, number, string, boolean, time, object) with " list" or " map"
-// after it, " or null", and ", optional".
+// after it, " or null", and ", optional"; "NAME object" is an object of the
+// fields documented under "### NAME object".
 func readmeSchemas(t *testing.T) map[string]*schema {
 	t.Helper()
 	readme, err := os.ReadFile("../../README.md")
@@ -66,7 +68,30 @@ func readmeSchemas(t *testing.T) map[string]*schema {
 			t.Fatalf("README row %q: %v", line, err)
 		}
 	}
+	for name, s := range schemas {
+		if err := s.resolve(schemas); err != nil {
+			t.Fatalf("README, %s object: %v", name, err)
+		}
+	}
 	return schemas
+}
+
+// resolve gives each field typed "NAME object" the fields of that object.
+func (s *schema) resolve(schemas map[string]*schema) error {
+	for k, f := range s.fields {
+		if f.ref != "" {
+			o := schemas[f.ref]
+			if o == nil || o.ref != "" {
+				return fmt.Errorf("%s: no %s object documented", k, f.ref)
+			}
+			f.fields = o.fields
+			continue
+		}
+		if err := f.resolve(schemas); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func parseType(s string) (*schema, error) {
@@ -76,6 +101,10 @@ func parseType(s string) (*schema, error) {
 	s, sc.list = strings.CutSuffix(s, " list")
 	if !sc.list {
 		s, sc.dict = strings.CutSuffix(s, " map")
+	}
+	if name, ok := strings.CutSuffix(s, " object"); ok && name != "" && !strings.Contains(name, " ") {
+		sc.typ, sc.ref = "object", name
+		return sc, nil
 	}
 	switch s {
 	case "integer", "number", "string", "boolean", "time", "object":
@@ -222,7 +251,7 @@ func decodeAll(t *testing.T, out []byte) []any {
 // no list is null, every time is RFC 3339 in UTC with milliseconds.
 func TestJSONSchemas(t *testing.T) {
 	schemas := readmeSchemas(t)
-	for _, name := range []string{"events", "trace", "delivery", "submitter", "stats"} {
+	for _, name := range []string{"events", "trace", "delivery", "submitter", "stats", "session"} {
 		if schemas[name] == nil {
 			t.Fatalf("the README documents no %s object", name)
 		}
@@ -230,6 +259,7 @@ func TestJSONSchemas(t *testing.T) {
 	custom := filepath.Join(t.TempDir(), "custom.log")
 	os.WriteFile(custom, []byte("#Fields: date-time,event-id,x-custom,recipient-address,total-bytes\r\n"+
 		"2024-03-04T08:00:00.000Z,SEND,a value,a@x;b@x,12\r\nnot a time,SEND,,,many\r\n"), 0o644)
+	smtpOrg := protocolOrg(t)
 	t.Chdir("../..")
 	cases, org := "correlate/testdata/cases", "testdata/sample-org"
 	tests := []struct {
@@ -247,6 +277,10 @@ func TestJSONSchemas(t *testing.T) {
 		{"submitter", []string{"submitters", "-format", "json", org}},
 		{"stats", []string{"stats", "-format", "json", cases}},
 		{"stats", []string{"stats", "-format", "jsonl", "-tz", "America/New_York", org}},
+		{"trace", []string{"trace", "-smtp", "-format", "jsonl", smtpOrg}},
+		{"session", []string{"sessions", "-format", "jsonl", "testdata/real/protocol/Qazeer_artefacts.help_pages_windows_server_roles_microsoft_exchange_RECV.log",
+			"testdata/real/protocol/learn.microsoft.com_answers_1054876_zombie-mail-server_SEND.log", "testdata/real/protocol/smtp-review-script_rmilne_2010_RECV.log"}},
+		{"session", []string{"sessions", "-format", "json", smtpOrg}},
 	}
 	seen := map[string]map[string]bool{}
 	for _, tt := range tests {

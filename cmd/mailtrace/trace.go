@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mailtrace/mailtrace/correlate"
+	"github.com/mailtrace/mailtrace/msgtrk"
 	"github.com/mailtrace/mailtrace/report"
 )
 
@@ -16,11 +17,12 @@ func runTrace(args []string, stdout, stderr io.Writer) error {
 	out := c.addOutputFlags(formatTable, formatCSV, formatJSONL, formatJSON, formatParquet, formatDot, formatMermaid)
 	asDot := c.fs.Bool("dot", false, "same as -format dot: a Graphviz digraph of each message's path")
 	asMermaid := c.fs.Bool("mermaid", false, "same as -format mermaid: a Mermaid flowchart of each message's path")
+	smtpF := c.addSMTPFlags()
 	perRecipient := c.fs.Bool("recipients", false, "one row per final recipient (the delivery report) instead of one trace per message; implied by -format csv and parquet")
 	var statuses listFlag
 	c.fs.Var(&statuses, "status", "only recipients with this outcome: "+statusNames()+" (repeatable; with the delivery report, only their rows)")
 	c.fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: mailtrace trace [flags] PATH...\n\nCorrelate the rows of every server into one trace per message. The filters select\nmessages with at least one matching row; the whole trace is shown.\n\nWith -format csv or parquet, or -recipients, write the delivery report instead:\none row per final recipient with its outcome, the reason, the client that sent\nthe message and the host it was handed to.\n\nflags:\n")
+		fmt.Fprintf(stderr, "usage: mailtrace trace [flags] PATH...\n\nCorrelate the rows of every server into one trace per message. The filters select\nmessages with at least one matching row; the whole trace is shown.\n\nWith -format csv or parquet, or -recipients, write the delivery report instead:\none row per final recipient with its outcome, the reason, the client that sent\nthe message and the host it was handed to.\n\nWith -smtp, each SMTP hop is joined to its sessions in the protocol and\nconnectivity logs under the same PATHs, and their transcripts are shown.\n\nflags:\n")
 		c.fs.PrintDefaults()
 	}
 	paths, err := c.parse(args)
@@ -62,6 +64,20 @@ func runTrace(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
+	var sj *smtpJoin
+	if smtpF.on {
+		if *perRecipient || out.format != formatTable && out.format != formatJSONL && out.format != formatJSON {
+			return usagef("-smtp shows each hop's sessions: use -format table, jsonl or json, without -recipients")
+		}
+		var protocol []string
+		if paths, protocol, err = splitSMTPPaths(paths); err != nil {
+			return err
+		}
+		if sj, err = c.newSMTPJoin(protocol, smtpF, stderr); err != nil {
+			return err
+		}
+		cf.keepSMTP = sj != nil
+	}
 	inputs, err := c.openInputs(paths)
 	if err != nil {
 		return err
@@ -81,6 +97,7 @@ func runTrace(args []string, stdout, stderr io.Writer) error {
 	var ds []report.Delivery
 	onTrace := func(t *correlate.Trace) {
 		if werr != nil || !t.Marked || c.limit(n) || !sel.Trace(t) {
+			sj.release(t)
 			return
 		}
 		if rows != nil {
@@ -101,6 +118,7 @@ func runTrace(args []string, stdout, stderr io.Writer) error {
 		if n++; c.limit(n) {
 			c.stopEarly()
 		}
+		sj.join(t)
 		switch out.format {
 		case formatJSONL, formatJSON:
 			b, err := t.MarshalJSON()
@@ -117,7 +135,14 @@ func runTrace(args []string, stdout, stderr io.Writer) error {
 			writeTraceText(bw, t, c.loc)
 		}
 	}
-	if _, err := c.correlateInputs(inputs, cf, stderr, nil, onTrace); err != nil {
+	var onRow func(*msgtrk.Record)
+	if sj != nil {
+		onRow = sj.onRow
+	}
+	if _, err := c.correlateInputs(inputs, cf, stderr, onRow, onTrace); err != nil {
+		return err
+	}
+	if err := sj.finish(); err != nil {
 		return err
 	}
 	if werr != nil {
@@ -281,6 +306,7 @@ func writeTraceText(w io.Writer, t *correlate.Trace, loc *time.Location) {
 	for _, a := range t.Anomalies {
 		fmt.Fprintf(w, "  Anomaly:    %s\n", safe(a.String()))
 	}
+	writeTraceSMTP(w, t, loc)
 	fmt.Fprintln(w)
 }
 
