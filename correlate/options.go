@@ -44,9 +44,12 @@ type Options struct {
 	// MaxEventsPerTrace bounds the events kept for one trace; further events
 	// are counted (Trace.Anomalies) but not kept. Default 10,000.
 	MaxEventsPerTrace int
-	// RecentKeys is how many emitted traces are remembered to recognise late
-	// events and to link delivery status notifications to the message they
-	// report on. Default 131,072.
+	// RecentKeys is how many keys of emitted traces are remembered to
+	// recognise late events and to link delivery status notifications to
+	// the message they report on. It counts keys, not traces: an emitted
+	// trace leaves each of its network-message-ids and its message-id, so
+	// a trace of k keys takes k of them (a single-row message 2). Default
+	// 131,072.
 	RecentKeys int
 	// EdgeServers names the Edge Transport servers (short or full names, any
 	// case). A server not named here is also taken for an Edge when its

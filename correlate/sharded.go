@@ -1,8 +1,10 @@
 package correlate
 
 import (
+	"cmp"
 	"errors"
-	"sort"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -298,15 +300,8 @@ func (s *Sharded) round(flush bool) {
 		sh.job.wms = sh.job.wms[:0]
 	}
 	s.rows = 0
-	sort.SliceStable(all, func(i, j int) bool {
-		a, b := all[i], all[j]
-		if a.wm != b.wm {
-			return a.wm < b.wm
-		}
-		if a.order != b.order {
-			return a.order < b.order
-		}
-		return a.t.Key < b.t.Key
+	slices.SortStableFunc(all, func(a, b emittedTrace) int {
+		return cmp.Or(cmp.Compare(a.wm, b.wm), cmp.Compare(a.order, b.order), strings.Compare(a.t.Key, b.t.Key))
 	})
 	for _, e := range all {
 		s.emit(e.t)

@@ -1,8 +1,9 @@
 package correlate
 
 import (
+	"cmp"
 	"slices"
-	"sort"
+	"strings"
 	"time"
 
 	"github.com/mailtrace/mailtrace/msgtrk"
@@ -100,7 +101,7 @@ func skewReport(pairs map[[2]string]*skewPair) []ServerSkew {
 	for s := range adj {
 		names = append(names, s)
 	}
-	sort.Strings(names)
+	slices.Sort(names)
 	ref := names[0]
 	for _, s := range names {
 		if weight[s] > weight[ref] {
@@ -115,11 +116,8 @@ func skewReport(pairs map[[2]string]*skewPair) []ServerSkew {
 		s := queue[0]
 		queue = queue[1:]
 		es := adj[s]
-		sort.Slice(es, func(i, j int) bool {
-			if es[i].n != es[j].n {
-				return es[i].n > es[j].n
-			}
-			return es[i].to < es[j].to
+		slices.SortFunc(es, func(a, b edge) int {
+			return cmp.Or(cmp.Compare(b.n, a.n), strings.Compare(a.to, b.to))
 		})
 		for _, e := range es {
 			if _, ok := off[e.to]; ok {
