@@ -607,6 +607,17 @@ func (b *builder) buildLinks() {
 				// had the message from another of its copies.)
 				b.addParent(h, transport)
 			}
+		case e.etype == msgtrk.EventDeliver && e.kind == msgtrk.LogTransport:
+			// 2007/2010: the transport's own store driver delivered,
+			// naming the mailbox server it delivered to (format.md §1.1,
+			// §4): the copy of the same internal-message-id on this
+			// server is the parent (failing that, linkLocalDeliveries).
+			if e.internal.n > 0 {
+				id := rootCopy(b.forks, e.server, b.copyID(tr.bytesOf(e.internal)))
+				if p, ok := b.byVisit[visitKey{e.server, RoleHub, id}]; ok {
+					b.addParent(h, p)
+				}
+			}
 		case (e.etype == msgtrk.EventDeliver || e.etype == msgtrk.EventDeliverFail) && e.peer != hv.short:
 			// A DELIVER naming another host (a hub) in client-hostname:
 			// the peer's transport copies that sent to our server handed
@@ -944,7 +955,8 @@ func (b *builder) buildEventOrder() {
 // buildOrigin fills the size and the origin. Every origin field comes from
 // one row, the one that created the message: a DSN row (the organisation
 // made the message), else the STOREDRIVER RECEIVE of a store submission,
-// else the first RECEIVE in causal order.
+// else a 2007/2010 Mailbox role's SUBMIT, else the first RECEIVE in causal
+// order.
 func (b *builder) buildOrigin() {
 	tr, out := b.tr, b.out
 	// Size: the first total-bytes in causal order (later hops add headers).
@@ -955,7 +967,7 @@ func (b *builder) buildOrigin() {
 			break
 		}
 	}
-	dsn, store, first, dsnAny := int32(-1), int32(-1), int32(-1), int32(-1)
+	dsn, store, first, dsnAny, mailbox := int32(-1), int32(-1), int32(-1), int32(-1), int32(-1)
 	for _, i := range b.evOrder {
 		b.steps++
 		e := &tr.events[i]
@@ -969,6 +981,9 @@ func (b *builder) buildOrigin() {
 			if dsnAny < 0 {
 				dsnAny = i
 			}
+		}
+		if e.etype == msgtrk.EventSubmit && e.kind == msgtrk.LogMailbox && mailbox < 0 {
+			mailbox = i
 		}
 		if e.etype != msgtrk.EventReceive || e.recv < 0 {
 			continue
@@ -992,6 +1007,13 @@ func (b *builder) buildOrigin() {
 		return
 	case store >= 0:
 		first = store
+	case mailbox >= 0:
+		// 2007/2010: the Mailbox role's SUBMIT in its MSGTRKM, the
+		// transport's pickup not in the input (§1.1): a store
+		// submission on the server that wrote the file.
+		e := &tr.events[mailbox]
+		o.Server, o.Source, o.Protocol = e.server, e.source, ProtocolStore
+		return
 	case first < 0:
 		return
 	case b.senderRowsMissing(first) && b.receivedFromMissing(first, false):
@@ -1496,6 +1518,15 @@ func (b *builder) buildMissingLogs() {
 			b.receivedFromMissing(int32(i), true)
 		case (e.etype == msgtrk.EventDeliver || e.etype == msgtrk.EventDeliverFail) && e.peer != e.short && !b.org.hasLogs(e.peer):
 			b.missing[missingKey{e.peer, msgtrk.LogUnknown}] = true
+		case e.etype == msgtrk.EventSubmit && e.kind == msgtrk.LogMailbox && !b.hasRole(e.peer, msgtrk.LogTransport, -1):
+			// 2007/2010: the Mailbox role submitted it to the transport
+			// it names (server-hostname, §4), whose pickup is not in
+			// the trace.
+			if !b.org.hasLogs(e.peer) {
+				b.missing[missingKey{e.peer, msgtrk.LogUnknown}] = true
+			} else {
+				b.logsWanted(e.peer, msgtrk.LogTransport, e.time)
+			}
 		}
 	}
 	// A FAIL of a hand-over inside the organisation names, in its

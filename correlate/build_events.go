@@ -35,11 +35,12 @@ func (b *builder) visitRole(e *event) Role {
 		// The delivery service's meeting processor, whatever the file
 		// (its internal-message-id holds the message-id, §4).
 		return RoleDelivery
-	case e.source == msgtrk.SourceStoreDriver && e.etype == msgtrk.EventReceive && e.kind == msgtrk.LogTransport:
+	case e.source == msgtrk.SourceStoreDriver && (e.etype == msgtrk.EventReceive || e.etype == msgtrk.EventNotifyMAPI) && e.kind == msgtrk.LogTransport:
 		// 2007/2010: the transport's store driver picks the submission up
 		// from the Mailbox server, which logs SUBMIT in its MSGTRKM
 		// (§1.1; the STOREDRIVER RECEIVE is logged by the transport and
-		// names the mailbox server as its client, §4).
+		// names the mailbox server as its client, §4; a 2010 transport
+		// logs NOTIFYMAPI too, as the real 2010 MSGTRK sample shows).
 		if b.org.isEdge(e.short) {
 			return RoleEdge
 		}
@@ -50,15 +51,17 @@ func (b *builder) visitRole(e *event) Role {
 
 // pickupFrom returns the Mailbox server a transport's STOREDRIVER RECEIVE
 // (event i, in a hub visit: 2007/2010) picked the message up from: its
-// client-hostname, which the row names as its local host (e.local); "" when
-// it names none but its own server.
+// client-hostname, which the row names as its local host (e.local), its
+// own server when the roles share it; "" when it names none.
 func (b *builder) pickupFrom(i int32) string {
 	e := &b.tr.events[i]
 	h := b.hopOf[i]
 	if h < 0 || e.etype != msgtrk.EventReceive || e.source != msgtrk.SourceStoreDriver || !transportRole(b.visits[h].Role) ||
-		e.local == "" || e.local == e.short || looksLikeIP([]byte(e.local)) {
+		e.local == "" || looksLikeIP([]byte(e.local)) {
 		return ""
 	}
+	// (Its own name: the Mailbox role beside the transport, whose MSGTRKM
+	// may be missing from the input, which the trace must then say.)
 	return e.local
 }
 

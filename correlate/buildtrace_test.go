@@ -62,7 +62,7 @@ func groupRows(rows []*msgtrk.Record) [][]*msgtrk.Record {
 // rows (grouped by KeyOf, in a shuffled order) gives the Tracker's trace,
 // for every version the simulator writes, with clock skew.
 func TestBuildTraceMatchesTracker(t *testing.T) {
-	for _, v := range []msgtrktest.Version{msgtrktest.V2010, msgtrktest.V2013, msgtrktest.V2016, msgtrktest.V2019} {
+	for _, v := range []msgtrktest.Version{msgtrktest.V2007, msgtrktest.V2010, msgtrktest.V2013, msgtrktest.V2016, msgtrktest.V2019} {
 		sim, err := msgtrktest.New(msgtrktest.Config{Seed: 21, Messages: 80, Version: v, MaxSkew: 90 * time.Second})
 		if err != nil {
 			t.Fatal(err)

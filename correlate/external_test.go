@@ -18,7 +18,7 @@ import (
 // the organisation, including in an organisation's very first message
 // (no accepted domain learnt yet).
 func TestInternetSendsEveryVersion(t *testing.T) {
-	for _, v := range []msgtrktest.Version{msgtrktest.V2010, msgtrktest.V2013, msgtrktest.V2016, msgtrktest.V2019} {
+	for _, v := range []msgtrktest.Version{msgtrktest.V2007, msgtrktest.V2010, msgtrktest.V2013, msgtrktest.V2016, msgtrktest.V2019} {
 		for _, edges := range []int{msgtrktest.NoEdge, 1} {
 			sends, sent := 0, 0
 			for seed := uint64(1); seed <= 12; seed++ {

@@ -130,7 +130,7 @@ func partialRun(t *testing.T, cfg msgtrktest.Config, shards int, drop func(org *
 
 // simConfigOf is the organisation the partial-input properties draw.
 func simConfigOf(seed uint64, mbx, edges, vi int, skewMs int64) msgtrktest.Config {
-	versions := []msgtrktest.Version{msgtrktest.V2010, msgtrktest.V2013, msgtrktest.V2016, msgtrktest.V2019}
+	versions := []msgtrktest.Version{msgtrktest.V2007, msgtrktest.V2010, msgtrktest.V2013, msgtrktest.V2016, msgtrktest.V2019}
 	cfg := msgtrktest.Config{Seed: seed, MailboxServers: mbx, EdgeServers: edges, Messages: 40,
 		Version: versions[vi], MaxSkew: time.Duration(skewMs) * time.Millisecond}
 	if edges == 0 {

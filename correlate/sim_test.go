@@ -216,7 +216,7 @@ var cmpEmptySlices = cmp.Transformer("emptyNil", func(s []string) []string {
 func TestPropertySimulatedOrganisations(t *testing.T) {
 	params := proptest.Parameters(t, 200)
 	props := gopter.NewProperties(params)
-	versions := []msgtrktest.Version{msgtrktest.V2010, msgtrktest.V2013, msgtrktest.V2016, msgtrktest.V2019}
+	versions := []msgtrktest.Version{msgtrktest.V2007, msgtrktest.V2010, msgtrktest.V2013, msgtrktest.V2016, msgtrktest.V2019}
 	props.Property("correlation recovers the simulator's truth", prop.ForAll(
 		func(seed uint64, mbx, edges, msgs, vi int, skewMs int64, dups, cuts int, shards int) string {
 			cfg := msgtrktest.Config{Seed: seed, MailboxServers: mbx, EdgeServers: edges, Messages: msgs,

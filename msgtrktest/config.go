@@ -17,10 +17,21 @@ type Version uint8
 // The versions. VersionUnknown, the zero value, means V2016 in a Config.
 const (
 	VersionUnknown Version = iota
-	// V2010: 26 columns, no network-message-id; the Mailbox role's
-	// submission rows (NOTIFYMAPI, STOREDRIVER RECEIVE, SUBMIT) go to
-	// MSGTRKM files (format.md §1.1), the delivery rows to MSGTRK; no
-	// shadow redundancy, no Safety Net resubmission.
+	// V2007: 21 columns (no network-message-id, directionality, tenant-id,
+	// original IPs, custom-data; format.md §2), #Version 8.0.0.0 (a guess,
+	// §13). The Mailbox role logs the SUBMIT in its MSGTRKM; the transport
+	// that picks the message up logs the STOREDRIVER RECEIVE and delivers
+	// it itself (STOREDRIVER DELIVER, DEFER, FAIL in its MSGTRK; §1.1 and
+	// the 2007 TechNet pages: "STOREDRIVER RECEIVE is logged by the
+	// transport … STOREDRIVER SUBMIT by the Mail Submission service").
+	// Only the 2007 events (§9.1): no NOTIFYMAPI, AGENTINFO, DROP,
+	// DUPLICATEEXPAND, DUPLICATEREDIRECT (a REDIRECT instead), LOAD, shadow
+	// redundancy or Safety Net; so no Drop, Shadow or Resubmit messages.
+	V2007
+	// V2010: 26 columns, no network-message-id; the Mailbox role and the
+	// transport as in 2007, the transport also logging NOTIFYMAPI (as the
+	// real 2010 MSGTRK sample does); no shadow redundancy, no Safety Net
+	// resubmission.
 	V2010
 	// V2013: 27 columns (adds network-message-id); MSGTRKMS and MSGTRKMD
 	// on mailbox servers; the HAREDIRECT reply has InternalId and Hostname
@@ -34,9 +45,10 @@ const (
 	numVersions
 )
 
-var versionNames = [numVersions]string{"unknown", "2010", "2013", "2016", "2019"}
+var versionNames = [numVersions]string{"unknown", "2007", "2010", "2013", "2016", "2019"}
 
-// String returns "2010", "2013", "2016", "2019", "unknown" or "Version(n)".
+// String returns "2007", "2010", "2013", "2016", "2019", "unknown" or
+// "Version(n)".
 func (v Version) String() string {
 	if v < numVersions {
 		return versionNames[v]
@@ -44,10 +56,10 @@ func (v Version) String() string {
 	return "Version(" + strconv.Itoa(int(v)) + ")"
 }
 
-// ParseVersion returns the Version named by s ("2010", "2013", "2016",
-// "2019"); ok is false for anything else.
+// ParseVersion returns the Version named by s ("2007", "2010", "2013",
+// "2016", "2019"); ok is false for anything else.
 func ParseVersion(s string) (v Version, ok bool) {
-	for i := V2010; i < numVersions; i++ {
+	for i := V2007; i < numVersions; i++ {
 		if versionNames[i] == s {
 			return i, true
 		}
@@ -56,10 +68,13 @@ func ParseVersion(s string) (v Version, ok bool) {
 }
 
 // Build returns the build number written in #Version: and schema-version:
-// "14.0.0.0" (as in the real 2010 sample), "15.00.1497.002" (2013 CU23),
+// "8.0.0.0" (2007: no real header was found, format.md §13; written as the
+// real 2010 one is), "14.0.0.0" (as in the real 2010 sample), "15.00.1497.002" (2013 CU23),
 // "15.01.2507.039" (2016 CU23) or "15.02.1544.004" (2019 CU14).
 func (v Version) Build() string {
 	switch v {
+	case V2007:
+		return "8.0.0.0"
 	case V2010:
 		return "14.0.0.0"
 	case V2013:
@@ -75,6 +90,8 @@ func (v Version) Build() string {
 // Layout returns the column layout of the version's files.
 func (v Version) Layout() msgtrk.Layout {
 	switch v {
+	case V2007:
+		return msgtrk.Layout2007
 	case V2010:
 		return msgtrk.Layout2010
 	case V2013:
@@ -169,9 +186,9 @@ type Mix struct {
 	Resolve       float64 // KindResolve
 	Fail          float64 // KindFail (each also makes a KindDSN message)
 	Defer         float64 // KindDefer
-	Drop          float64 // KindDrop
-	Shadow        float64 // KindShadow (not with V2010)
-	Resubmit      float64 // KindResubmit (not with V2010)
+	Drop          float64 // KindDrop (not with V2007)
+	Shadow        float64 // KindShadow (not with V2007 and V2010)
+	Resubmit      float64 // KindResubmit (not with V2007 and V2010)
 }
 
 // DefaultMix is the mix used when Config.Mix is zero: mostly mailbox and
@@ -352,6 +369,16 @@ type Config struct {
 	// default mix has no Shadow and Resubmit messages, and setting them is
 	// an error.
 	Mix Mix
+	// Meetings is the share of store submissions that are meeting
+	// requests: from 2013 on the delivery server's meeting processor logs
+	// a PROCESSMEETINGMESSAGE after each DELIVER, its internal-message-id
+	// holding the message-id (format.md §4, §9.3). Restarts is the chance
+	// that a transport restarts while a deferred copy waits in its queue:
+	// the copy is loaded again at boot (LOAD, source BOOTLOADER, §9.1; half
+	// the time under a new internal-message-id), from 2010 on. Both are
+	// drawn apart from the rest, so that setting them leaves the other
+	// rows as they were; 0 (the default) for none.
+	Meetings, Restarts float64
 	// Folders names the servers' folders (or files); FileTruth.Server is
 	// the server's name whatever the layout.
 	Folders Folders
@@ -448,8 +475,11 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	if cfg.Mix == (Mix{}) {
 		cfg.Mix = DefaultMix
-		if cfg.Version == V2010 {
+		if cfg.Version <= V2010 {
 			cfg.Mix.Shadow, cfg.Mix.Resubmit = 0, 0
+		}
+		if cfg.Version == V2007 {
+			cfg.Mix.Drop = 0
 		}
 	}
 	total := 0.0
@@ -463,8 +493,14 @@ func (cfg Config) withDefaults() (Config, error) {
 	if total == 0 {
 		return cfg, configError("every Mix weight is zero")
 	}
-	if cfg.Version == V2010 && (cfg.Mix.Shadow > 0 || cfg.Mix.Resubmit > 0) {
-		return cfg, configError("Exchange 2010 logs have no shadow redundancy or Safety Net events (Mix.Shadow, Mix.Resubmit)")
+	if cfg.Version <= V2010 && (cfg.Mix.Shadow > 0 || cfg.Mix.Resubmit > 0) {
+		return cfg, configError("Exchange %v logs have no shadow redundancy or Safety Net events (Mix.Shadow, Mix.Resubmit)", cfg.Version)
+	}
+	if cfg.Version == V2007 && cfg.Mix.Drop > 0 {
+		return cfg, configError("Exchange 2007 logs have no DROP event (Mix.Drop)")
+	}
+	if !(cfg.Meetings >= 0 && cfg.Meetings <= 1) || !(cfg.Restarts >= 0 && cfg.Restarts <= 1) {
+		return cfg, configError("Meetings %v or Restarts %v out of [0, 1]", cfg.Meetings, cfg.Restarts)
 	}
 	return cfg, nil
 }

@@ -22,6 +22,9 @@ func decodeConfigs() map[string]Config {
 		"2019-skew-dup-cut": {Seed: 2, Messages: 300, Version: V2019, MaxSkew: 2 * time.Minute, DuplicateFiles: 3, TruncateFiles: 2},
 		"2013":              {Seed: 3, Messages: 300, Version: V2013},
 		"2010":              {Seed: 4, Messages: 300, Version: V2010},
+		"2010-restarts":     {Seed: 8, Messages: 300, Version: V2010, Restarts: 0.5, Meetings: 0.3},
+		"2007":              {Seed: 9, Messages: 300, Version: V2007, MaxSkew: time.Minute},
+		"2016-meetings":     {Seed: 10, Messages: 300, Version: V2016, Restarts: 0.5, Meetings: 0.3},
 		"2016-noedge":       {Seed: 5, Messages: 300, EdgeServers: NoEdge, Groups: 12, Users: 80},
 		"2016-onebox":       {Seed: 6, Messages: 200, MailboxServers: 1, EdgeServers: 2, Groups: -1},
 		"2013-noedge-small": {Seed: 7, Messages: 150, Version: V2013, EdgeServers: NoEdge, MailboxServers: 2, Users: 4, MaxFileBytes: 20000},
@@ -58,7 +61,8 @@ var wantInfo = map[string]messageinfo.Kind{
 	"SMTP SEND": messageinfo.KindLatency, "SMTP SENDEXTERNAL": messageinfo.KindLatency,
 	"STOREDRIVER DELIVER": messageinfo.KindLatency, "STOREDRIVER DELIVERFAIL": messageinfo.KindLatency,
 	"STOREDRIVER DUPLICATEDELIVER": messageinfo.KindLatency, "SMTP FAIL": messageinfo.KindLatency,
-	"SMTP DEFER": messageinfo.KindTimestamp,
+	"SMTP DEFER": messageinfo.KindTimestamp, "STOREDRIVER DEFER": messageinfo.KindTimestamp,
+	"STOREDRIVER FAIL": messageinfo.KindLatency, "ROUTING FAIL": messageinfo.KindLatency,
 }
 
 // wantContext is the source-context shape of each event (others: empty).
@@ -77,7 +81,9 @@ var wantContext = map[string]sourcecontext.Kind{
 var wantStatus = map[string]recipstatus.Kind{
 	"STOREDRIVER RECEIVE": recipstatus.KindRecipientType, "SMTP SEND": recipstatus.KindSMTPResponse,
 	"SMTP SENDEXTERNAL": recipstatus.KindSMTPResponse, "SMTP DEFER": recipstatus.KindSMTPResponse,
-	"SMTP FAIL": recipstatus.KindLastError, "STOREDRIVER DELIVERFAIL": recipstatus.KindStoreDiagnostic,
+	"STOREDRIVER DEFER": recipstatus.KindSMTPResponse, "STOREDRIVER FAIL": recipstatus.KindSMTPResponse,
+	"ROUTING FAIL": recipstatus.KindSMTPResponse,
+	"SMTP FAIL":    recipstatus.KindLastError, "STOREDRIVER DELIVERFAIL": recipstatus.KindStoreDiagnostic,
 	"ROUTING DROP": recipstatus.KindSMTPResponse, "AGENT DROP": recipstatus.KindSMTPResponse,
 }
 
@@ -98,14 +104,14 @@ func checkRow(s *Sim, r *row) error {
 		return fmt.Errorf("date-time %q", r.get(msgtrk.DateTime))
 	}
 	// The logging server is named where msgtrk.LoggingServer looks.
-	if got := strings.ToUpper(strings.SplitN(r.Logged, ".", 2)[0]); got != r.Server {
+	if got := strings.ToUpper(strings.SplitN(r.Logged, ".", 2)[0]); got != r.Server && !legacyPeerRow(s, r, got) {
 		return fmt.Errorf("LoggingServer names %q, the file is %s's", r.Logged, r.Server)
 	}
 	// Identifiers.
 	nmid := r.get(msgtrk.NetworkMessageID)
 	switch {
-	case v == V2010 && nmid != "":
-		return fmt.Errorf("2010 row with network-message-id %q", nmid)
+	case v <= V2010 && nmid != "":
+		return fmt.Errorf("2007/2010 row with network-message-id %q", nmid)
 	case v >= V2013 && ev != "STOREDRIVER NOTIFYMAPI":
 		if _, ok := msgtrk.ParseGUID(nmid); !ok {
 			return fmt.Errorf("network-message-id %q", nmid)
@@ -120,6 +126,13 @@ func checkRow(s *Sim, r *row) error {
 		}
 	}
 	for _, f := range []msgtrk.Field{msgtrk.InternalMessageID, msgtrk.TotalBytes, msgtrk.RecipientCount} {
+		if f == msgtrk.InternalMessageID && ev == "MEETINGMESSAGEPROCESSOR PROCESSMEETINGMESSAGE" {
+			// (it holds the message-id, format.md §9.3)
+			if r.get(f) != r.get(msgtrk.MessageID) {
+				return fmt.Errorf("PROCESSMEETINGMESSAGE internal-message-id %q, message-id %q", r.get(f), r.get(msgtrk.MessageID))
+			}
+			continue
+		}
 		if x := r.get(f); x != "" {
 			if n, err := strconv.ParseInt(x, 10, 64); err != nil || n < 0 {
 				return fmt.Errorf("%v %q", f, x)
@@ -159,7 +172,8 @@ func checkRow(s *Sim, r *row) error {
 	mi := []byte(r.get(msgtrk.MessageInfo))
 	info := messageinfo.Parse(mi)
 	wantMI, ok := wantInfo[ev]
-	if !ok {
+	if !ok || (v <= V2010 && (ev == "STOREDRIVER NOTIFYMAPI" || ev == "STOREDRIVER SUBMIT")) {
+		// (2007/2010: as in the real 2007 SUBMIT and 2010 NOTIFYMAPI rows)
 		wantMI = messageinfo.KindEmpty
 	}
 	if info.Kind != wantMI {
@@ -201,7 +215,9 @@ func checkRow(s *Sim, r *row) error {
 		return fmt.Errorf("source-context %q: %v", ctx, err)
 	}
 	wantCtx, ok := wantContext[ev]
-	if !ok || (ev == "ROUTING TRANSFER" && len(ctx) == 0) {
+	if !ok || (ev == "ROUTING TRANSFER" && len(ctx) == 0) || (v <= V2010 && ev == "STOREDRIVER DELIVER") {
+		// (2007/2010: the transport's store driver delivers without an
+		// SMTP session, format.md §8)
 		wantCtx = sourcecontext.KindEmpty
 	}
 	if ev == "AGENT AGENTINFO" && len(ctx) > 0 {
@@ -239,10 +255,30 @@ func checkRow(s *Sim, r *row) error {
 	if err := d.Decode([]byte(r.get(msgtrk.CustomData))); err != nil {
 		return fmt.Errorf("custom-data %q: %v", r.get(msgtrk.CustomData), err)
 	}
-	if ev == "SMTP RECEIVE" && r.get(msgtrk.MessageInfo) == "0cA: " {
+	if ev == "SMTP RECEIVE" && r.get(msgtrk.MessageInfo) == "0cA: " && v != V2007 { // (no custom-data in 2007, format.md §2)
 		if !d.ProxiedClientIPAddress.IsValid() || d.NumProxyHops != 1 || len(d.FirstForestHop) == 0 || r.get(msgtrk.Directionality) != "Incoming" {
 			return fmt.Errorf("anonymous RECEIVE without proxy data: %q", r.get(msgtrk.CustomData))
 		}
 	}
 	return nil
+}
+
+// legacyPeerRow reports whether r is a 2007/2010 transport row that names,
+// where msgtrk.LoggingServer looks, a host other than the one that wrote it
+// (logged is that host's short name): a NOTIFYMAPI names none (as in the real
+// 2010 sample), a STOREDRIVER RECEIVE names the mailbox server it picked the
+// item up from, a DELIVER the mailbox server it delivered to (format.md §4:
+// the file, not a column, tells the logging server).
+func legacyPeerRow(s *Sim, r *row, logged string) bool {
+	if s.cfg.Version > V2010 || r.Kind != msgtrk.LogTransport || r.get(msgtrk.Source) != "STOREDRIVER" {
+		return false
+	}
+	switch r.get(msgtrk.EventID) {
+	case "NOTIFYMAPI":
+		return logged == ""
+	case "RECEIVE", "DELIVER":
+		srv := s.org.server(logged)
+		return srv != nil && srv.Role == RoleMailbox
+	}
+	return false
 }

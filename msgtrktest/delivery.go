@@ -12,11 +12,8 @@ var storeFailures = []struct{ diag, code string }{
 	{"STOREDRV.Deliver.Exception:MessageSubmissionExceededException.MapiExceptionMaxSubmissionExceeded; Failed to process message due to a permanent exception with message Cannot save changes made to an item to store. [Stage: OnCreatedEvent][Agent: Meeting Message Processing Agent]", "554 5.2.0 "},
 }
 
-// deliverBatch sends one copy's recipients on one delivery server D.
-func (g *gen) deliverBatch(hc *hubCtx, b *batch, t int64, resubmit bool) {
-	m, H, D := hc.m, hc.H, b.D
-	imid := hc.imids[b.copy]
-	var ok, failStore, failRcpt, deferred []*final
+// byOutcome splits the batch's recipients by their planned outcome.
+func (b *batch) byOutcome() (ok, failStore, failRcpt, deferred []*final) {
 	for _, f := range b.finals {
 		switch f.out {
 		case outOK:
@@ -29,6 +26,18 @@ func (g *gen) deliverBatch(hc *hubCtx, b *batch, t int64, resubmit bool) {
 			deferred = append(deferred, f)
 		}
 	}
+	return ok, failStore, failRcpt, deferred
+}
+
+// deliverBatch sends one copy's recipients on one delivery server D.
+func (g *gen) deliverBatch(hc *hubCtx, b *batch, t int64, resubmit bool) {
+	if g.legacy {
+		g.legacyDeliverBatch(hc, b, t)
+		return
+	}
+	m, H, D := hc.m, hc.H, b.D
+	imid := hc.imids[b.copy]
+	ok, failStore, failRcpt, deferred := b.byOutcome()
 	if len(failRcpt) > 0 {
 		led := "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup"
 		t += g.between(5, 60)
@@ -82,7 +91,7 @@ func (g *gen) deliverBatch(hc *hubCtx, b *batch, t int64, resubmit bool) {
 	if len(deferred) > 0 {
 		pending := deferred[0].out == outDeferPending
 		st := "432 4.3.2 STOREDRV.Deliver; mailbox database thread limit exceeded"
-		tLast, tOK := g.deferRows(hc, H, D.IP, D.FQDN, imid, deferred, t+g.between(20, 200), pending, st, "Intra-Organization SMTP Send Connector")
+		tLast, tOK, id := g.deferRows(hc, H, D.IP, D.FQDN, imid, deferred, t+g.between(20, 200), pending, st, "Intra-Organization SMTP Send Connector")
 		if pending {
 			for _, f := range deferred {
 				g.setOutcome(hc, f, StatusPending, H.Name, st)
@@ -94,7 +103,7 @@ func (g *gen) deliverBatch(hc *hubCtx, b *batch, t int64, resubmit bool) {
 		tIn := tOK + g.between(10, 100)
 		tD := tIn + g.between(20, 250)
 		tSend := g.deliverRows(hc, D, deferred, tD, tIn, g.session(), g.ts(D, tIn), msgtrk.EventDeliver)
-		g.sendRow(hc, H, D, imid, deferred, tSend, "Intra-Organization SMTP Send Connector",
+		g.sendRow(hc, H, D, id, deferred, tSend, "Intra-Organization SMTP Send Connector",
 			";250 2.0.0 OK "+m.mid+" [Hostname="+D.FQDN+"];ClientSubmitTime:"+m.cst, false)
 		for _, f := range deferred {
 			g.setOutcome(hc, f, StatusDelivered, D.Name, "")
@@ -134,7 +143,91 @@ func (g *gen) deliverRows(hc *hubCtx, D *Server, fs []*final, tD, tIn int64, ses
 		";S:E2ELatency=" + sec(tD-m.origMs) + ";S:MsgRecipCount=" + strconv.Itoa(len(hc.finals)) + ";S:SubRecipCount=" + strconv.Itoa(len(fs)) +
 		";S:FromEntity=Hosted;S:ToEntity=Hosted;S:DeliveryPriority=Normal;S:AccountForest=" + g.org.AccountForest
 	g.commit(m, D, msgtrk.LogDelivery, tD, et, RoleDelivery, hc.depth+1)
+	if m.meeting && et == msgtrk.EventDeliver {
+		// The meeting processor: its internal-message-id is the
+		// message-id (format.md §4, §9.3), no recipient.
+		tP := tD + g.extra.Int64N(2000)
+		e := g.begin(m, D, tP, "MEETINGMESSAGEPROCESSOR", "PROCESSMEETINGMESSAGE")
+		e.Fields[fClientHost] = D.Name
+		e.Fields[fIMID] = m.mid
+		e.Fields[fBytes] = ""
+		g.commit(m, D, msgtrk.LogDelivery, tP, msgtrk.EventProcessMeetingMessage, RoleDelivery, hc.depth+1)
+	}
 	return tD + g.between(2, 40)
+}
+
+// legacyDeliverBatch delivers one copy's recipients homed on D as a 2007
+// or 2010 transport does: its own store driver delivers (DELIVER in the
+// transport's MSGTRK, naming the mailbox server in server-hostname; no
+// SEND, format.md §1.1), defers (STOREDRIVER DEFER) and fails (a
+// STOREDRIVER FAIL with the store's reply, a ROUTING FAIL for a recipient
+// not found); every outcome is the transport's.
+func (g *gen) legacyDeliverBatch(hc *hubCtx, b *batch, t int64) {
+	H, D := hc.H, b.D
+	imid := hc.imids[b.copy]
+	ok, failStore, failRcpt, deferred := b.byOutcome()
+	if len(failRcpt) > 0 {
+		st := "550 5.1.1 RESOLVER.ADR.RecipNotFound; not found"
+		t += g.between(5, 60)
+		g.failRowOf(hc, "ROUTING", H, imid, failRcpt, []string{st}, t, RoleHub, hc.depth, "", false)
+		for _, f := range failRcpt {
+			g.setOutcome(hc, f, StatusFailed, H.Name, st)
+		}
+		hc.done = max(hc.done, t)
+	}
+	tD := t + g.between(30, 300)
+	if len(ok) > 0 {
+		g.legacyDeliverRow(hc, D, imid, ok, tD)
+	}
+	for i, f := range failStore {
+		sf := storeFailures[g.rng.IntN(len(storeFailures))]
+		st := sf.code + sf.diag
+		tF := tD + int64(i+1)*g.between(1, 30)
+		g.failRowOf(hc, "STOREDRIVER", H, imid, []*final{f}, []string{st}, tF, RoleHub, hc.depth, "", false)
+		g.setOutcome(hc, f, StatusFailed, H.Name, st)
+		tD = max(tD, tF)
+	}
+	hc.done = max(hc.done, tD)
+	if len(deferred) > 0 {
+		pending := deferred[0].out == outDeferPending
+		st := "432 4.3.2 STOREDRV.Deliver; mailbox database thread limit exceeded"
+		_, tOK, id := g.deferRows(hc, H, D.IP, D.FQDN, imid, deferred, t+g.between(20, 200), pending, st, "")
+		if pending {
+			for _, f := range deferred {
+				g.setOutcome(hc, f, StatusPending, H.Name, st)
+			}
+			hc.pending = true
+			return
+		}
+		tD := tOK + g.between(30, 300)
+		g.legacyDeliverRow(hc, D, id, deferred, tD)
+		hc.done = max(hc.done, tD)
+	}
+}
+
+// legacyDeliverRow writes a 2007/2010 transport's DELIVER of fs into their
+// mailboxes on D: the local host (the transport) in client-hostname, the
+// mailbox server in server-hostname (format.md §4).
+func (g *gen) legacyDeliverRow(hc *hubCtx, D *Server, imid string, fs []*final, tD int64) {
+	m, H := hc.m, hc.H
+	addrs := make([]string, len(fs))
+	for i, f := range fs {
+		addrs[i] = f.addr
+	}
+	e := g.begin(m, H, tD, "STOREDRIVER", "DELIVER")
+	e.Fields[fClientIP] = H.IP
+	e.Fields[fClientHost] = H.Name
+	e.Fields[fServerIP] = D.IP
+	e.Fields[fServerHost] = D.FQDN
+	e.Fields[fIMID] = imid
+	g.setRcpts(e, addrs, nil)
+	e.Fields[fBytes] = strconv.FormatInt(hc.szOut+g.between(100, 900), 10)
+	e.Fields[fInfo] = g.chain(hc, tD, false, nil)
+	e.Fields[fCustom] = "S:MailboxDatabaseGuid=" + D.Database + ";S:DeliveryPriority=Normal"
+	g.commit(m, H, msgtrk.LogTransport, tD, msgtrk.EventDeliver, RoleDelivery, hc.depth+1)
+	for _, f := range fs {
+		g.setOutcome(hc, f, StatusDelivered, H.Name, "")
+	}
 }
 
 // sendRow writes an SMTP SEND from srv to the next server.

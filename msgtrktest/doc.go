@@ -46,6 +46,8 @@
 //	shadow server      [TRK]: HARECEIVE … HADISCARD [HADISCARD]  (not a hop)
 //	Safety Net         hub [TRK]: RESUBMIT (SAFETYNET), SEND;  delivery [MD]: DUPLICATEDELIVER
 //	NDR                failing server [TRK]: DSN (reference = original message-id), then as above
+//	meeting request    delivery server [MD]: DELIVER, PROCESSMEETINGMESSAGE (Config.Meetings, 2013+)
+//	transport restart  any server [TRK]: DEFER, LOAD (BOOTLOADER), DEFER… (Config.Restarts, 2010+)
 //
 // The grammar of these sequences, per copy of a message (the rows of one
 // server that share an internal-message-id), is kept in
@@ -54,17 +56,25 @@
 // columns filled, same custom-data keys):
 //
 //	HubCopy   = HubEntry [ ShadowRedirect ] Categorize [ AgentInfo ] { GroupDrop } { AgentDrop } Handoffs .
-//	HubEntry  = "SMTP RECEIVE" | "DSN DSN" .
-//	Handoff   = "SMTP SEND" | "SMTP SENDEXTERNAL" | "SMTP FAIL" | "SMTP DEFER" { "SMTP DEFER" } .
+//	HubEntry  = "SMTP RECEIVE" | "DSN DSN" | [ "STOREDRIVER NOTIFYMAPI" ] "STOREDRIVER RECEIVE" .
+//	Handoff   = "SMTP SEND" | "SMTP SENDEXTERNAL" | "SMTP FAIL" | Deferral | LegacyHandoff .
 //	ForkCopy  = "ROUTING TRANSFER" { AgentDrop } Handoffs .
 //	Delivery  = "STOREDRIVER DELIVER" | "STOREDRIVER DELIVERFAIL" | "STOREDRIVER DUPLICATEDELIVER" .
 //
-// Exchange 2010 has no network-message-id column, no MSGTRKMS and MSGTRKMD
-// files (the Mailbox role's submission rows go to MSGTRKM, the delivery
-// rows to MSGTRK), no shadow redundancy and no Safety Net events; the
-// simulator otherwise keeps the 2013+ topology (a simplification: a 2010
-// hub's store driver delivers over MAPI).
-//
+// Exchange 2007 and 2010 have no network-message-id column, no MSGTRKMS
+// and MSGTRKMD files, no shadow redundancy and no Safety Net events. The
+// Mailbox role logs the SUBMIT in its MSGTRKM (both hosts by short name,
+// as the real 2007 row); the transport that picks the item up logs a
+// STOREDRIVER RECEIVE naming the mailbox server as client (after a
+// NOTIFYMAPI with no host and no id in 2010, as the real 2010 rows), and
+// its own store driver delivers (DELIVER in its MSGTRK, the mailbox server
+// in server-hostname, no SMTP session), defers and fails (STOREDRIVER
+// DEFER and FAIL, ROUTING FAIL for a recipient not found). Exchange 2007
+// writes 21 columns and only the 2007 events of §9.1: no AGENTINFO, DROP,
+// DUPLICATEEXPAND, DUPLICATEREDIRECT (a REDIRECT instead), NOTIFYMAPI or
+// LOAD. The simulator otherwise keeps the 2013+ topology (each Mailbox
+// server runs a transport).
+
 // # What it models, and from where
 //
 // Where this package and the format specification (format.md in the
@@ -74,7 +84,11 @@
 //	REDIRECT rows: recipient-address the original, related-recipient-address the target   §4
 //	DELIVER-type rows name the local host in client-hostname                              §4
 //	STOREDRIVER submission rows name the mailbox server as client, the hub as server      §4
-//	2010 Mailbox role rows in MSGTRKM files, SUBMIT naming another server's hub           §1.1, §4
+//	2007/2010 Mailbox role rows in MSGTRKM files, SUBMIT naming another server's hub      §1.1, §4
+//	2007/2010 transports pick store submissions up and deliver themselves (STOREDRIVER)   §1.1, §4
+//	2007: 21 columns, the 2007 event set                                                  §2, §9.1
+//	PROCESSMEETINGMESSAGE: internal-message-id holds the message-id                      §4, §9.3
+//	LOAD (BOOTLOADER) after a transport restart, under the same or a new id               §9.1
 //	NDRs born in a DSN row on the hub (a mailbox server) or on the Edge; origin that row  §6, §9.3
 //	a hub routing to the Edge through an "EdgeSync - …" connector (half the messages)    §4 connector-id
 //	server folders named otherwise (Config.Folders: FQDN, lower case, mbx-a, flat)        §4 (the rows name the server)
@@ -87,7 +101,7 @@
 // # Files
 //
 // dir/<SERVER>/MSGTRK<yyyymmdd>-<n>.LOG (and MSGTRKMS…, MSGTRKMD… on
-// Mailbox servers from 2013 on, MSGTRKM… in 2010; the folder as
+// Mailbox servers from 2013 on, MSGTRKM… in 2007 and 2010; the folder as
 // [Config.Folders] says): UTF-8 with BOM, CRLF, a 5-line header
 // (#Software, #Version of the release, #Log-type, #Date of the first row,
 // #Fields of the release's layout), rows in the server's time order. A new

@@ -32,14 +32,16 @@ func (g *gen) edgeInboundRows(m *msgState, p *plan, E, H *Server, himid string, 
 	g.commit(m, E, msgtrk.LogTransport, t0, msgtrk.EventReceive, RoleEdgeHop, 0)
 
 	tA := t0 + (tHub-t0)/2
-	e = g.begin(m, E, tA, "AGENT", "AGENTINFO")
-	e.Fields[fClientHost] = E.Name
-	e.Fields[fIMID] = eimid
-	g.setRcpts(e, addrs, nil)
-	e.Fields[fOrigClient] = p.peer.OutIP
-	e.Fields[fOrigServer] = E.IP
-	e.Fields[fCustom] = "S:CompCost=|ICF=0;S:DeliveryPriority=Normal"
-	g.commit(m, E, msgtrk.LogTransport, tA, msgtrk.EventAgentInfo, RoleEdgeHop, 0)
+	if !g.v2007 {
+		e = g.begin(m, E, tA, "AGENT", "AGENTINFO")
+		e.Fields[fClientHost] = E.Name
+		e.Fields[fIMID] = eimid
+		g.setRcpts(e, addrs, nil)
+		e.Fields[fOrigClient] = p.peer.OutIP
+		e.Fields[fOrigServer] = E.IP
+		e.Fields[fCustom] = "S:CompCost=|ICF=0;S:DeliveryPriority=Normal"
+		g.commit(m, E, msgtrk.LogTransport, tA, msgtrk.EventAgentInfo, RoleEdgeHop, 0)
+	}
 
 	e = g.begin(m, E, tSend, "SMTP", "SEND")
 	e.Fields[fClientIP] = E.IP
@@ -99,12 +101,14 @@ func (g *gen) edgeBatch(hc *hubCtx, b *batch, t int64) {
 	hc.done = max(hc.done, tS)
 	hc.edgeIn = tR
 	tA := tR + g.between(30, 400)
-	e = g.begin(m, E, tA, "AGENT", "AGENTINFO")
-	e.Fields[fClientHost] = E.Name
-	e.Fields[fIMID] = eimid
-	g.setRcpts(e, addrs, nil)
-	e.Fields[fOrigServer] = E.IP
-	e.Fields[fCustom] = "S:CompCost=|ICF=0;S:DeliveryPriority=Normal"
-	g.commit(m, E, msgtrk.LogTransport, tA, msgtrk.EventAgentInfo, RoleEdgeHop, hc.depth+1)
+	if !g.v2007 {
+		e = g.begin(m, E, tA, "AGENT", "AGENTINFO")
+		e.Fields[fClientHost] = E.Name
+		e.Fields[fIMID] = eimid
+		g.setRcpts(e, addrs, nil)
+		e.Fields[fOrigServer] = E.IP
+		e.Fields[fCustom] = "S:CompCost=|ICF=0;S:DeliveryPriority=Normal"
+		g.commit(m, E, msgtrk.LogTransport, tA, msgtrk.EventAgentInfo, RoleEdgeHop, hc.depth+1)
+	}
 	g.externalSend(hc, E, eimid, b.finals, tA, hc.depth+1, RoleEdgeHop, "EdgeSync - Default-First-Site-Name to Internet")
 }

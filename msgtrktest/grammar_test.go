@@ -20,10 +20,24 @@ func TestFlowGrammar(t *testing.T) {
 			fsys, tr, s := mustRun(t, cfg)
 			rows := readRows(t, fsys, cutLines(tr), false)
 			copies := map[string][]*row{}
+			legacy := s.cfg.Version <= V2010
+			// 2007/2010: a transport's NOTIFYMAPI joins the copy its
+			// STOREDRIVER RECEIVE starts, by their store item.
+			pickup := map[string]string{}
+			for i := range rows {
+				r := &rows[i]
+				if legacy && r.Kind == msgtrk.LogTransport && r.get(msgtrk.Source) == "STOREDRIVER" && r.get(msgtrk.EventID) == "RECEIVE" {
+					pickup[storeLink(r)] = r.get(msgtrk.InternalMessageID)
+				}
+			}
 			for i := range rows {
 				r := &rows[i]
 				k := r.Server + "|" + r.get(msgtrk.InternalMessageID)
 				switch ev := r.get(msgtrk.Source) + " " + r.get(msgtrk.EventID); {
+				case legacy && r.Kind == msgtrk.LogTransport:
+					if ev == "STOREDRIVER NOTIFYMAPI" {
+						k = r.Server + "|" + pickup[storeLink(r)]
+					}
 				case strings.HasPrefix(ev, "STOREDRIVER ") && (strings.HasSuffix(ev, "NOTIFYMAPI") || strings.HasSuffix(ev, " RECEIVE") || strings.HasSuffix(ev, "SUBMIT")):
 					k = r.Server + "|store|" + storeLink(r)
 				case r.Kind == msgtrk.LogDelivery || strings.HasPrefix(ev, "STOREDRIVER "):
@@ -55,6 +69,15 @@ func TestFlowGrammar(t *testing.T) {
 					t.Errorf("no %s copy", p)
 				}
 			}
+			if seen["MailboxSubmission"] == 0 && legacy {
+				t.Error("no MailboxSubmission copy")
+			}
+			if seen["MeetingCopy"] == 0 && s.cfg.Meetings > 0 && s.cfg.Version >= V2013 {
+				t.Error("no MeetingCopy")
+			}
+			if seen["LoadedCopy"] == 0 && s.cfg.Restarts > 0 && s.cfg.Version >= V2010 {
+				t.Error("no LoadedCopy")
+			}
 		})
 	}
 }
@@ -64,10 +87,20 @@ func TestFlowGrammar(t *testing.T) {
 func copyProduction(s *Sim, r *row) string {
 	ev := r.get(msgtrk.Source) + " " + r.get(msgtrk.EventID)
 	switch {
+	case r.Kind == msgtrk.LogMailbox:
+		return "MailboxSubmission"
+	case ev == "BOOTLOADER LOAD":
+		return "LoadedCopy"
+	case ev == "MEETINGMESSAGEPROCESSOR PROCESSMEETINGMESSAGE":
+		return "MeetingCopy"
+	case s.cfg.Version <= V2010 && r.Kind == msgtrk.LogTransport && strings.HasPrefix(ev, "STOREDRIVER "):
+		return "HubCopy"
 	case strings.HasPrefix(ev, "STOREDRIVER NOTIFYMAPI"):
 		return "Submission"
 	case strings.HasPrefix(ev, "STOREDRIVER "):
 		return "Delivery"
+	case s.org.server(r.Server).Role == RoleEdge && s.cfg.Version == V2007:
+		return "EdgeCopy2007"
 	case s.org.server(r.Server).Role == RoleEdge:
 		return "EdgeCopy"
 	case ev == "ROUTING TRANSFER":
@@ -166,10 +199,18 @@ func contains(a []int, x int) bool {
 func TestMatcher(t *testing.T) {
 	g := grammar.Load(t, "testdata/flows.ebnf", "Copy")
 	good := map[string][]string{
-		"Submission":   {"STOREDRIVER NOTIFYMAPI", "STOREDRIVER RECEIVE", "STOREDRIVER SUBMIT"},
-		"HubCopy":      {"SMTP RECEIVE", "SMTP HAREDIRECT", "ROUTING EXPAND", "ROUTING DUPLICATEEXPAND", "ROUTING REDIRECT", "AGENT AGENTINFO", "ROUTING DROP", "SMTP DEFER", "SMTP SEND", "SMTP DEFER", "SMTP SEND"},
-		"ShadowCopy":   {"SMTP HARECEIVE", "SMTP HADISCARD", "SMTP HADISCARD"},
-		"ResubmitCopy": {"SAFETYNET RESUBMIT", "SMTP SEND"},
+		"Submission":        {"STOREDRIVER NOTIFYMAPI", "STOREDRIVER RECEIVE", "STOREDRIVER SUBMIT"},
+		"HubCopy":           {"SMTP RECEIVE", "SMTP HAREDIRECT", "ROUTING EXPAND", "ROUTING DUPLICATEEXPAND", "ROUTING REDIRECT", "AGENT AGENTINFO", "ROUTING DROP", "SMTP DEFER", "SMTP SEND", "SMTP DEFER", "SMTP SEND"},
+		"ShadowCopy":        {"SMTP HARECEIVE", "SMTP HADISCARD", "SMTP HADISCARD"},
+		"ResubmitCopy":      {"SAFETYNET RESUBMIT", "SMTP SEND"},
+		"EdgeCopy2007":      {"SMTP RECEIVE", "SMTP DEFER", "BOOTLOADER LOAD", "SMTP DEFER", "SMTP SEND"},
+		"MailboxSubmission": {"STOREDRIVER SUBMIT"},
+		"LoadedCopy":        {"BOOTLOADER LOAD", "STOREDRIVER DEFER", "STOREDRIVER DELIVER"},
+		"MeetingCopy":       {"MEETINGMESSAGEPROCESSOR PROCESSMEETINGMESSAGE"},
+	}
+	legacyHub := []string{"STOREDRIVER NOTIFYMAPI", "STOREDRIVER RECEIVE", "ROUTING REDIRECT", "ROUTING FAIL", "STOREDRIVER DEFER", "BOOTLOADER LOAD", "STOREDRIVER DEFER", "STOREDRIVER DELIVER", "STOREDRIVER FAIL", "SMTP SEND"}
+	if !matches(g, "HubCopy", legacyHub) {
+		t.Errorf("HubCopy rejects %v", legacyHub)
 	}
 	for p, toks := range good {
 		if !matches(g, p, toks) {
@@ -177,11 +218,20 @@ func TestMatcher(t *testing.T) {
 		}
 	}
 	bad := map[string][]string{
-		"Submission":   {"STOREDRIVER RECEIVE", "STOREDRIVER NOTIFYMAPI", "STOREDRIVER SUBMIT"},
-		"HubCopy":      {"SMTP RECEIVE", "AGENT AGENTINFO", "ROUTING EXPAND"},
-		"ShadowCopy":   {"SMTP HADISCARD"},
-		"ResubmitCopy": {"SAFETYNET RESUBMIT"},
-		"EdgeCopy":     {"SMTP RECEIVE", "SMTP SEND"},
+		"Submission":        {"STOREDRIVER RECEIVE", "STOREDRIVER NOTIFYMAPI", "STOREDRIVER SUBMIT"},
+		"HubCopy":           {"SMTP RECEIVE", "AGENT AGENTINFO", "ROUTING EXPAND"},
+		"ShadowCopy":        {"SMTP HADISCARD"},
+		"ResubmitCopy":      {"SAFETYNET RESUBMIT"},
+		"EdgeCopy":          {"SMTP RECEIVE", "SMTP SEND"},
+		"EdgeCopy2007":      {"SMTP RECEIVE", "AGENT AGENTINFO", "SMTP SEND"},
+		"MailboxSubmission": {"STOREDRIVER RECEIVE", "STOREDRIVER SUBMIT"},
+		"LoadedCopy":        {"SMTP SEND", "BOOTLOADER LOAD"},
+		"MeetingCopy":       {"STOREDRIVER DELIVER", "MEETINGMESSAGEPROCESSOR PROCESSMEETINGMESSAGE"},
+	}
+	for _, toks := range [][]string{{"STOREDRIVER RECEIVE", "STOREDRIVER NOTIFYMAPI"}, {"STOREDRIVER NOTIFYMAPI", "SMTP RECEIVE"}, {"SMTP RECEIVE", "BOOTLOADER LOAD"}} {
+		if matches(g, "HubCopy", toks) {
+			t.Errorf("HubCopy accepts %v", toks)
+		}
 	}
 	for p, toks := range bad {
 		if matches(g, p, toks) {

@@ -97,6 +97,9 @@ func (g *gen) hub(hc *hubCtx) {
 	if g.chance(0.3) {
 		ctx = "CatContentConversion"
 	}
+	if g.v2007 {
+		nagent = 0 // (no AGENTINFO in 2007, format.md §9.1)
+	}
 	for i := 0; i < nagent; i++ {
 		e := g.begin(m, H, hc.t, "AGENT", "AGENTINFO")
 		e.Fields[fClientHost] = H.Name
@@ -108,8 +111,11 @@ func (g *gen) hub(hc *hubCtx) {
 		e.Fields[fCustom] = custom
 		g.commit(m, H, msgtrk.LogTransport, hc.t, msgtrk.EventAgentInfo, RoleHub, hc.depth)
 	}
-	// The group addresses are dropped once expanded.
+	// The group addresses are dropped once expanded (no DROP in 2007).
 	for _, grp := range hc.groups {
+		if g.v2007 {
+			break
+		}
 		hc.t += g.between(1, 10)
 		e := g.begin(m, H, hc.t, "ROUTING", "DROP")
 		e.Fields[fServerHost] = H.Name
@@ -230,7 +236,7 @@ func (g *gen) categorize(hc *hubCtx) {
 		sorted := append([]string{}, fresh...)
 		sortStrings(sorted)
 		m.truth.Expansions = append(m.truth.Expansions, Expansion{Group: x.group, Members: sorted})
-		if len(dups) > 0 {
+		if len(dups) > 0 && !g.v2007 { // (no DUPLICATEEXPAND in 2007)
 			hc.t += g.between(1, 5)
 			expandRow("DUPLICATEEXPAND", msgtrk.EventDuplicateExpand, dups)
 			for _, d := range dups {
@@ -278,7 +284,7 @@ func (g *gen) reach(hc *hubCtx, a string, chain []string, resolvedFrom string, v
 		rt.RedirectedTo = target
 		m.truth.Recipients = append(m.truth.Recipients, rt)
 		ev, et := "REDIRECT", msgtrk.EventRedirect
-		if hc.byAddr[target] != nil {
+		if hc.byAddr[target] != nil && !g.v2007 { // (2007 logs a REDIRECT)
 			ev, et = "DUPLICATEREDIRECT", msgtrk.EventDuplicateRedirect
 		}
 		hc.t += g.between(1, 15)

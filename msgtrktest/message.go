@@ -48,9 +48,21 @@ func (g *gen) message(k Kind, t0 int64) {
 		tR := t0 + g.between(20, 150)
 		tHub = tR + g.between(30, 250)
 		tSub := tR + g.between(40, 400)
-		g.storeRows(m, p, S, H, t0, tR, tSub, created)
+		if g.cfg.Meetings > 0 {
+			m.meeting = g.extra.Float64() < g.cfg.Meetings
+		}
+		if g.legacy {
+			// The Mailbox role's SUBMIT; the hub picks it up (below).
+			m.storeCtx = g.legacyStoreRows(m, p, S, H, tR, created)
+		} else {
+			g.storeRows(m, p, S, H, t0, tR, tSub, created)
+		}
 		dh = 1
-		hubSize = m.size + g.between(200, 3000)
+		if !g.legacy {
+			// (2007/2010: the store driver picks the item up as it is,
+			// no SMTP hop)
+			hubSize = m.size + g.between(200, 3000)
+		}
 		auth, connector = "0cI: ", H.Name+`\Default `+H.Name
 		hubClientIP, hubClientHost = S.IP, S.FQDN
 		custom = "S:FirstForestHop=" + S.FQDN + ";S:DeliveryPriority=Normal;S:AccountForest=" + g.org.AccountForest
@@ -76,6 +88,9 @@ func (g *gen) message(k Kind, t0 int64) {
 		o.Server = F.Name
 		b := appendSRV(nil, F.FQDN)
 		m.prior = string(g.feRecords(b, fe))
+		if g.v2007 {
+			g.direct(m, H, t0, p.client.IP, p.client.Host, &hubClientIP, &hubClientHost, &origClient, &auth)
+		}
 	case entryInbound:
 		m.sender = p.extSender
 		m.returnPath = m.sender
@@ -112,6 +127,9 @@ func (g *gen) message(k Kind, t0 int64) {
 			o.Server = F.Name
 			b := appendSRV(nil, F.FQDN)
 			m.prior = string(g.feRecords(b, fe))
+			if g.v2007 {
+				g.direct(m, H, t0, p.peer.OutIP, p.peer.Out, &hubClientIP, &hubClientHost, &origClient, &auth)
+			}
 		}
 	}
 	m.origClientIP = origClient
@@ -133,7 +151,9 @@ func (g *gen) message(k Kind, t0 int64) {
 	}
 	hc.imids = []string{imid0}
 	m.hubIn = tHub
-	{
+	if p.entry == entryStore && g.legacy {
+		g.pickupRows(m, p, H, imid0, tHub, hubSize, dh)
+	} else {
 		e := g.begin(m, H, tHub, "SMTP", "RECEIVE")
 		e.Fields[fClientIP] = hubClientIP
 		e.Fields[fClientHost] = hubClientHost
@@ -155,7 +175,9 @@ func (g *gen) message(k Kind, t0 int64) {
 		o.Auth = strings.TrimRight(auth, ": ")
 		o.Anonymous = auth[2] == 'A'
 		o.ClientIP = hubClientIP
-		o.OriginalClientIP = origClient
+		if !g.v2007 { // (no original-client-ip column in 2007, format.md §2)
+			o.OriginalClientIP = origClient
+		}
 	}
 	m.size = hubSize
 	hc.t = tHub
@@ -290,6 +312,22 @@ func (g *gen) ndrMessage(orig *msgState, nd *ndrState, X *Server) {
 // client's message and the server H whose transport service it proxies to
 // (F itself half the time), and sets the message's origination time fe
 // milliseconds before t0, when the front end received it.
+// direct makes an SMTP client's connection one to the hub H itself, as
+// on Exchange 2007, which has no front-end transport to proxy it (and no
+// custom-data to tell of a proxy, format.md §2): the hub's RECEIVE names
+// the client (ip, helo), the origin is the hub, and an anonymous client
+// has no mechanism ("00A", not the front end's Kerberos "0cA", §7.1).
+func (g *gen) direct(m *msgState, H *Server, t0 int64, ip, helo string, clientIP, clientHost, origClient, auth *string) {
+	*clientIP, *clientHost, *origClient = ip, helo, ""
+	if *auth == "0cA: " {
+		*auth = "00A: "
+	}
+	m.truth.Origin.Server = H.Name
+	m.prior = ""
+	m.origMs = t0
+	m.origText = g.ts(H, t0)
+}
+
 func (g *gen) viaFrontEnd(m *msgState, t0 int64) (F, H *Server, fe int64) {
 	F = g.mailboxServer()
 	H = F

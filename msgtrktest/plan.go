@@ -153,7 +153,7 @@ var clientTypes2010 = []string{"User", "User", "User", "OWA", "OWA", "EAS", "EWS
 func (g *gen) storeEntry(p *plan) {
 	p.entry = entryStore
 	p.sender = g.randUser()
-	if g.cfg.Version == V2010 {
+	if g.legacy {
 		p.clientType = clientTypes2010[g.rng.IntN(len(clientTypes2010))]
 	} else {
 		p.clientType = clientTypes[g.rng.IntN(len(clientTypes))]

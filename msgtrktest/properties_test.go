@@ -13,7 +13,7 @@ import (
 )
 
 // genConfig generates small valid configurations with a realistic spread:
-// every version, with and without Edge, one to four Mailbox servers, skew,
+// every version, with and without Edge, meetings and restarts, one to four Mailbox servers, skew,
 // copies and cuts, and mixes from one kind to all.
 func genConfig() gopter.Gen {
 	return gopter.CombineGens(
@@ -21,19 +21,23 @@ func genConfig() gopter.Gen {
 		pgen.IntRange(1, 25),
 		pgen.IntRange(1, 4),
 		pgen.IntRange(-1, 2),
-		pgen.OneConstOf(V2010, V2013, V2016, V2019),
+		pgen.OneConstOf(V2007, V2010, V2013, V2016, V2019),
 		pgen.IntRange(0, 180),
 		pgen.IntRange(0, 2),
 		pgen.IntRange(0, 2),
 		pgen.SliceOfN(len(MixKinds), pgen.Frequency(map[int]gopter.Gen{6: pgen.Const(0.0), 4: pgen.Float64Range(0.1, 5)})),
+		pgen.OneConstOf(0.0, 0.3, 1.0),
+		pgen.OneConstOf(0.0, 0.5, 1.0),
 	).Map(func(v []any) Config {
 		cfg := Config{
 			Seed: v[0].(uint64), Messages: v[1].(int), MailboxServers: v[2].(int), EdgeServers: v[3].(int),
 			Version: v[4].(Version), MaxSkew: time.Duration(v[5].(int)) * time.Second,
 			DuplicateFiles: v[6].(int), TruncateFiles: v[7].(int),
+			Meetings: v[9].(float64), Restarts: v[10].(float64),
 		}
 		for i, w := range v[8].([]float64) {
-			if cfg.Version == V2010 && (MixKinds[i] == KindShadow || MixKinds[i] == KindResubmit) {
+			if cfg.Version <= V2010 && (MixKinds[i] == KindShadow || MixKinds[i] == KindResubmit) ||
+				cfg.Version == V2007 && MixKinds[i] == KindDrop {
 				continue
 			}
 			cfg.Mix.SetWeight(MixKinds[i], w)

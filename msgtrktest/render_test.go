@@ -12,7 +12,7 @@ import (
 // TestRenderMatchesWriter checks that appendRow writes every row exactly
 // as msgtrk.Writer.WriteEvent does, in every layout the simulator writes.
 func TestRenderMatchesWriter(t *testing.T) {
-	for _, v := range []Version{V2010, V2013, V2016} {
+	for _, v := range []Version{V2007, V2010, V2013, V2016} {
 		fsys, _, _ := mustRun(t, Config{Seed: 21, Messages: 80, Version: v})
 		rows := readRows(t, fsys, nil, false)
 		var want bytes.Buffer

@@ -19,6 +19,9 @@ type gen struct {
 	layout []msgtrk.Field
 	ge13   bool // Exchange 2013 or later
 	ge16   bool // Exchange 2016 or later
+	legacy bool // Exchange 2007 or 2010: the Mailbox role's MSGTRKM, the transport's store driver picks up and delivers
+	v2007  bool
+	extra  *rand.Rand // draws of Config.Meetings and Config.Restarts, apart from rng
 	build  string
 
 	ev       msgtrk.Event
@@ -49,7 +52,9 @@ type msgState struct {
 	cst                                               string // ClientSubmitTime value, or ""
 	prior                                             string // latency parts of the hops before the hub ("SRV=…;SRV=…"), or ""
 	origClientIP                                      string
-	hubIn                                             int64 // when the hub received it
+	hubIn                                             int64  // when the hub received it
+	meeting                                           bool   // a meeting request (Config.Meetings)
+	storeCtx                                          string // 2007/2010 store submissions: the source-context the hub's pickup repeats
 	sizeText                                          string
 	sizeOf                                            int64
 }
@@ -140,7 +145,7 @@ func (g *gen) commit(m *msgState, srv *Server, lk msgtrk.LogKind, t int64, et ms
 	g.seq++
 	m.pending++
 	g.rows++
-	if g.cfg.Version == V2010 {
+	if g.legacy {
 		// 2007/2010: the Mailbox role logs submissions in MSGTRKM; the
 		// store driver of the transport service logs deliveries in MSGTRK.
 		switch lk {

@@ -14,6 +14,12 @@ func (g *gen) lastError(srv *Server, t int64, led, fqdn, ip string) string {
 
 // failRow writes a FAIL row on srv and registers the NDR it causes.
 func (g *gen) failRow(hc *hubCtx, srv *Server, imid string, fs []*final, statuses []string, t int64, role string, depth int, connector string, external bool) {
+	g.failRowOf(hc, "SMTP", srv, imid, fs, statuses, t, role, depth, connector, external)
+}
+
+// failRowOf is failRow for a row of the given source (the 2007/2010 store
+// driver's and categorizer's FAIL rows are not SMTP's).
+func (g *gen) failRowOf(hc *hubCtx, source string, srv *Server, imid string, fs []*final, statuses []string, t int64, role string, depth int, connector string, external bool) {
 	m := hc.m
 	if hc.ndr == nil {
 		hc.ndr = map[*Server]*ndrState{}
@@ -29,7 +35,7 @@ func (g *gen) failRow(hc *hubCtx, srv *Server, imid string, fs []*final, statuse
 		addrs[i] = f.addr
 		nd.failed = append(nd.failed, f.addr)
 	}
-	e := g.begin(m, srv, t, "SMTP", "FAIL")
+	e := g.begin(m, srv, t, source, "FAIL")
 	e.Fields[fClientIP] = srv.IP
 	e.Fields[fClientHost] = srv.Name
 	e.Fields[fServerIP] = srv.IP
@@ -65,7 +71,13 @@ func boolText(b bool) string {
 // three minutes. For a pending batch they go on until nine minutes after
 // the first; otherwise one to three of them, and the success time (under
 // ten minutes after the first) is returned.
-func (g *gen) deferRows(hc *hubCtx, srv *Server, ip, host, imid string, fs []*final, t int64, pending bool, status, connector string) (last, ok int64) {
+//
+// The row's source is SMTP, or STOREDRIVER for a 2007/2010 transport's own
+// deliveries (connector ""). With Config.Restarts the transport may restart
+// while the copy waits: a LOAD row (source BOOTLOADER), half the time
+// under a new internal-message-id, which the later rows keep; the copy's
+// id at the end is returned.
+func (g *gen) deferRows(hc *hubCtx, srv *Server, ip, host, imid string, fs []*final, t int64, pending bool, status, connector string) (last, ok int64, id string) {
 	m := hc.m
 	addrs := make([]string, len(fs))
 	for i, f := range fs {
@@ -79,7 +91,11 @@ func (g *gen) deferRows(hc *hubCtx, srv *Server, ip, host, imid string, fs []*fi
 	n := 1 + g.rng.IntN(3)
 	for i := 0; ; i++ {
 		next := t + g.between(60_000, 180_000)
-		e := g.begin(m, srv, t, "SMTP", "DEFER")
+		source := "SMTP"
+		if connector == "" {
+			source = "STOREDRIVER"
+		}
+		e := g.begin(m, srv, t, source, "DEFER")
 		e.Fields[fClientIP] = srv.IP
 		e.Fields[fClientHost] = srv.Name
 		e.Fields[fServerIP] = ip
@@ -94,11 +110,14 @@ func (g *gen) deferRows(hc *hubCtx, srv *Server, ip, host, imid string, fs []*fi
 		last = t
 		if pending {
 			if next-first > 9*60_000 {
-				return last, 0
+				return last, 0, imid
 			}
 		} else if i+1 >= n || next-first > 8*60_000 {
 			ok = min(next, first+9*60_000+g.between(0, 30_000))
-			return last, ok
+			return last, ok, imid
+		}
+		if i == 0 && g.cfg.Restarts > 0 && !g.v2007 && g.extra.Float64() < g.cfg.Restarts {
+			imid = g.loadRow(hc, srv, imid, addrs, t+1000+g.extra.Int64N(50_000), role, depth)
 		}
 		t = next
 	}
@@ -155,7 +174,7 @@ func (g *gen) externalSend(hc *hubCtx, srv *Server, imid string, fs []*final, t 
 		if len(deferred) > 0 {
 			pending := deferred[0].out == outDeferPending
 			st := `451 4.4.0 Primary target IP address responded with: "421 4.4.2 Connection dropped due to SocketError." Attempted failover to alternate host, but that did not succeed. Either there are no alternate hosts, or delivery failed to all alternate hosts. The last endpoint attempted was ` + peer.MXIP + ":25"
-			_, tOK := g.deferRows(hc, srv, peer.MXIP, peer.MX, imid, deferred, t+g.between(1, 50), pending, st, connector)
+			_, tOK, id := g.deferRows(hc, srv, peer.MXIP, peer.MX, imid, deferred, t+g.between(1, 50), pending, st, connector)
 			if pending {
 				for _, f := range deferred {
 					g.setOutcome(hc, f, StatusPending, srv.Name, st)
@@ -165,9 +184,29 @@ func (g *gen) externalSend(hc *hubCtx, srv *Server, imid string, fs []*final, t 
 				}
 				continue
 			}
-			g.sendExternal(hc, srv, imid, peer, deferred, tOK, depth, role, connector)
+			g.sendExternal(hc, srv, id, peer, deferred, tOK, depth, role, connector)
 		}
 	}
+}
+
+// loadRow writes the LOAD of a queued copy on srv after its transport
+// restarted (format.md §9.1: source BOOTLOADER), under a new
+// internal-message-id half the time; it returns the copy's id from then on.
+func (g *gen) loadRow(hc *hubCtx, srv *Server, imid string, addrs []string, t int64, role string, depth int) string {
+	if g.extra.IntN(2) == 0 {
+		i := g.s.serverIdx[srv.Name]
+		g.imid[i][0] += 1 + g.extra.Int64N(3)
+		imid = strconv.FormatInt(g.imid[i][0], 10)
+	}
+	e := g.begin(hc.m, srv, t, "BOOTLOADER", "LOAD")
+	e.Fields[fClientHost] = srv.Name
+	e.Fields[fServerHost] = srv.Name
+	e.Fields[fIMID] = imid
+	g.setRcpts(e, addrs, nil)
+	e.Fields[fBytes] = hc.szOutText
+	e.Fields[fCustom] = "S:DeliveryPriority=Normal" + g.forest(srv)
+	g.commit(hc.m, srv, msgtrk.LogTransport, t, msgtrk.EventLoad, role, depth)
+	return imid
 }
 
 func (g *gen) sendExternal(hc *hubCtx, srv *Server, imid string, peer *Peer, fs []*final, t int64, depth int, role, connector string) {

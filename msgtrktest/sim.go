@@ -106,10 +106,10 @@ func (s *Sim) run(snk sink, w io.Writer) (*Truth, error) {
 		for i := range s.org.Servers {
 			srv := &s.org.Servers[i]
 			o.streams[3*i] = &stream{srv: srv, kind: msgtrk.LogTransport}
-			if srv.Role == RoleMailbox && s.cfg.Version == V2010 {
+			if srv.Role == RoleMailbox && s.cfg.Version <= V2010 {
 				o.streams[3*i+1] = &stream{srv: srv, kind: msgtrk.LogMailbox}
 			}
-			if srv.Role == RoleMailbox && s.cfg.Version != V2010 {
+			if srv.Role == RoleMailbox && s.cfg.Version > V2010 {
 				o.streams[3*i+1] = &stream{srv: srv, kind: msgtrk.LogSubmission}
 				o.streams[3*i+2] = &stream{srv: srv, kind: msgtrk.LogDelivery}
 			}
@@ -221,12 +221,15 @@ func (g *gen) pickKind(i int) Kind {
 // newGen prepares the per-run state.
 func newGen(s *Sim) *gen {
 	g := &gen{
-		s:    s,
-		cfg:  s.cfg,
-		org:  s.org,
-		rng:  rand.New(rand.NewPCG(s.cfg.Seed, 0x6d736773)), // "msgs"
-		ge13: s.cfg.Version >= V2013,
-		ge16: s.cfg.Version >= V2016,
+		s:      s,
+		cfg:    s.cfg,
+		org:    s.org,
+		rng:    rand.New(rand.NewPCG(s.cfg.Seed, 0x6d736773)), // "msgs"
+		ge13:   s.cfg.Version >= V2013,
+		ge16:   s.cfg.Version >= V2016,
+		legacy: s.cfg.Version <= V2010,
+		v2007:  s.cfg.Version == V2007,
+		extra:  rand.New(rand.NewPCG(s.cfg.Seed, 0x7874726173)), // "xtras"
 	}
 	n := len(s.org.Servers)
 	g.imid = make([][3]int64, n)

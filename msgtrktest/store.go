@@ -15,7 +15,13 @@ func (g *gen) storeContext(m *msgState, p *plan, S *Server, mbx string, event in
 	b.WriteString(mbx)
 	b.WriteString(", Event:")
 	b.WriteString(strconv.FormatInt(event, 10))
-	b.WriteString(", MessageClass:IPM.Note, CreationTime:")
+	b.WriteString(", MessageClass:")
+	if m.meeting {
+		b.WriteString("IPM.Schedule.Meeting.Request")
+	} else {
+		b.WriteString("IPM.Note")
+	}
+	b.WriteString(", CreationTime:")
 	b.WriteString(g.ts(S, created))
 	b.WriteString(", ClientType:")
 	b.WriteString(p.clientType)
@@ -115,4 +121,65 @@ func (g *gen) storeRows(m *msgState, p *plan, S, H *Server, tN, tR, tSub, create
 	e.Fields[fOrigClient] = o.OriginalClientIP
 	e.Fields[fCustom] = custom
 	g.commit(m, S, msgtrk.LogSubmission, tSub, msgtrk.EventSubmit, RoleSubmission, 0)
+}
+
+// legacyStoreRows writes the 2007/2010 submission on the sender's Mailbox
+// server S: the Mail Submission service's SUBMIT in MSGTRKM (format.md
+// §1.1), laid out as the real 2007 row (testdata/real, wallix): both hosts
+// by short name, no internal-message-id, no recipients. The transport H
+// then picks the message up (pickupRows). It sets the truth's origin and
+// returns the store context, which the pickup repeats.
+func (g *gen) legacyStoreRows(m *msgState, p *plan, S, H *Server, tSub, created int64) string {
+	si := g.s.serverIdx[S.Name]
+	g.storeEvent[si] += 1 + g.rng.Int64N(40)
+	ctx := g.storeContext(m, p, S, p.sender.Mailbox, g.storeEvent[si], created, "")
+	o := &m.truth.Origin
+	o.Server, o.Protocol, o.ClientType, o.Auth, o.ClientIP = S.Name, "store", p.clientType, "04I", S.IP
+	if p.clientType != "EAS" && !g.v2007 {
+		o.OriginalClientIP = p.sender.ClientIP // (no such column in 2007)
+	}
+	e := g.begin(m, S, tSub, "STOREDRIVER", "SUBMIT")
+	e.Fields[fClientIP] = S.IP
+	e.Fields[fClientHost] = S.Name
+	e.Fields[fServerHost] = H.Name
+	e.Fields[fContext] = ctx
+	e.Fields[fBytes], e.Fields[fReturnPath], e.Fields[fDirection] = "", "", ""
+	e.Fields[fCustom] = "S:ItemEntryId=" + g.itemEntryID()
+	g.commit(m, S, msgtrk.LogSubmission, tSub, msgtrk.EventSubmit, RoleSubmission, 0)
+	return ctx
+}
+
+// pickupRows writes the 2007/2010 transport H picking a store submission
+// up from the Mailbox server (the STOREDRIVER RECEIVE the transport logs,
+// naming the mailbox server as its client, §4; 2010 first logs a
+// NOTIFYMAPI, as the real 2010 MSGTRK sample shows: hosts, ids and
+// recipients empty). These are the hub's first rows.
+func (g *gen) pickupRows(m *msgState, p *plan, H *Server, imid string, t, size int64, depth int) {
+	S := g.homeOf(p.sender)
+	if !g.v2007 {
+		tn := t - g.between(5, 30)
+		e := g.begin(m, H, tn, "STOREDRIVER", "NOTIFYMAPI")
+		e.Fields[fMID], e.Fields[fSubject], e.Fields[fSender], e.Fields[fReturnPath], e.Fields[fDirection], e.Fields[fBytes] = "", "", "", "", "", ""
+		e.Fields[fContext] = m.storeCtx
+		e.Fields[fCustom] = "S:ItemEntryId=" + g.itemEntryID()
+		g.commit(m, H, msgtrk.LogTransport, tn, msgtrk.EventNotifyMAPI, RoleHub, depth)
+	}
+	types := make([]string, len(p.rcpts))
+	for i, r := range p.rcpts {
+		types[i] = r.typ
+	}
+	e := g.begin(m, H, t, "STOREDRIVER", "RECEIVE")
+	e.Fields[fClientIP] = S.IP
+	e.Fields[fClientHost] = S.FQDN
+	e.Fields[fServerIP] = H.IP
+	e.Fields[fServerHost] = H.FQDN
+	e.Fields[fContext] = m.storeCtx
+	e.Fields[fIMID] = imid
+	g.setRcpts(e, envAddrs(p), types)
+	e.Fields[fBytes] = strconv.FormatInt(size, 10)
+	e.Fields[fInfo] = "04I: "
+	e.Fields[fOrigClient] = m.truth.Origin.OriginalClientIP
+	e.Fields[fOrigServer] = H.IP
+	e.Fields[fCustom] = "S:MailboxDatabaseGuid=" + S.Database + ";S:DeliveryPriority=Normal"
+	g.commit(m, H, msgtrk.LogTransport, t, msgtrk.EventReceive, RoleHub, depth)
 }

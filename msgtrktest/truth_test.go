@@ -68,7 +68,7 @@ func truthErrors(s *Sim, tr *Truth, rows []row) []error {
 			byKey[k] = append(byKey[k], r)
 		}
 	}
-	if v == V2010 {
+	if v <= V2010 {
 		// 2010 NOTIFYMAPI rows have no message-id either.
 		for k, rs := range byKey {
 			if strings.HasPrefix(k, "mid:|") {
@@ -198,9 +198,11 @@ func checkMessage(s *Sim, m *MessageTruth, rs []*row, midKey map[string]string) 
 		}
 		role := ""
 		switch {
-		case r.Kind == msgtrk.LogSubmission || (s.cfg.Version == V2010 && src == "STOREDRIVER" && (ev == "NOTIFYMAPI" || ev == "RECEIVE" || ev == "SUBMIT")):
+		case r.Kind == msgtrk.LogSubmission || r.Kind == msgtrk.LogMailbox:
+			// (2007/2010: the Mailbox role's SUBMIT in MSGTRKM)
 			role = RoleSubmission
-		case r.Kind == msgtrk.LogDelivery || (s.cfg.Version == V2010 && src == "STOREDRIVER"):
+		case r.Kind == msgtrk.LogDelivery || (s.cfg.Version <= V2010 && src == "STOREDRIVER" && ev == "DELIVER"):
+			// (2007/2010: the transport's store driver delivers)
 			role = RoleDelivery
 		case strings.HasPrefix(r.Server, "EDGE"):
 			role = RoleEdgeHop

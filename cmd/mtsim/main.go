@@ -47,7 +47,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		seed     = fl.Uint64("seed", 1, "random seed: the same flags give the same bytes")
 		messages = fl.Int("messages", 0, "messages to generate (0: no limit, see -events)")
 		events   = fl.Int("events", 0, "stop once this many rows were generated (0: no limit)")
-		version  = fl.String("version", "2016", "Exchange version: 2010, 2013, 2016 or 2019")
+		version  = fl.String("version", "2016", "Exchange version: 2007, 2010, 2013, 2016 or 2019")
 		mailbox  = fl.Int("mailbox", 3, "Mailbox servers in the DAG")
 		edges    = fl.Int("edges", 1, "Edge servers (0 for none)")
 		users    = fl.Int("users", 50, "mailboxes")

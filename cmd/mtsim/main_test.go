@@ -70,7 +70,7 @@ func TestUsage(t *testing.T) {
 		{"-messages", "5"},
 		{"-out", "x", "-stream", "y", "-messages", "5"},
 		{"-out", "x"},
-		{"-out", "x", "-messages", "5", "-version", "2007"},
+		{"-out", "x", "-messages", "5", "-version", "2003"},
 		{"-out", "x", "-messages", "5", "-mix", "nope=1"},
 		{"-out", "x", "-messages", "5", "-mix", "store"},
 		{"-out", "x", "-messages", "5", "-start", "yesterday"},
