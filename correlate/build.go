@@ -615,6 +615,9 @@ func (b *builder) buildLinks() {
 			if e.internal.n > 0 {
 				id := rootCopy(b.forks, e.server, b.copyID(tr.bytesOf(e.internal)))
 				if p, ok := b.byVisit[visitKey{e.server, RoleHub, id}]; ok {
+					if b.visits[p].Events == 0 {
+						p = b.visits[p].hop // (joined its server's first copy: a LOAD's)
+					}
 					b.addParent(h, p)
 				}
 			}

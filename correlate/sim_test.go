@@ -207,8 +207,9 @@ var cmpEmptySlices = cmp.Transformer("emptyNil", func(s []string) []string {
 })
 
 // TestPropertySimulatedOrganisations: for any simulated organisation and
-// message mix — Exchange 2010 to 2019, clock skew up to ±2 minutes, files
-// collected twice, files cut while being written — correlating the logs
+// message mix — Exchange 2007 to 2019, clock skew up to ±2 minutes, files
+// collected twice, files cut while being written, meeting requests,
+// transports restarting while copies wait (LOAD) — correlating the logs
 // (read in whatever order the files are found) recovers the ground truth
 // exactly: one trace per message with its key, origin, hops, every
 // recipient's outcome, group chain and server; no shadow or duplicate row
@@ -218,9 +219,10 @@ func TestPropertySimulatedOrganisations(t *testing.T) {
 	props := gopter.NewProperties(params)
 	versions := []msgtrktest.Version{msgtrktest.V2007, msgtrktest.V2010, msgtrktest.V2013, msgtrktest.V2016, msgtrktest.V2019}
 	props.Property("correlation recovers the simulator's truth", prop.ForAll(
-		func(seed uint64, mbx, edges, msgs, vi int, skewMs int64, dups, cuts int, shards int) string {
+		func(seed uint64, mbx, edges, msgs, vi int, skewMs int64, dups, cuts int, shards int, meetings, restarts float64) string {
 			cfg := msgtrktest.Config{Seed: seed, MailboxServers: mbx, EdgeServers: edges, Messages: msgs,
-				Version: versions[vi], MaxSkew: time.Duration(skewMs) * time.Millisecond, DuplicateFiles: dups, TruncateFiles: cuts}
+				Version: versions[vi], MaxSkew: time.Duration(skewMs) * time.Millisecond, DuplicateFiles: dups, TruncateFiles: cuts,
+				Meetings: meetings, Restarts: restarts}
 			if edges == 0 {
 				cfg.EdgeServers = msgtrktest.NoEdge
 			}
@@ -240,6 +242,7 @@ func TestPropertySimulatedOrganisations(t *testing.T) {
 		},
 		gen.UInt64(), gen.IntRange(1, 4), gen.IntRange(0, 2), gen.IntRange(1, 60), gen.IntRange(0, len(versions)-1),
 		gen.Int64Range(0, 120000), gen.IntRange(0, 2), gen.IntRange(0, 2), gen.OneConstOf(1, 1, 2, 3),
+		gen.OneConstOf(0.0, 0.0, 0.3, 1.0), gen.OneConstOf(0.0, 0.0, 0.5, 1.0),
 	))
 	props.TestingRun(t)
 }
