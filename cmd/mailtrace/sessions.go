@@ -127,20 +127,6 @@ func equalsAny(s string, list []string) bool {
 	return false
 }
 
-// parsePrefix reads an address or a CIDR prefix.
-func parsePrefix(s string) (netip.Prefix, error) {
-	if strings.Contains(s, "/") {
-		p, err := netip.ParsePrefix(s)
-		return p.Masked(), err
-	}
-	a, err := netip.ParseAddr(s)
-	if err != nil {
-		return netip.Prefix{}, err
-	}
-	a = a.Unmap()
-	return netip.PrefixFrom(a, a.BitLen()), nil
-}
-
 const sessionsUsage = `usage: mailtrace sessions [flags] PATH...
 
 SMTP sessions from Exchange protocol logs (RECV*.LOG, SEND*.LOG) and outbound
@@ -181,9 +167,9 @@ func runSessions(args []string, stdout, stderr io.Writer) error {
 	}
 	var f sessionFilter
 	for _, r := range remotes {
-		p, err := parsePrefix(r)
+		p, err := filter.ParsePrefix(r)
 		if err != nil {
-			return usagef("-remote: %q is not an IP address or CIDR prefix", r)
+			return usagef("-remote: %v", unprefixed(err))
 		}
 		f.prefixes = append(f.prefixes, p)
 	}
@@ -215,10 +201,10 @@ func runSessions(args []string, stdout, stderr io.Writer) error {
 		f.auth = strings.ToUpper(*authFlag)
 	}
 	if f.start, err = filter.ParseTime(*start, c.now, c.loc); err != nil {
-		return usagef("-start: %v", err)
+		return usagef("-start: %v", unprefixed(err))
 	}
 	if f.end, err = filter.ParseTime(*end, c.now, c.loc); err != nil {
-		return usagef("-end: %v", err)
+		return usagef("-end: %v", unprefixed(err))
 	}
 	f.minMessages = *minMessages
 	if *idle <= 0 {

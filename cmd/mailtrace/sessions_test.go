@@ -157,8 +157,9 @@ func TestSessionsRefusesOtherLogs(t *testing.T) {
 	if _, _, code := runCmd(t, "", "sessions", "-tls", "maybe", root); code != 2 {
 		t.Errorf("-tls maybe: exit %d, want 2", code)
 	}
-	if _, _, code := runCmd(t, "", "sessions", "-remote", "10.0.0.0/99", root); code != 2 {
-		t.Errorf("-remote bad: exit %d, want 2", code)
+	// -remote reads addresses as -client-ip does (filter.ParsePrefix).
+	if _, errOut, code := runCmd(t, "", "sessions", "-remote", "10.0.0.0/99", root); code != 2 || !strings.Contains(errOut, `-remote: cannot read "10.0.0.0/99" as an address or CIDR prefix`) {
+		t.Errorf("-remote bad: exit %d, stderr %q; want 2 and filter.ParsePrefix's reason", code, errOut)
 	}
 }
 
