@@ -188,16 +188,39 @@ func JoinSessionsWith(t *Trace, resolve func(r *SMTPRow) []SessionLink) {
 	for i := range t.Recipients {
 		t.Recipients[i].Attempts = nil
 	}
+	var rcpts *recipientIndex // built at the first send session
 	for i := range t.SMTPRows {
 		r := &t.SMTPRows[i]
 		for _, l := range resolve(r) {
 			l.Row, l.Hop = i, r.Hop
 			t.Sessions = append(t.Sessions, l)
 			if l.Side == SideSend && r.Event != msgtrk.EventHARedirect { // a shadow copy is no hand-over
-				t.addAttempts(r, smtplog.Ref{Session: l.Session, Msg: l.Message})
+				if rcpts == nil {
+					rcpts = newRecipientIndex(t.Recipients)
+				}
+				t.addAttempts(r, smtplog.Ref{Session: l.Session, Msg: l.Message}, rcpts)
 			}
 		}
 	}
+}
+
+// recipientIndex finds a trace's recipients by address (any case), so that
+// giving a session's recipients their attempts costs the session's
+// recipients, not their product with the trace's: a message to a large
+// group is sent in sessions of hundreds of RCPT TO.
+type recipientIndex struct {
+	at   map[string][]int // folded address → indexes in Trace.Recipients
+	mark []int            // the last call of addAttempts that gave each one an attempt
+	call int
+}
+
+func newRecipientIndex(rs []Recipient) *recipientIndex {
+	x := &recipientIndex{at: make(map[string][]int, len(rs)), mark: make([]int, len(rs))}
+	for i := range rs {
+		k := strings.ToLower(rs[i].Address)
+		x.at[k] = append(x.at[k], i)
+	}
+	return x
 }
 
 // ResolveSessions finds the sessions behind one SMTP row in x, with
@@ -282,7 +305,15 @@ func sendingAttempt(x *smtplog.Index, r *SMTPRow) (smtplog.Ref, bool) {
 	var best smtplog.Ref
 	bestN, found := -1, false
 	var bestD time.Duration
-	for _, ref := range x.Sending(r.Server, id) {
+	refs := x.Sending(r.Server, id)
+	var rowRcpts map[string]bool // r's recipients, folded, when there is a choice
+	if len(refs) > 1 {
+		rowRcpts = make(map[string]bool, len(r.Recipients))
+		for _, a := range r.Recipients {
+			rowRcpts[strings.ToLower(a)] = true
+		}
+	}
+	for _, ref := range refs {
 		m := ref.Message()
 		if !agrees(r.Event, m) {
 			continue
@@ -291,11 +322,10 @@ func sendingAttempt(x *smtplog.Index, r *SMTPRow) (smtplog.Ref, bool) {
 		if r.RemoteIP.IsValid() && ref.Session.Remote.IsValid() && ref.Session.Remote.Addr().Unmap() == r.RemoteIP.Unmap() {
 			n += 1 << 20 // the row's next hop is the session's remote end
 		}
-		for _, rc := range m.Recipients {
-			for _, a := range r.Recipients {
-				if strings.EqualFold(rc.Address, a) {
+		if rowRcpts != nil {
+			for _, rc := range m.Recipients {
+				if rowRcpts[strings.ToLower(rc.Address)] {
 					n++
-					break
 				}
 			}
 		}
@@ -355,18 +385,19 @@ func messageOf(s *smtplog.Session, mid string) int {
 
 // addAttempts adds the attempt of send session ref to the recipients of r
 // it carried.
-func (t *Trace) addAttempts(r *SMTPRow, ref smtplog.Ref) {
+func (t *Trace) addAttempts(r *SMTPRow, ref smtplog.Ref, x *recipientIndex) {
 	m := ref.Message()
 	s := ref.Session
-	for i := range t.Recipients {
-		rc := &t.Recipients[i]
-		for _, mr := range m.Recipients {
-			if !strings.EqualFold(mr.Address, rc.Address) {
-				continue
+	x.call++
+	for _, mr := range m.Recipients {
+		for _, i := range x.at[strings.ToLower(mr.Address)] {
+			if x.mark[i] == x.call {
+				continue // the first RCPT TO of an address named twice
 			}
+			x.mark[i] = x.call
+			rc := &t.Recipients[i]
 			rc.Attempts = append(rc.Attempts, SMTPAttempt{Time: s.End, Server: r.Server, SessionID: s.Key.IDString(),
 				Remote: s.Remote, RemoteRaw: s.RemoteRaw, RcptReply: mr.Reply.String(), Reply: m.DataReply.String()})
-			break
 		}
 	}
 }
