@@ -82,6 +82,8 @@ type builder struct {
 	byNext     map[string]int32   // next hop short + "\x00" + internal id → sending visit
 	identified map[[2]string]bool // (sender, receiver): some SEND between them names a copy the receiver has
 	entryFrom  int32              // the RECEIVE from an Exchange server whose rows are missing that the origin would be, -1
+	entryLost  int32              // the visit that handed the message on with no row of its entry (enteredUnseen), -1
+	entered    []bool             // per visit: a row of it shows the message entering (enteredUnseen's scratch)
 	keyBuf     []byte
 	forks      map[[2]string]string // (server, copy) → the copy it was forked from (forkOf)
 
@@ -1002,7 +1004,7 @@ func (b *builder) buildOrigin() {
 		dsn = dsnAny
 	}
 	o := &out.Origin
-	b.entryFrom = -1
+	b.entryFrom, b.entryLost = -1, -1
 	switch {
 	case dsn >= 0:
 		e := &tr.events[dsn]
@@ -1024,6 +1026,14 @@ func (b *builder) buildOrigin() {
 		// not in the input: it entered there, or before.
 		b.entryFrom = first
 		return
+	default:
+		if v := b.enteredUnseen(first); v >= 0 {
+			// Handed over by a copy whose entry is not in the input
+			// (older logs deleted, format.md §1.2): the first RECEIVE
+			// left is not where the message entered.
+			b.entryLost = v
+			return
+		}
 	}
 	e := &tr.events[first]
 	ri := &tr.receives[e.recv]
@@ -1493,6 +1503,12 @@ func (b *builder) insideOrg(e *event) bool {
 		bytes.HasPrefix(conn, edgeSyncPrefix) && !b.org.isEdge(e.short) && !b.nonExchangeReply(e)
 }
 
+// pickupSlack is how long before a 2007/2010 transport's pickup the
+// Mailbox role may have logged the SUBMIT, clock skew included: when that
+// server's MSGTRKM begins later than the pickup less this, the SUBMIT may
+// be in the older, deleted files.
+const pickupSlack = 2 * time.Minute
+
 // buildMissingLogs finds the servers (or services of a server) the
 // message was handed to or received from whose logs are not in the input:
 // those of handed-off recipients (above), an Exchange server that handed
@@ -1509,7 +1525,9 @@ func (b *builder) buildMissingLogs() {
 			if !b.org.hasLogs(p) {
 				b.missing[missingKey{p, msgtrk.LogUnknown}] = true
 			} else {
-				b.logsWanted(p, msgtrk.LogSubmission, e.time)
+				// (The SUBMIT was logged before the pickup, on another
+				// clock: logs beginning a little before it still miss it.)
+				b.logsWanted(p, msgtrk.LogSubmission, e.time-int64(pickupSlack))
 			}
 			continue
 		}
@@ -1728,6 +1746,11 @@ func (b *builder) buildAnomalies() {
 			e := &tr.events[b.entryFrom]
 			out.Anomalies = append(out.Anomalies, Anomaly{AnomalyNoOrigin, fmt.Sprintf("%s received it from %s, an Exchange server whose logs of that time are not in the input: it entered there or before",
 				e.server, b.org.nameFor(e.peer))})
+		} else if b.entryLost >= 0 {
+			v := &b.visits[b.entryLost]
+			out.Anomalies = append(out.Anomalies, Anomaly{AnomalyNoOrigin, fmt.Sprintf("the rows of %s (%s) show it handing the message on, not receiving it: its entry is not in the input",
+				v.Server, v.Role)})
+			b.entryGap()
 		} else {
 			out.Anomalies = append(out.Anomalies, Anomaly{AnomalyNoOrigin, "no RECEIVE row for this message"})
 			b.entryGap()
@@ -1740,6 +1763,43 @@ func (b *builder) buildAnomalies() {
 	if tr.droppedEvents > 0 {
 		out.Anomalies = append(out.Anomalies, Anomaly{AnomalyTruncated, fmt.Sprintf("%d rows beyond MaxEventsPerTrace not kept", tr.droppedEvents)})
 	}
+}
+
+// enteredUnseen returns a visit that handed the message to the visit of
+// event i although none of its rows shows the message entering it (a
+// RECEIVE, a DSN that made it, a Safety Net RESUBMIT, a 2007/2010 Mailbox
+// role's SUBMIT): that visit's first rows are not in the input, so its
+// entry, and the message's, is unknown. -1 when every parent shows its
+// entry.
+func (b *builder) enteredUnseen(i int32) int32 {
+	h := b.hopOf[i]
+	if h < 0 || len(b.visits[h].parents) == 0 {
+		return -1
+	}
+	tr := b.tr
+	if cap(b.entered) < len(b.visits) {
+		b.entered = make([]bool, len(b.visits))
+	}
+	entered := b.entered[:len(b.visits)]
+	clear(entered)
+	for j := range tr.events {
+		b.steps++
+		e := &tr.events[j]
+		if v := b.hopOf[j]; v >= 0 {
+			switch {
+			case e.etype == msgtrk.EventReceive, e.etype == msgtrk.EventDSN, e.etype == msgtrk.EventResubmit,
+				e.etype == msgtrk.EventSubmit && e.kind == msgtrk.LogMailbox:
+				entered[v] = true
+			}
+		}
+	}
+	for _, p := range b.visits[h].parents {
+		b.steps++
+		if !entered[p] && b.visits[p].Events > 0 {
+			return p
+		}
+	}
+	return -1
 }
 
 // sendsHandOver reports whether e is logged by a server handing the

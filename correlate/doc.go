@@ -145,6 +145,11 @@
 //     other source, which Origin.Source names). An SMTP RECEIVE from
 //     another Exchange server whose logs of that time are missing is no
 //     origin: the message entered there or before (no_origin says so).
+//     Nor is a RECEIVE from a copy whose rows show it handing the message
+//     on but not receiving it (its first rows were in files circular
+//     logging deleted, §1.2): no_origin says so, and log_gap when the
+//     logs begin shortly before. A 2007/2010 Mailbox role's SUBMIT is a
+//     store submission's origin when the transport's pickup is missing.
 //   - PROCESSMEETINGMESSAGE: the delivery service's meeting processor,
 //     whatever file it is in; its internal-message-id holds the message-id
 //     (§4), so it is nobody's copy; no recipient of its own.

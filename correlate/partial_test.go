@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/leanovate/gopter"
@@ -12,20 +13,21 @@ import (
 	"github.com/leanovate/gopter/prop"
 	"github.com/mailtrace/mailtrace/correlate"
 	"github.com/mailtrace/mailtrace/internal/proptest"
+	"github.com/mailtrace/mailtrace/msgtrk"
 	"github.com/mailtrace/mailtrace/msgtrktest"
 )
 
-// serviceOfRole is the log a hop's rows are in, for a version (2010: the
-// Mailbox role's submissions in MSGTRKM, deliveries in MSGTRK).
+// serviceOfRole is the log a hop's rows are in, for a version (2007 and
+// 2010: the Mailbox role's submissions in MSGTRKM, deliveries in MSGTRK).
 func serviceOfRole(v msgtrktest.Version, role string) string {
 	switch role {
 	case msgtrktest.RoleSubmission:
-		if v == msgtrktest.V2010 {
+		if v <= msgtrktest.V2010 {
 			return "MSGTRKM"
 		}
 		return "MSGTRKMS"
 	case msgtrktest.RoleDelivery:
-		if v == msgtrktest.V2010 {
+		if v <= msgtrktest.V2010 {
 			return "MSGTRK"
 		}
 		return "MSGTRKMD"
@@ -240,6 +242,83 @@ func TestMissingDeliveryLogs(t *testing.T) {
 		t.Logf("whole %v: %d files dropped, %d recipients handed off, %d with a log_gap", whole, len(gone), handed, gaps)
 		if handed == 0 || whole && gaps != 0 || !whole && gaps != handed {
 			t.Errorf("whole %v: %d recipients handed off to EX01, %d log_gap anomalies", whole, handed, gaps)
+		}
+	}
+}
+
+// TestLogsStartLater: circular logging deleted the first file of every log
+// of every server (format.md §1.2), so the logs begin after many messages
+// began. A message that lost rows with them is never complete, and its
+// origin is the truth's or unknown: the trace says its start is missing
+// (no_origin, log_gap or missing logs) instead of inventing an entry at
+// the first row left.
+func TestLogsStartLater(t *testing.T) {
+	for _, v := range []msgtrktest.Version{msgtrktest.V2007, msgtrktest.V2010, msgtrktest.V2013, msgtrktest.V2016, msgtrktest.V2019} {
+		sim, err := msgtrktest.New(msgtrktest.Config{Seed: 12, Messages: 250, MailboxServers: 2, Version: v, MaxFileBytes: 12000, MaxSkew: 20 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fsys, truth, err := sim.WriteFS()
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The first file of each server's log (truth.Files is sorted by
+		// path: the first file first), when it has another.
+		gone := fstest.MapFS{}
+		perLog := map[string]int{}
+		for _, f := range truth.Files {
+			perLog[f.Server+" "+f.Kind]++
+		}
+		for _, f := range truth.Files {
+			if k := f.Server + " " + f.Kind; perLog[k] > 1 && perLog[k] > 0 {
+				gone[f.Path] = fsys[f.Path]
+				delete(fsys, f.Path)
+				perLog[k] = -1
+			}
+		}
+		lost := map[string]bool{} // keys of the messages with rows gone
+		inputs, err := msgtrk.FindFiles(gone, ".")
+		if err != nil || len(inputs) == 0 {
+			t.Fatalf("%v: %d files gone (%v)", v, len(inputs), err)
+		}
+		mg := msgtrk.NewMerger(inputs)
+		for mg.Next() {
+			rec := mg.Record()
+			k := strings.ToLower(string(rec.Field(msgtrk.NetworkMessageID)))
+			if v <= msgtrktest.V2010 {
+				k = "mid:" + string(rec.Field(msgtrk.MessageID)) + "|" + strings.ToLower(string(rec.Field(msgtrk.SenderAddress)))
+			}
+			lost[k] = true
+		}
+		run := correlateFS(t, fsys, 1, correlate.Options{})
+		byKey := map[string]*correlate.Trace{}
+		for _, tr := range run.traces {
+			byKey[tr.Key] = tr
+		}
+		cut, unknown := 0, 0
+		for _, m := range truth.Messages {
+			tr := byKey[m.Key]
+			if tr == nil || !lost[m.Key] {
+				continue
+			}
+			cut++
+			if tr.Reason == correlate.ReasonComplete {
+				t.Errorf("%v: %s lost rows with the first files and its trace is complete: %+v", v, m.Key, tr.Hops)
+			}
+			if p := tr.Origin.Protocol; p == correlate.ProtocolUnknown {
+				unknown++
+				if !slices.ContainsFunc(tr.Anomalies, func(a correlate.Anomaly) bool {
+					return a.Kind == correlate.AnomalyNoOrigin || a.Kind == correlate.AnomalyLogGap
+				}) && len(tr.MissingLogs) == 0 {
+					t.Errorf("%v: %s: no origin and nothing said: %v", v, m.Key, tr.Anomalies)
+				}
+			} else if p.String() != m.Origin.Protocol || tr.Origin.Server != m.Origin.Server {
+				t.Errorf("%v: %s (%v) lost rows with the first files: origin %s at %s, truth %s at %s", v, m.Key, m.Kind, p, tr.Origin.Server, m.Origin.Protocol, m.Origin.Server)
+			}
+		}
+		t.Logf("%v: %d files gone, %d traces lost rows, %d of them without origin", v, len(inputs), cut, unknown)
+		if cut == 0 || unknown == 0 {
+			t.Errorf("%v: %d traces lost rows, %d without origin: the case is not reached", v, cut, unknown)
 		}
 	}
 }
