@@ -16,6 +16,7 @@ type trace struct {
 	last     int64
 	deadline int64
 	hkey     int64 // deadline as the heap last saw it; never above deadline
+	cost     int64 // its footprint when last counted in Tracker.held
 
 	events   []event
 	receives []receiveInfo

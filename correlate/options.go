@@ -38,9 +38,21 @@ type Options struct {
 	Window time.Duration
 	// MaxOpenTraces bounds the traces held at once; when it is reached the
 	// trace whose window would end first is emitted early (ReasonEvicted).
-	// Default 1,048,576. Memory is about 1 KB per open trace plus 200 bytes
-	// per event.
+	// Default 1,048,576. See MaxMemory for what a trace costs, and a bound
+	// in bytes.
 	MaxOpenTraces int
+	// MaxMemory bounds, in bytes, what the open traces and the remembered
+	// keys take on the heap; 0 (the default) for no bound but
+	// MaxOpenTraces. The keys take about 160 bytes each (RecentKeys of
+	// them, per shard of a Sharded tracker, and as many again in its
+	// router); the rest is the open traces', counted as they grow: a
+	// message of one row takes about OpenTraceBytes, each further row
+	// about RowBytes (TestFootprint measures both). Past the budget the
+	// traces whose windows end first are emitted early (ReasonEvicted,
+	// counted in Stats.Evicted) and their later rows count as late: no
+	// row is lost, but such a message is split. A budget that leaves less
+	// than 1 MiB to the open traces (of each shard) is refused.
+	MaxMemory int64
 	// MaxEventsPerTrace bounds the events kept for one trace; further events
 	// are counted (Trace.Anomalies) but not kept. Default 10,000.
 	MaxEventsPerTrace int
@@ -79,7 +91,7 @@ func (o *Options) withDefaults() (Options, error) {
 	if v.OnTrace == nil {
 		return v, errors.New("correlate: Options.OnTrace is required")
 	}
-	if v.Window < 0 || v.MaxOpenTraces < 0 || v.MaxEventsPerTrace < 0 || v.RecentKeys < 0 {
+	if v.Window < 0 || v.MaxOpenTraces < 0 || v.MaxMemory < 0 || v.MaxEventsPerTrace < 0 || v.RecentKeys < 0 {
 		return v, fmt.Errorf("correlate: negative option in %+v", *o)
 	}
 	if v.Window == 0 {

@@ -92,6 +92,10 @@ func NewSharded(n int, opts Options) (*Sharded, error) {
 	if n < 1 {
 		n = 1
 	}
+	budget, err := o.openBudget(n)
+	if err != nil {
+		return nil, err
+	}
 	s := &Sharded{opts: o, batchRows: DefaultBatchRows,
 		storeShard: map[string]int{}, pending: map[string][]pendRow{},
 		org: newOrgState(), msgIDs: newRecentKeys(o.RecentKeys)}
@@ -100,6 +104,7 @@ func NewSharded(n int, opts Options) (*Sharded, error) {
 		sh := &shard{in: make(chan *shardJob), done: make(chan struct{}), job: &shardJob{}}
 		so := o
 		so.MaxOpenTraces = max(1, o.MaxOpenTraces/n)
+		so.MaxMemory = 0 // (its share is set below)
 		so.OnLate = nil
 		so.OnTrace = func(t *Trace) {
 			wm := sh.tk.watermark
@@ -113,6 +118,7 @@ func NewSharded(n int, opts Options) (*Sharded, error) {
 			return nil, err
 		}
 		tk.org, tk.ownOrg = s.org, false
+		tk.openBudget = budget
 		sh.tk = tk
 		s.shards = append(s.shards, sh)
 		s.wg.Add(1)

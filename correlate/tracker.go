@@ -32,15 +32,17 @@ type Tracker struct {
 	recent    recentKeys
 	stats     Stats
 
-	scratch  []byte
-	scratch2 []byte
-	shorts   map[string]string // server → short lower-case name
-	nodes    []messageinfo.Node
-	b        builder
-	skew     map[[2]string]*skewPair
-	skewSeq  uint64
-	spare    []traceBufs       // buffers of emitted traces, for new ones
-	dsnLinks map[string]string // BuildTrace's Context.DSNLinks
+	scratch    []byte
+	scratch2   []byte
+	shorts     map[string]string // server → short lower-case name
+	nodes      []messageinfo.Node
+	b          builder
+	skew       map[[2]string]*skewPair
+	skewSeq    uint64
+	spare      []traceBufs       // buffers of emitted traces, for new ones
+	held       int64             // what the open traces take (see footprint)
+	openBudget int64             // bound on held, from Options.MaxMemory; 0 for none
+	dsnLinks   map[string]string // BuildTrace's Context.DSNLinks
 }
 
 // New returns a Tracker with the given options.
@@ -49,16 +51,21 @@ func New(opts Options) (*Tracker, error) {
 	if err != nil {
 		return nil, err
 	}
+	budget, err := o.openBudget(1)
+	if err != nil {
+		return nil, err
+	}
 	t := &Tracker{
-		opts:    o,
-		org:     newOrgState(),
-		ownOrg:  true,
-		shorts:  map[string]string{},
-		skew:    map[[2]string]*skewPair{},
-		strs:    map[string]string{},
-		byKey:   map[string]*trace{},
-		byMsgID: map[string]*trace{},
-		recent:  newRecentKeys(o.RecentKeys),
+		openBudget: budget,
+		opts:       o,
+		org:        newOrgState(),
+		ownOrg:     true,
+		shorts:     map[string]string{},
+		skew:       map[[2]string]*skewPair{},
+		strs:       map[string]string{},
+		byKey:      map[string]*trace{},
+		byMsgID:    map[string]*trace{},
+		recent:     newRecentKeys(o.RecentKeys),
 	}
 	t.b.org, t.b.intern = t, t.intern
 	t.b.keepSMTP = o.KeepSMTP
@@ -156,6 +163,15 @@ func (t *Tracker) lookupKey(b []byte) (string, *trace) {
 // Rows for a message whose trace was already emitted count as late (and go
 // to Options.OnLate). Add may emit a trace (when MaxOpenTraces is reached).
 func (t *Tracker) Add(rec *msgtrk.Record) {
+	if tr := t.add(rec); tr != nil {
+		t.account(tr)
+		t.keepBudget()
+	}
+}
+
+// add is Add but for the budget: it returns the trace the row went to (nil
+// when it came late).
+func (t *Tracker) add(rec *msgtrk.Record) *trace {
 	t.stats.Events++
 	ri := rowInfo{etype: rec.EventType(), source: rec.SourceType()}
 	ri.file, ri.local, t.scratch2 = t.org.observe(rec, ri.etype, ri.source, t.ownOrg, t.scratch2)
@@ -180,7 +196,7 @@ func (t *Tracker) Add(rec *msgtrk.Record) {
 			if t.opts.OnLate != nil {
 				t.opts.OnLate(key, rec)
 			}
-			return
+			return nil
 		}
 		if key == "" {
 			// No id at all: the row is a trace of its own.
@@ -205,12 +221,12 @@ func (t *Tracker) Add(rec *msgtrk.Record) {
 	fp := fingerprint(rec)
 	if tr.seenElsewhere(fp, rec.Origin()) {
 		t.stats.DuplicateRows++
-		return
+		return tr
 	}
 	if len(tr.events) >= t.opts.MaxEventsPerTrace {
 		tr.droppedEvents++
 		t.stats.Dropped++
-		return
+		return tr
 	}
 	tr.noteMessage(rec, t, primary)
 	if t.opts.Mark != nil && !tr.marked && t.opts.Mark(rec) {
@@ -238,6 +254,7 @@ func (t *Tracker) Add(rec *msgtrk.Record) {
 		tr.hkey = tr.deadline
 		heap.Fix(&t.open, tr.heapIdx)
 	}
+	return tr
 }
 
 func (t *Tracker) newTrace(key string) *trace {
@@ -253,11 +270,12 @@ func (t *Tracker) newTrace(key string) *trace {
 		*s = traceBufs{}
 		t.spare = t.spare[:n-1]
 	} else {
-		// A typical message has a handful of rows of a few hundred bytes
-		// of strings: size the slices once instead of growing from zero.
-		tr.events = make([]event, 0, 8)
-		tr.arena = make([]byte, 0, 256)
-		tr.refs = make([]ref, 0, 16)
+		// No spare buffers: more traces are being opened than emitted
+		// (a burst), when most have one or two rows; a trace that grows
+		// further leaves its larger buffers to the spares when emitted.
+		tr.events = make([]event, 0, 2)
+		tr.arena = make([]byte, 0, 192)
+		tr.refs = make([]ref, 0, 8)
 	}
 	t.addKey(tr, key)
 	heap.Push(&t.open, tr)
@@ -284,6 +302,8 @@ func (t *Tracker) merge(a, b *trace) *trace {
 		a, b = b, a
 	}
 	t.stats.Merged++
+	t.held -= b.cost // (a's count grows by b's rows at the end of Add)
+	b.cost = 0
 	a.absorb(b)
 	for _, k := range b.keys {
 		t.addKey(a, k)
@@ -340,6 +360,8 @@ func (t *Tracker) emitAll(r Reason) {
 // emit builds tr's Trace, forgets tr and hands the Trace to OnTrace. reason
 // 0 means "complete or expired, by the recipients".
 func (t *Tracker) emit(tr *trace, reason Reason) {
+	t.held -= tr.cost
+	tr.cost = 0
 	for _, k := range tr.keys {
 		if t.byKey[k] == tr {
 			delete(t.byKey, k)

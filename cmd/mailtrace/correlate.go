@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"time"
@@ -21,7 +22,12 @@ type corrFlags struct {
 	accepted listFlag
 	workers  int
 	keepSMTP bool // trace -smtp: keep the rows to join to protocol logs
+	maxMem   string
+	memory   int64 // maxMem in bytes, 0 for no bound
 }
+
+// defaultMaxMemory is -max-memory's default.
+const defaultMaxMemory = "512MB"
 
 func (c *common) addCorrFlags() *corrFlags {
 	f := &corrFlags{}
@@ -29,6 +35,7 @@ func (c *common) addCorrFlags() *corrFlags {
 	c.fs.Var(&f.edges, "edge", "name of an Edge Transport server (repeatable; Edge servers that send into the organisation through EdgeSync are found by themselves)")
 	c.fs.Var(&f.accepted, "accepted-domain", "a domain the organisation receives mail for (repeatable; domains delivered to in the logs are known by themselves)")
 	c.fs.IntVar(&f.workers, "workers", 1, "correlate on this many goroutines (at least 1; the traces are the same)")
+	c.fs.StringVar(&f.maxMem, "max-memory", defaultMaxMemory, "memory to work in (256MB, 1GB…): past half of it the messages whose quiet window ends first are emitted early, and said so; 0 for no bound")
 	c.checks = append(c.checks, func() error {
 		if f.window <= 0 {
 			return usagef("-window must be positive")
@@ -36,6 +43,11 @@ func (c *common) addCorrFlags() *corrFlags {
 		if f.workers < 1 {
 			return usagef("-workers must be at least 1 (this machine has %d CPUs)", runtime.NumCPU())
 		}
+		n, err := parseSizeFlag("-max-memory", f.maxMem)
+		if err != nil {
+			return err
+		}
+		f.memory = n
 		return nil
 	})
 	return f
@@ -66,19 +78,28 @@ func (c *common) correlateInputs(inputs []msgtrk.Input, f *corrFlags, stderr io.
 	if c.withFilters {
 		opts.Mark = c.filter.Match
 	}
+	if f.memory > 0 {
+		// Half for the correlator's open traces and the keys it
+		// remembers; the rest for reading, the report and the garbage
+		// collector's headroom, which the soft memory limit keeps within
+		// the whole (less a sixteenth for what is not heap: stacks, the
+		// runtime's own).
+		opts.MaxMemory = f.memory / 2
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(f.memory - f.memory/16))
+	}
 	var tk correlate.Correlator
 	workers := f.workers
 	if workers > 1 {
 		s, err := correlate.NewSharded(workers, opts)
 		if err != nil {
-			return corrResult{}, err
+			return corrResult{}, memoryUsage(err, f)
 		}
 		defer s.Close()
 		tk = s
 	} else {
 		t, err := correlate.New(opts)
 		if err != nil {
-			return corrResult{}, err
+			return corrResult{}, memoryUsage(err, f)
 		}
 		tk = t
 	}
@@ -106,7 +127,33 @@ func (c *common) correlateInputs(inputs []msgtrk.Input, f *corrFlags, stderr io.
 	if !c.quiet {
 		reportServers(stderr, tk.ServerHints(), missing)
 	}
-	return corrResult{stats: tk.Stats(), skew: tk.Skew(), inputs: tk.InputServers(), src: src}, src.finish()
+	st := tk.Stats()
+	reportEvicted(stderr, st, f)
+	return corrResult{stats: st, skew: tk.Skew(), inputs: tk.InputServers(), src: src}, src.finish()
+}
+
+// memoryUsage turns the correlator's refusal of a memory budget too small
+// into a usage error naming the flag.
+func memoryUsage(err error, f *corrFlags) error {
+	if f.memory > 0 {
+		return usagef("-max-memory %s is too small for -workers %d: %v", f.maxMem, f.workers, err)
+	}
+	return err
+}
+
+// reportEvicted says on stderr, even with -quiet (the results are short of
+// what more memory would give), how many messages were emitted before
+// their quiet window ended, and how to avoid it.
+func reportEvicted(w io.Writer, st correlate.Stats, f *corrFlags) {
+	if st.Evicted == 0 {
+		return
+	}
+	limit := fmt.Sprintf("-max-memory %s", f.maxMem)
+	if f.memory == 0 {
+		limit = fmt.Sprintf("the limit of %d open messages", correlate.DefaultMaxOpenTraces)
+	}
+	fmt.Fprintf(w, "mailtrace: warning: %d messages were cut short (emitted before their quiet window ended) to stay within %s, with up to %d open at once; %d rows came after their message was emitted and were counted as late, in no trace; give more memory to keep messages whole (-max-memory 1GB, or 0 for no bound)\n",
+		st.Evicted, limit, st.MaxOpen, st.Late)
 }
 
 // reportServers says on stderr, once each, which folder names the rows

@@ -1,0 +1,82 @@
+package correlate
+
+import (
+	"fmt"
+	"unsafe"
+)
+
+// What the Tracker counts against Options.MaxMemory. The sizes of its own
+// records come from the compiler; the costs of a map entry and of a
+// remembered key are measured (TestFootprint keeps the whole count within
+// 25% of the live heap the open traces take).
+const (
+	traceFixedBytes = int64(unsafe.Sizeof(trace{})) + 8 // the trace and its heap slot
+	eventBytes      = int64(unsafe.Sizeof(event{}))
+	refBytes        = int64(unsafe.Sizeof(ref{}))
+	receiveBytes    = int64(unsafe.Sizeof(receiveInfo{}))
+	fpBytes         = int64(unsafe.Sizeof(fpEntry{}))
+	mapEntryBytes   = 48 // a key → *trace entry, with the table's slack
+	recentKeyBytes  = 160
+	minOpenBudget   = 1 << 20 // the least left to the open traces of one tracker
+)
+
+// footprint is what tr takes on the heap, as counted against the budget:
+// its record, the capacity of its buffers, its strings and its entries in
+// the Tracker's maps.
+func (tr *trace) footprint() int64 {
+	n := traceFixedBytes +
+		int64(cap(tr.events))*eventBytes + int64(cap(tr.arena)) + int64(cap(tr.refs))*refBytes +
+		int64(cap(tr.receives))*receiveBytes + int64(cap(tr.fps))*fpBytes + int64(cap(tr.keys))*16 +
+		int64(len(tr.msgID)+len(tr.sender)+len(tr.returnPath)+len(tr.subject))
+	for _, k := range tr.keys {
+		n += mapEntryBytes + int64(len(k))
+	}
+	if tr.msgID != "" {
+		n += mapEntryBytes
+	}
+	n += int64(len(tr.fpSet)) * mapEntryBytes
+	return n
+}
+
+// account brings the Tracker's count of held bytes up to date with what
+// tr takes now.
+func (t *Tracker) account(tr *trace) {
+	c := tr.footprint()
+	t.held += c - tr.cost
+	tr.cost = c
+}
+
+// keepBudget emits, early (ReasonEvicted), the traces whose windows end
+// first until the open traces fit in their budget again.
+func (t *Tracker) keepBudget() {
+	for t.openBudget > 0 && t.held > t.openBudget && len(t.open) > 0 {
+		t.emit(t.popFirst(), ReasonEvicted)
+	}
+}
+
+// openBudget is what MaxMemory leaves for the open traces of each of n
+// trackers that each remember RecentKeys keys, beside one more table of
+// keys when n > 1 (a Sharded tracker's router): 0 for no bound.
+func (o *Options) openBudget(n int) (int64, error) {
+	if o.MaxMemory == 0 {
+		return 0, nil
+	}
+	tables := int64(n)
+	if n > 1 {
+		tables++
+	}
+	recent := tables * int64(o.RecentKeys) * recentKeyBytes
+	left := (o.MaxMemory - recent) / int64(n)
+	if left < minOpenBudget {
+		return 0, fmt.Errorf("correlate: MaxMemory %d leaves too little for open traces: remembering RecentKeys (%d) takes about %d bytes; give more or remember fewer keys", o.MaxMemory, o.RecentKeys, recent)
+	}
+	return left, nil
+}
+
+// Measured costs (TestFootprint), stated in Options.MaxMemory.
+const (
+	// OpenTraceBytes is about what an open trace of one row takes.
+	OpenTraceBytes = 1600
+	// RowBytes is about what each further row of an open trace takes.
+	RowBytes = 400
+)

@@ -1,0 +1,222 @@
+package correlate
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/mailtrace/mailtrace/msgtrk"
+	"github.com/mailtrace/mailtrace/msgtrktest"
+)
+
+// liveHeap returns the live heap after a collection.
+func liveHeap() uint64 {
+	var ms runtime.MemStats
+	runtime.GC()
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
+}
+
+// heldBy opens the traces of log in a Tracker that emits none and returns
+// it, with the live heap its open traces take per trace (from a baseline
+// taken after New) and what it counts for them per trace.
+func heldBy(t *testing.T, log []byte) (heap, counted float64) {
+	t.Helper()
+	tk, err := New(Options{Window: time.Hour, OnTrace: func(*Trace) { t.Fatal("a trace was emitted") }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch := new(msgtrk.Batch)
+	rd := msgtrk.NewReaderBytes(log)
+	for rd.Next() {
+		batch.Append(rd.Record())
+	}
+	if err := rd.Err(); err != nil {
+		t.Fatal(err)
+	}
+	before := liveHeap()
+	for i := range batch.Len() {
+		tk.Add(batch.Record(i))
+	}
+	after := liveHeap()
+	n := float64(len(tk.open))
+	runtime.KeepAlive(batch)
+	runtime.KeepAlive(tk)
+	return (float64(after) - float64(before)) / n, float64(tk.held) / n
+}
+
+// multiRowLog writes messages of rows rows each (AGENTINFO rows of one
+// hub, as a hub's hand-over rows are).
+func multiRowLog(messages, rows int) []byte {
+	var b bytes.Buffer
+	w := msgtrk.NewWriter(&b)
+	w.WriteHeader(msgtrk.Header{Version: "15.02.1544.004"})
+	for i := range messages {
+		for r := range rows {
+			var e msgtrk.Event
+			e.SetTime(msgtrktest.BurstStart.Add(time.Duration(i*rows+r) * time.Millisecond))
+			e.Set(msgtrk.ServerHostname, "EX01")
+			e.Set(msgtrk.ClientHostname, "EX01")
+			e.Set(msgtrk.Source, "AGENT")
+			e.Set(msgtrk.EventID, "AGENTINFO")
+			e.Set(msgtrk.NetworkMessageID, fmt.Sprintf("%08d-4d5e-4f60-8a7b-08dc6d5f0b02", i))
+			e.Set(msgtrk.MessageID, fmt.Sprintf("<%d@contoso.com>", i))
+			e.Set(msgtrk.SenderAddress, fmt.Sprintf("user%d@contoso.com", i))
+			e.Set(msgtrk.RecipientAddress, "bob@contoso.com")
+			e.Set(msgtrk.LogID, fmt.Sprintf("%08d-0000-4000-8000-%012d", i, r))
+			w.WriteEvent(&e)
+		}
+	}
+	w.Flush()
+	return b.Bytes()
+}
+
+// TestFootprint: what the Tracker counts against Options.MaxMemory for its
+// open traces is what they take on the live heap, within 25%, for messages
+// of one row (a burst) and of ten; and the costs Options.MaxMemory states
+// hold within a factor of 1.5: OpenTraceBytes for a message of one row,
+// RowBytes for each further row, recentKeyBytes for a remembered key.
+func TestFootprint(t *testing.T) {
+	var burst bytes.Buffer
+	if err := msgtrktest.Burst(&burst, 20000); err != nil {
+		t.Fatal(err)
+	}
+	heap1, counted1 := heldBy(t, burst.Bytes())
+	t.Logf("one row: %.0f bytes on the heap per trace, %.0f counted (OpenTraceBytes %d)", heap1, counted1, OpenTraceBytes)
+	if r := counted1 / heap1; r < 0.75 || r > 1.25 {
+		t.Errorf("one row: %.0f bytes counted per trace, %.0f on the heap (ratio %.2f)", counted1, heap1, r)
+	}
+	if r := heap1 / OpenTraceBytes; r < 1/1.5 || r > 1.5 {
+		t.Errorf("one row: %.0f bytes per trace, OpenTraceBytes says %d", heap1, OpenTraceBytes)
+	}
+	const rows = 10
+	heap10, counted10 := heldBy(t, multiRowLog(2000, rows))
+	t.Logf("%d rows: %.0f bytes on the heap per trace, %.0f counted", rows, heap10, counted10)
+	if r := counted10 / heap10; r < 0.75 || r > 1.25 {
+		t.Errorf("%d rows: %.0f bytes counted per trace, %.0f on the heap (ratio %.2f)", rows, counted10, heap10, r)
+	}
+	heap1m, _ := heldBy(t, multiRowLog(2000, 1))
+	perRow := (heap10 - heap1m) / (rows - 1)
+	t.Logf("each further row: %.0f bytes (RowBytes %d)", perRow, RowBytes)
+	if r := perRow / RowBytes; r < 1/1.5 || r > 1.5 {
+		t.Errorf("each further row: %.0f bytes, RowBytes says %d", perRow, RowBytes)
+	}
+
+	// Remembered keys: a network-message-id and a "msgid:" key per trace,
+	// their strings kept alive by the table.
+	const keys = 1 << 16
+	before := liveHeap()
+	r := newRecentKeys(keys)
+	for i := range keys / 2 {
+		nid := fmt.Sprintf("%08d-4d5e-4f60-8a7b-08dc6d5f0b02", i)
+		r.add(nid, nid)
+		r.add(fmt.Sprintf("msgid:<wave.%d@sender.example>", i), nid)
+	}
+	perKey := (float64(liveHeap()) - float64(before)) / keys
+	runtime.KeepAlive(&r)
+	t.Logf("a remembered key: %.0f bytes (recentKeyBytes %d)", perKey, recentKeyBytes)
+	if ratio := perKey / recentKeyBytes; ratio < 1/1.5 || ratio > 1.5 {
+		t.Errorf("a remembered key: %.0f bytes, recentKeyBytes says %d", perKey, recentKeyBytes)
+	}
+}
+
+// burstRun streams Burst(n) through a Tracker with opts, or a Sharded one
+// when workers > 1 (from a generator on another goroutine: the input is
+// never held), samples the live heap 50 times and returns the largest,
+// the Stats and the rows the emitted traces hold.
+func burstRun(t *testing.T, n, workers int, opts Options) (peak uint64, st Stats, rows int64) {
+	t.Helper()
+	pr, pw := io.Pipe()
+	go func() { pw.CloseWithError(msgtrktest.Burst(pw, n)) }()
+	opts.OnTrace = func(tr *Trace) { rows += int64(tr.Events) }
+	var tk Correlator
+	if workers > 1 {
+		s, err := NewSharded(workers, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		tk = s
+	} else {
+		one, err := New(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tk = one
+	}
+	rd := msgtrk.NewReader(pr)
+	every, i := max(1, n/50), 0
+	base := liveHeap()
+	for rd.Next() {
+		rec := rd.Record()
+		tk.Add(rec)
+		if tm, err := rec.Time(); err == nil {
+			tk.Advance(tm)
+		}
+		if i++; i%every == 0 {
+			peak = max(peak, liveHeap()-min(base, liveHeap()))
+		}
+	}
+	if err := rd.Err(); err != nil {
+		t.Fatal(err)
+	}
+	tk.Flush()
+	return peak, tk.Stats(), rows
+}
+
+// TestBurstBudget: 10^5 and 10^6 messages of one row each within one
+// minute of log time (a spam wave at an Edge) through a Tracker with
+// MaxMemory 32 MiB: the live heap stays under the budget and reaches the
+// same ceiling for both sizes; the traces cut early are counted as
+// evicted, and every row is in an emitted trace or counted late. (-short:
+// 10^5 and 3·10^5.)
+func TestBurstBudget(t *testing.T) {
+	sizes := []int{100_000, 1_000_000}
+	if testing.Short() {
+		sizes = []int{100_000, 300_000} // (both past the budget and the table of recent keys)
+	}
+	const budget = 32 << 20
+	var peaks []uint64
+	for _, n := range sizes {
+		peak, st, rows := burstRun(t, n, 1, Options{MaxMemory: budget})
+		t.Logf("%d messages: peak live heap %.1f MiB, %d open at most, %d evicted", n, float64(peak)/(1<<20), st.MaxOpen, st.Evicted)
+		if peak > budget {
+			t.Errorf("%d messages: peak live heap %d, over MaxMemory %d", n, peak, budget)
+		}
+		if st.Evicted == 0 {
+			t.Errorf("%d messages: no trace evicted: the budget was never reached", n)
+		}
+		if rows+st.Late != int64(n) {
+			t.Errorf("%d messages: %d rows in traces + %d late, want %d", n, rows, st.Late, n)
+		}
+		peaks = append(peaks, peak)
+	}
+	if peaks[1] > peaks[0]+peaks[0]/4+2<<20 {
+		t.Errorf("peak live heap %d for %d messages, %d for %d: not the same ceiling", peaks[1], sizes[1], peaks[0], sizes[0])
+	}
+}
+
+// TestShardedBudget: a Sharded tracker shares MaxMemory among its shards
+// (it does not give each the whole of it): the burst's live heap stays
+// under the budget with 3 workers too, and no row is lost.
+func TestShardedBudget(t *testing.T) {
+	const n, budget = 100_000, 128 << 20
+	peak, st, rows := burstRun(t, n, 3, Options{MaxMemory: budget})
+	t.Logf("%d messages, 3 workers: peak live heap %.1f MiB, %d evicted", n, float64(peak)/(1<<20), st.Evicted)
+	if peak > budget {
+		t.Errorf("peak live heap %d, over MaxMemory %d", peak, budget)
+	}
+	if st.Evicted == 0 {
+		t.Error("no trace evicted: the budget was never reached, the test shows nothing")
+	}
+	if rows+st.Late != n {
+		t.Errorf("%d rows in traces + %d late, want %d", rows, st.Late, n)
+	}
+	if _, err := NewSharded(3, Options{MaxMemory: 64 << 20, OnTrace: func(*Trace) {}}); err == nil {
+		t.Error("NewSharded(3) took a MaxMemory of 64 MiB, less than its four tables of keys take")
+	}
+}
