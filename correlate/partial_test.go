@@ -322,3 +322,70 @@ func TestLogsStartLater(t *testing.T) {
 		}
 	}
 }
+
+// TestUndatedHop: every row of one server's delivery log has a date-time
+// that does not parse. Its hops and recipients show no time (the zero
+// time, "" in JSON), never 1970 or another invented date.
+func TestUndatedHop(t *testing.T) {
+	sim, err := msgtrktest.New(msgtrktest.Config{Seed: 4, Messages: 60, MailboxServers: 2, EdgeServers: msgtrktest.NoEdge, Mix: msgtrktest.Mix{Store: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsys, truth, err := sim.WriteFS()
+	if err != nil {
+		t.Fatal(err)
+	}
+	undated := 0
+	for _, f := range truth.Files {
+		if f.Server != "EX02" || f.Kind != "MSGTRKMD" {
+			continue
+		}
+		lines := strings.Split(string(fsys[f.Path].Data), "\n")
+		for i, l := range lines {
+			if strings.HasPrefix(l, "2024-") {
+				lines[i] = "2024-13-99Tnot-a-time" + l[len("2024-03-04T08:00:00.000Z"):]
+				undated++
+			}
+		}
+		fsys[f.Path].Data = []byte(strings.Join(lines, "\n"))
+	}
+	if undated == 0 {
+		t.Fatal("no row made undated")
+	}
+	run := correlateFS(t, fsys, 1, correlate.Options{})
+	zeroHops := 0
+	sane := func(tm time.Time) bool { return tm.IsZero() || tm.Year() == 2024 }
+	for _, tr := range run.traces {
+		for _, h := range tr.Hops {
+			if !sane(h.First) || !sane(h.Last) {
+				t.Errorf("%s: hop %s %s from %v to %v", tr.Key, h.Server, h.Role, h.First, h.Last)
+			}
+			if h.Server == "EX02" && h.Role == correlate.RoleDelivery && h.First.IsZero() {
+				zeroHops++
+			}
+		}
+		for _, r := range tr.Recipients {
+			if !sane(r.Time) {
+				t.Errorf("%s: %s %s at %v", tr.Key, r.Address, r.Status, r.Time)
+			}
+		}
+		if !sane(tr.FirstSeen) || !sane(tr.LastSeen) {
+			t.Errorf("%s: seen %v to %v", tr.Key, tr.FirstSeen, tr.LastSeen)
+		}
+		b, err := tr.MarshalJSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), "1970-") || strings.Contains(string(b), "0001-") {
+			t.Errorf("%s: JSON has an invented date: %s", tr.Key, b)
+		}
+	}
+	keys := map[string]int{}
+	for _, tr := range run.traces {
+		keys[tr.Key]++
+	}
+	t.Logf("%d rows undated, %d EX02 delivery hops without time, %d traces for %d messages", undated, zeroHops, len(run.traces), len(keys))
+	if zeroHops == 0 {
+		t.Error("no EX02 delivery hop without time: the case is not reached")
+	}
+}
