@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/mailtrace/mailtrace/msgtrk"
@@ -26,7 +27,9 @@ type Context struct {
 	// Files maps an input's name (Record.Origin().File) to the server
 	// that wrote it, as decided over the whole input (FileVote,
 	// Tracker.InputServers). Rows of inputs not listed go by what they
-	// name themselves, and the input's location.
+	// name themselves, and the input's location. When files spell one
+	// server differently (EX01, ex01.contoso.com), the spelling of the
+	// first file by name is the server's name, unless Logs spelt it first.
 	Files map[string]string
 	// Logs says which services' logs of each server are in the input, and
 	// from when (Tracker.Logs over the whole input): a hand-over to a
@@ -65,7 +68,11 @@ func BuildTrace(rows []*msgtrk.Record, ctx Context) (*Trace, error) {
 	t.org.tellLogs(ctx.Logs)
 	if len(ctx.Files) > 0 {
 		t.org.fixed = make(map[string]string, len(ctx.Files))
-		for name, server := range ctx.Files {
+		// In order of name, not of the map: the first spelling of a
+		// server is its display name, and a trace must not depend on
+		// the map's order when files spell one server differently.
+		for _, name := range slices.Sorted(maps.Keys(ctx.Files)) {
+			server := ctx.Files[name]
 			short := t.org.intern(shortHost(nil, []byte(server)))
 			t.org.fixed[name] = short
 			t.org.spelling(short, []byte(server))

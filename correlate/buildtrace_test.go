@@ -1,7 +1,10 @@
 package correlate_test
 
 import (
+	"maps"
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -143,4 +146,84 @@ func TestBuildTraceOneMessage(t *testing.T) {
 	if _, err := correlate.BuildTrace(rows, correlate.Context{}); err == nil {
 		t.Error("BuildTrace of two messages' rows: no error")
 	}
+}
+
+// TestBuildTraceFilesOrder: when Context.Files spells one server two ways,
+// the trace does not depend on the map's iteration order (which Go
+// randomises): building the same message again and again, from a map made
+// afresh each time, gives the same JSON, with the spelling of the first
+// file by name.
+func TestBuildTraceFilesOrder(t *testing.T) {
+	sim, err := msgtrktest.New(msgtrktest.Config{Seed: 5, Messages: 10, Version: msgtrktest.V2019})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsys, _, err := sim.WriteFS()
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := correlateFS(t, fsys, 1, correlate.Options{})
+	inputs, err := msgtrk.FindFiles(fsys, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []*msgtrk.Record
+	m := msgtrk.NewMerger(inputs)
+	for m.Next() {
+		rows = append(rows, m.Record().Clone())
+	}
+	// Every server spelt in capitals for the files whose names sort first
+	// and in lower case for the others.
+	names := slices.Sorted(maps.Keys(run.inputs))
+	spelt := func() map[string]string {
+		files := map[string]string{}
+		for i, name := range names {
+			s := strings.ToUpper(run.inputs[name])
+			if i >= len(names)/2 {
+				s = strings.ToLower(s)
+			}
+			files[name] = s
+		}
+		return files
+	}
+	groups := groupRows(rows)
+	if len(groups) == 0 {
+		t.Fatal("no message")
+	}
+	g := groups[0]
+	want := map[string]string{} // server → its spelling in its first file by name
+	for name, s := range spelt() {
+		k := strings.ToLower(s)
+		if _, ok := want[k]; !ok || name < want[k+"\x00file"] {
+			want[k], want[k+"\x00file"] = s, name
+		}
+	}
+	tr := mustBuild(t, g, correlate.Context{Files: spelt()})
+	mixed := 0
+	for _, h := range tr.Hops {
+		if w := want[strings.ToLower(h.Server)]; h.Server != w {
+			t.Errorf("hop on %s: want the spelling of its first file by name, %s", h.Server, w)
+		}
+		if h.Server != strings.ToUpper(h.Server) {
+			mixed++
+		}
+	}
+	if mixed == 0 || mixed == len(tr.Hops) {
+		t.Fatalf("the hops do not show both spellings (%d of %d in lower case): the test proves nothing", mixed, len(tr.Hops))
+	}
+	first := traceJSON(t, tr)
+	for range 30 {
+		if got := traceJSON(t, mustBuild(t, g, correlate.Context{Files: spelt()})); got != first {
+			t.Fatalf("BuildTrace differs from one map to the next:\n%s\n%s", first, got)
+		}
+	}
+}
+
+func mustBuild(t *testing.T, rows []*msgtrk.Record, ctx correlate.Context) *correlate.Trace {
+	t.Helper()
+	tr, err := correlate.BuildTrace(rows, ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
 }

@@ -264,7 +264,7 @@ func FindLogs(fsys fs.FS, root string, want func(LogKind) bool) ([]Input, error)
 			if err != nil {
 				return nil, err
 			}
-			return maybeGzip(f)
+			return MaybeGzip(f)
 		}
 	}
 	if !st.IsDir() {
@@ -331,7 +331,7 @@ func OpenLogPaths(want func(LogKind) bool, paths ...string) ([]Input, error) {
 	for _, p := range paths {
 		if p == "-" {
 			all = append(all, Input{Name: "-", Open: func() (io.ReadCloser, error) {
-				return maybeGzip(io.NopCloser(os.Stdin))
+				return MaybeGzip(io.NopCloser(os.Stdin))
 			}})
 			continue
 		}
@@ -347,7 +347,7 @@ func OpenLogPaths(want func(LogKind) bool, paths ...string) ([]Input, error) {
 				if err != nil {
 					return nil, err
 				}
-				return maybeGzip(f)
+				return MaybeGzip(f)
 			}})
 			continue
 		}
@@ -364,7 +364,7 @@ func OpenLogPaths(want func(LogKind) bool, paths ...string) ([]Input, error) {
 				if err != nil {
 					return nil, err
 				}
-				return maybeGzip(f)
+				return MaybeGzip(f)
 			}
 		}
 		all = append(all, in...)
@@ -373,9 +373,12 @@ func OpenLogPaths(want func(LogKind) bool, paths ...string) ([]Input, error) {
 	return all, nil
 }
 
-// maybeGzip returns rc, or a gzip reader over it when its first bytes are
-// the gzip magic number.
-func maybeGzip(rc io.ReadCloser) (io.ReadCloser, error) {
+// MaybeGzip returns rc, or a gzip reader over it when its first bytes are
+// the gzip magic number (1f 8b), whatever the file is called: the one rule
+// by which every input (OpenPaths, FindLogs, the Beam pipeline's files) is
+// told compressed or not. Closing the result closes rc; on an error rc is
+// closed and nil returned. An empty rc is returned as it is (no rows).
+func MaybeGzip(rc io.ReadCloser) (io.ReadCloser, error) {
 	br := bufio.NewReaderSize(rc, 64<<10)
 	magic, err := br.Peek(2)
 	if err != nil && !errors.Is(err, io.EOF) {

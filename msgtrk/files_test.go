@@ -224,3 +224,57 @@ func TestParseFileNameServerAndMailbox(t *testing.T) {
 		t.Errorf("FindFiles servers (-want +got):\n%s", diff)
 	}
 }
+
+// TestMaybeGzip: gzip is told by its first bytes, not by a name; a plain,
+// an empty and a one-byte input come back as they are; a stream with gzip's
+// magic but no valid header is an error, and the input is closed.
+func TestMaybeGzip(t *testing.T) {
+	plain := logFile(t, "2024-01-01T10:00:00.000Z,RECEIVE,a")
+	for _, tc := range []struct {
+		name    string
+		in      []byte
+		want    []byte
+		wantErr bool
+	}{
+		{"gzip", gz(t, plain), plain, false},
+		{"plain", plain, plain, false},
+		{"empty", nil, nil, false},
+		{"one byte", []byte{0x1f}, []byte{0x1f}, false},
+		{"magic only", []byte{0x1f, 0x8b}, nil, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := &closeCounter{Reader: bytes.NewReader(tc.in)}
+			rc, err := msgtrk.MaybeGzip(src)
+			if tc.wantErr {
+				if err == nil {
+					t.Fatal("no error")
+				}
+				if src.closed != 1 {
+					t.Errorf("input closed %d times on error, want 1", src.closed)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := io.ReadAll(rc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, tc.want) {
+				t.Errorf("read %q, want %q", got, tc.want)
+			}
+			rc.Close()
+			if src.closed != 1 {
+				t.Errorf("input closed %d times, want 1", src.closed)
+			}
+		})
+	}
+}
+
+type closeCounter struct {
+	io.Reader
+	closed int
+}
+
+func (c *closeCounter) Close() error { c.closed++; return nil }
