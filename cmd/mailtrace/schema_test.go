@@ -365,9 +365,11 @@ func collectKeys(v any, prefix string, seen map[string]map[string]bool, object s
 // TestSchemaCheckFails: the check catches each kind of departure.
 func TestSchemaCheckFails(t *testing.T) {
 	s := &schema{typ: "object", fields: map[string]*schema{}}
-	for path, typ := range map[string]string{
-		"n": "integer", "t": "time or null", "l": "string list", "o": "object", "o.b": "boolean, optional", "x": "number, optional",
+	// In the README's order: an object before its fields.
+	for _, f := range [][2]string{
+		{"n", "integer"}, {"t", "time or null"}, {"l", "string list"}, {"o", "object"}, {"o.b", "boolean, optional"}, {"x", "number, optional"},
 	} {
+		path, typ := f[0], f[1]
 		leaf, err := parseType(typ)
 		if err != nil {
 			t.Fatal(err)
