@@ -1,0 +1,97 @@
+// The router of a Sharded tracker: it sees every row first, in the order a
+// Tracker would, and hands each to the shard of its message.
+
+package correlate
+
+import (
+	"time"
+
+	"github.com/mailtrace/mailtrace/msgtrk"
+)
+
+// pendRow is a row waiting in the router for its message's shard, with the
+// watermark when it was added and its own time.
+type pendRow struct {
+	rec *msgtrk.Record
+	wm  time.Time
+	at  time.Time
+}
+
+// Add routes a row to its shard. rec is copied.
+func (s *Sharded) Add(rec *msgtrk.Record) {
+	if s.closed {
+		panic("correlate: Add after Close")
+	}
+	// The router observes every row, in the order a Tracker would, before
+	// the shards read what the rows told (between rounds).
+	_, _, s.scratch2 = s.org.observe(rec, rec.EventType(), rec.SourceType(), true, s.scratch2)
+	primary := s.primaryKey(rec)
+	store := s.storeKey(rec)
+	switch {
+	case primary != nil:
+		i := s.shardOf(primary)
+		if store != "" {
+			if _, ok := s.storeShard[store]; !ok {
+				s.storeShard[store] = i
+			}
+			if p := s.pending[store]; p != nil {
+				delete(s.pending, store)
+				for _, pr := range p {
+					s.enqueue(i, pr.rec, pr.wm)
+				}
+			}
+		}
+		s.enqueue(i, rec, s.watermark)
+	case store != "":
+		if i, ok := s.storeShard[store]; ok {
+			s.enqueue(i, rec, s.watermark)
+			break
+		}
+		at, _ := rec.Time()
+		if _, ok := s.pending[store]; !ok {
+			s.pendOrder = append(s.pendOrder, store)
+		}
+		s.pending[store] = append(s.pending[store], pendRow{rec: rec.Clone(), wm: s.watermark, at: at})
+	default:
+		// No key at all: any shard will make it a trace of its own.
+		s.enqueue(int(uint(rec.LineNumber())%uint(len(s.shards))), rec, s.watermark)
+	}
+	s.rows++
+	if s.rows >= s.batchRows {
+		s.round(false)
+	}
+}
+
+func (s *Sharded) enqueue(i int, rec *msgtrk.Record, wm time.Time) {
+	j := s.shards[i].job
+	j.batch.Append(rec)
+	j.wms = append(j.wms, wm)
+}
+
+// primaryKey returns the bytes the shard is chosen by: the row's primary
+// key (KeyOf's rule), nil for none.
+func (s *Sharded) primaryKey(rec *msgtrk.Record) []byte {
+	s.scratch = appendPrimaryKey(s.scratch[:0], rec)
+	if len(s.scratch) == 0 {
+		return nil
+	}
+	return s.scratch
+}
+
+// storeKey returns the row's store key (KeyOf's rule), "" for none.
+func (s *Sharded) storeKey(rec *msgtrk.Record) string {
+	b, _, _ := appendStoreKey(nil, rec)
+	return string(b)
+}
+
+// shardOf chooses the shard of a key with FNV-1a: a fixed hash, so that a
+// message lands in the same shard on every run and the output order is
+// the same (a per-process seed, as hash/maphash has, would change it).
+func (s *Sharded) shardOf(key []byte) int {
+	h := uint64(14695981039346656037)
+	for _, c := range key {
+		h ^= uint64(c)
+		h *= 1099511628211
+	}
+	return int(h % uint64(len(s.shards)))
+}
