@@ -12,6 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leanovate/gopter"
+	"github.com/leanovate/gopter/gen"
+	"github.com/leanovate/gopter/prop"
+
+	"github.com/mailtrace/mailtrace/internal/proptest"
 	"github.com/mailtrace/mailtrace/msgtrktest"
 )
 
@@ -84,12 +89,6 @@ func decodeTraces(t *testing.T, out []byte) []traceSessions {
 // transcript; without -smtp the JSON has no "sessions".
 func TestTraceSMTP(t *testing.T) {
 	dir, truth := protocolOrgSeed(t, 7, 60)
-	want := map[string][]string{}
-	for _, m := range truth.Messages {
-		for _, s := range m.Sessions {
-			want[m.Key] = append(want[m.Key], fmt.Sprintf("%s %s %s/%s/%s/%s", s.Event, s.Side, s.Server, s.Service, s.Kind, s.ID))
-		}
-	}
 	plain := runInProcess(t, "trace", "-format", "jsonl", dir)
 	if bytes.Contains(plain, []byte(`"sessions"`)) || bytes.Contains(plain, []byte(`"smtp_attempts"`)) {
 		t.Error("trace without -smtp writes sessions")
@@ -104,37 +103,9 @@ func TestTraceSMTP(t *testing.T) {
 	if out2 := runInProcess(t, "trace", "-smtp", "-workers", "3", "-format", "jsonl", dir); sorted(out) != sorted(out2) {
 		t.Error("trace -smtp -workers 3 differs from -workers 1")
 	}
-	joined, deferred := 0, 0
-	for _, tr := range decodeTraces(t, out) {
-		if tr.Sessions == nil {
-			t.Fatalf("%s: no sessions member", tr.Key)
-		}
-		var got []string
-		for _, l := range *tr.Sessions {
-			s := l.Session
-			kind := map[string]string{"receive": "RECV", "send": "SEND", "connectivity": "CONNECTLOG"}[s.Kind]
-			got = append(got, fmt.Sprintf("%s %s %s/%s/%s/%s", l.Event, l.Side, s.Server, s.Service, kind, s.SessionID))
-			if len(s.Transcript) == 0 {
-				t.Errorf("%s: session %s without its transcript", tr.Key, s.SessionID)
-			}
-		}
-		w := want[tr.Key]
-		sort.Strings(got)
-		sort.Strings(w)
-		if strings.Join(got, "\n") != strings.Join(w, "\n") {
-			t.Errorf("%s: sessions\n  %s\nwant\n  %s", tr.Key, strings.Join(got, "\n  "), strings.Join(w, "\n  "))
-		}
-		joined += len(got)
-		for _, r := range tr.Recipients {
-			if r.Attempts == nil {
-				t.Fatalf("%s: a recipient without smtp_attempts", tr.Key)
-			}
-			for _, a := range *r.Attempts {
-				if strings.HasPrefix(a.RcptReply, "4") {
-					deferred++
-				}
-			}
-		}
+	joined, deferred, msg := compareTraceSMTP(t, truth, out)
+	if msg != "" {
+		t.Error(msg)
 	}
 	if joined == 0 || deferred == 0 {
 		t.Errorf("%d sessions joined, %d deferred attempts; want some", joined, deferred)
@@ -146,6 +117,95 @@ func TestTraceSMTP(t *testing.T) {
 			t.Errorf("trace -smtp text has no %q", s)
 		}
 	}
+}
+
+// compareTraceSMTP compares the sessions of trace -smtp -format jsonl's
+// output with the simulator's truth, trace by trace, and counts the
+// sessions joined and the deferred attempts; msg says the first difference.
+func compareTraceSMTP(t *testing.T, truth *msgtrktest.Truth, out []byte) (joined, deferred int, msg string) {
+	want := map[string][]string{}
+	for _, m := range truth.Messages {
+		for _, s := range m.Sessions {
+			want[m.Key] = append(want[m.Key], fmt.Sprintf("%s %s %s/%s/%s/%s", s.Event, s.Side, s.Server, s.Service, s.Kind, s.ID))
+		}
+	}
+	for _, tr := range decodeTraces(t, out) {
+		if tr.Sessions == nil {
+			return joined, deferred, tr.Key + ": no sessions member"
+		}
+		var got []string
+		for _, l := range *tr.Sessions {
+			s := l.Session
+			kind := map[string]string{"receive": "RECV", "send": "SEND", "connectivity": "CONNECTLOG"}[s.Kind]
+			got = append(got, fmt.Sprintf("%s %s %s/%s/%s/%s", l.Event, l.Side, s.Server, s.Service, kind, s.SessionID))
+			if len(s.Transcript) == 0 {
+				return joined, deferred, fmt.Sprintf("%s: session %s without its transcript", tr.Key, s.SessionID)
+			}
+		}
+		w := want[tr.Key]
+		sort.Strings(got)
+		sort.Strings(w)
+		if strings.Join(got, "\n") != strings.Join(w, "\n") {
+			return joined, deferred, fmt.Sprintf("%s: sessions\n  %s\nwant\n  %s", tr.Key, strings.Join(got, "\n  "), strings.Join(w, "\n  "))
+		}
+		joined += len(got)
+		for _, r := range tr.Recipients {
+			if r.Attempts == nil {
+				return joined, deferred, tr.Key + ": a recipient without smtp_attempts"
+			}
+			for _, a := range *r.Attempts {
+				if strings.HasPrefix(a.RcptReply, "4") {
+					deferred++
+				}
+			}
+		}
+	}
+	return joined, deferred, ""
+}
+
+// TestPropertyTraceSMTP: on any simulated organisation (version, servers,
+// Edge or none, deferrals and mail sent outside, clock skew up to 2
+// minutes, a file collected twice), trace -smtp, which reads the protocol
+// logs beside the tracking logs and holds only a window of them, joins
+// every session the truth says carried a message to its trace and no other
+// (correlate's TestPropertyJoinSessions holds the join over a whole index).
+// Not in -short mode: each case runs the command on a generated organisation.
+func TestPropertyTraceSMTP(t *testing.T) {
+	if testing.Short() {
+		t.Skip("each case generates an organisation and runs trace -smtp; TestTraceSMTP covers one")
+	}
+	props := gopter.NewProperties(proptest.Parameters(t, 10))
+	versions := []msgtrktest.Version{msgtrktest.V2010, msgtrktest.V2013, msgtrktest.V2016, msgtrktest.V2019}
+	props.Property("trace -smtp joins what the truth says", prop.ForAll(
+		func(seed uint64, mbx, edges, vi int, skewMs int64, dups int) string {
+			mix := msgtrktest.DefaultMix
+			mix.SetWeight(msgtrktest.KindDefer, 2)
+			mix.SetWeight(msgtrktest.KindOutbound, 2)
+			if versions[vi] == msgtrktest.V2010 {
+				mix.Shadow, mix.Resubmit = 0, 0 // not in 2010's logs
+			}
+			cfg := msgtrktest.Config{Seed: seed, MailboxServers: mbx, EdgeServers: edges, Messages: 40, Mix: mix, Version: versions[vi],
+				MaxSkew: time.Duration(skewMs) * time.Millisecond, DuplicateFiles: dups, ProtocolLogs: true}
+			if edges == 0 {
+				cfg.EdgeServers = msgtrktest.NoEdge
+			}
+			sim, err := msgtrktest.New(cfg)
+			if err != nil {
+				return "New: " + err.Error()
+			}
+			dir := t.TempDir()
+			truth, err := sim.WriteDir(dir)
+			if err != nil {
+				return "WriteDir: " + err.Error()
+			}
+			if _, _, msg := compareTraceSMTP(t, truth, runInProcess(t, "trace", "-smtp", "-quiet", "-format", "jsonl", dir)); msg != "" {
+				return fmt.Sprintf("config %+v: %s", cfg, msg)
+			}
+			return ""
+		},
+		gen.UInt64(), gen.IntRange(1, 3), gen.IntRange(0, 1), gen.IntRange(0, len(versions)-1), gen.Int64Range(0, 120_000), gen.IntRange(0, 1),
+	))
+	props.TestingRun(t)
 }
 
 // TestTraceSMTPInputs: -smtp takes a protocol log named on the command line
