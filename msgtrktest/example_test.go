@@ -3,7 +3,7 @@ package msgtrktest_test
 import (
 	"bytes"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/mailtrace/mailtrace/msgtrk"
@@ -35,7 +35,7 @@ func ExampleSim_WriteFS() {
 	for p := range fsys {
 		paths = append(paths, p)
 	}
-	sort.Strings(paths)
+	slices.Sort(paths)
 	fmt.Println(strings.Join(paths, "\n"))
 	m := truth.Messages[0]
 	fmt.Println(m.Kind, m.Sender, "via", m.Origin.Server, m.Origin.Auth)

@@ -2,7 +2,6 @@ package msgtrktest
 
 import (
 	"bytes"
-	"fmt"
 	"testing"
 	"time"
 
@@ -92,7 +91,7 @@ func FuzzSim(f *testing.F) {
 			t.Fatalf("truth JSON round trip:\n%s", d)
 		}
 		if t.Failed() {
-			t.Log(fmt.Sprintf("config %+v", cfg))
+			t.Logf("config %+v", cfg)
 		}
 	})
 }

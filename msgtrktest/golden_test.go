@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"testing"
 	"time"
 )
@@ -90,7 +90,7 @@ func checkSample(t *testing.T, sampleOrgDir string, cfg Config) *Truth {
 		}
 		return nil
 	})
-	sort.Strings(onDisk)
+	slices.Sort(onDisk)
 	if len(onDisk) != len(want) {
 		t.Errorf("%s has %d files, the simulator writes %d: %v", name, len(onDisk), len(want), onDisk)
 	}

@@ -2,7 +2,7 @@ package msgtrktest
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 
@@ -49,11 +49,11 @@ func TestFlowGrammar(t *testing.T) {
 			for k := range copies {
 				keys = append(keys, k)
 			}
-			sort.Strings(keys)
+			slices.Sort(keys)
 			seen := map[string]int{}
 			for _, k := range keys {
 				rs := copies[k]
-				sort.SliceStable(rs, func(i, j int) bool { return fileOrder(rs[i]) < fileOrder(rs[j]) })
+				slices.SortStableFunc(rs, func(a, b *row) int { return strings.Compare(fileOrder(a), fileOrder(b)) })
 				toks := make([]string, len(rs))
 				for i, r := range rs {
 					toks[i] = r.get(msgtrk.Source) + " " + r.get(msgtrk.EventID)

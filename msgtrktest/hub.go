@@ -1,6 +1,7 @@
 package msgtrktest
 
 import (
+	"slices"
 	"strconv"
 
 	"github.com/mailtrace/mailtrace/msgtrk"
@@ -234,7 +235,7 @@ func (g *gen) categorize(hc *hubCtx) {
 		hc.t += g.between(2, 30)
 		expandRow("EXPAND", msgtrk.EventExpand, fresh)
 		sorted := append([]string{}, fresh...)
-		sortStrings(sorted)
+		slices.Sort(sorted)
 		m.truth.Expansions = append(m.truth.Expansions, Expansion{Group: x.group, Members: sorted})
 		if len(dups) > 0 && !g.v2007 { // (no DUPLICATEEXPAND in 2007)
 			hc.t += g.between(1, 5)
@@ -253,14 +254,6 @@ func (g *gen) categorize(hc *hubCtx) {
 			if _, ok := g.s.groupByAddr[mem]; !ok {
 				g.reach(hc, mem, chain, "", true)
 			}
-		}
-	}
-}
-
-func sortStrings(a []string) {
-	for i := 1; i < len(a); i++ {
-		for j := i; j > 0 && a[j] < a[j-1]; j-- {
-			a[j], a[j-1] = a[j-1], a[j]
 		}
 	}
 }

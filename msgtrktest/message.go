@@ -1,6 +1,8 @@
 package msgtrktest
 
 import (
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -190,16 +192,7 @@ func (g *gen) message(k Kind, t0 int64) {
 }
 
 func sortedServers(m map[*Server]*ndrState) []*Server {
-	var out []*Server
-	for s := range m {
-		out = append(out, s)
-	}
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j].Name < out[j-1].Name; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
-	return out
+	return slices.SortedFunc(maps.Keys(m), func(a, b *Server) int { return strings.Compare(a.Name, b.Name) })
 }
 
 func (g *gen) finish(m *msgState) {

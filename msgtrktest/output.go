@@ -6,7 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"testing/fstest"
@@ -239,7 +239,7 @@ func (o *out) finish() {
 			o.closeFile(s)
 		}
 	}
-	sort.Slice(o.files, func(i, j int) bool { return o.files[i].Path < o.files[j].Path })
+	slices.SortFunc(o.files, func(a, b FileTruth) int { return strings.Compare(a.Path, b.Path) })
 }
 
 func (o *out) done(it *item) {

@@ -160,7 +160,6 @@ type session struct {
 	local, remote    string
 	seq              int
 	t                int64 // true time of the next row
-	connectivity     bool
 	destination, src string
 }
 

@@ -2,7 +2,7 @@ package msgtrktest
 
 import (
 	"os"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 
@@ -83,7 +83,7 @@ func shape(r *row, l msgtrk.Layout) []string {
 	for s.Next() {
 		out = append(out, string(s.TagRaw())+":"+string(s.Key()))
 	}
-	sort.Strings(out)
+	slices.Sort(out)
 	return out
 }
 

@@ -1,10 +1,11 @@
 package msgtrktest
 
 import (
+	"cmp"
 	"io"
 	"math"
 	"math/rand/v2"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/mailtrace/mailtrace/msgtrk"
@@ -154,7 +155,7 @@ func (s *Sim) run(snk sink, w io.Writer) (*Truth, error) {
 	tr := &Truth{Files: o.files, Events: o.events, Cut: o.cut}
 	if g.p != nil {
 		tr.ProtocolFiles = g.p.finish()
-		sort.Slice(tr.ProtocolFiles, func(i, j int) bool { return tr.ProtocolFiles[i].Path < tr.ProtocolFiles[j].Path })
+		slices.SortFunc(tr.ProtocolFiles, func(a, b FileTruth) int { return strings.Compare(a.Path, b.Path) })
 		if g.p.err != nil {
 			return nil, g.p.err
 		}
@@ -164,7 +165,7 @@ func (s *Sim) run(snk sink, w io.Writer) (*Truth, error) {
 		for i := range idx {
 			idx[i] = i
 		}
-		sort.Slice(idx, func(a, b int) bool { return order[idx[a]] < order[idx[b]] })
+		slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(order[a], order[b]) })
 		tr.Messages = make([]MessageTruth, len(collected))
 		for i, j := range idx {
 			tr.Messages[i] = collected[j]
@@ -174,7 +175,7 @@ func (s *Sim) run(snk sink, w io.Writer) (*Truth, error) {
 }
 
 func sortTruth(t *MessageTruth) {
-	sort.Slice(t.Recipients, func(i, j int) bool { return t.Recipients[i].Address < t.Recipients[j].Address })
+	slices.SortFunc(t.Recipients, func(a, b RecipientTruth) int { return strings.Compare(a.Address, b.Address) })
 	SortHops(t.Hops)
 	if t.Recipients == nil {
 		t.Recipients = []RecipientTruth{}
@@ -186,15 +187,8 @@ func sortTruth(t *MessageTruth) {
 // message to several servers happen side by side), so a trace's hops are
 // put in this order before they are compared with the truth.
 func SortHops(hops []Hop) {
-	sort.Slice(hops, func(i, j int) bool {
-		a, b := hops[i], hops[j]
-		if a.Depth != b.Depth {
-			return a.Depth < b.Depth
-		}
-		if a.Server != b.Server {
-			return a.Server < b.Server
-		}
-		return a.Role < b.Role
+	slices.SortFunc(hops, func(a, b Hop) int {
+		return cmp.Or(cmp.Compare(a.Depth, b.Depth), strings.Compare(a.Server, b.Server), strings.Compare(a.Role, b.Role))
 	})
 }
 

@@ -7,7 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -290,7 +290,12 @@ func TestRotation(t *testing.T) {
 	}
 	rotated := false
 	for _, ps := range seq {
-		sort.Slice(ps, func(i, j int) bool { return len(ps[i]) < len(ps[j]) || (len(ps[i]) == len(ps[j]) && ps[i] < ps[j]) })
+		slices.SortFunc(ps, func(a, b string) int {
+			if len(a) != len(b) {
+				return len(a) - len(b)
+			}
+			return strings.Compare(a, b)
+		})
 		for i, p := range ps {
 			if !strings.HasSuffix(p, fmt.Sprintf("-%d.LOG", i+1)) {
 				t.Errorf("sequence %v: %s is number %d", ps, p, i+1)
@@ -399,7 +404,7 @@ func TestOnMessage(t *testing.T) {
 	if tr.Messages != nil {
 		t.Error("Truth.Messages kept with OnMessage set")
 	}
-	sort.Slice(got, func(i, j int) bool { return indexOf(want.Messages, got[i].Key) < indexOf(want.Messages, got[j].Key) })
+	slices.SortFunc(got, func(a, b MessageTruth) int { return indexOf(want.Messages, a.Key) - indexOf(want.Messages, b.Key) })
 	if d := cmp.Diff(want.Messages, got); d != "" {
 		t.Errorf("OnMessage truth differs:\n%s", d)
 	}

@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -196,8 +196,7 @@ func (t *Truth) Message(k string) *MessageTruth {
 // pointer is into m.Recipients. It does a binary search.
 func (m *MessageTruth) Recipient(a string) *RecipientTruth {
 	a = strings.ToLower(a)
-	i := sort.Search(len(m.Recipients), func(i int) bool { return m.Recipients[i].Address >= a })
-	if i < len(m.Recipients) && m.Recipients[i].Address == a {
+	if i, ok := slices.BinarySearchFunc(m.Recipients, a, func(r RecipientTruth, a string) int { return strings.Compare(r.Address, a) }); ok {
 		return &m.Recipients[i]
 	}
 	return nil

@@ -2,7 +2,7 @@ package msgtrktest
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 
@@ -141,7 +141,7 @@ func checkMessage(s *Sim, m *MessageTruth, rs []*row, midKey map[string]string) 
 		tm, _ := msgtrk.ParseTime(r.get(msgtrk.DateTime))
 		return tm.UnixMilli() - s.org.server(r.Server).Skew.Milliseconds()
 	}
-	sort.SliceStable(rs, func(i, j int) bool { return trueTime(rs[i]) < trueTime(rs[j]) })
+	slices.SortStableFunc(rs, func(a, b *row) int { return int(min(max(trueTime(a)-trueTime(b), -1), 1)) })
 	shadow, dups := 0, 0
 	rowOut := map[outcome]bool{}
 	deferred := map[outcome]string{}
@@ -193,7 +193,7 @@ func checkMessage(s *Sim, m *MessageTruth, rs []*row, midKey map[string]string) 
 		}
 		if ev == "EXPAND" {
 			mem := append([]string{}, rcpts...)
-			sort.Strings(mem)
+			slices.Sort(mem)
 			exps = append(exps, Expansion{Group: r.get(msgtrk.RelatedRecipientAddress), Members: mem})
 		}
 		role := ""
