@@ -1,13 +1,10 @@
 package mtbeam
 
 import (
-	"bufio"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -103,7 +100,7 @@ type Logs struct {
 // ("logs/**" matches logs/EX01, not the files in it).
 //
 // Each file is opened uncompressed: ReadLogs recognises gzip by its first
-// bytes, as msgtrk.OpenPaths does, whatever the file's name.
+// bytes (msgtrk.MaybeGzip), as msgtrk.OpenPaths does, whatever the file's name.
 func MatchLogs(s beam.Scope, patterns ...string) beam.PCollection {
 	s = s.Scope("mtbeam.MatchLogs")
 	var lists []beam.PCollection
@@ -233,17 +230,17 @@ func (fn *readFn) ProcessElement(ctx context.Context, f fileio.ReadableFile, emi
 	path := f.Metadata.Path
 	filesRead.Inc(ctx, 1)
 	problem = countProblems(ctx, problem)
-	rc, err := f.Open(ctx)
+	raw, err := f.Open(ctx)
 	if err != nil {
 		problem(Problem{File: path, Message: fmt.Sprintf("%s: %v", path, err)})
 		return
 	}
-	defer rc.Close()
-	in, err := sniffGzip(rc)
+	in, err := msgtrk.MaybeGzip(raw) // closes raw on an error
 	if err != nil {
 		problem(Problem{File: path, Message: fmt.Sprintf("%s: %v", path, err)})
 		return
 	}
+	defer in.Close()
 	fname, _ := msgtrk.ParseFileName(path)
 	rd := msgtrk.NewReader(in)
 	rd.Name = path
@@ -336,18 +333,4 @@ func underRoot(path, root string) bool {
 	}
 	c := path[len(root)]
 	return c == '/' || c == '\\'
-}
-
-// sniffGzip returns a reader of r's content, decompressed when its first
-// bytes are gzip's magic number.
-func sniffGzip(r io.Reader) (io.Reader, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
-	magic, err := br.Peek(2)
-	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, err
-	}
-	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		return gzip.NewReader(br)
-	}
-	return br, nil
 }

@@ -21,11 +21,20 @@ func init() {
 
 // Counts is the part of mailtrace stats -json the pipeline computes: the
 // rows read, the malformed lines, and the counts of the traces
-// (report.Counts, under the summary's JSON names).
+// (report.Counts, under the summary's JSON names), the total size of the
+// messages among them.
 type Counts struct {
 	Rows      int64             `json:"rows"`
 	Counts    report.CountsJSON `json:"counts"`
+	Size      TotalSize         `json:"size"`
 	Malformed int64             `json:"malformed_lines"`
+}
+
+// TotalSize is the part of the summary's size the pipeline computes: the
+// sum of the messages' sizes (report.Counts.Bytes), each counted once. The
+// mean, the percentiles and the largest are not computed.
+type TotalSize struct {
+	Total int64 `json:"total_bytes"`
 }
 
 func traceCounts(t Trace) report.Counts { return t.Counts }
@@ -38,8 +47,8 @@ func mergeCounts(a, b report.Counts) report.Counts {
 // Stats returns the counts of mailtrace stats -json over what Read and
 // Traces produced, as a PCollection of one JSON string (a Counts): the
 // traces' report.Counts are combined (summed) across workers, the rows
-// and problems counted. The top lists, percentiles and clock offsets of the
-// command's summary are not computed.
+// and problems counted. The top lists, percentiles, mean and largest size
+// and clock offsets of the command's summary are not computed.
 func Stats(s beam.Scope, logs Logs, traces beam.PCollection) beam.PCollection {
 	s = s.Scope("mtbeam.Stats")
 	counts := beam.Combine(s, mergeCounts, beam.ParDo(s, traceCounts, traces))
@@ -65,7 +74,9 @@ func statsJSON(_ []byte, rows, problems func(*int64) bool, counts func(*report.C
 	for counts(&c) {
 		st.Counts.Merge(c)
 	}
-	out.Counts = st.Summary(0, 0).Counts
+	sum := st.Summary(0, 0)
+	out.Counts = sum.Counts
+	out.Size.Total = sum.Size.Total
 	b, err := json.Marshal(out)
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package mtbeam
 
 import (
+	"cmp"
 	"fmt"
 	"reflect"
 	"slices"
@@ -311,6 +312,15 @@ func orgContext(files func(*File) bool, edges, domains []string) correlate.Conte
 	for path, server := range ctx.Files {
 		ctx.Files[path] = name(server)
 	}
+	// The side input comes in any order: the logs are spelt and sorted
+	// so that every worker, and every run, builds with the same Context.
+	for i := range ctx.Logs {
+		ctx.Logs[i].Server = name(ctx.Logs[i].Server)
+	}
+	slices.SortFunc(ctx.Logs, func(a, b correlate.ServerLogs) int {
+		return cmp.Or(cmp.Compare(a.Server, b.Server), cmp.Compare(a.Kind, b.Kind),
+			a.First.Compare(b.First), cmpBool(a.Modern, b.Modern))
+	})
 	for s := range servers {
 		ctx.Servers = append(ctx.Servers, name(s))
 	}
@@ -438,4 +448,15 @@ func (fn *linkFn) ProcessElement(mid string, ids func(*keyAt) bool, ndrs func(*M
 		emit(out)
 	}
 	return nil
+}
+
+// cmpBool orders false before true.
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case !a:
+		return -1
+	}
+	return 1
 }

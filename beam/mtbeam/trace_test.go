@@ -193,3 +193,28 @@ func TestTracesGeneratedOrg(t *testing.T) {
 		})
 	}
 }
+
+// TestTracesTwoRuns: two runs over the same logs write the same bytes: the
+// same trace lines (in whatever order the runner writes them) and the same
+// stats. What the side input brings (files, their servers' spellings, the
+// logs of each service) reaches BuildTrace in no fixed order.
+func TestTracesTwoRuns(t *testing.T) {
+	dir, _ := generatedOrg(t, msgtrktest.V2019)
+	lines := func(b []byte) []string {
+		l := strings.Split(strings.TrimSpace(string(b)), "\n")
+		sort.Strings(l)
+		return l
+	}
+	first, c1 := runTraces(t, Options{}, dir+"/**")
+	second, c2 := runTraces(t, Options{}, dir+"/**")
+	a, b := lines(first), lines(second)
+	if len(a) < 10 {
+		t.Fatalf("only %d traces: the test proves little", len(a))
+	}
+	if diff := cmp.Diff(a, b); diff != "" {
+		t.Errorf("the second run wrote other traces (-first +second):\n%s", diff)
+	}
+	if diff := cmp.Diff(c1, c2); diff != "" {
+		t.Errorf("the second run wrote other stats (-first +second):\n%s", diff)
+	}
+}
