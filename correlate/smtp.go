@@ -223,6 +223,25 @@ func newRecipientIndex(rs []Recipient) *recipientIndex {
 	return x
 }
 
+// NamesSession reports whether r carries a key to a session of the
+// protocol logs, the key ResolveSessions looks up: a receive
+// source-context, a delivery source-context naming its session, or an
+// internal-message-id a send session logs as RecordId. A row without one
+// (the DELIVER of a 2007 or 2010 store driver, which hands the message to
+// the mailbox over MAPI, not SMTP) has no session to find.
+func (r *SMTPRow) NamesSession() bool {
+	switch r.Event {
+	case msgtrk.EventReceive, msgtrk.EventHAReceive:
+		_, err := sourcecontext.ParseReceive([]byte(r.Context))
+		return err == nil
+	case msgtrk.EventDeliver, msgtrk.EventDuplicateDeliver, msgtrk.EventDeliverFail:
+		d, err := sourcecontext.ParseDelivery([]byte(r.Context))
+		return err == nil && d.Session.ID != 0
+	}
+	_, ok := ascii.ParseInt64([]byte(r.InternalID))
+	return r.InternalID != "" && ok
+}
+
 // ResolveSessions finds the sessions behind one SMTP row in x, with
 // messageID the message's message-id:
 //

@@ -257,13 +257,14 @@ func (j *smtpJoin) join(t *correlate.Trace) {
 		return links
 	})
 	// A FAIL need not have a session (the categorizer's, the store
-	// driver's): the count is of the other rows.
+	// driver's), nor a row that names none (a 2007 or 2010 store driver's
+	// DELIVER): the count is of the other rows.
 	joined := make(map[int]bool, len(t.Sessions))
 	for _, l := range t.Sessions {
 		joined[l.Row] = true
 	}
 	for i := range t.SMTPRows {
-		if t.SMTPRows[i].Event == msgtrk.EventFail {
+		if t.SMTPRows[i].Event == msgtrk.EventFail || !t.SMTPRows[i].NamesSession() {
 			continue
 		}
 		j.rows++
