@@ -92,11 +92,7 @@ func BenchmarkVsNaive(b *testing.B) {
 	const events = 1_000_000
 	dir, _ := simDir(b, events)
 	for _, shards := range []int{1, 2} {
-		name := "single"
-		if shards > 1 {
-			name = "sharded-2"
-		}
-		b.Run("events=1e6/"+name, func(b *testing.B) {
+		b.Run("events=1e6/"+shardsName(shards), func(b *testing.B) {
 			var naive, ours time.Duration
 			var rows int64
 			for b.Loop() {

@@ -1,6 +1,7 @@
 package correlate_test
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -56,6 +57,14 @@ func simDir(b *testing.B, events int) (string, int64) {
 	return dir, size
 }
 
+// shardsName names a benchmark of a Tracker (shards 1) or a Sharded one.
+func shardsName(shards int) string {
+	if shards > 1 {
+		return fmt.Sprintf("sharded-%d", shards)
+	}
+	return "single"
+}
+
 // benchTracker returns a Tracker, or a Sharded one with shards workers, and
 // the function that releases it.
 func benchTracker(b *testing.B, shards int, opts correlate.Options) (tk correlate.Correlator, closeTk func() error) {
@@ -80,11 +89,7 @@ func BenchmarkSimEndToEnd(b *testing.B) {
 	const events = 1_000_000
 	dir, size := simDir(b, events)
 	for _, shards := range []int{1, 2} {
-		name := "single"
-		if shards > 1 {
-			name = "sharded-2"
-		}
-		b.Run("events=1e6/"+name, func(b *testing.B) {
+		b.Run("events=1e6/"+shardsName(shards), func(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(size)
 			var rows int64
@@ -138,11 +143,7 @@ func BenchmarkSimCorrelateOnly(b *testing.B) {
 	}
 	b.ResetTimer()
 	for _, shards := range []int{1, 2} {
-		name := "single"
-		if shards > 1 {
-			name = "sharded-2"
-		}
-		b.Run("events=1e6/"+name, func(b *testing.B) {
+		b.Run("events=1e6/"+shardsName(shards), func(b *testing.B) {
 			b.ReportAllocs()
 			cpu := check.StartCPU()
 			for b.Loop() {
