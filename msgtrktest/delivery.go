@@ -42,7 +42,7 @@ func (g *gen) deliverBatch(hc *hubCtx, b *batch, t int64, resubmit bool) {
 		led := "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup"
 		t += g.between(5, 60)
 		st := g.lastError(H, t, led, D.FQDN, D.IP)
-		g.failRow(hc, H, imid, failRcpt, []string{st}, t, RoleHub, hc.depth, "Intra-Organization SMTP Send Connector", false)
+		g.failRow(hc, failure{source: "SMTP", srv: H, imid: imid, fs: failRcpt, statuses: []string{st}, role: RoleHub, depth: hc.depth, connector: "Intra-Organization SMTP Send Connector"}, t)
 		for _, f := range failRcpt {
 			g.setOutcome(hc, f, StatusFailed, H.Name, st)
 		}
@@ -81,7 +81,7 @@ func (g *gen) deliverBatch(hc *hubCtx, b *batch, t int64, resubmit bool) {
 			}
 		}
 		if len(failStore) > 0 {
-			g.failRow(hc, H, imid, failStore, fails, tSend+1, RoleHub, hc.depth, "Intra-Organization SMTP Send Connector", false)
+			g.failRow(hc, failure{source: "SMTP", srv: H, imid: imid, fs: failStore, statuses: fails, role: RoleHub, depth: hc.depth, connector: "Intra-Organization SMTP Send Connector"}, tSend+1)
 		}
 		hc.done = max(hc.done, tSend+1)
 		if resubmit && len(ok) > 0 {
@@ -169,7 +169,7 @@ func (g *gen) legacyDeliverBatch(hc *hubCtx, b *batch, t int64) {
 	if len(failRcpt) > 0 {
 		st := "550 5.1.1 RESOLVER.ADR.RecipNotFound; not found"
 		t += g.between(5, 60)
-		g.failRowOf(hc, "ROUTING", H, imid, failRcpt, []string{st}, t, RoleHub, hc.depth, "", false)
+		g.failRow(hc, failure{source: "ROUTING", srv: H, imid: imid, fs: failRcpt, statuses: []string{st}, role: RoleHub, depth: hc.depth}, t)
 		for _, f := range failRcpt {
 			g.setOutcome(hc, f, StatusFailed, H.Name, st)
 		}
@@ -183,7 +183,7 @@ func (g *gen) legacyDeliverBatch(hc *hubCtx, b *batch, t int64) {
 		sf := storeFailures[g.rng.IntN(len(storeFailures))]
 		st := sf.code + sf.diag
 		tF := tD + int64(i+1)*g.between(1, 30)
-		g.failRowOf(hc, "STOREDRIVER", H, imid, []*final{f}, []string{st}, tF, RoleHub, hc.depth, "", false)
+		g.failRow(hc, failure{source: "STOREDRIVER", srv: H, imid: imid, fs: []*final{f}, statuses: []string{st}, role: RoleHub, depth: hc.depth}, tF)
 		g.setOutcome(hc, f, StatusFailed, H.Name, st)
 		tD = max(tD, tF)
 	}

@@ -12,15 +12,26 @@ func (g *gen) lastError(srv *Server, t int64, led, fqdn, ip string) string {
 	return "[{LED=" + led + "};{MSG=};{FQDN=" + fqdn + "};{IP=" + ip + "};{LRT=" + lt.Format("1/2/2006 3:04:05 PM") + "}]"
 }
 
-// failRow writes a FAIL row on srv and registers the NDR it causes.
-func (g *gen) failRow(hc *hubCtx, srv *Server, imid string, fs []*final, statuses []string, t int64, role string, depth int, connector string, external bool) {
-	g.failRowOf(hc, "SMTP", srv, imid, fs, statuses, t, role, depth, connector, external)
+// failure is a FAIL row to write: where (the server, the copy's
+// internal-message-id, the hop's role and depth), of what source ("SMTP";
+// the 2007/2010 store driver's and categorizer's are "STOREDRIVER" and
+// "ROUTING"), for which recipients with which statuses, through which
+// send connector, and whether the reply came from outside.
+type failure struct {
+	source    string
+	srv       *Server
+	imid      string
+	fs        []*final
+	statuses  []string
+	role      string
+	depth     int
+	connector string
+	external  bool
 }
 
-// failRowOf is failRow for a row of the given source (the 2007/2010 store
-// driver's and categorizer's FAIL rows are not SMTP's).
-func (g *gen) failRowOf(hc *hubCtx, source string, srv *Server, imid string, fs []*final, statuses []string, t int64, role string, depth int, connector string, external bool) {
-	m := hc.m
+// failRow writes the FAIL row f at t and registers the NDR it causes.
+func (g *gen) failRow(hc *hubCtx, f failure, t int64) {
+	m, srv, fs, connector, external := hc.m, f.srv, f.fs, f.connector, f.external
 	if hc.ndr == nil {
 		hc.ndr = map[*Server]*ndrState{}
 	}
@@ -35,20 +46,20 @@ func (g *gen) failRowOf(hc *hubCtx, source string, srv *Server, imid string, fs 
 		addrs[i] = f.addr
 		nd.failed = append(nd.failed, f.addr)
 	}
-	e := g.begin(m, srv, t, source, "FAIL")
+	e := g.begin(m, srv, t, f.source, "FAIL")
 	e.Fields[fClientIP] = srv.IP
 	e.Fields[fClientHost] = srv.Name
 	e.Fields[fServerIP] = srv.IP
 	e.Fields[fServerHost] = srv.FQDN
 	e.Fields[fConnector] = connector
-	e.Fields[fIMID] = imid
-	g.setRcpts(e, addrs, statuses)
+	e.Fields[fIMID] = f.imid
+	g.setRcpts(e, addrs, f.statuses)
 	e.Fields[fBytes] = hc.szOutText
 	e.Fields[fReference] = nd.m.mid
 	e.Fields[fInfo] = g.latencyLocal(hc, srv, t, external)
 	e.Fields[fCustom] = "S:E2ELatency=" + sec(t-m.origMs) + ";S:ToEntity=Unknown;S:FromEntity=Hosted;S:MsgRecipCount=" + strconv.Itoa(len(addrs)) +
 		";S:IncludeInSla=False;S:IsSmtpResponseFromExternalServer=" + boolText(external) + ";S:DeliveryPriority=Normal" + g.forest(srv)
-	g.commit(m, srv, msgtrk.LogTransport, t, msgtrk.EventFail, role, depth)
+	g.commit(m, srv, msgtrk.LogTransport, t, msgtrk.EventFail, f.role, f.depth)
 }
 
 // forest is the S:AccountForest member a server writes: Edge servers are
@@ -163,7 +174,7 @@ func (g *gen) externalSend(hc *hubCtx, srv *Server, imid string, fs []*final, t 
 				led = "550 5.4.1 Recipient address rejected: Access denied. [" + g.hexUpper(4) + "EUR05FT012.eop-eur05.prod.protection.outlook.com]"
 			}
 			st := g.lastError(srv, tf, led, peer.MX, peer.MXIP)
-			g.failRow(hc, srv, imid, fail, []string{st}, tf, role, depth, connector, true)
+			g.failRow(hc, failure{source: "SMTP", srv: srv, imid: imid, fs: fail, statuses: []string{st}, role: role, depth: depth, connector: connector, external: true}, tf)
 			for _, f := range fail {
 				g.setOutcome(hc, f, StatusFailed, srv.Name, st)
 			}
