@@ -357,7 +357,7 @@ func loadLocation(name string) (*time.Location, error) {
 }
 
 // openInputs finds the logs behind paths, with usage errors for paths that
-// do not exist.
+// do not exist and an error (exit 1) when they hold no tracking data.
 func (c *common) openInputs(paths []string) ([]msgtrk.Input, error) {
 	inputs, err := msgtrk.OpenPaths(paths...)
 	if err != nil {
@@ -370,7 +370,9 @@ func (c *common) openInputs(paths []string) ([]msgtrk.Input, error) {
 		return nil, err
 	}
 	if len(inputs) == 0 {
-		return nil, usagef("no message tracking logs (MSGTRK*.LOG) or exports under %s", strings.Join(paths, ", "))
+		// The paths exist: no good row is a failure (exit 1), not a usage
+		// error, as for an empty file.
+		return nil, fmt.Errorf("no message tracking logs (MSGTRK*.LOG) or exports under %s", strings.Join(paths, ", "))
 	}
 	for _, in := range inputs {
 		if in.Server != "" {

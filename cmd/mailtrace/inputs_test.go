@@ -391,6 +391,30 @@ func TestNoRows(t *testing.T) {
 	}
 }
 
+// TestNoRowsInDirectory: a directory that holds no tracking log (only the
+// protocol logs collected beside them, say) is a run with no good row, exit
+// 1 like an empty file (issue #10: "a run in which no input yields a single
+// good row exits 1"), not a usage error: the path was typed right.
+func TestNoRowsInDirectory(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "EX01")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	recv, err := os.ReadFile(filepath.Join("..", "..", "testdata", "real", "protocol", "Qazeer_artefacts.help_pages_windows_server_roles_microsoft_exchange_RECV.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "RECV2024030408-1.LOG"), recv, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range []string{"events", "trace", "stats", "submitters"} {
+		_, stderr, code := runCmd(t, "", cmd, dir)
+		if code != 1 || !strings.Contains(stderr, "no message tracking logs (MSGTRK*.LOG) or exports under") {
+			t.Errorf("%s on a directory without tracking logs: exit %d, stderr %q; want 1", cmd, code, stderr)
+		}
+	}
+}
+
 // TestUTF16Log: a tracking log saved as UTF-16 (LE or BE, with its byte
 // order mark) reads as the original.
 func TestUTF16Log(t *testing.T) {

@@ -145,7 +145,7 @@ func TestExitCodes(t *testing.T) {
 		{"bad time", "", []string{"events", "-start", "last tuesday", "testdata"}, 2, "-start"},
 		{"bad tz", "", []string{"events", "-tz", "Mars/Olympus", "testdata"}, 2, "-tz"},
 		{"bad source", "", []string{"events", "-source", "PIGEON", "testdata"}, 2, "unknown source"},
-		{"dir without logs", "", []string{"stats", "internal/ascii"}, 2, "no message tracking logs"},
+		{"dir without logs", "", []string{"stats", "internal/ascii"}, 1, "no message tracking logs"}, // no row read at all: exit 1, as the README says
 		{"malformed warned", "#Fields: date-time,event-id\r\n2024-01-01T00:00:00.000Z,SEND\r\nbad,row,x\r\n", []string{"events", "-"}, 0, "1 malformed"},
 		{"malformed strict", "#Fields: date-time,event-id\r\n2024-01-01T00:00:00.000Z,SEND\r\nbad,row,x\r\n", []string{"events", "-strict", "-"}, 1, "wrong number of fields"},
 		{"help", "", []string{"trace", "-h"}, 0, "usage: mailtrace trace"},
