@@ -14,7 +14,11 @@ func init() {
 	beam.RegisterType(reflect.TypeOf((*report.Counts)(nil)).Elem())
 	register.Function1x1[Trace, report.Counts](traceCounts)
 	register.Function2x1[report.Counts, report.Counts, report.Counts](mergeCounts)
-	register.Function5x1[[]byte, func(*int64) bool, func(*int64) bool, func(*report.Counts) bool, func(string), error](statsJSON)
+	register.Function6x1[[]byte, func(*int64) bool, func(*int64) bool, func(*report.Counts) bool, func(*WindowCounts) bool, func(string), error](statsJSON)
+	beam.RegisterType(reflect.TypeOf((*WindowCounts)(nil)).Elem())
+	register.Function1x1[Trace, WindowCounts](traceWindow)
+	register.Function2x1[WindowCounts, WindowCounts, WindowCounts](mergeWindow)
+	register.Iter1[WindowCounts]()
 	register.Iter1[int64]()
 	register.Iter1[report.Counts]()
 }
@@ -28,6 +32,17 @@ type Counts struct {
 	Counts    report.CountsJSON `json:"counts"`
 	Size      TotalSize         `json:"size"`
 	Malformed int64             `json:"malformed_lines"`
+	// BeyondWindow counts the messages the command would have split
+	// (Options.Window) and the rows it would have counted late; absent
+	// when none. mailtrace stats -json has no such field.
+	BeyondWindow *WindowCounts `json:"beyond_window,omitempty"`
+}
+
+// WindowCounts counts messages whose rows spread beyond the window, and
+// their rows after the first gap.
+type WindowCounts struct {
+	Messages int64 `json:"messages"`
+	Rows     int64 `json:"rows"`
 }
 
 // TotalSize is the part of the summary's size the pipeline computes: the
@@ -52,15 +67,28 @@ func mergeCounts(a, b report.Counts) report.Counts {
 func Stats(s beam.Scope, logs Logs, traces beam.PCollection) beam.PCollection {
 	s = s.Scope("mtbeam.Stats")
 	counts := beam.Combine(s, mergeCounts, beam.ParDo(s, traceCounts, traces))
+	window := beam.Combine(s, mergeWindow, beam.ParDo(s, traceWindow, traces))
 	return beam.ParDo(s, statsJSON, beam.Impulse(s),
 		beam.SideInput{Input: CountRows(s, logs.Rows)},
 		beam.SideInput{Input: CountProblems(s, logs.Problems)},
-		beam.SideInput{Input: counts})
+		beam.SideInput{Input: counts},
+		beam.SideInput{Input: window})
+}
+
+func traceWindow(t Trace) WindowCounts {
+	if t.BeyondWindow == 0 {
+		return WindowCounts{}
+	}
+	return WindowCounts{Messages: 1, Rows: t.BeyondWindow}
+}
+
+func mergeWindow(a, b WindowCounts) WindowCounts {
+	return WindowCounts{Messages: a.Messages + b.Messages, Rows: a.Rows + b.Rows}
 }
 
 // statsJSON writes the one Counts object; a collection left empty (no row,
 // no problem, no trace) counts zero.
-func statsJSON(_ []byte, rows, problems func(*int64) bool, counts func(*report.Counts) bool, emit func(string)) error {
+func statsJSON(_ []byte, rows, problems func(*int64) bool, counts func(*report.Counts) bool, window func(*WindowCounts) bool, emit func(string)) error {
 	var out Counts
 	var n int64
 	for rows(&n) {
@@ -77,6 +105,13 @@ func statsJSON(_ []byte, rows, problems func(*int64) bool, counts func(*report.C
 	sum := st.Summary(0, 0)
 	out.Counts = sum.Counts
 	out.Size.Total = sum.Size.Total
+	var w, all WindowCounts
+	for window(&w) {
+		all = mergeWindow(all, w)
+	}
+	if all.Messages > 0 {
+		out.BeyondWindow = &all
+	}
 	b, err := json.Marshal(out)
 	if err != nil {
 		return err

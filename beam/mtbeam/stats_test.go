@@ -57,7 +57,7 @@ func countsJSON(t *testing.T, c report.Counts) string {
 	t.Helper()
 	merged := mergeCounts(report.Counts{}, traceCounts(Trace{Counts: c}))
 	var out string
-	err := statsJSON(nil, none[int64], none[int64], one(merged), func(s string) { out = s })
+	err := statsJSON(nil, none[int64], none[int64], one(merged), none[WindowCounts], func(s string) { out = s })
 	if err != nil {
 		t.Fatal(err)
 	}

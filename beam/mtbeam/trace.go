@@ -2,11 +2,13 @@ package mtbeam
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
@@ -25,8 +27,8 @@ func init() {
 	register.Function5x0[string, func(*string) bool, func(*Row) bool, func(string, Row), func(Alias)](joinStore)
 	register.DoFn4x0[string, Row, func(*Alias) bool, func(string, Row)](&rekeyFn{})
 	register.Function1x2[Row, string, Row](keyAlone)
-	register.DoFn6x1[string, func(*Row) bool, func(*File) bool, func(Trace), func(string, keyAt), func(string, Message), error](&buildFn{})
-	register.DoFn5x1[string, func(*keyAt) bool, func(*Message) bool, func(*File) bool, func(Trace), error](&linkFn{})
+	register.DoFn7x1[context.Context, string, func(*Row) bool, func(*File) bool, func(Trace), func(string, keyAt), func(string, Message), error](&buildFn{})
+	register.DoFn6x1[context.Context, string, func(*keyAt) bool, func(*Message) bool, func(*File) bool, func(Trace), error](&linkFn{})
 	register.Function1x1[Trace, string](traceLine)
 	register.Emitter2[string, Row]()
 	register.Emitter2[string, string]()
@@ -43,6 +45,10 @@ func init() {
 	register.Iter1[File]()
 	register.Iter1[Alias]()
 }
+
+// beyondWindowMessages counts the messages whose rows leave a gap longer
+// than the window (see Options.Window).
+var beyondWindowMessages = beam.NewCounter("mailtrace", "beyond_window")
 
 // Message is the rows of one message, grouped by Group.
 type Message struct {
@@ -195,6 +201,10 @@ type Trace struct {
 	DSNForMessageID string
 	// Counts is what the trace adds to the counts (report.Counts.Add).
 	Counts report.Counts
+	// BeyondWindow is the number of the message's rows after the first
+	// gap longer than Options.Window between its rows in time order (0
+	// for most messages): the rows the command counts as late.
+	BeyondWindow int64
 }
 
 // keyAt is a trace's key and first time, for the DSN join.
@@ -210,6 +220,14 @@ type Options struct {
 	// AcceptedDomains names domains the organisation receives mail for,
 	// as mailtrace's -accepted-domain.
 	AcceptedDomains []string
+	// Window is mailtrace's -window (0: correlate.DefaultWindow). The
+	// pipeline builds each message from all of its rows; the command
+	// emits a message whose rows leave a quiet gap longer than the window
+	// (a long deferral) in parts and counts the later rows as late. Such
+	// messages are not split here: each is counted (Counts.BeyondWindow)
+	// with the rows after its first such gap, and the "beyond_window"
+	// counter of the "mailtrace" namespace counts them too.
+	Window time.Duration
 }
 
 // Traces builds every message's trace from its rows with the code of the
@@ -230,7 +248,10 @@ type Options struct {
 func Traces(s beam.Scope, groups, files beam.PCollection, opts Options) beam.PCollection {
 	s = s.Scope("mtbeam.Traces")
 	org := beam.SideInput{Input: files}
-	b := builder{Edges: opts.EdgeServers, Domains: opts.AcceptedDomains}
+	b := builder{Edges: opts.EdgeServers, Domains: opts.AcceptedDomains, Window: opts.Window}
+	if b.Window <= 0 {
+		b.Window = correlate.DefaultWindow
+	}
 	out := beam.ParDoN(s, &buildFn{B: b}, groups, org)
 	traces, ids, ndrs := out[0], out[1], out[2]
 	linked := beam.ParDo(s, &linkFn{B: b}, beam.CoGroupByKey(s, ids, ndrs), org)
@@ -249,6 +270,7 @@ func traceLine(t Trace) string { return t.JSON }
 type builder struct {
 	Edges   []string
 	Domains []string
+	Window  time.Duration
 
 	ctx  correlate.Context // from the side input, read once
 	read bool
@@ -341,14 +363,14 @@ func orgContext(files func(*File) bool, edges, domains []string) correlate.Conte
 }
 
 // build builds the trace of one message's rows.
-func (b *builder) build(key string, rows func(*Row) bool, links map[string]string) (*correlate.Trace, error) {
+func (b *builder) build(key string, rows func(*Row) bool, links map[string]string) (*correlate.Trace, int64, error) {
 	var dec recordReader // its readers' Origins live as long as the records
 	var recs []*msgtrk.Record
 	var r Row
 	for rows(&r) {
 		rec, err := dec.record(&r)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		recs = append(recs, rec)
 	}
@@ -356,17 +378,40 @@ func (b *builder) build(key string, rows func(*Row) bool, links map[string]strin
 	ctx.DSNLinks = links
 	t, err := correlate.BuildTrace(recs, ctx)
 	if err != nil {
-		return nil, fmt.Errorf("mtbeam: message %s: %w", key, err)
+		return nil, 0, fmt.Errorf("mtbeam: message %s: %w", key, err)
 	}
-	return t, nil
+	return t, beyondWindow(recs, b.Window), nil
 }
 
-func traceOf(t *correlate.Trace) (Trace, error) {
+// beyondWindow returns the number of rows after the first quiet gap longer
+// than window between rows in time order (a row later than the latest
+// before it by more than window), as the command's Tracker would have
+// emitted the message by then; rows without a time are left out.
+func beyondWindow(recs []*msgtrk.Record, window time.Duration) int64 {
+	times := make([]time.Time, 0, len(recs))
+	for _, r := range recs {
+		if at, err := r.Time(); err == nil {
+			times = append(times, at)
+		}
+	}
+	slices.SortFunc(times, time.Time.Compare)
+	for i := 1; i < len(times); i++ {
+		if times[i].Sub(times[i-1]) > window {
+			return int64(len(times) - i)
+		}
+	}
+	return 0
+}
+
+func traceOf(ctx context.Context, t *correlate.Trace, beyond int64) (Trace, error) {
 	js, err := t.MarshalJSON()
 	if err != nil {
 		return Trace{}, err
 	}
-	out := Trace{Key: t.Key, JSON: string(js), DSNForMessageID: t.DSNForMessageID}
+	if beyond > 0 {
+		beyondWindowMessages.Inc(ctx, 1)
+	}
+	out := Trace{Key: t.Key, JSON: string(js), DSNForMessageID: t.DSNForMessageID, BeyondWindow: beyond}
 	out.Counts.Add(t)
 	return out, nil
 }
@@ -377,7 +422,7 @@ type buildFn struct {
 	B builder
 }
 
-func (fn *buildFn) ProcessElement(key string, rows func(*Row) bool, files func(*File) bool,
+func (fn *buildFn) ProcessElement(ctx context.Context, key string, rows func(*Row) bool, files func(*File) bool,
 	emit func(Trace), ids func(string, keyAt), ndrs func(string, Message)) error {
 	fn.B.readOrg(files)
 	var kept []Row
@@ -388,7 +433,7 @@ func (fn *buildFn) ProcessElement(key string, rows func(*Row) bool, files func(*
 		kept = append(kept, *r)
 		return true
 	}
-	t, err := fn.B.build(key, keep, nil)
+	t, beyond, err := fn.B.build(key, keep, nil)
 	if err != nil {
 		return err
 	}
@@ -399,7 +444,7 @@ func (fn *buildFn) ProcessElement(key string, rows func(*Row) bool, files func(*
 		ndrs(t.DSNForMessageID, Message{Key: key, Rows: kept})
 		return nil
 	}
-	out, err := traceOf(t)
+	out, err := traceOf(ctx, t, beyond)
 	if err != nil {
 		return err
 	}
@@ -413,7 +458,7 @@ type linkFn struct {
 	B builder
 }
 
-func (fn *linkFn) ProcessElement(mid string, ids func(*keyAt) bool, ndrs func(*Message) bool, files func(*File) bool, emit func(Trace)) error {
+func (fn *linkFn) ProcessElement(ctx context.Context, mid string, ids func(*keyAt) bool, ndrs func(*Message) bool, files func(*File) bool, emit func(Trace)) error {
 	fn.B.readOrg(files)
 	var best keyAt
 	var k keyAt
@@ -437,11 +482,11 @@ func (fn *linkFn) ProcessElement(mid string, ids func(*keyAt) bool, ndrs func(*M
 			i++
 			return true
 		}
-		t, err := fn.B.build(m.Key, next, links)
+		t, beyond, err := fn.B.build(m.Key, next, links)
 		if err != nil {
 			return err
 		}
-		out, err := traceOf(t)
+		out, err := traceOf(ctx, t, beyond)
 		if err != nil {
 			return err
 		}

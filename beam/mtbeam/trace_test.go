@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/textio"
@@ -217,4 +218,45 @@ func TestTracesTwoRuns(t *testing.T) {
 	if diff := cmp.Diff(c1, c2); diff != "" {
 		t.Errorf("the second run wrote other stats (-first +second):\n%s", diff)
 	}
+}
+
+// TestTracesBeyondWindow: with a window shorter than many messages last
+// (1 s), mailtrace trace -json emits those messages in parts and drops
+// their later rows as late; the pipeline keeps each message whole and
+// says so: its stats count at least every message the command split
+// (two traces of one key from the command, or a first part with fewer
+// events than the pipeline's trace).
+func TestTracesBeyondWindow(t *testing.T) {
+	dir, _ := generatedOrg(t, msgtrktest.V2019)
+	// The command's first part of each message, and how many parts (a
+	// later part that is not recognised as late is a trace of its own).
+	first, parts := map[string]float64{}, map[string]int{}
+	for _, line := range bytes.Split(runCLI(t, "trace", "-json", "-quiet", "-window", "1s", dir), []byte("\n")) {
+		var m map[string]any
+		if len(bytes.TrimSpace(line)) == 0 || json.Unmarshal(line, &m) != nil {
+			continue
+		}
+		k, _ := m["key"].(string)
+		if parts[k]++; parts[k] == 1 {
+			first[k], _ = m["events"].(float64)
+		}
+	}
+	got, counts := runTraces(t, Options{Window: time.Second}, dir+"/**")
+	mine := tracesByKey(t, got)
+	split := 0
+	for k, n := range first {
+		if m, ok := mine[k]; ok && (parts[k] > 1 || n < m["events"].(float64)) {
+			split++
+		}
+	}
+	if split == 0 {
+		t.Fatal("the command split no message with a 1 s window: the case is not reached")
+	}
+	if counts.BeyondWindow == nil || counts.BeyondWindow.Messages < int64(split) {
+		t.Errorf("the command split %d messages; the pipeline's stats say %+v", split, counts.BeyondWindow)
+	}
+	if counts.BeyondWindow != nil && counts.BeyondWindow.Rows < counts.BeyondWindow.Messages {
+		t.Errorf("fewer rows than messages beyond the window: %+v", counts.BeyondWindow)
+	}
+	t.Logf("1 s window: the command split %d messages; the pipeline counts %+v", split, counts.BeyondWindow)
 }

@@ -48,6 +48,7 @@ var (
 	edges    inputs
 	accepted inputs
 	output   = flag.String("output", "", "write the traces here, one JSON object per line (mailtrace trace -json), as a local path or gs://…")
+	window   = flag.Duration("window", 0, "mailtrace's -window (default 15m): messages whose rows leave a longer gap are counted (beyond_window), not split")
 	stats    = flag.String("stats", "", "write the counts of mailtrace stats -json here (rows, counts, malformed_lines), as one JSON object")
 )
 
@@ -78,7 +79,7 @@ func run(ctx context.Context, stdout io.Writer) error {
 	p, s := beam.NewPipelineWithRoot()
 	logs := mtbeam.Read(s, input...)
 	if *output != "" || *stats != "" {
-		traces := mtbeam.Traces(s, mtbeam.Group(s, logs.Rows), logs.Files, mtbeam.Options{EdgeServers: edges, AcceptedDomains: accepted})
+		traces := mtbeam.Traces(s, mtbeam.Group(s, logs.Rows), logs.Files, mtbeam.Options{EdgeServers: edges, AcceptedDomains: accepted, Window: *window})
 		if *output != "" {
 			textio.Write(s, *output, mtbeam.TraceJSON(s, traces))
 		}
@@ -104,7 +105,7 @@ func run(ctx context.Context, stdout io.Writer) error {
 }
 
 func printCounts(w io.Writer, counts map[string]int64) {
-	for _, name := range []string{"files", "rows", "malformed_lines"} {
+	for _, name := range []string{"files", "rows", "malformed_lines", "beyond_window"} {
 		fmt.Fprintf(w, "%-16s %d\n", name, counts[name])
 	}
 }
