@@ -205,6 +205,7 @@ func (b *builder) build(tr *trace) *Trace {
 	b.buildRecipients()
 	b.buildMissingLogs()
 	b.buildAnomalies()
+	b.recipientsUnknown()
 	if b.keepSMTP {
 		b.buildSMTPRows()
 	}
@@ -1589,6 +1590,29 @@ func (b *builder) buildMissingLogs() {
 		strings.Join(out.MissingLogs, ", "))})
 	slices.SortStableFunc(b.gaps, func(x, y Anomaly) int { return strings.Compare(x.Message, y.Message) })
 	out.Anomalies = append(out.Anomalies, slices.CompactFunc(b.gaps, func(x, y Anomaly) bool { return x == y })...)
+}
+
+// recipientsUnknown adds a recipients_unknown anomaly when rows of the
+// message came from an input without a recipient-address column: an
+// export that lost its lists (Export-Csv writes "System.String[]" for
+// them; the export package leaves such columns out). The recipients,
+// deliveries and failures of those rows are unknown, not none, and the
+// trace is not complete (see Tracker's emit).
+func (b *builder) recipientsUnknown() {
+	var servers []string
+	for i := range b.tr.events {
+		b.steps++
+		if e := &b.tr.events[i]; e.noRcpts && !slices.Contains(servers, e.server) {
+			servers = append(servers, e.server)
+		}
+	}
+	if len(servers) == 0 {
+		return
+	}
+	slices.Sort(servers)
+	b.out.Anomalies = append(b.out.Anomalies, Anomaly{AnomalyRecipientsUnknown, fmt.Sprintf(
+		"the rows of %s came without their recipients (an export that lost the recipient-address column, such as Export-Csv writing System.String[]): recipients, deliveries and failures of those rows are unknown",
+		strings.Join(servers, ", "))})
 }
 
 // finalRecipients turns the working states into the trace's recipients:

@@ -93,8 +93,11 @@
 // are named as their rows spell them.
 //
 // A trace is complete (ReasonComplete) only when every recipient has a
-// final outcome, the message's entry is known (Origin), and it crossed no
-// server whose logs are missing. When it was handed to or received from
+// final outcome, the message's entry is known (Origin), it crossed no
+// server whose logs are missing, and no row came from an input without a
+// recipient-address column (an export that lost it: a recipients_unknown
+// anomaly names those servers, and the trace's recipients are what the
+// other rows show, not all of them). When it was handed to or received from
 // such a server (a SEND or SUBMIT to it, an SMTP RECEIVE from it
 // authenticated as an Exchange server, a DELIVER naming it, a FAIL whose
 // LastError names it), Trace.MissingLogs names it, a missing_logs anomaly
@@ -247,7 +250,8 @@
 //	events              rows in the trace
 //	reason              "complete" | "expired" | "evicted" | "flushed"
 //	anomalies           ["missing_hop: …", "skew: …", "no_origin: …", "orphan: …",
-//	                     "loop: …", "truncated: …", "missing_logs: …", "log_gap: …"]
+//	                     "loop: …", "truncated: …", "missing_logs: …", "log_gap: …",
+//	                     "recipients_unknown: …"]
 //
 // A trace joined to protocol logs (JoinSessions; `mailtrace trace -smtp`)
 // has two members more, still version 1: readers that do not know them

@@ -31,6 +31,7 @@ type event struct {
 	source   msgtrk.SourceType
 	kind     msgtrk.LogKind
 	shadow   bool // a shadow-redundancy row
+	noRcpts  bool // its input has no recipient-address column (an export lost it)
 	rcpts    span // recipient-address members, lower case
 	status   span // recipient-status members (outcome rows only)
 	related  ref
@@ -199,6 +200,7 @@ func (tr *Tracker) extract(e *event, rec *msgtrk.Record, t *trace, row *rowInfo)
 	}
 
 	e.rcpts = t.addList(rec, msgtrk.RecipientAddress, true)
+	e.noRcpts = !rec.Has(msgtrk.RecipientAddress)
 	if hasOutcomeStatus(e.etype) || e.kind == msgtrk.LogSummary {
 		e.status = t.addList(rec, msgtrk.RecipientStatus, false)
 	}

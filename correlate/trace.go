@@ -124,18 +124,19 @@ type AnomalyKind uint8
 
 // The kinds of anomaly.
 const (
-	AnomalyUnknown     AnomalyKind = iota
-	AnomalyMissingHop              // a hand-over to a server with logs that has no row of the message
-	AnomalySkew                    // a receive logged more than a second before the send that caused it
-	AnomalyNoOrigin                // no row shows where the message entered
-	AnomalyOrphan                  // no message id ties the rows to a message
-	AnomalyLoop                    // a hop no first hop leads to (the hand-overs form a cycle)
-	AnomalyTruncated               // rows beyond MaxEventsPerTrace were not kept
-	AnomalyMissingLogs             // the message crossed servers whose logs are not in the input
-	AnomalyLogGap                  // the logs of a server it crossed begin after it got there (older files deleted, format.md §1.2)
+	AnomalyUnknown           AnomalyKind = iota
+	AnomalyMissingHop                    // a hand-over to a server with logs that has no row of the message
+	AnomalySkew                          // a receive logged more than a second before the send that caused it
+	AnomalyNoOrigin                      // no row shows where the message entered
+	AnomalyOrphan                        // no message id ties the rows to a message
+	AnomalyLoop                          // a hop no first hop leads to (the hand-overs form a cycle)
+	AnomalyTruncated                     // rows beyond MaxEventsPerTrace were not kept
+	AnomalyMissingLogs                   // the message crossed servers whose logs are not in the input
+	AnomalyLogGap                        // the logs of a server it crossed begin after it got there (older files deleted, format.md §1.2)
+	AnomalyRecipientsUnknown             // rows came from an input without recipient-address (an export that lost the recipients)
 )
 
-var anomalyNames = [...]string{"unknown", "missing_hop", "skew", "no_origin", "orphan", "loop", "truncated", "missing_logs", "log_gap"}
+var anomalyNames = [...]string{"unknown", "missing_hop", "skew", "no_origin", "orphan", "loop", "truncated", "missing_logs", "log_gap", "recipients_unknown"}
 
 // String returns the kind as in the JSON form ("missing_hop", "skew", …),
 // "unknown" or "AnomalyKind(n)".

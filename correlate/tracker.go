@@ -386,7 +386,9 @@ func (t *Tracker) emit(tr *trace, reason Reason) {
 		// A trace that shows no entry, or crossed a server whose logs are
 		// missing, is not complete whatever its recipients say; a trace of
 		// summaries alone (summary.go) has no entry to show.
-		if out.Origin.Protocol == ProtocolUnknown && !(out.Summary && len(out.Hops) == 0) || len(out.MissingLogs) > 0 {
+		// Nor is one whose rows came without their recipients.
+		if out.Origin.Protocol == ProtocolUnknown && !(out.Summary && len(out.Hops) == 0) || len(out.MissingLogs) > 0 ||
+			out.HasAnomaly(AnomalyRecipientsUnknown) {
 			reason = ReasonExpired
 		}
 	}

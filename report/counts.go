@@ -35,6 +35,11 @@ type Counts struct {
 	ShadowRows    int64
 	// Bytes sums each message's size once.
 	Bytes int64
+	// RecipientsUnknown counts the messages some of whose rows came
+	// without their recipients (an export that lost the recipient-address
+	// column; the trace's recipients_unknown anomaly): their recipients
+	// and outcomes are missing from the counts above, not zero.
+	RecipientsUnknown int64
 }
 
 // Add counts one trace.
@@ -48,6 +53,9 @@ func (c *Counts) Add(t *correlate.Trace) {
 		c.NDRs++
 	}
 	c.Bytes += t.Size
+	if t.HasAnomaly(correlate.AnomalyRecipientsUnknown) {
+		c.RecipientsUnknown++
+	}
 	c.Expansions += int64(len(t.Expansions))
 	c.DuplicateRows += int64(len(t.Duplicates))
 	c.ShadowRows += int64(len(t.ShadowEvents))
@@ -98,4 +106,5 @@ func (c *Counts) Merge(o Counts) {
 	c.DuplicateRows += o.DuplicateRows
 	c.ShadowRows += o.ShadowRows
 	c.Bytes += o.Bytes
+	c.RecipientsUnknown += o.RecipientsUnknown
 }

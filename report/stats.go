@@ -194,6 +194,9 @@ type CountsJSON struct {
 	DuplicateRows int64 `json:"duplicate_rows"`
 	ShadowRows    int64 `json:"shadow_rows"`
 	HandedOff     int64 `json:"handed_off"` // recipients handed to servers whose logs are missing
+	// RecipientsUnknown: messages whose recipients an export lost (see
+	// Counts.RecipientsUnknown); the recipient counts leave them out.
+	RecipientsUnknown int64 `json:"recipients_unknown"`
 }
 
 // SizeJSON summarises message sizes in bytes.
@@ -259,7 +262,7 @@ func (s *Stats) Summary(top int, malformed int64) Summary {
 		V:    SummaryVersion,
 		Rows: s.rows,
 		Counts: CountsJSON{c.Messages, c.NDRs, c.Orphans, c.Recipients, c.Deliveries(), c.Delivered, c.SentExternal,
-			c.Failed, c.Dropped, c.Duplicate, c.Pending, c.Expansions, c.Expanded, c.DuplicateRows, c.ShadowRows, c.HandedOff},
+			c.Failed, c.Dropped, c.Duplicate, c.Pending, c.Expansions, c.Expanded, c.DuplicateRows, c.ShadowRows, c.HandedOff, c.RecipientsUnknown},
 		Events: sortedEntries(s.events), Sources: sortedEntries(s.sources), Servers: sortedEntries(s.serverRows()),
 		TopSenders: s.senders.Top(top), TopRcpts: s.recipients.Top(top), TopDomains: s.domains.Top(top),
 		ClockSkew:  []SkewJSON{},

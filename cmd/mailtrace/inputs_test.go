@@ -670,3 +670,56 @@ func TestExportErrors(t *testing.T) {
 		t.Errorf("-strict: exit %d, %s", code, errb.String())
 	}
 }
+
+// TestListsLostNotFacts exports the sample organisation as plain Export-Csv
+// does (every list a "System.String[]") and requires the answers to say
+// the recipients are unknown, on stdout, not only in a note: no trace is
+// complete, each has a recipients_unknown anomaly, and stats counts those
+// messages apart instead of stating zero deliveries as a fact.
+func TestListsLostNotFacts(t *testing.T) {
+	evs := sampleEvents(t)
+	p := writeFile(t, t.TempDir(), "lists-lost.csv", func(b *bytes.Buffer) error {
+		return exportgen.CmdletCSV(b, evs, exportgen.CSV{Culture: exportgen.SvSE, Zone: time.UTC, Lists: exportgen.TypeName})
+	})
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"trace", "-format", "jsonl", "-quiet", p}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr.String())
+	}
+	traces, unknown := 0, 0
+	for line := range strings.Lines(stdout.String()) {
+		var tr struct {
+			Reason    string   `json:"reason"`
+			Orphan    bool     `json:"orphan"`
+			Anomalies []string `json:"anomalies"`
+		}
+		if err := json.Unmarshal([]byte(line), &tr); err != nil {
+			t.Fatal(err)
+		}
+		traces++
+		if tr.Reason == "complete" {
+			t.Errorf("a trace of rows without recipients is called complete: %s", line)
+		}
+		if slices.ContainsFunc(tr.Anomalies, func(a string) bool { return strings.HasPrefix(a, "recipients_unknown: ") }) {
+			unknown++
+		}
+	}
+	if traces == 0 || unknown != traces {
+		t.Errorf("%d of %d traces have a recipients_unknown anomaly, want all", unknown, traces)
+	}
+	s, _ := statsJSON(t, "-quiet", p)
+	if s.Counts.RecipientsUnknown != s.Counts.Messages || s.Counts.Messages == 0 {
+		t.Errorf("stats: recipients_unknown %d of %d messages, want all", s.Counts.RecipientsUnknown, s.Counts.Messages)
+	}
+	// The raw logs: no message has unknown recipients.
+	raw, _ := statsJSON(t, sampleOrg)
+	if raw.Counts.RecipientsUnknown != 0 {
+		t.Errorf("raw logs: recipients_unknown %d, want 0", raw.Counts.RecipientsUnknown)
+	}
+	stdout.Reset()
+	if code := run([]string{"stats", "-quiet", p}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if !strings.Contains(stdout.String(), "Recipients unknown") {
+		t.Errorf("the stats table does not say the recipients are unknown:\n%s", stdout.String())
+	}
+}

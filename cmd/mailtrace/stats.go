@@ -115,6 +115,7 @@ func writeSummaryCSV(w *bufio.Writer, s report.Summary, loc *time.Location) {
 		{"deliveries", c.Deliveries}, {"delivered", c.Delivered}, {"sent_external", c.SentExternal}, {"failed", c.Failed},
 		{"dropped", c.Dropped}, {"duplicate", c.Duplicate}, {"pending", c.Pending}, {"group_expansions", c.Expansions},
 		{"recipients_from_groups", c.Expanded}, {"duplicate_rows", c.DuplicateRows}, {"shadow_rows", c.ShadowRows},
+		{"recipients_unknown", c.RecipientsUnknown},
 	} {
 		num("counts", f.key, f.n)
 	}
@@ -181,6 +182,9 @@ func writeSummary(w io.Writer, s report.Summary, loc *time.Location) {
 	fmt.Fprintf(tw, "Rows\t%d\t(%s … %s)\n", s.Rows, summarySeconds(s.First, loc), summarySeconds(s.Last, loc))
 	fmt.Fprintf(tw, "Malformed lines\t%d\t\n", s.Malformed)
 	fmt.Fprintf(tw, "Unique messages\t%d\t(each message once; %d of them NDRs)\n", c.Messages, c.NDRs)
+	if c.RecipientsUnknown > 0 {
+		fmt.Fprintf(tw, "Recipients unknown\t%d messages\t(their rows came from an export that lost the recipients: the recipient, delivery and outcome counts below leave them out)\n", c.RecipientsUnknown)
+	}
 	fmt.Fprintf(tw, "Recipients\t%d\t(after group expansion, each recipient of each message; %d from %d group expansions)\n", c.Recipients, c.Expanded, c.Expansions)
 	fmt.Fprintf(tw, "Deliveries\t%d\t(%d to mailboxes, %d sent outside)\n", c.Deliveries, c.Delivered, c.SentExternal)
 	fmt.Fprintf(tw, "Failed / dropped / pending\t%d / %d / %d\t\n", c.Failed, c.Dropped, c.Pending)
