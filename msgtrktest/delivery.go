@@ -29,22 +29,22 @@ func (b *batch) byOutcome() (ok, failStore, failRcpt, deferred []*final) {
 	return ok, failStore, failRcpt, deferred
 }
 
-// deliverBatch sends one copy's recipients on one delivery server D.
+// deliverBatch sends one copy's recipients on one delivery server dst.
 func (g *gen) deliverBatch(hc *hubCtx, b *batch, t int64, resubmit bool) {
 	if g.legacy {
 		g.legacyDeliverBatch(hc, b, t)
 		return
 	}
-	m, H, D := hc.m, hc.H, b.D
+	m, hub, dst := hc.m, hc.H, b.D
 	imid := hc.imids[b.copy]
 	ok, failStore, failRcpt, deferred := b.byOutcome()
 	if len(failRcpt) > 0 {
 		led := "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup"
 		t += g.between(5, 60)
-		st := g.lastError(H, t, led, D.FQDN, D.IP)
-		g.failRow(hc, failure{source: "SMTP", srv: H, imid: imid, fs: failRcpt, statuses: []string{st}, role: RoleHub, depth: hc.depth, connector: "Intra-Organization SMTP Send Connector"}, t)
+		st := g.lastError(hub, t, led, dst.FQDN, dst.IP)
+		g.failRow(hc, failure{source: "SMTP", srv: hub, imid: imid, fs: failRcpt, statuses: []string{st}, role: RoleHub, depth: hc.depth, connector: "Intra-Organization SMTP Send Connector"}, t)
 		for _, f := range failRcpt {
-			g.setOutcome(hc, f, StatusFailed, H.Name, st)
+			g.setOutcome(hc, f, StatusFailed, hub.Name, st)
 		}
 		hc.done = max(hc.done, t)
 	}
@@ -52,49 +52,49 @@ func (g *gen) deliverBatch(hc *hubCtx, b *batch, t int64, resubmit bool) {
 		tIn := t + g.between(10, 100)
 		tD := tIn + g.between(20, 250)
 		sess := g.session()
-		sessStart := g.ts(D, tIn-g.between(0, 500))
-		tSend := g.deliverRows(hc, D, ok, tD, tIn, sess, sessStart, msgtrk.EventDeliver)
+		sessStart := g.ts(dst, tIn-g.between(0, 500))
+		tSend := g.deliverRows(hc, dst, ok, tD, tIn, sess, sessStart, msgtrk.EventDeliver)
 		fails := make([]string, 0, len(failStore))
 		for i, f := range failStore {
 			sf := storeFailures[g.rng.IntN(len(storeFailures))]
 			tF := tD + int64(i+1)*g.between(1, 30)
-			e := g.begin(m, D, tF, "STOREDRIVER", "DELIVERFAIL")
-			e.Fields[fClientHost] = D.Name
+			e := g.begin(m, dst, tF, "STOREDRIVER", "DELIVERFAIL")
+			e.Fields[fClientHost] = dst.Name
 			e.Fields[fContext] = sess + ";" + sessStart
-			e.Fields[fIMID] = g.nextIMID(D, msgtrk.LogDelivery)
+			e.Fields[fIMID] = g.nextIMID(dst, msgtrk.LogDelivery)
 			g.setRcpts(e, []string{f.addr}, []string{sf.diag})
 			e.Fields[fBytes] = hc.szOutText
-			lb := appendSRV(g.lat2[:0], D.FQDN)
+			lb := appendSRV(g.lat2[:0], dst.FQDN)
 			lb = g.delRecords(lb, tF-tIn)
 			e.Fields[fInfo] = g.chain(hc, tIn, false, lb)
 			e.Fields[fCustom] = "S:E2ELatency=" + sec(tF-m.origMs) + ";S:DeliveryPriority=Normal;S:AccountForest=" + g.org.AccountForest
-			g.commit(m, D, msgtrk.LogDelivery, tF, msgtrk.EventDeliverFail, RoleDelivery, hc.depth+1)
-			g.setOutcome(hc, f, StatusFailed, D.Name, sf.diag)
-			fails = append(fails, g.lastError(H, tF+5, sf.code+sf.diag, D.FQDN, D.IP))
+			g.commit(m, dst, msgtrk.LogDelivery, tF, msgtrk.EventDeliverFail, RoleDelivery, hc.depth+1)
+			g.setOutcome(hc, f, StatusFailed, dst.Name, sf.diag)
+			fails = append(fails, g.lastError(hub, tF+5, sf.code+sf.diag, dst.FQDN, dst.IP))
 			tSend = max(tSend, tF+g.between(2, 40))
 		}
 		if len(ok) > 0 {
-			g.sendRow(hc, H, D, imid, ok, tSend, "Intra-Organization SMTP Send Connector",
-				";250 2.0.0 OK "+m.mid+" [Hostname="+D.FQDN+"];ClientSubmitTime:"+m.cst, false)
+			g.sendRow(hc, hub, dst, imid, ok, tSend, "Intra-Organization SMTP Send Connector",
+				";250 2.0.0 OK "+m.mid+" [Hostname="+dst.FQDN+"];ClientSubmitTime:"+m.cst, false)
 			for _, f := range ok {
-				g.setOutcome(hc, f, StatusDelivered, D.Name, "")
+				g.setOutcome(hc, f, StatusDelivered, dst.Name, "")
 			}
 		}
 		if len(failStore) > 0 {
-			g.failRow(hc, failure{source: "SMTP", srv: H, imid: imid, fs: failStore, statuses: fails, role: RoleHub, depth: hc.depth, connector: "Intra-Organization SMTP Send Connector"}, tSend+1)
+			g.failRow(hc, failure{source: "SMTP", srv: hub, imid: imid, fs: failStore, statuses: fails, role: RoleHub, depth: hc.depth, connector: "Intra-Organization SMTP Send Connector"}, tSend+1)
 		}
 		hc.done = max(hc.done, tSend+1)
 		if resubmit && len(ok) > 0 {
-			g.resubmit(hc, D, ok, tD)
+			g.resubmit(hc, dst, ok, tD)
 		}
 	}
 	if len(deferred) > 0 {
 		pending := deferred[0].out == outDeferPending
 		st := "432 4.3.2 STOREDRV.Deliver; mailbox database thread limit exceeded"
-		tLast, tOK, id := g.deferRows(hc, H, D.IP, D.FQDN, imid, deferred, t+g.between(20, 200), pending, st, "Intra-Organization SMTP Send Connector")
+		tLast, tOK, id := g.deferRows(hc, hub, dst.IP, dst.FQDN, imid, deferred, t+g.between(20, 200), pending, st, "Intra-Organization SMTP Send Connector")
 		if pending {
 			for _, f := range deferred {
-				g.setOutcome(hc, f, StatusPending, H.Name, st)
+				g.setOutcome(hc, f, StatusPending, hub.Name, st)
 			}
 			hc.pending = true
 			_ = tLast
@@ -102,19 +102,19 @@ func (g *gen) deliverBatch(hc *hubCtx, b *batch, t int64, resubmit bool) {
 		}
 		tIn := tOK + g.between(10, 100)
 		tD := tIn + g.between(20, 250)
-		tSend := g.deliverRows(hc, D, deferred, tD, tIn, g.session(), g.ts(D, tIn), msgtrk.EventDeliver)
-		g.sendRow(hc, H, D, id, deferred, tSend, "Intra-Organization SMTP Send Connector",
-			";250 2.0.0 OK "+m.mid+" [Hostname="+D.FQDN+"];ClientSubmitTime:"+m.cst, false)
+		tSend := g.deliverRows(hc, dst, deferred, tD, tIn, g.session(), g.ts(dst, tIn), msgtrk.EventDeliver)
+		g.sendRow(hc, hub, dst, id, deferred, tSend, "Intra-Organization SMTP Send Connector",
+			";250 2.0.0 OK "+m.mid+" [Hostname="+dst.FQDN+"];ClientSubmitTime:"+m.cst, false)
 		for _, f := range deferred {
-			g.setOutcome(hc, f, StatusDelivered, D.Name, "")
+			g.setOutcome(hc, f, StatusDelivered, dst.Name, "")
 		}
 		hc.done = max(hc.done, tSend)
 	}
 }
 
-// deliverRows writes one DELIVER (or DUPLICATEDELIVER) row on D for fs and
+// deliverRows writes one DELIVER (or DUPLICATEDELIVER) row on dst for fs and
 // returns when the hub may log its SEND.
-func (g *gen) deliverRows(hc *hubCtx, D *Server, fs []*final, tD, tIn int64, sess, sessStart string, et msgtrk.EventType) int64 {
+func (g *gen) deliverRows(hc *hubCtx, dst *Server, fs []*final, tD, tIn int64, sess, sessStart string, et msgtrk.EventType) int64 {
 	if len(fs) == 0 {
 		return tD + g.between(2, 40)
 	}
@@ -127,106 +127,106 @@ func (g *gen) deliverRows(hc *hubCtx, D *Server, fs []*final, tD, tIn int64, ses
 	}
 	// DELIVER-type rows name the local host in client-hostname and the
 	// target in server-hostname (format.md §4).
-	e := g.begin(m, D, tD, "STOREDRIVER", et.String())
-	e.Fields[fClientIP] = D.IP
-	e.Fields[fClientHost] = D.Name
-	e.Fields[fServerIP] = D.IP
-	e.Fields[fServerHost] = D.FQDN
+	e := g.begin(m, dst, tD, "STOREDRIVER", et.String())
+	e.Fields[fClientIP] = dst.IP
+	e.Fields[fClientHost] = dst.Name
+	e.Fields[fServerIP] = dst.IP
+	e.Fields[fServerHost] = dst.FQDN
 	e.Fields[fContext] = sess + ";" + sessStart + ";ClientSubmitTime:" + m.cst
-	e.Fields[fIMID] = g.nextIMID(D, msgtrk.LogDelivery)
+	e.Fields[fIMID] = g.nextIMID(dst, msgtrk.LogDelivery)
 	g.setRcpts(e, addrs, nil)
 	e.Fields[fBytes] = strconv.FormatInt(hc.szOut+g.between(100, 900), 10)
-	lb := appendSRV(g.lat2[:0], D.FQDN)
+	lb := appendSRV(g.lat2[:0], dst.FQDN)
 	lb = g.delRecords(lb, tD-tIn)
 	e.Fields[fInfo] = g.chain(hc, tIn, false, lb)
-	e.Fields[fCustom] = "S:MailboxDatabaseGuid=" + D.Database + ";S:Mailboxes=" + strings.Join(mbx, ",") + ";S:DeliveryLatency=" + sec(tD-tIn) +
+	e.Fields[fCustom] = "S:MailboxDatabaseGuid=" + dst.Database + ";S:Mailboxes=" + strings.Join(mbx, ",") + ";S:DeliveryLatency=" + sec(tD-tIn) +
 		";S:E2ELatency=" + sec(tD-m.origMs) + ";S:MsgRecipCount=" + strconv.Itoa(len(hc.finals)) + ";S:SubRecipCount=" + strconv.Itoa(len(fs)) +
 		";S:FromEntity=Hosted;S:ToEntity=Hosted;S:DeliveryPriority=Normal;S:AccountForest=" + g.org.AccountForest
-	g.commit(m, D, msgtrk.LogDelivery, tD, et, RoleDelivery, hc.depth+1)
+	g.commit(m, dst, msgtrk.LogDelivery, tD, et, RoleDelivery, hc.depth+1)
 	if m.meeting && et == msgtrk.EventDeliver {
 		// The meeting processor: its internal-message-id is the
 		// message-id (format.md §4, §9.3), no recipient.
 		tP := tD + g.extra.Int64N(2000)
-		e := g.begin(m, D, tP, "MEETINGMESSAGEPROCESSOR", "PROCESSMEETINGMESSAGE")
-		e.Fields[fClientHost] = D.Name
+		e := g.begin(m, dst, tP, "MEETINGMESSAGEPROCESSOR", "PROCESSMEETINGMESSAGE")
+		e.Fields[fClientHost] = dst.Name
 		e.Fields[fIMID] = m.mid
 		e.Fields[fBytes] = ""
-		g.commit(m, D, msgtrk.LogDelivery, tP, msgtrk.EventProcessMeetingMessage, RoleDelivery, hc.depth+1)
+		g.commit(m, dst, msgtrk.LogDelivery, tP, msgtrk.EventProcessMeetingMessage, RoleDelivery, hc.depth+1)
 	}
 	return tD + g.between(2, 40)
 }
 
-// legacyDeliverBatch delivers one copy's recipients homed on D as a 2007
+// legacyDeliverBatch delivers one copy's recipients homed on dst as a 2007
 // or 2010 transport does: its own store driver delivers (DELIVER in the
 // transport's MSGTRK, naming the mailbox server in server-hostname; no
 // SEND, format.md §1.1), defers (STOREDRIVER DEFER) and fails (a
 // STOREDRIVER FAIL with the store's reply, a ROUTING FAIL for a recipient
 // not found); every outcome is the transport's.
 func (g *gen) legacyDeliverBatch(hc *hubCtx, b *batch, t int64) {
-	H, D := hc.H, b.D
+	hub, dst := hc.H, b.D
 	imid := hc.imids[b.copy]
 	ok, failStore, failRcpt, deferred := b.byOutcome()
 	if len(failRcpt) > 0 {
 		st := "550 5.1.1 RESOLVER.ADR.RecipNotFound; not found"
 		t += g.between(5, 60)
-		g.failRow(hc, failure{source: "ROUTING", srv: H, imid: imid, fs: failRcpt, statuses: []string{st}, role: RoleHub, depth: hc.depth}, t)
+		g.failRow(hc, failure{source: "ROUTING", srv: hub, imid: imid, fs: failRcpt, statuses: []string{st}, role: RoleHub, depth: hc.depth}, t)
 		for _, f := range failRcpt {
-			g.setOutcome(hc, f, StatusFailed, H.Name, st)
+			g.setOutcome(hc, f, StatusFailed, hub.Name, st)
 		}
 		hc.done = max(hc.done, t)
 	}
 	tD := t + g.between(30, 300)
 	if len(ok) > 0 {
-		g.legacyDeliverRow(hc, D, imid, ok, tD)
+		g.legacyDeliverRow(hc, dst, imid, ok, tD)
 	}
 	for i, f := range failStore {
 		sf := storeFailures[g.rng.IntN(len(storeFailures))]
 		st := sf.code + sf.diag
 		tF := tD + int64(i+1)*g.between(1, 30)
-		g.failRow(hc, failure{source: "STOREDRIVER", srv: H, imid: imid, fs: []*final{f}, statuses: []string{st}, role: RoleHub, depth: hc.depth}, tF)
-		g.setOutcome(hc, f, StatusFailed, H.Name, st)
+		g.failRow(hc, failure{source: "STOREDRIVER", srv: hub, imid: imid, fs: []*final{f}, statuses: []string{st}, role: RoleHub, depth: hc.depth}, tF)
+		g.setOutcome(hc, f, StatusFailed, hub.Name, st)
 		tD = max(tD, tF)
 	}
 	hc.done = max(hc.done, tD)
 	if len(deferred) > 0 {
 		pending := deferred[0].out == outDeferPending
 		st := "432 4.3.2 STOREDRV.Deliver; mailbox database thread limit exceeded"
-		_, tOK, id := g.deferRows(hc, H, D.IP, D.FQDN, imid, deferred, t+g.between(20, 200), pending, st, "")
+		_, tOK, id := g.deferRows(hc, hub, dst.IP, dst.FQDN, imid, deferred, t+g.between(20, 200), pending, st, "")
 		if pending {
 			for _, f := range deferred {
-				g.setOutcome(hc, f, StatusPending, H.Name, st)
+				g.setOutcome(hc, f, StatusPending, hub.Name, st)
 			}
 			hc.pending = true
 			return
 		}
 		tD := tOK + g.between(30, 300)
-		g.legacyDeliverRow(hc, D, id, deferred, tD)
+		g.legacyDeliverRow(hc, dst, id, deferred, tD)
 		hc.done = max(hc.done, tD)
 	}
 }
 
 // legacyDeliverRow writes a 2007/2010 transport's DELIVER of fs into their
-// mailboxes on D: the local host (the transport) in client-hostname, the
+// mailboxes on dst: the local host (the transport) in client-hostname, the
 // mailbox server in server-hostname (format.md §4).
-func (g *gen) legacyDeliverRow(hc *hubCtx, D *Server, imid string, fs []*final, tD int64) {
-	m, H := hc.m, hc.H
+func (g *gen) legacyDeliverRow(hc *hubCtx, dst *Server, imid string, fs []*final, tD int64) {
+	m, hub := hc.m, hc.H
 	addrs := make([]string, len(fs))
 	for i, f := range fs {
 		addrs[i] = f.addr
 	}
-	e := g.begin(m, H, tD, "STOREDRIVER", "DELIVER")
-	e.Fields[fClientIP] = H.IP
-	e.Fields[fClientHost] = H.Name
-	e.Fields[fServerIP] = D.IP
-	e.Fields[fServerHost] = D.FQDN
+	e := g.begin(m, hub, tD, "STOREDRIVER", "DELIVER")
+	e.Fields[fClientIP] = hub.IP
+	e.Fields[fClientHost] = hub.Name
+	e.Fields[fServerIP] = dst.IP
+	e.Fields[fServerHost] = dst.FQDN
 	e.Fields[fIMID] = imid
 	g.setRcpts(e, addrs, nil)
 	e.Fields[fBytes] = strconv.FormatInt(hc.szOut+g.between(100, 900), 10)
 	e.Fields[fInfo] = g.chain(hc, tD, false, nil)
-	e.Fields[fCustom] = "S:MailboxDatabaseGuid=" + D.Database + ";S:DeliveryPriority=Normal"
-	g.commit(m, H, msgtrk.LogTransport, tD, msgtrk.EventDeliver, RoleDelivery, hc.depth+1)
+	e.Fields[fCustom] = "S:MailboxDatabaseGuid=" + dst.Database + ";S:DeliveryPriority=Normal"
+	g.commit(m, hub, msgtrk.LogTransport, tD, msgtrk.EventDeliver, RoleDelivery, hc.depth+1)
 	for _, f := range fs {
-		g.setOutcome(hc, f, StatusDelivered, H.Name, "")
+		g.setOutcome(hc, f, StatusDelivered, hub.Name, "")
 	}
 }
 
@@ -258,27 +258,27 @@ func (g *gen) sendRow(hc *hubCtx, srv, next *Server, imid string, fs []*final, t
 }
 
 // resubmit writes a Safety Net resubmission of a delivered batch: RESUBMIT
-// on the hub, a SEND and a DUPLICATEDELIVER on D, which drops the copy.
-func (g *gen) resubmit(hc *hubCtx, D *Server, fs []*final, tDelivered int64) {
-	m, H := hc.m, hc.H
+// on the hub, a SEND and a DUPLICATEDELIVER on dst, which drops the copy.
+func (g *gen) resubmit(hc *hubCtx, dst *Server, fs []*final, tDelivered int64) {
+	m, hub := hc.m, hc.H
 	t := tDelivered + g.between(60_000, 240_000)
-	imid := g.nextIMID(H, msgtrk.LogTransport)
+	imid := g.nextIMID(hub, msgtrk.LogTransport)
 	addrs := make([]string, len(fs))
 	for i, f := range fs {
 		addrs[i] = f.addr
 	}
-	e := g.begin(m, H, t, "SAFETYNET", "RESUBMIT")
-	e.Fields[fClientHost] = H.Name
-	e.Fields[fServerHost] = H.Name
+	e := g.begin(m, hub, t, "SAFETYNET", "RESUBMIT")
+	e.Fields[fClientHost] = hub.Name
+	e.Fields[fServerHost] = hub.Name
 	e.Fields[fIMID] = imid
 	g.setRcpts(e, addrs, nil)
 	e.Fields[fBytes] = hc.szOutText
 	e.Fields[fReference] = hc.imids[0]
 	e.Fields[fCustom] = "S:DeliveryPriority=Normal;S:AccountForest=" + g.org.AccountForest
-	g.commit(m, H, msgtrk.LogTransport, t, msgtrk.EventResubmit, RoleHub, hc.depth)
+	g.commit(m, hub, msgtrk.LogTransport, t, msgtrk.EventResubmit, RoleHub, hc.depth)
 	tIn := t + g.between(10, 100)
 	tD := tIn + g.between(20, 250)
-	tSend := g.deliverRows(hc, D, fs, tD, tIn, g.session(), g.ts(D, tIn), msgtrk.EventDuplicateDeliver)
-	g.sendRow(hc, H, D, imid, fs, tSend, "Intra-Organization SMTP Send Connector",
-		";250 2.0.0 OK "+m.mid+" [Hostname="+D.FQDN+"];ClientSubmitTime:"+m.cst, false)
+	tSend := g.deliverRows(hc, dst, fs, tD, tIn, g.session(), g.ts(dst, tIn), msgtrk.EventDuplicateDeliver)
+	g.sendRow(hc, hub, dst, imid, fs, tSend, "Intra-Organization SMTP Send Connector",
+		";250 2.0.0 OK "+m.mid+" [Hostname="+dst.FQDN+"];ClientSubmitTime:"+m.cst, false)
 }

@@ -7,48 +7,48 @@ import (
 )
 
 // edgeInboundRows writes the Edge's RECEIVE from the Internet, AGENTINFO and
-// SEND to the hub H.
-func (g *gen) edgeInboundRows(m *msgState, p *plan, E, H *Server, himid string, t0, tHub, tSend int64) {
-	eimid := g.nextIMID(E, msgtrk.LogTransport)
+// SEND to the hub.
+func (g *gen) edgeInboundRows(m *msgState, p *plan, edge, hub *Server, himid string, t0, tHub, tSend int64) {
+	eimid := g.nextIMID(edge, msgtrk.LogTransport)
 	addrs := envAddrs(p)
 	o := &m.truth.Origin
-	o.Server = E.Name
+	o.Server = edge.Name
 	o.Auth = "00A"
 	o.Anonymous = true
 	o.ClientIP = p.peer.OutIP
 
-	e := g.begin(m, E, t0, "SMTP", "RECEIVE")
+	e := g.begin(m, edge, t0, "SMTP", "RECEIVE")
 	e.Fields[fClientIP] = p.peer.OutIP
 	e.Fields[fClientHost] = p.peer.Out
-	e.Fields[fServerIP] = E.IP
-	e.Fields[fServerHost] = E.Name
-	e.Fields[fContext] = g.session() + ";" + g.ts(E, t0-g.between(100, 4000)) + ";0"
-	e.Fields[fConnector] = E.Name + `\Default internal receive connector ` + E.Name
+	e.Fields[fServerIP] = edge.IP
+	e.Fields[fServerHost] = edge.Name
+	e.Fields[fContext] = g.session() + ";" + g.ts(edge, t0-g.between(100, 4000)) + ";0"
+	e.Fields[fConnector] = edge.Name + `\Default internal receive connector ` + edge.Name
 	e.Fields[fIMID] = eimid
 	g.setRcpts(e, addrs, nil)
 	e.Fields[fInfo] = "00A: "
-	e.Fields[fOrigServer] = E.IP
+	e.Fields[fOrigServer] = edge.IP
 	e.Fields[fCustom] = "S:FromEntity=Internet;S:DeliveryPriority=Normal"
-	g.commit(m, E, msgtrk.LogTransport, t0, msgtrk.EventReceive, RoleEdgeHop, 0)
+	g.commit(m, edge, msgtrk.LogTransport, t0, msgtrk.EventReceive, RoleEdgeHop, 0)
 
 	tA := t0 + (tHub-t0)/2
 	if !g.v2007 {
-		e = g.begin(m, E, tA, "AGENT", "AGENTINFO")
-		e.Fields[fClientHost] = E.Name
+		e = g.begin(m, edge, tA, "AGENT", "AGENTINFO")
+		e.Fields[fClientHost] = edge.Name
 		e.Fields[fIMID] = eimid
 		g.setRcpts(e, addrs, nil)
 		e.Fields[fOrigClient] = p.peer.OutIP
-		e.Fields[fOrigServer] = E.IP
+		e.Fields[fOrigServer] = edge.IP
 		e.Fields[fCustom] = "S:CompCost=|ICF=0;S:DeliveryPriority=Normal"
-		g.commit(m, E, msgtrk.LogTransport, tA, msgtrk.EventAgentInfo, RoleEdgeHop, 0)
+		g.commit(m, edge, msgtrk.LogTransport, tA, msgtrk.EventAgentInfo, RoleEdgeHop, 0)
 	}
 
-	e = g.begin(m, E, tSend, "SMTP", "SEND")
-	e.Fields[fClientIP] = E.IP
-	e.Fields[fClientHost] = E.Name
-	e.Fields[fServerIP] = H.IP
-	e.Fields[fServerHost] = H.FQDN
-	e.Fields[fContext] = ";250 2.6.0 " + m.mid + " [InternalId=" + himid + ", Hostname=" + H.FQDN + "] " +
+	e = g.begin(m, edge, tSend, "SMTP", "SEND")
+	e.Fields[fClientIP] = edge.IP
+	e.Fields[fClientHost] = edge.Name
+	e.Fields[fServerIP] = hub.IP
+	e.Fields[fServerHost] = hub.FQDN
+	e.Fields[fContext] = ";250 2.6.0 " + m.mid + " [InternalId=" + himid + ", Hostname=" + hub.FQDN + "] " +
 		strconv.FormatInt(m.size, 10) + " bytes in " + sec(g.between(20, 400)) + ", " + strconv.Itoa(100+g.rng.IntN(9000)) + ".512 KB/sec Queued mail for delivery;ClientSubmitTime:"
 	e.Fields[fConnector] = "EdgeSync - Inbound to Default-First-Site-Name"
 	e.Fields[fIMID] = eimid
@@ -56,37 +56,37 @@ func (g *gen) edgeInboundRows(m *msgState, p *plan, E, H *Server, himid string, 
 	var b []byte
 	b = append(b, m.origText...)
 	b = append(b, ";LSRV="...)
-	b = append(b, E.FQDN...)
+	b = append(b, edge.FQDN...)
 	b = append(b, ':')
 	e.Fields[fInfo] = string(g.edgeRecords(b, tSend-t0))
 	e.Fields[fCustom] = "S:E2ELatency=" + sec(tSend-m.origMs) + ";S:MsgRecipCount=" + strconv.Itoa(len(addrs)) + ";S:IncludeInSla=True;S:IsSmtpResponseFromExternalServer=False;S:DeliveryPriority=Normal"
-	g.commit(m, E, msgtrk.LogTransport, tSend, msgtrk.EventSend, RoleEdgeHop, 0)
+	g.commit(m, edge, msgtrk.LogTransport, tSend, msgtrk.EventSend, RoleEdgeHop, 0)
 }
 
 // edgeBatch sends a copy's external recipients to the Edge, which sends
 // them on.
 func (g *gen) edgeBatch(hc *hubCtx, b *batch, t int64) {
-	m, H, E := hc.m, hc.H, hc.edge
-	eimid := g.nextIMID(E, msgtrk.LogTransport)
+	m, hub, edge := hc.m, hc.H, hc.edge
+	eimid := g.nextIMID(edge, msgtrk.LogTransport)
 	addrs := make([]string, len(b.finals))
 	for i, f := range b.finals {
 		addrs[i] = f.addr
 	}
 	tR := t + g.between(20, 300)
-	e := g.begin(m, E, tR, "SMTP", "RECEIVE")
-	e.Fields[fClientIP] = H.IP
-	e.Fields[fClientHost] = H.FQDN
-	e.Fields[fServerIP] = E.IP
-	e.Fields[fServerHost] = E.Name
-	e.Fields[fContext] = g.session() + ";" + g.ts(E, tR-g.between(50, 2000)) + ";0"
-	e.Fields[fConnector] = E.Name + `\Default internal receive connector ` + E.Name
+	e := g.begin(m, edge, tR, "SMTP", "RECEIVE")
+	e.Fields[fClientIP] = hub.IP
+	e.Fields[fClientHost] = hub.FQDN
+	e.Fields[fServerIP] = edge.IP
+	e.Fields[fServerHost] = edge.Name
+	e.Fields[fContext] = g.session() + ";" + g.ts(edge, tR-g.between(50, 2000)) + ";0"
+	e.Fields[fConnector] = edge.Name + `\Default internal receive connector ` + edge.Name
 	e.Fields[fIMID] = eimid
 	g.setRcpts(e, addrs, nil)
 	e.Fields[fBytes] = hc.szOutText
 	e.Fields[fInfo] = "02I: "
-	e.Fields[fOrigServer] = E.IP
+	e.Fields[fOrigServer] = edge.IP
 	e.Fields[fCustom] = "S:DeliveryPriority=Normal"
-	g.commit(m, E, msgtrk.LogTransport, tR, msgtrk.EventReceive, RoleEdgeHop, hc.depth+1)
+	g.commit(m, edge, msgtrk.LogTransport, tR, msgtrk.EventReceive, RoleEdgeHop, hc.depth+1)
 	tS := tR + g.between(3, 30)
 	// Routing on the hub may name the send connector the Edge
 	// subscription created (its source server is the Edge): a hub's SEND
@@ -95,20 +95,20 @@ func (g *gen) edgeBatch(hc *hubCtx, b *batch, t int64) {
 	if m.idx%2 == 1 {
 		connector = "EdgeSync - Default-First-Site-Name to Internet"
 	}
-	g.sendRow(hc, H, E, hc.imids[b.copy], b.finals, tS, connector,
-		";250 2.6.0 "+m.mid+" [InternalId="+eimid+", Hostname="+E.FQDN+"] "+hc.szOutText+" bytes in "+sec(g.between(5, 200))+", "+
+	g.sendRow(hc, hub, edge, hc.imids[b.copy], b.finals, tS, connector,
+		";250 2.6.0 "+m.mid+" [InternalId="+eimid+", Hostname="+edge.FQDN+"] "+hc.szOutText+" bytes in "+sec(g.between(5, 200))+", "+
 			strconv.Itoa(200+g.rng.IntN(20000))+".125 KB/sec Queued mail for delivery;ClientSubmitTime:"+m.cst, true)
 	hc.done = max(hc.done, tS)
 	hc.edgeIn = tR
 	tA := tR + g.between(30, 400)
 	if !g.v2007 {
-		e = g.begin(m, E, tA, "AGENT", "AGENTINFO")
-		e.Fields[fClientHost] = E.Name
+		e = g.begin(m, edge, tA, "AGENT", "AGENTINFO")
+		e.Fields[fClientHost] = edge.Name
 		e.Fields[fIMID] = eimid
 		g.setRcpts(e, addrs, nil)
-		e.Fields[fOrigServer] = E.IP
+		e.Fields[fOrigServer] = edge.IP
 		e.Fields[fCustom] = "S:CompCost=|ICF=0;S:DeliveryPriority=Normal"
-		g.commit(m, E, msgtrk.LogTransport, tA, msgtrk.EventAgentInfo, RoleEdgeHop, hc.depth+1)
+		g.commit(m, edge, msgtrk.LogTransport, tA, msgtrk.EventAgentInfo, RoleEdgeHop, hc.depth+1)
 	}
-	g.externalSend(hc, E, eimid, b.finals, tA, hc.depth+1, RoleEdgeHop, "EdgeSync - Default-First-Site-Name to Internet")
+	g.externalSend(hc, edge, eimid, b.finals, tA, hc.depth+1, RoleEdgeHop, "EdgeSync - Default-First-Site-Name to Internet")
 }

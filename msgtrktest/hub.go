@@ -34,49 +34,49 @@ func (hc *hubCtx) setSzOut(n int64) {
 
 // hub simulates the categorizer and routing on the hub.
 func (g *gen) hub(hc *hubCtx) {
-	m, p, H := hc.m, hc.p, hc.H
+	m, p, hub := hc.m, hc.p, hc.H
 	env := envAddrs(p)
-	var X *Server // shadow server
+	var shadow *Server // shadow server
 	var ximid string
 	switch p.shadow {
 	case 1:
-		for X == nil || X == H {
-			X = g.mailboxServer()
+		for shadow == nil || shadow == hub {
+			shadow = g.mailboxServer()
 		}
-		ximid = g.nextIMID(X, msgtrk.LogTransport)
+		ximid = g.nextIMID(shadow, msgtrk.LogTransport)
 		tX := hc.t + g.between(8, 40)
-		e := g.begin(m, X, tX, "SMTP", "HARECEIVE")
-		e.Fields[fClientIP] = H.IP
-		e.Fields[fClientHost] = H.FQDN
-		e.Fields[fServerIP] = X.IP
-		e.Fields[fServerHost] = X.Name
-		e.Fields[fContext] = g.session() + ";" + g.ts(X, tX-g.between(10, 2000)) + ";0"
-		e.Fields[fConnector] = X.Name + `\Default ` + X.Name
+		e := g.begin(m, shadow, tX, "SMTP", "HARECEIVE")
+		e.Fields[fClientIP] = hub.IP
+		e.Fields[fClientHost] = hub.FQDN
+		e.Fields[fServerIP] = shadow.IP
+		e.Fields[fServerHost] = shadow.Name
+		e.Fields[fContext] = g.session() + ";" + g.ts(shadow, tX-g.between(10, 2000)) + ";0"
+		e.Fields[fConnector] = shadow.Name + `\Default ` + shadow.Name
 		e.Fields[fIMID] = ximid
 		g.setRcpts(e, env, nil)
 		e.Fields[fCustom] = "S:DeliveryPriority=Normal;S:AccountForest=" + g.org.AccountForest
-		g.commit(m, X, msgtrk.LogTransport, tX, msgtrk.EventHAReceive, "", 0)
+		g.commit(m, shadow, msgtrk.LogTransport, tX, msgtrk.EventHAReceive, "", 0)
 		hc.t = tX + g.between(2, 30)
-		e = g.begin(m, H, hc.t, "SMTP", "HAREDIRECT")
-		e.Fields[fServerHost] = H.Name
-		id, host := ximid, X.FQDN
+		e = g.begin(m, hub, hc.t, "SMTP", "HAREDIRECT")
+		e.Fields[fServerHost] = hub.Name
+		id, host := ximid, shadow.FQDN
 		if g.cfg.Version == V2013 {
 			id, host = host, id // the 2013 writer swaps them
 		}
-		e.Fields[fContext] = X.FQDN + "=250 2.6.0 " + m.mid + " [InternalId=" + id + ", Hostname=" + host + "] Queued mail for redundancy"
+		e.Fields[fContext] = shadow.FQDN + "=250 2.6.0 " + m.mid + " [InternalId=" + id + ", Hostname=" + host + "] Queued mail for redundancy"
 		e.Fields[fIMID] = hc.imids[0]
 		g.setRcpts(e, env, nil)
 		e.Fields[fCustom] = "S:DeliveryPriority=Normal;S:AccountForest=" + g.org.AccountForest
-		g.commit(m, H, msgtrk.LogTransport, hc.t, msgtrk.EventHARedirect, RoleHub, hc.depth)
+		g.commit(m, hub, msgtrk.LogTransport, hc.t, msgtrk.EventHARedirect, RoleHub, hc.depth)
 	case 2:
 		hc.t += g.between(3, 30)
-		e := g.begin(m, H, hc.t, "SMTP", "HAREDIRECTFAIL")
-		e.Fields[fServerHost] = H.Name
+		e := g.begin(m, hub, hc.t, "SMTP", "HAREDIRECTFAIL")
+		e.Fields[fServerHost] = hub.Name
 		e.Fields[fContext] = "No suitable shadow servers"
 		e.Fields[fIMID] = hc.imids[0]
 		g.setRcpts(e, env, nil)
 		e.Fields[fCustom] = "S:DeliveryPriority=Normal;S:AccountForest=" + g.org.AccountForest
-		g.commit(m, H, msgtrk.LogTransport, hc.t, msgtrk.EventHARedirectFail, RoleHub, hc.depth)
+		g.commit(m, hub, msgtrk.LogTransport, hc.t, msgtrk.EventHARedirectFail, RoleHub, hc.depth)
 	}
 
 	g.categorize(hc)
@@ -102,15 +102,15 @@ func (g *gen) hub(hc *hubCtx) {
 		nagent = 0 // (no AGENTINFO in 2007, format.md §9.1)
 	}
 	for i := 0; i < nagent; i++ {
-		e := g.begin(m, H, hc.t, "AGENT", "AGENTINFO")
-		e.Fields[fClientHost] = H.Name
+		e := g.begin(m, hub, hc.t, "AGENT", "AGENTINFO")
+		e.Fields[fClientHost] = hub.Name
 		e.Fields[fContext] = ctx
 		e.Fields[fIMID] = hc.imids[0]
 		g.setRcpts(e, agentRcpts, nil)
 		e.Fields[fOrigClient] = m.origClientIP
-		e.Fields[fOrigServer] = H.IP
+		e.Fields[fOrigServer] = hub.IP
 		e.Fields[fCustom] = custom
-		g.commit(m, H, msgtrk.LogTransport, hc.t, msgtrk.EventAgentInfo, RoleHub, hc.depth)
+		g.commit(m, hub, msgtrk.LogTransport, hc.t, msgtrk.EventAgentInfo, RoleHub, hc.depth)
 	}
 	// The group addresses are dropped once expanded (no DROP in 2007).
 	for _, grp := range hc.groups {
@@ -118,11 +118,11 @@ func (g *gen) hub(hc *hubCtx) {
 			break
 		}
 		hc.t += g.between(1, 10)
-		e := g.begin(m, H, hc.t, "ROUTING", "DROP")
-		e.Fields[fServerHost] = H.Name
+		e := g.begin(m, hub, hc.t, "ROUTING", "DROP")
+		e.Fields[fServerHost] = hub.Name
 		e.Fields[fIMID] = hc.imids[0]
 		g.setRcpts(e, []string{grp}, []string{"250 2.1.5 RESOLVER.GRP.Expanded; distribution list expanded"})
-		g.commit(m, H, msgtrk.LogTransport, hc.t, msgtrk.EventDrop, RoleHub, hc.depth)
+		g.commit(m, hub, msgtrk.LogTransport, hc.t, msgtrk.EventDrop, RoleHub, hc.depth)
 	}
 	g.outcomes(hc)
 	for _, f := range hc.finals {
@@ -131,13 +131,13 @@ func (g *gen) hub(hc *hubCtx) {
 		}
 		hc.t += g.between(1, 20)
 		st := "550 4.3.2 QUEUE.TransportAgent; message deleted by transport agent"
-		e := g.begin(m, H, hc.t, "AGENT", "DROP")
-		e.Fields[fServerHost] = H.Name
+		e := g.begin(m, hub, hc.t, "AGENT", "DROP")
+		e.Fields[fServerHost] = hub.Name
 		e.Fields[fIMID] = hc.imids[f.copy]
 		g.setRcpts(e, []string{f.addr}, []string{st})
 		e.Fields[fCustom] = "S:DeliveryPriority=Normal;S:AccountForest=" + g.org.AccountForest
-		g.commit(m, H, msgtrk.LogTransport, hc.t, msgtrk.EventDrop, RoleHub, hc.depth)
-		g.setOutcome(hc, f, StatusDropped, H.Name, st)
+		g.commit(m, hub, msgtrk.LogTransport, hc.t, msgtrk.EventDrop, RoleHub, hc.depth)
+		g.setOutcome(hc, f, StatusDropped, hub.Name, st)
 	}
 	hc.done = hc.t
 	g.route(hc)
@@ -150,12 +150,12 @@ func (g *gen) hub(hc *hubCtx) {
 		t := hc.done
 		for i := 0; i < n; i++ {
 			t += g.between(5_000, 90_000)
-			e := g.begin(m, X, t, "SMTP", "HADISCARD")
-			e.Fields[fServerHost] = X.Name
+			e := g.begin(m, shadow, t, "SMTP", "HADISCARD")
+			e.Fields[fServerHost] = shadow.Name
 			e.Fields[fIMID] = ximid
 			g.setRcpts(e, env, nil)
 			e.Fields[fCustom] = "S:DeliveryPriority=Normal;S:AccountForest=" + g.org.AccountForest
-			g.commit(m, X, msgtrk.LogTransport, t, msgtrk.EventHADiscard, "", 0)
+			g.commit(m, shadow, msgtrk.LogTransport, t, msgtrk.EventHADiscard, "", 0)
 		}
 	}
 }
@@ -410,13 +410,13 @@ type batch struct {
 // route sends every copy to its next hops.
 func (g *gen) route(hc *hubCtx) {
 	var batches []*batch
-	find := func(c int, D *Server, peer *Peer, edge bool) *batch {
+	find := func(c int, dst *Server, peer *Peer, edge bool) *batch {
 		for _, b := range batches {
-			if b.copy == c && b.D == D && b.peer == peer && b.edge == edge {
+			if b.copy == c && b.D == dst && b.peer == peer && b.edge == edge {
 				return b
 			}
 		}
-		b := &batch{copy: c, D: D, peer: peer, edge: edge}
+		b := &batch{copy: c, D: dst, peer: peer, edge: edge}
 		batches = append(batches, b)
 		return b
 	}

@@ -24,7 +24,7 @@ func (g *gen) message(k Kind, t0 int64) {
 	m.nmid = g.nmid()
 	m.direction = "Originating"
 
-	var H *Server
+	var hub *Server
 	var dh int
 	var tHub int64
 	var imid0 string
@@ -35,17 +35,17 @@ func (g *gen) message(k Kind, t0 int64) {
 
 	switch p.entry {
 	case entryStore:
-		S := g.homeOf(p.sender)
+		store := g.homeOf(p.sender)
 		m.sender = p.sender.Address
 		m.returnPath = m.sender
-		m.mid = "<" + g.hexLower(32) + "@" + S.FQDN + ">"
+		m.mid = "<" + g.hexLower(32) + "@" + store.FQDN + ">"
 		created := t0 - g.between(40, 400)
 		m.origMs = created
-		m.origText = g.ts(S, created)
+		m.origText = g.ts(store, created)
 		m.cst = m.origText
-		H = S
+		hub = store
 		if g.chance(0.5) {
-			H = g.mailboxServer()
+			hub = g.mailboxServer()
 		}
 		tR := t0 + g.between(20, 150)
 		tHub = tR + g.between(30, 250)
@@ -55,9 +55,9 @@ func (g *gen) message(k Kind, t0 int64) {
 		}
 		if g.legacy {
 			// The Mailbox role's SUBMIT; the hub picks it up (below).
-			m.storeCtx = g.legacyStoreRows(m, p, S, H, tR, created)
+			m.storeCtx = g.legacyStoreRows(m, p, store, hub, tR, created)
 		} else {
-			g.storeRows(m, p, S, H, t0, tR, tSub, created)
+			g.storeRows(m, p, store, hub, t0, tR, tSub, created)
 		}
 		dh = 1
 		if !g.legacy {
@@ -65,33 +65,33 @@ func (g *gen) message(k Kind, t0 int64) {
 			// no SMTP hop)
 			hubSize = m.size + g.between(200, 3000)
 		}
-		auth, connector = "0cI: ", H.Name+`\Default `+H.Name
-		hubClientIP, hubClientHost = S.IP, S.FQDN
-		custom = "S:FirstForestHop=" + S.FQDN + ";S:DeliveryPriority=Normal;S:AccountForest=" + g.org.AccountForest
-		sub := appendSRV(nil, S.FQDN)
+		auth, connector = "0cI: ", hub.Name+`\Default `+hub.Name
+		hubClientIP, hubClientHost = store.IP, store.FQDN
+		custom = "S:FirstForestHop=" + store.FQDN + ";S:DeliveryPriority=Normal;S:AccountForest=" + g.org.AccountForest
+		sub := appendSRV(nil, store.FQDN)
 		m.prior = string(g.subRecords(sub, tHub-created))
 	case entryAuth, entryAnon:
-		F, hub, fe := g.viaFrontEnd(m, t0)
-		H, tHub = hub, t0
+		front, proxied, fe := g.viaFrontEnd(m, t0)
+		hub, tHub = proxied, t0
 		m.sender = p.client.Sender
 		m.returnPath = m.sender
 		m.mid = "<" + strconv.FormatInt(t0, 10) + "." + g.hexUpper(10) + "@" + p.client.Host + ">"
-		hubClientIP, hubClientHost = F.IP, F.FQDN
+		hubClientIP, hubClientHost = front.IP, front.FQDN
 		origClient = p.client.IP
-		proxy := "S:ProxyHop1=" + F.FQDN + "(" + F.IP + ");S:FirstForestHop=" + F.FQDN + ";S:ProxiedClientIPAddress=" + p.client.IP + ";S:ProxiedClientHostname=" + p.client.Host
+		proxy := "S:ProxyHop1=" + front.FQDN + "(" + front.IP + ");S:FirstForestHop=" + front.FQDN + ";S:ProxiedClientIPAddress=" + p.client.IP + ";S:ProxiedClientHostname=" + p.client.Host
 		if p.entry == entryAuth {
-			auth, connector = "07I: ", H.Name+`\Client Proxy `+H.Name
+			auth, connector = "07I: ", hub.Name+`\Client Proxy `+hub.Name
 			custom = proxy + ";S:DeliveryPriority=Normal;S:AccountForest=" + g.org.AccountForest
 		} else {
-			auth, connector = "0cA: ", H.Name+`\Default `+H.Name
+			auth, connector = "0cA: ", hub.Name+`\Default `+hub.Name
 			m.direction = "Incoming"
 			custom = proxy + ";S:FromEntity=Internet;S:DeliveryPriority=Normal;S:AccountForest=" + g.org.AccountForest
 		}
-		o.Server = F.Name
-		b := appendSRV(nil, F.FQDN)
+		o.Server = front.Name
+		b := appendSRV(nil, front.FQDN)
 		m.prior = string(g.feRecords(b, fe))
 		if g.v2007 {
-			g.direct(m, H, t0, p.client.IP, p.client.Host, &hubClientIP, &hubClientHost, &origClient, &auth)
+			g.direct(m, hub, t0, p.client.IP, p.client.Host, &hubClientIP, &hubClientHost, &origClient, &auth)
 		}
 	case entryInbound:
 		m.sender = p.extSender
@@ -103,34 +103,34 @@ func (g *gen) message(k Kind, t0 int64) {
 			m.mid = "<" + g.hexLower(20) + "@" + p.peer.Out + ">"
 		}
 		if len(g.s.edges) > 0 {
-			E := &g.org.Servers[g.s.edges[g.rng.IntN(len(g.s.edges))]]
-			H = g.mailboxServer()
+			edge := &g.org.Servers[g.s.edges[g.rng.IntN(len(g.s.edges))]]
+			hub = g.mailboxServer()
 			m.origMs = t0
-			m.origText = g.ts(E, t0)
+			m.origText = g.ts(edge, t0)
 			tHub = t0 + g.between(100, 900)
 			tSend := tHub + g.between(5, 40)
-			imid0 = g.nextIMID(H, msgtrk.LogTransport)
-			g.edgeInboundRows(m, p, E, H, imid0, t0, tHub, tSend)
+			imid0 = g.nextIMID(hub, msgtrk.LogTransport)
+			g.edgeInboundRows(m, p, edge, hub, imid0, t0, tHub, tSend)
 			dh = 1
 			hubSize = m.size + g.between(300, 1500)
-			auth, connector = "02A: ", H.Name+`\Default `+H.Name
-			hubClientIP, hubClientHost = E.IP, E.FQDN
+			auth, connector = "02A: ", hub.Name+`\Default `+hub.Name
+			hubClientIP, hubClientHost = edge.IP, edge.FQDN
 			custom = "S:FromEntity=Internet;S:DeliveryPriority=Normal;S:AccountForest=" + g.org.AccountForest
-			b := appendSRV(nil, E.FQDN)
+			b := appendSRV(nil, edge.FQDN)
 			m.prior = string(g.edgeRecords(b, tSend-t0))
 		} else {
-			F, hub, fe := g.viaFrontEnd(m, t0)
-			H, tHub = hub, t0
-			hubClientIP, hubClientHost = F.IP, F.FQDN
+			front, proxied, fe := g.viaFrontEnd(m, t0)
+			hub, tHub = proxied, t0
+			hubClientIP, hubClientHost = front.IP, front.FQDN
 			origClient = p.peer.OutIP
-			auth, connector = "0cA: ", H.Name+`\Default `+H.Name
-			custom = "S:ProxyHop1=" + F.FQDN + "(" + F.IP + ");S:FirstForestHop=" + F.FQDN + ";S:FromEntity=Internet;S:ProxiedClientIPAddress=" + p.peer.OutIP +
+			auth, connector = "0cA: ", hub.Name+`\Default `+hub.Name
+			custom = "S:ProxyHop1=" + front.FQDN + "(" + front.IP + ");S:FirstForestHop=" + front.FQDN + ";S:FromEntity=Internet;S:ProxiedClientIPAddress=" + p.peer.OutIP +
 				";S:ProxiedClientHostname=" + p.peer.Out + ";S:DeliveryPriority=Normal;S:AccountForest=" + g.org.AccountForest
-			o.Server = F.Name
-			b := appendSRV(nil, F.FQDN)
+			o.Server = front.Name
+			b := appendSRV(nil, front.FQDN)
 			m.prior = string(g.feRecords(b, fe))
 			if g.v2007 {
-				g.direct(m, H, t0, p.peer.OutIP, p.peer.Out, &hubClientIP, &hubClientHost, &origClient, &auth)
+				g.direct(m, hub, t0, p.peer.OutIP, p.peer.Out, &hubClientIP, &hubClientHost, &origClient, &auth)
 			}
 		}
 	}
@@ -147,30 +147,30 @@ func (g *gen) message(k Kind, t0 int64) {
 	m.truth.Size = m.size
 
 	// The hub's SMTP RECEIVE.
-	hc := &hubCtx{m: m, p: p, H: H, depth: dh, byAddr: map[string]*final{}, rtByAddr: map[string]int{}}
+	hc := &hubCtx{m: m, p: p, H: hub, depth: dh, byAddr: map[string]*final{}, rtByAddr: map[string]int{}}
 	if imid0 == "" {
-		imid0 = g.nextIMID(H, msgtrk.LogTransport)
+		imid0 = g.nextIMID(hub, msgtrk.LogTransport)
 	}
 	hc.imids = []string{imid0}
 	m.hubIn = tHub
 	if p.entry == entryStore && g.legacy {
-		g.pickupRows(m, p, H, imid0, tHub, hubSize, dh)
+		g.pickupRows(m, p, hub, imid0, tHub, hubSize, dh)
 	} else {
-		e := g.begin(m, H, tHub, "SMTP", "RECEIVE")
+		e := g.begin(m, hub, tHub, "SMTP", "RECEIVE")
 		e.Fields[fClientIP] = hubClientIP
 		e.Fields[fClientHost] = hubClientHost
-		e.Fields[fServerIP] = H.IP
-		e.Fields[fServerHost] = H.Name
-		e.Fields[fContext] = g.session() + ";" + g.ts(H, tHub-g.between(50, 3000)) + ";0"
+		e.Fields[fServerIP] = hub.IP
+		e.Fields[fServerHost] = hub.Name
+		e.Fields[fContext] = g.session() + ";" + g.ts(hub, tHub-g.between(50, 3000)) + ";0"
 		e.Fields[fConnector] = connector
 		e.Fields[fIMID] = imid0
 		g.setRcpts(e, envAddrs(p), nil)
 		e.Fields[fBytes] = strconv.FormatInt(hubSize, 10)
 		e.Fields[fInfo] = auth
 		e.Fields[fOrigClient] = origClient
-		e.Fields[fOrigServer] = H.IP
+		e.Fields[fOrigServer] = hub.IP
 		e.Fields[fCustom] = custom
-		g.commit(m, H, msgtrk.LogTransport, tHub, msgtrk.EventReceive, RoleHub, dh)
+		g.commit(m, hub, msgtrk.LogTransport, tHub, msgtrk.EventReceive, RoleHub, dh)
 	}
 	if p.entry != entryStore && !(p.entry == entryInbound && len(g.s.edges) > 0) {
 		// The hub's RECEIVE is the first.
@@ -202,14 +202,14 @@ func (g *gen) finish(m *msgState) {
 	}
 }
 
-// ndrMessage generates the NDR that server X sends to the original sender
-// of m: a DSN row on X, then the usual way to the sender's mailbox.
-func (g *gen) ndrMessage(orig *msgState, nd *ndrState, X *Server) {
+// ndrMessage generates the NDR that server sends to the original sender
+// of m: a DSN row on server, then the usual way to the sender's mailbox.
+func (g *gen) ndrMessage(orig *msgState, nd *ndrState, server *Server) {
 	m := nd.m
 	m.nmid = g.nmid()
 	m.subject = "Undeliverable: " + orig.subject
 	m.sender = g.org.Postmaster
-	if X.Role == RoleEdge {
+	if server.Role == RoleEdge {
 		m.sender = "postmaster@" + g.org.Domain
 	}
 	m.returnPath = "<>"
@@ -217,7 +217,7 @@ func (g *gen) ndrMessage(orig *msgState, nd *ndrState, X *Server) {
 	m.size = orig.size + 6000 + g.between(0, 4000)
 	t := nd.t + g.between(5, 60)
 	m.origMs = t
-	m.origText = g.ts(X, t)
+	m.origText = g.ts(server, t)
 	if g.ge13 {
 		m.truth.Key, m.truth.NetworkMessageID = m.nmid, m.nmid
 	} else {
@@ -227,64 +227,64 @@ func (g *gen) ndrMessage(orig *msgState, nd *ndrState, X *Server) {
 	m.truth.DSNFor = orig.truth.Key
 	// The NDR is born in its DSN row (format.md §6, reference): every
 	// origin fact comes from that row, none from later hand-overs.
-	m.truth.Origin = Origin{Server: X.Name, Protocol: "dsn"}
+	m.truth.Origin = Origin{Server: server.Name, Protocol: "dsn"}
 	to := lower(orig.sender)
 	u := g.user(to)
 
 	role := RoleHub
-	if X.Role == RoleEdge {
+	if server.Role == RoleEdge {
 		role = RoleEdgeHop
 	}
-	ximid := g.nextIMID(X, msgtrk.LogTransport)
-	e := g.begin(m, X, t, "DSN", "DSN")
-	e.Fields[fServerHost] = X.Name
+	ximid := g.nextIMID(server, msgtrk.LogTransport)
+	e := g.begin(m, server, t, "DSN", "DSN")
+	e.Fields[fServerHost] = server.Name
 	e.Fields[fIMID] = ximid
 	g.setRcpts(e, []string{to}, nil)
 	e.Fields[fReference] = orig.mid
-	e.Fields[fCustom] = "S:DeliveryPriority=Normal" + g.forest(X)
-	g.commit(m, X, msgtrk.LogTransport, t, msgtrk.EventDSN, role, 0)
+	e.Fields[fCustom] = "S:DeliveryPriority=Normal" + g.forest(server)
+	g.commit(m, server, msgtrk.LogTransport, t, msgtrk.EventDSN, role, 0)
 
-	hc := &hubCtx{m: m, H: X, depth: 0, byAddr: map[string]*final{}, rtByAddr: map[string]int{}, imids: []string{ximid}}
+	hc := &hubCtx{m: m, H: server, depth: 0, byAddr: map[string]*final{}, rtByAddr: map[string]int{}, imids: []string{ximid}}
 	m.hubIn = t
 	hc.setSzOut(m.size)
-	if X.Role == RoleEdge {
+	if server.Role == RoleEdge {
 		// The Edge sends the NDR in to a hub.
-		H := g.mailboxServer()
+		hub := g.mailboxServer()
 		tR := t + g.between(100, 800)
 		tS := tR + g.between(5, 40)
-		himid := g.nextIMID(H, msgtrk.LogTransport)
-		e = g.begin(m, X, tS, "SMTP", "SEND")
-		e.Fields[fClientIP] = X.IP
-		e.Fields[fClientHost] = X.Name
-		e.Fields[fServerIP] = H.IP
-		e.Fields[fServerHost] = H.FQDN
-		e.Fields[fContext] = ";250 2.6.0 " + m.mid + " [InternalId=" + himid + ", Hostname=" + H.FQDN + "] Queued mail for delivery;ClientSubmitTime:"
+		himid := g.nextIMID(hub, msgtrk.LogTransport)
+		e = g.begin(m, server, tS, "SMTP", "SEND")
+		e.Fields[fClientIP] = server.IP
+		e.Fields[fClientHost] = server.Name
+		e.Fields[fServerIP] = hub.IP
+		e.Fields[fServerHost] = hub.FQDN
+		e.Fields[fContext] = ";250 2.6.0 " + m.mid + " [InternalId=" + himid + ", Hostname=" + hub.FQDN + "] Queued mail for delivery;ClientSubmitTime:"
 		e.Fields[fConnector] = "EdgeSync - Inbound to Default-First-Site-Name"
 		e.Fields[fIMID] = ximid
 		g.setRcpts(e, []string{to}, []string{"250 2.1.5 Recipient OK"})
 		var b []byte
 		b = append(b, m.origText...)
 		b = append(b, ";LSRV="...)
-		b = append(b, X.FQDN...)
+		b = append(b, server.FQDN...)
 		b = append(b, ':')
 		e.Fields[fInfo] = string(g.edgeRecords(b, tS-t))
-		g.commit(m, X, msgtrk.LogTransport, tS, msgtrk.EventSend, RoleEdgeHop, 0)
-		e = g.begin(m, H, tR, "SMTP", "RECEIVE")
-		e.Fields[fClientIP] = X.IP
-		e.Fields[fClientHost] = X.FQDN
-		e.Fields[fServerIP] = H.IP
-		e.Fields[fServerHost] = H.Name
-		e.Fields[fContext] = g.session() + ";" + g.ts(H, tR-g.between(20, 900)) + ";0"
-		e.Fields[fConnector] = H.Name + `\Default ` + H.Name
+		g.commit(m, server, msgtrk.LogTransport, tS, msgtrk.EventSend, RoleEdgeHop, 0)
+		e = g.begin(m, hub, tR, "SMTP", "RECEIVE")
+		e.Fields[fClientIP] = server.IP
+		e.Fields[fClientHost] = server.FQDN
+		e.Fields[fServerIP] = hub.IP
+		e.Fields[fServerHost] = hub.Name
+		e.Fields[fContext] = g.session() + ";" + g.ts(hub, tR-g.between(20, 900)) + ";0"
+		e.Fields[fConnector] = hub.Name + `\Default ` + hub.Name
 		e.Fields[fIMID] = himid
 		g.setRcpts(e, []string{to}, nil)
 		e.Fields[fInfo] = "02I: "
-		e.Fields[fOrigServer] = H.IP
+		e.Fields[fOrigServer] = hub.IP
 		e.Fields[fCustom] = "S:DeliveryPriority=Normal;S:AccountForest=" + g.org.AccountForest
-		g.commit(m, H, msgtrk.LogTransport, tR, msgtrk.EventReceive, RoleHub, 1)
-		pb := appendSRV(nil, X.FQDN)
+		g.commit(m, hub, msgtrk.LogTransport, tR, msgtrk.EventReceive, RoleHub, 1)
+		pb := appendSRV(nil, server.FQDN)
 		m.prior = string(g.edgeRecords(pb, tS-t))
-		hc = &hubCtx{m: m, H: H, depth: 1, byAddr: map[string]*final{}, rtByAddr: map[string]int{}, imids: []string{himid}}
+		hc = &hubCtx{m: m, H: hub, depth: 1, byAddr: map[string]*final{}, rtByAddr: map[string]int{}, imids: []string{himid}}
 		m.hubIn = tR
 		hc.setSzOut(m.size)
 		t = tS
@@ -301,34 +301,34 @@ func (g *gen) ndrMessage(orig *msgState, nd *ndrState, X *Server) {
 	g.finish(m)
 }
 
-// viaFrontEnd picks the mailbox server F whose front end takes an SMTP
-// client's message and the server H whose transport service it proxies to
-// (F itself half the time), and sets the message's origination time fe
+// viaFrontEnd picks the mailbox server front whose front end takes an SMTP
+// client's message and the server hub whose transport service it proxies to
+// (front itself half the time), and sets the message's origination time fe
 // milliseconds before t0, when the front end received it.
-// direct makes an SMTP client's connection one to the hub H itself, as
+// direct makes an SMTP client's connection one to the hub itself, as
 // on Exchange 2007, which has no front-end transport to proxy it (and no
 // custom-data to tell of a proxy, format.md §2): the hub's RECEIVE names
 // the client (ip, helo), the origin is the hub, and an anonymous client
 // has no mechanism ("00A", not the front end's Kerberos "0cA", §7.1).
-func (g *gen) direct(m *msgState, H *Server, t0 int64, ip, helo string, clientIP, clientHost, origClient, auth *string) {
+func (g *gen) direct(m *msgState, hub *Server, t0 int64, ip, helo string, clientIP, clientHost, origClient, auth *string) {
 	*clientIP, *clientHost, *origClient = ip, helo, ""
 	if *auth == "0cA: " {
 		*auth = "00A: "
 	}
-	m.truth.Origin.Server = H.Name
+	m.truth.Origin.Server = hub.Name
 	m.prior = ""
 	m.origMs = t0
-	m.origText = g.ts(H, t0)
+	m.origText = g.ts(hub, t0)
 }
 
-func (g *gen) viaFrontEnd(m *msgState, t0 int64) (F, H *Server, fe int64) {
-	F = g.mailboxServer()
-	H = F
+func (g *gen) viaFrontEnd(m *msgState, t0 int64) (front, hub *Server, fe int64) {
+	front = g.mailboxServer()
+	hub = front
 	if g.chance(0.5) {
-		H = g.mailboxServer()
+		hub = g.mailboxServer()
 	}
 	fe = g.between(20, 200)
 	m.origMs = t0 - fe
-	m.origText = g.ts(F, t0-fe)
-	return F, H, fe
+	m.origText = g.ts(front, t0-fe)
+	return front, hub, fe
 }

@@ -7,10 +7,10 @@ import (
 	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
-func (g *gen) storeContext(m *msgState, p *plan, S *Server, mbx string, event int64, created int64, conn string) string {
+func (g *gen) storeContext(m *msgState, p *plan, store *Server, mbx string, event int64, created int64, conn string) string {
 	var b strings.Builder
 	b.WriteString("MDB:")
-	b.WriteString(S.Database)
+	b.WriteString(store.Database)
 	b.WriteString(", Mailbox:")
 	b.WriteString(mbx)
 	b.WriteString(", Event:")
@@ -22,7 +22,7 @@ func (g *gen) storeContext(m *msgState, p *plan, S *Server, mbx string, event in
 		b.WriteString("IPM.Note")
 	}
 	b.WriteString(", CreationTime:")
-	b.WriteString(g.ts(S, created))
+	b.WriteString(g.ts(store, created))
 	b.WriteString(", ClientType:")
 	b.WriteString(p.clientType)
 	if g.ge13 {
@@ -46,34 +46,34 @@ func (g *gen) itemEntryID() string {
 }
 
 // storeRows writes the submission rows: NOTIFYMAPI, STOREDRIVER RECEIVE and
-// SUBMIT on the sender's mailbox server S (MSGTRKMS).
-func (g *gen) storeRows(m *msgState, p *plan, S, H *Server, tN, tR, tSub, created int64) {
-	si := g.s.serverIdx[S.Name]
+// SUBMIT on the sender's mailbox server store (MSGTRKMS).
+func (g *gen) storeRows(m *msgState, p *plan, store, hub *Server, tN, tR, tSub, created int64) {
+	si := g.s.serverIdx[store.Name]
 	g.storeEvent[si] += 1 + g.rng.Int64N(40)
 	event := g.storeEvent[si]
 	entry := g.itemEntryID()
 	zone := "%" + strconv.Itoa(3+si)
 	conn := g.hexUpper(16)
 	o := &m.truth.Origin
-	o.Server = S.Name
+	o.Server = store.Name
 	o.Protocol = "store"
 	o.ClientType = p.clientType
 	o.Auth = "04I"
-	o.ClientIP = S.IPv6
+	o.ClientIP = store.IPv6
 	if p.clientType != "ActiveSync" && p.clientType != "EAS" {
 		o.OriginalClientIP = p.sender.ClientIP
 	}
 
-	e := g.begin(m, S, tN, "STOREDRIVER", "NOTIFYMAPI")
+	e := g.begin(m, store, tN, "STOREDRIVER", "NOTIFYMAPI")
 	e.Fields[fMID], e.Fields[fNMID], e.Fields[fSubject], e.Fields[fReturnPath], e.Fields[fDirection], e.Fields[fBytes] = "", "", "", "", "", ""
 	e.Fields[fTrafficType] = "" // as in the real NOTIFYMAPI rows
-	e.Fields[fClientIP] = S.IPv6 + zone
-	e.Fields[fClientHost] = S.Name
-	e.Fields[fContext] = g.storeContext(m, p, S, p.sender.Mailbox, event, created, "")
+	e.Fields[fClientIP] = store.IPv6 + zone
+	e.Fields[fClientHost] = store.Name
+	e.Fields[fContext] = g.storeContext(m, p, store, p.sender.Mailbox, event, created, "")
 	var b []byte
 	b = append(b, m.origText...)
 	b = append(b, ";LSRV="...)
-	b = append(b, S.FQDN...)
+	b = append(b, store.FQDN...)
 	b = append(b, ":TOTAL-SUB="...)
 	b = appendSec(b, tN-created)
 	b = append(b, "|SA="...)
@@ -81,105 +81,105 @@ func (g *gen) storeRows(m *msgState, p *plan, S, H *Server, tN, tR, tSub, create
 	b = append(b, "|MTSS-PEN=0.000"...)
 	e.Fields[fInfo] = string(b)
 	e.Fields[fCustom] = "S:ItemEntryId=" + entry
-	g.commit(m, S, msgtrk.LogSubmission, tN, msgtrk.EventNotifyMAPI, RoleSubmission, 0)
+	g.commit(m, store, msgtrk.LogSubmission, tN, msgtrk.EventNotifyMAPI, RoleSubmission, 0)
 
-	msImid := g.nextIMID(S, msgtrk.LogSubmission)
+	msImid := g.nextIMID(store, msgtrk.LogSubmission)
 	addrs := envAddrs(p)
 	types := make([]string, len(p.rcpts))
 	for i, r := range p.rcpts {
 		types[i] = r.typ
 	}
-	custom := "S:MailboxDatabaseGuid=" + S.Database + ";S:ItemEntryId=" + entry + ";S:DeliveryPriority=Normal;S:AccountForest=" + g.org.AccountForest
-	e = g.begin(m, S, tR, "STOREDRIVER", "RECEIVE")
-	e.Fields[fClientIP] = S.IPv6
-	e.Fields[fClientHost] = S.FQDN
-	e.Fields[fServerIP] = S.IPv6 + zone
-	e.Fields[fServerHost] = S.Name
-	e.Fields[fContext] = g.storeContext(m, p, S, p.sender.Mailbox, event, created, conn)
+	custom := "S:MailboxDatabaseGuid=" + store.Database + ";S:ItemEntryId=" + entry + ";S:DeliveryPriority=Normal;S:AccountForest=" + g.org.AccountForest
+	e = g.begin(m, store, tR, "STOREDRIVER", "RECEIVE")
+	e.Fields[fClientIP] = store.IPv6
+	e.Fields[fClientHost] = store.FQDN
+	e.Fields[fServerIP] = store.IPv6 + zone
+	e.Fields[fServerHost] = store.Name
+	e.Fields[fContext] = g.storeContext(m, p, store, p.sender.Mailbox, event, created, conn)
 	e.Fields[fIMID] = msImid
 	g.setRcpts(e, addrs, types)
 	e.Fields[fInfo] = "04I: "
 	e.Fields[fOrigClient] = o.OriginalClientIP
-	e.Fields[fOrigServer] = S.IPv6 + zone
+	e.Fields[fOrigServer] = store.IPv6 + zone
 	e.Fields[fCustom] = custom
-	g.commit(m, S, msgtrk.LogSubmission, tR, msgtrk.EventReceive, RoleSubmission, 0)
+	g.commit(m, store, msgtrk.LogSubmission, tR, msgtrk.EventReceive, RoleSubmission, 0)
 
-	e = g.begin(m, S, tSub, "STOREDRIVER", "SUBMIT")
-	e.Fields[fClientIP] = S.IPv6
-	e.Fields[fClientHost] = S.FQDN
-	e.Fields[fServerIP] = H.IP
-	e.Fields[fServerHost] = H.FQDN
-	e.Fields[fContext] = g.storeContext(m, p, S, p.sender.Mailbox, event, created, conn)
+	e = g.begin(m, store, tSub, "STOREDRIVER", "SUBMIT")
+	e.Fields[fClientIP] = store.IPv6
+	e.Fields[fClientHost] = store.FQDN
+	e.Fields[fServerIP] = hub.IP
+	e.Fields[fServerHost] = hub.FQDN
+	e.Fields[fContext] = g.storeContext(m, p, store, p.sender.Mailbox, event, created, conn)
 	e.Fields[fIMID] = msImid
 	g.setRcpts(e, addrs, nil)
 	b = b[:0]
 	b = append(b, m.origText...)
 	b = append(b, ";LSRV="...)
-	b = append(b, S.FQDN...)
+	b = append(b, store.FQDN...)
 	b = append(b, ':')
 	e.Fields[fInfo] = string(g.subRecords(b, tSub-created))
 	e.Fields[fOrigClient] = o.OriginalClientIP
 	e.Fields[fCustom] = custom
-	g.commit(m, S, msgtrk.LogSubmission, tSub, msgtrk.EventSubmit, RoleSubmission, 0)
+	g.commit(m, store, msgtrk.LogSubmission, tSub, msgtrk.EventSubmit, RoleSubmission, 0)
 }
 
 // legacyStoreRows writes the 2007/2010 submission on the sender's Mailbox
 // server S: the Mail Submission service's SUBMIT in MSGTRKM (format.md
 // §1.1), laid out as the real 2007 row (testdata/real, wallix): both hosts
-// by short name, no internal-message-id, no recipients. The transport H
+// by short name, no internal-message-id, no recipients. The transport hub
 // then picks the message up (pickupRows). It sets the truth's origin and
 // returns the store context, which the pickup repeats.
-func (g *gen) legacyStoreRows(m *msgState, p *plan, S, H *Server, tSub, created int64) string {
-	si := g.s.serverIdx[S.Name]
+func (g *gen) legacyStoreRows(m *msgState, p *plan, store, hub *Server, tSub, created int64) string {
+	si := g.s.serverIdx[store.Name]
 	g.storeEvent[si] += 1 + g.rng.Int64N(40)
-	ctx := g.storeContext(m, p, S, p.sender.Mailbox, g.storeEvent[si], created, "")
+	ctx := g.storeContext(m, p, store, p.sender.Mailbox, g.storeEvent[si], created, "")
 	o := &m.truth.Origin
-	o.Server, o.Protocol, o.ClientType, o.Auth, o.ClientIP = S.Name, "store", p.clientType, "04I", S.IP
+	o.Server, o.Protocol, o.ClientType, o.Auth, o.ClientIP = store.Name, "store", p.clientType, "04I", store.IP
 	if p.clientType != "EAS" && !g.v2007 {
 		o.OriginalClientIP = p.sender.ClientIP // (no such column in 2007)
 	}
-	e := g.begin(m, S, tSub, "STOREDRIVER", "SUBMIT")
-	e.Fields[fClientIP] = S.IP
-	e.Fields[fClientHost] = S.Name
-	e.Fields[fServerHost] = H.Name
+	e := g.begin(m, store, tSub, "STOREDRIVER", "SUBMIT")
+	e.Fields[fClientIP] = store.IP
+	e.Fields[fClientHost] = store.Name
+	e.Fields[fServerHost] = hub.Name
 	e.Fields[fContext] = ctx
 	e.Fields[fBytes], e.Fields[fReturnPath], e.Fields[fDirection] = "", "", ""
 	e.Fields[fCustom] = "S:ItemEntryId=" + g.itemEntryID()
-	g.commit(m, S, msgtrk.LogSubmission, tSub, msgtrk.EventSubmit, RoleSubmission, 0)
+	g.commit(m, store, msgtrk.LogSubmission, tSub, msgtrk.EventSubmit, RoleSubmission, 0)
 	return ctx
 }
 
-// pickupRows writes the 2007/2010 transport H picking a store submission
+// pickupRows writes the 2007/2010 transport hub picking a store submission
 // up from the Mailbox server (the STOREDRIVER RECEIVE the transport logs,
 // naming the mailbox server as its client, §4; 2010 first logs a
 // NOTIFYMAPI, as the real 2010 MSGTRK sample shows: hosts, ids and
 // recipients empty). These are the hub's first rows.
-func (g *gen) pickupRows(m *msgState, p *plan, H *Server, imid string, t, size int64, depth int) {
-	S := g.homeOf(p.sender)
+func (g *gen) pickupRows(m *msgState, p *plan, hub *Server, imid string, t, size int64, depth int) {
+	store := g.homeOf(p.sender)
 	if !g.v2007 {
 		tn := t - g.between(5, 30)
-		e := g.begin(m, H, tn, "STOREDRIVER", "NOTIFYMAPI")
+		e := g.begin(m, hub, tn, "STOREDRIVER", "NOTIFYMAPI")
 		e.Fields[fMID], e.Fields[fSubject], e.Fields[fSender], e.Fields[fReturnPath], e.Fields[fDirection], e.Fields[fBytes] = "", "", "", "", "", ""
 		e.Fields[fContext] = m.storeCtx
 		e.Fields[fCustom] = "S:ItemEntryId=" + g.itemEntryID()
-		g.commit(m, H, msgtrk.LogTransport, tn, msgtrk.EventNotifyMAPI, RoleHub, depth)
+		g.commit(m, hub, msgtrk.LogTransport, tn, msgtrk.EventNotifyMAPI, RoleHub, depth)
 	}
 	types := make([]string, len(p.rcpts))
 	for i, r := range p.rcpts {
 		types[i] = r.typ
 	}
-	e := g.begin(m, H, t, "STOREDRIVER", "RECEIVE")
-	e.Fields[fClientIP] = S.IP
-	e.Fields[fClientHost] = S.FQDN
-	e.Fields[fServerIP] = H.IP
-	e.Fields[fServerHost] = H.FQDN
+	e := g.begin(m, hub, t, "STOREDRIVER", "RECEIVE")
+	e.Fields[fClientIP] = store.IP
+	e.Fields[fClientHost] = store.FQDN
+	e.Fields[fServerIP] = hub.IP
+	e.Fields[fServerHost] = hub.FQDN
 	e.Fields[fContext] = m.storeCtx
 	e.Fields[fIMID] = imid
 	g.setRcpts(e, envAddrs(p), types)
 	e.Fields[fBytes] = strconv.FormatInt(size, 10)
 	e.Fields[fInfo] = "04I: "
 	e.Fields[fOrigClient] = m.truth.Origin.OriginalClientIP
-	e.Fields[fOrigServer] = H.IP
-	e.Fields[fCustom] = "S:MailboxDatabaseGuid=" + S.Database + ";S:DeliveryPriority=Normal"
-	g.commit(m, H, msgtrk.LogTransport, t, msgtrk.EventReceive, RoleHub, depth)
+	e.Fields[fOrigServer] = hub.IP
+	e.Fields[fCustom] = "S:MailboxDatabaseGuid=" + store.Database + ";S:DeliveryPriority=Normal"
+	g.commit(m, hub, msgtrk.LogTransport, t, msgtrk.EventReceive, RoleHub, depth)
 }
