@@ -74,8 +74,8 @@ func (g *gen) deliverBatch(hc *hubCtx, b *batch, t int64, resubmit bool) {
 			tSend = max(tSend, tF+g.between(2, 40))
 		}
 		if len(ok) > 0 {
-			g.sendRow(hc, hub, dst, imid, ok, tSend, "Intra-Organization SMTP Send Connector",
-				";250 2.0.0 OK "+m.mid+" [Hostname="+dst.FQDN+"];ClientSubmitTime:"+m.cst, false)
+			g.sendRow(hc, smtpSend{srv: hub, next: dst, imid: imid, fs: ok, connector: "Intra-Organization SMTP Send Connector",
+				ctx: ";250 2.0.0 OK " + m.mid + " [Hostname=" + dst.FQDN + "];ClientSubmitTime:" + m.cst}, tSend)
 			for _, f := range ok {
 				g.setOutcome(hc, f, StatusDelivered, dst.Name, "")
 			}
@@ -91,7 +91,7 @@ func (g *gen) deliverBatch(hc *hubCtx, b *batch, t int64, resubmit bool) {
 	if len(deferred) > 0 {
 		pending := deferred[0].out == outDeferPending
 		st := "432 4.3.2 STOREDRV.Deliver; mailbox database thread limit exceeded"
-		tLast, tOK, id := g.deferRows(hc, hub, dst.IP, dst.FQDN, imid, deferred, t+g.between(20, 200), pending, st, "Intra-Organization SMTP Send Connector")
+		tLast, tOK, id := g.deferRows(hc, deferral{srv: hub, ip: dst.IP, host: dst.FQDN, imid: imid, fs: deferred, pending: pending, status: st, connector: "Intra-Organization SMTP Send Connector"}, t+g.between(20, 200))
 		if pending {
 			for _, f := range deferred {
 				g.setOutcome(hc, f, StatusPending, hub.Name, st)
@@ -103,8 +103,8 @@ func (g *gen) deliverBatch(hc *hubCtx, b *batch, t int64, resubmit bool) {
 		tIn := tOK + g.between(10, 100)
 		tD := tIn + g.between(20, 250)
 		tSend := g.deliverRows(hc, dst, deferred, tD, tIn, g.session(), g.ts(dst, tIn), msgtrk.EventDeliver)
-		g.sendRow(hc, hub, dst, id, deferred, tSend, "Intra-Organization SMTP Send Connector",
-			";250 2.0.0 OK "+m.mid+" [Hostname="+dst.FQDN+"];ClientSubmitTime:"+m.cst, false)
+		g.sendRow(hc, smtpSend{srv: hub, next: dst, imid: id, fs: deferred, connector: "Intra-Organization SMTP Send Connector",
+			ctx: ";250 2.0.0 OK " + m.mid + " [Hostname=" + dst.FQDN + "];ClientSubmitTime:" + m.cst}, tSend)
 		for _, f := range deferred {
 			g.setOutcome(hc, f, StatusDelivered, dst.Name, "")
 		}
@@ -191,7 +191,7 @@ func (g *gen) legacyDeliverBatch(hc *hubCtx, b *batch, t int64) {
 	if len(deferred) > 0 {
 		pending := deferred[0].out == outDeferPending
 		st := "432 4.3.2 STOREDRV.Deliver; mailbox database thread limit exceeded"
-		_, tOK, id := g.deferRows(hc, hub, dst.IP, dst.FQDN, imid, deferred, t+g.between(20, 200), pending, st, "")
+		_, tOK, id := g.deferRows(hc, deferral{srv: hub, ip: dst.IP, host: dst.FQDN, imid: imid, fs: deferred, pending: pending, status: st}, t+g.between(20, 200))
 		if pending {
 			for _, f := range deferred {
 				g.setOutcome(hc, f, StatusPending, hub.Name, st)
@@ -230,9 +230,22 @@ func (g *gen) legacyDeliverRow(hc *hubCtx, dst *Server, imid string, fs []*final
 	}
 }
 
-// sendRow writes an SMTP SEND from srv to the next server.
-func (g *gen) sendRow(hc *hubCtx, srv, next *Server, imid string, fs []*final, t int64, connector, ctx string, external bool) {
-	m := hc.m
+// smtpSend is an SMTP SEND row to write: from srv to the next server, of
+// the copy imid with the recipients fs, through which send connector, the
+// next server's reply (the source-context), and whether the next server is
+// outside the organisation's transport (an Edge).
+type smtpSend struct {
+	srv, next *Server
+	imid      string
+	fs        []*final
+	connector string
+	ctx       string
+	external  bool
+}
+
+// sendRow writes the SEND row s at t.
+func (g *gen) sendRow(hc *hubCtx, s smtpSend, t int64) {
+	m, srv, next, fs := hc.m, s.srv, s.next, s.fs
 	addrs := make([]string, len(fs))
 	for i, f := range fs {
 		addrs[i] = f.addr
@@ -246,12 +259,12 @@ func (g *gen) sendRow(hc *hubCtx, srv, next *Server, imid string, fs []*final, t
 	e.Fields[fClientHost] = srv.Name
 	e.Fields[fServerIP] = next.IP
 	e.Fields[fServerHost] = next.FQDN
-	e.Fields[fContext] = ctx
-	e.Fields[fConnector] = connector
-	e.Fields[fIMID] = imid
+	e.Fields[fContext] = s.ctx
+	e.Fields[fConnector] = s.connector
+	e.Fields[fIMID] = s.imid
 	g.setRcpts(e, addrs, []string{"250 2.1.5 Recipient OK"})
 	e.Fields[fBytes] = hc.szOutText
-	e.Fields[fInfo] = g.latencyLocal(hc, srv, t, external)
+	e.Fields[fInfo] = g.latencyLocal(hc, srv, t, s.external)
 	e.Fields[fCustom] = "S:E2ELatency=" + sec(t-m.origMs) + ";S:MsgRecipCount=" + strconv.Itoa(len(addrs)) +
 		";S:IncludeInSla=True;S:Microsoft.Exchange.Transport.MailRecipient.RequiredTlsAuthLevel=Opportunistic;S:IsSmtpResponseFromExternalServer=False;S:DeliveryPriority=Normal;S:AccountForest=" + g.org.AccountForest
 	g.commit(m, srv, msgtrk.LogTransport, t, msgtrk.EventSend, role, depth)
@@ -279,6 +292,6 @@ func (g *gen) resubmit(hc *hubCtx, dst *Server, fs []*final, tDelivered int64) {
 	tIn := t + g.between(10, 100)
 	tD := tIn + g.between(20, 250)
 	tSend := g.deliverRows(hc, dst, fs, tD, tIn, g.session(), g.ts(dst, tIn), msgtrk.EventDuplicateDeliver)
-	g.sendRow(hc, hub, dst, imid, fs, tSend, "Intra-Organization SMTP Send Connector",
-		";250 2.0.0 OK "+m.mid+" [Hostname="+dst.FQDN+"];ClientSubmitTime:"+m.cst, false)
+	g.sendRow(hc, smtpSend{srv: hub, next: dst, imid: imid, fs: fs, connector: "Intra-Organization SMTP Send Connector",
+		ctx: ";250 2.0.0 OK " + m.mid + " [Hostname=" + dst.FQDN + "];ClientSubmitTime:" + m.cst}, tSend)
 }

@@ -95,9 +95,9 @@ func (g *gen) edgeBatch(hc *hubCtx, b *batch, t int64) {
 	if m.idx%2 == 1 {
 		connector = "EdgeSync - Default-First-Site-Name to Internet"
 	}
-	g.sendRow(hc, hub, edge, hc.imids[b.copy], b.finals, tS, connector,
-		";250 2.6.0 "+m.mid+" [InternalId="+eimid+", Hostname="+edge.FQDN+"] "+hc.szOutText+" bytes in "+sec(g.between(5, 200))+", "+
-			strconv.Itoa(200+g.rng.IntN(20000))+".125 KB/sec Queued mail for delivery;ClientSubmitTime:"+m.cst, true)
+	g.sendRow(hc, smtpSend{srv: hub, next: edge, imid: hc.imids[b.copy], fs: b.finals, connector: connector,
+		ctx: ";250 2.6.0 " + m.mid + " [InternalId=" + eimid + ", Hostname=" + edge.FQDN + "] " + hc.szOutText + " bytes in " + sec(g.between(5, 200)) + ", " +
+			strconv.Itoa(200+g.rng.IntN(20000)) + ".125 KB/sec Queued mail for delivery;ClientSubmitTime:" + m.cst, external: true}, tS)
 	hc.done = max(hc.done, tS)
 	hc.edgeIn = tR
 	tA := tR + g.between(30, 400)
@@ -110,5 +110,5 @@ func (g *gen) edgeBatch(hc *hubCtx, b *batch, t int64) {
 		e.Fields[fCustom] = "S:CompCost=|ICF=0;S:DeliveryPriority=Normal"
 		g.commit(m, edge, msgtrk.LogTransport, tA, msgtrk.EventAgentInfo, RoleEdgeHop, hc.depth+1)
 	}
-	g.externalSend(hc, edge, eimid, b.finals, tA, hc.depth+1, RoleEdgeHop, "EdgeSync - Default-First-Site-Name to Internet")
+	g.externalSend(hc, externalCopy{srv: edge, imid: eimid, fs: b.finals, role: RoleEdgeHop, depth: hc.depth + 1, connector: "EdgeSync - Default-First-Site-Name to Internet"}, tA)
 }

@@ -452,7 +452,7 @@ func (g *gen) route(hc *hubCtx) {
 		case b.edge:
 			g.edgeBatch(hc, b, t)
 		default:
-			g.externalSend(hc, hc.H, hc.imids[b.copy], b.finals, t, hc.depth, RoleHub, g.org.InternetConnector)
+			g.externalSend(hc, externalCopy{srv: hc.H, imid: hc.imids[b.copy], fs: b.finals, role: RoleHub, depth: hc.depth, connector: g.org.InternetConnector}, t)
 		}
 	}
 }

@@ -296,15 +296,11 @@ func (g *gen) ndrMessage(orig *msgState, nd *ndrState, server *Server) {
 	if u != nil && f.user != nil {
 		g.deliverBatch(hc, &batch{D: g.homeOf(f.user), finals: hc.finals}, hc.t+g.between(50, 400), false)
 	} else {
-		g.externalSend(hc, hc.H, hc.imids[0], hc.finals, hc.t, hc.depth, RoleHub, g.org.InternetConnector)
+		g.externalSend(hc, externalCopy{srv: hc.H, imid: hc.imids[0], fs: hc.finals, role: RoleHub, depth: hc.depth, connector: g.org.InternetConnector}, hc.t)
 	}
 	g.finish(m)
 }
 
-// viaFrontEnd picks the mailbox server front whose front end takes an SMTP
-// client's message and the server hub whose transport service it proxies to
-// (front itself half the time), and sets the message's origination time fe
-// milliseconds before t0, when the front end received it.
 // direct makes an SMTP client's connection one to the hub itself, as
 // on Exchange 2007, which has no front-end transport to proxy it (and no
 // custom-data to tell of a proxy, format.md §2): the hub's RECEIVE names
@@ -321,6 +317,10 @@ func (g *gen) direct(m *msgState, hub *Server, t0 int64, ip, helo string, client
 	m.origText = g.ts(hub, t0)
 }
 
+// viaFrontEnd picks the mailbox server front whose front end takes an SMTP
+// client's message and the server hub whose transport service it proxies to
+// (front itself half the time), and sets the message's origination time fe
+// milliseconds before t0, when the front end received it.
 func (g *gen) viaFrontEnd(m *msgState, t0 int64) (front, hub *Server, fe int64) {
 	front = g.mailboxServer()
 	hub = front

@@ -78,7 +78,21 @@ func boolText(b bool) string {
 	return "False"
 }
 
-// deferRows writes DEFER rows for fs on srv from t: retries every one to
+// deferral is a copy waiting on srv for the next server (ip, host): its
+// internal-message-id, the recipients fs, the DEFER status, the send
+// connector ("" for a 2007/2010 transport's own deliveries), and whether it
+// is still pending when the logs end.
+type deferral struct {
+	srv       *Server
+	ip, host  string
+	imid      string
+	fs        []*final
+	pending   bool
+	status    string
+	connector string
+}
+
+// deferRows writes the DEFER rows of d from t: retries every one to
 // three minutes. For a pending batch they go on until nine minutes after
 // the first; otherwise one to three of them, and the success time (under
 // ten minutes after the first) is returned.
@@ -88,8 +102,8 @@ func boolText(b bool) string {
 // while the copy waits: a LOAD row (source BOOTLOADER), half the time
 // under a new internal-message-id, which the later rows keep; the copy's
 // id at the end is returned.
-func (g *gen) deferRows(hc *hubCtx, srv *Server, ip, host, imid string, fs []*final, t int64, pending bool, status, connector string) (last, ok int64, id string) {
-	m := hc.m
+func (g *gen) deferRows(hc *hubCtx, d deferral, t int64) (last, ok int64, id string) {
+	m, srv, imid, fs, pending, connector := hc.m, d.srv, d.imid, d.fs, d.pending, d.connector
 	addrs := make([]string, len(fs))
 	for i, f := range fs {
 		addrs[i] = f.addr
@@ -109,11 +123,11 @@ func (g *gen) deferRows(hc *hubCtx, srv *Server, ip, host, imid string, fs []*fi
 		e := g.begin(m, srv, t, source, "DEFER")
 		e.Fields[fClientIP] = srv.IP
 		e.Fields[fClientHost] = srv.Name
-		e.Fields[fServerIP] = ip
-		e.Fields[fServerHost] = host
+		e.Fields[fServerIP] = d.ip
+		e.Fields[fServerHost] = d.host
 		e.Fields[fConnector] = connector
 		e.Fields[fIMID] = imid
-		g.setRcpts(e, addrs, []string{status})
+		g.setRcpts(e, addrs, []string{d.status})
 		e.Fields[fBytes] = hc.szOutText
 		e.Fields[fInfo] = g.ts(srv, next)
 		e.Fields[fCustom] = "S:DeliveryPriority=Normal" + g.forest(srv)
@@ -134,10 +148,23 @@ func (g *gen) deferRows(hc *hubCtx, srv *Server, ip, host, imid string, fs []*fi
 	}
 }
 
-// externalSend sends external recipients from srv (the Edge, or the hub
-// without Edge) to their domains: SENDEXTERNAL (SEND before 2016), FAIL or
-// DEFER.
-func (g *gen) externalSend(hc *hubCtx, srv *Server, imid string, fs []*final, t int64, depth int, role, connector string) {
+// externalCopy is a copy leaving the organisation: the server that sends
+// it (the Edge, or the hub without Edge) with its hop's role and depth, its
+// internal-message-id there, its external recipients fs and the send
+// connector.
+type externalCopy struct {
+	srv       *Server
+	imid      string
+	fs        []*final
+	role      string
+	depth     int
+	connector string
+}
+
+// externalSend sends the external recipients of x to their domains from t:
+// SENDEXTERNAL (SEND before 2016), FAIL or DEFER.
+func (g *gen) externalSend(hc *hubCtx, x externalCopy, t int64) {
+	srv, imid, fs, role, depth, connector := x.srv, x.imid, x.fs, x.role, x.depth, x.connector
 	var domains []*Peer
 	for _, f := range fs {
 		seen := false
@@ -165,7 +192,7 @@ func (g *gen) externalSend(hc *hubCtx, srv *Server, imid string, fs []*final, t 
 			}
 		}
 		if len(ok) > 0 {
-			g.sendExternal(hc, srv, imid, peer, ok, t, depth, role, connector)
+			g.sendExternal(hc, externalCopy{srv: srv, imid: imid, fs: ok, role: role, depth: depth, connector: connector}, peer, t)
 		}
 		if len(fail) > 0 {
 			tf := t + g.between(1, 50)
@@ -185,7 +212,7 @@ func (g *gen) externalSend(hc *hubCtx, srv *Server, imid string, fs []*final, t 
 		if len(deferred) > 0 {
 			pending := deferred[0].out == outDeferPending
 			st := `451 4.4.0 Primary target IP address responded with: "421 4.4.2 Connection dropped due to SocketError." Attempted failover to alternate host, but that did not succeed. Either there are no alternate hosts, or delivery failed to all alternate hosts. The last endpoint attempted was ` + peer.MXIP + ":25"
-			_, tOK, id := g.deferRows(hc, srv, peer.MXIP, peer.MX, imid, deferred, t+g.between(1, 50), pending, st, connector)
+			_, tOK, id := g.deferRows(hc, deferral{srv: srv, ip: peer.MXIP, host: peer.MX, imid: imid, fs: deferred, pending: pending, status: st, connector: connector}, t+g.between(1, 50))
 			if pending {
 				for _, f := range deferred {
 					g.setOutcome(hc, f, StatusPending, srv.Name, st)
@@ -195,7 +222,7 @@ func (g *gen) externalSend(hc *hubCtx, srv *Server, imid string, fs []*final, t 
 				}
 				continue
 			}
-			g.sendExternal(hc, srv, id, peer, deferred, tOK, depth, role, connector)
+			g.sendExternal(hc, externalCopy{srv: srv, imid: id, fs: deferred, role: role, depth: depth, connector: connector}, peer, tOK)
 		}
 	}
 }
@@ -220,8 +247,10 @@ func (g *gen) loadRow(hc *hubCtx, srv *Server, imid string, addrs []string, t in
 	return imid
 }
 
-func (g *gen) sendExternal(hc *hubCtx, srv *Server, imid string, peer *Peer, fs []*final, t int64, depth int, role, connector string) {
-	m := hc.m
+// sendExternal writes the SENDEXTERNAL (SEND before 2016) of x to peer at
+// t, the peer accepting every recipient.
+func (g *gen) sendExternal(hc *hubCtx, x externalCopy, peer *Peer, t int64) {
+	m, srv, fs := hc.m, x.srv, x.fs
 	addrs := make([]string, len(fs))
 	for i, f := range fs {
 		addrs[i] = f.addr
@@ -248,8 +277,8 @@ func (g *gen) sendExternal(hc *hubCtx, srv *Server, imid string, peer *Peer, fs 
 	e.Fields[fServerIP] = peer.MXIP
 	e.Fields[fServerHost] = peer.MX
 	e.Fields[fContext] = ";" + reply + ";ClientSubmitTime:" + m.cst
-	e.Fields[fConnector] = connector
-	e.Fields[fIMID] = imid
+	e.Fields[fConnector] = x.connector
+	e.Fields[fIMID] = x.imid
 	st := "250 2.1.5 Recipient OK"
 	if !peer.Office365 {
 		st = "250 2.1.5 Ok"
@@ -269,7 +298,7 @@ func (g *gen) sendExternal(hc *hubCtx, srv *Server, imid string, peer *Peer, fs 
 	if srv.Role == RoleMailbox {
 		e.Fields[fCustom] += ";S:AccountForest=" + g.org.AccountForest
 	}
-	g.commit(m, srv, msgtrk.LogTransport, t, et, role, depth)
+	g.commit(m, srv, msgtrk.LogTransport, t, et, x.role, x.depth)
 	for _, f := range fs {
 		g.setOutcome(hc, f, StatusSentExternal, srv.Name, "")
 	}
