@@ -53,7 +53,7 @@ func (g *gen) deliverBatch(hc *hubCtx, b *batch, t int64, resubmit bool) {
 		tD := tIn + g.between(20, 250)
 		sess := g.session()
 		sessStart := g.ts(dst, tIn-g.between(0, 500))
-		tSend := g.deliverRows(hc, dst, ok, tD, tIn, sess, sessStart, msgtrk.EventDeliver)
+		tSend := g.deliverRows(hc, storeDelivery{event: msgtrk.EventDeliver, dst: dst, fs: ok, tIn: tIn, sess: sess, sessStart: sessStart}, tD)
 		fails := make([]string, 0, len(failStore))
 		for i, f := range failStore {
 			sf := storeFailures[g.rng.IntN(len(storeFailures))]
@@ -102,7 +102,7 @@ func (g *gen) deliverBatch(hc *hubCtx, b *batch, t int64, resubmit bool) {
 		}
 		tIn := tOK + g.between(10, 100)
 		tD := tIn + g.between(20, 250)
-		tSend := g.deliverRows(hc, dst, deferred, tD, tIn, g.session(), g.ts(dst, tIn), msgtrk.EventDeliver)
+		tSend := g.deliverRows(hc, storeDelivery{event: msgtrk.EventDeliver, dst: dst, fs: deferred, tIn: tIn, sess: g.session(), sessStart: g.ts(dst, tIn)}, tD)
 		g.sendRow(hc, smtpSend{srv: hub, next: dst, imid: id, fs: deferred, connector: "Intra-Organization SMTP Send Connector",
 			ctx: ";250 2.0.0 OK " + m.mid + " [Hostname=" + dst.FQDN + "];ClientSubmitTime:" + m.cst}, tSend)
 		for _, f := range deferred {
@@ -112,9 +112,22 @@ func (g *gen) deliverBatch(hc *hubCtx, b *batch, t int64, resubmit bool) {
 	}
 }
 
-// deliverRows writes one DELIVER (or DUPLICATEDELIVER) row on dst for fs and
-// returns when the hub may log its SEND.
-func (g *gen) deliverRows(hc *hubCtx, dst *Server, fs []*final, tD, tIn int64, sess, sessStart string, et msgtrk.EventType) int64 {
+// storeDelivery is a DELIVER-type row to write: the event (DELIVER or
+// DUPLICATEDELIVER), on the mailbox server dst for the recipients fs, of
+// the copy that reached dst's delivery service at tIn in the SMTP session
+// sess begun at sessStart.
+type storeDelivery struct {
+	event           msgtrk.EventType
+	dst             *Server
+	fs              []*final
+	tIn             int64
+	sess, sessStart string
+}
+
+// deliverRows writes the row d at tD and returns when the hub may log its
+// SEND.
+func (g *gen) deliverRows(hc *hubCtx, d storeDelivery, tD int64) int64 {
+	dst, fs, tIn, et := d.dst, d.fs, d.tIn, d.event
 	if len(fs) == 0 {
 		return tD + g.between(2, 40)
 	}
@@ -132,7 +145,7 @@ func (g *gen) deliverRows(hc *hubCtx, dst *Server, fs []*final, tD, tIn int64, s
 	e.Fields[fClientHost] = dst.Name
 	e.Fields[fServerIP] = dst.IP
 	e.Fields[fServerHost] = dst.FQDN
-	e.Fields[fContext] = sess + ";" + sessStart + ";ClientSubmitTime:" + m.cst
+	e.Fields[fContext] = d.sess + ";" + d.sessStart + ";ClientSubmitTime:" + m.cst
 	e.Fields[fIMID] = g.nextIMID(dst, msgtrk.LogDelivery)
 	g.setRcpts(e, addrs, nil)
 	e.Fields[fBytes] = strconv.FormatInt(hc.szOut+g.between(100, 900), 10)
@@ -291,7 +304,7 @@ func (g *gen) resubmit(hc *hubCtx, dst *Server, fs []*final, tDelivered int64) {
 	g.commit(m, hub, msgtrk.LogTransport, t, msgtrk.EventResubmit, RoleHub, hc.depth)
 	tIn := t + g.between(10, 100)
 	tD := tIn + g.between(20, 250)
-	tSend := g.deliverRows(hc, dst, fs, tD, tIn, g.session(), g.ts(dst, tIn), msgtrk.EventDuplicateDeliver)
+	tSend := g.deliverRows(hc, storeDelivery{event: msgtrk.EventDuplicateDeliver, dst: dst, fs: fs, tIn: tIn, sess: g.session(), sessStart: g.ts(dst, tIn)}, tD)
 	g.sendRow(hc, smtpSend{srv: hub, next: dst, imid: imid, fs: fs, connector: "Intra-Organization SMTP Send Connector",
 		ctx: ";250 2.0.0 OK " + m.mid + " [Hostname=" + dst.FQDN + "];ClientSubmitTime:" + m.cst}, tSend)
 }

@@ -375,11 +375,22 @@ func customValue(cd, key string) string {
 	return ""
 }
 
-// record adds a session of server at to the message's truth, behind the
-// row of srv's hop (role, depth).
-func (p *plog) record(m *msgState, role string, depth int, srv, at *Server, event, side, service string, kind msgtrk.LogKind, id string) {
-	m.truth.Sessions = append(m.truth.Sessions, SessionTruth{Hop: Hop{Server: srv.Name, Role: role, Depth: depth}, Event: event, Side: side,
-		Server: at.Name, Service: service, Kind: kind.Prefix(), ID: id})
+// sessionSeen is a protocol-log session to record in the message's truth:
+// the session id of server at's service in a log of the given kind, on the
+// given side of the row of srv's hop (role, depth) whose event it carries.
+type sessionSeen struct {
+	role                 string
+	depth                int
+	srv, at              *Server
+	event, side, service string
+	kind                 msgtrk.LogKind
+	id                   string
+}
+
+// record adds the session s to the message's truth.
+func (p *plog) record(m *msgState, s sessionSeen) {
+	m.truth.Sessions = append(m.truth.Sessions, SessionTruth{Hop: Hop{Server: s.srv.Name, Role: s.role, Depth: s.depth}, Event: s.event, Side: s.side,
+		Server: s.at.Name, Service: s.service, Kind: s.kind.Prefix(), ID: s.id})
 }
 
 // transcribe writes the sessions behind the row in g.ev, committed by srv
@@ -493,7 +504,7 @@ func (p *plog) receive(m *msgState, srv *Server, t int64, et msgtrk.EventType, r
 		fr.row("<", "QUIT", "")
 		fr.row(">", "221 2.0.0 Service closing transmission channel", "")
 		fr.row("-", "", "QuitVerb")
-		p.record(m, role, depth, srv, fe, "RECEIVE", SideFrontEndReceive, serviceFrontEnd, msgtrk.LogSmtpReceive, feID)
+		p.record(m, sessionSeen{role: role, depth: depth, srv: srv, at: fe, event: "RECEIVE", side: SideFrontEndReceive, service: serviceFrontEnd, kind: msgtrk.LogSmtpReceive, id: feID})
 
 		sendID := p.sessionID(fe, serviceFrontEnd)
 		fs := p.open(fe, serviceFrontEnd, msgtrk.LogSmtpSend, sendID, "Inbound Proxy Internal Send Connector", fe.IP+":"+p.port(), srv.IP+":2525", feStart+p.between(50, 200))
@@ -513,7 +524,7 @@ func (p *plog) receive(m *msgState, srv *Server, t int64, et msgtrk.EventType, r
 		fs.row(">", "QUIT", "")
 		fs.row("<", "221 2.0.0 Service closing transmission channel", "")
 		fs.row("-", "", "Local")
-		p.record(m, role, depth, srv, fe, "RECEIVE", SideFrontEndSend, serviceFrontEnd, msgtrk.LogSmtpSend, sendID)
+		p.record(m, sessionSeen{role: role, depth: depth, srv: srv, at: fe, event: "RECEIVE", side: SideFrontEndSend, service: serviceFrontEnd, kind: msgtrk.LogSmtpSend, id: sendID})
 	}
 	rs := p.open(srv, service, msgtrk.LogSmtpReceive, id, e.Fields[fConnector], srv.IP+":"+localPort, clientIP+":"+p.port(), start)
 	rs.row("+", "", "")
@@ -551,7 +562,7 @@ func (p *plog) receive(m *msgState, srv *Server, t int64, et msgtrk.EventType, r
 	rs.row("<", "QUIT", "")
 	rs.row(">", "221 2.0.0 Service closing transmission channel", "")
 	rs.row("-", "", "QuitVerb")
-	p.record(m, role, depth, srv, srv, et.String(), SideReceive, service, msgtrk.LogSmtpReceive, id)
+	p.record(m, sessionSeen{role: role, depth: depth, srv: srv, at: srv, event: et.String(), side: SideReceive, service: service, kind: msgtrk.LogSmtpReceive, id: id})
 }
 
 // queued is the receiving server's reply to a message it took: its
@@ -700,7 +711,7 @@ func (p *plog) send(m *msgState, srv *Server, t int64, et msgtrk.EventType, role
 	s.row(">", "QUIT", "")
 	s.row("<", "221 2.0.0 Service closing transmission channel", "")
 	s.row("-", "", "Local")
-	p.record(m, role, depth, srv, srv, et.String(), SideSend, service, msgtrk.LogSmtpSend, id)
+	p.record(m, sessionSeen{role: role, depth: depth, srv: srv, at: srv, event: et.String(), side: SideSend, service: service, kind: msgtrk.LogSmtpSend, id: id})
 
 	// The connectivity log's record of the same session.
 	c := p.open(srv, service, msgtrk.LogConnectivity, id, "", "", "", t-dur)
@@ -727,7 +738,7 @@ func (p *plog) send(m *msgState, srv *Server, t int64, et msgtrk.EventType, role
 		c.t = s.t // the summary comes when the send session is over
 	}
 	c.crow("-", "Messages: "+msgs+" Bytes: "+bytes+failure)
-	p.record(m, role, depth, srv, srv, et.String(), SideConnectivity, service, msgtrk.LogConnectivity, id)
+	p.record(m, sessionSeen{role: role, depth: depth, srv: srv, at: srv, event: et.String(), side: SideConnectivity, service: service, kind: msgtrk.LogConnectivity, id: id})
 }
 
 func (p *plog) serverByFQDN(fqdn string) *Server {
@@ -802,7 +813,7 @@ func (p *plog) delivery(m *msgState, srv *Server, t int64, et msgtrk.EventType, 
 	if p.delivered(srv, id) {
 		// One session delivered the message to some recipients and
 		// failed others: DELIVER and DELIVERFAIL name the same session.
-		p.record(m, role, depth, srv, srv, et.String(), SideDelivery, serviceDelivery, msgtrk.LogSmtpReceive, id)
+		p.record(m, sessionSeen{role: role, depth: depth, srv: srv, at: srv, event: et.String(), side: SideDelivery, service: serviceDelivery, kind: msgtrk.LogSmtpReceive, id: id})
 		return
 	}
 	hub := p.serverByIP(e.Fields[fClientIP])
@@ -821,5 +832,5 @@ func (p *plog) delivery(m *msgState, srv *Server, t int64, et msgtrk.EventType, 
 	s.row("<", "QUIT", "")
 	s.row(">", "221 2.0.0 Service closing transmission channel", "")
 	s.row("-", "", "QuitVerb")
-	p.record(m, role, depth, srv, srv, et.String(), SideDelivery, serviceDelivery, msgtrk.LogSmtpReceive, id)
+	p.record(m, sessionSeen{role: role, depth: depth, srv: srv, at: srv, event: et.String(), side: SideDelivery, service: serviceDelivery, kind: msgtrk.LogSmtpReceive, id: id})
 }
