@@ -18,6 +18,7 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 
 	"github.com/mailtrace/mailtrace/correlate"
+	"github.com/mailtrace/mailtrace/filekind"
 	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
@@ -219,6 +220,7 @@ var (
 	filesRead    = beam.NewCounter("mailtrace", "files")
 	rowsRead     = beam.NewCounter("mailtrace", "rows")
 	problemsSeen = beam.NewCounter("mailtrace", "malformed_lines")
+	filesRefused = beam.NewCounter("mailtrace", "files_refused")
 )
 
 // readFn reads one file into rows.
@@ -241,8 +243,22 @@ func (fn *readFn) ProcessElement(ctx context.Context, f fileio.ReadableFile, emi
 		return
 	}
 	defer in.Close()
+	// What the file holds is told by its content, as the CLI does
+	// (package filekind): a protocol log, an export or anything else is
+	// not read as tracking rows (it would make orphan traces), but
+	// reported with the reason the CLI gives.
+	kind, text, err := filekind.NewReader(in)
+	if err != nil {
+		problem(Problem{File: path, Message: fmt.Sprintf("%s: %v", path, err)})
+		return
+	}
+	if kind.Kind != filekind.TrackingLog && kind.Kind != filekind.Empty {
+		filesRefused.Inc(ctx, 1)
+		problem(Problem{File: path, Message: fmt.Sprintf("%s: not read: %s (mailtrace-beam reads message tracking logs only; read exports with mailtrace)", path, kind.Reason())})
+		return
+	}
 	fname, _ := msgtrk.ParseFileName(path)
-	rd := msgtrk.NewReader(in)
+	rd := msgtrk.NewReader(text)
 	rd.Name = path
 	rd.Server = fname.Server
 	if rd.Server == "" {

@@ -361,3 +361,51 @@ func writeGzip(t *testing.T, path string, write func(io.Writer) error) {
 		t.Fatal(err)
 	}
 }
+
+// TestReadRefusesOtherLogs puts an SMTP protocol log and a connectivity log
+// beside a tracking log under one glob: their lines must not become rows
+// (they made orphan traces), and each is reported with the reason the CLI
+// gives.
+func TestReadRefusesOtherLogs(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join("..", "..", "testdata")
+	copyFile := func(from, to string) {
+		b, err := os.ReadFile(from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, to), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	logs, err := filepath.Glob(filepath.Join(src, "sample-org", "EX01", "MSGTRK*.LOG"))
+	if err != nil || len(logs) == 0 {
+		t.Fatalf("no sample tracking log: %v", err)
+	}
+	copyFile(logs[0], "MSGTRK2024030409-1.LOG")
+	copyFile(filepath.Join(src, "real", "protocol", "Qazeer_artefacts.help_pages_windows_server_roles_microsoft_exchange_RECV.log"), "RECV2024030409-1.LOG")
+	copyFile(filepath.Join(src, "real", "protocol", "support.microsoft.com_kb2866822_event-7009_CONNECTLOG.log"), "CONNECTLOG2024030409-1.LOG")
+	rows, problems := runRead(t, filepath.Join(dir, "*.LOG"))
+	if len(rows) == 0 {
+		t.Fatal("no rows from the tracking log")
+	}
+	for _, r := range rows {
+		if !strings.HasSuffix(r.File, "MSGTRK2024030409-1.LOG") {
+			t.Fatalf("a row from %s, which is not a tracking log", r.File)
+		}
+	}
+	refused := map[string]string{}
+	for _, p := range problems {
+		if strings.Contains(p.Message, "not read: ") {
+			refused[filepath.Base(p.File)] = p.Message
+		}
+	}
+	for _, name := range []string{"RECV2024030409-1.LOG", "CONNECTLOG2024030409-1.LOG"} {
+		if refused[name] == "" {
+			t.Errorf("%s not reported as refused; problems: %v", name, problems)
+		}
+	}
+	if !strings.Contains(refused["RECV2024030409-1.LOG"], "protocol log") {
+		t.Errorf("RECV refused without saying what it is: %q", refused["RECV2024030409-1.LOG"])
+	}
+}
