@@ -127,12 +127,7 @@ type jsonEventRef struct {
 	Recipients []string `json:"recipients"`
 }
 
-func rfc3339(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format("2006-01-02T15:04:05.000Z07:00")
-}
+func rfc3339(t time.Time) string { return msgtrk.FormatTime(t) }
 
 func addr(a netip.Addr) string {
 	if !a.IsValid() {

@@ -129,3 +129,13 @@ func digits4(a, b, c, d byte) (int, bool) {
 func AppendTime(dst []byte, t time.Time) []byte {
 	return t.UTC().AppendFormat(dst, "2006-01-02T15:04:05.000Z")
 }
+
+// FormatTime returns t in AppendTime's form (RFC 3339 in UTC with
+// milliseconds, the one form of a time in mailtrace's JSON outputs), or ""
+// for the zero time, a time not known.
+func FormatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return string(AppendTime(make([]byte, 0, 24), t))
+}

@@ -550,3 +550,15 @@ func ExampleParseAddr() {
 
 // hexDecode is the naive baseline: encoding/hex on the digits.
 func hexDecode(s string) ([]byte, error) { return hex.DecodeString(s) }
+
+// TestFormatTime: the JSON outputs' time, AppendTime's form, "" when unknown.
+func TestFormatTime(t *testing.T) {
+	if got := msgtrk.FormatTime(time.Time{}); got != "" {
+		t.Errorf("zero time: %q, want \"\"", got)
+	}
+	berlin := time.FixedZone("CET", 3600)
+	at := time.Date(2024, 3, 4, 10, 0, 1, 106_999_999, berlin)
+	if got, want := msgtrk.FormatTime(at), "2024-03-04T09:00:01.106Z"; got != want {
+		t.Errorf("FormatTime(%v) = %q, want %q", at, got, want)
+	}
+}

@@ -271,8 +271,8 @@ func (s *Stats) Summary(top int, malformed int64) Summary {
 		Malformed:  malformed,
 	}
 	if !s.first.IsZero() {
-		sum.First = s.first.UTC().Format("2006-01-02T15:04:05.000Z")
-		sum.Last = s.last.UTC().Format("2006-01-02T15:04:05.000Z")
+		sum.First = msgtrk.FormatTime(s.first)
+		sum.Last = msgtrk.FormatTime(s.last)
 	}
 	p := s.sizes.Percentiles(50, 90, 99)
 	sum.Size = SizeJSON{Total: c.Bytes, P50: p[0], P90: p[1], P99: p[2], Max: s.sizes.Max()}

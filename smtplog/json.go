@@ -132,12 +132,7 @@ type jsonSession struct {
 }
 
 // utc formats a time as RFC 3339 with milliseconds, in UTC; "" for zero.
-func utc(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format("2006-01-02T15:04:05.000Z07:00")
-}
+func utc(t time.Time) string { return msgtrk.FormatTime(t) }
 
 // MarshalJSON writes the session's JSON form (version JSONVersion), the
 // object of `mailtrace sessions -format jsonl` and of a trace's

@@ -194,7 +194,7 @@ func canonicalTime(b []byte) bool {
 }
 
 // jsonTimeLayout is the one form of every time in JSON output: RFC 3339 in
-// UTC with milliseconds.
+// UTC with milliseconds, as msgtrk.AppendTime writes it.
 const jsonTimeLayout = "2006-01-02T15:04:05.000Z"
 
 // appendJSONTime appends t as a JSON string in UTC with milliseconds, or
@@ -204,7 +204,7 @@ func appendJSONTime(dst []byte, t time.Time) []byte {
 		return append(dst, "null"...)
 	}
 	dst = append(dst, '"')
-	dst = t.UTC().AppendFormat(dst, jsonTimeLayout)
+	dst = msgtrk.AppendTime(dst, t)
 	return append(dst, '"')
 }
 
@@ -224,7 +224,7 @@ func appendTime(dst []byte, t time.Time, loc *time.Location, sep byte) []byte {
 		if sep == ' ' {
 			return t.UTC().AppendFormat(dst, "2006-01-02 15:04:05.000Z")
 		}
-		return t.UTC().AppendFormat(dst, jsonTimeLayout)
+		return msgtrk.AppendTime(dst, t)
 	}
 	if sep == ' ' {
 		return t.In(loc).AppendFormat(dst, "2006-01-02 15:04:05.000 -07:00")

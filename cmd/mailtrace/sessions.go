@@ -492,12 +492,7 @@ func (c *sessionCSV) write(s *smtplog.Session) error {
 func (c *sessionCSV) close() error { return nil }
 
 // utc formats a time as RFC 3339 with milliseconds, in UTC; "" for zero.
-func utc(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format("2006-01-02T15:04:05.000Z07:00")
-}
+func utc(t time.Time) string { return msgtrk.FormatTime(t) }
 
 func addrOf(s *smtplog.Session) string {
 	if s.Remote.IsValid() {
