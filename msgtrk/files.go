@@ -198,10 +198,12 @@ func ServerFromPath(rel string) string {
 }
 
 // LoggingServer guesses, from the row alone, the server that logged it: the
-// column that names the local host depends on the event. SMTP RECEIVE, the
-// shadow redundancy events, ROUTING events and DELIVER name it in
-// server-hostname; SEND, SENDEXTERNAL, AGENTINFO, FAIL and the other
-// STOREDRIVER events in client-hostname. The other column is the fallback.
+// column that names the local host depends on the event (format.md §4,
+// client/server fields). SMTP RECEIVE, the shadow redundancy events and
+// ROUTING events name it in server-hostname; SEND, SENDEXTERNAL,
+// AGENTINFO, FAIL, DELIVER and the other STOREDRIVER events in
+// client-hostname (a STOREDRIVER RECEIVE names the mailbox server there,
+// also when a transport logged it). The other column is the fallback.
 // Prefer the file's location (ServerFromPath) when there is one.
 func LoggingServer(r *Record) []byte {
 	first, second := ClientHostname, ServerHostname
@@ -212,7 +214,7 @@ func LoggingServer(r *Record) []byte {
 		}
 	case EventHARedirect, EventHARedirectFail, EventHAReceive, EventHADiscard,
 		EventResolve, EventExpand, EventRedirect, EventTransfer, EventDrop,
-		EventDuplicateExpand, EventDuplicateRedirect, EventDeliver, EventDSN:
+		EventDuplicateExpand, EventDuplicateRedirect, EventDSN:
 		first, second = ServerHostname, ClientHostname
 	}
 	if v := r.Field(first); len(v) > 0 {

@@ -152,7 +152,7 @@ func TestLoggingServer(t *testing.T) {
 		{"t,remote.example,EX01,SMTP,RECEIVE", "EX01"},
 		{"t,EX01,remote.example,SMTP,SEND", "EX01"},
 		{"t,EX01,,STOREDRIVER,NOTIFYMAPI", "EX01"},
-		{"t,HUB1,EX01,STOREDRIVER,DELIVER", "EX01"},
+		{"t,EX01,EX02,STOREDRIVER,DELIVER", "EX01"},
 		{"t,EX01,,STOREDRIVER,DELIVERFAIL", "EX01"},
 		{"t,,EX01,ROUTING,RESOLVE", "EX01"},
 		{"t,EX01,,AGENT,AGENTINFO", "EX01"},

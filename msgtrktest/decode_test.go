@@ -267,8 +267,8 @@ func checkRow(s *Sim, r *row) error {
 // where msgtrk.LoggingServer looks, a host other than the one that wrote it
 // (logged is that host's short name): a NOTIFYMAPI names none (as in the real
 // 2010 sample), a STOREDRIVER RECEIVE names the mailbox server it picked the
-// item up from, a DELIVER the mailbox server it delivered to (format.md §4:
-// the file, not a column, tells the logging server).
+// item up from (format.md §4: the file, not a column, tells the logging
+// server).
 func legacyPeerRow(s *Sim, r *row, logged string) bool {
 	if s.cfg.Version > V2010 || r.Kind != msgtrk.LogTransport || r.get(msgtrk.Source) != "STOREDRIVER" {
 		return false
@@ -276,7 +276,7 @@ func legacyPeerRow(s *Sim, r *row, logged string) bool {
 	switch r.get(msgtrk.EventID) {
 	case "NOTIFYMAPI":
 		return logged == ""
-	case "RECEIVE", "DELIVER":
+	case "RECEIVE":
 		srv := s.org.server(logged)
 		return srv != nil && srv.Role == RoleMailbox
 	}
