@@ -383,14 +383,20 @@ func (c *common) openInputs(paths []string) ([]msgtrk.Input, error) {
 }
 
 // source wraps a Merger with the CLI's error reporting and progress.
+// With readAhead set before the first Next, the Merger (and with it the
+// error handler and the progress display) runs on a goroutine of its own,
+// a few thousand rows ahead of the consumer (msgtrk.Readahead); onRow
+// runs on the consumer's goroutine either way.
 type source struct {
 	*msgtrk.Merger
-	c        *common
-	stderr   io.Writer
-	warnings []*msgtrk.ParseError
-	nwarn    int64
-	prog     *progress
-	onRow    func(*msgtrk.Record)
+	readAhead bool
+	ra        *msgtrk.Readahead
+	c         *common
+	stderr    io.Writer
+	warnings  []*msgtrk.ParseError
+	nwarn     int64
+	prog      *progress
+	onRow     func(*msgtrk.Record)
 }
 
 const maxShownWarnings = 5
@@ -420,15 +426,51 @@ func (c *common) newSource(inputs []msgtrk.Input, stderr io.Writer) *source {
 
 // Next advances, ticks the progress display and hands the row to onRow.
 func (s *source) Next() bool {
-	ok := s.Merger.Next()
-	if s.prog != nil {
-		s.prog.tick(s.Merger)
+	var ok bool
+	if s.readAhead {
+		if s.ra == nil {
+			s.ra = msgtrk.NewReadahead(merged{s}, 0)
+		}
+		ok = s.ra.Next()
+	} else {
+		ok = merged{s}.Next()
 	}
 	if ok && s.onRow != nil {
-		s.onRow(s.Merger.Record())
+		s.onRow(s.Record())
 	}
 	return ok
 }
+
+// Record returns the current row, valid until the next Next.
+func (s *source) Record() *msgtrk.Record {
+	if s.ra != nil {
+		return s.ra.Record()
+	}
+	return s.Merger.Record()
+}
+
+// Close stops reading (the read-ahead first) and closes the inputs.
+func (s *source) Close() error {
+	if s.ra != nil {
+		s.ra.Close()
+	}
+	return s.Merger.Close()
+}
+
+// merged is the source's Merger with the progress display: what is read,
+// ahead or not.
+type merged struct{ s *source }
+
+func (m merged) Next() bool {
+	ok := m.s.Merger.Next()
+	if m.s.prog != nil {
+		m.s.prog.tick(m.s.Merger)
+	}
+	return ok
+}
+
+func (m merged) Record() *msgtrk.Record { return m.s.Merger.Record() }
+func (m merged) Err() error             { return m.s.Merger.Err() }
 
 // finish reports warnings and returns the error that should end the run.
 func (s *source) finish() error {

@@ -22,6 +22,9 @@ type corrFlags struct {
 	accepted listFlag
 	workers  int
 	keepSMTP bool // trace -smtp: keep the rows to join to protocol logs
+	// traceAhead: the command's onTrace shares nothing with its onRow,
+	// so it may run on a goroutine of its own (traceQueue).
+	traceAhead bool
 	maxMem   string
 	memory   int64 // maxMem in bytes, 0 for no bound
 }
@@ -78,6 +81,12 @@ func (c *common) correlateInputs(inputs []msgtrk.Input, f *corrFlags, stderr io.
 	if c.withFilters {
 		opts.Mark = c.filter.Match
 	}
+	var queue *traceQueue
+	if f.traceAhead {
+		queue = newTraceQueue(opts.OnTrace)
+		defer queue.close()
+		opts.OnTrace = queue.add
+	}
 	if f.memory > 0 {
 		// Half for the correlator's open traces and the keys it
 		// remembers; the rest for reading, the report and the garbage
@@ -106,6 +115,7 @@ func (c *common) correlateInputs(inputs []msgtrk.Input, f *corrFlags, stderr io.
 	// (Which server wrote each input is told by its rows, not by its
 	// folder: no server is marked from the inputs' names.)
 	src := c.newSource(inputs, stderr)
+	src.readAhead = true
 	cover := c.withFilters && !c.coverage.Empty()
 	src.onRow = func(rec *msgtrk.Record) {
 		if cover && c.filter.Match(rec) {
@@ -123,6 +133,9 @@ func (c *common) correlateInputs(inputs []msgtrk.Input, f *corrFlags, stderr io.
 	// error is the source's, which finish reports.
 	if err := correlate.Feed(ctx, src, tk, f.window); errors.Is(err, context.Canceled) {
 		src.Close() // -result-size reached
+	}
+	if queue != nil {
+		queue.close()
 	}
 	if !c.quiet {
 		reportServers(stderr, tk.ServerHints(), missing)

@@ -48,6 +48,7 @@ func runStats(args []string, stdout, stderr io.Writer) error {
 			st.AddTrace(t)
 		}
 	}
+	cf.traceAhead = true // AddRecord and AddTrace keep apart
 	res, err := c.correlateInputs(inputs, cf, stderr, onRow, onTrace)
 	if err != nil {
 		return err
@@ -286,6 +287,7 @@ func runSubmitters(args []string, stdout, stderr io.Writer) error {
 			subs.Add(t)
 		}
 	}
+	cf.traceAhead = true
 	if _, err := c.correlateInputs(inputs, cf, stderr, nil, onTrace); err != nil {
 		return err
 	}

@@ -139,6 +139,7 @@ func runTrace(args []string, stdout, stderr io.Writer) error {
 	if sj != nil {
 		onRow = sj.onRow
 	}
+	cf.traceAhead = sj == nil // the SMTP join's rows and traces share its table
 	if _, err := c.correlateInputs(inputs, cf, stderr, onRow, onTrace); err != nil {
 		return err
 	}
