@@ -25,8 +25,8 @@ type corrFlags struct {
 	// traceAhead: the command's onTrace shares nothing with its onRow,
 	// so it may run on a goroutine of its own (traceQueue).
 	traceAhead bool
-	maxMem   string
-	memory   int64 // maxMem in bytes, 0 for no bound
+	maxMem     string
+	memory     int64 // maxMem in bytes, 0 for no bound
 }
 
 // defaultMaxMemory is -max-memory's default.
