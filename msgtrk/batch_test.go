@@ -52,3 +52,32 @@ func TestBatch(t *testing.T) {
 		t.Errorf("Append/Record: %v allocs per 1000 rows", n)
 	}
 }
+
+// TestOriginOutlivesReset: a row copied into a Batch (or cloned) keeps
+// the Origin of the input it was read from after its Reader is Reset to
+// read another input, as a Merger does with the reader of a finished
+// file. The Reader used to overwrite one Origin in place, so that rows
+// held in a batch named the next file.
+func TestOriginOutlivesReset(t *testing.T) {
+	r := msgtrk.NewReader(strings.NewReader(hdr3 + "t1,m1,s1\r\n"))
+	r.Name, r.Server = "a.log", "EX1"
+	var b msgtrk.Batch
+	var clone *msgtrk.Record
+	for r.Next() {
+		b.Append(r.Record())
+		clone = r.Record().Clone()
+	}
+	r.Name, r.Server = "b.log", "EX2"
+	r.Reset(strings.NewReader(hdr3 + "t2,m2,s2\r\n"))
+	for r.Next() {
+		if o := r.Record().Origin(); o.File != "b.log" || o.Server != "EX2" {
+			t.Errorf("new input's row: Origin %+v", *o)
+		}
+	}
+	if o := b.Record(0).Origin(); o.File != "a.log" || o.Server != "EX1" {
+		t.Errorf("batched row after Reset: Origin %+v, want a.log on EX1", *o)
+	}
+	if o := clone.Origin(); o.File != "a.log" || o.Server != "EX1" {
+		t.Errorf("cloned row after Reset: Origin %+v, want a.log on EX1", *o)
+	}
+}

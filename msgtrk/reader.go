@@ -91,7 +91,7 @@ type Reader struct {
 	headerSeq int
 
 	rec    Record
-	origin Origin
+	origin *Origin // new for each input: rows copied into a Batch or cloned keep theirs
 	ends   [maxSpans + 8]int32
 	flags  [maxSpans]uint8
 
@@ -169,7 +169,9 @@ func (r *Reader) start() {
 		r.fallback = newColumns(names)
 		r.cols = r.fallback
 	}
-	r.origin = Origin{File: r.Name, Server: r.Server, Kind: r.Kind, Service: r.Service}
+	// A new Origin, not the last input's overwritten: rows of that input
+	// held in a Batch or cloned point to it (TestOriginOutlivesReset).
+	r.origin = &Origin{File: r.Name, Server: r.Server, Kind: r.Kind, Service: r.Service}
 	if r.FirstLine > 1 {
 		r.lineNo = r.FirstLine - 1
 	}
@@ -253,7 +255,11 @@ func (r *Reader) All() iter.Seq[*Record] {
 // report records a malformed line's error.
 func (r *Reader) report(e *ParseError) {
 	r.stats.Errors++
-	e.File = r.origin.File
+	if r.origin != nil {
+		e.File = r.origin.File
+	} else {
+		e.File = r.Name
+	}
 	switch {
 	case r.cfg.Mode == Strict:
 		r.fatal = e
@@ -515,7 +521,7 @@ func (r *Reader) parseLine(line []byte, off int64) bool {
 	r.rec.c = r.cols
 	r.rec.lineNo = r.lineNo
 	r.rec.off = off
-	r.rec.origin = &r.origin
+	r.rec.origin = r.origin
 	r.rec.scratch = r.rec.scratch[:0]
 	r.rec.tmOK = false
 	r.stats.Records++
