@@ -76,7 +76,7 @@ func (o *Options) openBudget(n int) (int64, error) {
 // Measured costs (TestFootprint), stated in Options.MaxMemory.
 const (
 	// OpenTraceBytes is about what an open trace of one row takes.
-	OpenTraceBytes = 1600
+	OpenTraceBytes = 1100
 	// RowBytes is about what each further row of an open trace takes.
-	RowBytes = 400
+	RowBytes = 320
 )

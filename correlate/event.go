@@ -265,8 +265,7 @@ func (tr *Tracker) extract(e *event, rec *msgtrk.Record, t *trace, row *rowInfo)
 				ri.firstHop = t.addString(v)
 			}
 		}
-		e.recv = int32(len(t.receives))
-		t.receives = append(t.receives, ri)
+		e.recv = t.addReceive(ri)
 	} else if len(mi) > 0 && mi[0] >= '0' && mi[0] <= '9' && (e.etype == msgtrk.EventSend || e.etype == msgtrk.EventSendExternal ||
 		e.etype == msgtrk.EventDeliver || e.etype == msgtrk.EventFail || e.etype == msgtrk.EventDeliverFail || e.etype == msgtrk.EventNotifyMAPI) {
 		nodes, lat, err := messageinfo.AppendLatency(tr.nodes[:0], mi)

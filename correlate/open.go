@@ -18,17 +18,21 @@ type trace struct {
 	hkey     int64 // deadline as the heap last saw it; never above deadline
 	cost     int64 // its footprint when last counted in Tracker.held
 
+	// Its buffers, from pools (pool.go), nil until needed.
+	pools    *bufPools
 	events   []event
 	receives []receiveInfo
 	arena    []byte
 	refs     []ref
-	fps      []fpEntry
+	fp0      fpEntry   // the first row's fingerprint (when hasFP0)
+	fps      []fpEntry // the next ones', until there are too many
 	fpSet    map[uint64]*msgtrk.Origin
 
 	// Message attributes, from the first row that has each.
 	netID, msgID, sender, returnPath, subject string
 	droppedEvents                             int
 	marked                                    bool
+	hasFP0                                    bool
 }
 
 func (tr *trace) primaryKey() string {
@@ -43,6 +47,13 @@ func (tr *trace) primaryKey() string {
 // input: the same log collected twice. A row repeated within one input is
 // not a duplicate (Exchange writes some rows twice, AGENTINFO among them).
 func (tr *trace) seenElsewhere(fp uint64, from *msgtrk.Origin) bool {
+	if !tr.hasFP0 {
+		tr.fp0, tr.hasFP0 = fpEntry{fp, from}, true
+		return false
+	}
+	if tr.fp0.fp == fp {
+		return !sameInput(tr.fp0.from, from)
+	}
 	if tr.fpSet != nil {
 		if o, ok := tr.fpSet[fp]; ok {
 			return !sameInput(o, from)
@@ -55,17 +66,17 @@ func (tr *trace) seenElsewhere(fp uint64, from *msgtrk.Origin) bool {
 			return !sameInput(f.from, from)
 		}
 	}
-	if tr.fps == nil {
-		tr.fps = make([]fpEntry, 0, 16)
-	}
-	tr.fps = append(tr.fps, fpEntry{fp, from})
-	if len(tr.fps) > 32 {
+	if len(tr.fps) == 32 {
 		tr.fpSet = make(map[uint64]*msgtrk.Origin, 64)
 		for _, f := range tr.fps {
 			tr.fpSet[f.fp] = f.from
 		}
+		tr.fpSet[fp] = from
+		tr.pools.fps.put(tr.fps)
 		tr.fps = nil
+		return false
 	}
+	tr.fps = append(tr.pools.fps.grow(tr.fps, 1, minFPs), fpEntry{fp, from})
 	return false
 }
 
@@ -82,14 +93,31 @@ type fpEntry struct {
 
 func (tr *trace) addString(b []byte) ref {
 	r := ref{off: uint32(len(tr.arena)), n: uint32(len(b))}
-	tr.arena = append(tr.arena, b...)
+	tr.arena = append(tr.pools.arena.grow(tr.arena, len(b), minArena), b...)
 	return r
 }
 
 func (tr *trace) addLower(b []byte) ref {
 	r := ref{off: uint32(len(tr.arena)), n: uint32(len(b))}
-	tr.arena = ascii.AppendLower(tr.arena, b)
+	tr.arena = ascii.AppendLower(tr.pools.arena.grow(tr.arena, len(b), minArena), b)
 	return r
+}
+
+// addRef appends r to tr's refs.
+func (tr *trace) addRef(r ref) {
+	tr.refs = append(tr.pools.refs.grow(tr.refs, 1, minRefs), r)
+}
+
+// addReceive appends ri to tr's receive records and returns its index.
+func (tr *trace) addReceive(ri receiveInfo) int32 {
+	tr.receives = append(tr.pools.receives.grow(tr.receives, 1, minReceives), ri)
+	return int32(len(tr.receives) - 1)
+}
+
+// addEvent appends a zero event to tr's events and returns it.
+func (tr *trace) addEvent() *event {
+	tr.events = append(tr.pools.events.grow(tr.events, 1, minEvents), event{})
+	return &tr.events[len(tr.events)-1]
 }
 
 func (tr *trace) str(r ref) string {
@@ -117,7 +145,7 @@ func (tr *trace) addList(rec *msgtrk.Record, f msgtrk.Field, lower bool) span {
 		} else {
 			r = tr.addString(s.Bytes())
 		}
-		tr.refs = append(tr.refs, r)
+		tr.addRef(r)
 		sp.n++
 	}
 	return sp
@@ -159,8 +187,9 @@ func (tr *trace) noteMessage(rec *msgtrk.Record, t *Tracker, primary string) {
 // absorb moves o's events into tr.
 func (tr *trace) absorb(o *trace) {
 	offA := uint32(len(tr.arena))
-	tr.arena = append(tr.arena, o.arena...)
+	tr.arena = append(tr.pools.arena.grow(tr.arena, len(o.arena), minArena), o.arena...)
 	refBase := int32(len(tr.refs))
+	tr.refs = tr.pools.refs.grow(tr.refs, len(o.refs), minRefs)
 	for _, r := range o.refs {
 		tr.refs = append(tr.refs, ref{off: r.off + offA, n: r.n})
 	}
@@ -186,10 +215,12 @@ func (tr *trace) absorb(o *trace) {
 			ri.clientType = shift(ri.clientType)
 			ri.connector = shift(ri.connector)
 			ri.firstHop = shift(ri.firstHop)
-			e.recv = int32(len(tr.receives))
-			tr.receives = append(tr.receives, ri)
+			e.recv = tr.addReceive(ri)
 		}
-		tr.events = append(tr.events, e)
+		*tr.addEvent() = e
+	}
+	if o.hasFP0 {
+		tr.seenElsewhere(o.fp0.fp, o.fp0.from)
 	}
 	for _, f := range o.fps {
 		tr.seenElsewhere(f.fp, f.from)

@@ -39,7 +39,7 @@ type Tracker struct {
 	b          builder
 	skew       map[[2]string]*skewPair
 	skewSeq    uint64
-	spare      []traceBufs       // buffers of emitted traces, for new ones
+	pools      bufPools          // buffers for the open traces (pool.go)
 	held       int64             // what the open traces take (see footprint)
 	openBudget int64             // bound on held, from Options.MaxMemory; 0 for none
 	dsnLinks   map[string]string // BuildTrace's Context.DSNLinks
@@ -67,6 +67,7 @@ func New(opts Options) (*Tracker, error) {
 		byMsgID:    map[string]*trace{},
 		recent:     newRecentKeys(o.RecentKeys),
 	}
+	t.pools.arena.plain, t.pools.refs.plain = true, true
 	t.b.org, t.b.intern = t, t.intern
 	t.b.keepSMTP = o.KeepSMTP
 	t.org.configure(o)
@@ -232,8 +233,7 @@ func (t *Tracker) add(rec *msgtrk.Record) *trace {
 	if t.opts.Mark != nil && !tr.marked && t.opts.Mark(rec) {
 		tr.marked = true
 	}
-	tr.events = append(tr.events, event{})
-	t.extract(&tr.events[len(tr.events)-1], rec, tr, &ri)
+	t.extract(tr.addEvent(), rec, tr, &ri)
 	ev := &tr.events[len(tr.events)-1]
 	if ev.time != 0 {
 		if tr.first == 0 || ev.time < tr.first {
@@ -263,20 +263,7 @@ func (t *Tracker) newTrace(key string) *trace {
 	}
 	t.seq++
 	dl := t.watermark + int64(t.opts.Window)
-	tr := &trace{key: key, seq: t.seq, deadline: dl, hkey: dl}
-	if n := len(t.spare); n > 0 {
-		s := &t.spare[n-1]
-		tr.events, tr.arena, tr.refs, tr.receives, tr.fps = s.events, s.arena, s.refs, s.receives, s.fps
-		*s = traceBufs{}
-		t.spare = t.spare[:n-1]
-	} else {
-		// No spare buffers: more traces are being opened than emitted
-		// (a burst), when most have one or two rows; a trace that grows
-		// further leaves its larger buffers to the spares when emitted.
-		tr.events = make([]event, 0, 2)
-		tr.arena = make([]byte, 0, 192)
-		tr.refs = make([]ref, 0, 8)
-	}
+	tr := &trace{key: key, seq: t.seq, deadline: dl, hkey: dl, pools: &t.pools}
 	t.addKey(tr, key)
 	heap.Push(&t.open, tr)
 	if len(t.open) > t.stats.MaxOpen {
