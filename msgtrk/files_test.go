@@ -278,3 +278,29 @@ type closeCounter struct {
 }
 
 func (c *closeCounter) Close() error { c.closed++; return nil }
+
+// TestMergerStatsAfterClose: the rows read from inputs still open when a
+// Merger is closed early (a result limit reached) stay counted in Stats;
+// they were dropped, and "mailtrace events -result-size 3" said that no
+// row had been read and exited 1.
+func TestMergerStatsAfterClose(t *testing.T) {
+	data := logFile(t, "2024-01-01T10:00:00.000Z,RECEIVE,a", "2024-01-01T10:00:01.000Z,SEND,a", "2024-01-01T10:00:02.000Z,SEND,b")
+	m := msgtrk.NewMerger([]msgtrk.Input{{Name: "one", Open: func() (io.ReadCloser, error) {
+		return io.NopCloser(bytes.NewReader(data)), nil
+	}}})
+	for range 2 {
+		if !m.Next() {
+			t.Fatal(m.Err())
+		}
+	}
+	before := m.Stats()
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if m.Next() {
+		t.Error("Next after Close reports a row")
+	}
+	if after := m.Stats(); after != before || after.Records < 2 {
+		t.Errorf("Stats after Close = %+v, before %+v", after, before)
+	}
+}

@@ -223,7 +223,7 @@ func (m *Merger) Err() error {
 
 // Close closes the inputs still open, for a program that stops reading
 // before the end (a limit reached, a cancelled context); Next then reports
-// false. Reading every row to the end closes each input already, so
+// false, and Stats still counts what was read of them. Reading every row to the end closes each input already, so
 // Close is not needed then. It returns the first error of closing an input.
 func (m *Merger) Close() error {
 	var first error
@@ -232,6 +232,7 @@ func (m *Merger) Close() error {
 			if err := c.closer.Close(); err != nil && first == nil {
 				first = err
 			}
+			m.done.add(c.rd.Stats()) // what was read of it still counts
 			c.rd, c.closer = nil, nil
 		}
 		c.next = len(c.inputs)

@@ -203,6 +203,7 @@ func TestHabits(t *testing.T) {
 		{name: "client ip CIDR", args: []string{"trace", "-format", "csv", "-client-ip", "10.20.30.0/24", cases}, inStdout: []string{"scanner@contoso.com"}, stdoutLines: 2},
 		{name: "anonymous submitters", args: []string{"submitters", "-anonymous", cases}, inStdout: []string{"Anonymous"}, notInStdout: []string{"Internal"}},
 		{name: "result size", args: []string{"events", "-format", "csv", "-result-size", "3", cases}, stdoutLines: 4, inStderr: "stopped after 3 events (-result-size)"},
+		{name: "result size, rows all from files still open", args: []string{"events", "-format", "csv", "-result-size", "3", "testdata/sample-org"}, stdoutLines: 4, inStderr: "stopped after 3 events (-result-size)"},
 		{name: "result size, report", args: []string{"trace", "-format", "csv", "-result-size", "2", cases}, stdoutLines: 3, inStderr: "stopped after 2 recipients"},
 		{name: "result size: ids beyond it are not called unmatched", stdin: "<CAF3x9kQ=p1@mail.gmail.com>\nnot-in-the-logs@x\n",
 			args: []string{"events", "-format", "csv", "-result-size", "1", "-message-id-file", "-", cases}, stdoutLines: 2, inStderr: "stopped after 1 events"},
