@@ -11,7 +11,7 @@ import (
 // 25% of the live heap the open traces take).
 const (
 	traceFixedBytes = int64(unsafe.Sizeof(trace{})) + 8 // the trace and its heap slot
-	eventBytes      = int64(unsafe.Sizeof(event{}))
+	rowBytes        = int64(unsafe.Sizeof(stored{}))
 	refBytes        = int64(unsafe.Sizeof(ref{}))
 	receiveBytes    = int64(unsafe.Sizeof(receiveInfo{}))
 	fpBytes         = int64(unsafe.Sizeof(fpEntry{}))
@@ -25,7 +25,7 @@ const (
 // the Tracker's maps.
 func (tr *trace) footprint() int64 {
 	n := traceFixedBytes +
-		int64(cap(tr.events))*eventBytes + int64(cap(tr.arena)) + int64(cap(tr.refs))*refBytes +
+		int64(cap(tr.rows))*rowBytes + int64(cap(tr.arena)) + int64(cap(tr.refs))*refBytes +
 		int64(cap(tr.receives))*receiveBytes + int64(cap(tr.fps))*fpBytes + int64(cap(tr.keys))*16 +
 		int64(len(tr.msgID)+len(tr.sender)+len(tr.returnPath)+len(tr.subject))
 	for _, k := range tr.keys {
@@ -76,7 +76,7 @@ func (o *Options) openBudget(n int) (int64, error) {
 // Measured costs (TestFootprint), stated in Options.MaxMemory.
 const (
 	// OpenTraceBytes is about what an open trace of one row takes.
-	OpenTraceBytes = 1100
+	OpenTraceBytes = 1050
 	// RowBytes is about what each further row of an open trace takes.
-	RowBytes = 320
+	RowBytes = 250
 )

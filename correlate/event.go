@@ -53,6 +53,48 @@ type event struct {
 	originNS     int64
 }
 
+// stored is the form an event is kept in while its trace is open: event
+// without what building sets (server, short), its small fields packed at
+// the end (160 bytes instead of 200). emit turns the rows back into events
+// (unpack) just before building the trace.
+type stored struct {
+	time         int64
+	size         int64
+	originNS     int64
+	local        string
+	peer         string
+	rcpts        span
+	status       span
+	refs         span
+	related      ref
+	internal     ref
+	context      ref
+	conn         ref
+	remote       ref
+	remoteIP     ref
+	etypeRaw     ref
+	file         int32
+	recv         int32
+	hopLatencyMS int32
+	etype        msgtrk.EventType
+	source       msgtrk.SourceType
+	kind         msgtrk.LogKind
+	shadow       bool
+	noRcpts      bool
+}
+
+// event returns s as an event (server and short are set by build).
+func (s *stored) event() event {
+	return event{
+		time: s.time, local: s.local, file: s.file, peer: s.peer,
+		etype: s.etype, source: s.source, kind: s.kind, shadow: s.shadow, noRcpts: s.noRcpts,
+		rcpts: s.rcpts, status: s.status, related: s.related, refs: s.refs,
+		internal: s.internal, context: s.context, conn: s.conn, remote: s.remote,
+		remoteIP: s.remoteIP, etypeRaw: s.etypeRaw, recv: s.recv, size: s.size,
+		hopLatencyMS: s.hopLatencyMS, originNS: s.originNS,
+	}
+}
+
 var fpSeed = maphash.MakeSeed()
 
 // fingerprint identifies a row for duplicate detection: its log-id when it
@@ -170,8 +212,8 @@ func looksLikeIP(h []byte) bool {
 }
 
 // extract fills e from rec. t is the trace that receives the strings.
-func (tr *Tracker) extract(e *event, rec *msgtrk.Record, t *trace, row *rowInfo) {
-	*e = event{local: row.local, file: row.file, hopLatencyMS: -1, recv: -1}
+func (tr *Tracker) extract(e *stored, rec *msgtrk.Record, t *trace, row *rowInfo) {
+	*e = stored{local: row.local, file: row.file, hopLatencyMS: -1, recv: -1}
 	if tm, err := rec.Time(); err == nil {
 		e.time = tm.UnixNano()
 	}
@@ -225,7 +267,7 @@ func (tr *Tracker) extract(e *event, rec *msgtrk.Record, t *trace, row *rowInfo)
 	case msgtrk.EventFail:
 		e.conn = t.addString(rec.Field(msgtrk.ConnectorID))
 	}
-	if tr.opts.KeepSMTP && keepsSMTP(e) {
+	if tr.opts.KeepSMTP && isSMTPRow(e.source, e.etype) {
 		// The keys to the protocol log sessions behind the row
 		// (format.md §8, §14.3): RECEIVE and DELIVER name their session
 		// in source-context; a sending row's internal-message-id is the

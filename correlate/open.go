@@ -20,7 +20,8 @@ type trace struct {
 
 	// Its buffers, from pools (pool.go), nil until needed.
 	pools    *bufPools
-	events   []event
+	rows     []stored
+	events   []event // rows as events, while the trace is built (Tracker.unpack)
 	receives []receiveInfo
 	arena    []byte
 	refs     []ref
@@ -114,10 +115,10 @@ func (tr *trace) addReceive(ri receiveInfo) int32 {
 	return int32(len(tr.receives) - 1)
 }
 
-// addEvent appends a zero event to tr's events and returns it.
-func (tr *trace) addEvent() *event {
-	tr.events = append(tr.pools.events.grow(tr.events, 1, minEvents), event{})
-	return &tr.events[len(tr.events)-1]
+// addRow appends a zero row to tr's rows and returns it.
+func (tr *trace) addRow() *stored {
+	tr.rows = append(tr.pools.rows.grow(tr.rows, 1, minRows), stored{})
+	return &tr.rows[len(tr.rows)-1]
 }
 
 func (tr *trace) str(r ref) string {
@@ -199,7 +200,7 @@ func (tr *trace) absorb(o *trace) {
 		}
 		return ref{off: r.off + offA, n: r.n}
 	}
-	for _, e := range o.events {
+	for _, e := range o.rows {
 		e.rcpts.first += refBase
 		e.status.first += refBase
 		e.refs.first += refBase
@@ -217,7 +218,7 @@ func (tr *trace) absorb(o *trace) {
 			ri.firstHop = shift(ri.firstHop)
 			e.recv = tr.addReceive(ri)
 		}
-		*tr.addEvent() = e
+		*tr.addRow() = e
 	}
 	if o.hasFP0 {
 		tr.seenElsewhere(o.fp0.fp, o.fp0.from)

@@ -2,7 +2,7 @@ package correlate
 
 import "math/bits"
 
-// An open trace's buffers (its events, the strings of its arena, their
+// An open trace's buffers (its rows, the strings of its arena, their
 // refs, its receive records and row fingerprints) start empty and grow on
 // demand, through capacities of the form 2^k and 3·2^k, into buffers taken
 // from the Tracker's pools; what a trace gives up (when it grows or is
@@ -88,7 +88,7 @@ func (p *bufPool[T]) put(s []T) {
 
 // bufPools are a Tracker's pools, one per kind of buffer of a trace.
 type bufPools struct {
-	events   bufPool[event]
+	rows     bufPool[stored]
 	arena    bufPool[byte]
 	refs     bufPool[ref]
 	receives bufPool[receiveInfo]
@@ -98,20 +98,45 @@ type bufPools struct {
 // The least capacity each buffer starts with: what one row of most
 // messages fills.
 const (
-	minEvents   = 1
+	minRows     = 1
 	minArena    = 64
 	minRefs     = 4
 	minReceives = 1
 	minFPs      = 4
 )
 
+// unpack sets tr.events to tr's rows as events, in a buffer of the
+// Tracker's, for build.
+func (t *Tracker) unpack(tr *trace) {
+	evs := t.events[:0]
+	if cap(evs) < len(tr.rows) {
+		evs = make([]event, 0, len(tr.rows))
+	}
+	for i := range tr.rows {
+		evs = append(evs, tr.rows[i].event())
+	}
+	tr.events, t.events = evs, evs
+}
+
+// releaseEvents drops what the events of the trace just built point to,
+// and the buffer itself when a large trace made it large.
+func (t *Tracker) releaseEvents() {
+	clear(t.events)
+	if cap(t.events) > maxKeptEvents {
+		t.events = nil
+	}
+}
+
+// maxKeptEvents bounds the buffer unpack keeps between traces.
+const maxKeptEvents = 1024
+
 // recycle gives tr's buffers back to the pools and detaches them from tr.
 func (t *Tracker) recycle(tr *trace) {
 	p := &t.pools
-	p.events.put(tr.events)
+	p.rows.put(tr.rows)
 	p.arena.put(tr.arena)
 	p.refs.put(tr.refs)
 	p.receives.put(tr.receives)
 	p.fps.put(tr.fps)
-	tr.events, tr.arena, tr.refs, tr.receives, tr.fps = nil, nil, nil, nil, nil
+	tr.rows, tr.events, tr.arena, tr.refs, tr.receives, tr.fps = nil, nil, nil, nil, nil, nil
 }

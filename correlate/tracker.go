@@ -40,6 +40,7 @@ type Tracker struct {
 	skew       map[[2]string]*skewPair
 	skewSeq    uint64
 	pools      bufPools          // buffers for the open traces (pool.go)
+	events     []event           // the rows of the trace being built (unpack)
 	held       int64             // what the open traces take (see footprint)
 	openBudget int64             // bound on held, from Options.MaxMemory; 0 for none
 	dsnLinks   map[string]string // BuildTrace's Context.DSNLinks
@@ -224,7 +225,7 @@ func (t *Tracker) add(rec *msgtrk.Record) *trace {
 		t.stats.DuplicateRows++
 		return tr
 	}
-	if len(tr.events) >= t.opts.MaxEventsPerTrace {
+	if len(tr.rows) >= t.opts.MaxEventsPerTrace {
 		tr.droppedEvents++
 		t.stats.Dropped++
 		return tr
@@ -233,8 +234,8 @@ func (t *Tracker) add(rec *msgtrk.Record) *trace {
 	if t.opts.Mark != nil && !tr.marked && t.opts.Mark(rec) {
 		tr.marked = true
 	}
-	t.extract(tr.addEvent(), rec, tr, &ri)
-	ev := &tr.events[len(tr.events)-1]
+	ev := tr.addRow()
+	t.extract(ev, rec, tr, &ri)
 	if ev.time != 0 {
 		if tr.first == 0 || ev.time < tr.first {
 			tr.first = ev.time
@@ -359,8 +360,10 @@ func (t *Tracker) emit(tr *trace, reason Reason) {
 		delete(t.byMsgID, tr.msgID)
 		t.recent.add("msgid:"+tr.msgID, tr.primaryKey())
 	}
+	t.unpack(tr)
 	out := t.b.build(tr)
 	t.noteSkew(tr)
+	t.releaseEvents()
 	t.recycle(tr)
 	if reason == 0 {
 		reason = ReasonComplete
