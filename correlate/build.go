@@ -85,6 +85,7 @@ type builder struct {
 	entryLost  int32              // the visit that handed the message on with no row of its entry (enteredUnseen), -1
 	entered    []bool             // per visit: a row of it shows the message entering (enteredUnseen's scratch)
 	keyBuf     []byte
+	rs         recipients           // buildRecipients' working state
 	forks      map[[2]string]string // (server, copy) → the copy it was forked from (forkOf)
 
 	// Scratch reused from trace to trace (see resetMap).
@@ -1125,18 +1126,55 @@ func better(r *recipientState, s Status, d int, tm int64) bool {
 	return tm < r.time
 }
 
-// recipients is the working state of buildRecipients.
+// recipients is the working state of buildRecipients. The builder keeps
+// one and reuses it from trace to trace: its map, its order and the
+// records of its states (in chunks, so that a state's address stays put
+// while the trace is built). Nothing of it reaches the Trace but copies
+// of its fields.
 type recipients struct {
 	tr     *trace
 	states map[string]*recipientState
 	order  []string
+	chunks [][]recipientState // the states' records, recipientChunk each
+	used   int                // records handed out for this trace
+}
+
+// recipientChunk is how many state records are allocated at once.
+const recipientChunk = 32
+
+// recipientsKept is how many recipients' worth of working state is kept
+// from one trace to the next: after a trace with more, the map and the
+// records are let go (clearing a map costs its size, which a few huge
+// traces must not impose on every later one).
+const recipientsKept = 8 * recipientChunk
+
+// reset readies rs for the trace tr.
+func (rs *recipients) reset(tr *trace) {
+	rs.tr = tr
+	if rs.states == nil || len(rs.order) > recipientsKept {
+		rs.states = make(map[string]*recipientState, 16)
+		rs.order = nil
+		k := min(len(rs.chunks), recipientsKept/recipientChunk)
+		clear(rs.chunks[k:])
+		rs.chunks = rs.chunks[:k]
+	}
+	clear(rs.states)
+	clear(rs.order)
+	rs.order = rs.order[:0]
+	rs.used = 0
 }
 
 func (rs *recipients) get(addr string) *recipientState {
 	if r, ok := rs.states[addr]; ok {
 		return r
 	}
-	r := &recipientState{addr: addr}
+	c, k := rs.used/recipientChunk, rs.used%recipientChunk
+	if c == len(rs.chunks) {
+		rs.chunks = append(rs.chunks, make([]recipientState, recipientChunk))
+	}
+	rs.used++
+	r := &rs.chunks[c][k]
+	*r = recipientState{addr: addr}
 	rs.states[addr] = r
 	rs.order = append(rs.order, addr)
 	return r
@@ -1156,7 +1194,8 @@ func (rs *recipients) getRef(r ref) (st *recipientState, created bool) {
 // expansions, forks, DSN links and the shadow and duplicate rows.
 func (b *builder) buildRecipients() {
 	tr, out := b.tr, b.out
-	rs := &recipients{tr: tr, states: map[string]*recipientState{}}
+	rs := &b.rs
+	rs.reset(tr)
 	var shadows, dups, summaries []int32
 	var dsns map[string]bool
 	for _, i := range b.evOrder {
@@ -1631,6 +1670,7 @@ func (b *builder) finalRecipients(rs *recipients) {
 	if originNS == 0 {
 		originNS = tr.first
 	}
+	out.Recipients = slices.Grow(out.Recipients, len(rs.order))
 	for _, addr := range rs.order {
 		b.steps++
 		st := rs.states[addr]
