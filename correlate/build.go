@@ -94,8 +94,8 @@ type builder struct {
 	from      map[[2]int32]struct{}
 	byServer  map[string]int
 	hasVisit  map[string]bool
-	sends     map[[2]string][]int32
-	recvs     map[[2]string][]int32
+	pairs     map[[2]string]int32 // (from, to) → its number in hand-overs
+	handOvers handOvers
 	servers   []serverIndex
 	start     []int32
 	children  []int32
@@ -1748,36 +1748,32 @@ func (b *builder) buildAnomalies() {
 	const tolerance = int64(time.Second)
 	tr, out := b.tr, b.out
 	type pair = [2]string // from, to
-	b.sends, b.recvs, b.hasVisit = resetMap(b.sends), resetMap(b.recvs), resetMap(b.hasVisit)
-	sends, recvs, hasVisit := b.sends, b.recvs, b.hasVisit
+	b.pairs, b.hasVisit = resetMap(b.pairs), resetMap(b.hasVisit)
+	hasVisit := b.hasVisit
 	for j := range b.visits {
 		b.steps++
 		hasVisit[b.visits[j].short] = true
 	}
+	// The hand-overs from one server to another are paired in time order,
+	// the k-th send with the k-th receive: a retry or a resubmission sends
+	// again, and its receive must not be compared with an earlier one.
+	// (The rows are in canonical order: by time already.) rank[i] is k
+	// for the send i.
+	rank := growInt(b.sendRank, len(tr.events))
+	b.sendRank = rank
+	ho := &b.handOvers
+	ho.reset()
 	for i := range tr.events {
 		b.steps++
 		e := &tr.events[i]
 		if sendsHandOver(e) && e.peer != "" && e.short != e.peer && b.org.hasLogs(e.peer) {
-			k := pair{e.short, e.peer}
-			sends[k] = append(sends[k], int32(i))
+			rank[i] = ho.send(b.pairOf(pair{e.short, e.peer}))
 		}
 		if logsHandOver(e.etype) && e.peer != "" {
-			k := pair{e.peer, e.short}
-			recvs[k] = append(recvs[k], int32(i))
+			ho.receive(b.pairOf(pair{e.peer, e.short}), int32(i))
 		}
 	}
-	// The hand-overs from one server to another are paired in time order,
-	// the k-th send with the k-th receive: a retry or a resubmission sends
-	// again, and its receive must not be compared with an earlier one.
-	// (The rows are in canonical order: by time already.)
-	rank := growInt(b.sendRank, len(tr.events))
-	b.sendRank = rank
-	for _, l := range sends {
-		for k, i := range l {
-			b.steps++
-			rank[i] = k
-		}
-	}
+	ho.index()
 	for i := range tr.events {
 		b.steps++
 		e := &tr.events[i]
@@ -1796,7 +1792,10 @@ func (b *builder) buildAnomalies() {
 		// send (the send is logged once the far end has taken the message,
 		// so a receive up to a second earlier is normal).
 		k := rank[i]
-		recv := recvs[pair{e.short, e.peer}]
+		var recv []int32
+		if id, ok := b.pairs[pair{e.short, e.peer}]; ok {
+			recv = ho.received(id)
+		}
 		if k >= len(recv) {
 			continue
 		}
@@ -1827,6 +1826,85 @@ func (b *builder) buildAnomalies() {
 	if tr.droppedEvents > 0 {
 		out.Anomalies = append(out.Anomalies, Anomaly{AnomalyTruncated, fmt.Sprintf("%d rows beyond MaxEventsPerTrace not kept", tr.droppedEvents)})
 	}
+}
+
+// pairOf numbers the hand-over pair p (from, to) for handOvers.
+func (b *builder) pairOf(p [2]string) int32 {
+	id, ok := b.pairs[p]
+	if !ok {
+		id = int32(len(b.pairs))
+		b.pairs[p] = id
+	}
+	return id
+}
+
+// handOvers holds, per pair of servers (numbered by builder.pairOf), the
+// sends counted so far and the receives in time order, in flat slices
+// reused from trace to trace: a count per pair, then the receives grouped
+// by pair with a counting sort (linear, and no slice per pair).
+type handOvers struct {
+	sends    []int   // per pair: sends seen so far
+	recvPair []int32 // per receive, in order: its pair
+	recvIdx  []int32 // per receive, in order: its event
+	start    []int32 // per pair: where its receives begin in byPair (after index)
+	byPair   []int32 // the receives' events, grouped by pair
+}
+
+func (h *handOvers) reset() {
+	h.sends, h.recvPair, h.recvIdx = h.sends[:0], h.recvPair[:0], h.recvIdx[:0]
+}
+
+// grow makes room for pair id.
+func (h *handOvers) grow(id int32) {
+	for int(id) >= len(h.sends) {
+		h.sends = append(h.sends, 0)
+	}
+}
+
+// send counts a send of pair id and returns how many came before it.
+func (h *handOvers) send(id int32) int {
+	h.grow(id)
+	k := h.sends[id]
+	h.sends[id]++
+	return k
+}
+
+// receive records the receive of event i for pair id.
+func (h *handOvers) receive(id int32, i int32) {
+	h.grow(id)
+	h.recvPair = append(h.recvPair, id)
+	h.recvIdx = append(h.recvIdx, i)
+}
+
+// index groups the receives by pair, keeping their order within a pair.
+func (h *handOvers) index() {
+	n := len(h.sends)
+	h.start = growInt32(h.start, n+1)
+	clear(h.start)
+	for _, id := range h.recvPair {
+		h.start[id+1]++
+	}
+	for id := 1; id <= n; id++ {
+		h.start[id] += h.start[id-1]
+	}
+	h.byPair = growInt32(h.byPair, len(h.recvIdx))
+	for k, id := range h.recvPair {
+		h.byPair[h.start[id]] = h.recvIdx[k]
+		h.start[id]++
+	}
+	// start[id] now ends pair id's group: shift back to beginnings.
+	for id := n; id > 0; id-- {
+		h.start[id] = h.start[id-1]
+	}
+	h.start[0] = 0
+}
+
+// received returns the receives of pair id, in time order.
+func (h *handOvers) received(id int32) []int32 {
+	if int(id) >= len(h.sends) {
+		return nil
+	}
+	return h.byPair[h.start[id]:h.start[id+1]]
 }
 
 // enteredUnseen returns a visit that handed the message to the visit of
