@@ -54,19 +54,33 @@ func (t *Tracker) keepBudget() {
 	}
 }
 
-// openBudget is what MaxMemory leaves for the open traces of each of n
-// trackers that each remember RecentKeys keys, beside one more table of
-// keys when n > 1 (a Sharded tracker's router): 0 for no bound.
+// The keys a Tracker of a Sharded tracker of n shards remembers (its share
+// of RecentKeys), and those its router remembers: the message-ids of the
+// traces it emitted, for DSN links across shards (as many as the traces a
+// single Tracker's table covers, two keys each), and which shard each
+// store key went to.
+func shardKeys(recent, n int) int    { return max(1, (recent+n-1)/n) }
+func routerMsgIDs(recent int) int    { return max(1, recent/2) }
+func routerStoreKeys(recent int) int { return max(1, recent/4) }
+
+// keysHeld is how many keys a tracker of n shards remembers in all (n = 0
+// for a single Tracker).
+func (o *Options) keysHeld(n int) int64 {
+	if n == 0 {
+		return int64(o.RecentKeys)
+	}
+	return int64(n*shardKeys(o.RecentKeys, n) + routerMsgIDs(o.RecentKeys) + routerStoreKeys(o.RecentKeys))
+}
+
+// openBudget is what MaxMemory leaves for the open traces of each shard of
+// a tracker of n shards (n = 0 for a single Tracker), after the keys it
+// remembers (keysHeld): 0 for no bound.
 func (o *Options) openBudget(n int) (int64, error) {
 	if o.MaxMemory == 0 {
 		return 0, nil
 	}
-	tables := int64(n)
-	if n > 1 {
-		tables++
-	}
-	recent := tables * int64(o.RecentKeys) * recentKeyBytes
-	left := (o.MaxMemory - recent) / int64(n)
+	recent := o.keysHeld(n) * recentKeyBytes
+	left := (o.MaxMemory - recent) / int64(max(n, 1))
 	if left < minOpenBudget {
 		return 0, fmt.Errorf("correlate: MaxMemory %d leaves too little for open traces: remembering RecentKeys (%d) takes about %d bytes; give more or remember fewer keys", o.MaxMemory, o.RecentKeys, recent)
 	}

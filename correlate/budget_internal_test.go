@@ -216,7 +216,27 @@ func TestShardedBudget(t *testing.T) {
 	if rows+st.Late != n {
 		t.Errorf("%d rows in traces + %d late, want %d", rows, st.Late, n)
 	}
-	if _, err := NewSharded(3, Options{MaxMemory: 64 << 20, OnTrace: func(*Trace) {}}); err == nil {
-		t.Error("NewSharded(3) took a MaxMemory of 64 MiB, less than its four tables of keys take")
+	// The keys remembered do not multiply with the workers either (the
+	// router's tables add 3/4 of RecentKeys), and the shards' budgets and
+	// the keys add up to MaxMemory.
+	one := Options{MaxMemory: 64 << 20, RecentKeys: DefaultRecentKeys}
+	for _, n := range []int{2, 3, 8} {
+		if k1, kn := one.keysHeld(0), one.keysHeld(n); kn > k1*7/4+int64(n) {
+			t.Errorf("%d workers remember %d keys, one Tracker %d", n, kn, k1)
+		}
+		b1, _ := one.openBudget(0)
+		bn, err := one.openBudget(n)
+		if err != nil {
+			t.Fatalf("%d workers: %v", n, err)
+		}
+		if total := bn*int64(n) + one.keysHeld(n)*recentKeyBytes; total > one.MaxMemory || b1 <= 0 {
+			t.Errorf("%d workers: %d for the open traces of each shard, %d in all with the keys; one Tracker %d (MaxMemory %d)", n, bn, total, b1, one.MaxMemory)
+		}
+	}
+	if _, err := NewSharded(3, Options{MaxMemory: 16 << 20, OnTrace: func(*Trace) {}}); err == nil {
+		t.Error("NewSharded(3) took a MaxMemory of 16 MiB, less than the keys it remembers take")
+	}
+	if _, err := New(Options{MaxMemory: 16 << 20, OnTrace: func(*Trace) {}}); err == nil {
+		t.Error("New took a MaxMemory of 16 MiB, less than the keys it remembers take")
 	}
 }

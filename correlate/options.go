@@ -44,8 +44,8 @@ type Options struct {
 	// MaxMemory bounds, in bytes, what the open traces and the remembered
 	// keys take on the heap; 0 (the default) for no bound but
 	// MaxOpenTraces. The keys take about 160 bytes each (RecentKeys of
-	// them, per shard of a Sharded tracker, and as many again in its
-	// router); the rest is the open traces', counted as they grow: a
+	// them; a Sharded tracker divides them among its shards and its router
+	// remembers 3/4 as many again); the rest is the open traces', counted as they grow: a
 	// message of one row takes about OpenTraceBytes, each further row
 	// about RowBytes (TestFootprint measures both). Past the budget the
 	// traces whose windows end first are emitted early (ReasonEvicted,
@@ -61,7 +61,7 @@ type Options struct {
 	// the message they report on. It counts keys, not traces: an emitted
 	// trace leaves each of its network-message-ids and its message-id, so
 	// a trace of k keys takes k of them (a single-row message 2). Default
-	// 131,072.
+	// 131,072. A Sharded tracker gives each shard its share.
 	RecentKeys int
 	// EdgeServers names the Edge Transport servers (short or full names, any
 	// case). A server not named here is also taken for an Edge when its

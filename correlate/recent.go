@@ -1,22 +1,28 @@
 package correlate
 
-// recentKeys remembers the last n emitted keys (FIFO), mapping each to the
-// primary key of its trace.
-type recentKeys struct {
-	m    map[string]string
+// fifoMap remembers the last n keys added (FIFO), mapping each to a value.
+type fifoMap[V any] struct {
+	m    map[string]V
 	ring []string
 	next int
 }
 
-func newRecentKeys(n int) recentKeys {
-	return recentKeys{m: make(map[string]string), ring: make([]string, n)}
+// recentKeys maps the last keys of emitted traces to their traces' primary
+// keys.
+type recentKeys = fifoMap[string]
+
+func newRecentKeys(n int) recentKeys { return newFIFOMap[string](n) }
+
+// newFIFOMap returns a fifoMap of n keys (at least 1).
+func newFIFOMap[V any](n int) fifoMap[V] {
+	return fifoMap[V]{m: make(map[string]V), ring: make([]string, max(n, 1))}
 }
 
-func (r *recentKeys) has(k string) bool { _, ok := r.m[k]; return ok }
+func (r *fifoMap[V]) has(k string) bool { _, ok := r.m[k]; return ok }
 
-func (r *recentKeys) get(k string) (string, bool) { v, ok := r.m[k]; return v, ok }
+func (r *fifoMap[V]) get(k string) (V, bool) { v, ok := r.m[k]; return v, ok }
 
-func (r *recentKeys) add(k, v string) {
+func (r *fifoMap[V]) add(k string, v V) {
 	if _, ok := r.m[k]; ok {
 		r.m[k] = v
 		return

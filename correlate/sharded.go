@@ -22,9 +22,11 @@ const DefaultBatchRows = 16384
 // within a round by the watermark they were emitted at, then by the end of
 // their window, then by key, whatever the goroutine scheduling.
 //
-// Differences from one Tracker: MaxOpenTraces and MaxMemory apply per shard
-// (divided by the shard count; MaxMemory after the shards' and the router's
-// tables of keys); rows without a message id that the store ties to a
+// Differences from one Tracker: MaxOpenTraces, MaxMemory and RecentKeys
+// are divided among the shards (a message's keys all go to its shard), and
+// the router remembers RecentKeys/2 message-ids (for DSN links across
+// shards) and RecentKeys/4 store keys besides, within MaxMemory: more
+// workers do not take more memory; rows without a message id that the store ties to a
 // message (NOTIFYMAPI) wait in the router until their message's first keyed
 // row arrives (or their window passes); a DSN whose message lives in another
 // shard is held back until that message's trace is emitted, and comes right
@@ -39,7 +41,7 @@ type Sharded struct {
 	closed    bool
 
 	// Router state.
-	storeShard map[string]int       // store key → shard, from rows holding both keys
+	storeShard fifoMap[int]         // store key → shard, from rows holding both keys
 	pending    map[string][]pendRow // store key → rows waiting for their shard
 	pendOrder  []string
 	org        *orgState // the shards read it between rounds
@@ -65,14 +67,15 @@ func NewSharded(n int, opts Options) (*Sharded, error) {
 		return nil, err
 	}
 	s := &Sharded{opts: o, batchRows: DefaultBatchRows,
-		storeShard: map[string]int{}, pending: map[string][]pendRow{},
-		org: newOrgState(), msgIDs: newRecentKeys(o.RecentKeys)}
+		storeShard: newFIFOMap[int](routerStoreKeys(o.RecentKeys)), pending: map[string][]pendRow{},
+		org: newOrgState(), msgIDs: newRecentKeys(routerMsgIDs(o.RecentKeys))}
 	s.org.configure(o)
 	for i := 0; i < n; i++ {
 		sh := &shard{in: make(chan *shardJob), done: make(chan struct{}), job: &shardJob{}}
 		so := o
 		so.MaxOpenTraces = max(1, o.MaxOpenTraces/n)
-		so.MaxMemory = 0 // (its share is set below)
+		so.RecentKeys = shardKeys(o.RecentKeys, n) // (a message's keys all go to its shard)
+		so.MaxMemory = 0                           // (its share is set below)
 		so.OnLate = nil
 		so.OnTrace = func(t *Trace) {
 			wm := sh.tk.watermark

@@ -52,7 +52,7 @@ func New(opts Options) (*Tracker, error) {
 	if err != nil {
 		return nil, err
 	}
-	budget, err := o.openBudget(1)
+	budget, err := o.openBudget(0)
 	if err != nil {
 		return nil, err
 	}
