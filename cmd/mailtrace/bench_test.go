@@ -129,40 +129,82 @@ func benchmarkFormats(b *testing.B, formats ...format) {
 	}
 }
 
-// BenchmarkEventsCommand runs "mailtrace events -format F" in-process over
-// a file of 10^5 simulated rows, every format in turn in each iteration,
-// and reports rows/s end to end (reading, merging and writing to
-// io.Discard) for each: per second of wall time (F-rows/s) and of the
-// process's CPU time (F-rows/cpu-s), with jsonl/table the ratio of the
-// latter.
+// BenchmarkEventsCommand runs "mailtrace events" in-process, each output
+// format in turn in each iteration, and reports rows/s end to end (reading,
+// merging, filtering and writing to io.Discard) for each: per second of
+// wall time (F-rows/s) and of the process's CPU time (F-rows/cpu-s), with
+// jsonl/table the ratio of the latter. Two more runs take their turn:
+// "nomatch", the table with a -sender that selects no row, and "read", the
+// merge alone with nothing done with the rows (the reader's own speed);
+// nomatch/read is the ratio of their wall times. The input is a file of
+// 10^5 simulated rows, or the directory MAILTRACE_BENCH_DIR (a generated
+// organisation: mtsim -out DIR -events 1000000):
+//
+//	MAILTRACE_BENCH_DIR=/tmp/org1m go test ./cmd/mailtrace -run '^$' -bench BenchmarkEventsCommand -benchtime 3x
 func BenchmarkEventsCommand(b *testing.B) {
-	data := simRows(b, 100_000)
-	path := filepath.Join(b.TempDir(), "MSGTRK2024030408-1.LOG")
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		b.Fatal(err)
+	path := os.Getenv("MAILTRACE_BENCH_DIR")
+	if path == "" {
+		data := simRows(b, 100_000)
+		path = filepath.Join(b.TempDir(), "MSGTRK2024030408-1.LOG")
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			b.Fatal(err)
+		}
 	}
-	n := float64(bytes.Count(data, []byte("\n")) - 2) // the #Software…#Fields lines
-	formats := []format{formatTable, formatCSV, formatJSONL, formatJSON, formatParquet}
-	wall := make([]time.Duration, len(formats))
-	cpu := make([]time.Duration, len(formats))
+	n := float64(readRows(b, path))
+	type runCase struct {
+		name string
+		args []string
+	}
+	var runs []runCase
+	for _, f := range []format{formatTable, formatCSV, formatJSONL, formatJSON, formatParquet} {
+		runs = append(runs, runCase{string(f), []string{"events", "-quiet", "-format", string(f), path}})
+	}
+	runs = append(runs, runCase{"nomatch", []string{"events", "-quiet", "-sender", "nobody@nowhere.invalid", path}}, runCase{"read", nil})
+	wall := make([]time.Duration, len(runs))
+	cpu := make([]time.Duration, len(runs))
 	for b.Loop() {
-		for k, f := range formats {
-			runtime.GC() // the garbage of the format before is not this one's
+		for k, r := range runs {
+			runtime.GC() // the garbage of the run before is not this one's
 			w0, c0 := time.Now(), cpuTime()
-			if code := run([]string{"events", "-quiet", "-format", string(f), path}, io.Discard, io.Discard); code != 0 {
-				b.Fatalf("exit status %d", code)
+			if r.args == nil {
+				readRows(b, path)
+			} else if code := run(r.args, io.Discard, io.Discard); code != 0 && r.name != "nomatch" {
+				b.Fatalf("%s: exit status %d", r.name, code)
 			}
 			wall[k] += time.Since(w0)
 			cpu[k] += cpuTime() - c0
 		}
 	}
-	for k, f := range formats {
-		b.ReportMetric(n*float64(b.N)/wall[k].Seconds(), string(f)+"-rows/s")
+	for k, r := range runs {
+		b.ReportMetric(n*float64(b.N)/wall[k].Seconds(), r.name+"-rows/s")
 		if cpu[k] > 0 {
-			b.ReportMetric(n*float64(b.N)/cpu[k].Seconds(), string(f)+"-rows/cpu-s")
+			b.ReportMetric(n*float64(b.N)/cpu[k].Seconds(), r.name+"-rows/cpu-s")
 		}
 	}
 	if cpu[0] > 0 {
 		b.ReportMetric(cpu[0].Seconds()/cpu[2].Seconds(), "jsonl/table")
 	}
+	b.ReportMetric(wall[len(runs)-2].Seconds()/wall[len(runs)-1].Seconds(), "nomatch/read")
+}
+
+// readRows reads the rows under path as "mailtrace events" does (the same
+// inputs, the same merge) and does nothing with them; it returns how many
+// there were.
+func readRows(tb testing.TB, path string) int64 {
+	c := newCommon("events", io.Discard, true)
+	paths, err := c.parse([]string{"-quiet", path})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	inputs, err := c.openInputs(paths)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	src := c.newSource(inputs, io.Discard)
+	for src.Next() {
+	}
+	if err := src.finish(); err != nil {
+		tb.Fatal(err)
+	}
+	return src.Stats().Records
 }

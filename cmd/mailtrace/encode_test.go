@@ -269,3 +269,21 @@ func TestAppendJSONList(t *testing.T) {
 		}
 	}
 }
+
+// TestRuneCount: runeCount, eight bytes at a time, counts the runes of
+// valid UTF-8 as utf8.RuneCount does, at every length and alignment.
+func TestRuneCount(t *testing.T) {
+	for _, s := range append(encodeSamples, "é", "aé€😀", strings.Repeat("é", 17), strings.Repeat("x", 23)+"€", "Заседание + Материалы во вложении.") {
+		s = strings.ToValidUTF8(s, "?")
+		for i := range len(s) + 1 {
+			for j := i; j <= len(s); j++ {
+				if !utf8.ValidString(s[i:j]) {
+					continue
+				}
+				if got, want := runeCount([]byte(s[i:j])), utf8.RuneCountInString(s[i:j]); got != want {
+					t.Fatalf("runeCount(%q) = %d, want %d", s[i:j], got, want)
+				}
+			}
+		}
+	}
+}

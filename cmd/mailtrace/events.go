@@ -29,24 +29,37 @@ func runEvents(args []string, stdout, stderr io.Writer) error {
 	}
 	bw := out.writer(stdout)
 	defer bw.Flush()
-	w := newEventWriter(out.format, bw, c.loc)
+	sink := newEventSink(out.format, bw, c.loc)
 	src := c.newSource(inputs, stderr)
+	p := startEventPipeline(src, &c.filter, out.format, c.loc)
+	cover := !c.coverage.Empty()
 	n := 0
-	for !c.limit(n) && src.Next() {
-		rec := src.Record()
-		if !c.filter.Match(rec) {
-			continue
+	var werr error
+	for b := p.next(); b != nil; b = p.next() {
+		k := len(b.matched)
+		if c.resultSize > 0 {
+			k = min(k, c.resultSize-n)
 		}
-		c.coverage.AddRecord(rec)
-		if err := w.write(rec); err != nil {
-			return err
+		if cover {
+			for _, i := range b.matched[:k] {
+				c.coverage.AddRecord(b.rows.Record(int(i)))
+			}
 		}
-		n++
+		werr = sink.write(b, k)
+		n += k
+		p.release(b)
+		if werr != nil || c.limit(n) {
+			p.halt()
+			break
+		}
+	}
+	if werr != nil {
+		return werr
 	}
 	if c.limit(n) {
 		src.Close()
 	}
-	if err := w.close(); err != nil {
+	if err := sink.close(); err != nil {
 		return err
 	}
 	if err := bw.Flush(); err != nil {

@@ -69,26 +69,46 @@ func serverOf(rec *msgtrk.Record) []byte {
 	return msgtrk.LoggingServer(rec)
 }
 
-// originCells keeps the encoded cells of an input's file name (and server,
-// when the input has one), which every row of the input repeats: they are
-// encoded once per input, not once per row.
+// originCells keeps the encoded cells of the file names (and servers,
+// when the input has one) of the last few inputs, which every row of an
+// input repeats: they are encoded once per input, not once per row. The
+// rows of a merge alternate between the files of every server being read,
+// so one entry would be encoded again at almost every row.
 type originCells struct {
+	slots [originSlots]originCell
+	next  int // the slot to reuse next
+}
+
+// originSlots is how many inputs originCells remembers: more than the
+// files a merge of a few servers reads at a time (one per server and kind).
+const originSlots = 16
+
+// originCell holds the cells of one input.
+type originCell struct {
 	origin *msgtrk.Origin
 	file   []byte
 	server []byte // nil when the rows name their server
+	sbuf   []byte // holds server
 }
 
 // get returns the cells of rec's input, encoded by enc.
-func (o *originCells) get(rec *msgtrk.Record, enc func([]byte, string) []byte) *originCells {
-	if org := rec.Origin(); org != o.origin {
-		o.origin = org
-		o.file = enc(o.file[:0], org.File)
-		o.server = nil
-		if org.Server != "" {
-			o.server = enc(nil, org.Server)
+func (o *originCells) get(rec *msgtrk.Record, enc func([]byte, string) []byte) *originCell {
+	org := rec.Origin()
+	for i := range o.slots {
+		if o.slots[i].origin == org {
+			return &o.slots[i]
 		}
 	}
-	return o
+	c := &o.slots[o.next]
+	o.next = (o.next + 1) % originSlots
+	c.origin = org
+	c.file = enc(c.file[:0], org.File)
+	c.server = nil
+	if org.Server != "" {
+		c.sbuf = enc(c.sbuf[:0], org.Server)
+		c.server = c.sbuf
+	}
+	return c
 }
 
 // extraColumns calls f with each column of rec that is not a known field
@@ -175,7 +195,13 @@ type eventJSON struct {
 }
 
 func (j *eventJSON) write(rec *msgtrk.Record) error {
-	b := append(j.seq.next(), `{"v":`...)
+	return j.seq.done(j.appendRow(j.seq.next(), rec))
+}
+
+// appendRow appends the events object of rec to b, without a separator or
+// line end.
+func (j *eventJSON) appendRow(b []byte, rec *msgtrk.Record) []byte {
+	b = append(b, `{"v":`...)
 	b = strconv.AppendInt(b, eventsJSONVersion, 10)
 	b = append(b, `,"timestamp":`...)
 	t, err := rec.Time()
@@ -226,8 +252,7 @@ func (j *eventJSON) write(rec *msgtrk.Record) error {
 		b = append(b, ':')
 		b = appendJSONString(b, v)
 	})
-	b = append(b, '}', '}')
-	return j.seq.done(b)
+	return append(b, '}', '}')
 }
 
 func (j *eventJSON) close() error { return j.seq.close() }
@@ -286,7 +311,18 @@ func newEventCSV(w *bufio.Writer, loc *time.Location) *eventCSV {
 }
 
 func (c *eventCSV) write(rec *msgtrk.Record) error {
-	b := c.buf // rows go to w in blocks, as jsonSeq's
+	b := c.appendRow(c.buf, rec) // rows go to w in blocks, as jsonSeq's
+	c.buf = b
+	if len(b) < jsonBlock {
+		return nil
+	}
+	_, err := c.w.Write(b)
+	c.buf = b[:0]
+	return err
+}
+
+// appendRow appends the CSV row of rec to b, with its line end.
+func (c *eventCSV) appendRow(b []byte, rec *msgtrk.Record) []byte {
 	if t, err := rec.Time(); err == nil {
 		if raw := rec.Field(msgtrk.DateTime); c.loc == time.UTC && canonicalTime(raw) {
 			b = append(b, raw...) // already the form appendTime would write
@@ -315,14 +351,7 @@ func (c *eventCSV) write(rec *msgtrk.Record) error {
 		}
 		b = appendCSVList(b, rec.Field(f), &c.ls, &c.mem)
 	}
-	b = append(b, '\n')
-	c.buf = b
-	if len(b) < jsonBlock {
-		return nil
-	}
-	_, err := c.w.Write(b)
-	c.buf = b[:0]
-	return err
+	return append(b, '\n')
 }
 
 func (c *eventCSV) close() error {
@@ -369,14 +398,27 @@ type eventTable struct {
 	mem []byte
 }
 
+// eventTableHeader names the columns of the events table.
+var eventTableHeader = []string{"TIME", "SERVER", "SOURCE", "EVENT", "SENDER", "RECIPIENTS", "SUBJECT", "MESSAGE-ID"}
+
 func newEventTable(w *bufio.Writer, loc *time.Location) *eventTable {
-	return &eventTable{t: newTable(w, "TIME", "SERVER", "SOURCE", "EVENT", "SENDER", "RECIPIENTS", "SUBJECT", "MESSAGE-ID"), loc: loc}
+	return &eventTable{t: newTable(w, eventTableHeader...), loc: loc}
 }
 
 func (e *eventTable) write(rec *msgtrk.Record) error {
-	t := e.t
+	e.addCells(e.t, rec)
+	return e.t.endRow()
+}
+
+// addCells adds the cells of rec's row to t, without ending the row.
+func (e *eventTable) addCells(t *table, rec *msgtrk.Record) {
 	if tm, err := rec.Time(); err == nil {
-		t.cellAppend(func(b []byte) []byte { return appendTime(b, tm, e.loc, 'T') })
+		if raw := rec.Field(msgtrk.DateTime); e.loc == time.UTC && canonicalTime(raw) {
+			// Already the form appendTime would write, as for CSV.
+			t.cellAppend(func(b []byte) []byte { return append(b, raw...) })
+		} else {
+			t.cellAppend(func(b []byte) []byte { return appendTime(b, tm, e.loc, 'T') })
+		}
 	} else {
 		t.cell(rec.Field(msgtrk.DateTime))
 	}
@@ -396,7 +438,6 @@ func (e *eventTable) write(rec *msgtrk.Record) error {
 	t.cellTrunc(m, 60)
 	t.cellTrunc(rec.Unescaped(msgtrk.MessageSubject), 40)
 	t.cell(rec.Field(msgtrk.MessageID))
-	return t.endRow()
 }
 
 func (e *eventTable) close() error { return e.t.flush() }
