@@ -86,6 +86,7 @@ type builder struct {
 	entered    []bool             // per visit: a row of it shows the message entering (enteredUnseen's scratch)
 	keyBuf     []byte
 	rs         recipients           // buildRecipients' working state
+	hopLinks   [][2]int32           // buildHops' scratch: (hop, parent hop)
 	forks      map[[2]string]string // (server, copy) → the copy it was forked from (forkOf)
 
 	// Scratch reused from trace to trace (see resetMap).
@@ -885,12 +886,14 @@ func (b *builder) buildHops() {
 		v.hop = rank[v.hop]
 		b.steps++
 	}
+	// The hand-overs into each hop, (hop, parent hop) without repeats,
+	// then every hop's From cut from one slice.
+	links := b.hopLinks[:0]
 	for j := range b.visits {
 		v := &b.visits[j]
 		if v.Events == 0 {
 			continue
 		}
-		o := &b.out.Hops[v.hop]
 		for _, p := range v.parents {
 			b.steps++
 			// (A hand-over between two copies merged into one hop is
@@ -904,11 +907,30 @@ func (b *builder) buildHops() {
 				continue
 			}
 			from[k] = struct{}{}
-			o.From = append(o.From, int(pv.hop))
+			links = append(links, k)
 		}
 	}
-	for k := range b.out.Hops {
-		slices.Sort(b.out.Hops[k].From)
+	b.hopLinks = links
+	if len(links) == 0 {
+		return
+	}
+	slices.SortFunc(links, func(x, y [2]int32) int {
+		if c := cmp.Compare(x[0], y[0]); c != 0 {
+			return c
+		}
+		return cmp.Compare(x[1], y[1])
+	})
+	all := make([]int, len(links))
+	for i, l := range links {
+		all[i] = int(l[1])
+	}
+	for i := 0; i < len(links); {
+		j := i
+		for j < len(links) && links[j][0] == links[i][0] {
+			j++
+		}
+		b.out.Hops[links[i][0]].From = all[i:j:j]
+		i = j
 	}
 }
 
