@@ -1314,15 +1314,25 @@ func (b *builder) routingRow(rs *recipients, e *event) bool {
 	case msgtrk.EventExpand:
 		g := rs.get(related)
 		g.group = true
-		x := Expansion{Group: related, Server: e.server, Time: time.Unix(0, e.time).UTC()}
+		x := Expansion{Group: related, Server: e.server, Time: time.Unix(0, e.time).UTC(),
+			Members: make([]string, 0, len(rcpts))}
+		// The members' chain of groups, made once for the row and shared:
+		// a chain is never changed in place, only copied to be extended.
+		var chain []string
+		chainOf := func() []string {
+			if chain == nil {
+				chain = append(append(make([]string, 0, len(g.expandedFrom)+1), g.expandedFrom...), related)
+			}
+			return chain
+		}
 		for _, r := range rcpts {
 			b.steps++
 			m, created := rs.getRef(r)
 			x.Members = append(x.Members, m.addr)
 			if created && m.addr != related {
-				m.expandedFrom = append(append([]string(nil), g.expandedFrom...), related)
+				m.expandedFrom = chainOf()
 			} else if m.group && len(m.expandedFrom) == 0 && m.addr != related {
-				b.innerGroupFirst(rs, m, append(append([]string(nil), g.expandedFrom...), related))
+				b.innerGroupFirst(rs, m, chainOf())
 			}
 		}
 		slices.Sort(x.Members)
