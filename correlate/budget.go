@@ -8,7 +8,8 @@ import (
 // What the Tracker counts against Options.MaxMemory. The sizes of its own
 // records come from the compiler; the costs of a map entry and of a
 // remembered key are measured (TestFootprint keeps the whole count within
-// 25% of the live heap the open traces take).
+// 25% of the live heap the open traces take, and recentKeyBytes within
+// 1.25x of a remembered key's).
 const (
 	traceFixedBytes = int64(unsafe.Sizeof(trace{})) + 8 // the trace and its heap slot
 	rowBytes        = int64(unsafe.Sizeof(stored{}))
@@ -87,9 +88,11 @@ func (o *Options) openBudget(n int) (int64, error) {
 	return left, nil
 }
 
-// Measured costs (TestFootprint), stated in Options.MaxMemory.
+// Measured costs (TestFootprint keeps them within 1.25x of the live
+// heap), stated in Options.MaxMemory.
 const (
-	// OpenTraceBytes is about what an open trace of one row takes.
+	// OpenTraceBytes is about what an open trace of one row takes (a
+	// burst's RECEIVE: its record, row, strings and map entries).
 	OpenTraceBytes = 1050
 	// RowBytes is about what each further row of an open trace takes.
 	RowBytes = 250

@@ -44,14 +44,19 @@ type Options struct {
 	// MaxMemory bounds, in bytes, what the open traces and the remembered
 	// keys take on the heap; 0 (the default) for no bound but
 	// MaxOpenTraces. The keys take about 160 bytes each (RecentKeys of
-	// them; a Sharded tracker divides them among its shards and its router
-	// remembers 3/4 as many again); the rest is the open traces', counted as they grow: a
-	// message of one row takes about OpenTraceBytes, each further row
-	// about RowBytes (TestFootprint measures both). Past the budget the
-	// traces whose windows end first are emitted early (ReasonEvicted,
-	// counted in Stats.Evicted) and their later rows count as late: no
-	// row is lost, but such a message is split. A budget that leaves less
-	// than 1 MiB to the open traces (of each shard) is refused.
+	// them; a Sharded tracker divides them among its shards and its
+	// router remembers 3/4 as many again); the rest is the open traces',
+	// counted as they grow (the capacity of their buffers, their strings,
+	// their entries in the Tracker's maps): a message of one row takes
+	// about 1 KB (OpenTraceBytes, measured on a one-row RECEIVE), each
+	// further row about 250 bytes (RowBytes), a row's strings included.
+	// TestFootprint keeps both figures, and the key's, within 1.25x of
+	// what they take on the live heap, and the count within 25% of it.
+	// Past the budget the traces whose windows end first are emitted
+	// early (ReasonEvicted, counted in Stats.Evicted) and their later
+	// rows count as late: no row is lost, but such a message is split. A
+	// budget that leaves less than 1 MiB to the open traces (of each
+	// shard) is refused.
 	MaxMemory int64
 	// MaxEventsPerTrace bounds the events kept for one trace; further events
 	// are counted (Trace.Anomalies) but not kept. Default 10,000.

@@ -30,7 +30,7 @@ type corrFlags struct {
 }
 
 // defaultMaxMemory is -max-memory's default.
-const defaultMaxMemory = "512MB"
+const defaultMaxMemory = "256MB"
 
 func (c *common) addCorrFlags() *corrFlags {
 	f := &corrFlags{}

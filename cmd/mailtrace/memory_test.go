@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mailtrace/mailtrace/msgtrktest"
 )
@@ -102,4 +104,63 @@ func TestStatsBurstBounded(t *testing.T) {
 	if peaks[1] > peaks[0]+peaks[0]/4+4<<20 {
 		t.Errorf("peak live heap %d bytes for %d messages, %d for %d: not the same ceiling", peaks[1], sizes[1], peaks[0], sizes[0])
 	}
+}
+
+// BenchmarkBurstVsSteady runs "mailtrace stats -quiet" (default -max-memory)
+// in-process over a burst of 10^6 rows (msgtrktest.Burst: 10^6 one-row
+// messages within one minute of log time at an Edge) and over the steady
+// organisation of BenchmarkStatsCommand (10^6 rows, 20 messages/s, ±2 min
+// skew; MAILTRACE_BENCH_DIR names its logs if already written), in turns
+// within each iteration so that both run under the same load, and reports
+// the rows per second of each, by wall time and by CPU time (the process's
+// user and system time: the garbage collector's work included), and
+// steady/burst, the ratio of their CPU figures (issue #16's goal: at most
+// 1.5):
+//
+//	go test ./cmd/mailtrace -run '^$' -bench BenchmarkBurstVsSteady -benchtime 1x
+func BenchmarkBurstVsSteady(b *testing.B) {
+	const rows = 1_000_000
+	steady := os.Getenv("MAILTRACE_BENCH_DIR")
+	if steady == "" {
+		steady = b.TempDir()
+		sim, err := msgtrktest.New(msgtrktest.Config{Seed: 1, Events: rows, Messages: 1 << 30, Rate: 20, MaxSkew: 2 * time.Minute,
+			OnMessage: func(msgtrktest.MessageTruth) {}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := sim.WriteDir(steady); err != nil {
+			b.Fatal(err)
+		}
+	}
+	burst := burstDir(b, rows)
+	type input struct {
+		name      string
+		dir       string
+		wall, cpu time.Duration
+	}
+	inputs := []*input{{name: "burst", dir: burst}, {name: "steady", dir: steady}}
+	for b.Loop() {
+		for _, in := range inputs {
+			var stderr bytes.Buffer
+			start, cpu := time.Now(), cpuTime()
+			if code := run([]string{"stats", "-quiet", in.dir}, io.Discard, &stderr); code != 0 {
+				b.Fatalf("%s: exit status %d: %s", in.name, code, tail(stderr.String()))
+			}
+			in.wall += time.Since(start)
+			in.cpu += cpuTime() - cpu
+			if strings.Contains(stderr.String(), "cut short") {
+				b.Logf("%s: %s", in.name, stderr.String())
+			}
+		}
+	}
+	for _, in := range inputs {
+		b.ReportMetric(float64(rows)*float64(b.N)/in.wall.Seconds(), in.name+"-rows/s")
+		if in.cpu > 0 {
+			b.ReportMetric(float64(rows)*float64(b.N)/in.cpu.Seconds(), in.name+"-rows/cpu-s")
+		}
+	}
+	if inputs[0].cpu > 0 {
+		b.ReportMetric(inputs[0].cpu.Seconds()/inputs[1].cpu.Seconds(), "steady/burst")
+	}
+	b.ReportMetric(inputs[0].wall.Seconds()/inputs[1].wall.Seconds(), "steady/burst-wall")
 }
