@@ -28,7 +28,11 @@ func (tr *trace) footprint() int64 {
 	n := traceFixedBytes +
 		int64(cap(tr.rows))*rowBytes + int64(cap(tr.arena)) + int64(cap(tr.refs))*refBytes +
 		int64(cap(tr.receives))*receiveBytes + int64(cap(tr.fps))*fpBytes + int64(cap(tr.keys))*16 +
-		int64(len(tr.msgID)+len(tr.sender)+len(tr.returnPath)+len(tr.subject))
+		int64(len(tr.msgID)+len(tr.sender)+len(tr.subject))
+	if unsafe.StringData(tr.returnPath) != unsafe.StringData(tr.sender) {
+		n += int64(len(tr.returnPath)) // (else it shares the sender's bytes)
+	}
+	n += mapEntryBytes + int64(len(tr.key))
 	for _, k := range tr.keys {
 		n += mapEntryBytes + int64(len(k))
 	}

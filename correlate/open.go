@@ -1,6 +1,9 @@
 package correlate
 
 import (
+	"bytes"
+	"strings"
+
 	"github.com/mailtrace/mailtrace/internal/ascii"
 	"github.com/mailtrace/mailtrace/msgtrk"
 )
@@ -9,7 +12,7 @@ import (
 type trace struct {
 	key      string   // the key it was opened under
 	primary  string   // network-message-id or fallback key, once seen
-	keys     []string // every key that leads here
+	keys     []string // every other key that leads here
 	seq      uint64
 	heapIdx  int
 	first    int64
@@ -154,48 +157,63 @@ func (tr *trace) addList(rec *msgtrk.Record, f msgtrk.Field, lower bool) span {
 
 func (tr *trace) list(sp span) []ref { return tr.refs[sp.first : sp.first+sp.n] }
 
-// noteMessage records the message attributes rec brings, when not yet known.
-// The ones it learns from one row share one string (one allocation, not
-// four: a trace's first row usually brings them all).
+// noteMessage records the message attributes rec brings, when not yet
+// known; those of one row share one string.
 func (tr *trace) noteMessage(rec *msgtrk.Record, t *Tracker, primary string) {
 	if tr.netID == "" && primary != "" && rec.Has(msgtrk.NetworkMessageID) {
 		// The primary key is the lower-case network-message-id.
 		tr.netID = primary
 	}
-	var ends [4]int // ends of msgID, sender, returnPath, subject in buf; -1 when not learnt
-	buf := t.scratch2[:0]
-	learn := func(k int, known bool, v []byte) {
-		ends[k] = -1
-		if !known && len(v) > 0 {
-			buf = append(buf, v...)
-			ends[k] = len(buf)
+	var mid, sender, rpath, subject []byte
+	if tr.msgID == "" {
+		mid = rec.Field(msgtrk.MessageID)
+	}
+	if tr.sender == "" {
+		sender = rec.Field(msgtrk.SenderAddress)
+	}
+	sameAsSender := false // the return-path is the sender's string
+	if tr.returnPath == "" {
+		rpath = rec.Field(msgtrk.ReturnPath)
+		if len(sender) > 0 && bytes.Equal(rpath, sender) {
+			rpath, sameAsSender = nil, true
 		}
 	}
-	learn(0, tr.msgID != "", rec.Field(msgtrk.MessageID))
-	learn(1, tr.sender != "", rec.Field(msgtrk.SenderAddress))
-	learn(2, tr.returnPath != "", rec.Field(msgtrk.ReturnPath))
 	if tr.subject == "" {
-		learn(3, false, rec.Unescaped(msgtrk.MessageSubject))
-	} else {
-		ends[3] = -1
+		subject = rec.Unescaped(msgtrk.MessageSubject)
 	}
-	t.scratch2 = buf
-	if len(buf) == 0 {
+	n := len(mid) + len(sender) + len(rpath) + len(subject)
+	if n == 0 {
 		return
 	}
-	all := string(buf)
-	start := 0
-	for k, dst := range [4]*string{&tr.msgID, &tr.sender, &tr.returnPath, &tr.subject} {
-		if ends[k] < 0 {
-			continue
-		}
-		*dst = all[start:ends[k]]
-		start = ends[k]
+	var sb strings.Builder
+	sb.Grow(n)
+	sb.Write(mid)
+	sb.Write(sender)
+	sb.Write(rpath)
+	sb.Write(subject)
+	all := sb.String()
+	cut := func(b []byte) string {
+		s := all[:len(b)]
+		all = all[len(b):]
+		return s
 	}
-	if ends[0] >= 0 {
+	if len(mid) > 0 {
+		tr.msgID = cut(mid)
 		if _, taken := t.byMsgID[tr.msgID]; !taken {
 			t.byMsgID[tr.msgID] = tr
 		}
+	}
+	if len(sender) > 0 {
+		tr.sender = cut(sender)
+		if sameAsSender {
+			tr.returnPath = tr.sender
+		}
+	}
+	if len(rpath) > 0 {
+		tr.returnPath = cut(rpath)
+	}
+	if len(subject) > 0 {
+		tr.subject = cut(subject)
 	}
 }
 

@@ -152,6 +152,9 @@ func (t *Tracker) keysOf(rec *msgtrk.Record, ri *rowInfo) (primary string, ptr *
 // reusing the string of that trace's key, so that a hit does not allocate.
 func (t *Tracker) lookupKey(b []byte) (string, *trace) {
 	if tr, ok := t.byKey[string(b)]; ok {
+		if tr.key == string(b) {
+			return tr.key, tr
+		}
 		for _, k := range tr.keys {
 			if k == string(b) {
 				return k, tr
@@ -265,7 +268,7 @@ func (t *Tracker) newTrace(key string) *trace {
 	t.seq++
 	dl := t.watermark + int64(t.opts.Window)
 	tr := &trace{key: key, seq: t.seq, deadline: dl, hkey: dl, pools: &t.pools}
-	t.addKey(tr, key)
+	t.byKey[key] = tr
 	heap.Push(&t.open, tr)
 	if len(t.open) > t.stats.MaxOpen {
 		t.stats.MaxOpen = len(t.open)
@@ -273,7 +276,11 @@ func (t *Tracker) newTrace(key string) *trace {
 	return tr
 }
 
+// addKey makes key lead to tr (tr.key already does).
 func (t *Tracker) addKey(tr *trace, key string) {
+	if key == tr.key {
+		return
+	}
 	for _, k := range tr.keys {
 		if k == key {
 			return
@@ -293,6 +300,7 @@ func (t *Tracker) merge(a, b *trace) *trace {
 	t.held -= b.cost // (a's count grows by b's rows at the end of Add)
 	b.cost = 0
 	a.absorb(b)
+	t.addKey(a, b.key)
 	for _, k := range b.keys {
 		t.addKey(a, k)
 	}
@@ -350,11 +358,9 @@ func (t *Tracker) emitAll(r Reason) {
 func (t *Tracker) emit(tr *trace, reason Reason) {
 	t.held -= tr.cost
 	tr.cost = 0
+	t.forget(tr, tr.key)
 	for _, k := range tr.keys {
-		if t.byKey[k] == tr {
-			delete(t.byKey, k)
-		}
-		t.recent.add(k, tr.primaryKey())
+		t.forget(tr, k)
 	}
 	if tr.msgID != "" && t.byMsgID[tr.msgID] == tr {
 		delete(t.byMsgID, tr.msgID)
@@ -398,6 +404,15 @@ func (t *Tracker) emit(tr *trace, reason Reason) {
 		t.stats.Orphans++
 	}
 	t.opts.OnTrace(out)
+}
+
+// forget drops key of the emitted trace tr from the open traces' keys and
+// remembers it among the recent ones.
+func (t *Tracker) forget(tr *trace, key string) {
+	if t.byKey[key] == tr {
+		delete(t.byKey, key)
+	}
+	t.recent.add(key, tr.primaryKey())
 }
 
 // The Tracker answers what building a trace needs to know of the
