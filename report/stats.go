@@ -17,6 +17,10 @@ import (
 const DefaultTopCapacity = 4096
 
 // Stats accumulates rows (AddRecord) and traces (AddTrace). Use NewStats.
+// A Stats is not safe for concurrent use, with one exception: the rows and
+// the traces are counted in separate fields, so one goroutine may call
+// AddRecord while another calls AddTrace (the CLI counts rows as it reads
+// them and traces as the correlator emits them). Summary comes after both.
 type Stats struct {
 	Counts Counts
 	// InputServers, when set before Summary, names the server that wrote

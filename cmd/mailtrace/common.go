@@ -386,10 +386,12 @@ func (c *common) openInputs(paths []string) ([]msgtrk.Input, error) {
 // With readAhead set before the first Next, the Merger (and with it the
 // error handler and the progress display) runs on a goroutine of its own,
 // a few thousand rows ahead of the consumer (msgtrk.Readahead); onRow
-// runs on the consumer's goroutine either way.
+// runs on the consumer's goroutine, or, with rowAhead too, on the reading
+// one (for an onRow that shares nothing with what the consumer does).
 type source struct {
 	*msgtrk.Merger
 	readAhead bool
+	rowAhead  bool
 	ra        *msgtrk.Readahead
 	c         *common
 	stderr    io.Writer
@@ -435,7 +437,7 @@ func (s *source) Next() bool {
 	} else {
 		ok = merged{s}.Next()
 	}
-	if ok && s.onRow != nil {
+	if ok && s.onRow != nil && !(s.readAhead && s.rowAhead) {
 		s.onRow(s.Record())
 	}
 	return ok
@@ -465,6 +467,9 @@ func (m merged) Next() bool {
 	ok := m.s.Merger.Next()
 	if m.s.prog != nil {
 		m.s.prog.tick(m.s.Merger)
+	}
+	if ok && m.s.onRow != nil && m.s.readAhead && m.s.rowAhead {
+		m.s.onRow(m.s.Merger.Record())
 	}
 	return ok
 }

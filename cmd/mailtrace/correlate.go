@@ -23,7 +23,8 @@ type corrFlags struct {
 	workers  int
 	keepSMTP bool // trace -smtp: keep the rows to join to protocol logs
 	// traceAhead: the command's onTrace shares nothing with its onRow,
-	// so it may run on a goroutine of its own (traceQueue).
+	// so each may run on a goroutine of its own (traceQueue for the
+	// traces, the read-ahead for the rows).
 	traceAhead bool
 	maxMem     string
 	memory     int64 // maxMem in bytes, 0 for no bound
@@ -116,6 +117,9 @@ func (c *common) correlateInputs(inputs []msgtrk.Input, f *corrFlags, stderr io.
 	// folder: no server is marked from the inputs' names.)
 	src := c.newSource(inputs, stderr)
 	src.readAhead = true
+	// Rows and traces apart: each row is counted on the reading
+	// goroutine, ahead of the correlator (the filters only read).
+	src.rowAhead = f.traceAhead
 	cover := c.withFilters && !c.coverage.Empty()
 	src.onRow = func(rec *msgtrk.Record) {
 		if cover && c.filter.Match(rec) {
