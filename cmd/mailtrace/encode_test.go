@@ -124,6 +124,15 @@ func FuzzEncoders(f *testing.F) {
 		if got, want := string(appendJSONString(nil, []byte(s))), jsonRef(s); got != want {
 			t.Fatalf("appendJSONString(%q) = %s, encoding/json writes %s", s, got, want)
 		}
+		var ls msgtrk.ListScanner
+		if got, want := string(appendJSONList(nil, []byte(s), &ls)), jsonListRef(s, &ls); s != "" && got != want {
+			t.Fatalf("appendJSONList(%q) = %s, want %s", s, got, want)
+		}
+		if utf8.ValidString(s) {
+			if got, want := runeCount([]byte(s)), utf8.RuneCountInString(s); got != want {
+				t.Fatalf("runeCount(%q) = %d, want %d", s, got, want)
+			}
+		}
 		if got, want := string(appendSafe(nil, s)), safeRef(s); got != want {
 			t.Fatalf("appendSafe(%q) = %q, want %q", s, got, want)
 		}
@@ -254,20 +263,29 @@ func TestAppendCSVList(t *testing.T) {
 func TestAppendJSONList(t *testing.T) {
 	var ls msgtrk.ListScanner
 	for _, v := range []string{"a@x", "a@x;b@x", "a;", ";a", "a;;b", " a;b", "'x;y';z", "[{LED=550 5.1.1 a;b};{MSG=}];250 OK",
-		"S:A=1;S:B=2", "a\"b;c", "a\\rb;c", "é;x", "a\x01;b"} {
-		want := []byte{'['}
-		ls.Init([]byte(v))
-		for k := 0; ls.Next(); k++ {
-			if k > 0 {
-				want = append(want, ',')
-			}
-			want = appendJSONString(want, ls.Bytes())
-		}
-		want = append(want, ']')
-		if got := appendJSONList(nil, []byte(v), &ls); string(got) != string(want) {
+		"S:A=1;S:B=2", "a\"b;c", "a\\rb;c", "é;x", "a\x01;b",
+		// Long enough for the eight-byte test, the mark in either part.
+		"S:FirstForestHop=ex01;S:X='a;b';c", "0123456789abcdef[{x};y]", "abcdefghijklmn;\"b;c", "abcdefgh;ijklmnop;qrstuvwx;yz",
+		"S:ItemEntryId=00-00;S:Subject=\u00e9t\u00e9;é'"} {
+		want := jsonListRef(v, &ls)
+		if got := appendJSONList(nil, []byte(v), &ls); string(got) != want {
 			t.Errorf("appendJSONList(%q) = %s, want %s", v, got, want)
 		}
 	}
+}
+
+// jsonListRef is appendJSONList the long way: each member ListScanner
+// reads, as a JSON string.
+func jsonListRef(v string, ls *msgtrk.ListScanner) string {
+	want := []byte{'['}
+	ls.Init([]byte(v))
+	for k := 0; ls.Next(); k++ {
+		if k > 0 {
+			want = append(want, ',')
+		}
+		want = appendJSONString(want, ls.Bytes())
+	}
+	return string(append(want, ']'))
 }
 
 // TestRuneCount: runeCount, eight bytes at a time, counts the runes of

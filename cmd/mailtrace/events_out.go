@@ -257,8 +257,8 @@ func (j *eventJSON) appendRow(b []byte, rec *msgtrk.Record) []byte {
 
 func (j *eventJSON) close() error { return j.seq.close() }
 
-// appendJSONList appends a list field as a JSON array of its members; ls
-// is scratch. A list with nothing to escape and no quoting for
+// appendJSONList appends a list field, not empty (the caller writes [] for
+// that), as a JSON array of its members; ls is scratch. A list with nothing to escape and no quoting for
 // ListScanner to undo (no apostrophe, no "[{" blob) is split on its ';'
 // and copied, which is what ListScanner would read (TestAppendJSONList).
 func appendJSONList(b, v []byte, ls *msgtrk.ListScanner) []byte {
