@@ -22,15 +22,18 @@ func (r *fifoMap[V]) has(k string) bool { _, ok := r.m[k]; return ok }
 
 func (r *fifoMap[V]) get(k string) (V, bool) { v, ok := r.m[k]; return v, ok }
 
+// add remembers k with v; a key already remembered takes the new value
+// and keeps its place.
 func (r *fifoMap[V]) add(k string, v V) {
-	if _, ok := r.m[k]; ok {
-		r.m[k] = v
-		return
+	n := len(r.m)
+	r.m[k] = v
+	if len(r.m) == n {
+		return // (k was remembered)
 	}
+	// k is new: the oldest key, another one, is forgotten.
 	if old := r.ring[r.next]; old != "" {
 		delete(r.m, old)
 	}
 	r.ring[r.next] = k
-	r.m[k] = v
 	r.next = (r.next + 1) % len(r.ring)
 }
