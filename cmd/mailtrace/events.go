@@ -36,13 +36,13 @@ func runEvents(args []string, stdout, stderr io.Writer) error {
 	n := 0
 	var werr error
 	for b := p.next(); b != nil; b = p.next() {
-		k := len(b.matched)
+		k := b.rows.Len()
 		if c.resultSize > 0 {
 			k = min(k, c.resultSize-n)
 		}
 		if cover {
-			for _, i := range b.matched[:k] {
-				c.coverage.AddRecord(b.rows.Record(int(i)))
+			for i := range k {
+				c.coverage.AddRecord(b.rows.Record(i))
 			}
 		}
 		werr = sink.write(b, k)

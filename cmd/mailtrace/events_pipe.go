@@ -12,11 +12,14 @@ import (
 // "mailtrace events" runs as a pipeline over batches of rows, so that on
 // a machine of two cores or more reading, filtering and formatting overlap:
 //
-//   - one goroutine reads the merged rows and copies them into batches
-//     (msgtrk.Batch), in time order;
-//   - workers (one per core) take batches as they come, test each row
-//     against the filter and append the output of each matching row to the
-//     batch's own buffer (a table's cells, for the table);
+//   - one goroutine reads the merged rows, tests each against the filter
+//     (the cheap fields first, see filter.Events.Match) and copies the rows
+//     it selects into batches (msgtrk.Batch), in time order: a row the
+//     filter drops is neither copied nor formatted, so that a filter that
+//     selects nothing costs little more than reading;
+//   - workers (one per core) take batches as they come and append the
+//     output of each row to the batch's own buffer (a table's cells, for
+//     the table);
 //   - the command's goroutine takes the batches back in the order they
 //     were read, counts the rows against -result-size, records them for
 //     the coverage of the filter's values and writes the output in large
@@ -27,7 +30,7 @@ import (
 // own, and what depends on the rows before (the JSON array's separators,
 // a table block's widths, -result-size) is decided in order. Parquet,
 // whose writer keeps state across rows, is written in order by the
-// command's goroutine from the batches the workers filtered.
+// command's goroutine from the batches.
 
 // eventBatchRows and eventBatchBytes bound a batch: it is handed over when
 // it holds either many rows or many bytes of rows.
@@ -38,12 +41,11 @@ const (
 
 // eventBatch is a batch of rows and what a worker made of them.
 type eventBatch struct {
-	rows    msgtrk.Batch
-	matched []int32 // the indexes in rows of the rows the filter selects
-	out     []byte  // their output, one after another (not for table, parquet)
-	ends    []int32 // the end in out of each matched row's output
-	cells   *table  // for the table: the cells of the matched rows
-	done    chan struct{}
+	rows  msgtrk.Batch  // rows the filter selects
+	out   []byte        // their output, one after another (not for table, parquet)
+	ends  []int32       // the end in out of each row's output
+	cells *table        // for the table: the cells of the rows
+	done  chan struct{} // a worker is done with the batch
 }
 
 // rowFormatter is one worker's formatting of rows for the output format.
@@ -65,7 +67,7 @@ func newRowFormatter(f format, loc *time.Location) *rowFormatter {
 	return rf
 }
 
-// format appends the output of the matched rows of b to b's buffers.
+// format appends the output of the rows of b to b's buffers.
 func (rf *rowFormatter) format(b *eventBatch) {
 	b.out, b.ends = b.out[:0], b.ends[:0]
 	if rf.f == formatTable {
@@ -74,8 +76,8 @@ func (rf *rowFormatter) format(b *eventBatch) {
 		}
 		b.cells.reset()
 	}
-	for _, i := range b.matched {
-		rec := b.rows.Record(int(i))
+	for i := range b.rows.Len() {
+		rec := b.rows.Record(i)
 		switch rf.f {
 		case formatJSONL:
 			b.out = append(rf.json.appendRow(b.out, rec), '\n')
@@ -116,7 +118,7 @@ func newEventSink(f format, bw *bufio.Writer, loc *time.Location) *eventSink {
 	return s
 }
 
-// write writes the first k matched rows of b.
+// write writes the first k rows of b.
 func (s *eventSink) write(b *eventBatch, k int) error {
 	if k == 0 {
 		return nil
@@ -129,8 +131,8 @@ func (s *eventSink) write(b *eventBatch, k int) error {
 			}
 		}
 	case formatParquet:
-		for _, i := range b.matched[:k] {
-			if err := s.w.write(b.rows.Record(int(i))); err != nil {
+		for i := range k {
+			if err := s.w.write(b.rows.Record(i)); err != nil {
 				return err
 			}
 		}
@@ -200,8 +202,8 @@ func startEventPipeline(src *source, match *filter.Events, f format, loc *time.L
 	return p
 }
 
-// read fills batches from the source and hands each to the workers and,
-// in order, to the writer.
+// read fills batches with the rows of the source that the filter selects
+// and hands each to the workers and, in order, to the writer.
 func (p *eventPipeline) read() {
 	defer close(p.order)
 	defer close(p.work)
@@ -217,7 +219,9 @@ func (p *eventPipeline) read() {
 			if more = p.src.Next(); !more {
 				break
 			}
-			b.rows.Append(p.src.Record())
+			if rec := p.src.Record(); p.match.Match(rec) {
+				b.rows.Append(rec)
+			}
 		}
 		if b.rows.Len() == 0 {
 			p.free <- b // never blocks: it came from free
@@ -228,23 +232,11 @@ func (p *eventPipeline) read() {
 	}
 }
 
-// format is a worker: it filters and formats batches until there are no
-// more.
+// format is a worker: it formats batches until there are no more.
 func (p *eventPipeline) format(rf *rowFormatter) {
 	for b := range p.work {
-		p.filter(b)
 		rf.format(b)
 		b.done <- struct{}{}
-	}
-}
-
-// filter lists the rows of b that the filter selects.
-func (p *eventPipeline) filter(b *eventBatch) {
-	b.matched = b.matched[:0]
-	for i := range b.rows.Len() {
-		if p.match.Match(b.rows.Record(i)) {
-			b.matched = append(b.matched, int32(i))
-		}
 	}
 }
 
