@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -136,7 +137,10 @@ func benchmarkFormats(b *testing.B, formats ...format) {
 // jsonl/table the ratio of the latter. Two more runs take their turn:
 // "nomatch", the table with a -sender that selects no row, and "read", the
 // merge alone with nothing done with the rows (the reader's own speed);
-// nomatch/read is the ratio of their wall times. The input is a file of
+// nomatch/read is the ratio of their wall times. And "seq-table" and
+// "seq-jsonl" are the command as it was before the pipeline, row after row
+// on one goroutine (eventsSequential): F-speedup is its wall time over the
+// pipeline's, in the same iterations. The input is a file of
 // 10^5 simulated rows, or the directory MAILTRACE_BENCH_DIR (a generated
 // organisation: mtsim -out DIR -events 1000000):
 //
@@ -159,7 +163,8 @@ func BenchmarkEventsCommand(b *testing.B) {
 	for _, f := range []format{formatTable, formatCSV, formatJSONL, formatJSON, formatParquet} {
 		runs = append(runs, runCase{string(f), []string{"events", "-quiet", "-format", string(f), path}})
 	}
-	runs = append(runs, runCase{"nomatch", []string{"events", "-quiet", "-sender", "nobody@nowhere.invalid", path}}, runCase{"read", nil})
+	runs = append(runs, runCase{"nomatch", []string{"events", "-quiet", "-sender", "nobody@nowhere.invalid", path}}, runCase{"read", nil},
+		runCase{"seq-table", []string{"-quiet", "-format", "table", path}}, runCase{"seq-jsonl", []string{"-quiet", "-format", "jsonl", path}})
 	wall := make([]time.Duration, len(runs))
 	cpu := make([]time.Duration, len(runs))
 	for b.Loop() {
@@ -168,6 +173,10 @@ func BenchmarkEventsCommand(b *testing.B) {
 			w0, c0 := time.Now(), cpuTime()
 			if r.args == nil {
 				readRows(b, path)
+			} else if strings.HasPrefix(r.name, "seq-") {
+				if err := eventsSequential(r.args, io.Discard, io.Discard); err != nil {
+					b.Fatalf("%s: %v", r.name, err)
+				}
 			} else if code := run(r.args, io.Discard, io.Discard); code != 0 && r.name != "nomatch" {
 				b.Fatalf("%s: exit status %d", r.name, code)
 			}
@@ -184,7 +193,9 @@ func BenchmarkEventsCommand(b *testing.B) {
 	if cpu[0] > 0 {
 		b.ReportMetric(cpu[0].Seconds()/cpu[2].Seconds(), "jsonl/table")
 	}
-	b.ReportMetric(wall[len(runs)-2].Seconds()/wall[len(runs)-1].Seconds(), "nomatch/read")
+	b.ReportMetric(wall[5].Seconds()/wall[6].Seconds(), "nomatch/read")
+	b.ReportMetric(wall[7].Seconds()/wall[0].Seconds(), "table-speedup")
+	b.ReportMetric(wall[8].Seconds()/wall[2].Seconds(), "jsonl-speedup")
 }
 
 // readRows reads the rows under path as "mailtrace events" does (the same
