@@ -5,7 +5,9 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -131,6 +133,41 @@ func firstDiff(a, b []byte) int {
 		}
 	}
 	return min(len(a), len(b))
+}
+
+// TestEventsPipelineStrict: a malformed line in the middle of a file
+// ends the run under -strict after the rows before it, and is skipped
+// with a warning without it, as row by row.
+func TestEventsPipelineStrict(t *testing.T) {
+	dir := simOrg(t, 3000)
+	inputs, err := msgtrk.OpenPaths(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := inputs[0].Name
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	k := len(lines) / 2
+	bad := slices.Concat(slices.Concat(lines[:k]...), []byte("garbage,\"unterminated\r\n"), slices.Concat(lines[k:]...))
+	if err := os.WriteFile(path, bad, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"-strict", "-format", "jsonl"}, {"-strict"}, {"-format", "csv"}} {
+		args = append(args, dir)
+		var wantOut, wantErr, gotOut, gotErr bytes.Buffer
+		werr := eventsSequential(args, &wantOut, &wantErr)
+		gerr := runEvents(args, &gotOut, &gotErr)
+		if fmt.Sprint(werr) != fmt.Sprint(gerr) || gotOut.String() != wantOut.String() || gotErr.String() != wantErr.String() {
+			t.Errorf("events %q: error %v, %d bytes, stderr %q; row by row: %v, %d bytes, stderr %q",
+				args, gerr, gotOut.Len(), gotErr.String(), werr, wantOut.Len(), wantErr.String())
+		}
+		if args[0] == "-strict" && werr == nil {
+			t.Errorf("events %q: no error", args)
+		}
+	}
 }
 
 // TestEventsFileOfEachRow: each row names the file it was read from, the
