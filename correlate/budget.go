@@ -17,8 +17,15 @@ const (
 	receiveBytes    = int64(unsafe.Sizeof(receiveInfo{}))
 	fpBytes         = int64(unsafe.Sizeof(fpEntry{}))
 	mapEntryBytes   = 48 // a key → *trace entry, with the table's slack
-	recentKeyBytes  = 160
+	recentKeyBytes  = 80
 	minOpenBudget   = 1 << 20 // the least left to the open traces of one tracker
+
+	// roundRowBytes is about what a row takes while a round of a Sharded
+	// tracker holds it: its copy in the batch, and the trace it may end
+	// in, waiting for the round's end to be handed on in order (measured
+	// on a burst of one-row messages by TestShardedBudget).
+	roundRowBytes = 1024
+	minBatchRows  = 256
 )
 
 // footprint is what tr takes on the heap, as counted against the budget:
@@ -79,17 +86,30 @@ func (o *Options) keysHeld(n int) int64 {
 
 // openBudget is what MaxMemory leaves for the open traces of each shard of
 // a tracker of n shards (n = 0 for a single Tracker), after the keys it
-// remembers (keysHeld): 0 for no bound.
-func (o *Options) openBudget(n int) (int64, error) {
+// remembers (keysHeld) and, for a Sharded tracker, the rows and traces of
+// a round of batchRows rows: 0 for no bound.
+func (o *Options) openBudget(n, batchRows int) (int64, error) {
 	if o.MaxMemory == 0 {
 		return 0, nil
 	}
-	recent := o.keysHeld(n) * recentKeyBytes
-	left := (o.MaxMemory - recent) / int64(max(n, 1))
+	fixed := o.keysHeld(n) * recentKeyBytes
+	if n > 0 {
+		fixed += int64(batchRows) * roundRowBytes
+	}
+	left := (o.MaxMemory - fixed) / int64(max(n, 1))
 	if left < minOpenBudget {
-		return 0, fmt.Errorf("correlate: MaxMemory %d leaves too little for open traces: remembering RecentKeys (%d) takes about %d bytes; give more or remember fewer keys", o.MaxMemory, o.RecentKeys, recent)
+		return 0, fmt.Errorf("correlate: MaxMemory %d leaves too little for open traces: remembering RecentKeys (%d) and the rows of a round take about %d bytes; give more or remember fewer keys", o.MaxMemory, o.RecentKeys, fixed)
 	}
 	return left, nil
+}
+
+// batchRowsFor returns the rows of a Sharded tracker's round, want or
+// fewer, so that a round takes at most an eighth of MaxMemory.
+func (o *Options) batchRowsFor(want int) int {
+	if o.MaxMemory == 0 {
+		return want
+	}
+	return max(min(want, int(o.MaxMemory/8/roundRowBytes)), minBatchRows)
 }
 
 // Measured costs (TestFootprint keeps them within 1.25x of the live

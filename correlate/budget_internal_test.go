@@ -106,15 +106,16 @@ func TestFootprint(t *testing.T) {
 		t.Errorf("each further row: %.0f bytes, RowBytes says %d", perRow, RowBytes)
 	}
 
-	// Remembered keys: a network-message-id and a "msgid:" key per trace,
-	// their strings kept alive by the table.
+	// Remembered keys: a network-message-id and a message-id per trace,
+	// held as hashes; the value (the trace's key) is kept alive by the
+	// table.
 	const keys = 1 << 16
 	before := liveHeap()
 	r := newRecentKeys(keys)
 	for i := range keys / 2 {
 		nid := fmt.Sprintf("%08d-4d5e-4f60-8a7b-08dc6d5f0b02", i)
-		r.add(nid, nid)
-		r.add(fmt.Sprintf("msgid:<wave.%d@sender.example>", i), nid)
+		r.add(hashOf(spaceKey, nid), nid)
+		r.add(hashOf(spaceMsgID, fmt.Sprintf("<wave.%d@sender.example>", i)), nid)
 	}
 	perKey := (float64(liveHeap()) - float64(before)) / keys
 	runtime.KeepAlive(&r)
@@ -128,7 +129,7 @@ func TestFootprint(t *testing.T) {
 // when workers > 1 (from a generator on another goroutine: the input is
 // never held), samples the live heap 50 times and returns the largest,
 // the Stats and the rows the emitted traces hold.
-func burstRun(t *testing.T, n, workers int, opts Options) (peak uint64, st Stats, rows int64) {
+func burstRun(t *testing.T, n, workers, batchRows int, opts Options) (peak uint64, st Stats, rows int64) {
 	t.Helper()
 	pr, pw := io.Pipe()
 	go func() { pw.CloseWithError(msgtrktest.Burst(pw, n)) }()
@@ -140,6 +141,9 @@ func burstRun(t *testing.T, n, workers int, opts Options) (peak uint64, st Stats
 			t.Fatal(err)
 		}
 		defer s.Close()
+		if batchRows > 0 {
+			s.SetBatchRows(batchRows)
+		}
 		tk = s
 	} else {
 		one, err := New(opts)
@@ -182,7 +186,7 @@ func TestBurstBudget(t *testing.T) {
 	const budget = 32 << 20
 	var peaks []uint64
 	for _, n := range sizes {
-		peak, st, rows := burstRun(t, n, 1, Options{MaxMemory: budget})
+		peak, st, rows := burstRun(t, n, 1, 0, Options{MaxMemory: budget})
 		t.Logf("%d messages: peak live heap %.1f MiB, %d open at most, %d evicted", n, float64(peak)/(1<<20), st.MaxOpen, st.Evicted)
 		if peak > budget {
 			t.Errorf("%d messages: peak live heap %d, over MaxMemory %d", n, peak, budget)
@@ -204,8 +208,8 @@ func TestBurstBudget(t *testing.T) {
 // (it does not give each the whole of it): the burst's live heap stays
 // under the budget with 3 workers too, and no row is lost.
 func TestShardedBudget(t *testing.T) {
-	const n, budget = 100_000, 128 << 20
-	peak, st, rows := burstRun(t, n, 3, Options{MaxMemory: budget})
+	const n, budget = 100_000, 64 << 20
+	peak, st, rows := burstRun(t, n, 3, 0, Options{MaxMemory: budget})
 	t.Logf("%d messages, 3 workers: peak live heap %.1f MiB, %d evicted", n, float64(peak)/(1<<20), st.Evicted)
 	if peak > budget {
 		t.Errorf("peak live heap %d, over MaxMemory %d", peak, budget)
@@ -216,6 +220,20 @@ func TestShardedBudget(t *testing.T) {
 	if rows+st.Late != n {
 		t.Errorf("%d rows in traces + %d late, want %d", rows, st.Late, n)
 	}
+	// What a round holds is counted: the same burst with rounds of 2,048
+	// and 16,384 rows, under a budget the open traces never reach, differ
+	// by about roundRowBytes a row.
+	const small, large = 2048, 16384
+	p1, st1, _ := burstRun(t, n/2, 3, small, Options{MaxMemory: 512 << 20})
+	p2, st2, _ := burstRun(t, n/2, 3, large, Options{MaxMemory: 512 << 20})
+	if st1.Evicted+st2.Evicted != 0 {
+		t.Fatalf("%d and %d evicted under 512 MiB", st1.Evicted, st2.Evicted)
+	}
+	perRow := (float64(p2) - float64(p1)) / (large - small)
+	t.Logf("a row in a round: %.0f bytes (roundRowBytes %d)", perRow, roundRowBytes)
+	if perRow > roundRowBytes*1.5 || perRow < roundRowBytes/1.5 {
+		t.Errorf("a row in a round takes %.0f bytes, roundRowBytes says %d: more than 1.5x apart", perRow, roundRowBytes)
+	}
 	// The keys remembered do not multiply with the workers either (the
 	// router's tables add 3/4 of RecentKeys), and the shards' budgets and
 	// the keys add up to MaxMemory.
@@ -224,19 +242,20 @@ func TestShardedBudget(t *testing.T) {
 		if k1, kn := one.keysHeld(0), one.keysHeld(n); kn > k1*7/4+int64(n) {
 			t.Errorf("%d workers remember %d keys, one Tracker %d", n, kn, k1)
 		}
-		b1, _ := one.openBudget(0)
-		bn, err := one.openBudget(n)
+		b1, _ := one.openBudget(0, 0)
+		rows := one.batchRowsFor(DefaultBatchRows)
+		bn, err := one.openBudget(n, rows)
 		if err != nil {
 			t.Fatalf("%d workers: %v", n, err)
 		}
-		if total := bn*int64(n) + one.keysHeld(n)*recentKeyBytes; total > one.MaxMemory || b1 <= 0 {
+		if total := bn*int64(n) + one.keysHeld(n)*recentKeyBytes + int64(rows)*roundRowBytes; total > one.MaxMemory || b1 <= 0 {
 			t.Errorf("%d workers: %d for the open traces of each shard, %d in all with the keys; one Tracker %d (MaxMemory %d)", n, bn, total, b1, one.MaxMemory)
 		}
 	}
-	if _, err := NewSharded(3, Options{MaxMemory: 16 << 20, OnTrace: func(*Trace) {}}); err == nil {
-		t.Error("NewSharded(3) took a MaxMemory of 16 MiB, less than the keys it remembers take")
+	if _, err := NewSharded(3, Options{MaxMemory: 8 << 20, OnTrace: func(*Trace) {}}); err == nil {
+		t.Error("NewSharded(3) took a MaxMemory of 8 MiB, less than the keys it remembers take")
 	}
-	if _, err := New(Options{MaxMemory: 16 << 20, OnTrace: func(*Trace) {}}); err == nil {
-		t.Error("New took a MaxMemory of 16 MiB, less than the keys it remembers take")
+	if _, err := New(Options{MaxMemory: 8 << 20, OnTrace: func(*Trace) {}}); err == nil {
+		t.Error("New took a MaxMemory of 8 MiB, less than the keys it remembers take")
 	}
 }

@@ -43,9 +43,12 @@ type Options struct {
 	MaxOpenTraces int
 	// MaxMemory bounds, in bytes, what the open traces and the remembered
 	// keys take on the heap; 0 (the default) for no bound but
-	// MaxOpenTraces. The keys take about 160 bytes each (RecentKeys of
+	// MaxOpenTraces. The keys take about 80 bytes each (RecentKeys of
 	// them; a Sharded tracker divides them among its shards and its
-	// router remembers 3/4 as many again); the rest is the open traces',
+	// router remembers 3/4 as many again; it also keeps about 1 KB for
+	// each row of a round, the rows and the traces it hands on, and makes
+	// its rounds no larger than an eighth of MaxMemory, TestShardedBudget
+	// measuring both); the rest is the open traces',
 	// counted as they grow (the capacity of their buffers, their strings,
 	// their entries in the Tracker's maps): a message of one row takes
 	// about 1 KB (OpenTraceBytes, measured on a one-row RECEIVE), each

@@ -62,11 +62,12 @@ func NewSharded(n int, opts Options) (*Sharded, error) {
 	if n < 1 {
 		n = 1
 	}
-	budget, err := o.openBudget(n)
+	batchRows := o.batchRowsFor(DefaultBatchRows)
+	budget, err := o.openBudget(n, batchRows)
 	if err != nil {
 		return nil, err
 	}
-	s := &Sharded{opts: o, batchRows: DefaultBatchRows,
+	s := &Sharded{opts: o, batchRows: batchRows,
 		storeShard: newFIFOMap[int](routerStoreKeys(o.RecentKeys)), pending: map[string][]pendRow{},
 		org: newOrgState(), msgIDs: newRecentKeys(routerMsgIDs(o.RecentKeys))}
 	s.org.configure(o)
@@ -99,10 +100,20 @@ func NewSharded(n int, opts Options) (*Sharded, error) {
 }
 
 // SetBatchRows sets how many rows are collected before a round; call it
-// before the first Add.
+// before the first Add. Under Options.MaxMemory a round takes at most an
+// eighth of it (about 1 KB a row): n is lowered to fit.
 func (s *Sharded) SetBatchRows(n int) {
-	if n > 0 {
-		s.batchRows = n
+	if n <= 0 {
+		return
+	}
+	n = s.opts.batchRowsFor(n)
+	budget, err := s.opts.openBudget(len(s.shards), n)
+	if err != nil {
+		return // (a round this big leaves too little: keep the one set)
+	}
+	s.batchRows = n
+	for _, sh := range s.shards {
+		sh.tk.openBudget = budget
 	}
 }
 

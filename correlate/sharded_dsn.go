@@ -9,7 +9,7 @@ package correlate
 // not been emitted yet waits for it (at most RecentKeys DSNs wait).
 func (s *Sharded) emit(t *Trace) {
 	if mid := t.DSNForMessageID; mid != "" && t.DSNFor == "" {
-		if k, ok := s.msgIDs.get(mid); ok {
+		if k, ok := s.msgIDs.get(hashOf(spaceMsgID, mid)); ok {
 			t.DSNFor = k
 		} else if len(s.dsnWait) < s.opts.RecentKeys {
 			if s.dsnWaitBy == nil {
@@ -24,7 +24,7 @@ func (s *Sharded) emit(t *Trace) {
 	if t.MessageID == "" {
 		return
 	}
-	s.msgIDs.add(t.MessageID, t.Key)
+	s.msgIDs.add(hashOf(spaceMsgID, t.MessageID), t.Key)
 	if idx, ok := s.dsnWaitBy[t.MessageID]; ok {
 		delete(s.dsnWaitBy, t.MessageID)
 		for _, i := range idx {

@@ -31,8 +31,8 @@ func (s *Sharded) Add(rec *msgtrk.Record) {
 	case primary != nil:
 		i := s.shardOf(primary)
 		if store != "" {
-			if !s.storeShard.has(store) {
-				s.storeShard.add(store, i)
+			if h := hashOf(spaceKey, store); !s.storeShard.has(h) {
+				s.storeShard.add(h, i)
 			}
 			if p := s.pending[store]; p != nil {
 				delete(s.pending, store)
@@ -43,7 +43,7 @@ func (s *Sharded) Add(rec *msgtrk.Record) {
 		}
 		s.enqueue(i, rec, s.watermark)
 	case store != "":
-		if i, ok := s.storeShard.get(store); ok {
+		if i, ok := s.storeShard.get(hashOf(spaceKey, store)); ok {
 			s.enqueue(i, rec, s.watermark)
 			break
 		}

@@ -52,7 +52,7 @@ func New(opts Options) (*Tracker, error) {
 	if err != nil {
 		return nil, err
 	}
-	budget, err := o.openBudget(0)
+	budget, err := o.openBudget(0, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -196,7 +196,7 @@ func (t *Tracker) add(rec *msgtrk.Record) *trace {
 		if key == "" {
 			key = store
 		}
-		if key != "" && t.recent.has(key) {
+		if key != "" && t.recent.has(hashOf(spaceKey, key)) {
 			t.stats.Late++
 			if t.opts.OnLate != nil {
 				t.opts.OnLate(key, rec)
@@ -364,7 +364,7 @@ func (t *Tracker) emit(tr *trace, reason Reason) {
 	}
 	if tr.msgID != "" && t.byMsgID[tr.msgID] == tr {
 		delete(t.byMsgID, tr.msgID)
-		t.recent.add("msgid:"+tr.msgID, tr.primaryKey())
+		t.recent.add(hashOf(spaceMsgID, tr.msgID), tr.primaryKey())
 	}
 	t.unpack(tr)
 	out := t.b.build(tr)
@@ -412,7 +412,7 @@ func (t *Tracker) forget(tr *trace, key string) {
 	if t.byKey[key] == tr {
 		delete(t.byKey, key)
 	}
-	t.recent.add(key, tr.primaryKey())
+	t.recent.add(hashOf(spaceKey, key), tr.primaryKey())
 }
 
 // The Tracker answers what building a trace needs to know of the
@@ -429,7 +429,7 @@ func (t *Tracker) keyOfMessageID(mid string) string {
 	if o, ok := t.byMsgID[mid]; ok {
 		return o.primaryKey()
 	}
-	if k, ok := t.recent.get("msgid:" + mid); ok {
+	if k, ok := t.recent.get(hashOf(spaceMsgID, mid)); ok {
 		return k
 	}
 	return ""
