@@ -11,7 +11,7 @@ import (
 // 25% of the live heap the open traces take, and recentKeyBytes within
 // 1.25x of a remembered key's).
 const (
-	traceFixedBytes = int64(unsafe.Sizeof(trace{})) + 8 // the trace and its heap slot
+	traceFixedBytes = int64(unsafe.Sizeof(trace{}) + unsafe.Sizeof(heapEntry{})) // the trace and its heap entry
 	rowBytes        = int64(unsafe.Sizeof(stored{}))
 	refBytes        = int64(unsafe.Sizeof(ref{}))
 	receiveBytes    = int64(unsafe.Sizeof(receiveInfo{}))
@@ -61,7 +61,7 @@ func (t *Tracker) account(tr *trace) {
 // keepBudget emits, early (ReasonEvicted), the traces whose windows end
 // first until the open traces fit in their budget again.
 func (t *Tracker) keepBudget() {
-	for t.openBudget > 0 && t.held > t.openBudget && len(t.open) > 0 {
+	for t.openBudget > 0 && t.held > t.openBudget && t.open.len() > 0 {
 		t.emit(t.popFirst(), ReasonEvicted)
 	}
 }

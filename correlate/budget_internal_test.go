@@ -43,7 +43,7 @@ func heldBy(t *testing.T, log []byte) (heap, counted float64) {
 		tk.Add(batch.Record(i))
 	}
 	after := liveHeap()
-	n := float64(len(tk.open))
+	n := float64(tk.open.len())
 	runtime.KeepAlive(batch)
 	runtime.KeepAlive(tk)
 	return (float64(after) - float64(before)) / n, float64(tk.held) / n

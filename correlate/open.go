@@ -18,7 +18,6 @@ type trace struct {
 	first    int64
 	last     int64
 	deadline int64
-	hkey     int64 // deadline as the heap last saw it; never above deadline
 	cost     int64 // its footprint when last counted in Tracker.held
 
 	// Its buffers, from pools (pool.go), nil until needed.

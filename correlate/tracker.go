@@ -1,7 +1,6 @@
 package correlate
 
 import (
-	"container/heap"
 	"strconv"
 	"time"
 
@@ -41,6 +40,7 @@ type Tracker struct {
 	skewSeq    uint64
 	pools      bufPools          // buffers for the open traces (pool.go)
 	events     []event           // the rows of the trace being built (unpack)
+	free       []*trace          // records of emitted traces, for newTrace
 	held       int64             // what the open traces take (see footprint)
 	openBudget int64             // bound on held, from Options.MaxMemory; 0 for none
 	dsnLinks   map[string]string // BuildTrace's Context.DSNLinks
@@ -78,7 +78,7 @@ func New(opts Options) (*Tracker, error) {
 // Stats returns the counters.
 func (t *Tracker) Stats() Stats {
 	s := t.stats
-	s.Open = len(t.open)
+	s.Open = t.open.len()
 	return s
 }
 
@@ -252,26 +252,26 @@ func (t *Tracker) add(rec *msgtrk.Record) *trace {
 		dl = t.watermark
 	}
 	tr.deadline = dl + int64(t.opts.Window)
-	if tr.deadline < tr.hkey {
+	if tr.deadline < t.open.e[tr.heapIdx].hkey {
 		// Only an earlier deadline must move the trace now; a later one
 		// is picked up when the trace reaches the top (see popFirst).
-		tr.hkey = tr.deadline
-		heap.Fix(&t.open, tr.heapIdx)
+		t.open.rekey(tr.heapIdx, tr.deadline)
 	}
 	return tr
 }
 
 func (t *Tracker) newTrace(key string) *trace {
-	if len(t.open) >= t.opts.MaxOpenTraces {
+	if t.open.len() >= t.opts.MaxOpenTraces {
 		t.emit(t.popFirst(), ReasonEvicted)
 	}
 	t.seq++
 	dl := t.watermark + int64(t.opts.Window)
-	tr := &trace{key: key, seq: t.seq, deadline: dl, hkey: dl, pools: &t.pools}
+	tr := t.newRecord()
+	*tr = trace{key: key, seq: t.seq, deadline: dl, pools: &t.pools}
 	t.byKey[key] = tr
-	heap.Push(&t.open, tr)
-	if len(t.open) > t.stats.MaxOpen {
-		t.stats.MaxOpen = len(t.open)
+	t.open.push(tr, dl)
+	if t.open.len() > t.stats.MaxOpen {
+		t.stats.MaxOpen = t.open.len()
 	}
 	return tr
 }
@@ -307,7 +307,7 @@ func (t *Tracker) merge(a, b *trace) *trace {
 	if b.msgID != "" && t.byMsgID[b.msgID] == b {
 		t.byMsgID[b.msgID] = a
 	}
-	heap.Remove(&t.open, b.heapIdx)
+	t.open.remove(b.heapIdx)
 	a.deadline = max(a.deadline, b.deadline) // later: no heap.Fix needed
 	return a
 }
@@ -322,23 +322,21 @@ func (t *Tracker) Advance(watermark time.Time) {
 	t.watermark = w
 	// Every deadline is at least its hkey: nothing is due while the
 	// smallest hkey is not.
-	for len(t.open) > 0 && t.open[0].hkey < w {
-		if tr := t.open[0]; tr.hkey != tr.deadline {
-			tr.hkey = tr.deadline
-			heap.Fix(&t.open, 0)
+	for t.open.len() > 0 && t.open.first().hkey < w {
+		if e := t.open.first(); e.hkey != e.tr.deadline {
+			t.open.rekey(0, e.tr.deadline)
 			continue
 		}
-		t.emit(heap.Pop(&t.open).(*trace), 0)
+		t.emit(t.open.pop(), 0)
 	}
 }
 
 // popFirst removes and returns the open trace whose window ends first.
 func (t *Tracker) popFirst() *trace {
-	for tr := t.open[0]; tr.hkey != tr.deadline; tr = t.open[0] {
-		tr.hkey = tr.deadline
-		heap.Fix(&t.open, 0)
+	for e := t.open.first(); e.hkey != e.tr.deadline; e = t.open.first() {
+		t.open.rekey(0, e.tr.deadline)
 	}
-	return heap.Pop(&t.open).(*trace)
+	return t.open.pop()
 }
 
 // Flush emits every open trace (ReasonFlushed), in the order their windows
@@ -348,7 +346,7 @@ func (t *Tracker) Flush() { t.emitAll(ReasonFlushed) }
 // emitAll emits every open trace with reason r (0: by the recipients), in
 // the order their windows would have ended.
 func (t *Tracker) emitAll(r Reason) {
-	for len(t.open) > 0 {
+	for t.open.len() > 0 {
 		t.emit(t.popFirst(), r)
 	}
 }
@@ -404,6 +402,32 @@ func (t *Tracker) emit(tr *trace, reason Reason) {
 		t.stats.Orphans++
 	}
 	t.opts.OnTrace(out)
+	t.reuse(tr)
+}
+
+// maxFreeRecords bounds the records of emitted traces kept for reuse:
+// traces are opened and emitted at about the same rate, so a few suffice.
+const maxFreeRecords = 64
+
+// newRecord returns a record for a new open trace: one an emitted trace
+// left, else a new one.
+func (t *Tracker) newRecord() *trace {
+	if n := len(t.free); n > 0 {
+		tr := t.free[n-1]
+		t.free = t.free[:n-1]
+		return tr
+	}
+	return new(trace)
+}
+
+// reuse keeps the record of the emitted trace tr (nothing refers to it any
+// more: its keys are forgotten, its buffers back in the pools and its Trace
+// holds none of it) for newRecord, zeroed so that it holds nothing.
+func (t *Tracker) reuse(tr *trace) {
+	if len(t.free) < maxFreeRecords {
+		*tr = trace{}
+		t.free = append(t.free, tr)
+	}
 }
 
 // forget drops key of the emitted trace tr from the open traces' keys and
