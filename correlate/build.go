@@ -55,6 +55,9 @@ type builder struct {
 
 	tr  *trace
 	out *Trace
+	// Arrays of a released Trace (release.go), for the one being built.
+	spareHops       []Hop
+	spareRecipients []Recipient
 
 	visits  []visit
 	hopOf   []int32 // visit of each event, -1 for none (shadow and duplicate rows)
@@ -175,7 +178,8 @@ func growInt(s []int, n int) []int {
 // build turns tr into its Trace. It reorders tr.events.
 func (b *builder) build(tr *trace) *Trace {
 	b.tr = tr
-	b.out = &Trace{
+	b.out = b.newOutput()
+	*b.out = Trace{
 		Marked:           tr.marked,
 		Key:              tr.primaryKey(),
 		NetworkMessageID: tr.netID,
@@ -871,7 +875,7 @@ func (b *builder) buildHops() {
 	})
 	rank := growInt32(b.rank, len(merged))
 	b.rank = rank
-	b.out.Hops = make([]Hop, len(merged))
+	b.out.Hops = b.hopsOut(len(merged))
 	for k, m := range order {
 		b.out.Hops[k] = merged[m]
 		rank[m] = int32(k)
@@ -1702,7 +1706,7 @@ func (b *builder) finalRecipients(rs *recipients) {
 	if originNS == 0 {
 		originNS = tr.first
 	}
-	out.Recipients = slices.Grow(out.Recipients, len(rs.order))
+	out.Recipients = b.recipientsOut(len(rs.order))
 	for _, addr := range rs.order {
 		b.steps++
 		st := rs.states[addr]

@@ -202,8 +202,12 @@
 // (ReasonFlushed). At most Options.MaxOpenTraces are held: past that, the
 // trace whose window would end first is emitted early (ReasonEvicted).
 // Memory is therefore bounded by the number of messages within one window,
-// not by the size of the input. Rows for a message already emitted are late:
-// counted in [Stats] and handed to Options.OnLate.
+// not by the size of the input; Options.MaxMemory bounds it in bytes. Rows
+// for a message already emitted are late: counted in [Stats] and handed to
+// Options.OnLate. A caller done with a trace may hand it back with
+// [Trace.Release], so that later traces reuse its memory (the CLI's stats
+// and trace do: on a burst of one-row messages that is three allocations a
+// message fewer).
 //
 // # SMTP sessions
 //

@@ -20,17 +20,18 @@ func (s *Sharded) emit(t *Trace) {
 			return
 		}
 	}
+	mid, key := t.MessageID, t.Key // (OnTrace may Release t)
 	s.opts.OnTrace(t)
-	if t.MessageID == "" {
+	if mid == "" {
 		return
 	}
-	s.msgIDs.add(hashOf(spaceMsgID, t.MessageID), t.Key)
-	if idx, ok := s.dsnWaitBy[t.MessageID]; ok {
-		delete(s.dsnWaitBy, t.MessageID)
+	s.msgIDs.add(hashOf(spaceMsgID, mid), key)
+	if idx, ok := s.dsnWaitBy[mid]; ok {
+		delete(s.dsnWaitBy, mid)
 		for _, i := range idx {
 			d := s.dsnWait[i]
 			s.dsnWait[i] = nil
-			d.DSNFor = t.Key
+			d.DSNFor = key
 			s.opts.OnTrace(d)
 		}
 		s.compactDSNWait()

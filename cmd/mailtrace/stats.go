@@ -47,6 +47,7 @@ func runStats(args []string, stdout, stderr io.Writer) error {
 		if t.Marked {
 			st.AddTrace(t)
 		}
+		t.Release() // (the report keeps only its strings and numbers)
 	}
 	cf.traceAhead = true // AddRecord and AddTrace keep apart
 	res, err := c.correlateInputs(inputs, cf, stderr, onRow, onTrace)
@@ -286,6 +287,7 @@ func runSubmitters(args []string, stdout, stderr io.Writer) error {
 		if t.Marked && (len(entry) == 0 || filter.HostMatches(t.Origin.Server, entry)) {
 			subs.Add(t)
 		}
+		t.Release() // (the report keeps only its strings and numbers)
 	}
 	cf.traceAhead = true
 	if _, err := c.correlateInputs(inputs, cf, stderr, nil, onTrace); err != nil {

@@ -96,6 +96,7 @@ func runTrace(args []string, stdout, stderr io.Writer) error {
 	var werr error
 	var ds []report.Delivery
 	onTrace := func(t *correlate.Trace) {
+		defer t.Release() // (written out, or not wanted: nothing keeps it)
 		if werr != nil || !t.Marked || c.limit(n) || !sel.Trace(t) {
 			sj.release(t)
 			return

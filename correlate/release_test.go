@@ -1,0 +1,147 @@
+package correlate_test
+
+import (
+	"bytes"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/mailtrace/mailtrace/correlate"
+	"github.com/mailtrace/mailtrace/msgtrk"
+	"github.com/mailtrace/mailtrace/msgtrktest"
+)
+
+// TestReleaseSameTraces: handing every trace back with Release as soon as
+// it comes changes no later trace, from a Tracker or from a Sharded one
+// (whose DSNs wait for the message they report on, in another shard).
+// Over simulated organisations of every version (groups, NDRs, clock
+// skew), the traces' JSON with each trace released after it is read
+// equals the JSON without; and what a released trace held outside its
+// Hops and Recipients arrays (a recipient's ExpandedFrom) still holds
+// what it did when later traces have reused those arrays.
+func TestReleaseSameTraces(t *testing.T) {
+	for _, tc := range []struct {
+		v       msgtrktest.Version
+		workers int
+	}{{msgtrktest.V2007, 1}, {msgtrktest.V2013, 1}, {msgtrktest.V2019, 1}, {msgtrktest.V2019, 3}} {
+		v := tc.v
+		sim, err := msgtrktest.New(msgtrktest.Config{Seed: 31, Messages: 300, Version: v, MaxSkew: time.Minute})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fsys, _, err := sim.WriteFS()
+		if err != nil {
+			t.Fatal(err)
+		}
+		inputs, err := msgtrk.FindFiles(fsys, ".")
+		if err != nil {
+			t.Fatal(err)
+		}
+		type kept struct {
+			groups []string // a recipient's ExpandedFrom, as handed over
+			copy   []string // its contents then
+		}
+		run := func(release bool) (out []string, held []kept) {
+			opts := correlate.Options{OnTrace: func(tr *correlate.Trace) {
+				out = append(out, traceJSON(t, tr))
+				for _, r := range tr.Recipients {
+					if len(r.ExpandedFrom) > 0 {
+						held = append(held, kept{r.ExpandedFrom, slices.Clone(r.ExpandedFrom)})
+					}
+				}
+				if release {
+					tr.Release()
+				}
+			}}
+			var tk correlate.Correlator
+			if tc.workers > 1 {
+				sh, err := correlate.NewSharded(tc.workers, opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer sh.Close()
+				tk = sh
+			} else if tk, err = correlate.New(opts); err != nil {
+				t.Fatal(err)
+			}
+			m := msgtrk.NewMerger(inputs)
+			for m.Next() {
+				rec := m.Record()
+				tk.Add(rec)
+				if tm, err := rec.Time(); err == nil {
+					tk.Advance(tm)
+				}
+			}
+			if err := m.Err(); err != nil {
+				t.Fatal(err)
+			}
+			tk.Flush()
+			slices.Sort(out) // (the shards emit in their own order)
+			return out, held
+		}
+		want, _ := run(false)
+		got, held := run(true)
+		if !slices.ContainsFunc(want, func(j string) bool { return strings.Contains(j, `"dsn_for":`) }) {
+			t.Fatalf("%v: no DSN linked to its message: the test shows nothing of Sharded's DSN hold-back", v)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("%v, %d workers: traces with Release differ (-without +with):\n%s", v, tc.workers, diff)
+		}
+		if len(held) == 0 {
+			t.Fatalf("%v: no recipient came through a group: the test shows nothing of what a released trace keeps", v)
+		}
+		for _, k := range held {
+			if !slices.Equal(k.groups, k.copy) {
+				t.Fatalf("%v: a released trace's ExpandedFrom changed from %q to %q", v, k.copy, k.groups)
+			}
+		}
+	}
+}
+
+// TestReleaseAllocs: on one-row messages (a burst), releasing each trace
+// saves the allocations of its record, its Hops and its Recipients: three
+// a trace.
+func TestReleaseAllocs(t *testing.T) {
+	const n = 2000
+	var buf bytes.Buffer
+	if err := msgtrktest.Burst(&buf, 3*n); err != nil {
+		t.Fatal(err)
+	}
+	var rows msgtrk.Batch
+	rd := msgtrk.NewReaderBytes(buf.Bytes())
+	for rd.Next() {
+		rows.Append(rd.Record())
+	}
+	if err := rd.Err(); err != nil {
+		t.Fatal(err)
+	}
+	perRow := func(release bool) float64 {
+		tk, err := correlate.New(correlate.Options{MaxOpenTraces: 16, OnTrace: func(tr *correlate.Trace) {
+			if release {
+				tr.Release()
+			}
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		next := 0
+		allocs := testing.AllocsPerRun(1, func() { // (twice: a warm-up, then the run measured)
+			for range n {
+				tk.Add(rows.Record(next))
+				next++
+			}
+		})
+		if tk.Stats().Traces < n {
+			t.Fatalf("%d traces emitted, want at least %d: the messages were not one a row", tk.Stats().Traces, n)
+		}
+		return allocs / n
+	}
+	without, with := perRow(false), perRow(true)
+	t.Logf("allocations per one-row message: %.2f without Release, %.2f with", without, with)
+	if with > without-2.5 {
+		t.Errorf("Release saves %.2f allocations a trace, want about 3 (the record, Hops, Recipients)", without-with)
+	}
+}
