@@ -22,12 +22,19 @@ func TestNoAllocsInternal(t *testing.T) {
 		t.Fatal(r.Err())
 	}
 	tk.Add(r.Record())
-	if len(tk.byKey) == 0 {
+	if tk.byKey.n == 0 {
 		t.Fatal("the row opened no trace")
 	}
-	for k := range tk.byKey {
-		b := []byte(k) // not the map's string: lookupKey must find it
-		if _, tr := tk.lookupKey(b); tr == nil {
+	var keys []string
+	for _, s := range tk.byKey.slots {
+		if s.tr != nil {
+			keys = append(keys, s.tr.key)
+			keys = append(keys, s.tr.keys...)
+		}
+	}
+	for _, k := range keys {
+		b := []byte(k) // not the trace's string: lookupKey must find it
+		if tk.lookupKey(b).tr == nil {
 			t.Fatalf("lookupKey(%q) found no trace", b)
 		}
 		if n := testing.AllocsPerRun(100, func() { tk.lookupKey(b) }); n != 0 {

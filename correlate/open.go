@@ -198,8 +198,8 @@ func (tr *trace) noteMessage(rec *msgtrk.Record, t *Tracker, primary string) {
 	}
 	if len(mid) > 0 {
 		tr.msgID = cut(mid)
-		if _, taken := t.byMsgID[tr.msgID]; !taken {
-			t.byMsgID[tr.msgID] = tr
+		if h := hashOf(spaceMsgID, tr.msgID); t.byMsgID.get(h) == nil {
+			t.byMsgID.set(h, tr)
 		}
 	}
 	if len(sender) > 0 {

@@ -23,8 +23,8 @@ type Tracker struct {
 	org       *orgState // which server wrote each input, and what the servers are
 	ownOrg    bool      // the Tracker updates org (false in a Sharded tracker's shards)
 	strs      map[string]string
-	byKey     map[string]*trace
-	byMsgID   map[string]*trace
+	byKey     traceIndex // the open traces' keys (spaceKey hashes)
+	byMsgID   traceIndex // their message-ids (spaceMsgID hashes), the first trace of each
 	open      traceHeap
 	seq       uint64
 	watermark int64
@@ -64,8 +64,6 @@ func New(opts Options) (*Tracker, error) {
 		shorts:     map[string]string{},
 		skew:       map[[2]string]*skewPair{},
 		strs:       map[string]string{},
-		byKey:      map[string]*trace{},
-		byMsgID:    map[string]*trace{},
 		recent:     newRecentKeys(o.RecentKeys),
 	}
 	t.pools.arena.plain, t.pools.refs.plain = true, true
@@ -129,13 +127,21 @@ type rowInfo struct {
 	clientRaw []byte // its ClientType, when storeOK
 }
 
+// keyRef is a key of a row: its text, its hash, and the open trace it
+// leads to (nil for none).
+type keyRef struct {
+	s  string
+	h  keyHash
+	tr *trace
+}
+
 // keysOf computes the keys of rec (KeyOf's rule) into t.scratch: the
 // primary key and the store key, with the open traces they lead to. Either
 // may be empty.
-func (t *Tracker) keysOf(rec *msgtrk.Record, ri *rowInfo) (primary string, ptr *trace, store string, str *trace) {
+func (t *Tracker) keysOf(rec *msgtrk.Record, ri *rowInfo) (primary, store keyRef) {
 	if b := appendPrimaryKey(t.scratch[:0], rec); len(b) > 0 {
 		t.scratch = b
-		primary, ptr = t.lookupKey(b)
+		primary = t.lookupKey(b)
 	}
 	b, st, ok := appendStoreKey(t.scratch[:0], rec)
 	t.scratch = b
@@ -143,25 +149,26 @@ func (t *Tracker) keysOf(rec *msgtrk.Record, ri *rowInfo) (primary string, ptr *
 		ri.storeOK, ri.clientRaw = true, st.ClientTypeRaw
 	}
 	if len(b) > 0 {
-		store, str = t.lookupKey(b)
+		store = t.lookupKey(b)
 	}
-	return primary, ptr, store, str
+	return primary, store
 }
 
-// lookupKey returns the key string for b and the open trace it leads to,
-// reusing the string of that trace's key, so that a hit does not allocate.
-func (t *Tracker) lookupKey(b []byte) (string, *trace) {
-	if tr, ok := t.byKey[string(b)]; ok {
+// lookupKey returns the key b with the open trace it leads to, reusing the
+// string of that trace's key, so that a hit does not allocate.
+func (t *Tracker) lookupKey(b []byte) keyRef {
+	h := hashBytes(spaceKey, b)
+	if tr := t.byKey.get(h); tr != nil {
 		if tr.key == string(b) {
-			return tr.key, tr
+			return keyRef{tr.key, h, tr}
 		}
 		for _, k := range tr.keys {
 			if k == string(b) {
-				return k, tr
+				return keyRef{k, h, tr}
 			}
 		}
 	}
-	return string(b), nil
+	return keyRef{string(b), h, nil}
 }
 
 // Add adds one row. rec is not retained: what the trace needs is copied.
@@ -180,44 +187,46 @@ func (t *Tracker) add(rec *msgtrk.Record) *trace {
 	t.stats.Events++
 	ri := rowInfo{etype: rec.EventType(), source: rec.SourceType()}
 	ri.file, ri.local, t.scratch2 = t.org.observe(rec, ri.etype, ri.source, t.ownOrg, t.scratch2)
-	primary, tr, store, st := t.keysOf(rec, &ri)
+	pk, sk := t.keysOf(rec, &ri)
+	primary, tr := pk.s, pk.tr
 
-	if store != "" {
-		if st != nil && st != tr {
+	if sk.s != "" {
+		if sk.tr != nil && sk.tr != tr {
 			if tr == nil {
-				tr = st
+				tr = sk.tr
 			} else {
-				tr = t.merge(tr, st)
+				tr = t.merge(tr, sk.tr)
 			}
 		}
 	}
 	if tr == nil {
-		key := primary
-		if key == "" {
-			key = store
+		key := pk
+		if key.s == "" {
+			key = sk
 		}
-		if key != "" && t.recent.has(hashOf(spaceKey, key)) {
+		if key.s != "" && t.recent.has(key.h) {
 			t.stats.Late++
 			if t.opts.OnLate != nil {
-				t.opts.OnLate(key, rec)
+				t.opts.OnLate(key.s, rec)
 			}
 			return nil
 		}
-		if key == "" {
+		if key.s == "" {
 			// No id at all: the row is a trace of its own.
 			o := rec.Origin()
-			key = "row:" + o.File + ":" + strconv.FormatInt(rec.LineNumber(), 10)
+			key.s = "row:" + o.File + ":" + strconv.FormatInt(rec.LineNumber(), 10)
+			key.h = hashOf(spaceKey, key.s)
 		}
-		tr = t.newTrace(key)
+		tr = t.newTrace(key.s, key.h)
 	}
 	if primary != "" && tr.key != primary {
 		if tr.primary == "" {
 			tr.primary = primary
 		}
-		t.addKey(tr, primary)
+		t.addKey(tr, primary, pk.h)
 	}
-	if store != "" {
-		t.addKey(tr, store)
+	if sk.s != "" {
+		t.addKey(tr, sk.s, sk.h)
 	}
 	if primary != "" && tr.primary == "" {
 		tr.primary = primary
@@ -260,7 +269,7 @@ func (t *Tracker) add(rec *msgtrk.Record) *trace {
 	return tr
 }
 
-func (t *Tracker) newTrace(key string) *trace {
+func (t *Tracker) newTrace(key string, h keyHash) *trace {
 	if t.open.len() >= t.opts.MaxOpenTraces {
 		t.emit(t.popFirst(), ReasonEvicted)
 	}
@@ -268,7 +277,7 @@ func (t *Tracker) newTrace(key string) *trace {
 	dl := t.watermark + int64(t.opts.Window)
 	tr := t.newRecord()
 	*tr = trace{key: key, seq: t.seq, deadline: dl, pools: &t.pools}
-	t.byKey[key] = tr
+	t.byKey.set(h, tr)
 	t.open.push(tr, dl)
 	if t.open.len() > t.stats.MaxOpen {
 		t.stats.MaxOpen = t.open.len()
@@ -276,8 +285,8 @@ func (t *Tracker) newTrace(key string) *trace {
 	return tr
 }
 
-// addKey makes key lead to tr (tr.key already does).
-func (t *Tracker) addKey(tr *trace, key string) {
+// addKey makes key, of hash h, lead to tr (tr.key already does).
+func (t *Tracker) addKey(tr *trace, key string, h keyHash) {
 	if key == tr.key {
 		return
 	}
@@ -287,7 +296,7 @@ func (t *Tracker) addKey(tr *trace, key string) {
 		}
 	}
 	tr.keys = append(tr.keys, key)
-	t.byKey[key] = tr
+	t.byKey.set(h, tr)
 }
 
 // merge joins two open traces of one message and returns the survivor: the
@@ -300,12 +309,14 @@ func (t *Tracker) merge(a, b *trace) *trace {
 	t.held -= b.cost // (a's count grows by b's rows at the end of Add)
 	b.cost = 0
 	a.absorb(b)
-	t.addKey(a, b.key)
+	t.addKey(a, b.key, hashOf(spaceKey, b.key))
 	for _, k := range b.keys {
-		t.addKey(a, k)
+		t.addKey(a, k, hashOf(spaceKey, k))
 	}
-	if b.msgID != "" && t.byMsgID[b.msgID] == b {
-		t.byMsgID[b.msgID] = a
+	if b.msgID != "" {
+		if h := hashOf(spaceMsgID, b.msgID); t.byMsgID.get(h) == b {
+			t.byMsgID.set(h, a)
+		}
 	}
 	t.open.remove(b.heapIdx)
 	a.deadline = max(a.deadline, b.deadline) // later: no heap.Fix needed
@@ -360,9 +371,11 @@ func (t *Tracker) emit(tr *trace, reason Reason) {
 	for _, k := range tr.keys {
 		t.forget(tr, k)
 	}
-	if tr.msgID != "" && t.byMsgID[tr.msgID] == tr {
-		delete(t.byMsgID, tr.msgID)
-		t.recent.add(hashOf(spaceMsgID, tr.msgID), tr.primaryKey())
+	if tr.msgID != "" {
+		if h := hashOf(spaceMsgID, tr.msgID); t.byMsgID.get(h) == tr {
+			t.byMsgID.del(h, tr)
+			t.recent.add(h, tr.primaryKey())
+		}
 	}
 	t.unpack(tr)
 	out := t.b.build(tr)
@@ -433,10 +446,9 @@ func (t *Tracker) reuse(tr *trace) {
 // forget drops key of the emitted trace tr from the open traces' keys and
 // remembers it among the recent ones.
 func (t *Tracker) forget(tr *trace, key string) {
-	if t.byKey[key] == tr {
-		delete(t.byKey, key)
-	}
-	t.recent.add(hashOf(spaceKey, key), tr.primaryKey())
+	h := hashOf(spaceKey, key)
+	t.byKey.del(h, tr)
+	t.recent.add(h, tr.primaryKey())
 }
 
 // The Tracker answers what building a trace needs to know of the
@@ -450,10 +462,11 @@ func (t *Tracker) keyOfMessageID(mid string) string {
 	if k, ok := t.dsnLinks[mid]; ok {
 		return k
 	}
-	if o, ok := t.byMsgID[mid]; ok {
+	h := hashOf(spaceMsgID, mid)
+	if o := t.byMsgID.get(h); o != nil {
 		return o.primaryKey()
 	}
-	if k, ok := t.recent.get(hashOf(spaceMsgID, mid)); ok {
+	if k, ok := t.recent.get(h); ok {
 		return k
 	}
 	return ""

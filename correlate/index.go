@@ -1,0 +1,102 @@
+package correlate
+
+import "hash/maphash"
+
+// traceIndex leads the keys of the open traces (or their message-ids) to
+// the traces, by their keyHash (recent.go says why 128 bits stand for the
+// key). It is open addressing with linear probing, each slot holding the
+// hash and the trace inline: a lookup reads one slot where a Go map reads
+// a control word, a slot and the key's bytes elsewhere in memory, three
+// cache misses on the 10⁵–10⁶ keys of a burst. Deletion shifts back the
+// slots after the hole (no tombstones), and the table doubles when half
+// full; it never shrinks (a Go map does not either).
+type traceIndex struct {
+	slots []traceSlot
+	mask  uint64
+	n     int // keys held
+}
+
+type traceSlot struct {
+	h  keyHash
+	tr *trace // nil: an empty slot
+}
+
+// minIndexSlots is the size of a traceIndex's first table.
+const minIndexSlots = 64
+
+// hashBytes is hashOf for a key still in bytes.
+func hashBytes(sp keySpace, b []byte) keyHash {
+	return keyHash{maphash.Bytes(keySeeds[sp][0], b), maphash.Bytes(keySeeds[sp][1], b)}
+}
+
+// find returns the slot holding h, or the empty slot where it would go,
+// and whether it was found.
+func (x *traceIndex) find(h keyHash) (uint64, bool) {
+	for i := h.a & x.mask; ; i = (i + 1) & x.mask {
+		s := &x.slots[i]
+		if s.tr == nil {
+			return i, false
+		}
+		if s.h == h {
+			return i, true
+		}
+	}
+}
+
+// get returns the trace h leads to, nil for none.
+func (x *traceIndex) get(h keyHash) *trace {
+	if x.n == 0 {
+		return nil
+	}
+	if i, ok := x.find(h); ok {
+		return x.slots[i].tr
+	}
+	return nil
+}
+
+// set makes h lead to tr (not nil), instead of any trace it led to.
+func (x *traceIndex) set(h keyHash, tr *trace) {
+	if 2*(x.n+1) > len(x.slots) {
+		x.grow()
+	}
+	i, ok := x.find(h)
+	if !ok {
+		x.n++
+	}
+	x.slots[i] = traceSlot{h, tr}
+}
+
+// del forgets h if it leads to tr.
+func (x *traceIndex) del(h keyHash, tr *trace) {
+	if x.n == 0 {
+		return
+	}
+	hole, ok := x.find(h)
+	if !ok || x.slots[hole].tr != tr {
+		return
+	}
+	x.n--
+	for j := (hole + 1) & x.mask; x.slots[j].tr != nil; j = (j + 1) & x.mask {
+		// The slot at j may move into the hole when its home is not in
+		// (hole, j]: from the hole it is still found.
+		home := x.slots[j].h.a & x.mask
+		if (j-home)&x.mask >= (j-hole)&x.mask {
+			x.slots[hole] = x.slots[j]
+			hole = j
+		}
+	}
+	x.slots[hole] = traceSlot{}
+}
+
+// grow doubles the table (or makes the first one).
+func (x *traceIndex) grow() {
+	old := x.slots
+	size := max(2*len(old), minIndexSlots)
+	x.slots, x.mask = make([]traceSlot, size), uint64(size-1)
+	for _, s := range old {
+		if s.tr != nil {
+			i, _ := x.find(s.h)
+			x.slots[i] = s
+		}
+	}
+}
