@@ -2,7 +2,6 @@ package report
 
 import (
 	"cmp"
-	"container/heap"
 	"slices"
 	"strings"
 )
@@ -52,13 +51,13 @@ func (t *TopK) Add(key string) { t.AddN(key, 1) }
 func (t *TopK) AddN(key string, n int64) {
 	if e, ok := t.counts[key]; ok {
 		e.count += n
-		heap.Fix(&t.h, e.idx)
+		t.h.fix(e.idx)
 		return
 	}
 	if len(t.counts) < t.capacity {
 		e := &topEntry{key: key, count: n}
 		t.counts[key] = e
-		heap.Push(&t.h, e)
+		t.h.push(e)
 		return
 	}
 	min := t.h[0]
@@ -66,7 +65,7 @@ func (t *TopK) AddN(key string, n int64) {
 	min.key, min.err = key, min.count
 	min.count += n
 	t.counts[key] = min
-	heap.Fix(&t.h, 0)
+	t.h.fix(0)
 }
 
 // Top returns the k keys with the highest counts, ties broken by key.
@@ -87,27 +86,64 @@ func compareEntries(a, b Entry) int {
 	return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.Key, b.Key))
 }
 
+// topHeap is a binary min-heap of the counters, the smallest count (then
+// the greatest key) on top: container/heap's algorithm, on the concrete
+// type so that comparisons and swaps are inlined (TopK counts every trace).
 type topHeap []*topEntry
 
-func (h topHeap) Len() int { return len(h) }
-func (h topHeap) Less(i, j int) bool {
+func (h topHeap) less(i, j int) bool {
 	if h[i].count != h[j].count {
 		return h[i].count < h[j].count
 	}
 	return h[i].key > h[j].key
 }
-func (h topHeap) Swap(i, j int) {
+
+func (h topHeap) swap(i, j int) {
 	h[i], h[j] = h[j], h[i]
 	h[i].idx, h[j].idx = i, j
 }
-func (h *topHeap) Push(x any) {
-	e := x.(*topEntry)
+
+func (h *topHeap) push(e *topEntry) {
 	e.idx = len(*h)
 	*h = append(*h, e)
+	h.up(e.idx)
 }
-func (h *topHeap) Pop() any {
-	old := *h
-	e := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return e
+
+// fix restores the order after the count of the entry at i changed.
+func (h topHeap) fix(i int) {
+	if !h.down(i) {
+		h.up(i)
+	}
+}
+
+func (h topHeap) up(j int) {
+	for j > 0 {
+		i := (j - 1) / 2 // parent
+		if i == j || !h.less(j, i) {
+			break
+		}
+		h.swap(i, j)
+		j = i
+	}
+}
+
+// down moves the entry at i0 down to its place and reports whether it moved.
+func (h topHeap) down(i0 int) bool {
+	i, n := i0, len(h)
+	for {
+		j1 := 2*i + 1
+		if j1 >= n || j1 < 0 { // j1 < 0 after int overflow
+			break
+		}
+		j := j1 // left child
+		if j2 := j1 + 1; j2 < n && h.less(j2, j1) {
+			j = j2 // right child
+		}
+		if !h.less(j, i) {
+			break
+		}
+		h.swap(i, j)
+		i = j
+	}
+	return i > i0
 }
