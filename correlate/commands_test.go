@@ -166,7 +166,12 @@ func netID(k int) string { return fmt.Sprintf("00000000-0000-4000-8000-%012d", k
 
 func msgID(k int) string { return fmt.Sprintf("<m%d@example>", k) }
 
-// row builds one parsed row for message k at time at.
+// row builds one parsed row for message k at time at: its entry, an SMTP
+// RECEIVE from an anonymous Internet client, or its delivery to a mailbox,
+// both written by EX01 (format.md §4: the logging server of a RECEIVE is
+// its server-hostname, of a DELIVER its client-hostname), so that every
+// row tells the same of the input's server and a message with both rows
+// is complete.
 func row(k int, at time.Time, deliver bool) *msgtrk.Record {
 	var buf bytes.Buffer
 	w := msgtrk.NewWriter(&buf)
@@ -177,10 +182,11 @@ func row(k int, at time.Time, deliver bool) *msgtrk.Record {
 	e.Set(msgtrk.EventID, "RECEIVE")
 	e.Set(msgtrk.ServerHostname, "EX01")
 	e.Set(msgtrk.ClientHostname, "client.example")
-	e.Set(msgtrk.MessageInfo, "0cA: ")
+	e.Set(msgtrk.MessageInfo, "00A: ")
 	if deliver {
 		e.Set(msgtrk.Source, "STOREDRIVER")
 		e.Set(msgtrk.EventID, "DELIVER")
+		e.Set(msgtrk.ClientHostname, "EX01")
 		e.Set(msgtrk.MessageInfo, "")
 	}
 	e.Set(msgtrk.NetworkMessageID, netID(k))
