@@ -36,16 +36,12 @@ func TestReleaseSameTraces(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		inputs, err := msgtrk.FindFiles(fsys, ".")
-		if err != nil {
-			t.Fatal(err)
-		}
 		type kept struct {
 			groups []string // a recipient's ExpandedFrom, as handed over
 			copy   []string // its contents then
 		}
 		run := func(release bool) (out []string, held []kept) {
-			opts := correlate.Options{OnTrace: func(tr *correlate.Trace) {
+			correlateFS(t, fsys, tc.workers, correlate.Options{OnTrace: func(tr *correlate.Trace) {
 				out = append(out, traceJSON(t, tr))
 				for _, r := range tr.Recipients {
 					if len(r.ExpandedFrom) > 0 {
@@ -55,30 +51,7 @@ func TestReleaseSameTraces(t *testing.T) {
 				if release {
 					tr.Release()
 				}
-			}}
-			var tk correlate.Correlator
-			if tc.workers > 1 {
-				sh, err := correlate.NewSharded(tc.workers, opts)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer sh.Close()
-				tk = sh
-			} else if tk, err = correlate.New(opts); err != nil {
-				t.Fatal(err)
-			}
-			m := msgtrk.NewMerger(inputs)
-			for m.Next() {
-				rec := m.Record()
-				tk.Add(rec)
-				if tm, err := rec.Time(); err == nil {
-					tk.Advance(tm)
-				}
-			}
-			if err := m.Err(); err != nil {
-				t.Fatal(err)
-			}
-			tk.Flush()
+			}})
 			slices.Sort(out) // (the shards emit in their own order)
 			return out, held
 		}

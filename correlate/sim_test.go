@@ -31,7 +31,8 @@ type simRun struct {
 }
 
 // correlateFS reads every log of fsys with a Merger and correlates them,
-// single or sharded.
+// single or sharded. The traces go to run.traces, or to opts.OnTrace when
+// it is set.
 func correlateFS(t testing.TB, fsys fs.FS, shards int, opts correlate.Options) simRun {
 	t.Helper()
 	inputs, err := msgtrk.FindFiles(fsys, ".")
@@ -39,7 +40,9 @@ func correlateFS(t testing.TB, fsys fs.FS, shards int, opts correlate.Options) s
 		t.Fatal(err)
 	}
 	var run simRun
-	opts.OnTrace = func(tr *correlate.Trace) { run.traces = append(run.traces, tr) }
+	if opts.OnTrace == nil {
+		opts.OnTrace = func(tr *correlate.Trace) { run.traces = append(run.traces, tr) }
+	}
 	var tracker correlate.Correlator
 	if shards > 1 {
 		s, err := correlate.NewSharded(shards, opts)
