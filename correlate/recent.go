@@ -124,14 +124,21 @@ func (r *fifoMap[V]) remove(h keyHash) {
 		if s == 0 {
 			break
 		}
-		// s may move into the hole when its home is not in (hole, j].
 		home := s >> 32 & r.mask // (its tag's low bits are its hash's)
-		if (j-home)&r.mask >= (j-hole)&r.mask {
+		if fillsHole(hole, j, home, r.mask) {
 			r.index[hole] = s
 			hole = j
 		}
 	}
 	r.index[hole] = 0
+}
+
+// fillsHole reports whether the key in slot j of a linearly probed table
+// (size mask+1), whose home slot is home, may move back into the empty
+// slot hole before it: when its home is not in (hole, j], it is still
+// found from there. Both fifoMap and traceIndex delete by this rule.
+func fillsHole(hole, j, home, mask uint64) bool {
+	return (j-home)&mask >= (j-hole)&mask
 }
 
 // len returns the number of keys held.

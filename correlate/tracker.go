@@ -372,8 +372,7 @@ func (t *Tracker) emit(tr *trace, reason Reason) {
 		t.forget(tr, k)
 	}
 	if tr.msgID != "" {
-		if h := hashOf(spaceMsgID, tr.msgID); t.byMsgID.get(h) == tr {
-			t.byMsgID.del(h, tr)
+		if h := hashOf(spaceMsgID, tr.msgID); t.byMsgID.del(h, tr) {
 			t.recent.add(h, tr.primaryKey())
 		}
 	}
