@@ -119,7 +119,7 @@ func (h topHeap) fix(i int) {
 func (h topHeap) up(j int) {
 	for j > 0 {
 		i := (j - 1) / 2 // parent
-		if i == j || !h.less(j, i) {
+		if !h.less(j, i) {
 			break
 		}
 		h.swap(i, j)
@@ -132,7 +132,7 @@ func (h topHeap) down(i0 int) bool {
 	i, n := i0, len(h)
 	for {
 		j1 := 2*i + 1
-		if j1 >= n || j1 < 0 { // j1 < 0 after int overflow
+		if j1 >= n {
 			break
 		}
 		j := j1 // left child
