@@ -15,7 +15,7 @@ var traces sync.Pool
 // of what building a trace allocates. Call it when done with t, from any
 // goroutine, at most once; after it, t and its Hops and Recipients must
 // not be read or kept. What they held stays valid: strings, and the other
-// slices (a Recipient's ExpandedFrom, a Hop's events) are never written
+// slices (a Recipient's ExpandedFrom, a Hop's From) are never written
 // again. Not calling it is always correct.
 func (t *Trace) Release() {
 	if t == nil {
