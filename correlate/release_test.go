@@ -20,8 +20,8 @@ import (
 // Over simulated organisations of every version (groups, NDRs, clock
 // skew), the traces' JSON with each trace released after it is read
 // equals the JSON without; and what a released trace held outside its
-// Hops and Recipients arrays (a recipient's ExpandedFrom) still holds
-// what it did when later traces have reused those arrays.
+// Hops and Recipients arrays (a recipient's ExpandedFrom, a hop's From)
+// still holds what it did when later traces have reused those arrays.
 func TestReleaseSameTraces(t *testing.T) {
 	for _, tc := range []struct {
 		v       msgtrktest.Version
@@ -37,15 +37,23 @@ func TestReleaseSameTraces(t *testing.T) {
 			t.Fatal(err)
 		}
 		type kept struct {
-			groups []string // a recipient's ExpandedFrom, as handed over
-			copy   []string // its contents then
+			groups   []string // a recipient's ExpandedFrom, as handed over
+			copy     []string // its contents then
+			from     []int    // or a hop's From
+			fromCopy []int
 		}
 		run := func(release bool) (out []string, held []kept) {
+			var froms []kept
 			correlateFS(t, fsys, tc.workers, correlate.Options{OnTrace: func(tr *correlate.Trace) {
 				out = append(out, traceJSON(t, tr))
+				for _, h := range tr.Hops {
+					if len(h.From) > 0 {
+						froms = append(froms, kept{from: h.From, fromCopy: slices.Clone(h.From)})
+					}
+				}
 				for _, r := range tr.Recipients {
 					if len(r.ExpandedFrom) > 0 {
-						held = append(held, kept{r.ExpandedFrom, slices.Clone(r.ExpandedFrom)})
+						held = append(held, kept{groups: r.ExpandedFrom, copy: slices.Clone(r.ExpandedFrom)})
 					}
 				}
 				if release {
@@ -53,7 +61,7 @@ func TestReleaseSameTraces(t *testing.T) {
 				}
 			}})
 			slices.Sort(out) // (the shards emit in their own order)
-			return out, held
+			return out, append(held, froms...)
 		}
 		want, _ := run(false)
 		got, held := run(true)
@@ -63,13 +71,22 @@ func TestReleaseSameTraces(t *testing.T) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Fatalf("%v, %d workers: traces with Release differ (-without +with):\n%s", v, tc.workers, diff)
 		}
-		if len(held) == 0 {
-			t.Fatalf("%v: no recipient came through a group: the test shows nothing of what a released trace keeps", v)
-		}
+		groups, froms := 0, 0
 		for _, k := range held {
+			if k.groups != nil {
+				groups++
+			} else {
+				froms++
+			}
 			if !slices.Equal(k.groups, k.copy) {
 				t.Fatalf("%v: a released trace's ExpandedFrom changed from %q to %q", v, k.copy, k.groups)
 			}
+			if !slices.Equal(k.from, k.fromCopy) {
+				t.Fatalf("%v: a released trace's Hop.From changed from %v to %v", v, k.fromCopy, k.from)
+			}
+		}
+		if groups == 0 || froms == 0 {
+			t.Fatalf("%v: %d recipients came through a group, %d hops from another: the test shows nothing of what a released trace keeps", v, groups, froms)
 		}
 	}
 }
