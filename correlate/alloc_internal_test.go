@@ -29,7 +29,7 @@ func TestNoAllocsInternal(t *testing.T) {
 	for _, s := range tk.byKey.slots {
 		if s.tr != nil {
 			keys = append(keys, s.tr.key)
-			keys = append(keys, s.tr.keys...)
+			keys = append(keys, s.tr.otherKeys()...)
 		}
 	}
 	for _, k := range keys {

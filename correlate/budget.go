@@ -12,10 +12,9 @@ import (
 // 1.25x of a remembered key's).
 const (
 	traceFixedBytes = int64(unsafe.Sizeof(trace{}) + unsafe.Sizeof(heapEntry{})) // the trace and its heap entry
-	rowBytes        = int64(unsafe.Sizeof(stored{}))
 	refBytes        = int64(unsafe.Sizeof(ref{}))
-	receiveBytes    = int64(unsafe.Sizeof(receiveInfo{}))
 	fpBytes         = int64(unsafe.Sizeof(fpEntry{}))
+	traceMoreBytes  = int64(unsafe.Sizeof(traceMore{}))
 	mapEntryBytes   = 48 // a key → *trace entry, with the table's slack
 	recentKeyBytes  = 80
 	minOpenBudget   = 1 << 20 // the least left to the open traces of one tracker
@@ -33,20 +32,23 @@ const (
 // the Tracker's maps.
 func (tr *trace) footprint() int64 {
 	n := traceFixedBytes +
-		int64(cap(tr.rows))*rowBytes + int64(cap(tr.arena)) + int64(cap(tr.refs))*refBytes +
-		int64(cap(tr.receives))*receiveBytes + int64(cap(tr.fps))*fpBytes + int64(cap(tr.keys))*16 +
+		int64(cap(tr.arena)) + int64(cap(tr.refs))*refBytes +
+		int64(cap(tr.fps))*fpBytes + int64(cap(tr.otherKeys()))*16 +
 		int64(len(tr.msgID)+len(tr.sender)+len(tr.subject))
 	if unsafe.StringData(tr.returnPath) != unsafe.StringData(tr.sender) {
 		n += int64(len(tr.returnPath)) // (else it shares the sender's bytes)
 	}
 	n += mapEntryBytes + int64(len(tr.key))
-	for _, k := range tr.keys {
+	for _, k := range tr.otherKeys() {
 		n += mapEntryBytes + int64(len(k))
 	}
 	if tr.msgID != "" {
 		n += mapEntryBytes
 	}
-	n += int64(len(tr.fpSet)) * mapEntryBytes
+	n += int64(len(tr.fingerprints())) * mapEntryBytes
+	if tr.more != nil {
+		n += traceMoreBytes
+	}
 	return n
 }
 
@@ -117,7 +119,7 @@ func (o *Options) batchRowsFor(want int) int {
 const (
 	// OpenTraceBytes is about what an open trace of one row takes (a
 	// burst's RECEIVE: its record, row, strings and map entries).
-	OpenTraceBytes = 1050
+	OpenTraceBytes = 750
 	// RowBytes is about what each further row of an open trace takes.
-	RowBytes = 250
+	RowBytes = 80
 )

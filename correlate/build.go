@@ -46,8 +46,10 @@ type org interface {
 // maps and slices it indexes them with are built once per trace and reused
 // from trace to trace.
 type builder struct {
-	org    org
-	intern func([]byte) string
+	org      org
+	intern   func([]byte) string
+	events   []event       // the rows of the trace being built (Tracker.unpack)
+	receives []receiveInfo // and their receive information
 	// steps counts the work of the phases (loop iterations over rows,
 	// visits and hand-overs); tests compare it between sizes to prove the
 	// building linear.
@@ -175,7 +177,7 @@ func growInt(s []int, n int) []int {
 	return make([]int, n, n+n/2)
 }
 
-// build turns tr into its Trace. It reorders tr.events.
+// build turns tr into its Trace. It reorders b.events.
 func (b *builder) build(tr *trace) *Trace {
 	b.tr = tr
 	b.out = b.newOutput()
@@ -187,7 +189,7 @@ func (b *builder) build(tr *trace) *Trace {
 		Sender:           tr.sender,
 		ReturnPath:       tr.returnPath,
 		Subject:          tr.subject,
-		Events:           len(tr.events),
+		Events:           len(b.events),
 	}
 	if tr.first != 0 {
 		b.out.FirstSeen = time.Unix(0, tr.first).UTC()
@@ -223,9 +225,9 @@ func (b *builder) build(tr *trace) *Trace {
 // resolveServers names the server that wrote each row: the server its
 // input was found to be written by (decided by the rows, see orgState).
 func (b *builder) resolveServers() {
-	for i := range b.tr.events {
+	for i := range b.events {
 		b.steps++
-		e := &b.tr.events[i]
+		e := &b.events[i]
 		e.short = b.org.shortOf(e.file, e.local)
 		e.server = b.org.nameFor(e.short)
 	}
@@ -239,7 +241,7 @@ func (b *builder) canonicalOrder() {
 	if b.cmp == nil {
 		b.cmp = b.compareEvents
 	}
-	slices.SortStableFunc(b.tr.events, b.cmp)
+	slices.SortStableFunc(b.events, b.cmp)
 }
 
 func (b *builder) str(x, y ref) int { return bytes.Compare(b.tr.bytesOf(x), b.tr.bytesOf(y)) }
@@ -291,9 +293,9 @@ func transportRole(r Role) bool { return r == RoleHub || r == RoleEdge }
 func (b *builder) forkOf() map[[2]string]string {
 	tr := b.tr
 	var m map[[2]string]string
-	for i := range tr.events {
+	for i := range b.events {
 		b.steps++
-		e := &tr.events[i]
+		e := &b.events[i]
 		if (e.etype != msgtrk.EventTransfer && e.etype != msgtrk.EventResubmit && e.etype != msgtrk.EventLoad) || e.internal.n == 0 {
 			continue
 		}
@@ -356,10 +358,10 @@ func (b *builder) buildVisits() {
 	forks := b.forkOf()
 	b.forks = forks
 	b.visits = b.visits[:0]
-	b.hopOf = growInt32(b.hopOf, len(tr.events))
-	for i := range tr.events {
+	b.hopOf = growInt32(b.hopOf, len(b.events))
+	for i := range b.events {
 		b.steps++
-		e := &tr.events[i]
+		e := &b.events[i]
 		b.hopOf[i] = -1
 		role := b.visitRole(e)
 		if role == RoleUnknown {
@@ -532,9 +534,9 @@ func (b *builder) buildLinks() {
 			x.deliveries = append(x.deliveries, int32(j))
 		}
 	}
-	for i := range tr.events {
+	for i := range b.events {
 		b.steps++
-		e := &tr.events[i]
+		e := &b.events[i]
 		h := b.hopOf[i]
 		if h < 0 || e.peer == "" {
 			continue
@@ -565,9 +567,9 @@ func (b *builder) buildLinks() {
 	}
 	b.delivered = resetMap(b.delivered)
 	delivered := b.delivered // (delivery visit, peer) done
-	for i := range tr.events {
+	for i := range b.events {
 		b.steps++
-		e := &tr.events[i]
+		e := &b.events[i]
 		h := b.hopOf[i]
 		if p := b.pickupFrom(int32(i)); p != "" {
 			// 2007/2010: picked up from the Mailbox server that logged
@@ -684,10 +686,9 @@ func (b *builder) buildLinks() {
 // the transport its delivery visit was linked to. The clock comparisons
 // (skew anomalies, Skew) pair them with that server's SEND.
 func (b *builder) inferDeliverySenders() {
-	tr := b.tr
-	for i := range tr.events {
+	for i := range b.events {
 		b.steps++
-		e := &tr.events[i]
+		e := &b.events[i]
 		h := b.hopOf[i]
 		if h < 0 || (e.etype != msgtrk.EventDeliver && e.etype != msgtrk.EventDeliverFail) {
 			continue
@@ -706,7 +707,7 @@ func (b *builder) inferDeliverySenders() {
 func (b *builder) linkOrphanDeliveries() {
 	tr := b.tr
 	var waiting map[string][]int32 // recipient → delivery visits without a parent that list it
-	for i := range tr.events {
+	for i := range b.events {
 		b.steps++
 		h := b.hopOf[i]
 		if h < 0 || b.visits[h].Role != RoleDelivery || len(b.visits[h].parents) > 0 || b.visits[h].Events == 0 {
@@ -715,7 +716,7 @@ func (b *builder) linkOrphanDeliveries() {
 		if waiting == nil {
 			waiting = map[string][]int32{}
 		}
-		for _, r := range tr.list(tr.events[i].rcpts) {
+		for _, r := range tr.list(b.events[i].rcpts) {
 			b.steps++
 			a := string(tr.bytesOf(r))
 			if l := waiting[a]; len(l) == 0 || l[len(l)-1] != h {
@@ -727,9 +728,9 @@ func (b *builder) linkOrphanDeliveries() {
 		return
 	}
 	defer b.linkLocalDeliveries()
-	for i := range tr.events {
+	for i := range b.events {
 		b.steps++
-		e := &tr.events[i]
+		e := &b.events[i]
 		c := b.hopOf[i]
 		if c < 0 || !transportRole(b.visits[c].Role) {
 			continue
@@ -943,8 +944,7 @@ func (b *builder) buildHops() {
 // after the hops of their server, or after every hop when their server has
 // none.
 func (b *builder) buildEventOrder() {
-	tr := b.tr
-	n := len(tr.events)
+	n := len(b.events)
 	b.evDepth = growInt(b.evDepth, n)
 	b.evOrder = growInt32(b.evOrder, n)
 	deepest := 0
@@ -964,14 +964,14 @@ func (b *builder) buildEventOrder() {
 			byServer[v.short] = v.depth
 		}
 	}
-	for i := range tr.events {
+	for i := range b.events {
 		b.steps++
 		b.evOrder[i] = int32(i)
 		if h := b.hopOf[i]; h >= 0 {
 			b.evDepth[i] = b.visits[h].depth
 			continue
 		}
-		d, ok := byServer[tr.events[i].short]
+		d, ok := byServer[b.events[i].short]
 		if !ok {
 			d = deepest
 		}
@@ -981,7 +981,7 @@ func (b *builder) buildEventOrder() {
 		if b.evDepth[i] != b.evDepth[j] {
 			return cmp.Compare(b.evDepth[i], b.evDepth[j])
 		}
-		return cmp.Compare(tr.events[i].time, tr.events[j].time)
+		return cmp.Compare(b.events[i].time, b.events[j].time)
 	})
 }
 
@@ -995,7 +995,7 @@ func (b *builder) buildOrigin() {
 	// Size: the first total-bytes in causal order (later hops add headers).
 	for _, i := range b.evOrder {
 		b.steps++
-		if n := tr.events[i].size; n > 0 && !tr.events[i].shadow {
+		if n := b.events[i].size; n > 0 && !b.events[i].shadow {
 			out.Size = n
 			break
 		}
@@ -1003,7 +1003,7 @@ func (b *builder) buildOrigin() {
 	dsn, store, first, dsnAny, mailbox := int32(-1), int32(-1), int32(-1), int32(-1), int32(-1)
 	for _, i := range b.evOrder {
 		b.steps++
-		e := &tr.events[i]
+		e := &b.events[i]
 		if e.shadow {
 			continue
 		}
@@ -1035,7 +1035,7 @@ func (b *builder) buildOrigin() {
 	b.entryFrom, b.entryLost = -1, -1
 	switch {
 	case dsn >= 0:
-		e := &tr.events[dsn]
+		e := &b.events[dsn]
 		o.Server, o.Source, o.Protocol = e.server, e.source, ProtocolDSN
 		return
 	case store >= 0:
@@ -1044,7 +1044,7 @@ func (b *builder) buildOrigin() {
 		// 2007/2010: the Mailbox role's SUBMIT in its MSGTRKM, the
 		// transport's pickup not in the input (§1.1): a store
 		// submission on the server that wrote the file.
-		e := &tr.events[mailbox]
+		e := &b.events[mailbox]
 		o.Server, o.Source, o.Protocol = e.server, e.source, ProtocolStore
 		return
 	case first < 0:
@@ -1063,8 +1063,8 @@ func (b *builder) buildOrigin() {
 			return
 		}
 	}
-	e := &tr.events[first]
-	ri := &tr.receives[e.recv]
+	e := &b.events[first]
+	ri := &b.receives[e.recv]
 	o.Server = e.server
 	o.Source = e.source
 	o.Connector = b.intern(tr.bytesOf(ri.connector))
@@ -1226,7 +1226,7 @@ func (b *builder) buildRecipients() {
 	var dsns map[string]bool
 	for _, i := range b.evOrder {
 		b.steps++
-		e := &tr.events[i]
+		e := &b.events[i]
 		if e.kind == msgtrk.LogSummary {
 			summaries = append(summaries, i)
 			continue
@@ -1380,7 +1380,7 @@ func (b *builder) routingRow(rs *recipients, e *event) bool {
 // outcomeRow records what row i says of its recipients' outcomes.
 func (b *builder) outcomeRow(rs *recipients, i int32, d int) {
 	tr := b.tr
-	e := &tr.events[i]
+	e := &b.events[i]
 	statuses := tr.list(e.status)
 	for k, r := range tr.list(e.rcpts) {
 		b.steps++
@@ -1593,9 +1593,9 @@ const pickupSlack = 2 * time.Minute
 // delivered it. The trace names them and is not complete.
 func (b *builder) buildMissingLogs() {
 	tr, out := b.tr, b.out
-	for i := range tr.events {
+	for i := range b.events {
 		b.steps++
-		e := &tr.events[i]
+		e := &b.events[i]
 		if p := b.pickupFrom(int32(i)); p != "" && !b.hasRole(p, msgtrk.LogSubmission, -1) {
 			// (Its SUBMIT is in the Mailbox server's MSGTRKM.)
 			if !b.org.hasLogs(p) {
@@ -1628,9 +1628,9 @@ func (b *builder) buildMissingLogs() {
 	}
 	// A FAIL of a hand-over inside the organisation names, in its
 	// LastError, the server that refused: it was crossed.
-	for i := range tr.events {
+	for i := range b.events {
 		b.steps++
-		e := &tr.events[i]
+		e := &b.events[i]
 		if e.etype != msgtrk.EventFail || e.status.n == 0 {
 			continue
 		}
@@ -1675,9 +1675,9 @@ func (b *builder) buildMissingLogs() {
 // trace is not complete (see Tracker's emit).
 func (b *builder) recipientsUnknown() {
 	var servers []string
-	for i := range b.tr.events {
+	for i := range b.events {
 		b.steps++
-		if e := &b.tr.events[i]; e.noRcpts && !slices.Contains(servers, e.server) {
+		if e := &b.events[i]; e.noRcpts && !slices.Contains(servers, e.server) {
 			servers = append(servers, e.server)
 		}
 	}
@@ -1696,10 +1696,10 @@ func (b *builder) recipientsUnknown() {
 func (b *builder) finalRecipients(rs *recipients) {
 	tr, out := b.tr, b.out
 	var originNS int64
-	for i := range tr.events {
+	for i := range b.events {
 		b.steps++
-		if tr.events[i].originNS != 0 {
-			originNS = tr.events[i].originNS
+		if b.events[i].originNS != 0 {
+			originNS = b.events[i].originNS
 			break
 		}
 	}
@@ -1759,7 +1759,7 @@ func (b *builder) refs(idx []int32, addr func(ref) string) []EventRef {
 	out := make([]EventRef, len(idx))
 	for k, i := range idx {
 		b.steps++
-		e := &tr.events[i]
+		e := &b.events[i]
 		name := e.etype.String()
 		if e.etype == msgtrk.EventUnknown {
 			name = tr.str(e.etypeRaw)
@@ -1795,13 +1795,13 @@ func (b *builder) buildAnomalies() {
 	// again, and its receive must not be compared with an earlier one.
 	// (The rows are in canonical order: by time already.) rank[i] is k
 	// for the send i.
-	rank := growInt(b.sendRank, len(tr.events))
+	rank := growInt(b.sendRank, len(b.events))
 	b.sendRank = rank
 	ho := &b.handOvers
 	ho.reset()
-	for i := range tr.events {
+	for i := range b.events {
 		b.steps++
-		e := &tr.events[i]
+		e := &b.events[i]
 		if sendsHandOver(e) && e.peer != "" && e.short != e.peer && b.org.hasLogs(e.peer) {
 			rank[i] = ho.send(b.pairOf(pair{e.short, e.peer}))
 		}
@@ -1810,9 +1810,9 @@ func (b *builder) buildAnomalies() {
 		}
 	}
 	ho.index()
-	for i := range tr.events {
+	for i := range b.events {
 		b.steps++
-		e := &tr.events[i]
+		e := &b.events[i]
 		if !sendsHandOver(e) || e.peer == "" || !b.org.hasLogs(e.peer) {
 			continue
 		}
@@ -1835,14 +1835,14 @@ func (b *builder) buildAnomalies() {
 		if k >= len(recv) {
 			continue
 		}
-		if r := &tr.events[recv[k]]; r.time+tolerance < e.time {
+		if r := &b.events[recv[k]]; r.time+tolerance < e.time {
 			out.Anomalies = append(out.Anomalies, Anomaly{AnomalySkew, fmt.Sprintf("%s logged %s %.3fs before %s logged the %s",
 				r.server, r.etype, time.Duration(e.time-r.time).Seconds(), e.server, e.etype)})
 		}
 	}
 	if out.Origin.Protocol == ProtocolUnknown && tr.primary != "" && !(out.Summary && len(b.visits) == 0) {
 		if b.entryFrom >= 0 {
-			e := &tr.events[b.entryFrom]
+			e := &b.events[b.entryFrom]
 			out.Anomalies = append(out.Anomalies, Anomaly{AnomalyNoOrigin, fmt.Sprintf("%s received it from %s, an Exchange server whose logs of that time are not in the input: it entered there or before",
 				e.server, b.org.nameFor(e.peer))})
 		} else if b.entryLost >= 0 {
@@ -1859,8 +1859,8 @@ func (b *builder) buildAnomalies() {
 		out.Orphan = true
 		out.Anomalies = append(out.Anomalies, Anomaly{AnomalyOrphan, "no message id ties these rows to a message"})
 	}
-	if tr.droppedEvents > 0 {
-		out.Anomalies = append(out.Anomalies, Anomaly{AnomalyTruncated, fmt.Sprintf("%d rows beyond MaxEventsPerTrace not kept", tr.droppedEvents)})
+	if n := tr.dropped(); n > 0 {
+		out.Anomalies = append(out.Anomalies, Anomaly{AnomalyTruncated, fmt.Sprintf("%d rows beyond MaxEventsPerTrace not kept", n)})
 	}
 }
 
@@ -1954,15 +1954,14 @@ func (b *builder) enteredUnseen(i int32) int32 {
 	if h < 0 || len(b.visits[h].parents) == 0 {
 		return -1
 	}
-	tr := b.tr
 	if cap(b.entered) < len(b.visits) {
 		b.entered = make([]bool, len(b.visits))
 	}
 	entered := b.entered[:len(b.visits)]
 	clear(entered)
-	for j := range tr.events {
+	for j := range b.events {
 		b.steps++
-		e := &tr.events[j]
+		e := &b.events[j]
 		if v := b.hopOf[j]; v >= 0 {
 			switch {
 			case e.etype == msgtrk.EventReceive, e.etype == msgtrk.EventDSN, e.etype == msgtrk.EventResubmit,

@@ -54,7 +54,7 @@ func (b *builder) visitRole(e *event) Role {
 // client-hostname, which the row names as its local host (e.local), its
 // own server when the roles share it; "" when it names none.
 func (b *builder) pickupFrom(i int32) string {
-	e := &b.tr.events[i]
+	e := &b.events[i]
 	h := b.hopOf[i]
 	if h < 0 || e.etype != msgtrk.EventReceive || e.source != msgtrk.SourceStoreDriver || !transportRole(b.visits[h].Role) ||
 		e.local == "" || looksLikeIP([]byte(e.local)) {

@@ -125,12 +125,12 @@ func fmtTime(ns int64) string { return time.Unix(0, ns).UTC().Format(time.RFC333
 // loop, each copy to the one before).
 func (b *builder) readSends() {
 	tr := b.tr
-	b.sendKind = growKinds(b.sendKind, len(tr.events))
+	b.sendKind = growKinds(b.sendKind, len(b.events))
 	b.byNext = resetMap(b.byNext)
 	b.identified = resetMap(b.identified)
-	for i := range tr.events {
+	for i := range b.events {
 		b.steps++
-		e := &tr.events[i]
+		e := &b.events[i]
 		b.sendKind[i] = msgtrk.LogUnknown
 		h := b.hopOf[i]
 		if e.etype != msgtrk.EventSend || h < 0 || !transportRole(b.visits[h].Role) || e.peer == "" {
@@ -152,9 +152,9 @@ func (b *builder) readSends() {
 	// Between two servers whose replies name copies the receiver has, the
 	// names are to be trusted: a copy no reply names was not sent by a
 	// copy in the trace.
-	for i := range tr.events {
+	for i := range b.events {
 		b.steps++
-		e := &tr.events[i]
+		e := &b.events[i]
 		if h := b.hopOf[i]; h >= 0 && e.etype == msgtrk.EventReceive && e.source == msgtrk.SourceSMTP && e.peer != "" {
 			if _, ok := b.nextParent(e.short, e, h); ok {
 				b.identified[[2]string{e.peer, e.short}] = true
@@ -180,11 +180,10 @@ func (b *builder) nextParent(short string, e *event, h int32) (int32, bool) {
 // that service's logs are missing or begin later: toMissing[i] is then
 // set (the row's recipients are handed off) and what is missing recorded.
 func (b *builder) classifyHandOvers() {
-	tr := b.tr
-	b.toMissing = growBools(b.toMissing, len(tr.events))
-	for i := range tr.events {
+	b.toMissing = growBools(b.toMissing, len(b.events))
+	for i := range b.events {
 		b.steps++
-		e := &tr.events[i]
+		e := &b.events[i]
 		b.toMissing[i] = false
 		if e.etype == msgtrk.EventSubmit && e.source == msgtrk.SourceStoreDriver {
 			b.sendKind[i] = msgtrk.LogTransport
@@ -236,12 +235,11 @@ func fromExchange(ri *receiveInfo) bool {
 // server receiving from itself got the message from its own submission
 // service.
 func (b *builder) senderRowsMissing(i int32) bool {
-	tr := b.tr
-	e := &tr.events[i]
+	e := &b.events[i]
 	if e.etype != msgtrk.EventReceive || e.source != msgtrk.SourceSMTP || e.recv < 0 || e.peer == "" || looksLikeIP([]byte(e.peer)) {
 		return false
 	}
-	if !fromExchange(&tr.receives[e.recv]) {
+	if !fromExchange(&b.receives[e.recv]) {
 		return false
 	}
 	if e.peer == e.short {
@@ -258,7 +256,7 @@ func (b *builder) senderRowsMissing(i int32) bool {
 // else, its logs covering that time, a missing_hop anomaly. With record
 // false it only reports whether logs are missing.
 func (b *builder) receivedFromMissing(i int32, record bool) bool {
-	e := &b.tr.events[i]
+	e := &b.events[i]
 	if !b.org.hasLogs(e.peer) {
 		if record {
 			b.missing[missingKey{e.peer, msgtrk.LogUnknown}] = true
@@ -291,22 +289,21 @@ func (b *builder) receivedFromMissing(i int32, record bool) bool {
 // begin less than a quiet window before it, its entry is most likely in
 // the older logs circular logging deleted.
 func (b *builder) entryGap() {
-	tr := b.tr
 	first := int32(-1)
-	for i := range tr.events {
+	for i := range b.events {
 		b.steps++
-		e := &tr.events[i]
+		e := &b.events[i]
 		if e.time == 0 || e.shadow || e.kind == msgtrk.LogSummary || e.short == "" {
 			continue
 		}
-		if first < 0 || e.time < tr.events[first].time {
+		if first < 0 || e.time < b.events[first].time {
 			first = int32(i)
 		}
 	}
 	if first < 0 {
 		return
 	}
-	e := &tr.events[first]
+	e := &b.events[first]
 	kind := e.kind
 	if kind == msgtrk.LogUnknown || int(kind) >= numServiceKinds {
 		return
@@ -323,7 +320,7 @@ func (b *builder) entryGap() {
 // message to has rows of it in the trace (any row of the next hop when
 // its reply does not say which service took it).
 func (b *builder) sendFollowed(i int32, hasVisit map[string]bool) bool {
-	e := &b.tr.events[i]
+	e := &b.events[i]
 	if kind := b.sendKind[i]; kind != msgtrk.LogUnknown {
 		return b.hasRole(e.peer, kind, b.hopOf[i])
 	}
@@ -350,9 +347,9 @@ func serviceOf(server string, kind msgtrk.LogKind) string {
 // it.
 func (b *builder) linkShadowCopies() {
 	tr := b.tr
-	for i := range tr.events {
+	for i := range b.events {
 		b.steps++
-		e := &tr.events[i]
+		e := &b.events[i]
 		if e.etype != msgtrk.EventHARedirect || e.context.n == 0 || e.internal.n == 0 {
 			continue
 		}

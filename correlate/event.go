@@ -53,48 +53,6 @@ type event struct {
 	originNS     int64
 }
 
-// stored is the form an event is kept in while its trace is open: event
-// without what building sets (server, short), its small fields packed at
-// the end (160 bytes instead of 200). emit turns the rows back into events
-// (unpack) just before building the trace.
-type stored struct {
-	time         int64
-	size         int64
-	originNS     int64
-	local        string
-	peer         string
-	rcpts        span
-	status       span
-	refs         span
-	related      ref
-	internal     ref
-	context      ref
-	conn         ref
-	remote       ref
-	remoteIP     ref
-	etypeRaw     ref
-	file         int32
-	recv         int32
-	hopLatencyMS int32
-	etype        msgtrk.EventType
-	source       msgtrk.SourceType
-	kind         msgtrk.LogKind
-	shadow       bool
-	noRcpts      bool
-}
-
-// event returns s as an event (server and short are set by build).
-func (s *stored) event() event {
-	return event{
-		time: s.time, local: s.local, file: s.file, peer: s.peer,
-		etype: s.etype, source: s.source, kind: s.kind, shadow: s.shadow, noRcpts: s.noRcpts,
-		rcpts: s.rcpts, status: s.status, related: s.related, refs: s.refs,
-		internal: s.internal, context: s.context, conn: s.conn, remote: s.remote,
-		remoteIP: s.remoteIP, etypeRaw: s.etypeRaw, recv: s.recv, size: s.size,
-		hopLatencyMS: s.hopLatencyMS, originNS: s.originNS,
-	}
-}
-
 var fpSeed = maphash.MakeSeed()
 
 // fingerprint identifies a row for duplicate detection: its log-id when it
@@ -211,9 +169,14 @@ func looksLikeIP(h []byte) bool {
 	return true
 }
 
-// extract fills e from rec. t is the trace that receives the strings.
-func (tr *Tracker) extract(e *stored, rec *msgtrk.Record, t *trace, row *rowInfo) {
-	*e = stored{local: row.local, file: row.file, hopLatencyMS: -1, recv: -1}
+// extract fills e from rec, and ri when it is a RECEIVE row (hasRecv). t
+// is the trace that receives the strings; txt tells where the host names
+// went.
+func (tr *Tracker) extract(e *event, ri *receiveInfo, rec *msgtrk.Record, t *trace, row *rowInfo) (txt rowText, hasRecv bool) {
+	*e = event{file: row.file, hopLatencyMS: -1, recv: -1}
+	if row.local != "" {
+		txt.local = t.addStr(row.local)
+	}
 	if tm, err := rec.Time(); err == nil {
 		e.time = tm.UnixNano()
 	}
@@ -238,7 +201,7 @@ func (tr *Tracker) extract(e *stored, rec *msgtrk.Record, t *trace, row *rowInfo
 	}
 	if len(peer) > 0 {
 		tr.scratch2 = shortHost(tr.scratch2[:0], peer)
-		e.peer = tr.intern(tr.scratch2)
+		txt.peer = t.addString(tr.scratch2)
 	}
 
 	e.rcpts = t.addList(rec, msgtrk.RecipientAddress, true)
@@ -283,7 +246,8 @@ func (tr *Tracker) extract(e *stored, rec *msgtrk.Record, t *trace, row *rowInfo
 
 	mi := rec.Field(msgtrk.MessageInfo)
 	if e.etype == msgtrk.EventReceive {
-		var ri receiveInfo
+		hasRecv = true
+		*ri = receiveInfo{}
 		if a, err := messageinfo.ParseAuthCode(mi); err == nil && a.IsValid() {
 			ri.auth = a
 		}
@@ -307,7 +271,6 @@ func (tr *Tracker) extract(e *stored, rec *msgtrk.Record, t *trace, row *rowInfo
 				ri.firstHop = t.addString(v)
 			}
 		}
-		e.recv = t.addReceive(ri)
 	} else if len(mi) > 0 && mi[0] >= '0' && mi[0] <= '9' && (e.etype == msgtrk.EventSend || e.etype == msgtrk.EventSendExternal ||
 		e.etype == msgtrk.EventDeliver || e.etype == msgtrk.EventFail || e.etype == msgtrk.EventDeliverFail || e.etype == msgtrk.EventNotifyMAPI) {
 		nodes, lat, err := messageinfo.AppendLatency(tr.nodes[:0], mi)
@@ -329,4 +292,5 @@ func (tr *Tracker) extract(e *stored, rec *msgtrk.Record, t *trace, row *rowInfo
 			e.originNS = info.Time.UnixNano()
 		}
 	}
+	return txt, hasRecv
 }

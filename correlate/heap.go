@@ -63,7 +63,7 @@ func (h *traceHeap) fix(i int) {
 
 func (h *traceHeap) set(i int, e heapEntry) {
 	h.e[i] = e
-	e.tr.heapIdx = i
+	e.tr.heapIdx = int32(i)
 }
 
 func (h *traceHeap) up(i int) {

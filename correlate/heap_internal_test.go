@@ -38,14 +38,14 @@ func TestTraceHeapModel(t *testing.T) {
 				model[tr] = k
 			case op < 6:
 				tr := pick()
-				if got := h.remove(tr.heapIdx); got != tr || tr.heapIdx != -1 {
+				if got := h.remove(int(tr.heapIdx)); got != tr || tr.heapIdx != -1 {
 					t.Fatalf("seed %d step %d: remove returned %p (heapIdx %d), want %p", seed, step, got, tr.heapIdx, tr)
 				}
 				delete(model, tr)
 			case op < 8:
 				tr := pick()
 				k := int64(rng.IntN(50))
-				h.rekey(tr.heapIdx, k)
+				h.rekey(int(tr.heapIdx), k)
 				model[tr] = k
 			default:
 				want := least()
@@ -58,7 +58,7 @@ func TestTraceHeapModel(t *testing.T) {
 				t.Fatalf("seed %d step %d: %d in the heap, model %d", seed, step, h.len(), len(model))
 			}
 			for i := range h.e {
-				if h.e[i].tr.heapIdx != i {
+				if int(h.e[i].tr.heapIdx) != i {
 					t.Fatalf("seed %d step %d: entry %d has heapIdx %d", seed, step, i, h.e[i].tr.heapIdx)
 				}
 				if i > 0 && h.e[i].before(&h.e[(i-1)/4]) {

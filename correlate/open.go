@@ -10,32 +10,72 @@ import (
 
 // trace is an open trace: the compact events of one message so far.
 type trace struct {
-	key      string   // the key it was opened under
-	primary  string   // network-message-id or fallback key, once seen
-	keys     []string // every other key that leads here
+	key      string // the key it was opened under
+	primary  string // network-message-id or fallback key, once seen
+	more     *traceMore
 	seq      uint64
-	heapIdx  int
 	first    int64
 	last     int64
 	deadline int64
 	cost     int64 // its footprint when last counted in Tracker.held
 
-	// Its buffers, from pools (pool.go), nil until needed.
-	pools    *bufPools
-	rows     []stored
-	events   []event // rows as events, while the trace is built (Tracker.unpack)
-	receives []receiveInfo
-	arena    []byte
-	refs     []ref
-	fp0      fpEntry   // the first row's fingerprint (when hasFP0)
-	fps      []fpEntry // the next ones', until there are too many
-	fpSet    map[uint64]*msgtrk.Origin
+	// Its buffers, from pools (pool.go), nil until needed. The arena holds
+	// the rows' strings and the rows themselves, as records (rowcode.go).
+	pools   *bufPools
+	arena   []byte
+	refs    []ref
+	nrows   int32
+	lastRow uint32    // where the last row's record starts, plus one; 0 for none
+	fp0     fpEntry   // the first row's fingerprint (when hasFP0)
+	fps     []fpEntry // the next ones', until there are too many
 
 	// Message attributes, from the first row that has each.
 	netID, msgID, sender, returnPath, subject string
-	droppedEvents                             int
-	marked                                    bool
-	hasFP0                                    bool
+
+	heapIdx int32
+	marked  bool
+	hasFP0  bool
+}
+
+// traceMore holds what few traces need, apart so that a trace of one row
+// stays small.
+type traceMore struct {
+	keys          []string                  // every other key that leads here
+	fpSet         map[uint64]*msgtrk.Origin // the row fingerprints, beyond 32
+	droppedEvents int                       // rows beyond Options.MaxEventsPerTrace
+}
+
+// extra returns tr.more, made when tr had none.
+func (tr *trace) extra() *traceMore {
+	if tr.more == nil {
+		tr.more = &traceMore{}
+	}
+	return tr.more
+}
+
+// otherKeys returns the keys besides tr.key that lead to tr.
+func (tr *trace) otherKeys() []string {
+	if tr.more == nil {
+		return nil
+	}
+	return tr.more.keys
+}
+
+// dropped returns how many rows tr did not keep (MaxEventsPerTrace).
+func (tr *trace) dropped() int {
+	if tr.more == nil {
+		return 0
+	}
+	return tr.more.droppedEvents
+}
+
+// fingerprints returns the map of tr's row fingerprints, nil until it has
+// too many for a slice.
+func (tr *trace) fingerprints() map[uint64]*msgtrk.Origin {
+	if tr.more == nil {
+		return nil
+	}
+	return tr.more.fpSet
 }
 
 func (tr *trace) primaryKey() string {
@@ -57,11 +97,11 @@ func (tr *trace) seenElsewhere(fp uint64, from *msgtrk.Origin) bool {
 	if tr.fp0.fp == fp {
 		return !sameInput(tr.fp0.from, from)
 	}
-	if tr.fpSet != nil {
-		if o, ok := tr.fpSet[fp]; ok {
+	if set := tr.fingerprints(); set != nil {
+		if o, ok := set[fp]; ok {
 			return !sameInput(o, from)
 		}
-		tr.fpSet[fp] = from
+		set[fp] = from
 		return false
 	}
 	for _, f := range tr.fps {
@@ -70,11 +110,12 @@ func (tr *trace) seenElsewhere(fp uint64, from *msgtrk.Origin) bool {
 		}
 	}
 	if len(tr.fps) == 32 {
-		tr.fpSet = make(map[uint64]*msgtrk.Origin, 64)
+		set := make(map[uint64]*msgtrk.Origin, 64)
 		for _, f := range tr.fps {
-			tr.fpSet[f.fp] = f.from
+			set[f.fp] = f.from
 		}
-		tr.fpSet[fp] = from
+		set[fp] = from
+		tr.extra().fpSet = set
 		tr.pools.fps.put(tr.fps)
 		tr.fps = nil
 		return false
@@ -111,16 +152,43 @@ func (tr *trace) addRef(r ref) {
 	tr.refs = append(tr.pools.refs.grow(tr.refs, 1, minRefs), r)
 }
 
-// addReceive appends ri to tr's receive records and returns its index.
-func (tr *trace) addReceive(ri receiveInfo) int32 {
-	tr.receives = append(tr.pools.receives.grow(tr.receives, 1, minReceives), ri)
-	return int32(len(tr.receives) - 1)
+// addStr is addString for a string.
+func (tr *trace) addStr(s string) ref {
+	r := ref{off: uint32(len(tr.arena)), n: uint32(len(s))}
+	tr.arena = append(tr.pools.arena.grow(tr.arena, len(s), minArena), s...)
+	return r
 }
 
-// addRow appends a zero row to tr's rows and returns it.
-func (tr *trace) addRow() *stored {
-	tr.rows = append(tr.pools.rows.grow(tr.rows, 1, minRows), stored{})
-	return &tr.rows[len(tr.rows)-1]
+// addRow appends the record of a row (rowcode.go) to tr. ri is the row's
+// receive information, nil for none; buf is scratch space, returned.
+func (tr *trace) addRow(e *event, txt rowText, ri *receiveInfo, buf []byte) []byte {
+	buf = appendRow(buf[:0], e, txt, ri, tr.lastRow)
+	start := len(tr.arena)
+	tr.arena = append(tr.pools.arena.grow(tr.arena, len(buf), minArena), buf...)
+	tr.lastRow = uint32(start) + 1
+	tr.nrows++
+	return buf
+}
+
+// copyRef copies the string r locates in o's arena to tr's.
+func (tr *trace) copyRef(o *trace, r ref) ref {
+	if r.n == 0 {
+		return ref{}
+	}
+	return tr.addString(o.bytesOf(r))
+}
+
+// copySpan copies the list sp locates in o to tr.
+func (tr *trace) copySpan(o *trace, sp span) span {
+	if sp.n == 0 {
+		return span{}
+	}
+	out := span{first: int32(len(tr.refs))}
+	for _, r := range o.list(sp) {
+		tr.addRef(tr.addString(o.bytesOf(r)))
+		out.n++
+	}
+	return out
 }
 
 func (tr *trace) str(r ref) string {
@@ -216,40 +284,33 @@ func (tr *trace) noteMessage(rec *msgtrk.Record, t *Tracker, primary string) {
 	}
 }
 
-// absorb moves o's events into tr.
-func (tr *trace) absorb(o *trace) {
-	offA := uint32(len(tr.arena))
-	tr.arena = append(tr.pools.arena.grow(tr.arena, len(o.arena), minArena), o.arena...)
-	refBase := int32(len(tr.refs))
-	tr.refs = tr.pools.refs.grow(tr.refs, len(o.refs), minRefs)
-	for _, r := range o.refs {
-		tr.refs = append(tr.refs, ref{off: r.off + offA, n: r.n})
+// absorb moves o's rows into tr, after tr's own; offs and buf are scratch
+// space, returned.
+func (tr *trace) absorb(o *trace, offs []uint32, buf []byte) ([]uint32, []byte) {
+	offs = offs[:0]
+	for off := o.lastRow; off != 0; off = prevRow(o.arena, off-1) {
+		offs = append(offs, off-1)
 	}
-	shift := func(r ref) ref {
-		if r.n == 0 {
-			return ref{}
+	for k := len(offs) - 1; k >= 0; k-- {
+		var e event
+		var txt rowText
+		var ri receiveInfo
+		hasRecv, _ := readRow(o.arena, offs[k], &e, &txt, &ri)
+		txt = rowText{local: tr.copyRef(o, txt.local), peer: tr.copyRef(o, txt.peer)}
+		e.rcpts = tr.copySpan(o, e.rcpts)
+		e.status = tr.copySpan(o, e.status)
+		e.refs = tr.copySpan(o, e.refs)
+		for _, p := range [...]*ref{&e.related, &e.internal, &e.context, &e.conn, &e.remote, &e.remoteIP, &e.etypeRaw} {
+			*p = tr.copyRef(o, *p)
 		}
-		return ref{off: r.off + offA, n: r.n}
-	}
-	for _, e := range o.rows {
-		e.rcpts.first += refBase
-		e.status.first += refBase
-		e.refs.first += refBase
-		e.related = shift(e.related)
-		e.internal = shift(e.internal)
-		e.context = shift(e.context)
-		e.conn = shift(e.conn)
-		e.remote = shift(e.remote)
-		e.remoteIP = shift(e.remoteIP)
-		e.etypeRaw = shift(e.etypeRaw)
-		if e.recv >= 0 {
-			ri := o.receives[e.recv]
-			ri.clientType = shift(ri.clientType)
-			ri.connector = shift(ri.connector)
-			ri.firstHop = shift(ri.firstHop)
-			e.recv = tr.addReceive(ri)
+		var rp *receiveInfo
+		if hasRecv {
+			for _, p := range [...]*ref{&ri.clientType, &ri.connector, &ri.firstHop} {
+				*p = tr.copyRef(o, *p)
+			}
+			rp = &ri
 		}
-		*tr.addRow() = e
+		buf = tr.addRow(&e, txt, rp, buf)
 	}
 	if o.hasFP0 {
 		tr.seenElsewhere(o.fp0.fp, o.fp0.from)
@@ -257,7 +318,7 @@ func (tr *trace) absorb(o *trace) {
 	for _, f := range o.fps {
 		tr.seenElsewhere(f.fp, f.from)
 	}
-	for f, from := range o.fpSet {
+	for f, from := range o.fingerprints() {
 		tr.seenElsewhere(f, from)
 	}
 	if tr.first == 0 || (o.first != 0 && o.first < tr.first) {
@@ -281,9 +342,12 @@ func (tr *trace) absorb(o *trace) {
 	if tr.subject == "" {
 		tr.subject = o.subject
 	}
-	tr.droppedEvents += o.droppedEvents
+	if n := o.dropped(); n > 0 {
+		tr.extra().droppedEvents += n
+	}
 	tr.marked = tr.marked || o.marked
 	if tr.primary == "" {
 		tr.primary = o.primary
 	}
+	return offs, buf
 }

@@ -2,8 +2,8 @@ package correlate
 
 import "math/bits"
 
-// An open trace's buffers (its rows, the strings of its arena, their
-// refs, its receive records and row fingerprints) start empty and grow on
+// An open trace's buffers (its arena, which holds its rows and their
+// strings, the refs of its lists and its row fingerprints) start empty and grow on
 // demand, through capacities of the form 2^k and 3·2^k, into buffers taken
 // from the Tracker's pools; what a trace gives up (when it grows or is
 // emitted) goes back to them. Nothing built from a trace points into its
@@ -88,43 +88,63 @@ func (p *bufPool[T]) put(s []T) {
 
 // bufPools are a Tracker's pools, one per kind of buffer of a trace.
 type bufPools struct {
-	rows     bufPool[stored]
-	arena    bufPool[byte]
-	refs     bufPool[ref]
-	receives bufPool[receiveInfo]
-	fps      bufPool[fpEntry]
+	arena bufPool[byte]
+	refs  bufPool[ref]
+	fps   bufPool[fpEntry]
 }
 
 // The least capacity each buffer starts with: what one row of most
 // messages fills.
 const (
-	minRows     = 1
-	minArena    = 64
-	minRefs     = 4
-	minReceives = 1
-	minFPs      = 4
+	minArena = 64
+	minRefs  = 4
+	minFPs   = 4
 )
 
-// unpack sets tr.events to tr's rows as events, in a buffer of the
-// Tracker's, for build.
+// unpack decodes tr's rows into buffers of the Tracker's, which the
+// builder reads: the rows as events and their receive information.
 func (t *Tracker) unpack(tr *trace) {
+	n := int(tr.nrows)
 	evs := t.events[:0]
-	if cap(evs) < len(tr.rows) {
-		evs = make([]event, 0, len(tr.rows))
+	if cap(evs) < n {
+		evs = make([]event, 0, n)
 	}
-	for i := range tr.rows {
-		evs = append(evs, tr.rows[i].event())
+	evs = evs[:n]
+	recvs := t.receives[:0]
+	off := tr.lastRow
+	for i := n - 1; i >= 0; i-- {
+		e := &evs[i]
+		var txt rowText
+		var ri receiveInfo
+		hasRecv, prev := readRow(tr.arena, off-1, e, &txt, &ri)
+		if txt.local.n != 0 {
+			e.local = t.intern(tr.bytesOf(txt.local))
+		}
+		if txt.peer.n != 0 {
+			e.peer = t.intern(tr.bytesOf(txt.peer))
+		}
+		if hasRecv {
+			e.recv = int32(len(recvs))
+			recvs = append(recvs, ri)
+		}
+		off = prev
 	}
-	tr.events, t.events = evs, evs
+	t.events, t.b.events = evs, evs
+	t.receives, t.b.receives = recvs, recvs
 }
 
 // releaseEvents drops what the events of the trace just built point to,
-// and the buffer itself when a large trace made it large.
+// and the buffers themselves when a large trace made them large.
 func (t *Tracker) releaseEvents() {
 	clear(t.events)
 	if cap(t.events) > maxKeptEvents {
 		t.events = nil
 	}
+	clear(t.receives)
+	if cap(t.receives) > maxKeptEvents {
+		t.receives = nil
+	}
+	t.b.events, t.b.receives = nil, nil
 }
 
 // maxKeptEvents bounds the buffer unpack keeps between traces.
@@ -133,10 +153,9 @@ const maxKeptEvents = 1024
 // recycle gives tr's buffers back to the pools and detaches them from tr.
 func (t *Tracker) recycle(tr *trace) {
 	p := &t.pools
-	p.rows.put(tr.rows)
 	p.arena.put(tr.arena)
 	p.refs.put(tr.refs)
-	p.receives.put(tr.receives)
 	p.fps.put(tr.fps)
-	tr.rows, tr.events, tr.arena, tr.refs, tr.receives, tr.fps = nil, nil, nil, nil, nil, nil
+	tr.arena, tr.refs, tr.fps = nil, nil, nil
+	tr.nrows, tr.lastRow = 0, 0
 }

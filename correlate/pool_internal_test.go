@@ -3,6 +3,8 @@ package correlate
 import (
 	"slices"
 	"testing"
+
+	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
 // TestSizeClass: capacities 1, 2, 3, 4, 6, 8, 12, 16, …, each the least of
@@ -37,20 +39,21 @@ func TestSizeClass(t *testing.T) {
 // holds what a trace's growth needs, growing allocates nothing; a buffer
 // put back keeps nothing alive.
 func TestPoolReuse(t *testing.T) {
-	var p bufPool[stored]
+	var p bufPool[fpEntry]
+	from := &msgtrk.Origin{File: "MSGTRK2024050601-1.LOG"}
 	s := p.grow(nil, 5, 1)
 	for i := range 5 {
-		s = append(s, stored{time: int64(i), local: "ex01"})
+		s = append(s, fpEntry{fp: uint64(i), from: from})
 	}
 	s = p.grow(s, 3, 1)
-	if len(s) != 5 || cap(s) != 8 || s[4].time != 4 || s[4].local != "ex01" {
+	if len(s) != 5 || cap(s) != 8 || s[4].fp != 4 || s[4].from != from {
 		t.Fatalf("grown: len %d cap %d, %+v", len(s), cap(s), s[4])
 	}
 	p.put(s)
 	for _, b := range p.free {
 		for _, f := range b {
-			if f = f[:cap(f)]; slices.ContainsFunc(f, func(e stored) bool { return e.local != "" }) {
-				t.Fatal("a buffer in the pool still points to a string")
+			if f = f[:cap(f)]; slices.ContainsFunc(f, func(e fpEntry) bool { return e.from != nil }) {
+				t.Fatal("a buffer in the pool still points to an origin")
 			}
 		}
 	}

@@ -140,11 +140,11 @@ func skewReport(pairs map[[2]string]*skewPair) []ServerSkew {
 // noteSkew records the hand-overs of a trace: each SEND and the receipt of
 // the same message logged on the server it went to.
 func (t *Tracker) noteSkew(tr *trace) {
-	if len(tr.events) > maxSkewTraceEvents {
+	if len(t.events) > maxSkewTraceEvents {
 		return // plenty of samples come from ordinary messages
 	}
-	for i := range tr.events {
-		e := &tr.events[i]
+	for i := range t.events {
+		e := &t.events[i]
 		if e.etype != msgtrk.EventSend || e.peer == "" || e.time == 0 {
 			continue
 		}
@@ -154,8 +154,8 @@ func (t *Tracker) noteSkew(tr *trace) {
 		}
 		best := int64(0)
 		found := false
-		for j := range tr.events {
-			r := &tr.events[j]
+		for j := range t.events {
+			r := &t.events[j]
 			if r.time == 0 || r.peer != from || r.short != e.peer || !isReceipt(r) {
 				continue
 			}

@@ -128,7 +128,7 @@ func (b *builder) buildSMTPRows() {
 	tr := b.tr
 	for _, i := range b.evOrder {
 		b.steps++
-		e := &tr.events[i]
+		e := &b.events[i]
 		if !keepsSMTP(e) {
 			continue
 		}

@@ -72,7 +72,7 @@ func (b *builder) summaryRows(rs *recipients, idx []int32) {
 	out.Summary = true
 	groups := map[string]int{} // group → index in out.Expansions
 	for _, i := range idx {
-		e := &tr.events[i]
+		e := &b.events[i]
 		statuses := tr.list(e.status)
 		for k, r := range tr.list(e.rcpts) {
 			b.steps++
@@ -91,7 +91,7 @@ func (b *builder) summaryRows(rs *recipients, idx []int32) {
 		}
 	}
 	for _, i := range idx {
-		e := &tr.events[i]
+		e := &b.events[i]
 		statuses := tr.list(e.status)
 		related := tr.str(e.related)
 		for k, r := range tr.list(e.rcpts) {

@@ -40,6 +40,9 @@ type Tracker struct {
 	skewSeq    uint64
 	pools      bufPools          // buffers for the open traces (pool.go)
 	events     []event           // the rows of the trace being built (unpack)
+	receives   []receiveInfo     // and their receive information
+	rowBuf     []byte            // a row's record, before it goes to its trace
+	offs       []uint32          // the rows of a trace merged into another (merge)
 	free       []*trace          // records of emitted traces, for newTrace
 	held       int64             // what the open traces take (see footprint)
 	openBudget int64             // bound on held, from Options.MaxMemory; 0 for none
@@ -162,7 +165,7 @@ func (t *Tracker) lookupKey(b []byte) keyRef {
 		if tr.key == string(b) {
 			return keyRef{tr.key, h, tr}
 		}
-		for _, k := range tr.keys {
+		for _, k := range tr.otherKeys() {
 			if k == string(b) {
 				return keyRef{k, h, tr}
 			}
@@ -237,8 +240,8 @@ func (t *Tracker) add(rec *msgtrk.Record) *trace {
 		t.stats.DuplicateRows++
 		return tr
 	}
-	if len(tr.rows) >= t.opts.MaxEventsPerTrace {
-		tr.droppedEvents++
+	if int(tr.nrows) >= t.opts.MaxEventsPerTrace {
+		tr.extra().droppedEvents++
 		t.stats.Dropped++
 		return tr
 	}
@@ -246,9 +249,15 @@ func (t *Tracker) add(rec *msgtrk.Record) *trace {
 	if t.opts.Mark != nil && !tr.marked && t.opts.Mark(rec) {
 		tr.marked = true
 	}
-	ev := tr.addRow()
-	t.extract(ev, rec, tr, &ri)
-	if ev.time != 0 {
+	var e event
+	var recv receiveInfo
+	txt, hasRecv := t.extract(&e, &recv, rec, tr, &ri)
+	var rp *receiveInfo
+	if hasRecv {
+		rp = &recv
+	}
+	t.rowBuf = tr.addRow(&e, txt, rp, t.rowBuf)
+	if ev := &e; ev.time != 0 {
 		if tr.first == 0 || ev.time < tr.first {
 			tr.first = ev.time
 		}
@@ -264,7 +273,7 @@ func (t *Tracker) add(rec *msgtrk.Record) *trace {
 	if tr.deadline < t.open.e[tr.heapIdx].hkey {
 		// Only an earlier deadline must move the trace now; a later one
 		// is picked up when the trace reaches the top (see popFirst).
-		t.open.rekey(tr.heapIdx, tr.deadline)
+		t.open.rekey(int(tr.heapIdx), tr.deadline)
 	}
 	return tr
 }
@@ -290,12 +299,13 @@ func (t *Tracker) addKey(tr *trace, key string, h keyHash) {
 	if key == tr.key {
 		return
 	}
-	for _, k := range tr.keys {
+	for _, k := range tr.otherKeys() {
 		if k == key {
 			return
 		}
 	}
-	tr.keys = append(tr.keys, key)
+	m := tr.extra()
+	m.keys = append(m.keys, key)
 	t.byKey.set(h, tr)
 }
 
@@ -308,9 +318,9 @@ func (t *Tracker) merge(a, b *trace) *trace {
 	t.stats.Merged++
 	t.held -= b.cost // (a's count grows by b's rows at the end of Add)
 	b.cost = 0
-	a.absorb(b)
+	t.offs, t.rowBuf = a.absorb(b, t.offs, t.rowBuf)
 	t.addKey(a, b.key, hashOf(spaceKey, b.key))
-	for _, k := range b.keys {
+	for _, k := range b.otherKeys() {
 		t.addKey(a, k, hashOf(spaceKey, k))
 	}
 	if b.msgID != "" {
@@ -318,7 +328,7 @@ func (t *Tracker) merge(a, b *trace) *trace {
 			t.byMsgID.set(h, a)
 		}
 	}
-	t.open.remove(b.heapIdx)
+	t.open.remove(int(b.heapIdx))
 	a.deadline = max(a.deadline, b.deadline) // later: no heap.Fix needed
 	return a
 }
@@ -368,7 +378,7 @@ func (t *Tracker) emit(tr *trace, reason Reason) {
 	t.held -= tr.cost
 	tr.cost = 0
 	t.forget(tr, tr.key)
-	for _, k := range tr.keys {
+	for _, k := range tr.otherKeys() {
 		t.forget(tr, k)
 	}
 	if tr.msgID != "" {
