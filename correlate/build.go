@@ -48,6 +48,7 @@ type org interface {
 type builder struct {
 	org      org
 	intern   func([]byte) string
+	text     *textBlock    // the strings of the traces built
 	events   []event       // the rows of the trace being built (Tracker.unpack)
 	receives []receiveInfo // and their receive information
 	// steps counts the work of the phases (loop iterations over rows,
@@ -324,7 +325,7 @@ func (b *builder) copyID(v []byte) string {
 	if s, ok := b.ids[string(v)]; ok {
 		return s
 	}
-	s := string(v)
+	s := b.text.of(v)
 	b.ids[s] = s
 	return s
 }
@@ -1484,9 +1485,9 @@ func (b *builder) remoteHopOf(e *event, member ref) *remoteHop {
 	h := &remoteHop{host: tr.str(e.remote)}
 	h.ip, _ = msgtrk.ParseAddr(tr.bytesOf(e.remoteIP))
 	if sc, err := sourcecontext.ParseSend(tr.bytesOf(e.context)); len(sc.Reply.Response.Raw) > 0 && (err == nil || sc.Reply.Response.Code != 0) {
-		h.reply = string(bytes.TrimSpace(sc.Reply.Response.Raw))
+		h.reply = b.text.of(bytes.TrimSpace(sc.Reply.Response.Raw))
 	} else if member.n > 0 {
-		h.reply = string(bytes.TrimSpace(tr.bytesOf(member)))
+		h.reply = b.text.of(bytes.TrimSpace(tr.bytesOf(member)))
 	}
 	if h.host == "" && !h.ip.IsValid() && h.reply == "" {
 		return nil

@@ -191,11 +191,13 @@ func (tr *trace) copySpan(o *trace, sp span) span {
 	return out
 }
 
+// str returns the string r locates, for the trace being built (from the
+// Tracker's textBlock).
 func (tr *trace) str(r ref) string {
 	if r.n == 0 {
 		return ""
 	}
-	return string(tr.arena[r.off : r.off+r.n])
+	return tr.pools.text.of(tr.arena[r.off : r.off+r.n])
 }
 
 func (tr *trace) bytesOf(r ref) []byte { return tr.arena[r.off : r.off+r.n] }

@@ -91,6 +91,7 @@ type bufPools struct {
 	arena bufPool[byte]
 	refs  bufPool[ref]
 	fps   bufPool[fpEntry]
+	text  textBlock // the strings of the traces built (not a pool: see textBlock)
 }
 
 // The least capacity each buffer starts with: what one row of most

@@ -70,7 +70,7 @@ func New(opts Options) (*Tracker, error) {
 		recent:     newRecentKeys(o.RecentKeys),
 	}
 	t.pools.arena.plain, t.pools.refs.plain = true, true
-	t.b.org, t.b.intern = t, t.intern
+	t.b.org, t.b.intern, t.b.text = t, t.intern, &t.pools.text
 	t.b.keepSMTP = o.KeepSMTP
 	t.org.configure(o)
 	return t, nil
