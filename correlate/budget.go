@@ -33,7 +33,7 @@ const (
 func (tr *trace) footprint() int64 {
 	n := traceFixedBytes +
 		int64(cap(tr.arena)) + int64(cap(tr.refs))*refBytes +
-		int64(cap(tr.fps))*fpBytes + int64(cap(tr.otherKeys()))*16 +
+		int64(cap(tr.fps))*fpBytes +
 		int64(len(tr.msgID)+len(tr.sender)+len(tr.subject))
 	if unsafe.StringData(tr.returnPath) != unsafe.StringData(tr.sender) {
 		n += int64(len(tr.returnPath)) // (else it shares the sender's bytes)
@@ -48,6 +48,9 @@ func (tr *trace) footprint() int64 {
 	n += int64(len(tr.fingerprints())) * mapEntryBytes
 	if tr.more != nil {
 		n += traceMoreBytes
+		if c := cap(tr.more.keys); c > len(tr.more.keys2) {
+			n += int64(c) * 16 // (else they are in keys2)
+		}
 	}
 	return n
 }

@@ -41,6 +41,7 @@ type trace struct {
 // stays small.
 type traceMore struct {
 	keys          []string                  // every other key that leads here
+	keys2         [2]string                 // room for the first two (most traces have at most one)
 	fpSet         map[uint64]*msgtrk.Origin // the row fingerprints, beyond 32
 	droppedEvents int                       // rows beyond Options.MaxEventsPerTrace
 }

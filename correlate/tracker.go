@@ -305,6 +305,9 @@ func (t *Tracker) addKey(tr *trace, key string, h keyHash) {
 		}
 	}
 	m := tr.extra()
+	if m.keys == nil {
+		m.keys = m.keys2[:0]
+	}
 	m.keys = append(m.keys, key)
 	t.byKey.set(h, tr)
 }
