@@ -49,6 +49,8 @@ type builder struct {
 	org      org
 	intern   func([]byte) string
 	text     *textBlock    // the strings of the traces built
+	ints     block[int]    // their small []int (Hop.From)
+	remotes  []remoteHop   // the remote hops of the trace being built (remoteHopOf)
 	events   []event       // the rows of the trace being built (Tracker.unpack)
 	receives []receiveInfo // and their receive information
 	// steps counts the work of the phases (loop iterations over rows,
@@ -62,23 +64,24 @@ type builder struct {
 	spareHops       []Hop
 	spareRecipients []Recipient
 
-	visits  []visit
-	hopOf   []int32 // visit of each event, -1 for none (shadow and duplicate rows)
-	evDepth []int   // causal depth of each event
-	evOrder []int32 // events in causal order
-	merged  []Hop
-	order   []int32
-	edges   map[[2]int32]struct{} // child, parent
-	ids     map[string]string     // interned copy ids
-	byVisit map[visitKey]int32
-	idx     map[string]int32      // short → index in servers
-	sent    map[[2]string][]int32 // (short, to) → transport visits with a SEND to server to
-	sendsTo map[visitPeer]struct{}
-	subTo   map[visitPeer]struct{}
-	recvBy  map[[2]string][2]int32 // (receiver short, sender short) → up to two visits with an SMTP RECEIVE
-	byHop   map[hopKey]int32
-	missing map[missingKey]bool // servers (or their services) handed to or from whose logs are missing
-	gaps    []Anomaly           // log_gap anomalies found with them
+	visits   []visit
+	hopOf    []int32 // visit of each event, -1 for none (shadow and duplicate rows)
+	evDepth  []int   // causal depth of each event
+	evOrder  []int32 // events in causal order
+	merged   []Hop
+	order    []int32
+	edges    map[[2]int32]struct{} // child, parent
+	ids      map[string]string     // interned copy ids
+	byVisit  map[visitKey]int32
+	idx      map[string]int32      // short → index in servers
+	sent     map[[2]string][]int32 // (short, to) → transport visits with a SEND to server to
+	sentFree [][]int32             // the emptied lists of sent, for the next trace
+	sendsTo  map[visitPeer]struct{}
+	subTo    map[visitPeer]struct{}
+	recvBy   map[[2]string][2]int32 // (receiver short, sender short) → up to two visits with an SMTP RECEIVE
+	byHop    map[hopKey]int32
+	missing  map[missingKey]bool // servers (or their services) handed to or from whose logs are missing
+	gaps     []Anomaly           // log_gap anomalies found with them
 
 	// Hand-overs (build_logs.go): per event, the service a SEND or SUBMIT
 	// handed the message to, and whether that service's logs are missing;
@@ -151,6 +154,16 @@ type serverIndex struct {
 	deliveries []int32
 }
 
+// resetSent empties b.sent, keeping its lists for reuse.
+func (b *builder) resetSent() {
+	for _, l := range b.sent {
+		if len(b.sentFree) < maxReusedMap && cap(l) <= maxReusedMap {
+			b.sentFree = append(b.sentFree, l[:0])
+		}
+	}
+	b.sent = resetMap(b.sent)
+}
+
 // maxReusedMap bounds the entries a builder's map may keep for the next
 // trace: a larger map (from an outsized trace) is dropped, so that clearing
 // it does not cost every later trace the size of the largest.
@@ -182,6 +195,10 @@ func growInt(s []int, n int) []int {
 func (b *builder) build(tr *trace) *Trace {
 	b.tr = tr
 	b.out = b.newOutput()
+	if cap(b.remotes) > maxReusedMap {
+		b.remotes = nil // (an outsized trace's array is not kept)
+	}
+	b.remotes = b.remotes[:0]
 	*b.out = Trace{
 		Marked:           tr.marked,
 		Key:              tr.primaryKey(),
@@ -511,7 +528,7 @@ func (b *builder) buildLinks() {
 	b.edges = resetMap(b.edges)
 	b.idx = resetMap(b.idx)
 	b.servers = b.servers[:0]
-	b.sent = resetMap(b.sent)
+	b.resetSent()
 	b.sendsTo = resetMap(b.sendsTo)
 	b.subTo = resetMap(b.subTo)
 	b.recvBy = resetMap(b.recvBy)
@@ -548,7 +565,11 @@ func (b *builder) buildLinks() {
 			if _, ok := b.sendsTo[vp]; !ok {
 				b.sendsTo[vp] = struct{}{}
 				k := [2]string{e.short, e.peer}
-				b.sent[k] = append(b.sent[k], h)
+				s, ok := b.sent[k]
+				if n := len(b.sentFree); !ok && n > 0 {
+					s, b.sentFree = b.sentFree[n-1], b.sentFree[:n-1]
+				}
+				b.sent[k] = append(s, h)
 			}
 		case e.etype == msgtrk.EventSubmit && e.source == msgtrk.SourceStoreDriver:
 			b.subTo[visitPeer{h, e.peer}] = struct{}{}
@@ -926,7 +947,7 @@ func (b *builder) buildHops() {
 		}
 		return cmp.Compare(x[1], y[1])
 	})
-	all := make([]int, len(links))
+	all := b.ints.take(len(links), intBlockSize)
 	for i, l := range links {
 		all[i] = int(l[1])
 	}
@@ -1089,7 +1110,7 @@ func (b *builder) buildOrigin() {
 	}
 	if ri.auth.IsValid() {
 		const hexdigits = "0123456789abcdef"
-		o.Auth = string([]byte{hexdigits[ri.auth.Number>>4], hexdigits[ri.auth.Number&15], ri.auth.Letter})
+		o.Auth = b.text.of([]byte{hexdigits[ri.auth.Number>>4], hexdigits[ri.auth.Number&15], ri.auth.Letter})
 		o.Anonymous = ri.auth.Category() == messageinfo.CategoryAnonymous
 	}
 	o.ClientIP = ri.clientIP
@@ -1367,6 +1388,9 @@ func (b *builder) routingRow(rs *recipients, e *event) bool {
 		if refs := tr.list(e.refs); len(refs) > 0 {
 			f.From = tr.str(refs[0])
 		}
+		if len(rcpts) > 0 {
+			f.Recipients = make([]string, 0, len(rcpts))
+		}
 		for _, r := range rcpts {
 			b.steps++
 			f.Recipients = append(f.Recipients, tr.str(r))
@@ -1482,7 +1506,12 @@ type remoteHop struct {
 // (member; "250 2.1.5 Recipient OK", format.md §6).
 func (b *builder) remoteHopOf(e *event, member ref) *remoteHop {
 	tr := b.tr
-	h := &remoteHop{host: tr.str(e.remote)}
+	if len(b.remotes) == cap(b.remotes) {
+		// A new array: the hops taken from the old one stay where they are.
+		b.remotes = make([]remoteHop, 0, max(8, 2*cap(b.remotes)))
+	}
+	b.remotes = append(b.remotes, remoteHop{host: tr.str(e.remote)})
+	h := &b.remotes[len(b.remotes)-1]
 	h.ip, _ = msgtrk.ParseAddr(tr.bytesOf(e.remoteIP))
 	if sc, err := sourcecontext.ParseSend(tr.bytesOf(e.context)); len(sc.Reply.Response.Raw) > 0 && (err == nil || sc.Reply.Response.Code != 0) {
 		h.reply = b.text.of(bytes.TrimSpace(sc.Reply.Response.Raw))
@@ -1490,6 +1519,7 @@ func (b *builder) remoteHopOf(e *event, member ref) *remoteHop {
 		h.reply = b.text.of(bytes.TrimSpace(tr.bytesOf(member)))
 	}
 	if h.host == "" && !h.ip.IsValid() && h.reply == "" {
+		b.remotes = b.remotes[:len(b.remotes)-1]
 		return nil
 	}
 	return h
@@ -1758,6 +1788,11 @@ func (b *builder) refs(idx []int32, addr func(ref) string) []EventRef {
 	}
 	tr := b.tr
 	out := make([]EventRef, len(idx))
+	total := 0
+	for _, i := range idx {
+		total += int(b.events[i].rcpts.n)
+	}
+	names := make([]string, 0, total) // the recipients of all, in one array
 	for k, i := range idx {
 		b.steps++
 		e := &b.events[i]
@@ -1767,10 +1802,11 @@ func (b *builder) refs(idx []int32, addr func(ref) string) []EventRef {
 		}
 		r := EventRef{Server: e.server, Event: name, Time: time.Unix(0, e.time).UTC()}
 		if l := tr.list(e.rcpts); len(l) > 0 {
-			r.Recipients = make([]string, len(l))
-			for j, x := range l {
-				r.Recipients[j] = addr(x)
+			start := len(names)
+			for _, x := range l {
+				names = append(names, addr(x))
 			}
+			r.Recipients = names[start:len(names):len(names)]
 		}
 		out[k] = r
 	}

@@ -143,7 +143,7 @@ func (b *builder) readSends() {
 		}
 		b.keyBuf = append(append(append(b.keyBuf[:0], e.peer...), 0), id...)
 		if _, ok := b.byNext[string(b.keyBuf)]; !ok {
-			b.byNext[string(b.keyBuf)] = h
+			b.byNext[b.text.of(b.keyBuf)] = h
 		}
 	}
 	if len(b.byNext) == 0 {

@@ -44,3 +44,28 @@ func TestTextBlock(t *testing.T) {
 		t.Errorf("a %d-byte string: %.2f allocations, want 1 (its own)", len(long), n)
 	}
 }
+
+// TestBlockSlices: the slices a block hands out end where they end (cap
+// equals len), so appending to one never writes into the next, and they
+// come zeroed from one allocation per block.
+func TestBlockSlices(t *testing.T) {
+	var b block[int]
+	x := b.take(3, intBlockSize)
+	y := b.take(2, intBlockSize)
+	if len(x) != 3 || cap(x) != 3 || len(y) != 2 || cap(y) != 2 {
+		t.Fatalf("len/cap %d/%d and %d/%d, want 3/3 and 2/2", len(x), cap(x), len(y), cap(y))
+	}
+	y[0], y[1] = 7, 8
+	x = append(x, 1, 2)
+	if y[0] != 7 || y[1] != 8 {
+		t.Fatalf("appending to one slice wrote into the next: %v", y)
+	}
+	if z := b.take(4, intBlockSize); z[0]|z[1]|z[2]|z[3] != 0 {
+		t.Fatalf("a slice came with values: %v", z)
+	}
+	var sink []int
+	if n := testing.AllocsPerRun(1000, func() { sink = b.take(2, intBlockSize) }); n > 0.05 {
+		t.Errorf("a 2-int slice: %.3f allocations, want about %.3f", n, 2.0/intBlockSize)
+	}
+	_ = sink
+}

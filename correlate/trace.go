@@ -170,10 +170,11 @@ func (t *Trace) HasAnomaly(k AnomalyKind) bool {
 // A Trace handed to OnTrace belongs to the callee.
 //
 // Its short strings (recipient addresses, internal-message-ids, replies)
-// share blocks of 1 KB with those of the traces built before and after it:
-// a string kept after the trace is dropped keeps its block alive, so a
-// program that keeps many strings of many traces for long (rather than
-// counting or printing them) may copy them with strings.Clone.
+// and its Hops' From share blocks (of 1 KB and 256 ints) with those of the
+// traces built before and after it: a string or From kept after the trace
+// is dropped keeps its block alive, so a program that keeps many of them,
+// from many traces, for long (rather than counting or printing them) may
+// copy them (strings.Clone, slices.Clone).
 type Trace struct {
 	// Key identifies the message (see KeyOf): its network-message-id
 	// (lower case) when the logs have one; for 2007/2010 logs "mid:" +
