@@ -50,6 +50,7 @@ type Sharded struct {
 	dsnWait    []*Trace   // DSNs waiting for the message they report on
 	dsnWaitBy  map[string][]int
 	scratch    []byte
+	storeBuf   []byte // the store key of the row being routed (storeKey)
 }
 
 // NewSharded returns a Sharded tracker with n shards (n < 1 means 1).

@@ -30,28 +30,29 @@ func (s *Sharded) Add(rec *msgtrk.Record) {
 	switch {
 	case primary != nil:
 		i := s.shardOf(primary)
-		if store != "" {
-			if h := hashOf(spaceKey, store); !s.storeShard.has(h) {
+		if store != nil {
+			if h := hashBytes(spaceKey, store); !s.storeShard.has(h) {
 				s.storeShard.add(h, i)
 			}
-			if p := s.pending[store]; p != nil {
-				delete(s.pending, store)
+			if p := s.pending[string(store)]; p != nil {
+				delete(s.pending, string(store))
 				for _, pr := range p {
 					s.enqueue(i, pr.rec, pr.wm)
 				}
 			}
 		}
 		s.enqueue(i, rec, s.watermark)
-	case store != "":
-		if i, ok := s.storeShard.get(hashOf(spaceKey, store)); ok {
+	case store != nil:
+		if i, ok := s.storeShard.get(hashBytes(spaceKey, store)); ok {
 			s.enqueue(i, rec, s.watermark)
 			break
 		}
 		at, _ := rec.Time()
-		if _, ok := s.pending[store]; !ok {
-			s.pendOrder = append(s.pendOrder, store)
+		key := string(store)
+		if _, ok := s.pending[key]; !ok {
+			s.pendOrder = append(s.pendOrder, key)
 		}
-		s.pending[store] = append(s.pending[store], pendRow{rec: rec.Clone(), wm: s.watermark, at: at})
+		s.pending[key] = append(s.pending[key], pendRow{rec: rec.Clone(), wm: s.watermark, at: at})
 	default:
 		// No key at all: any shard will make it a trace of its own.
 		s.enqueue(int(uint(rec.LineNumber())%uint(len(s.shards))), rec, s.watermark)
@@ -78,10 +79,14 @@ func (s *Sharded) primaryKey(rec *msgtrk.Record) []byte {
 	return s.scratch
 }
 
-// storeKey returns the row's store key (KeyOf's rule), "" for none.
-func (s *Sharded) storeKey(rec *msgtrk.Record) string {
-	b, _, _ := appendStoreKey(nil, rec)
-	return string(b)
+// storeKey returns the row's store key (KeyOf's rule), nil for none; it
+// is valid until the next call.
+func (s *Sharded) storeKey(rec *msgtrk.Record) []byte {
+	s.storeBuf, _, _ = appendStoreKey(s.storeBuf[:0], rec)
+	if len(s.storeBuf) == 0 {
+		return nil
+	}
+	return s.storeBuf
 }
 
 // shardOf chooses the shard of a key with FNV-1a: a fixed hash, so that a
