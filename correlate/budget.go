@@ -33,16 +33,12 @@ const (
 func (tr *trace) footprint() int64 {
 	n := traceFixedBytes +
 		int64(cap(tr.arena)) + int64(cap(tr.refs))*refBytes +
-		int64(cap(tr.fps))*fpBytes +
-		int64(len(tr.msgID)+len(tr.sender)+len(tr.subject))
-	if unsafe.StringData(tr.returnPath) != unsafe.StringData(tr.sender) {
-		n += int64(len(tr.returnPath)) // (else it shares the sender's bytes)
-	}
+		int64(cap(tr.fps))*fpBytes
 	n += mapEntryBytes + int64(len(tr.key))
 	for _, k := range tr.otherKeys() {
 		n += mapEntryBytes + int64(len(k))
 	}
-	if tr.msgID != "" {
+	if tr.msgID.n != 0 {
 		n += mapEntryBytes
 	}
 	n += int64(len(tr.fingerprints())) * mapEntryBytes
@@ -122,7 +118,7 @@ func (o *Options) batchRowsFor(want int) int {
 const (
 	// OpenTraceBytes is about what an open trace of one row takes (a
 	// burst's RECEIVE: its record, row, strings and map entries).
-	OpenTraceBytes = 750
+	OpenTraceBytes = 700
 	// RowBytes is about what each further row of an open trace takes.
 	RowBytes = 80
 )

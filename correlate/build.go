@@ -205,11 +205,15 @@ func (b *builder) build(tr *trace) *Trace {
 		Marked:           tr.marked,
 		Key:              tr.primaryKey(),
 		NetworkMessageID: tr.netID,
-		MessageID:        tr.msgID,
-		Sender:           tr.sender,
-		ReturnPath:       tr.returnPath,
-		Subject:          tr.subject,
+		MessageID:        b.text.of(tr.bytesOf(tr.msgID)),
+		Sender:           b.text.of(tr.bytesOf(tr.sender)),
+		Subject:          b.text.of(tr.bytesOf(tr.subject)),
 		Events:           len(b.events),
+	}
+	if tr.returnPath == tr.sender {
+		b.out.ReturnPath = b.out.Sender
+	} else {
+		b.out.ReturnPath = b.text.of(tr.bytesOf(tr.returnPath))
 	}
 	if tr.first != 0 {
 		b.out.FirstSeen = time.Unix(0, tr.first).UTC()

@@ -2,7 +2,6 @@ package correlate
 
 import (
 	"bytes"
-	"strings"
 
 	"github.com/mailtrace/mailtrace/internal/ascii"
 	"github.com/mailtrace/mailtrace/msgtrk"
@@ -29,8 +28,11 @@ type trace struct {
 	fp0     fpEntry   // the first row's fingerprint (when hasFP0)
 	fps     []fpEntry // the next ones', until there are too many
 
-	// Message attributes, from the first row that has each.
-	netID, msgID, sender, returnPath, subject string
+	// Message attributes, from the first row that has each: the
+	// network-message-id (the primary key's string), the others in the
+	// arena (a return-path equal to the sender is the sender's ref).
+	netID                              string
+	msgID, sender, returnPath, subject ref
 
 	heapIdx int32
 	marked  bool
@@ -228,62 +230,39 @@ func (tr *trace) addList(rec *msgtrk.Record, f msgtrk.Field, lower bool) span {
 func (tr *trace) list(sp span) []ref { return tr.refs[sp.first : sp.first+sp.n] }
 
 // noteMessage records the message attributes rec brings, when not yet
-// known; those of one row share one string.
+// known, in tr's arena (build makes them strings).
 func (tr *trace) noteMessage(rec *msgtrk.Record, t *Tracker, primary string) {
 	if tr.netID == "" && primary != "" && rec.Has(msgtrk.NetworkMessageID) {
 		// The primary key is the lower-case network-message-id.
 		tr.netID = primary
 	}
-	var mid, sender, rpath, subject []byte
-	if tr.msgID == "" {
-		mid = rec.Field(msgtrk.MessageID)
-	}
-	if tr.sender == "" {
-		sender = rec.Field(msgtrk.SenderAddress)
-	}
-	sameAsSender := false // the return-path is the sender's string
-	if tr.returnPath == "" {
-		rpath = rec.Field(msgtrk.ReturnPath)
-		if len(sender) > 0 && bytes.Equal(rpath, sender) {
-			rpath, sameAsSender = nil, true
+	if tr.msgID.n == 0 {
+		if mid := rec.Field(msgtrk.MessageID); len(mid) > 0 {
+			tr.msgID = tr.addString(mid)
+			if h := hashBytes(spaceMsgID, mid); t.byMsgID.get(h) == nil {
+				t.byMsgID.set(h, tr)
+			}
 		}
 	}
-	if tr.subject == "" {
-		subject = rec.Unescaped(msgtrk.MessageSubject)
-	}
-	n := len(mid) + len(sender) + len(rpath) + len(subject)
-	if n == 0 {
-		return
-	}
-	var sb strings.Builder
-	sb.Grow(n)
-	sb.Write(mid)
-	sb.Write(sender)
-	sb.Write(rpath)
-	sb.Write(subject)
-	all := sb.String()
-	cut := func(b []byte) string {
-		s := all[:len(b)]
-		all = all[len(b):]
-		return s
-	}
-	if len(mid) > 0 {
-		tr.msgID = cut(mid)
-		if h := hashOf(spaceMsgID, tr.msgID); t.byMsgID.get(h) == nil {
-			t.byMsgID.set(h, tr)
+	var sender []byte
+	if tr.sender.n == 0 {
+		if sender = rec.Field(msgtrk.SenderAddress); len(sender) > 0 {
+			tr.sender = tr.addString(sender)
 		}
 	}
-	if len(sender) > 0 {
-		tr.sender = cut(sender)
-		if sameAsSender {
-			tr.returnPath = tr.sender
+	if tr.returnPath.n == 0 {
+		if rpath := rec.Field(msgtrk.ReturnPath); len(rpath) > 0 {
+			if len(sender) > 0 && bytes.Equal(rpath, sender) {
+				tr.returnPath = tr.sender // (the same bytes)
+			} else {
+				tr.returnPath = tr.addString(rpath)
+			}
 		}
 	}
-	if len(rpath) > 0 {
-		tr.returnPath = cut(rpath)
-	}
-	if len(subject) > 0 {
-		tr.subject = cut(subject)
+	if tr.subject.n == 0 {
+		if subject := rec.Unescaped(msgtrk.MessageSubject); len(subject) > 0 {
+			tr.subject = tr.addString(subject)
+		}
 	}
 }
 
@@ -333,17 +312,20 @@ func (tr *trace) absorb(o *trace, offs []uint32, buf []byte) ([]uint32, []byte) 
 	if tr.netID == "" {
 		tr.netID = o.netID
 	}
-	if tr.msgID == "" {
-		tr.msgID = o.msgID
+	if tr.msgID.n == 0 {
+		tr.msgID = tr.copyRef(o, o.msgID)
 	}
-	if tr.sender == "" {
-		tr.sender = o.sender
+	if tr.sender.n == 0 && o.sender.n != 0 {
+		tr.sender = tr.copyRef(o, o.sender)
+		if o.returnPath == o.sender && tr.returnPath.n == 0 {
+			tr.returnPath = tr.sender
+		}
 	}
-	if tr.returnPath == "" {
-		tr.returnPath = o.returnPath
+	if tr.returnPath.n == 0 {
+		tr.returnPath = tr.copyRef(o, o.returnPath)
 	}
-	if tr.subject == "" {
-		tr.subject = o.subject
+	if tr.subject.n == 0 {
+		tr.subject = tr.copyRef(o, o.subject)
 	}
 	if n := o.dropped(); n > 0 {
 		tr.extra().droppedEvents += n

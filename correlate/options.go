@@ -51,7 +51,7 @@ type Options struct {
 	// measuring both); the rest is the open traces',
 	// counted as they grow (the capacity of their buffers, their strings,
 	// their entries in the Tracker's maps): a message of one row takes
-	// about 750 bytes (OpenTraceBytes, measured on a one-row RECEIVE), each
+	// about 700 bytes (OpenTraceBytes, measured on a one-row RECEIVE), each
 	// further row about 80 bytes (RowBytes), a row's strings included.
 	// TestFootprint keeps both figures, and the key's, within 1.25x of
 	// what they take on the live heap, and the count within 25% of it.

@@ -326,8 +326,8 @@ func (t *Tracker) merge(a, b *trace) *trace {
 	for _, k := range b.otherKeys() {
 		t.addKey(a, k, hashOf(spaceKey, k))
 	}
-	if b.msgID != "" {
-		if h := hashOf(spaceMsgID, b.msgID); t.byMsgID.get(h) == b {
+	if b.msgID.n != 0 {
+		if h := hashBytes(spaceMsgID, b.bytesOf(b.msgID)); t.byMsgID.get(h) == b {
 			t.byMsgID.set(h, a)
 		}
 	}
@@ -384,8 +384,8 @@ func (t *Tracker) emit(tr *trace, reason Reason) {
 	for _, k := range tr.otherKeys() {
 		t.forget(tr, k)
 	}
-	if tr.msgID != "" {
-		if h := hashOf(spaceMsgID, tr.msgID); t.byMsgID.del(h, tr) {
+	if tr.msgID.n != 0 {
+		if h := hashBytes(spaceMsgID, tr.bytesOf(tr.msgID)); t.byMsgID.del(h, tr) {
 			t.recent.add(h, tr.primaryKey())
 		}
 	}
