@@ -65,6 +65,9 @@ type builder struct {
 	// Arrays of a released Trace (release.go), for the one being built.
 	spareHops       []Hop
 	spareRecipients []Recipient
+	spareAnomalies  []Anomaly
+	spareRefs       [2][]EventRef // for ShadowEvents and Duplicates
+	names           block[string] // the recipients of EventRefs
 
 	visits   []visit
 	hopOf    []int32 // visit of each event, -1 for none (shadow and duplicate rows)
@@ -210,6 +213,7 @@ func (b *builder) build(tr *trace) *Trace {
 		Subject:          b.text.of(tr.bytesOf(tr.subject)),
 		Events:           len(b.events),
 	}
+	b.out.Anomalies = b.spareAnomalies[:0] // (nil again below when none)
 	if tr.returnPath == tr.sender {
 		b.out.ReturnPath = b.out.Sender
 	} else {
@@ -240,6 +244,11 @@ func (b *builder) build(tr *trace) *Trace {
 	b.recipientsUnknown()
 	if b.keepSMTP {
 		b.buildSMTPRows()
+	}
+	if len(b.out.Anomalies) == 0 {
+		b.spareAnomalies, b.out.Anomalies = b.out.Anomalies, nil
+	} else {
+		b.spareAnomalies = nil
 	}
 	out := b.out
 	b.tr, b.out = nil, nil
@@ -1303,8 +1312,8 @@ func (b *builder) buildRecipients() {
 		}
 		return tr.str(r)
 	}
-	out.ShadowEvents = b.refs(shadows, addr)
-	out.Duplicates = b.refs(dups, addr)
+	out.ShadowEvents = b.refs(shadows, addr, 0)
+	out.Duplicates = b.refs(dups, addr, 1)
 }
 
 // routingRow applies a RESOLVE, EXPAND, DUPLICATEEXPAND, REDIRECT,
@@ -1786,19 +1795,22 @@ func (b *builder) finalRecipients(rs *recipients) {
 	slices.SortFunc(out.Recipients, func(a, b Recipient) int { return strings.Compare(a.Address, b.Address) })
 }
 
-// refs makes EventRefs of rows (shadow or duplicate), in time order; their
-// addresses reuse the recipients' strings.
-func (b *builder) refs(idx []int32, addr func(ref) string) []EventRef {
+// refs makes EventRefs of rows (shadow or duplicate), in time order, in
+// the array a released trace left for them (spare: 0 for ShadowEvents, 1
+// for Duplicates) when large enough; their addresses reuse the recipients'
+// strings.
+func (b *builder) refs(idx []int32, addr func(ref) string, spare int) []EventRef {
 	if len(idx) == 0 {
 		return nil
 	}
 	tr := b.tr
-	out := make([]EventRef, len(idx))
-	total := 0
-	for _, i := range idx {
-		total += int(b.events[i].rcpts.n)
+	out := b.spareRefs[spare]
+	b.spareRefs[spare] = nil
+	if cap(out) >= len(idx) {
+		out = out[:len(idx)]
+	} else {
+		out = make([]EventRef, len(idx))
 	}
-	names := make([]string, 0, total) // the recipients of all, in one array
 	for k, i := range idx {
 		b.steps++
 		e := &b.events[i]
@@ -1808,11 +1820,10 @@ func (b *builder) refs(idx []int32, addr func(ref) string) []EventRef {
 		}
 		r := EventRef{Server: e.server, Event: name, Time: time.Unix(0, e.time).UTC()}
 		if l := tr.list(e.rcpts); len(l) > 0 {
-			start := len(names)
-			for _, x := range l {
-				names = append(names, addr(x))
+			r.Recipients = b.names.take(len(l), nameBlockSize)
+			for j, x := range l {
+				r.Recipients[j] = addr(x)
 			}
-			r.Recipients = names[start:len(names):len(names)]
 		}
 		out[k] = r
 	}

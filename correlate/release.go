@@ -5,17 +5,19 @@ import (
 	"sync"
 )
 
-// traces holds Traces handed back by Release, with their Hops and
-// Recipients arrays, for the builder to reuse.
+// traces holds Traces handed back by Release, with their Hops,
+// Recipients, Anomalies, ShadowEvents and Duplicates arrays, for the
+// builder to reuse.
 var traces sync.Pool
 
 // Release hands t back, so that a later trace reuses its record and the
-// arrays of its Hops and Recipients instead of allocating new ones: on a
-// stream of many small traces (a burst of one-row messages) that is most
-// of what building a trace allocates. Call it when done with t, from any
-// goroutine, at most once; after it, t and its Hops and Recipients must
-// not be read or kept. What they held stays valid: strings, and the other
-// slices (a Recipient's ExpandedFrom, a Hop's From) are never written
+// arrays of its Hops, Recipients, Anomalies, ShadowEvents and Duplicates
+// instead of allocating new ones: on a stream of many small traces (a
+// burst of one-row messages) that is most of what building a trace
+// allocates. Call it when done with t, from any goroutine, at most once;
+// after it, t and those five slices must not be read or kept. What they
+// held stays valid: strings, and the other slices (a Recipient's
+// ExpandedFrom, a Hop's From, an EventRef's Recipients) are never written
 // again. Not calling it is always correct.
 func (t *Trace) Release() {
 	if t == nil {
@@ -27,14 +29,27 @@ func (t *Trace) Release() {
 	}
 	clear(hops)
 	clear(rcpts)
-	*t = Trace{Hops: hops[:0], Recipients: rcpts[:0]}
+	*t = Trace{Hops: hops[:0], Recipients: rcpts[:0],
+		Anomalies: keepSmall(t.Anomalies), ShadowEvents: keepSmall(t.ShadowEvents), Duplicates: keepSmall(t.Duplicates)}
 	traces.Put(t)
+}
+
+// keepSmall returns s's array, cleared and empty, when it is small enough
+// to keep; nil otherwise.
+func keepSmall[T any](s []T) []T {
+	if cap(s) > maxReleasedOther {
+		return nil
+	}
+	s = s[:cap(s)]
+	clear(s)
+	return s[:0]
 }
 
 // The largest arrays Release keeps for reuse.
 const (
 	maxReleasedHops       = 64
 	maxReleasedRecipients = 256
+	maxReleasedOther      = 64
 )
 
 // newOutput returns a zeroed Trace for b to build, one released when
@@ -47,7 +62,15 @@ func (b *builder) newOutput() *Trace {
 		return new(Trace)
 	}
 	b.spareHops, b.spareRecipients = t.Hops, t.Recipients
-	t.Hops, t.Recipients = nil, nil
+	if cap(t.Anomalies) > cap(b.spareAnomalies) {
+		b.spareAnomalies = t.Anomalies
+	}
+	for i, s := range [...][]EventRef{t.ShadowEvents, t.Duplicates} {
+		if cap(s) > cap(b.spareRefs[i]) {
+			b.spareRefs[i] = s
+		}
+	}
+	t.Hops, t.Recipients, t.Anomalies, t.ShadowEvents, t.Duplicates = nil, nil, nil, nil, nil
 	return t
 }
 

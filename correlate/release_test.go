@@ -23,6 +23,15 @@ import (
 // Hops and Recipients arrays (a recipient's ExpandedFrom, a hop's From)
 // still holds what it did when later traces have reused those arrays.
 func TestReleaseSameTraces(t *testing.T) {
+	reusedArrays := []string{`"anomalies":["`, `"shadow_events":[{`, `"duplicates":[{`}
+	withArray := map[string]int{}
+	defer func() {
+		for _, field := range reusedArrays {
+			if n := withArray[field]; n < 2 && !t.Failed() {
+				t.Errorf("%d traces with %s: the test shows nothing of its array's reuse", n, field)
+			}
+		}
+	}()
 	for _, tc := range []struct {
 		v       msgtrktest.Version
 		workers int
@@ -56,6 +65,11 @@ func TestReleaseSameTraces(t *testing.T) {
 						held = append(held, kept{groups: r.ExpandedFrom, copy: slices.Clone(r.ExpandedFrom)})
 					}
 				}
+				for _, e := range slices.Concat(tr.ShadowEvents, tr.Duplicates) {
+					if len(e.Recipients) > 0 {
+						held = append(held, kept{groups: e.Recipients, copy: slices.Clone(e.Recipients)})
+					}
+				}
 				if release {
 					tr.Release()
 				}
@@ -65,8 +79,38 @@ func TestReleaseSameTraces(t *testing.T) {
 		}
 		want, _ := run(false)
 		got, held := run(true)
+
+		// Every other trace released: those kept must not change as later
+		// traces are built in arrays the released ones handed on.
+		type keptTrace struct {
+			tr   *correlate.Trace
+			json string
+		}
+		var keptTraces []keptTrace
+		n := 0
+		correlateFS(t, fsys, tc.workers, correlate.Options{OnTrace: func(tr *correlate.Trace) {
+			if n++; n%2 == 0 {
+				tr.Release()
+				return
+			}
+			keptTraces = append(keptTraces, keptTrace{tr, traceJSON(t, tr)})
+		}})
+		for _, k := range keptTraces {
+			if j := traceJSON(t, k.tr); j != k.json {
+				t.Fatalf("%v, %d workers: a kept trace changed after later ones were built:\n%s", v, tc.workers, cmp.Diff(k.json, j))
+			}
+		}
 		if !slices.ContainsFunc(want, func(j string) bool { return strings.Contains(j, `"dsn_for":`) }) {
 			t.Fatalf("%v: no DSN linked to its message: the test shows nothing of Sharded's DSN hold-back", v)
+		}
+		// The arrays Release hands on besides Hops and Recipients (2007
+		// has no shadow redundancy: counted over all versions).
+		for _, field := range reusedArrays {
+			for _, j := range want {
+				if strings.Contains(j, field) {
+					withArray[field]++
+				}
+			}
 		}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Fatalf("%v, %d workers: traces with Release differ (-without +with):\n%s", v, tc.workers, diff)

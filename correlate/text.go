@@ -47,3 +47,7 @@ func (tb *textBlock) of(b []byte) string {
 // intBlockSize is the size of the blocks the small []int of the traces
 // built (a Hop's From) come from.
 const intBlockSize = 256
+
+// nameBlockSize is the size of the blocks the recipients of EventRefs
+// come from.
+const nameBlockSize = 256
