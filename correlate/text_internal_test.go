@@ -56,9 +56,8 @@ func TestBlockSlices(t *testing.T) {
 		t.Fatalf("len/cap %d/%d and %d/%d, want 3/3 and 2/2", len(x), cap(x), len(y), cap(y))
 	}
 	y[0], y[1] = 7, 8
-	x = append(x, 1, 2)
-	if y[0] != 7 || y[1] != 8 {
-		t.Fatalf("appending to one slice wrote into the next: %v", y)
+	if x = append(x, 1, 2); y[0] != 7 || y[1] != 8 || len(x) != 5 {
+		t.Fatalf("appending to one slice wrote into the next: %v, %v", x, y)
 	}
 	if z := b.take(4, intBlockSize); z[0]|z[1]|z[2]|z[3] != 0 {
 		t.Fatalf("a slice came with values: %v", z)
