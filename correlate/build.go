@@ -67,7 +67,9 @@ type builder struct {
 	spareRecipients []Recipient
 	spareAnomalies  []Anomaly
 	spareRefs       [2][]EventRef // for ShadowEvents and Duplicates
-	names           block[string] // the recipients of EventRefs
+	names           block[string] // the recipients of EventRefs, Expansions and Forks
+	spareExpansions []Expansion
+	spareForks      []Fork
 
 	visits   []visit
 	hopOf    []int32 // visit of each event, -1 for none (shadow and duplicate rows)
@@ -1356,13 +1358,13 @@ func (b *builder) routingRow(rs *recipients, e *event) bool {
 		g := rs.get(related)
 		g.group = true
 		x := Expansion{Group: related, Server: e.server, Time: time.Unix(0, e.time).UTC(),
-			Members: make([]string, 0, len(rcpts))}
+			Members: b.stringsFor(len(rcpts))}
 		// The members' chain of groups, made once for the row and shared:
 		// a chain is never changed in place, only copied to be extended.
 		var chain []string
 		chainOf := func() []string {
 			if chain == nil {
-				chain = append(append(make([]string, 0, len(g.expandedFrom)+1), g.expandedFrom...), related)
+				chain = append(append(b.stringsFor(len(g.expandedFrom)+1), g.expandedFrom...), related)
 			}
 			return chain
 		}
@@ -1377,6 +1379,9 @@ func (b *builder) routingRow(rs *recipients, e *event) bool {
 			}
 		}
 		slices.Sort(x.Members)
+		if out.Expansions == nil {
+			out.Expansions, b.spareExpansions = b.spareExpansions, nil
+		}
 		out.Expansions = append(out.Expansions, x)
 	case msgtrk.EventRedirect, msgtrk.EventDuplicateRedirect:
 		// recipient-address is the original recipient, related-recipient-
@@ -1404,11 +1409,14 @@ func (b *builder) routingRow(rs *recipients, e *event) bool {
 			f.From = tr.str(refs[0])
 		}
 		if len(rcpts) > 0 {
-			f.Recipients = make([]string, 0, len(rcpts))
+			f.Recipients = b.stringsFor(len(rcpts))
 		}
 		for _, r := range rcpts {
 			b.steps++
 			f.Recipients = append(f.Recipients, tr.str(r))
+		}
+		if out.Forks == nil {
+			out.Forks, b.spareForks = b.spareForks, nil
 		}
 		out.Forks = append(out.Forks, f)
 	default:
@@ -1793,6 +1801,16 @@ func (b *builder) finalRecipients(rs *recipients) {
 		out.Recipients = append(out.Recipients, rc)
 	}
 	slices.SortFunc(out.Recipients, func(a, b Recipient) int { return strings.Compare(a.Address, b.Address) })
+}
+
+// stringsFor returns an empty slice with room for n strings, carved from
+// b.names: for the lists of a trace that are never written again once
+// built.
+func (b *builder) stringsFor(n int) []string {
+	if n == 0 {
+		return []string{}
+	}
+	return b.names.take(n, nameBlockSize)[:0]
 }
 
 // refs makes EventRefs of rows (shadow or duplicate), in time order, in

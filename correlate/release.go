@@ -5,20 +5,20 @@ import (
 	"sync"
 )
 
-// traces holds Traces handed back by Release, with their Hops,
-// Recipients, Anomalies, ShadowEvents and Duplicates arrays, for the
-// builder to reuse.
+// traces holds Traces handed back by Release, with the arrays Release
+// names, for the builder to reuse.
 var traces sync.Pool
 
 // Release hands t back, so that a later trace reuses its record and the
-// arrays of its Hops, Recipients, Anomalies, ShadowEvents and Duplicates
-// instead of allocating new ones: on a stream of many small traces (a
-// burst of one-row messages) that is most of what building a trace
-// allocates. Call it when done with t, from any goroutine, at most once;
-// after it, t and those five slices must not be read or kept. What they
-// held stays valid: strings, and the other slices (a Recipient's
-// ExpandedFrom, a Hop's From, an EventRef's Recipients) are never written
-// again. Not calling it is always correct.
+// arrays of its Hops, Recipients, Anomalies, ShadowEvents, Duplicates,
+// Expansions and Forks instead of allocating new ones: on a stream of many
+// small traces (a burst of one-row messages) that is most of what building
+// a trace allocates. Call it when done with t, from any goroutine, at most
+// once; after it, t and those seven slices must not be read or kept. What
+// they held stays valid: strings, and the other slices (a Recipient's
+// ExpandedFrom, a Hop's From, an EventRef's Recipients, an Expansion's
+// Members, a Fork's Recipients) are never written again. Not calling it is
+// always correct.
 func (t *Trace) Release() {
 	if t == nil {
 		return
@@ -30,7 +30,8 @@ func (t *Trace) Release() {
 	clear(hops)
 	clear(rcpts)
 	*t = Trace{Hops: hops[:0], Recipients: rcpts[:0],
-		Anomalies: keepSmall(t.Anomalies), ShadowEvents: keepSmall(t.ShadowEvents), Duplicates: keepSmall(t.Duplicates)}
+		Anomalies: keepSmall(t.Anomalies), ShadowEvents: keepSmall(t.ShadowEvents), Duplicates: keepSmall(t.Duplicates),
+		Expansions: keepSmall(t.Expansions), Forks: keepSmall(t.Forks)}
 	traces.Put(t)
 }
 
@@ -70,7 +71,14 @@ func (b *builder) newOutput() *Trace {
 			b.spareRefs[i] = s
 		}
 	}
+	if cap(t.Expansions) > cap(b.spareExpansions) {
+		b.spareExpansions = t.Expansions
+	}
+	if cap(t.Forks) > cap(b.spareForks) {
+		b.spareForks = t.Forks
+	}
 	t.Hops, t.Recipients, t.Anomalies, t.ShadowEvents, t.Duplicates = nil, nil, nil, nil, nil
+	t.Expansions, t.Forks = nil, nil
 	return t
 }
 

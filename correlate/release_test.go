@@ -23,7 +23,7 @@ import (
 // Hops and Recipients arrays (a recipient's ExpandedFrom, a hop's From)
 // still holds what it did when later traces have reused those arrays.
 func TestReleaseSameTraces(t *testing.T) {
-	reusedArrays := []string{`"anomalies":["`, `"shadow_events":[{`, `"duplicates":[{`}
+	reusedArrays := []string{`"anomalies":["`, `"shadow_events":[{`, `"duplicates":[{`, `"expansions":[{`, `"forks":[{`}
 	withArray := map[string]int{}
 	defer func() {
 		for _, field := range reusedArrays {
@@ -68,6 +68,16 @@ func TestReleaseSameTraces(t *testing.T) {
 				for _, e := range slices.Concat(tr.ShadowEvents, tr.Duplicates) {
 					if len(e.Recipients) > 0 {
 						held = append(held, kept{groups: e.Recipients, copy: slices.Clone(e.Recipients)})
+					}
+				}
+				for _, x := range tr.Expansions {
+					if len(x.Members) > 0 {
+						held = append(held, kept{groups: x.Members, copy: slices.Clone(x.Members)})
+					}
+				}
+				for _, f := range tr.Forks {
+					if len(f.Recipients) > 0 {
+						held = append(held, kept{groups: f.Recipients, copy: slices.Clone(f.Recipients)})
 					}
 				}
 				if release {
