@@ -85,7 +85,7 @@ func appendRow(b []byte, e *event, txt rowText, ri *receiveInfo, prev uint32) []
 	set(rowRemoteIP, e.remoteIP.n != 0)
 	set(rowEtypeRaw, e.etypeRaw.n != 0)
 	set(rowFile, e.file >= 0)
-	set(rowHopLatency, e.hopLatencyMS >= 0)
+	set(rowHopLatency, e.hopLatencyMS != -1)
 	set(rowNoRcpts, e.noRcpts)
 	set(rowShadow, e.shadow)
 	set(rowReceive, ri != nil)
@@ -121,7 +121,7 @@ func appendRow(b []byte, e *event, txt rowText, ri *receiveInfo, prev uint32) []
 		b = binary.AppendUvarint(b, uint64(e.file))
 	}
 	if bits&rowHopLatency != 0 {
-		b = binary.AppendUvarint(b, uint64(e.hopLatencyMS))
+		b = binary.AppendVarint(b, int64(e.hopLatencyMS))
 	}
 	if ri != nil {
 		b = appendReceive(b, ri)
@@ -160,10 +160,11 @@ func appendReceive(b []byte, ri *receiveInfo) []byte {
 	}
 	for i, a := range [...]netip.Addr{ri.clientIP, ri.origIP, ri.proxiedIP} {
 		if bits&(recvClientIP<<i) != 0 {
-			n := len(b)
-			b = append(b, 0)
-			b, _ = a.AppendBinary(b) // (never fails)
-			b[n] = byte(len(b) - n - 1)
+			// Its length as a varint (a zoned IPv6 address is 16 bytes
+			// and its zone, which has no bound), then its bytes.
+			var ab [24]byte
+			raw, _ := a.AppendBinary(ab[:0]) // (never fails)
+			b = append(binary.AppendUvarint(b, uint64(len(raw))), raw...)
 		}
 	}
 	return b
@@ -263,7 +264,7 @@ func readRow(b []byte, off uint32, e *event, txt *rowText, ri *receiveInfo) (has
 		e.file = int32(r.uvarint())
 	}
 	if bits&rowHopLatency != 0 {
-		e.hopLatencyMS = int32(r.uvarint())
+		e.hopLatencyMS = int32(r.varint())
 	}
 	if bits&rowReceive != 0 {
 		hasRecv = true
@@ -289,7 +290,7 @@ func readReceive(r *rowReader, ri *receiveInfo) {
 	ri.proxied = bits&recvProxied != 0
 	for i, p := range [...]*netip.Addr{&ri.clientIP, &ri.origIP, &ri.proxiedIP} {
 		if bits&(recvClientIP<<i) != 0 {
-			n := int(r.byte())
+			n := int(r.uvarint())
 			if err := p.UnmarshalBinary(r.b[r.off : r.off+n]); err != nil {
 				panic("correlate: corrupt row record: " + err.Error())
 			}

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"net/netip"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -62,7 +63,7 @@ func randomRow(r *rand.Rand) (event, rowText, *receiveInfo) {
 		e.file = r.Int32N(math.MaxInt32)
 	}
 	if pick() {
-		e.hopLatencyMS = []int32{0, 1, math.MaxInt32, r.Int32N(1e6)}[r.IntN(4)]
+		e.hopLatencyMS = []int32{0, 1, math.MaxInt32, r.Int32N(1e6), -5, math.MinInt32}[r.IntN(6)]
 	}
 	txt := rowText{local: rf(), peer: rf()}
 	if pick() {
@@ -71,6 +72,10 @@ func randomRow(r *rand.Rand) (event, rowText, *receiveInfo) {
 	addrs := []netip.Addr{
 		{}, netip.MustParseAddr("203.0.113.7"), netip.MustParseAddr("2001:db8::25"),
 		netip.MustParseAddr("fe80::1%eth0"), netip.MustParseAddr("::ffff:192.0.2.1"),
+		// A zone has no bound on its length: 240 bytes and more once
+		// overflowed a one-byte length.
+		netip.MustParseAddr("fe80::1%" + strings.Repeat("z", 240)),
+		netip.MustParseAddr("fe80::1%" + strings.Repeat("z", 300)),
 	}
 	ri := &receiveInfo{
 		clientType: rf(), connector: rf(), firstHop: rf(), proxied: pick(),
