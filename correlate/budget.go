@@ -47,6 +47,7 @@ func (tr *trace) footprint() int64 {
 		if c := cap(tr.more.keys); c > len(tr.more.keys2) {
 			n += int64(c) * 16 // (else they are in keys2)
 		}
+		n += int64(len(tr.more.msgIDs))*mapEntryBytes + int64(cap(tr.more.msgIDs))*int64(unsafe.Sizeof(keyHash{}))
 	}
 	return n
 }

@@ -46,6 +46,7 @@ type traceMore struct {
 	keys2         [2]string                 // room for the first two (most traces have at most one)
 	fpSet         map[uint64]*msgtrk.Origin // the row fingerprints, beyond 32
 	droppedEvents int                       // rows beyond Options.MaxEventsPerTrace
+	msgIDs        []keyHash                 // message-ids of traces merged into it that lead here (byMsgID)
 }
 
 // extra returns tr.more, made when tr had none.

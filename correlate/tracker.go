@@ -326,9 +326,21 @@ func (t *Tracker) merge(a, b *trace) *trace {
 	for _, k := range b.otherKeys() {
 		t.addKey(a, k, hashOf(spaceKey, k))
 	}
-	if b.msgID.n != 0 {
-		if h := hashBytes(spaceMsgID, b.bytesOf(b.msgID)); t.byMsgID.get(h) == b {
+	// b's message-ids (its own, and those of traces merged into it) now
+	// lead to a, which forgets them when emitted.
+	moveMsgID := func(h keyHash) {
+		if t.byMsgID.get(h) == b {
 			t.byMsgID.set(h, a)
+			m := a.extra()
+			m.msgIDs = append(m.msgIDs, h)
+		}
+	}
+	if b.msgID.n != 0 {
+		moveMsgID(hashBytes(spaceMsgID, b.bytesOf(b.msgID)))
+	}
+	if b.more != nil {
+		for _, h := range b.more.msgIDs {
+			moveMsgID(h)
 		}
 	}
 	t.open.remove(int(b.heapIdx))
@@ -387,6 +399,13 @@ func (t *Tracker) emit(tr *trace, reason Reason) {
 	if tr.msgID.n != 0 {
 		if h := hashBytes(spaceMsgID, tr.bytesOf(tr.msgID)); t.byMsgID.del(h, tr) {
 			t.recent.add(h, tr.primaryKey())
+		}
+	}
+	if tr.more != nil {
+		for _, h := range tr.more.msgIDs {
+			if t.byMsgID.del(h, tr) {
+				t.recent.add(h, tr.primaryKey())
+			}
 		}
 	}
 	t.unpack(tr)
