@@ -461,3 +461,33 @@ func TestReaderGuessFields(t *testing.T) {
 		t.Errorf("second row: errs %v", errs)
 	}
 }
+
+// TestCloneInto: a row copied into a Record of another row reads as a
+// Clone of it does (a quoted row into an unquoted one's copy and back),
+// outlives the Reader's next row, and copying into a Record of enough
+// capacity does not allocate.
+func TestCloneInto(t *testing.T) {
+	r := msgtrk.NewReader(strings.NewReader(hdr3 + `t1,m1,"a ""b"""` + "\r\nt2,m2,s2\r\n"))
+	r.Next()
+	quoted := r.Record().Clone()
+	dst := r.Record().CloneInto(nil)
+	r.Next()
+	plain := r.Record().Clone()
+	for _, want := range []*msgtrk.Record{quoted, plain, quoted} {
+		got := want.CloneInto(dst)
+		if got != dst {
+			t.Fatal("CloneInto did not return dst")
+		}
+		for _, f := range []msgtrk.Field{msgtrk.DateTime, msgtrk.MessageID, msgtrk.MessageSubject} {
+			if g, w := string(got.Unescaped(f)), string(want.Unescaped(f)); g != w {
+				t.Errorf("%v: %q, want %q", f, g, w)
+			}
+		}
+		if got.LineNumber() != want.LineNumber() || string(got.Line()) != string(want.Line()) {
+			t.Errorf("line %d %q, want %d %q", got.LineNumber(), got.Line(), want.LineNumber(), want.Line())
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { quoted.CloneInto(dst) }); n != 0 {
+		t.Errorf("CloneInto a Record of enough capacity: %v allocations, want 0", n)
+	}
+}

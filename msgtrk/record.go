@@ -75,6 +75,33 @@ func (r *Record) Clone() *Record {
 	return c
 }
 
+// CloneInto is Clone into dst, whose memory it reuses: a program that
+// holds rows for a while and then lets them go (a router waiting for a
+// row's destination) can recycle its copies, and copying into a Record of
+// enough capacity does not allocate. dst must not be r, nor be in use; nil
+// means a new Record. CloneInto returns dst.
+func (r *Record) CloneInto(dst *Record) *Record {
+	if dst == nil {
+		return r.Clone()
+	}
+	line, ends, flags, scratch := dst.line[:0], dst.ends[:0], dst.flags[:0], dst.scratch[:0]
+	*dst = Record{
+		line:    append(line, r.line...),
+		ends:    append(ends, r.ends...),
+		c:       r.c,
+		lineNo:  r.lineNo,
+		off:     r.off,
+		origin:  r.origin,
+		scratch: scratch,
+		tm:      r.tm,
+		tmOK:    r.tmOK,
+	}
+	if r.flags != nil { // (nil: the line has no '"')
+		dst.flags = append(flags, r.flags...)
+	}
+	return dst
+}
+
 // Line returns the row as written, without its line ending.
 func (r *Record) Line() []byte { return r.line }
 
