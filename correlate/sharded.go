@@ -4,6 +4,8 @@ import (
 	"errors"
 	"sync"
 	"time"
+
+	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
 // DefaultBatchRows is the default number of rows a Sharded tracker collects
@@ -50,7 +52,9 @@ type Sharded struct {
 	dsnWait    []*Trace   // DSNs waiting for the message they report on
 	dsnWaitBy  map[string][]int
 	scratch    []byte
-	storeBuf   []byte // the store key of the row being routed (storeKey)
+	storeBuf   []byte           // the store key of the row being routed (storeKey)
+	freeRecs   []*msgtrk.Record // copies of rows that waited, for reuse (releasePending)
+	freePend   [][]pendRow      // and lists of them
 }
 
 // NewSharded returns a Sharded tracker with n shards (n < 1 means 1).
@@ -154,10 +158,7 @@ func (s *Sharded) Advance(watermark time.Time) {
 			continue
 		}
 		delete(s.pending, k)
-		i := s.shardOf([]byte(k))
-		for _, pr := range p {
-			s.enqueue(i, pr.rec, pr.wm)
-		}
+		s.releasePending(s.shardOf([]byte(k)), p)
 	}
 }
 
@@ -165,11 +166,8 @@ func (s *Sharded) Advance(watermark time.Time) {
 func (s *Sharded) Flush() {
 	for _, k := range s.pendOrder {
 		if p, ok := s.pending[k]; ok {
-			i := s.shardOf([]byte(k))
-			for _, pr := range p {
-				s.enqueue(i, pr.rec, pr.wm)
-			}
 			delete(s.pending, k)
+			s.releasePending(s.shardOf([]byte(k)), p)
 		}
 	}
 	s.pendOrder = nil
