@@ -60,25 +60,23 @@ func TestReleaseSameTraces(t *testing.T) {
 						froms = append(froms, kept{from: h.From, fromCopy: slices.Clone(h.From)})
 					}
 				}
-				for _, r := range tr.Recipients {
-					if len(r.ExpandedFrom) > 0 {
-						held = append(held, kept{groups: r.ExpandedFrom, copy: slices.Clone(r.ExpandedFrom)})
+				// The lists Release's doc says stay valid.
+				hold := func(l []string) {
+					if len(l) > 0 {
+						held = append(held, kept{groups: l, copy: slices.Clone(l)})
 					}
+				}
+				for _, r := range tr.Recipients {
+					hold(r.ExpandedFrom)
 				}
 				for _, e := range slices.Concat(tr.ShadowEvents, tr.Duplicates) {
-					if len(e.Recipients) > 0 {
-						held = append(held, kept{groups: e.Recipients, copy: slices.Clone(e.Recipients)})
-					}
+					hold(e.Recipients)
 				}
 				for _, x := range tr.Expansions {
-					if len(x.Members) > 0 {
-						held = append(held, kept{groups: x.Members, copy: slices.Clone(x.Members)})
-					}
+					hold(x.Members)
 				}
 				for _, f := range tr.Forks {
-					if len(f.Recipients) > 0 {
-						held = append(held, kept{groups: f.Recipients, copy: slices.Clone(f.Recipients)})
-					}
+					hold(f.Recipients)
 				}
 				if release {
 					tr.Release()
