@@ -169,10 +169,12 @@ func (t *Trace) HasAnomaly(k AnomalyKind) bool {
 // Trace is everything the logs say about one message, across all servers.
 // A Trace handed to OnTrace belongs to the callee.
 //
-// Its short strings (recipient addresses, internal-message-ids, replies)
-// and its Hops' From share blocks (of 1 KB and 256 ints) with those of the
-// traces built before and after it: a string or From kept after the trace
-// is dropped keeps its block alive, so a program that keeps many of them,
+// Its short strings (recipient addresses, internal-message-ids, replies,
+// message attributes), its Hops' From and its small lists of strings (an
+// EventRef's or Fork's Recipients, an Expansion's Members, a Recipient's
+// ExpandedFrom) share blocks (of 1 KB, 256 ints, 256 strings) with those
+// of the traces built before and after it: one kept after the trace is
+// dropped keeps its block alive, so a program that keeps many of them,
 // from many traces, for long (rather than counting or printing them) may
 // copy them (strings.Clone, slices.Clone).
 type Trace struct {
