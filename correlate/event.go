@@ -273,24 +273,33 @@ func (tr *Tracker) extract(e *event, ri *receiveInfo, rec *msgtrk.Record, t *tra
 		}
 	} else if len(mi) > 0 && mi[0] >= '0' && mi[0] <= '9' && (e.etype == msgtrk.EventSend || e.etype == msgtrk.EventSendExternal ||
 		e.etype == msgtrk.EventDeliver || e.etype == msgtrk.EventFail || e.etype == msgtrk.EventDeliverFail || e.etype == msgtrk.EventNotifyMAPI) {
-		nodes, lat, err := messageinfo.AppendLatency(tr.nodes[:0], mi)
-		tr.nodes = nodes[:0]
-		if err == nil || lat.NumHops() > 0 {
-			if !lat.Origin.IsZero() {
-				e.originNS = lat.Origin.UnixNano()
+		// LocalTotal reads what a well-formed string gives without
+		// building its tree; a malformed one gets AppendLatency's partial
+		// result.
+		if origin, total, hasTotal, ok := messageinfo.LocalTotal(mi); ok {
+			e.noteLatency(origin, total, hasTotal)
+		} else {
+			nodes, lat, err := messageinfo.AppendLatency(tr.nodes[:0], mi)
+			tr.nodes = nodes[:0]
+			if err == nil || lat.NumHops() > 0 {
+				h, ok := lat.Local()
+				e.noteLatency(lat.Origin, h.Total, ok && h.Root >= 0)
+			} else if info := messageinfo.Parse(mi); !info.Time.IsZero() {
+				e.originNS = info.Time.UnixNano()
 			}
-			if h, ok := lat.Local(); ok {
-				if h.Root >= 0 {
-					ms := h.Total / time.Millisecond
-					if ms > 1<<31-1 {
-						ms = 1<<31 - 1
-					}
-					e.hopLatencyMS = int32(ms)
-				}
-			}
-		} else if info := messageinfo.Parse(mi); !info.Time.IsZero() {
-			e.originNS = info.Time.UnixNano()
 		}
 	}
 	return txt, hasRecv
+}
+
+// noteLatency sets the event's origination time (unless zero) and, with
+// hasTotal, the latency of the logging server's hop, in milliseconds
+// (capped at 2³¹-1).
+func (e *event) noteLatency(origin time.Time, total time.Duration, hasTotal bool) {
+	if !origin.IsZero() {
+		e.originNS = origin.UnixNano()
+	}
+	if hasTotal {
+		e.hopLatencyMS = int32(min(total/time.Millisecond, 1<<31-1))
+	}
 }

@@ -73,6 +73,13 @@ func TestNoAllocs(t *testing.T) {
 			h, _ := lat.Local()
 			sink += int(h.Total)
 		}},
+		{"LocalTotal/exo", func() {
+			_, total, _, ok := LocalTotal(exo)
+			if !ok {
+				panic("LocalTotal refused the EXO sample")
+			}
+			sink += int(total)
+		}},
 		{"AppendCanonical", func() {
 			var lat Latency
 			nodes, lat, _ = AppendLatency(nodes[:0], exo)

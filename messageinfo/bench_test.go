@@ -166,6 +166,15 @@ func BenchmarkAppendLatency(b *testing.B) {
 				}
 			}
 		})
+		b.Run(in.name+"/localtotal", func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(src)))
+			for b.Loop() {
+				if _, _, _, ok := LocalTotal(src); !ok {
+					b.Fatal("LocalTotal refused it")
+				}
+			}
+		})
 		b.Run(in.name+"/naive", func(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(src)))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/mailtrace/mailtrace/msgtrk"
@@ -130,4 +131,86 @@ func FuzzAppendLatency(f *testing.F) {
 			t.Fatalf("canonical form not a fixed point: %q → %q", canon, again)
 		}
 	})
+}
+
+// checkLocalTotal holds LocalTotal to AppendLatency on src: where
+// AppendLatency parses src without error, LocalTotal accepts it and gives
+// the same origination time and the same TOTAL of the last hop; where it
+// fails, LocalTotal refuses src.
+func checkLocalTotal(t *testing.T, src []byte) {
+	t.Helper()
+	origin, total, hasTotal, ok := LocalTotal(src)
+	_, lat, err := AppendLatency(nil, src)
+	if err != nil {
+		if ok {
+			t.Fatalf("LocalTotal(%.80q) accepted a string AppendLatency refuses (%v)", src, err)
+		}
+		return
+	}
+	if !ok {
+		t.Fatalf("LocalTotal(%.80q) refused a string AppendLatency parses", src)
+	}
+	var want time.Duration
+	h, hok := lat.Local()
+	wantTotal := hok && h.Root >= 0
+	if wantTotal {
+		want = h.Total
+	}
+	if !origin.Equal(lat.Origin) || total != want || hasTotal != wantTotal {
+		t.Fatalf("LocalTotal(%.80q) = %v, %v, %v; AppendLatency says %v, %v, %v", src, origin, total, hasTotal, lat.Origin, want, wantTotal)
+	}
+}
+
+// limitSeeds are latency strings at each limit of the parser and one past
+// it (depth, records, hops), where LocalTotal's own count must agree with
+// AppendLatency's nodes.
+func limitSeeds() []string {
+	nested := func(depth int) string {
+		// TOTAL is depth 0, A depth 1, each "(" one deeper.
+		return "LSRV=h:TOTAL=1|" + strings.Repeat("A=1(", depth-1) + "B=1" + strings.Repeat(")", depth-1)
+	}
+	hops := func(n int) string {
+		return "2024-01-07T00:00:05.535Z" + strings.Repeat(";SRV=h:TOTAL=1|A=2", n)
+	}
+	return []string{
+		nested(MaxDepth), nested(MaxDepth + 1),
+		"LSRV=h:TOTAL=1" + strings.Repeat("|A=1", MaxNodes-1),
+		"LSRV=h:TOTAL=1" + strings.Repeat("|A=1", MaxNodes),
+		hops(MaxHops), hops(MaxHops + 1),
+		// MaxDepth reached twice, closing a level between (the depth
+		// goes back down).
+		"LSRV=h:TOTAL=1|" + strings.Repeat("A=1(", MaxDepth-2) + "B=1(C=1)|D=1(E=1)" + strings.Repeat(")", MaxDepth-2),
+		"LSRV=h:A=1(B=2)|TOTAL=3", "SRV=a:TOTAL=1(A=1)|B=2;SRV=b:C=0.5", "SRV=a:C=0.5;SRV=b:TOTAL-HUB=2000",
+	}
+}
+
+// TestLocalTotalLimits: LocalTotal agrees with AppendLatency at every
+// limit and one past it, on every malformed string of
+// TestAppendLatencyErrors, and on every real value.
+func TestLocalTotalLimits(t *testing.T) {
+	for _, s := range limitSeeds() {
+		checkLocalTotal(t, []byte(s))
+	}
+	for _, tt := range latencyErrorTests() {
+		checkLocalTotal(t, []byte(tt.in))
+	}
+	for _, v := range realValues(t) {
+		checkLocalTotal(t, []byte(v.Value))
+	}
+	// The limits are reached: one of each pair is accepted, the other not.
+	for i, s := range limitSeeds()[:6] {
+		_, _, _, ok := LocalTotal([]byte(s))
+		if ok != (i%2 == 0) {
+			t.Errorf("limit seed %d: LocalTotal ok = %v", i, ok)
+		}
+	}
+}
+
+// FuzzLocalTotal: LocalTotal agrees with AppendLatency on every input
+// (checkLocalTotal).
+func FuzzLocalTotal(f *testing.F) {
+	for _, s := range append(fuzzSeeds(f), limitSeeds()...) {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, src []byte) { checkLocalTotal(t, src) })
 }

@@ -270,11 +270,40 @@ func (l *Latency) Local() (h Hop, ok bool) {
 // they are used. AppendLatency does no allocation when dst has room for the
 // records (at most MaxNodes); it is safe for concurrent use on distinct dst.
 func AppendLatency(dst []Node, src []byte) ([]Node, Latency, error) {
+	p := latencyParser{src: src, dst: dst, first: len(dst)}
+	lat, err := p.parse()
+	return p.dst, lat, err
+}
+
+// LocalTotal reads of a latency string only what a trace needs of a
+// message-info field: the origination time (zero if the string starts with
+// a hop) and the TOTAL of the logging server's hop (the last), in the
+// string's unit; hasTotal is false when that hop has no TOTAL record or
+// the string no hop. It checks the whole string as AppendLatency does and
+// agrees with it on every string AppendLatency parses without error;
+// otherwise ok is false and the caller wants AppendLatency's partial
+// result. It builds no Node, does no allocation on a string it accepts,
+// and is safe for concurrent use.
+func LocalTotal(src []byte) (origin time.Time, total time.Duration, hasTotal, ok bool) {
+	p := latencyParser{src: src, count: true}
+	lat, err := p.parse()
+	if err != nil {
+		return time.Time{}, 0, false, false
+	}
+	if h, hok := lat.Local(); hok && h.Root >= 0 {
+		return lat.Origin, h.Total, true, true
+	}
+	return lat.Origin, 0, false, true
+}
+
+// parse parses p.src (see AppendLatency), appending its records to p.dst
+// unless p.count.
+func (p *latencyParser) parse() (Latency, error) {
 	var lat Latency
-	first := len(dst)
+	src, first := p.src, p.first
 	lat.First, lat.End = int32(first), int32(first)
 	if len(src) > MaxInputBytes {
-		return dst, lat, syntaxError(src, 0, ErrTooLong)
+		return lat, syntaxError(src, 0, ErrTooLong)
 	}
 	i := 0
 	// Origination time, unless the string starts with a hop.
@@ -285,20 +314,19 @@ func AppendLatency(dst []Node, src []byte) ([]Node, Latency, error) {
 		}
 		t, ok := msgtrk.ParseTime(src[:end])
 		if !ok {
-			return dst, lat, syntaxError(src, 0, ErrTime)
+			return lat, syntaxError(src, 0, ErrTime)
 		}
 		lat.Origin, lat.OriginText = t, span(0, end)
 		i = end
 		if i == len(src) {
-			return dst, lat, nil
+			return lat, nil
 		}
 		i++ // ';'
 	}
-	p := latencyParser{src: src, dst: dst, first: first}
 	for {
 		if lat.nhops == MaxHops {
 			lat.End = int32(len(p.dst))
-			return p.dst, lat, syntaxError(src, i, ErrTooManyHops)
+			return lat, syntaxError(src, i, ErrTooManyHops)
 		}
 		h, next, header, err := p.hop(i, lat.nhops)
 		if header {
@@ -307,7 +335,7 @@ func AppendLatency(dst []Node, src []byte) ([]Node, Latency, error) {
 		}
 		if err != nil {
 			lat.End = int32(len(p.dst))
-			return p.dst, lat, err
+			return lat, err
 		}
 		i = next
 		if i == len(src) {
@@ -331,7 +359,7 @@ func AppendLatency(dst []Node, src []byte) ([]Node, Latency, error) {
 			lat.hops[k].Total /= 1000
 		}
 	}
-	return p.dst, lat, nil
+	return lat, nil
 }
 
 func hasHopPrefix(s []byte) bool {
@@ -346,6 +374,8 @@ type latencyParser struct {
 	src        []byte
 	dst        []Node
 	first      int
+	count      bool // only check and count the records: dst is not written (LocalTotal)
+	n          int  // records seen
 	sawDot     bool
 	sawNonZero bool
 }
@@ -375,10 +405,11 @@ func (p *latencyParser) hop(i int, index uint8) (h Hop, next int, header bool, e
 	h.Server = span(start, i)
 	i++ // ':'
 
-	// Records. cur is the parent of the next record; level counts open
-	// parentheses. At level 0 the parent is the hop's TOTAL, if any.
-	cur := int32(-1)
-	level := 0
+	// Records. cur is the parent of the next record (in count mode only
+	// its sign is kept: -1 for none) and curDepth its depth; level counts
+	// open parentheses. At level 0 the parent is the hop's TOTAL, if any.
+	cur, curDepth := int32(-1), 0
+	level, hopFirst, count := 0, p.n, p.count
 	for {
 		// Name.
 		for i < len(src) && src[i] == ' ' {
@@ -405,40 +436,50 @@ func (p *latencyParser) hop(i int, index uint8) (h Hop, next int, header bool, e
 		}
 		i = next
 
-		if len(p.dst)-p.first >= MaxNodes {
+		if p.n >= MaxNodes {
 			h.End = int32(len(p.dst))
 			return h, nameStart, true, syntaxError(src, nameStart, ErrTooManyNodes)
 		}
-		n := Node{
-			Name:     span(nameStart, nameEnd),
-			Value:    span(valStart, i),
-			Duration: d,
-			Parent:   cur,
-			Hop:      index,
-		}
+		depth := 0
 		if cur >= 0 {
-			depth := int(p.dst[cur].Depth) + 1
-			if depth > MaxDepth {
+			if depth = curDepth + 1; depth > MaxDepth {
 				h.End = int32(len(p.dst))
 				return h, nameStart, true, syntaxError(src, nameStart, ErrTooDeep)
 			}
-			n.Depth = uint8(depth)
 		}
-		role, roleText, isTotal := splitName(src, &n, level == 0 && len(p.dst) == int(h.First))
 		idx := int32(len(p.dst))
-		p.dst = append(p.dst, n)
-		if isTotal {
-			h.Root = idx
-			h.Role = role
-			h.RoleText = roleText
-			h.Total = d
-			cur = idx
+		if count {
+			idx = int32(p.n)
 		}
+		// In count mode only a hop's first record is split (is it its
+		// TOTAL?), and none is kept.
+		if maybeTotal := level == 0 && p.n == hopFirst; maybeTotal || !count {
+			n := Node{
+				Name:     span(nameStart, nameEnd),
+				Value:    span(valStart, i),
+				Duration: d,
+				Parent:   cur,
+				Hop:      index,
+				Depth:    uint8(depth),
+			}
+			role, roleText, isTotal := splitName(src, &n, maybeTotal)
+			if !count {
+				p.dst = append(p.dst, n)
+			}
+			if isTotal {
+				h.Root = idx
+				h.Role = role
+				h.RoleText = roleText
+				h.Total = d
+				cur, curDepth = idx, depth
+			}
+		}
+		p.n++
 
 		// After the value: fold spaces, then '(' ')' '|' ';' or the end.
 		i = skipSpaces(src, i)
 		if i < len(src) && src[i] == '(' {
-			cur = idx
+			cur, curDepth = idx, depth
 			level++
 			i++
 			continue
@@ -449,10 +490,13 @@ func (p *latencyParser) hop(i int, index uint8) (h Hop, next int, header bool, e
 				return h, i, true, syntaxError(src, i, ErrLatency)
 			}
 			level--
-			if level == 0 {
-				cur = h.Root
-			} else {
-				cur = p.dst[cur].Parent
+			switch {
+			case level == 0:
+				cur, curDepth = h.Root, 0
+			case count:
+				curDepth-- // (cur, an opener, stays ≥ 0)
+			default:
+				cur, curDepth = p.dst[cur].Parent, curDepth-1
 			}
 			i = skipSpaces(src, i+1)
 		}
