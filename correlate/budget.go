@@ -6,40 +6,46 @@ import (
 )
 
 // What the Tracker counts against Options.MaxMemory. The sizes of its own
-// records come from the compiler; the costs of a map entry and of a
-// remembered key are measured (TestFootprint keeps the whole count within
-// 25% of the live heap the open traces take, and recentKeyBytes within
-// 1.25x of a remembered key's).
+// records and tables come from the compiler; the cost of a fingerprint's
+// map entry and of a remembered key are measured (TestFootprint keeps the
+// whole count within 25% of the live heap the open traces take, and
+// recentKeyBytes within 1.25x of a remembered key's).
 const (
-	traceFixedBytes = int64(unsafe.Sizeof(trace{}) + unsafe.Sizeof(heapEntry{})) // the trace and its heap entry
+	traceFixedBytes = int64(unsafe.Sizeof(trace{})) // the trace's record
 	refBytes        = int64(unsafe.Sizeof(ref{}))
 	fpBytes         = int64(unsafe.Sizeof(fpEntry{}))
 	traceMoreBytes  = int64(unsafe.Sizeof(traceMore{}))
-	mapEntryBytes   = 48 // a key → *trace entry, with the table's slack
+	slotBytes       = int64(unsafe.Sizeof(traceSlot{}))
+	heapEntryBytes  = int64(unsafe.Sizeof(heapEntry{}))
+	mapEntryBytes   = 48 // a fingerprint's map entry, with the table's slack
 	recentKeyBytes  = 80
 	minOpenBudget   = 1 << 20 // the least left to the open traces of one tracker
+
+	// reserveShare is the share of MaxMemory (1/reserveShare) left aside
+	// for what the Tracker does not count: its pools of buffers, the
+	// scratch of the trace being built, the Trace handed to OnTrace.
+	reserveShare = 16
 
 	// roundRowBytes is about what a row takes while a round of a Sharded
 	// tracker holds it: its copy in the batch, and the trace it may end
 	// in, waiting for the round's end to be handed on in order (measured
-	// on a burst of one-row messages by TestShardedBudget).
-	roundRowBytes = 1024
+	// on a burst of one-row messages by TestShardedBudget: 1,269 bytes
+	// with the flush's rounds).
+	roundRowBytes = 1536
 	minBatchRows  = 256
 )
 
 // footprint is what tr takes on the heap, as counted against the budget:
-// its record, the capacity of its buffers, its strings and its entries in
-// the Tracker's maps.
+// its record, the capacity of its buffers, its strings and its
+// fingerprints' entries. Its entries in the Tracker's indexes and heap are
+// counted with the tables themselves (tableBytes).
 func (tr *trace) footprint() int64 {
 	n := traceFixedBytes +
 		int64(cap(tr.arena)) + int64(cap(tr.refs))*refBytes +
 		int64(cap(tr.fps))*fpBytes
-	n += mapEntryBytes + int64(len(tr.key))
+	n += int64(len(tr.key))
 	for _, k := range tr.otherKeys() {
-		n += mapEntryBytes + int64(len(k))
-	}
-	if tr.msgID.n != 0 {
-		n += mapEntryBytes
+		n += int64(len(k))
 	}
 	n += int64(len(tr.fingerprints())) * mapEntryBytes
 	if tr.more != nil {
@@ -47,9 +53,17 @@ func (tr *trace) footprint() int64 {
 		if c := cap(tr.more.keys); c > len(tr.more.keys2) {
 			n += int64(c) * 16 // (else they are in keys2)
 		}
-		n += int64(len(tr.more.msgIDs))*mapEntryBytes + int64(cap(tr.more.msgIDs))*int64(unsafe.Sizeof(keyHash{}))
+		n += int64(cap(tr.more.msgIDs)) * int64(unsafe.Sizeof(keyHash{}))
 	}
 	return n
+}
+
+// tableBytes is what the Tracker's indexes of the open traces and its
+// heap take, at their size: a table holds its slots whether they are used
+// or not, and it never shrinks.
+func (t *Tracker) tableBytes() int64 {
+	return int64(len(t.byKey.slots)+len(t.byMsgID.slots))*slotBytes +
+		int64(cap(t.open.e))*heapEntryBytes
 }
 
 // account brings the Tracker's count of held bytes up to date with what
@@ -63,7 +77,7 @@ func (t *Tracker) account(tr *trace) {
 // keepBudget emits, early (ReasonEvicted), the traces whose windows end
 // first until the open traces fit in their budget again.
 func (t *Tracker) keepBudget() {
-	for t.openBudget > 0 && t.held > t.openBudget && t.open.len() > 0 {
+	for t.openBudget > 0 && t.held+t.tableBytes() > t.openBudget && t.open.len() > 0 {
 		t.emit(t.popFirst(), ReasonEvicted)
 	}
 }
@@ -88,19 +102,20 @@ func (o *Options) keysHeld(n int) int64 {
 
 // openBudget is what MaxMemory leaves for the open traces of each shard of
 // a tracker of n shards (n = 0 for a single Tracker), after the keys it
-// remembers (keysHeld) and, for a Sharded tracker, the rows and traces of
-// a round of batchRows rows: 0 for no bound.
+// remembers (keysHeld), the share it reserves for what it does not count
+// (reserveShare) and, for a Sharded tracker, the rows and traces of a
+// round of batchRows rows: 0 for no bound.
 func (o *Options) openBudget(n, batchRows int) (int64, error) {
 	if o.MaxMemory == 0 {
 		return 0, nil
 	}
-	fixed := o.keysHeld(n) * recentKeyBytes
+	fixed := o.keysHeld(n)*recentKeyBytes + o.MaxMemory/reserveShare
 	if n > 0 {
 		fixed += int64(batchRows) * roundRowBytes
 	}
 	left := (o.MaxMemory - fixed) / int64(max(n, 1))
 	if left < minOpenBudget {
-		return 0, fmt.Errorf("correlate: MaxMemory %d leaves too little for open traces: remembering RecentKeys (%d) and the rows of a round take about %d bytes; give more or remember fewer keys", o.MaxMemory, o.RecentKeys, fixed)
+		return 0, fmt.Errorf("correlate: MaxMemory %d leaves too little for open traces: remembering RecentKeys (%d) and the rows of a round take about %d bytes (with a sixteenth of MaxMemory kept in reserve); give more or remember fewer keys", o.MaxMemory, o.RecentKeys, fixed)
 	}
 	return left, nil
 }

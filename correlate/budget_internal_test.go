@@ -46,7 +46,7 @@ func heldBy(t *testing.T, log []byte) (heap, counted float64) {
 	n := float64(tk.open.len())
 	runtime.KeepAlive(batch)
 	runtime.KeepAlive(tk)
-	return (float64(after) - float64(before)) / n, float64(tk.held) / n
+	return (float64(after) - float64(before)) / n, float64(tk.held+tk.tableBytes()) / n
 }
 
 // multiRowLog writes messages of rows rows each (AGENTINFO rows of one
@@ -127,13 +127,24 @@ func TestFootprint(t *testing.T) {
 
 // burstRun streams Burst(n) through a Tracker with opts, or a Sharded one
 // when workers > 1 (from a generator on another goroutine: the input is
-// never held), samples the live heap 50 times and returns the largest,
-// the Stats and the rows the emitted traces hold.
+// never held), samples the live heap every n/50 rows added and every n/50
+// traces emitted (a Flush, or a mass expiry, emits many traces in one
+// call) and returns the largest, the Stats and the rows the emitted
+// traces hold.
 func burstRun(t *testing.T, n, workers, batchRows int, opts Options) (peak uint64, st Stats, rows int64) {
 	t.Helper()
 	pr, pw := io.Pipe()
 	go func() { pw.CloseWithError(msgtrktest.Burst(pw, n)) }()
-	opts.OnTrace = func(tr *Trace) { rows += int64(tr.Events) }
+	every := max(1, n/50)
+	var base uint64
+	sample := func() { peak = max(peak, liveHeap()-min(base, liveHeap())) }
+	traces := 0
+	opts.OnTrace = func(tr *Trace) {
+		rows += int64(tr.Events)
+		if traces++; traces%every == 0 {
+			sample()
+		}
+	}
 	var tk Correlator
 	if workers > 1 {
 		s, err := NewSharded(workers, opts)
@@ -153,8 +164,8 @@ func burstRun(t *testing.T, n, workers, batchRows int, opts Options) (peak uint6
 		tk = one
 	}
 	rd := msgtrk.NewReader(pr)
-	every, i := max(1, n/50), 0
-	base := liveHeap()
+	i := 0
+	base = liveHeap()
 	for rd.Next() {
 		rec := rd.Record()
 		tk.Add(rec)
@@ -162,7 +173,7 @@ func burstRun(t *testing.T, n, workers, batchRows int, opts Options) (peak uint6
 			tk.Advance(tm)
 		}
 		if i++; i%every == 0 {
-			peak = max(peak, liveHeap()-min(base, liveHeap()))
+			sample()
 		}
 	}
 	if err := rd.Err(); err != nil {
@@ -248,7 +259,7 @@ func TestShardedBudget(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%d workers: %v", n, err)
 		}
-		if total := bn*int64(n) + one.keysHeld(n)*recentKeyBytes + int64(rows)*roundRowBytes; total > one.MaxMemory || b1 <= 0 {
+		if total := bn*int64(n) + one.keysHeld(n)*recentKeyBytes + one.MaxMemory/reserveShare + int64(rows)*roundRowBytes; total > one.MaxMemory || b1 <= 0 {
 			t.Errorf("%d workers: %d for the open traces of each shard, %d in all with the keys; one Tracker %d (MaxMemory %d)", n, bn, total, b1, one.MaxMemory)
 		}
 	}

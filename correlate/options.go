@@ -43,18 +43,20 @@ type Options struct {
 	MaxOpenTraces int
 	// MaxMemory bounds, in bytes, what the open traces and the remembered
 	// keys take on the heap; 0 (the default) for no bound but
-	// MaxOpenTraces. The keys take about 80 bytes each (RecentKeys of
-	// them; a Sharded tracker divides them among its shards and its
-	// router remembers 3/4 as many again; it also keeps about 1 KB for
-	// each row of a round, the rows and the traces it hands on, and makes
-	// its rounds no larger than an eighth of MaxMemory, TestShardedBudget
-	// measuring both); the rest is the open traces',
-	// counted as they grow (the capacity of their buffers, their strings,
-	// their entries in the Tracker's maps): a message of one row takes
-	// about 700 bytes (OpenTraceBytes, measured on a one-row RECEIVE), each
-	// further row about 80 bytes (RowBytes), a row's strings included.
-	// TestFootprint keeps both figures, and the key's, within 1.25x of
-	// what they take on the live heap, and the count within 25% of it.
+	// MaxOpenTraces. A sixteenth of it is kept in reserve for what is not
+	// counted (pools of buffers, the trace being built). The keys take
+	// about 80 bytes each (RecentKeys of them; a Sharded tracker divides
+	// them among its shards and its router remembers 3/4 as many again;
+	// it also keeps about 1.5 KB for each row of a round, the rows and the
+	// traces it hands on, and makes its rounds no larger than an eighth
+	// of MaxMemory, TestShardedBudget measuring both); the rest is the
+	// open traces', counted as they grow (the capacity of their buffers,
+	// their strings, and the tables that index them, at their size): a
+	// message of one row takes about 700 bytes (OpenTraceBytes, measured
+	// on a one-row RECEIVE), each further row about 80 bytes (RowBytes),
+	// a row's strings included. TestFootprint keeps both figures, and the
+	// key's, within 1.25x of what they take on the live heap, and the
+	// count within 25% of it.
 	// Past the budget the traces whose windows end first are emitted
 	// early (ReasonEvicted, counted in Stats.Evicted) and their later
 	// rows count as late: no row is lost, but such a message is split. A

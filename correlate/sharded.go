@@ -20,9 +20,12 @@ const DefaultBatchRows = 16384
 // Every row is handed to its shard together with the watermark in force when
 // it was added, so each shard makes the same expiry decisions a single
 // Tracker would, and the traces are the same. Output order is deterministic:
-// traces come out in rounds (every BatchRows rows, and at Flush), ordered
-// within a round by the watermark they were emitted at, then by the end of
-// their window, then by key, whatever the goroutine scheduling.
+// traces come out in rounds (every BatchRows rows), ordered within a round
+// by the watermark they were emitted at, then by the time of their last
+// row, then by key, whatever the goroutine scheduling. Flush emits the
+// traces still open in a few rounds of its own, those whose windows end
+// first in the first round (so that no round holds every open trace
+// built at once), each ordered by the time of the last row, then by key.
 //
 // Differences from one Tracker: MaxOpenTraces, MaxMemory and RecentKeys
 // are divided among the shards (a message's keys all go to its shard), and
@@ -106,7 +109,7 @@ func NewSharded(n int, opts Options) (*Sharded, error) {
 
 // SetBatchRows sets how many rows are collected before a round; call it
 // before the first Add. Under Options.MaxMemory a round takes at most an
-// eighth of it (about 1 KB a row): n is lowered to fit.
+// eighth of it (about 1.5 KB a row): n is lowered to fit.
 func (s *Sharded) SetBatchRows(n int) {
 	if n <= 0 {
 		return
@@ -171,7 +174,15 @@ func (s *Sharded) Flush() {
 		}
 	}
 	s.pendOrder = nil
-	s.round(true)
+	s.round(false, 0)
+	s.flushSteps()
+	// Whatever still waits for the message it reports on is emitted
+	// without its key (DSNForMessageID says which message it was).
+	for _, t := range s.dsnWait {
+		s.opts.OnTrace(t)
+	}
+	s.dsnWait = nil
+	s.dsnWaitBy = nil
 }
 
 // Stats sums the shards' counters. Call it between rounds (after Flush).

@@ -6,6 +6,7 @@ package correlate
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -29,7 +30,8 @@ type shardJob struct {
 	batch   msgtrk.Batch
 	wms     []time.Time // watermark before each row
 	advance time.Time   // watermark at the end of the round
-	flush   bool
+	flush   bool        // then emit (ReasonFlushed) the traces whose windows end by flushTo
+	flushTo int64
 }
 
 // emittedTrace is a trace a shard emitted, with what orders it in its round:
@@ -50,7 +52,7 @@ func (s *Sharded) run(sh *shard) {
 		sh.tk.Advance(job.advance)
 		if job.flush {
 			sh.flushing = true
-			sh.tk.Flush()
+			sh.tk.emitUntil(job.flushTo, ReasonFlushed)
 			sh.flushing = false
 		}
 		sh.done <- struct{}{}
@@ -58,11 +60,12 @@ func (s *Sharded) run(sh *shard) {
 }
 
 // round hands every shard its rows, waits for all, and emits what they
-// emitted in a deterministic order.
-func (s *Sharded) round(flush bool) {
+// emitted in a deterministic order. With flush, each shard then flushes
+// the traces whose windows end by flushTo.
+func (s *Sharded) round(flush bool, flushTo int64) {
 	for _, sh := range s.shards {
 		sh.job.advance = s.watermark
-		sh.job.flush = flush
+		sh.job.flush, sh.job.flushTo = flush, flushTo
 		sh.in <- sh.job
 	}
 	var all []emittedTrace
@@ -80,13 +83,27 @@ func (s *Sharded) round(flush bool) {
 	for _, e := range all {
 		s.emit(e.t)
 	}
-	if flush {
-		// Whatever still waits for the message it reports on is emitted
-		// without its key (DSNForMessageID says which message it was).
-		for _, t := range s.dsnWait {
-			s.opts.OnTrace(t)
+}
+
+// flushSteps flushes the shards (with no rows left to hand them) in rounds
+// of about max(batchRows, open/8) traces, the first to end first, so that
+// a round never holds the built traces of every open message at once.
+// Each round ends at the deadline of the k-th trace of the shard where it
+// comes first, so every round emits at least k traces.
+func (s *Sharded) flushSteps() {
+	for {
+		open := 0
+		for _, sh := range s.shards {
+			open += sh.tk.open.len()
 		}
-		s.dsnWait = nil
-		s.dsnWaitBy = nil
+		if open == 0 {
+			return
+		}
+		k := max(1, max(s.batchRows, open/8)/len(s.shards))
+		to := int64(math.MaxInt64)
+		for _, sh := range s.shards {
+			to = min(to, sh.tk.deadlineOf(k))
+		}
+		s.round(true, to)
 	}
 }
