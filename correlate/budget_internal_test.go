@@ -127,11 +127,12 @@ func TestFootprint(t *testing.T) {
 
 // burstRun streams Burst(n) through a Tracker with opts, or a Sharded one
 // when workers > 1 (from a generator on another goroutine: the input is
-// never held), samples the live heap every n/50 rows added and every n/50
+// never held), with jump moves event time a day past the burst before
+// Flush (a mass expiry: every open trace's window ends at once), samples the live heap every n/50 rows added and every n/50
 // traces emitted (a Flush, or a mass expiry, emits many traces in one
 // call) and returns the largest, the Stats and the rows the emitted
 // traces hold.
-func burstRun(t *testing.T, n, workers, batchRows int, opts Options) (peak uint64, st Stats, rows int64) {
+func burstRun(t *testing.T, n, workers, batchRows int, jump bool, opts Options) (peak uint64, st Stats, rows int64) {
 	t.Helper()
 	pr, pw := io.Pipe()
 	go func() { pw.CloseWithError(msgtrktest.Burst(pw, n)) }()
@@ -179,6 +180,9 @@ func burstRun(t *testing.T, n, workers, batchRows int, opts Options) (peak uint6
 	if err := rd.Err(); err != nil {
 		t.Fatal(err)
 	}
+	if jump {
+		tk.Advance(msgtrktest.BurstStart.Add(24 * time.Hour))
+	}
 	tk.Flush()
 	return peak, tk.Stats(), rows
 }
@@ -197,7 +201,7 @@ func TestBurstBudget(t *testing.T) {
 	const budget = 32 << 20
 	var peaks []uint64
 	for _, n := range sizes {
-		peak, st, rows := burstRun(t, n, 1, 0, Options{MaxMemory: budget})
+		peak, st, rows := burstRun(t, n, 1, 0, false, Options{MaxMemory: budget})
 		t.Logf("%d messages: peak live heap %.1f MiB, %d open at most, %d evicted", n, float64(peak)/(1<<20), st.MaxOpen, st.Evicted)
 		if peak > budget {
 			t.Errorf("%d messages: peak live heap %d, over MaxMemory %d", n, peak, budget)
@@ -220,23 +224,30 @@ func TestBurstBudget(t *testing.T) {
 // under the budget with 3 workers too, and no row is lost.
 func TestShardedBudget(t *testing.T) {
 	const n, budget = 100_000, 64 << 20
-	peak, st, rows := burstRun(t, n, 3, 0, Options{MaxMemory: budget})
-	t.Logf("%d messages, 3 workers: peak live heap %.1f MiB, %d evicted", n, float64(peak)/(1<<20), st.Evicted)
-	if peak > budget {
-		t.Errorf("peak live heap %d, over MaxMemory %d", peak, budget)
-	}
-	if st.Evicted == 0 {
-		t.Error("no trace evicted: the budget was never reached, the test shows nothing")
-	}
-	if rows+st.Late != n {
-		t.Errorf("%d rows in traces + %d late, want %d", rows, st.Late, n)
+	for _, jump := range []bool{false, true} {
+		// (jump: the open traces expire at once in one round, not in
+		// Flush's steps.)
+		peak, st, rows := burstRun(t, n, 3, 0, jump, Options{MaxMemory: budget})
+		t.Logf("%d messages, 3 workers, jump %v: peak live heap %.1f MiB, %d evicted, %d expired", n, jump, float64(peak)/(1<<20), st.Evicted, st.Expired)
+		if peak > budget {
+			t.Errorf("jump %v: peak live heap %d, over MaxMemory %d", jump, peak, budget)
+		}
+		if st.Evicted == 0 {
+			t.Errorf("jump %v: no trace evicted: the budget was never reached, the test shows nothing", jump)
+		}
+		if jump && st.Flushed != 0 {
+			t.Errorf("jump: %d traces flushed, want every open trace expired before Flush", st.Flushed)
+		}
+		if rows+st.Late != n {
+			t.Errorf("jump %v: %d rows in traces + %d late, want %d", jump, rows, st.Late, n)
+		}
 	}
 	// What a round holds is counted: the same burst with rounds of 2,048
 	// and 16,384 rows, under a budget the open traces never reach, differ
 	// by about roundRowBytes a row.
 	const small, large = 2048, 16384
-	p1, st1, _ := burstRun(t, n/2, 3, small, Options{MaxMemory: 512 << 20})
-	p2, st2, _ := burstRun(t, n/2, 3, large, Options{MaxMemory: 512 << 20})
+	p1, st1, _ := burstRun(t, n/2, 3, small, false, Options{MaxMemory: 512 << 20})
+	p2, st2, _ := burstRun(t, n/2, 3, large, false, Options{MaxMemory: 512 << 20})
 	if st1.Evicted+st2.Evicted != 0 {
 		t.Fatalf("%d and %d evicted under 512 MiB", st1.Evicted, st2.Evicted)
 	}

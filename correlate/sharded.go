@@ -22,10 +22,13 @@ const DefaultBatchRows = 16384
 // Tracker would, and the traces are the same. Output order is deterministic:
 // traces come out in rounds (every BatchRows rows), ordered within a round
 // by the watermark they were emitted at, then by the time of their last
-// row, then by key, whatever the goroutine scheduling. Flush emits the
-// traces still open in a few rounds of its own, those whose windows end
-// first in the first round (so that no round holds every open trace
-// built at once), each ordered by the time of the last row, then by key.
+// row, then by key, whatever the goroutine scheduling. A round in which a
+// shard emits more than BatchRows/n traces (a time jump after a burst, the
+// end of the input) is handed on in parts, each so ordered, where that
+// shard's share fills; Flush emits the traces still open in rounds of its
+// own, those whose windows end first in the first round. So no round
+// holds more built traces than the memory budget counts for it
+// (Options.MaxMemory), and the parts depend on the rows alone.
 //
 // Differences from one Tracker: MaxOpenTraces, MaxMemory and RecentKeys
 // are divided among the shards (a message's keys all go to its shard), and
@@ -58,6 +61,8 @@ type Sharded struct {
 	storeBuf   []byte           // the store key of the row being routed (storeKey)
 	freeRecs   []*msgtrk.Record // copies of rows that waited, for reuse (releasePending)
 	freePend   [][]pendRow      // and lists of them
+	busy       []*shard         // round's scratch: the shards not yet done
+	roundOut   []emittedTrace   // and the traces of a part of a round
 }
 
 // NewSharded returns a Sharded tracker with n shards (n < 1 means 1).
@@ -80,7 +85,7 @@ func NewSharded(n int, opts Options) (*Sharded, error) {
 		org: newOrgState(), msgIDs: newRecentKeys(routerMsgIDs(o.RecentKeys))}
 	s.org.configure(o)
 	for i := 0; i < n; i++ {
-		sh := &shard{in: make(chan *shardJob), done: make(chan struct{}), job: &shardJob{}}
+		sh := &shard{in: make(chan *shardJob), done: make(chan struct{}), resume: make(chan struct{}), job: &shardJob{}}
 		so := o
 		so.MaxOpenTraces = max(1, o.MaxOpenTraces/n)
 		so.RecentKeys = shardKeys(o.RecentKeys, n) // (a message's keys all go to its shard)
@@ -92,6 +97,9 @@ func NewSharded(n int, opts Options) (*Sharded, error) {
 				wm = 1<<63 - 1
 			}
 			sh.out = append(sh.out, emittedTrace{wm: wm, order: t.LastSeen.UnixNano(), t: t})
+			if len(sh.out) >= sh.maxOut {
+				sh.pause()
+			}
 		}
 		tk, err := New(so)
 		if err != nil {
@@ -104,6 +112,7 @@ func NewSharded(n int, opts Options) (*Sharded, error) {
 		s.wg.Add(1)
 		go s.run(sh)
 	}
+	s.setMaxOut()
 	return s, nil
 }
 
@@ -120,6 +129,7 @@ func (s *Sharded) SetBatchRows(n int) {
 		return // (a round this big leaves too little: keep the one set)
 	}
 	s.batchRows = n
+	s.setMaxOut()
 	for _, sh := range s.shards {
 		sh.tk.openBudget = budget
 	}

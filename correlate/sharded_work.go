@@ -20,9 +20,31 @@ type shard struct {
 	tk       *Tracker
 	flushing bool
 	in       chan *shardJob
-	done     chan struct{}
+	done     chan struct{} // the shard finished its job, or paused
+	resume   chan struct{}
+	paused   bool // (when done says so) out is full: the shard waits for resume
+	maxOut   int  // the traces out may hold before the shard pauses
 	job      *shardJob
 	out      []emittedTrace
+}
+
+// pause hands what the shard emitted so far to the router, in the middle
+// of a round, and waits until the router has emitted it: a round that
+// expires or flushes many traces (a time jump after a burst) holds no more
+// than maxOut of them in each shard at once.
+func (sh *shard) pause() {
+	sh.paused = true
+	sh.done <- struct{}{}
+	<-sh.resume
+}
+
+// setMaxOut sets how many emitted traces each shard holds before it
+// pauses: as many in all as the rows of a round, which the budget counts
+// (roundRowBytes).
+func (s *Sharded) setMaxOut() {
+	for _, sh := range s.shards {
+		sh.maxOut = max(1, s.batchRows/len(s.shards))
+	}
 }
 
 // shardJob is a round's work for one shard.
@@ -62,27 +84,52 @@ func (s *Sharded) run(sh *shard) {
 // round hands every shard its rows, waits for all, and emits what they
 // emitted in a deterministic order. With flush, each shard then flushes
 // the traces whose windows end by flushTo.
+//
+// A shard whose traces fill its out pauses (shard.pause); the router then
+// waits until every shard has finished or paused, emits what they hold in
+// order, and resumes those that paused. Where a shard pauses depends on
+// its own rows only, so the parts of a round, and the order of the
+// traces, are the same on every run.
 func (s *Sharded) round(flush bool, flushTo int64) {
 	for _, sh := range s.shards {
 		sh.job.advance = s.watermark
 		sh.job.flush, sh.job.flushTo = flush, flushTo
 		sh.in <- sh.job
 	}
-	var all []emittedTrace
+	busy := s.busy[:0]
+	busy = append(busy, s.shards...)
+	for len(busy) > 0 {
+		all := s.roundOut[:0]
+		paused := busy[:0]
+		for _, sh := range busy {
+			<-sh.done
+			all = append(all, sh.out...)
+			clear(sh.out)
+			sh.out = sh.out[:0]
+			if sh.paused {
+				paused = append(paused, sh)
+			}
+		}
+		slices.SortStableFunc(all, func(a, b emittedTrace) int {
+			return cmp.Or(cmp.Compare(a.wm, b.wm), cmp.Compare(a.order, b.order), strings.Compare(a.t.Key, b.t.Key))
+		})
+		for _, e := range all {
+			s.emit(e.t)
+		}
+		clear(all)
+		s.roundOut = all[:0]
+		for _, sh := range paused {
+			sh.paused = false
+			sh.resume <- struct{}{}
+		}
+		busy = paused
+	}
+	s.busy = busy[:0]
 	for _, sh := range s.shards {
-		<-sh.done
-		all = append(all, sh.out...)
-		sh.out = sh.out[:0]
 		sh.job.batch.Reset()
 		sh.job.wms = sh.job.wms[:0]
 	}
 	s.rows = 0
-	slices.SortStableFunc(all, func(a, b emittedTrace) int {
-		return cmp.Or(cmp.Compare(a.wm, b.wm), cmp.Compare(a.order, b.order), strings.Compare(a.t.Key, b.t.Key))
-	})
-	for _, e := range all {
-		s.emit(e.t)
-	}
 }
 
 // flushSteps flushes the shards (with no rows left to hand them) in rounds
