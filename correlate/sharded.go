@@ -23,11 +23,11 @@ const DefaultBatchRows = 16384
 // traces come out in rounds (every BatchRows rows), ordered within a round
 // by the watermark they were emitted at, then by the time of their last
 // row, then by key, whatever the goroutine scheduling. A round in which a
-// shard emits more than BatchRows/n traces (a time jump after a burst, the
+// shard emits traces of more than BatchRows/n rows (a time jump after a burst, the
 // end of the input) is handed on in parts, each so ordered, where that
 // shard's share fills; Flush emits the traces still open in rounds of its
-// own, those whose windows end first in the first round. So no round
-// holds more built traces than the memory budget counts for it
+// own, those whose windows end first in the first round. So a round holds
+// built traces of no more rows than the memory budget counts for it
 // (Options.MaxMemory), and the parts depend on the rows alone.
 //
 // Differences from one Tracker: MaxOpenTraces, MaxMemory and RecentKeys
@@ -97,7 +97,7 @@ func NewSharded(n int, opts Options) (*Sharded, error) {
 				wm = 1<<63 - 1
 			}
 			sh.out = append(sh.out, emittedTrace{wm: wm, order: t.LastSeen.UnixNano(), t: t})
-			if len(sh.out) >= sh.maxOut {
+			if sh.outRows += max(1, t.Events); sh.outRows >= sh.maxOutRows {
 				sh.pause()
 			}
 		}

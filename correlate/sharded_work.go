@@ -17,34 +17,43 @@ import (
 // shard is one worker: its Tracker, the job it is given each round and the
 // traces it emitted in it.
 type shard struct {
-	tk       *Tracker
-	flushing bool
-	in       chan *shardJob
-	done     chan struct{} // the shard finished its job, or paused
-	resume   chan struct{}
-	paused   bool // (when done says so) out is full: the shard waits for resume
-	maxOut   int  // the traces out may hold before the shard pauses
-	job      *shardJob
-	out      []emittedTrace
+	tk         *Tracker
+	flushing   bool
+	in         chan *shardJob
+	done       chan struct{} // the shard finished its job, or paused
+	resume     chan struct{}
+	paused     bool // (when done says so) out is full: the shard waits for resume
+	maxOutRows int  // the rows the traces in out may hold before the shard pauses
+	outRows    int  // the rows of the traces in out (at least one a trace)
+	job        *shardJob
+	out        []emittedTrace
 }
 
 // pause hands what the shard emitted so far to the router, in the middle
 // of a round, and waits until the router has emitted it: a round that
-// expires or flushes many traces (a time jump after a burst) holds no more
-// than maxOut of them in each shard at once.
+// expires or flushes many traces (a time jump after a burst) holds the
+// traces of no more than maxOutRows rows in each shard at once.
 func (sh *shard) pause() {
 	sh.paused = true
 	sh.done <- struct{}{}
 	<-sh.resume
 }
 
-// setMaxOut sets how many emitted traces each shard holds before it
-// pauses: as many in all as the rows of a round, which the budget counts
-// (roundRowBytes).
+// setMaxOut sets how many rows the traces a shard holds may have before it
+// pauses: as many in all as the rows of a round, for which the budget
+// counts a row's copy and its part of the built trace (roundRowBytes: a
+// built trace takes less per row than a one-row trace does).
 func (s *Sharded) setMaxOut() {
 	for _, sh := range s.shards {
-		sh.maxOut = max(1, s.batchRows/len(s.shards))
+		sh.maxOutRows = max(1, s.batchRows/len(s.shards))
 	}
+}
+
+// takeOut empties what the shard emitted (the router has it).
+func (sh *shard) takeOut() {
+	clear(sh.out)
+	sh.out = sh.out[:0]
+	sh.outRows = 0
 }
 
 // shardJob is a round's work for one shard.
@@ -57,7 +66,7 @@ type shardJob struct {
 }
 
 // emittedTrace is a trace a shard emitted, with what orders it in its round:
-// the watermark it was emitted at, then the end of its window.
+// the watermark it was emitted at, then the time of its last row.
 type emittedTrace struct {
 	wm    int64
 	order int64
@@ -98,14 +107,28 @@ func (s *Sharded) round(flush bool, flushTo int64) {
 	}
 	busy := s.busy[:0]
 	busy = append(busy, s.shards...)
+	var held []*shard // paused shards, while their traces are emitted
+	defer func() {
+		// OnTrace panicked (or called runtime.Goexit): let the paused
+		// shards finish their jobs, dropping what they emit, so that
+		// Close can end them.
+		for _, sh := range held {
+			for sh.paused {
+				sh.paused = false
+				sh.takeOut()
+				sh.resume <- struct{}{}
+				<-sh.done
+			}
+			sh.takeOut()
+		}
+	}()
 	for len(busy) > 0 {
 		all := s.roundOut[:0]
 		paused := busy[:0]
 		for _, sh := range busy {
 			<-sh.done
 			all = append(all, sh.out...)
-			clear(sh.out)
-			sh.out = sh.out[:0]
+			sh.takeOut()
 			if sh.paused {
 				paused = append(paused, sh)
 			}
@@ -113,9 +136,11 @@ func (s *Sharded) round(flush bool, flushTo int64) {
 		slices.SortStableFunc(all, func(a, b emittedTrace) int {
 			return cmp.Or(cmp.Compare(a.wm, b.wm), cmp.Compare(a.order, b.order), strings.Compare(a.t.Key, b.t.Key))
 		})
+		held = paused
 		for _, e := range all {
 			s.emit(e.t)
 		}
+		held = nil
 		clear(all)
 		s.roundOut = all[:0]
 		for _, sh := range paused {

@@ -406,9 +406,10 @@ func (t *Tracker) emitUntil(deadline int64, r Reason) {
 }
 
 // deadlineOf returns the deadline of the k-th open trace (k ≥ 1) in the
-// order their windows end: emitUntil of it emits k traces or a few more
-// (those of the same deadline). With k open traces or fewer, it returns
-// math.MaxInt64. It takes time linear in the open traces.
+// order their windows end: emitUntil of it emits k traces or more (every
+// trace of that deadline: all of them, when they share one). With k open
+// traces or fewer, it returns math.MaxInt64. It takes time linear in the
+// open traces on most inputs, O(n log n) at worst (nthSmallest).
 func (t *Tracker) deadlineOf(k int) int64 {
 	if k >= t.open.len() {
 		return math.MaxInt64
