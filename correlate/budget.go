@@ -29,8 +29,8 @@ const (
 	// roundRowBytes is about what a row takes while a round of a Sharded
 	// tracker holds it: its copy in the batch, and the trace it may end
 	// in, waiting for the round's end to be handed on in order (measured
-	// on a burst of one-row messages by TestShardedBudget: 1,269 bytes
-	// with the flush's rounds).
+	// on a burst of one-row messages by TestShardedBudget: 1,492 – 1,502
+	// bytes).
 	roundRowBytes = 1536
 	minBatchRows  = 256
 )

@@ -128,10 +128,10 @@ func TestFootprint(t *testing.T) {
 // burstRun streams Burst(n) through a Tracker with opts, or a Sharded one
 // when workers > 1 (from a generator on another goroutine: the input is
 // never held), with jump moves event time a day past the burst before
-// Flush (a mass expiry: every open trace's window ends at once), samples the live heap every n/50 rows added and every n/50
-// traces emitted (a Flush, or a mass expiry, emits many traces in one
-// call) and returns the largest, the Stats and the rows the emitted
-// traces hold.
+// Flush (a mass expiry: every open trace's window ends at once), samples
+// the live heap every n/50 rows added and every n/50 traces emitted (a
+// Flush, or a mass expiry, emits many traces in one call) and returns the
+// largest, the Stats and the rows the emitted traces hold.
 func burstRun(t *testing.T, n, workers, batchRows int, jump bool, opts Options) (peak uint64, st Stats, rows int64) {
 	t.Helper()
 	return streamRun(t, func(w io.Writer) error { return msgtrktest.Burst(w, n) }, n, workers, batchRows, jump, opts)

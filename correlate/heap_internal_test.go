@@ -2,7 +2,6 @@ package correlate
 
 import (
 	"math/rand/v2"
-	"slices"
 	"testing"
 )
 
@@ -64,41 +63,6 @@ func TestTraceHeapModel(t *testing.T) {
 				}
 				if i > 0 && h.e[i].before(&h.e[(i-1)/4]) {
 					t.Fatalf("seed %d step %d: entry %d before its parent", seed, step, i)
-				}
-			}
-		}
-	}
-}
-
-// TestNthSmallest: nthSmallest returns what sorting would put at index n,
-// for every n, on random values with many repeats, on sorted, reversed,
-// constant and organ-pipe slices (where a median-of-three pivot does
-// worst), and leaves the same values in the slice.
-func TestNthSmallest(t *testing.T) {
-	rng := rand.New(rand.NewPCG(7, 7))
-	shapes := map[string]func(i, n int) int64{
-		"random":     func(i, n int) int64 { return rng.Int64N(int64(n/3 + 1)) },
-		"sorted":     func(i, n int) int64 { return int64(i) },
-		"reversed":   func(i, n int) int64 { return int64(n - i) },
-		"constant":   func(i, n int) int64 { return 5 },
-		"organ-pipe": func(i, n int) int64 { return int64(min(i, n-i)) },
-	}
-	for name, f := range shapes {
-		for _, n := range []int{1, 2, 17, 100, 1000} {
-			d := make([]int64, n)
-			for i := range d {
-				d[i] = f(i, n)
-			}
-			want := slices.Clone(d)
-			slices.Sort(want)
-			for k := range n {
-				w := slices.Clone(d)
-				if got := nthSmallest(w, k); got != want[k] {
-					t.Fatalf("%s, %d values: nthSmallest(%d) = %d, want %d", name, n, k, got, want[k])
-				}
-				slices.Sort(w)
-				if !slices.Equal(w, want) {
-					t.Fatalf("%s, %d values: nthSmallest(%d) changed the values", name, n, k)
 				}
 			}
 		}

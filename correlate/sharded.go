@@ -25,10 +25,10 @@ const DefaultBatchRows = 16384
 // row, then by key, whatever the goroutine scheduling. A round in which a
 // shard emits traces of more than BatchRows/n rows (a time jump after a burst, the
 // end of the input) is handed on in parts, each so ordered, where that
-// shard's share fills; Flush emits the traces still open in rounds of its
-// own, those whose windows end first in the first round. So a round holds
-// built traces of no more rows than the memory budget counts for it
-// (Options.MaxMemory), and the parts depend on the rows alone.
+// shard's share fills; so is the round of Flush, which emits the traces
+// still open. So a round holds built traces of no more rows than the
+// memory budget counts for it (Options.MaxMemory), and the parts depend on
+// the rows alone.
 //
 // Differences from one Tracker: MaxOpenTraces, MaxMemory and RecentKeys
 // are divided among the shards (a message's keys all go to its shard), and
@@ -184,8 +184,7 @@ func (s *Sharded) Flush() {
 		}
 	}
 	s.pendOrder = nil
-	s.round(false, 0)
-	s.flushSteps()
+	s.round(true)
 	// Whatever still waits for the message it reports on is emitted
 	// without its key (DSNForMessageID says which message it was).
 	for _, t := range s.dsnWait {

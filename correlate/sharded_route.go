@@ -65,7 +65,7 @@ func (s *Sharded) Add(rec *msgtrk.Record) {
 	}
 	s.rows++
 	if s.rows >= s.batchRows {
-		s.round(false, 0)
+		s.round(false)
 	}
 }
 

@@ -6,7 +6,6 @@ package correlate
 
 import (
 	"cmp"
-	"math"
 	"slices"
 	"strings"
 	"time"
@@ -61,8 +60,7 @@ type shardJob struct {
 	batch   msgtrk.Batch
 	wms     []time.Time // watermark before each row
 	advance time.Time   // watermark at the end of the round
-	flush   bool        // then emit (ReasonFlushed) the traces whose windows end by flushTo
-	flushTo int64
+	flush   bool        // then flush the shard's Tracker
 }
 
 // emittedTrace is a trace a shard emitted, with what orders it in its round:
@@ -83,7 +81,7 @@ func (s *Sharded) run(sh *shard) {
 		sh.tk.Advance(job.advance)
 		if job.flush {
 			sh.flushing = true
-			sh.tk.emitUntil(job.flushTo, ReasonFlushed)
+			sh.tk.Flush()
 			sh.flushing = false
 		}
 		sh.done <- struct{}{}
@@ -92,17 +90,17 @@ func (s *Sharded) run(sh *shard) {
 
 // round hands every shard its rows, waits for all, and emits what they
 // emitted in a deterministic order. With flush, each shard then flushes
-// the traces whose windows end by flushTo.
+// its Tracker.
 //
 // A shard whose traces fill its out pauses (shard.pause); the router then
 // waits until every shard has finished or paused, emits what they hold in
 // order, and resumes those that paused. Where a shard pauses depends on
 // its own rows only, so the parts of a round, and the order of the
 // traces, are the same on every run.
-func (s *Sharded) round(flush bool, flushTo int64) {
+func (s *Sharded) round(flush bool) {
 	for _, sh := range s.shards {
 		sh.job.advance = s.watermark
-		sh.job.flush, sh.job.flushTo = flush, flushTo
+		sh.job.flush = flush
 		sh.in <- sh.job
 	}
 	busy := s.busy[:0]
@@ -155,27 +153,4 @@ func (s *Sharded) round(flush bool, flushTo int64) {
 		sh.job.wms = sh.job.wms[:0]
 	}
 	s.rows = 0
-}
-
-// flushSteps flushes the shards (with no rows left to hand them) in rounds
-// of about max(batchRows, open/8) traces, the first to end first, so that
-// a round never holds the built traces of every open message at once.
-// Each round ends at the deadline of the k-th trace of the shard where it
-// comes first, so every round emits at least k traces.
-func (s *Sharded) flushSteps() {
-	for {
-		open := 0
-		for _, sh := range s.shards {
-			open += sh.tk.open.len()
-		}
-		if open == 0 {
-			return
-		}
-		k := max(1, max(s.batchRows, open/8)/len(s.shards))
-		to := int64(math.MaxInt64)
-		for _, sh := range s.shards {
-			to = min(to, sh.tk.deadlineOf(k))
-		}
-		s.round(true, to)
-	}
 }

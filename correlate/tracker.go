@@ -1,9 +1,6 @@
 package correlate
 
 import (
-	"math"
-	"math/bits"
-	"slices"
 	"strconv"
 	"time"
 
@@ -50,7 +47,6 @@ type Tracker struct {
 	held       int64             // what the open traces take (see footprint)
 	openBudget int64             // bound on held, from Options.MaxMemory; 0 for none
 	dsnLinks   map[string]string // BuildTrace's Context.DSNLinks
-	deadlines  []int64           // deadlineOf's scratch
 }
 
 // New returns a Tracker with the given options.
@@ -373,17 +369,10 @@ func (t *Tracker) Advance(watermark time.Time) {
 
 // popFirst removes and returns the open trace whose window ends first.
 func (t *Tracker) popFirst() *trace {
-	t.settleFirst()
-	return t.open.pop()
-}
-
-// settleFirst moves the traces whose deadlines grew since the heap last
-// saw them until the one at the top is the one whose window ends first
-// (the heap must not be empty).
-func (t *Tracker) settleFirst() {
 	for e := t.open.first(); e.hkey != e.tr.deadline; e = t.open.first() {
 		t.open.rekey(0, e.tr.deadline)
 	}
+	return t.open.pop()
 }
 
 // Flush emits every open trace (ReasonFlushed), in the order their windows
@@ -392,76 +381,10 @@ func (t *Tracker) Flush() { t.emitAll(ReasonFlushed) }
 
 // emitAll emits every open trace with reason r (0: by the recipients), in
 // the order their windows would have ended.
-func (t *Tracker) emitAll(r Reason) { t.emitUntil(math.MaxInt64, r) }
-
-// emitUntil emits with reason r, in the order their windows would have
-// ended, the open traces whose windows end at deadline or before.
-func (t *Tracker) emitUntil(deadline int64, r Reason) {
+func (t *Tracker) emitAll(r Reason) {
 	for t.open.len() > 0 {
-		if t.settleFirst(); t.open.first().tr.deadline > deadline {
-			return
-		}
-		t.emit(t.open.pop(), r)
+		t.emit(t.popFirst(), r)
 	}
-}
-
-// deadlineOf returns the deadline of the k-th open trace (k ≥ 1) in the
-// order their windows end: emitUntil of it emits k traces or more (every
-// trace of that deadline: all of them, when they share one). With k open
-// traces or fewer, it returns math.MaxInt64. It takes time linear in the
-// open traces on most inputs, O(n log n) at worst (nthSmallest).
-func (t *Tracker) deadlineOf(k int) int64 {
-	if k >= t.open.len() {
-		return math.MaxInt64
-	}
-	d := t.deadlines[:0]
-	for i := range t.open.e {
-		d = append(d, t.open.e[i].tr.deadline)
-	}
-	t.deadlines = d
-	return nthSmallest(d, max(k, 1)-1)
-}
-
-// nthSmallest returns the value that would be at index n of d sorted (n <
-// len(d)), reordering d: a quickselect on the median of three, which
-// sorts what is left when it takes more rounds than a balanced one would
-// (so it stays O(n log n) on any input).
-func nthSmallest(d []int64, n int) int64 {
-	lo, hi := 0, len(d) // n is in d[lo:hi]
-	for budget := 2 * bits.Len(uint(len(d))); hi-lo > 16; budget-- {
-		if budget == 0 {
-			slices.Sort(d[lo:hi])
-			return d[n]
-		}
-		m := lo + (hi-lo)/2
-		a, b, c := d[lo], d[m], d[hi-1]
-		pivot := max(min(a, b), min(max(a, b), c))
-		// Three-way partition: d[lo:lt] < pivot, d[lt:gt] == pivot, d[gt:hi] > pivot.
-		lt, i, gt := lo, lo, hi
-		for i < gt {
-			switch {
-			case d[i] < pivot:
-				d[lt], d[i] = d[i], d[lt]
-				lt++
-				i++
-			case d[i] > pivot:
-				gt--
-				d[gt], d[i] = d[i], d[gt]
-			default:
-				i++
-			}
-		}
-		switch {
-		case n < lt:
-			hi = lt
-		case n >= gt:
-			lo = gt
-		default:
-			return pivot
-		}
-	}
-	slices.Sort(d[lo:hi])
-	return d[n]
 }
 
 // emit builds tr's Trace, forgets tr and hands the Trace to OnTrace. reason
