@@ -9,7 +9,8 @@ import (
 // TestNoAllocsInternal checks the "does not allocate" claims of the
 // Tracker's internal lookups: a key of an open trace (lookupKey), a row of
 // an input and server already seen (observe), a server name already seen
-// (short).
+// (short); and that reading a row's facts (RowFacts.Read) into a
+// RowFacts already used does not allocate.
 func TestNoAllocsInternal(t *testing.T) {
 	const log = "#Fields: date-time,server-hostname,source,event-id,message-id,network-message-id,recipient-address\r\n" +
 		"2024-05-06T10:00:00.000Z,EX1.contoso.com,SMTP,RECEIVE,<a@contoso.com>,0d6a4f1e-2b3c-4d5e-8f90-08dc6d5f0b02,bob@contoso.com\r\n"
@@ -34,20 +35,26 @@ func TestNoAllocsInternal(t *testing.T) {
 	}
 	for _, k := range keys {
 		b := []byte(k) // not the trace's string: lookupKey must find it
-		if tk.lookupKey(b).tr == nil {
+		h := hashBytes(spaceKey, b)
+		if tk.lookupKey(b, h).tr == nil {
 			t.Fatalf("lookupKey(%q) found no trace", b)
 		}
-		if n := testing.AllocsPerRun(100, func() { tk.lookupKey(b) }); n != 0 {
+		if n := testing.AllocsPerRun(100, func() { tk.lookupKey(b, h) }); n != 0 {
 			t.Errorf("lookupKey of an open trace's key %q: %v allocs, want 0", b, n)
 		}
 	}
 	rec := r.Record()
+	var facts RowFacts
+	facts.Read(rec)
+	if n := testing.AllocsPerRun(100, func() { facts.Read(rec) }); n != 0 {
+		t.Errorf("RowFacts.Read of a RECEIVE: %v allocs, want 0", n)
+	}
 	if n := testing.AllocsPerRun(100, func() {
-		_, _, tk.scratch2 = tk.org.observe(rec, rec.EventType(), rec.SourceType(), true, tk.scratch2)
+		tk.org.observe(rec, facts.etype, facts.source, facts.localShort(), facts.spelt, true)
 	}); n != 0 {
 		t.Errorf("observe of a row of a known input and server: %v allocs, want 0", n)
 	}
-	if f, local, _ := tk.org.observe(rec, rec.EventType(), rec.SourceType(), false, nil); f < 0 || local != "ex1" || tk.org.shortOf(f, local) != "ex1" {
+	if f, local := tk.org.observe(rec, facts.etype, facts.source, facts.localShort(), facts.spelt, false); f < 0 || local != "ex1" || tk.org.shortOf(f, local) != "ex1" {
 		t.Errorf("observe: file %d, local %q", f, local)
 	}
 	tk.short("EX1.contoso.com")

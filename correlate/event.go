@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"hash/maphash"
 	"net/netip"
-	"time"
 
-	"github.com/mailtrace/mailtrace/eventdata"
 	"github.com/mailtrace/mailtrace/internal/ascii"
 	"github.com/mailtrace/mailtrace/messageinfo"
 	"github.com/mailtrace/mailtrace/msgtrk"
@@ -172,19 +170,19 @@ func looksLikeIP(h []byte) bool {
 // extract fills e from rec, and ri when it is a RECEIVE row (hasRecv). t
 // is the trace that receives the strings; txt tells where the host names
 // went.
-func (tr *Tracker) extract(e *event, ri *receiveInfo, rec *msgtrk.Record, t *trace, row *rowInfo) (txt rowText, hasRecv bool) {
-	*e = event{file: row.file, hopLatencyMS: -1, recv: -1}
-	if row.local != "" {
-		txt.local = t.addStr(row.local)
+func (tr *Tracker) extract(e *event, ri *receiveInfo, rec *msgtrk.Record, f *RowFacts, t *trace, file int32, local string) (txt rowText, hasRecv bool) {
+	*e = event{file: file, recv: -1}
+	if local != "" {
+		txt.local = t.addStr(local)
 	}
 	if tm, err := rec.Time(); err == nil {
 		e.time = tm.UnixNano()
 	}
-	e.etype = row.etype
+	e.etype = f.etype
 	if e.etype == msgtrk.EventUnknown {
 		e.etypeRaw = t.addString(rec.Field(msgtrk.EventID))
 	}
-	e.source = row.source
+	e.source = f.source
 	e.kind = rec.Origin().Kind
 	e.shadow = isShadow(e.etype)
 
@@ -200,8 +198,8 @@ func (tr *Tracker) extract(e *event, ri *receiveInfo, rec *msgtrk.Record, t *tra
 		peer = rec.Field(msgtrk.ClientHostname)
 	}
 	if len(peer) > 0 {
-		tr.scratch2 = shortHost(tr.scratch2[:0], peer)
-		txt.peer = t.addString(tr.scratch2)
+		tr.peerBuf = shortHost(tr.peerBuf[:0], peer)
+		txt.peer = t.addString(tr.peerBuf)
 	}
 
 	e.rcpts = t.addList(rec, msgtrk.RecipientAddress, true)
@@ -244,62 +242,18 @@ func (tr *Tracker) extract(e *event, ri *receiveInfo, rec *msgtrk.Record, t *tra
 		}
 	}
 
-	mi := rec.Field(msgtrk.MessageInfo)
+	e.originNS, e.hopLatencyMS = f.originNS, f.hopLatencyMS
 	if e.etype == msgtrk.EventReceive {
 		hasRecv = true
-		*ri = receiveInfo{}
-		if a, err := messageinfo.ParseAuthCode(mi); err == nil && a.IsValid() {
-			ri.auth = a
-		}
-		ri.clientIP, _ = rec.Addr(msgtrk.ClientIP)
+		*ri = receiveInfo{auth: f.auth, clientIP: f.clientIP, origIP: f.origIP, proxiedIP: f.proxiedIP, proxied: f.proxied}
 		ri.connector = t.addString(rec.Field(msgtrk.ConnectorID))
-		ri.origIP, _ = rec.Addr(msgtrk.OriginalClientIP)
 		if e.source == msgtrk.SourceStoreDriver {
-			if row.storeOK {
-				ri.clientType = t.addString(row.clientRaw)
+			if f.storeOK {
+				ri.clientType = t.addString(f.clientRaw)
 			}
-		} else {
-			cd := rec.Field(msgtrk.CustomData)
-			if v, ok := eventdata.Lookup(cd, "ProxiedClientIPAddress"); ok {
-				ri.proxiedIP, _ = msgtrk.ParseAddr(v)
-				ri.proxied = true
-			}
-			if _, ok := eventdata.Lookup(cd, "ProxyHop1"); ok {
-				ri.proxied = true
-			}
-			if v, ok := eventdata.Lookup(cd, "FirstForestHop"); ok {
-				ri.firstHop = t.addString(v)
-			}
-		}
-	} else if len(mi) > 0 && mi[0] >= '0' && mi[0] <= '9' && (e.etype == msgtrk.EventSend || e.etype == msgtrk.EventSendExternal ||
-		e.etype == msgtrk.EventDeliver || e.etype == msgtrk.EventFail || e.etype == msgtrk.EventDeliverFail || e.etype == msgtrk.EventNotifyMAPI) {
-		// LocalTotal reads what a well-formed string gives without
-		// building its tree; a malformed one gets AppendLatency's partial
-		// result.
-		if origin, total, hasTotal, ok := messageinfo.LocalTotal(mi); ok {
-			e.noteLatency(origin, total, hasTotal)
-		} else {
-			nodes, lat, err := messageinfo.AppendLatency(tr.nodes[:0], mi)
-			tr.nodes = nodes[:0]
-			if err == nil || lat.NumHops() > 0 {
-				h, ok := lat.Local()
-				e.noteLatency(lat.Origin, h.Total, ok && h.Root >= 0)
-			} else if info := messageinfo.Parse(mi); !info.Time.IsZero() {
-				e.originNS = info.Time.UnixNano()
-			}
+		} else if f.hasFirstHop {
+			ri.firstHop = t.addString(f.firstHop)
 		}
 	}
 	return txt, hasRecv
-}
-
-// noteLatency sets the event's origination time (unless zero) and, with
-// hasTotal, the latency of the logging server's hop, in milliseconds
-// (capped at 2³¹-1).
-func (e *event) noteLatency(origin time.Time, total time.Duration, hasTotal bool) {
-	if !origin.IsZero() {
-		e.originNS = origin.UnixNano()
-	}
-	if hasTotal {
-		e.hopLatencyMS = int32(min(total/time.Millisecond, 1<<31-1))
-	}
 }

@@ -78,7 +78,12 @@ func isStoreSubmission(src msgtrk.SourceType, et msgtrk.EventType) bool {
 // appends nothing when the row has none. It also returns the parsed store
 // context and whether it could be read (its ClientType is an origin fact).
 func appendStoreKey(dst []byte, rec *msgtrk.Record) ([]byte, sourcecontext.Store, bool) {
-	if !isStoreSubmission(rec.SourceType(), rec.EventType()) {
+	return appendStoreKeyOf(dst, rec, rec.SourceType(), rec.EventType())
+}
+
+// appendStoreKeyOf is appendStoreKey for a row of source src and event et.
+func appendStoreKeyOf(dst []byte, rec *msgtrk.Record, src msgtrk.SourceType, et msgtrk.EventType) ([]byte, sourcecontext.Store, bool) {
+	if !isStoreSubmission(src, et) {
 		return dst, sourcecontext.Store{}, false
 	}
 	st, err := sourcecontext.ParseStore(rec.Field(msgtrk.SourceContext))

@@ -39,7 +39,8 @@ func TestMergedMessageIDsForgotten(t *testing.T) {
 	rd := msgtrk.NewReaderBytes([]byte(log.String()))
 	var open []*trace
 	for rd.Next() {
-		open = append(open, tk.add(rd.Record()))
+		tk.facts.Read(rd.Record())
+		open = append(open, tk.add(rd.Record(), &tk.facts))
 	}
 	if len(open) != 3 || tk.byMsgID.n != 3 {
 		t.Fatalf("%d traces, %d message-ids open, want 3 and 3", len(open), tk.byMsgID.n)

@@ -18,6 +18,46 @@ type RowSource interface {
 	Err() error
 }
 
+// FactSource is a RowSource that has read each row's facts ahead, on
+// the goroutine that reads the rows (see RowFacts): Feed hands them to a
+// Correlator that takes them (Tracker.AddFacts), which then has less to
+// do. Facts returns the current row's, nil for none; it is valid until the
+// next Next.
+type FactSource interface {
+	RowSource
+	Facts() *RowFacts
+}
+
+// AheadRows reads a source's rows and their facts on a goroutine of its own
+// (a msgtrk.Readahead with ReadFacts), a few batches ahead of its
+// consumer: a FactSource. Call Close when stopping before the end.
+type AheadRows struct {
+	*msgtrk.Readahead
+}
+
+// ReadAhead starts reading src ahead (see AheadRows).
+func ReadAhead(src msgtrk.Rows) AheadRows {
+	return AheadRows{msgtrk.NewReadaheadFunc(src, 0, ReadFacts)}
+}
+
+// Facts returns the current row's facts.
+func (a AheadRows) Facts() *RowFacts { return PreparedFacts(a.Readahead) }
+
+// PreparedFacts returns the facts ReadFacts read for ra's current row, nil
+// when ra reads none (it was not made with ReadFacts).
+func PreparedFacts(ra *msgtrk.Readahead) *RowFacts {
+	p, i := ra.Prepared()
+	if fs, ok := p.(*BatchFacts); ok {
+		return fs.Row(i)
+	}
+	return nil
+}
+
+// factsTaker is a Correlator that takes rows' facts read ahead.
+type factsTaker interface {
+	AddFacts(rec *msgtrk.Record, f *RowFacts)
+}
+
 // checkEvery is how many rows Feed reads between two looks at its context.
 const checkEvery = 1024
 
@@ -31,7 +71,8 @@ const checkEvery = 1024
 // It returns src.Err() (the traces are emitted all the same), or ctx.Err()
 // as soon as ctx is done, without flushing: the traces still open stay in c.
 // Feed is the loop behind Run and Traces, for programs that build their own
-// Correlator (a Sharded one) or source.
+// Correlator (a Sharded one) or source. With a FactSource (ReadAhead) and
+// a Tracker, the rows' facts read ahead go to Tracker.AddFacts.
 func Feed(ctx context.Context, src RowSource, c Correlator, window time.Duration) error {
 	return feed(ctx, src, c, window, nil)
 }
@@ -43,6 +84,11 @@ func feed(ctx context.Context, src RowSource, c Correlator, window time.Duration
 		window = DefaultWindow
 	}
 	var last time.Time
+	fs, _ := src.(FactSource)
+	ft, _ := c.(factsTaker)
+	if ft == nil {
+		fs = nil
+	}
 	for n := 0; src.Next(); n++ {
 		if n%checkEvery == 0 {
 			if err := ctx.Err(); err != nil {
@@ -50,7 +96,11 @@ func feed(ctx context.Context, src RowSource, c Correlator, window time.Duration
 			}
 		}
 		rec := src.Record()
-		c.Add(rec)
+		if fs != nil {
+			ft.AddFacts(rec, fs.Facts())
+		} else {
+			c.Add(rec)
+		}
 		if t, err := rec.Time(); err == nil {
 			c.Advance(t)
 			if t.After(last) {
@@ -78,7 +128,9 @@ func feed(ctx context.Context, src RowSource, c Correlator, window time.Duration
 // servers, and hands every trace to opts.OnTrace: the merge, the
 // add-and-advance loop and the final flush of a complete input in one call.
 // Which server wrote each input is told by its rows, as in the Tracker;
-// the inputs' folder names are not taken for it.
+// the inputs' folder names are not taken for it. The inputs are read and
+// merged, and each row's facts decoded, on a goroutine of their own
+// (ReadAhead); the Tracker and OnTrace run on the caller's.
 //
 // Malformed lines and unreadable inputs do not stop it: every good row is
 // correlated and the problems are returned at the end, as an
@@ -90,7 +142,10 @@ func Run(ctx context.Context, inputs []msgtrk.Input, opts Options) (Stats, error
 	if err != nil {
 		return Stats{}, err
 	}
-	err = Feed(ctx, msgtrk.NewMerger(inputs), tk, opts.Window)
+	m := msgtrk.NewMerger(inputs)
+	src := ReadAhead(m)
+	defer src.Close()
+	err = Feed(ctx, src, tk, opts.Window)
 	return tk.Stats(), err
 }
 
@@ -126,7 +181,9 @@ func Traces(ctx context.Context, inputs []msgtrk.Input, opts Options) iter.Seq2[
 			return true
 		}
 		m := msgtrk.NewMerger(inputs)
-		err = feed(ctx, m, tk, opts.Window, drain)
+		src := ReadAhead(m)
+		err = feed(ctx, src, tk, opts.Window, drain)
+		src.Close()
 		if stopped {
 			m.Close()
 			return

@@ -56,3 +56,27 @@ func ExampleTraces() {
 	// Output:
 	// anna@fabrikam.net complete
 }
+
+// A loop of your own (a Tracker with options Run does not take, a source
+// that reports progress) keeps Run's speed with ReadAhead: the files are
+// read, merged and each row's facts decoded on a goroutine of their own,
+// and Feed hands the facts to the Tracker, which does the rest.
+func ExampleReadAhead() {
+	inputs, err := msgtrk.OpenPaths("testdata/cases/inbound")
+	if err != nil {
+		log.Fatal(err)
+	}
+	tk, err := correlate.New(correlate.Options{OnTrace: func(t *correlate.Trace) {
+		fmt.Println(t.Key, t.Events, "rows", t.Reason)
+	}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	src := correlate.ReadAhead(msgtrk.NewMerger(inputs))
+	defer src.Close()
+	if err := correlate.Feed(context.Background(), src, tk, 0); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// 0d6a4f1e-2b3c-4d5e-8f90-08dc6d5f0b02 7 rows complete
+}

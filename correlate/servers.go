@@ -196,35 +196,28 @@ var edgeReceive = []byte(`\Default internal receive connector`)
 // observe notes what rec tells of its file's server and of that server's
 // role (when owner is set: the owner of the state does, the shards of a
 // Sharded tracker only read), and returns the file's index and the short
-// name of the host the row itself names as local ("" when none).
-func (o *orgState) observe(rec *msgtrk.Record, et msgtrk.EventType, src msgtrk.SourceType, owner bool, scratch []byte) (file int32, local string, _ []byte) {
+// name of the host the row itself names as local ("" when none). host is
+// that name, or the logging server's, as appendLocalShort gives it, and
+// spelt the host as the row spells it (nil when the row does not name it).
+func (o *orgState) observe(rec *msgtrk.Record, et msgtrk.EventType, src msgtrk.SourceType, host, spelt []byte, owner bool) (file int32, local string) {
 	origin := rec.Origin()
-	evidence := false
-	var spelt []byte
-	if h := bytes.TrimSpace(localHost(rec, origin.Kind, et, src)); len(h) > 0 && !looksLikeIP(h) {
-		scratch = shortHost(scratch[:0], h)
-		evidence, spelt = true, h
-	} else if h := msgtrk.LoggingServer(rec); len(h) > 0 {
-		scratch = shortHost(scratch[:0], h)
-	} else {
-		scratch = scratch[:0]
-	}
 	if !owner {
 		// Read only: every row was observed by the owner first.
-		if s, ok := o.strs[string(scratch)]; ok {
+		if s, ok := o.strs[string(host)]; ok {
 			local = s
 		} else {
-			local = string(scratch)
+			local = string(host)
 		}
 		if i, ok := o.byOrigin[origin]; ok {
-			return i, local, scratch
+			return i, local
 		}
 		if i, ok := o.byName[origin.File]; ok {
-			return i, local, scratch
+			return i, local
 		}
-		return -1, local, scratch
+		return -1, local
 	}
-	local = o.intern(scratch)
+	local = o.intern(host)
+	evidence := spelt != nil
 	if spelt != nil {
 		o.spelling(local, spelt)
 	}
@@ -234,7 +227,7 @@ func (o *orgState) observe(rec *msgtrk.Record, et msgtrk.EventType, src msgtrk.S
 		if !o.fixedLogs && local != "" {
 			o.server(local).kinds |= 1 << msgtrk.LogUnknown // (which service is no longer told)
 		}
-		return file, local, scratch
+		return file, local
 	}
 	f := &o.files[file]
 	if evidence && f.counted < voteRows {
@@ -260,7 +253,7 @@ func (o *orgState) observe(rec *msgtrk.Record, et msgtrk.EventType, src msgtrk.S
 		et == msgtrk.EventReceive && src == msgtrk.SourceSMTP && bytes.Contains(rec.Field(msgtrk.ConnectorID), edgeReceive):
 		o.server(short).edge = true
 	}
-	return file, local, scratch
+	return file, local
 }
 
 // spelling records how the rows spell a server's name, the first time a
@@ -457,7 +450,10 @@ func (v *FileVote) Add(rec *msgtrk.Record) {
 		v.spelt = map[string]int64{}
 	}
 	n := len(v.o.names)
-	_, _, v.scratch = v.o.observe(rec, rec.EventType(), rec.SourceType(), true, v.scratch)
+	et, src := rec.EventType(), rec.SourceType()
+	var spelt []byte
+	v.scratch, spelt = appendLocalShort(v.scratch[:0], rec, et, src)
+	v.o.observe(rec, et, src, v.scratch, spelt, true)
 	if len(v.o.names) > n {
 		at := int64(1<<63 - 1) // a row without a time: after every other
 		if t, err := rec.Time(); err == nil {

@@ -24,7 +24,10 @@ func (s *Sharded) Add(rec *msgtrk.Record) {
 	}
 	// The router observes every row, in the order a Tracker would, before
 	// the shards read what the rows told (between rounds).
-	_, _, s.scratch2 = s.org.observe(rec, rec.EventType(), rec.SourceType(), true, s.scratch2)
+	et, src := rec.EventType(), rec.SourceType()
+	var spelt []byte
+	s.scratch2, spelt = appendLocalShort(s.scratch2[:0], rec, et, src)
+	s.org.observe(rec, et, src, s.scratch2, spelt, true)
 	primary := s.primaryKey(rec)
 	store := s.storeKey(rec)
 	switch {

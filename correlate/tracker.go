@@ -4,7 +4,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/mailtrace/mailtrace/messageinfo"
 	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
@@ -31,10 +30,9 @@ type Tracker struct {
 	recent    recentKeys
 	stats     Stats
 
-	scratch    []byte
-	scratch2   []byte
+	facts      RowFacts          // the row Add reads
+	peerBuf    []byte            // the short name of a row's peer
 	shorts     map[string]string // server → short lower-case name
-	nodes      []messageinfo.Node
 	b          builder
 	skew       map[[2]string]*skewPair
 	skewSeq    uint64
@@ -120,16 +118,6 @@ func (t *Tracker) InputServers() map[string]string { return t.org.inputServers()
 // server (see orgState.isEdge).
 func (t *Tracker) isEdge(k string) bool { return t.org.isEdge(k) }
 
-// rowInfo is what Add decodes of a row once and hands to keysOf and extract.
-type rowInfo struct {
-	etype     msgtrk.EventType
-	source    msgtrk.SourceType
-	file      int32  // the row's input in the orgState, -1 for none
-	local     string // short lower-case name of the host the row names as local
-	storeOK   bool   // source-context was parsed as a store context (keysOf)
-	clientRaw []byte // its ClientType, when storeOK
-}
-
 // keyRef is a key of a row: its text, its hash, and the open trace it
 // leads to (nil for none).
 type keyRef struct {
@@ -138,29 +126,22 @@ type keyRef struct {
 	tr *trace
 }
 
-// keysOf computes the keys of rec (KeyOf's rule) into t.scratch: the
-// primary key and the store key, with the open traces they lead to. Either
-// may be empty.
-func (t *Tracker) keysOf(rec *msgtrk.Record, ri *rowInfo) (primary, store keyRef) {
-	if b := appendPrimaryKey(t.scratch[:0], rec); len(b) > 0 {
-		t.scratch = b
-		primary = t.lookupKey(b)
+// keysOf returns the keys of the row f was read from (KeyOf's rule), with
+// the open traces they lead to. Either may be empty.
+func (t *Tracker) keysOf(f *RowFacts) (primary, store keyRef) {
+	if b := f.primaryKey(); len(b) > 0 {
+		primary = t.lookupKey(b, f.primaryH)
 	}
-	b, st, ok := appendStoreKey(t.scratch[:0], rec)
-	t.scratch = b
-	if ok {
-		ri.storeOK, ri.clientRaw = true, st.ClientTypeRaw
-	}
-	if len(b) > 0 {
-		store = t.lookupKey(b)
+	if b := f.storeKey(); len(b) > 0 {
+		store = t.lookupKey(b, f.storeH)
 	}
 	return primary, store
 }
 
-// lookupKey returns the key b with the open trace it leads to, reusing the
-// string of that trace's key, so that a hit does not allocate.
-func (t *Tracker) lookupKey(b []byte) keyRef {
-	h := hashBytes(spaceKey, b)
+// lookupKey returns the key b, of hash h, with the open trace it leads
+// to, reusing the string of that trace's key, so that a hit does not
+// allocate.
+func (t *Tracker) lookupKey(b []byte, h keyHash) keyRef {
 	if tr := t.byKey.get(h); tr != nil {
 		if tr.key == string(b) {
 			return keyRef{tr.key, h, tr}
@@ -176,21 +157,39 @@ func (t *Tracker) lookupKey(b []byte) keyRef {
 
 // Add adds one row. rec is not retained: what the trace needs is copied.
 // Rows for a message whose trace was already emitted count as late (and go
-// to Options.OnLate). Add may emit a trace (when MaxOpenTraces is reached).
+// to Options.OnLate). Add may emit a trace (when MaxOpenTraces is reached
+// or the memory budget is).
 func (t *Tracker) Add(rec *msgtrk.Record) {
-	if tr := t.add(rec); tr != nil {
+	t.facts.Read(rec)
+	t.addRead(rec, &t.facts)
+}
+
+// AddFacts is Add for a row whose facts were read ahead, f.Read(rec), on
+// whatever goroutine (see RowFacts): the Tracker then does only what
+// depends on its own state. The result is Add's. Facts of another row are
+// not used: the Tracker reads rec's itself.
+func (t *Tracker) AddFacts(rec *msgtrk.Record, f *RowFacts) {
+	if f == nil || !f.of(rec) {
+		t.Add(rec)
+		return
+	}
+	t.addRead(rec, f)
+}
+
+// addRead is Add once rec's facts are read.
+func (t *Tracker) addRead(rec *msgtrk.Record, f *RowFacts) {
+	if tr := t.add(rec, f); tr != nil {
 		t.account(tr)
 		t.keepBudget()
 	}
 }
 
-// add is Add but for the budget: it returns the trace the row went to (nil
-// when it came late).
-func (t *Tracker) add(rec *msgtrk.Record) *trace {
+// add is addRead but for the budget: it returns the trace the row went to
+// (nil when it came late).
+func (t *Tracker) add(rec *msgtrk.Record, f *RowFacts) *trace {
 	t.stats.Events++
-	ri := rowInfo{etype: rec.EventType(), source: rec.SourceType()}
-	ri.file, ri.local, t.scratch2 = t.org.observe(rec, ri.etype, ri.source, t.ownOrg, t.scratch2)
-	pk, sk := t.keysOf(rec, &ri)
+	file, local := t.org.observe(rec, f.etype, f.source, f.localShort(), f.spelt, t.ownOrg)
+	pk, sk := t.keysOf(f)
 	primary, tr := pk.s, pk.tr
 
 	if sk.s != "" {
@@ -235,8 +234,7 @@ func (t *Tracker) add(rec *msgtrk.Record) *trace {
 		tr.primary = primary
 	}
 
-	fp := fingerprint(rec)
-	if tr.seenElsewhere(fp, rec.Origin()) {
+	if tr.seenElsewhere(f.fp, rec.Origin()) {
 		t.stats.DuplicateRows++
 		return tr
 	}
@@ -251,7 +249,7 @@ func (t *Tracker) add(rec *msgtrk.Record) *trace {
 	}
 	var e event
 	var recv receiveInfo
-	txt, hasRecv := t.extract(&e, &recv, rec, tr, &ri)
+	txt, hasRecv := t.extract(&e, &recv, rec, f, tr, file, local)
 	var rp *receiveInfo
 	if hasRecv {
 		rp = &recv

@@ -54,6 +54,16 @@ func TestNoAllocs(t *testing.T) {
 			}
 			sink += int(a.Number)
 		}},
+		{"LookupAuthCode/code", func() {
+			if a, ok := LookupAuthCode(auth); ok {
+				sink += int(a.Number)
+			}
+		}},
+		{"LookupAuthCode/not a code", func() {
+			if _, ok := LookupAuthCode(send); !ok {
+				sink++
+			}
+		}},
 		{"AuthCode.AppendTo", func() {
 			a, _ := ParseAuthCode(auth)
 			buf = a.AppendTo(buf[:0], auth)

@@ -208,6 +208,15 @@ func ParseAuthCode(src []byte) (AuthCode, error) {
 	return a, nil
 }
 
+// LookupAuthCode is ParseAuthCode without the error: ok reports whether
+// src is an auth code, and a is the zero AuthCode when it is not. It never
+// allocates, also when src is not a code (ParseAuthCode's error does), for
+// callers that read many fields that may hold something else.
+func LookupAuthCode(src []byte) (a AuthCode, ok bool) {
+	a, _, ok = parseAuthCode(src)
+	return a, ok
+}
+
 // parseAuthCode returns the code, or the offset of the first bad byte.
 func parseAuthCode(src []byte) (AuthCode, int, bool) {
 	if len(src) > MaxInputBytes {

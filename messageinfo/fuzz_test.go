@@ -79,6 +79,9 @@ func FuzzParseAuthCode(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, src []byte) {
 		a, err := ParseAuthCode(src)
+		if l, ok := LookupAuthCode(src); ok != (err == nil) || l != a {
+			t.Fatalf("LookupAuthCode(%q) = %+v, %v; ParseAuthCode: %+v, %v", src, l, ok, a, err)
+		}
 		if err != nil {
 			if a != (AuthCode{}) {
 				t.Fatalf("ParseAuthCode(%q) = %+v with error %v", src, a, err)

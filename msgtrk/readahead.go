@@ -34,31 +34,47 @@ const readaheadBatches = 3
 // A Readahead is not safe for concurrent use; call Close when stopping
 // before the end.
 type Readahead struct {
-	src   Rows
-	rows  int
-	full  chan *Batch
-	free  chan *Batch
-	stop  chan struct{}
-	done  chan struct{}
-	once  sync.Once
-	cur   *Batch
-	i     int
-	err   error // the source's Err, set by the reader before done is closed
-	ended bool
+	src     Rows
+	rows    int
+	prepare func(*Batch, any) any
+	full    chan *aheadBatch
+	free    chan *aheadBatch
+	stop    chan struct{}
+	done    chan struct{}
+	once    sync.Once
+	cur     *aheadBatch
+	i       int
+	err     error // the source's Err, set by the reader before done is closed
+	ended   bool
+}
+
+// aheadBatch is a batch of rows with what prepare made of it.
+type aheadBatch struct {
+	Batch
+	prepared any
 }
 
 // NewReadahead starts reading src, rows rows at a time (0 for
 // DefaultReadaheadRows).
-func NewReadahead(src Rows, rows int) *Readahead {
+func NewReadahead(src Rows, rows int) *Readahead { return NewReadaheadFunc(src, rows, nil) }
+
+// NewReadaheadFunc is NewReadahead with more work moved to the reading
+// goroutine: prepare, when not nil, runs there on each batch of rows once
+// it is filled, before the consumer reads it, and what it returns is what
+// Prepared gives for the batch's rows. prev is what it returned the last
+// time the same batch was filled (nil the first time), to be reused: the
+// batches are. prepare must only read the batch, and share nothing with
+// the consumer but what it returns.
+func NewReadaheadFunc(src Rows, rows int, prepare func(b *Batch, prev any) any) *Readahead {
 	if rows <= 0 {
 		rows = DefaultReadaheadRows
 	}
-	r := &Readahead{src: src, rows: rows,
-		full: make(chan *Batch, readaheadBatches),
-		free: make(chan *Batch, readaheadBatches),
+	r := &Readahead{src: src, rows: rows, prepare: prepare,
+		full: make(chan *aheadBatch, readaheadBatches),
+		free: make(chan *aheadBatch, readaheadBatches),
 		stop: make(chan struct{}), done: make(chan struct{})}
 	for range readaheadBatches {
-		r.free <- new(Batch)
+		r.free <- new(aheadBatch)
 	}
 	go r.read()
 	return r
@@ -70,7 +86,7 @@ func (r *Readahead) read() {
 	defer close(r.done)
 	defer close(r.full)
 	for {
-		var b *Batch
+		var b *aheadBatch
 		select {
 		case b = <-r.free:
 		case <-r.stop:
@@ -86,6 +102,9 @@ func (r *Readahead) read() {
 		}
 		if !more {
 			r.err = r.src.Err()
+		}
+		if b.Len() > 0 && r.prepare != nil {
+			b.prepared = r.prepare(&b.Batch, b.prepared)
 		}
 		if b.Len() > 0 {
 			select {
@@ -125,6 +144,16 @@ func (r *Readahead) Next() bool {
 
 // Record returns the current row; it is valid until the next call to Next.
 func (r *Readahead) Record() *Record { return r.cur.Record(r.i) }
+
+// Prepared returns what the prepare function (NewReadaheadFunc) returned
+// for the current row's batch, and the row's index in that batch: nil
+// without a prepare function. It is valid until the next call to Next.
+func (r *Readahead) Prepared() (prepared any, i int) {
+	if r.cur == nil {
+		return nil, 0
+	}
+	return r.cur.prepared, r.i
+}
 
 // Err returns the source's Err once Next has returned false, nil before.
 func (r *Readahead) Err() error {

@@ -149,3 +149,64 @@ func TestReadaheadAllocs(t *testing.T) {
 		t.Errorf("%v allocations per 10,000 rows", n)
 	}
 }
+
+// lineBatch is what TestReadaheadPrepared's prepare makes of a batch: the
+// line numbers of its rows, read on the reading goroutine, and how many
+// times the value was handed back to be reused.
+type lineBatch struct {
+	lines  []int64
+	reused int
+}
+
+// TestReadaheadPrepared: NewReadaheadFunc's prepare sees every batch
+// before the consumer, Prepared gives what it made of the current row's
+// batch with the row's index in it, and each value comes back to prepare
+// with its batch, to be reused; without prepare, Prepared gives nil.
+func TestReadaheadPrepared(t *testing.T) {
+	in, err := msgtrk.OpenPaths("../testdata/sample-org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	made := 0
+	prepare := func(b *msgtrk.Batch, prev any) any {
+		lb, _ := prev.(*lineBatch)
+		if lb == nil {
+			lb = new(lineBatch)
+			made++
+		} else {
+			lb.reused++
+		}
+		lb.lines = lb.lines[:0]
+		for i := range b.Len() {
+			lb.lines = append(lb.lines, b.Record(i).LineNumber())
+		}
+		return lb
+	}
+	ra := msgtrk.NewReadaheadFunc(msgtrk.NewMerger(in), 7, prepare)
+	rows, reused := 0, 0
+	for ra.Next() {
+		p, i := ra.Prepared()
+		lb, ok := p.(*lineBatch)
+		if !ok {
+			t.Fatalf("row %d: Prepared gave %T", rows, p)
+		}
+		if lb.lines[i] != ra.Record().LineNumber() {
+			t.Fatalf("row %d: prepared line %d at index %d, the row's is %d", rows, lb.lines[i], i, ra.Record().LineNumber())
+		}
+		reused = max(reused, lb.reused)
+		rows++
+	}
+	if rows < 1000 {
+		t.Fatalf("only %d rows", rows)
+	}
+	if made > 3 || reused == 0 {
+		t.Errorf("%d values made for %d batches, reused at most %d times: the values are not handed back", made, (rows+6)/7, reused)
+	}
+	plain := msgtrk.NewReadahead(msgtrk.NewReader(strings.NewReader(hdr3+"t1,m1,s1\r\n")), 0)
+	if !plain.Next() {
+		t.Fatal(plain.Err())
+	}
+	if p, _ := plain.Prepared(); p != nil {
+		t.Errorf("Prepared without prepare = %v, want nil", p)
+	}
+}

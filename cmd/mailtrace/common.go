@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mailtrace/mailtrace/correlate"
 	"github.com/mailtrace/mailtrace/filter"
 	"github.com/mailtrace/mailtrace/msgtrk"
 )
@@ -390,15 +391,16 @@ func (c *common) openInputs(paths []string) ([]msgtrk.Input, error) {
 // one (for an onRow that shares nothing with what the consumer does).
 type source struct {
 	*msgtrk.Merger
-	readAhead bool
-	rowAhead  bool
-	ra        *msgtrk.Readahead
-	c         *common
-	stderr    io.Writer
-	warnings  []*msgtrk.ParseError
-	nwarn     int64
-	prog      *progress
-	onRow     func(*msgtrk.Record)
+	readAhead  bool
+	rowAhead   bool
+	factsAhead bool // with readAhead: each row's correlate.RowFacts are read there too
+	ra         *msgtrk.Readahead
+	c          *common
+	stderr     io.Writer
+	warnings   []*msgtrk.ParseError
+	nwarn      int64
+	prog       *progress
+	onRow      func(*msgtrk.Record)
 }
 
 const maxShownWarnings = 5
@@ -431,7 +433,11 @@ func (s *source) Next() bool {
 	var ok bool
 	if s.readAhead {
 		if s.ra == nil {
-			s.ra = msgtrk.NewReadahead(merged{s}, 0)
+			var prepare func(*msgtrk.Batch, any) any
+			if s.factsAhead {
+				prepare = correlate.ReadFacts
+			}
+			s.ra = msgtrk.NewReadaheadFunc(merged{s}, 0, prepare)
 		}
 		ok = s.ra.Next()
 	} else {
@@ -449,6 +455,15 @@ func (s *source) Record() *msgtrk.Record {
 		return s.ra.Record()
 	}
 	return s.Merger.Record()
+}
+
+// Facts returns the current row's facts when they were read ahead
+// (factsAhead), else nil: a correlate.FactSource.
+func (s *source) Facts() *correlate.RowFacts {
+	if s.ra == nil {
+		return nil
+	}
+	return correlate.PreparedFacts(s.ra)
 }
 
 // Close stops reading (the read-ahead first) and closes the inputs.

@@ -117,6 +117,9 @@ func (c *common) correlateInputs(inputs []msgtrk.Input, f *corrFlags, stderr io.
 	// folder: no server is marked from the inputs' names.)
 	src := c.newSource(inputs, stderr)
 	src.readAhead = true
+	// A single Tracker takes the rows' facts read there too; a Sharded
+	// one's router reads what it needs itself.
+	src.factsAhead = workers <= 1
 	// Rows and traces apart: each row is counted on the reading
 	// goroutine, ahead of the correlator (the filters only read).
 	src.rowAhead = f.traceAhead

@@ -1,0 +1,202 @@
+package correlate
+
+import (
+	"bytes"
+	"net/netip"
+	"time"
+
+	"github.com/mailtrace/mailtrace/eventdata"
+	"github.com/mailtrace/mailtrace/messageinfo"
+	"github.com/mailtrace/mailtrace/msgtrk"
+)
+
+// RowFacts is what a Tracker reads of a row that depends on the row alone:
+// its event and source, its keys and their hashes, its fingerprint, the
+// host it names as local, its hop's latency and, for a RECEIVE, what it
+// tells of the client. Tracker.Add reads them itself. A reader ahead of
+// the Tracker may read them on another goroutine instead (ReadFacts,
+// BatchFacts) and hand them over with Tracker.AddFacts, so that the
+// Tracker's own goroutine does only what depends on its state.
+//
+// A RowFacts refers to the bytes of its row: it is valid while the row
+// is. Reuse one (Read resets it) to read without allocating.
+type RowFacts struct {
+	etype  msgtrk.EventType
+	source msgtrk.SourceType
+
+	// buf holds the primary key, the store key and the short local host,
+	// one after the other; keys locates them.
+	buf              []byte
+	primaryN, storeN int
+	primaryH, storeH keyHash
+	storeOK          bool   // source-context was parsed as a store context
+	clientRaw        []byte // its ClientType, when storeOK (the row's bytes)
+	spelt            []byte // the local host as written, when a row's own column names it
+	fp               uint64
+	originNS         int64 // origination time (unix ns), 0 for none
+	hopLatencyMS     int32 // the logging server's TOTAL (ms), -1 for none
+	auth             messageinfo.AuthCode
+	clientIP, origIP netip.Addr
+	proxiedIP        netip.Addr
+	proxied          bool
+	firstHop         []byte // custom-data FirstForestHop (the row's bytes)
+	hasFirstHop      bool
+	nodes            []messageinfo.Node
+	origin           *msgtrk.Origin // the row's input and line: AddFacts checks them
+	line             int64
+}
+
+// Read reads rec's facts into f, replacing what f held.
+func (f *RowFacts) Read(rec *msgtrk.Record) {
+	nodes := f.nodes
+	*f = RowFacts{buf: f.buf[:0], nodes: nodes[:0], hopLatencyMS: -1}
+	f.etype, f.source = rec.EventType(), rec.SourceType()
+	f.origin, f.line = rec.Origin(), rec.LineNumber()
+
+	b := appendPrimaryKey(f.buf, rec)
+	f.primaryN = len(b)
+	b, st, ok := appendStoreKeyOf(b, rec, f.source, f.etype)
+	f.storeN = len(b) - f.primaryN
+	if ok {
+		f.storeOK, f.clientRaw = true, st.ClientTypeRaw
+	}
+	b, f.spelt = appendLocalShort(b, rec, f.etype, f.source)
+	f.buf = b
+	if f.primaryN > 0 {
+		f.primaryH = hashBytes(spaceKey, f.primaryKey())
+	}
+	if f.storeN > 0 {
+		f.storeH = hashBytes(spaceKey, f.storeKey())
+	}
+	f.fp = fingerprint(rec)
+
+	mi := rec.Field(msgtrk.MessageInfo)
+	if f.etype == msgtrk.EventReceive {
+		if a, ok := messageinfo.LookupAuthCode(mi); ok && a.IsValid() {
+			f.auth = a
+		}
+		f.clientIP, _ = rec.Addr(msgtrk.ClientIP)
+		f.origIP, _ = rec.Addr(msgtrk.OriginalClientIP)
+		if f.source != msgtrk.SourceStoreDriver {
+			cd := rec.Field(msgtrk.CustomData)
+			if v, ok := eventdata.Lookup(cd, "ProxiedClientIPAddress"); ok {
+				f.proxiedIP, _ = msgtrk.ParseAddr(v)
+				f.proxied = true
+			}
+			if _, ok := eventdata.Lookup(cd, "ProxyHop1"); ok {
+				f.proxied = true
+			}
+			if v, ok := eventdata.Lookup(cd, "FirstForestHop"); ok {
+				f.firstHop, f.hasFirstHop = v, true
+			}
+		}
+	} else if len(mi) > 0 && mi[0] >= '0' && mi[0] <= '9' && carriesLatency(f.etype) {
+		f.readLatency(mi)
+	}
+}
+
+// carriesLatency reports whether rows of event et carry a latency string
+// in message-info (format.md §7).
+func carriesLatency(et msgtrk.EventType) bool {
+	switch et {
+	case msgtrk.EventSend, msgtrk.EventSendExternal, msgtrk.EventDeliver, msgtrk.EventFail,
+		msgtrk.EventDeliverFail, msgtrk.EventNotifyMAPI:
+		return true
+	}
+	return false
+}
+
+// readLatency reads the origination time and the logging server's TOTAL
+// from a latency string. LocalTotal reads what a well-formed string gives
+// without building its tree; a malformed one gets AppendLatency's partial
+// result.
+func (f *RowFacts) readLatency(mi []byte) {
+	if origin, total, hasTotal, ok := messageinfo.LocalTotal(mi); ok {
+		f.noteLatency(origin, total, hasTotal)
+		return
+	}
+	nodes, lat, err := messageinfo.AppendLatency(f.nodes[:0], mi)
+	f.nodes = nodes[:0]
+	if err == nil || lat.NumHops() > 0 {
+		h, ok := lat.Local()
+		f.noteLatency(lat.Origin, h.Total, ok && h.Root >= 0)
+	} else if info := messageinfo.Parse(mi); !info.Time.IsZero() {
+		f.originNS = info.Time.UnixNano()
+	}
+}
+
+// noteLatency sets the origination time (unless zero) and, with hasTotal,
+// the latency of the logging server's hop, in milliseconds (capped at
+// 2³¹-1).
+func (f *RowFacts) noteLatency(origin time.Time, total time.Duration, hasTotal bool) {
+	if !origin.IsZero() {
+		f.originNS = origin.UnixNano()
+	}
+	if hasTotal {
+		f.hopLatencyMS = int32(min(total/time.Millisecond, 1<<31-1))
+	}
+}
+
+// of reports whether f holds the facts of rec.
+func (f *RowFacts) of(rec *msgtrk.Record) bool {
+	return f.origin == rec.Origin() && f.line == rec.LineNumber() && f.origin != nil
+}
+
+// primaryKey returns the row's primary key (KeyOf's rule), empty for none.
+func (f *RowFacts) primaryKey() []byte { return f.buf[:f.primaryN] }
+
+// storeKey returns the row's store key (KeyOf's rule), empty for none.
+func (f *RowFacts) storeKey() []byte { return f.buf[f.primaryN : f.primaryN+f.storeN] }
+
+// localShort returns the short lower-case name of the host the row names
+// as local (or of the server that logged it), empty for none.
+func (f *RowFacts) localShort() []byte { return f.buf[f.primaryN+f.storeN:] }
+
+// appendLocalShort appends the short lower-case name of the host rec
+// names as local (format.md §4, per event), and returns that host as
+// written (spelt) when the row's own column names it; failing that, of
+// the server that logged it (msgtrk.LoggingServer), with spelt nil.
+func appendLocalShort(dst []byte, rec *msgtrk.Record, et msgtrk.EventType, src msgtrk.SourceType) (_, spelt []byte) {
+	if h := bytes.TrimSpace(localHost(rec, rec.Origin().Kind, et, src)); len(h) > 0 && !looksLikeIP(h) {
+		return shortHost(dst, h), h
+	}
+	if h := msgtrk.LoggingServer(rec); len(h) > 0 {
+		return shortHost(dst, h), nil
+	}
+	return dst, nil
+}
+
+// BatchFacts holds the RowFacts of the rows of a msgtrk.Batch, in order:
+// what a reader ahead of a Tracker reads for it (see ReadFacts).
+type BatchFacts struct {
+	rows []RowFacts
+}
+
+// Read reads the facts of every row of b, reusing fs's memory.
+func (fs *BatchFacts) Read(b *msgtrk.Batch) {
+	n := b.Len()
+	if cap(fs.rows) < n {
+		fs.rows = append(fs.rows[:cap(fs.rows)], make([]RowFacts, n-cap(fs.rows))...)
+	}
+	fs.rows = fs.rows[:n]
+	for i := range n {
+		fs.rows[i].Read(b.Record(i))
+	}
+}
+
+// Row returns the facts of the batch's row i.
+func (fs *BatchFacts) Row(i int) *RowFacts { return &fs.rows[i] }
+
+// ReadFacts is a msgtrk.Readahead's prepare function (NewReadaheadFunc)
+// that reads each batch's RowFacts on the reading goroutine: prev is what
+// it returned for the batch's previous rows (nil the first time), reused.
+// The consumer finds them with Readahead.Prepared: the value is a
+// *BatchFacts.
+func ReadFacts(b *msgtrk.Batch, prev any) any {
+	fs, _ := prev.(*BatchFacts)
+	if fs == nil {
+		fs = new(BatchFacts)
+	}
+	fs.Read(b)
+	return fs
+}
