@@ -83,16 +83,26 @@ func naiveGroup(dir string) (rows, messages int, err error) {
 }
 
 // BenchmarkVsNaive times, in each iteration, naiveGroup and the
-// correlation of the same files (files → Merger → Tracker, or Sharded with
-// 2 workers → traces) over the simulated organisation of 10^6 events, and
+// correlation of the same files (files → Merger → Tracker, the same with
+// the files read and the rows' facts decoded ahead on a second goroutine as
+// Run does (ahead), or Sharded with 2 workers → traces) over the simulated
+// organisation of 10^6 events, and
 // reports mailtrace's events/s and its speed as a multiple of the naive
 // program's (x-naive: above 1 is faster), so that a loaded machine slows
 // both alike.
 func BenchmarkVsNaive(b *testing.B) {
 	const events = 1_000_000
 	dir, _ := simDir(b, events)
-	for _, shards := range []int{1, 2} {
-		b.Run("events=1e6/"+shardsName(shards), func(b *testing.B) {
+	for _, v := range []struct {
+		shards int
+		ahead  bool
+	}{{1, false}, {1, true}, {2, false}} {
+		shards := v.shards
+		name := shardsName(shards)
+		if v.ahead {
+			name += "-ahead"
+		}
+		b.Run("events=1e6/"+name, func(b *testing.B) {
 			var naive, ours time.Duration
 			var rows int64
 			for b.Loop() {
@@ -110,7 +120,17 @@ func BenchmarkVsNaive(b *testing.B) {
 				traces := 0
 				tk, closeTk := benchTracker(b, shards, correlate.Options{OnTrace: func(*correlate.Trace) { traces++ }})
 				m := msgtrk.NewMerger(inputs)
-				if err := correlate.Feed(b.Context(), m, tk, correlate.DefaultWindow); err != nil {
+				var src correlate.RowSource = m
+				var ahead correlate.AheadRows
+				if v.ahead {
+					ahead = correlate.ReadAhead(m)
+					src = ahead
+				}
+				err = correlate.Feed(b.Context(), src, tk, correlate.DefaultWindow)
+				if v.ahead {
+					ahead.Close()
+				}
+				if err != nil {
 					b.Fatal(err)
 				}
 				if err := closeTk(); err != nil {
