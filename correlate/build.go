@@ -1114,7 +1114,7 @@ func (b *builder) buildOrigin() {
 		// The mailbox server is the row's client (format.md §4): the
 		// server itself in its submission log, the Mailbox server a
 		// 2007/2010 transport picked the message up from.
-		if e.local != "" && !looksLikeIP([]byte(e.local)) {
+		if e.local != "" && !looksLikeIP(e.local) {
 			o.Server = b.org.nameFor(e.local)
 		}
 	case ProtocolSMTP:
@@ -1661,7 +1661,7 @@ func (b *builder) buildMissingLogs() {
 			}
 			continue
 		}
-		if e.peer == "" || looksLikeIP([]byte(e.peer)) {
+		if e.peer == "" || looksLikeIP(e.peer) {
 			continue
 		}
 		switch {

@@ -57,7 +57,7 @@ func (b *builder) pickupFrom(i int32) string {
 	e := &b.events[i]
 	h := b.hopOf[i]
 	if h < 0 || e.etype != msgtrk.EventReceive || e.source != msgtrk.SourceStoreDriver || !transportRole(b.visits[h].Role) ||
-		e.local == "" || looksLikeIP([]byte(e.local)) {
+		e.local == "" || looksLikeIP(e.local) {
 		return ""
 	}
 	// (Its own name: the Mailbox role beside the transport, whose MSGTRKM

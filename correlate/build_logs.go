@@ -189,7 +189,7 @@ func (b *builder) classifyHandOvers() {
 			b.sendKind[i] = msgtrk.LogTransport
 		}
 		kind := b.sendKind[i]
-		if kind == msgtrk.LogUnknown || e.peer == "" || looksLikeIP([]byte(e.peer)) || !b.org.hasLogs(e.peer) || b.hasRole(e.peer, kind, b.hopOf[i]) {
+		if kind == msgtrk.LogUnknown || e.peer == "" || looksLikeIP(e.peer) || !b.org.hasLogs(e.peer) || b.hasRole(e.peer, kind, b.hopOf[i]) {
 			continue
 		}
 		b.toMissing[i] = b.logsWanted(e.peer, kind, e.time)
@@ -236,7 +236,7 @@ func fromExchange(ri *receiveInfo) bool {
 // service.
 func (b *builder) senderRowsMissing(i int32) bool {
 	e := &b.events[i]
-	if e.etype != msgtrk.EventReceive || e.source != msgtrk.SourceSMTP || e.recv < 0 || e.peer == "" || looksLikeIP([]byte(e.peer)) {
+	if e.etype != msgtrk.EventReceive || e.source != msgtrk.SourceSMTP || e.recv < 0 || e.peer == "" || looksLikeIP(e.peer) {
 		return false
 	}
 	if !fromExchange(&b.receives[e.recv]) {

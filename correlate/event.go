@@ -151,16 +151,19 @@ func shortHost(dst []byte, h []byte) []byte {
 }
 
 // looksLikeIP is a cheap test that avoids parsing host names as addresses
-// (a failed parse allocates its error).
-func looksLikeIP(h []byte) bool {
+// (a failed parse allocates its error). It takes a string as it is (no
+// conversion to bytes, which copies a long one).
+func looksLikeIP[T ~string | ~[]byte](h T) bool {
 	if len(h) == 0 {
 		return false
 	}
-	if bytes.IndexByte(h, ':') >= 0 {
-		return true
+	for i := range len(h) {
+		if h[i] == ':' {
+			return true
+		}
 	}
-	for _, c := range h {
-		if (c < '0' || c > '9') && c != '.' {
+	for i := range len(h) {
+		if c := h[i]; (c < '0' || c > '9') && c != '.' {
 			return false
 		}
 	}

@@ -303,7 +303,7 @@ func (o *orgState) display(short string) string {
 	if n, ok := o.names[short]; ok {
 		return n
 	}
-	if o.mixedCase || looksLikeIP([]byte(short)) {
+	if o.mixedCase || looksLikeIP(short) {
 		return short
 	}
 	return strings.ToUpper(short)
