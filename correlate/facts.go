@@ -33,6 +33,8 @@ type RowFacts struct {
 	clientRaw        []byte // its ClientType, when storeOK (the row's bytes)
 	spelt            []byte // the local host as written, when a row's own column names it
 	fp               uint64
+	msgIDH           keyHash // the message-id's hash (spaceMsgID), when it has one
+	hasMsgID         bool
 	originNS         int64 // origination time (unix ns), 0 for none
 	hopLatencyMS     int32 // the logging server's TOTAL (ms), -1 for none
 	auth             messageinfo.AuthCode
@@ -69,6 +71,9 @@ func (f *RowFacts) Read(rec *msgtrk.Record) {
 		f.storeH = hashBytes(spaceKey, f.storeKey())
 	}
 	f.fp = fingerprint(rec)
+	if mid := rec.Field(msgtrk.MessageID); len(mid) > 0 {
+		f.msgIDH, f.hasMsgID = hashBytes(spaceMsgID, mid), true
+	}
 
 	mi := rec.Field(msgtrk.MessageInfo)
 	if f.etype == msgtrk.EventReceive {

@@ -232,7 +232,7 @@ func (tr *trace) list(sp span) []ref { return tr.refs[sp.first : sp.first+sp.n] 
 
 // noteMessage records the message attributes rec brings, when not yet
 // known, in tr's arena (build makes them strings).
-func (tr *trace) noteMessage(rec *msgtrk.Record, t *Tracker, primary string) {
+func (tr *trace) noteMessage(rec *msgtrk.Record, f *RowFacts, t *Tracker, primary string) {
 	if tr.netID == "" && primary != "" && rec.Has(msgtrk.NetworkMessageID) {
 		// The primary key is the lower-case network-message-id.
 		tr.netID = primary
@@ -240,8 +240,8 @@ func (tr *trace) noteMessage(rec *msgtrk.Record, t *Tracker, primary string) {
 	if tr.msgID.n == 0 {
 		if mid := rec.Field(msgtrk.MessageID); len(mid) > 0 {
 			tr.msgID = tr.addString(mid)
-			if h := hashBytes(spaceMsgID, mid); t.byMsgID.get(h) == nil {
-				t.byMsgID.set(h, tr)
+			if t.byMsgID.get(f.msgIDH) == nil {
+				t.byMsgID.set(f.msgIDH, tr)
 			}
 		}
 	}

@@ -243,7 +243,7 @@ func (t *Tracker) add(rec *msgtrk.Record, f *RowFacts) *trace {
 		t.stats.Dropped++
 		return tr
 	}
-	tr.noteMessage(rec, t, primary)
+	tr.noteMessage(rec, f, t, primary)
 	if t.opts.Mark != nil && !tr.marked && t.opts.Mark(rec) {
 		tr.marked = true
 	}
