@@ -11,7 +11,10 @@
 // for concurrent use.
 package ascii
 
-import "bytes"
+import (
+	"bytes"
+	"encoding/binary"
+)
 
 // IsDigit reports whether c is '0' to '9'.
 func IsDigit(c byte) bool { return '0' <= c && c <= '9' }
@@ -53,14 +56,39 @@ func lower(c byte) byte {
 
 // AppendLower appends b to dst with ASCII upper-case letters in lower case;
 // other bytes are copied as they are. It grows dst once, and does not
-// allocate when dst has room for b.
+// allocate when dst has room for b. It reads and writes eight bytes at a
+// time (lowerWord), the rest one by one.
 func AppendLower(dst, b []byte) []byte {
 	n := len(dst)
 	dst = append(dst, b...)
-	for i, c := range dst[n:] {
-		dst[n+i] = lower(c)
+	out := dst[n:]
+	i := 0
+	for ; i+8 <= len(out); i += 8 {
+		w := binary.LittleEndian.Uint64(out[i:])
+		if u := upperBytes(w); u != 0 {
+			binary.LittleEndian.PutUint64(out[i:], w|u>>2)
+		}
+	}
+	for ; i < len(out); i++ {
+		out[i] = lower(out[i])
 	}
 	return dst
+}
+
+// upperBytes returns, for each byte of w that is an ASCII upper-case
+// letter, 0x80 in that byte's place (0 elsewhere): shifted right by 2, it
+// is the case bit (0x20) to set. Each byte's sums stay within the byte
+// (its high bit is cleared first), so no carry crosses into the next.
+func upperBytes(w uint64) uint64 {
+	const (
+		high = 0x8080808080808080
+		low7 = 0x7f7f7f7f7f7f7f7f
+		each = 0x0101010101010101
+	)
+	h := w & low7
+	atLeastA := h + (0x80-'A')*each       // high bit set where the byte is ≥ 'A'
+	aboveZ := h + (0x80-'Z'-1)*each       // high bit set where the byte is > 'Z'
+	return atLeastA &^ aboveZ &^ w & high // and not a byte ≥ 0x80
 }
 
 // EqualFold reports whether b equals s, ignoring the case of ASCII letters.

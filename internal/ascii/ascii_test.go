@@ -2,6 +2,7 @@ package ascii
 
 import (
 	"bytes"
+	"encoding/binary"
 	"strconv"
 	"strings"
 	"testing"
@@ -211,5 +212,81 @@ func TestIndexFrom(t *testing.T) {
 		if got := IndexFrom(b, tt.from, tt.sub); got != tt.wantIndex {
 			t.Errorf("IndexFrom(%q, %d, %q) = %d, want %d", b, tt.from, tt.sub, got, tt.wantIndex)
 		}
+	}
+}
+
+// FuzzAppendLower: AppendLower, eight bytes at a time, gives what lowering
+// byte by byte gives (only 'A' to 'Z' change), after what dst held.
+func FuzzAppendLower(f *testing.F) {
+	f.Add([]byte("0D6A4F1E-2B3C-4D5E-8F90-08DC6D5F0B02"), "")
+	f.Add([]byte("Bob@Contoso.COM;@[]{}`AZaz\xc3\x84\xff\x80Z["), "x")
+	f.Add([]byte{0x40, 0x41, 0x5a, 0x5b, 0x60, 0x61, 0x7a, 0x7b, 0xc1, 0xda, 0xdb, 0xc0, 0x7f, 0xff, 0x00, 0x80}, "pre")
+	f.Fuzz(func(t *testing.T, b []byte, pre string) {
+		want := []byte(pre)
+		for _, c := range b {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			want = append(want, c)
+		}
+		if got := AppendLower([]byte(pre), b); !bytes.Equal(got, want) {
+			t.Fatalf("AppendLower(%q, %q) = %q, want %q", pre, b, got, want)
+		}
+	})
+}
+
+// TestUpperBytesEveryByte: upperBytes marks exactly the bytes 'A' to 'Z',
+// for every byte value in every position of a word, beside neighbours that
+// could carry into it.
+func TestUpperBytesEveryByte(t *testing.T) {
+	for _, fill := range []byte{0x00, 'Z', '@', 0x7f, 0xff, 'a'} {
+		for c := range 256 {
+			for pos := range 8 {
+				var w [8]byte
+				for i := range w {
+					w[i] = fill
+				}
+				w[pos] = byte(c)
+				got := upperBytes(binary.LittleEndian.Uint64(w[:]))
+				for i := range 8 {
+					mark := got>>(8*i)&0xff == 0x80
+					if other := got >> (8 * i) & 0x7f; other != 0 {
+						t.Fatalf("upperBytes(%q): stray bits %#x in byte %d", w, other, i)
+					}
+					if want := IsUpper(w[i]); mark != want {
+						t.Fatalf("upperBytes(%q): byte %d (%#x) marked %v, want %v", w, i, w[i], mark, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+// appendLowerBytewise is AppendLower one byte at a time, as it was: what
+// BenchmarkAppendLower compares it with.
+func appendLowerBytewise(dst, b []byte) []byte {
+	n := len(dst)
+	dst = append(dst, b...)
+	for i, c := range dst[n:] {
+		dst[n+i] = lower(c)
+	}
+	return dst
+}
+
+// BenchmarkAppendLower: a network-message-id and a mixed-case address,
+// eight bytes at a time and one by one.
+func BenchmarkAppendLower(b *testing.B) {
+	var buf []byte
+	for _, in := range []string{"0d6a4f1e-2b3c-4d5e-8f90-08dc6d5f0b02", "Anna.Lindqvist@Fabrikam.NET"} {
+		b.Run("words/"+strconv.Itoa(len(in)), func(b *testing.B) {
+			for b.Loop() {
+				buf = AppendLower(buf[:0], []byte(in))
+			}
+		})
+		b.Run("bytes/"+strconv.Itoa(len(in)), func(b *testing.B) {
+			for b.Loop() {
+				buf = appendLowerBytewise(buf[:0], []byte(in))
+			}
+		})
 	}
 }
