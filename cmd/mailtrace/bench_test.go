@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -19,12 +20,24 @@ import (
 // BenchmarkStatsCommand runs "mailtrace stats" in-process over the logs of
 // a simulated organisation of 10^6 rows (3 mailbox servers and an Edge, 20
 // messages/s, ±2 min skew; about 900 MB, written to a temporary directory
-// first) and reports rows/s. With -cpuprofile it shows where the command
-// spends its time:
+// first, or MAILTRACE_BENCH_DIR's) and reports rows/s. With -cpuprofile it
+// shows where the command spends its time:
 //
 //	go test ./cmd/mailtrace -run '^$' -bench BenchmarkStatsCommand -benchtime 1x -cpuprofile /tmp/cpu.prof
 //	go tool pprof -top -cum /tmp/cpu.prof
 func BenchmarkStatsCommand(b *testing.B) {
+	benchCommand(b, []string{"stats", "-quiet"}, "1", "2")
+}
+
+// BenchmarkTraceCommand is BenchmarkStatsCommand for "mailtrace trace
+// -json", its output discarded: every trace built and written in JSON.
+func BenchmarkTraceCommand(b *testing.B) {
+	benchCommand(b, []string{"trace", "-json", "-quiet"}, "1")
+}
+
+// benchCommand runs the command args over the benchmarks' organisation,
+// with each number of workers.
+func benchCommand(b *testing.B, args []string, workers ...string) {
 	const events = 1_000_000
 	dir := os.Getenv("MAILTRACE_BENCH_DIR")
 	if dir == "" {
@@ -38,12 +51,12 @@ func BenchmarkStatsCommand(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	for _, workers := range []string{"1", "2"} {
-		b.Run("workers="+workers, func(b *testing.B) {
+	for _, w := range workers {
+		b.Run("workers="+w, func(b *testing.B) {
 			b.ReportAllocs()
 			cpu := check.StartCPU()
 			for b.Loop() {
-				if code := run([]string{"stats", "-quiet", "-workers", workers, dir}, io.Discard, io.Discard); code != 0 {
+				if code := run(append(slices.Clip(args), "-workers", w, dir), io.Discard, io.Discard); code != 0 {
 					b.Fatalf("exit status %d", code)
 				}
 			}

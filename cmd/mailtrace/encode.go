@@ -5,169 +5,17 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/mailtrace/mailtrace/internal/textenc"
 	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
 // The append encoders below write the cells of every output format into a
 // caller's buffer: no map, no reflection and no allocation per row.
 
-// decodeRune decodes the first rune of s, of either string type, without
-// converting more than utf8.UTFMax bytes (a conversion that small stays on
-// the stack).
-func decodeRune[T []byte | string](s T) (rune, int) {
-	if len(s) > utf8.UTFMax {
-		s = s[:utf8.UTFMax]
-	}
-	return utf8.DecodeRune([]byte(s))
-}
-
-const hexDigits = "0123456789abcdef"
-
-// Eight bytes at a time: the text of the logs is mostly ASCII that needs
-// no escaping, and the encoders skip it a word at a time (SWAR).
-const (
-	lo8 = 0x0101010101010101
-	hi8 = 0x8080808080808080
-)
-
-// load64 reads s[i:i+8] as a little-endian word (the compiler merges the
-// byte loads into one).
-func load64[T []byte | string](s T, i int) uint64 {
-	b := s[i : i+8] // one bounds check, not eight
-	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
-		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
-}
-
-// hasLess reports whether a byte of w is below n (n ≤ 128).
-func hasLess(w uint64, n byte) uint64 { return (w - lo8*uint64(n)) &^ w & hi8 }
-
-// hasByte reports whether a byte of w is c.
-func hasByte(w uint64, c byte) uint64 {
-	x := w ^ lo8*uint64(c)
-	return (x - lo8) &^ x & hi8
-}
-
-// jsonPlain reports whether none of the 8 bytes of w needs attention from
-// appendJSONString: all ASCII, none a control character, '"' or '\\'.
-//
-// One test finds both the control characters and '"': flipping bit 1 of
-// every byte maps '"' (0x22) to 0x20 and the control characters onto
-// themselves (0x00–0x1f), while no other byte lands below 0x21.
-func jsonPlain(w uint64) bool {
-	return hasLess(w^lo8*2, 0x21)|hasByte(w, '\\')|w&hi8 == 0
-}
-
-// jsonPlainAll reports whether no byte of v needs escaping in JSON.
-func jsonPlainAll(v []byte) bool {
-	i := 0
-	for ; i+8 <= len(v); i += 8 {
-		if !jsonPlain(load64(v, i)) {
-			return false
-		}
-	}
-	for ; i < len(v); i++ {
-		if !jsonSafe[v[i]] {
-			return false
-		}
-	}
-	return true
-}
-
 // termPlain reports whether none of the 8 bytes of w needs attention from
 // appendSafe: all ASCII, none a control character or DEL.
 func termPlain(w uint64) bool {
-	return hasLess(w, 0x20)|hasByte(w, 0x7f)|w&hi8 == 0
-}
-
-// jsonSafe marks the bytes a JSON string holds as they are: printable
-// ASCII but '"' and '\\'.
-var jsonSafe = func() (t [256]bool) {
-	for c := 0x20; c < 0x80; c++ {
-		t[c] = c != '"' && c != '\\'
-	}
-	return t
-}()
-
-// appendJSONString appends s as a JSON string. Quotes, backslashes and
-// control characters are escaped, U+2028 and U+2029 too (JavaScript reads
-// them as line ends), and each byte of invalid UTF-8 becomes U+FFFD, as
-// encoding/json does; '<', '>' and '&' are written as they are
-// (FuzzEncoders compares it with encoding/json).
-func appendJSONString[T []byte | string](dst []byte, s T) []byte {
-	return appendJSON(dst, s, false)
-}
-
-// appendJSONField appends a value as written in a log as the JSON string
-// of its decoded text: the log's escapes \r, \n and \\ (see
-// msgtrk.AppendUnescaped) are already JSON's, so they are copied as they
-// are, and any other backslash is escaped. It equals
-// appendJSONString(msgtrk.AppendUnescaped(nil, v)) in one pass
-// (TestAppendJSONField).
-func appendJSONField(dst, v []byte) []byte { return appendJSON(dst, v, true) }
-
-func appendJSON[T []byte | string](dst []byte, s T, logEscapes bool) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		for i+16 <= len(s) && jsonPlain(load64(s, i)) && jsonPlain(load64(s, i+8)) {
-			i += 16
-		}
-		for i+8 <= len(s) && jsonPlain(load64(s, i)) {
-			i += 8
-		}
-		for i < len(s) && jsonSafe[s[i]] {
-			i++
-		}
-		if i == len(s) {
-			break
-		}
-		c := s[i]
-		if c < utf8.RuneSelf {
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '\\':
-				if logEscapes && i+1 < len(s) && (s[i+1] == 'r' || s[i+1] == 'n' || s[i+1] == '\\') {
-					dst = append(dst, '\\', s[i+1])
-					i++
-				} else {
-					dst = append(dst, '\\', '\\')
-				}
-			case '"':
-				dst = append(dst, '\\', c)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := decodeRune(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-		default:
-			i += size
-			continue
-		}
-		i += size
-		start = i
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
+	return textenc.HasLess(w, 0x20)|textenc.HasByte(w, 0x7f)|w&textenc.Hi8 == 0
 }
 
 // appendJSONRecordTime appends the time of a row: its date-time as written
@@ -280,8 +128,8 @@ func appendCSVField(dst, v []byte, scratch *[]byte) []byte {
 func csvPlain(v []byte) bool {
 	i := 0
 	for ; i+8 <= len(v); i += 8 {
-		w := load64(v, i)
-		if hasLess(w, 0x0e)|hasByte(w, ',')|hasByte(w, '"')|hasByte(w, '\\') != 0 {
+		w := textenc.Load64(v, i)
+		if textenc.HasLess(w, 0x0e)|textenc.HasByte(w, ',')|textenc.HasByte(w, '"')|textenc.HasByte(w, '\\') != 0 {
 			return false
 		}
 	}
@@ -310,8 +158,8 @@ func csvNeedsQuotes[T []byte | string](s T) bool {
 	}
 	i := 0
 	for ; i+8 <= len(s); i += 8 {
-		w := load64(s, i)
-		if hasByte(w, ',')|hasByte(w, '"')|hasByte(w, '\r')|hasByte(w, '\n') != 0 {
+		w := textenc.Load64(s, i)
+		if textenc.HasByte(w, ',')|textenc.HasByte(w, '"')|textenc.HasByte(w, '\r')|textenc.HasByte(w, '\n') != 0 {
 			break
 		}
 	}
@@ -359,7 +207,7 @@ const utf8BOM = "\ufeff"
 func appendSafe[T []byte | string](dst []byte, s T) []byte {
 	start := 0
 	for i := 0; i < len(s); {
-		if i+8 <= len(s) && termPlain(load64(s, i)) {
+		if i+8 <= len(s) && termPlain(textenc.Load64(s, i)) {
 			i += 8
 			continue
 		}
@@ -378,22 +226,22 @@ func appendSafe[T []byte | string](dst []byte, s T) []byte {
 			case '\t':
 				dst = append(dst, '\\', 't')
 			default:
-				dst = append(dst, '\\', 'x', hexDigits[c>>4], hexDigits[c&0xf])
+				dst = append(dst, '\\', 'x', textenc.HexDigits[c>>4], textenc.HexDigits[c&0xf])
 			}
 			i++
 			start = i
 			continue
 		}
-		r, size := decodeRune(s[i:])
+		r, size := textenc.DecodeRune(s[i:])
 		if !unsafeRune(r, size) {
 			i += size
 			continue
 		}
 		dst = append(dst, s[start:i]...)
 		if r == utf8.RuneError {
-			dst = append(dst, '\\', 'x', hexDigits[c>>4], hexDigits[c&0xf])
+			dst = append(dst, '\\', 'x', textenc.HexDigits[c>>4], textenc.HexDigits[c&0xf])
 		} else {
-			dst = append(dst, '\\', 'u', hexDigits[r>>12&0xf], hexDigits[r>>8&0xf], hexDigits[r>>4&0xf], hexDigits[r&0xf])
+			dst = append(dst, '\\', 'u', textenc.HexDigits[r>>12&0xf], textenc.HexDigits[r>>8&0xf], textenc.HexDigits[r>>4&0xf], textenc.HexDigits[r&0xf])
 		}
 		i += size
 		start = i

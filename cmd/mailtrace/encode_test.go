@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mailtrace/mailtrace/internal/check"
+	"github.com/mailtrace/mailtrace/internal/textenc"
 	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
@@ -35,11 +36,11 @@ func jsonRef(s string) string {
 
 func TestAppendJSONString(t *testing.T) {
 	for _, s := range encodeSamples {
-		if got, want := string(appendJSONString(nil, s)), jsonRef(s); got != want {
-			t.Errorf("appendJSONString(%q) = %s, encoding/json writes %s", s, got, want)
+		if got, want := string(textenc.AppendJSONString(nil, s)), jsonRef(s); got != want {
+			t.Errorf("textenc.AppendJSONString(%q) = %s, encoding/json writes %s", s, got, want)
 		}
-		if got, want := string(appendJSONString(nil, []byte(s))), jsonRef(s); got != want {
-			t.Errorf("appendJSONString([]byte %q) = %s, encoding/json writes %s", s, got, want)
+		if got, want := string(textenc.AppendJSONString(nil, []byte(s))), jsonRef(s); got != want {
+			t.Errorf("textenc.AppendJSONString([]byte %q) = %s, encoding/json writes %s", s, got, want)
 		}
 	}
 }
@@ -51,7 +52,7 @@ func safeRef(s string) string {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case r == utf8.RuneError && size == 1:
-			b.WriteString(`\x` + string(hexDigits[s[i]>>4]) + string(hexDigits[s[i]&0xf]))
+			b.WriteString(`\x` + string(textenc.HexDigits[s[i]>>4]) + string(textenc.HexDigits[s[i]&0xf]))
 		case r == '\n':
 			b.WriteString(`\n`)
 		case r == '\r':
@@ -59,9 +60,9 @@ func safeRef(s string) string {
 		case r == '\t':
 			b.WriteString(`\t`)
 		case r < 0x20 || r == 0x7f:
-			b.WriteString(`\x` + string(hexDigits[r>>4]) + string(hexDigits[r&0xf]))
+			b.WriteString(`\x` + string(textenc.HexDigits[r>>4]) + string(textenc.HexDigits[r&0xf]))
 		case r >= 0x80 && r <= 0x9f || r == 0x2028 || r == 0x2029 || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069:
-			b.WriteString(`\u` + string(hexDigits[r>>12&0xf]) + string(hexDigits[r>>8&0xf]) + string(hexDigits[r>>4&0xf]) + string(hexDigits[r&0xf]))
+			b.WriteString(`\u` + string(textenc.HexDigits[r>>12&0xf]) + string(textenc.HexDigits[r>>8&0xf]) + string(textenc.HexDigits[r>>4&0xf]) + string(textenc.HexDigits[r&0xf]))
 		default:
 			b.WriteString(s[i : i+size])
 		}
@@ -121,8 +122,8 @@ func FuzzEncoders(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := string(appendJSONString(nil, []byte(s))), jsonRef(s); got != want {
-			t.Fatalf("appendJSONString(%q) = %s, encoding/json writes %s", s, got, want)
+		if got, want := string(textenc.AppendJSONString(nil, []byte(s))), jsonRef(s); got != want {
+			t.Fatalf("textenc.AppendJSONString(%q) = %s, encoding/json writes %s", s, got, want)
 		}
 		var ls msgtrk.ListScanner
 		if got, want := string(appendJSONList(nil, []byte(s), &ls)), jsonListRef(s, &ls); s != "" && got != want {
@@ -136,8 +137,8 @@ func FuzzEncoders(f *testing.F) {
 		if got, want := string(appendSafe(nil, s)), safeRef(s); got != want {
 			t.Fatalf("appendSafe(%q) = %q, want %q", s, got, want)
 		}
-		if got, want := string(appendJSONField(nil, []byte(s))), jsonRef(string(msgtrk.AppendUnescaped(nil, []byte(s)))); got != want {
-			t.Fatalf("appendJSONField(%q) = %s, want %s", s, got, want)
+		if got, want := string(textenc.AppendJSONLogField(nil, []byte(s))), jsonRef(string(msgtrk.AppendUnescaped(nil, []byte(s)))); got != want {
+			t.Fatalf("textenc.AppendJSONLogField(%q) = %s, want %s", s, got, want)
 		}
 		var scratch []byte
 		if got, want := string(appendCSVField(nil, []byte(s), &scratch)), string(appendCSVCell(nil, msgtrk.AppendUnescaped(nil, []byte(s)))); got != want {
@@ -206,9 +207,9 @@ func TestEventWritersNoAllocs(t *testing.T) {
 // of its unescaped text.
 func TestAppendJSONField(t *testing.T) {
 	for _, s := range append(encodeSamples, `a\rb\nc\\d\xe\`, `\\r`, `\`, `\\\n`, "x\\\x00") {
-		want := string(appendJSONString(nil, msgtrk.AppendUnescaped(nil, []byte(s))))
-		if got := string(appendJSONField(nil, []byte(s))); got != want {
-			t.Errorf("appendJSONField(%q) = %s, want %s", s, got, want)
+		want := string(textenc.AppendJSONString(nil, msgtrk.AppendUnescaped(nil, []byte(s))))
+		if got := string(textenc.AppendJSONLogField(nil, []byte(s))); got != want {
+			t.Errorf("textenc.AppendJSONLogField(%q) = %s, want %s", s, got, want)
 		}
 	}
 }
@@ -283,7 +284,7 @@ func jsonListRef(v string, ls *msgtrk.ListScanner) string {
 		if k > 0 {
 			want = append(want, ',')
 		}
-		want = appendJSONString(want, ls.Bytes())
+		want = textenc.AppendJSONString(want, ls.Bytes())
 	}
 	return string(append(want, ']'))
 }

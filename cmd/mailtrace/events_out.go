@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mailtrace/mailtrace/internal/ascii"
+	"github.com/mailtrace/mailtrace/internal/textenc"
 	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
@@ -207,11 +208,11 @@ func (j *eventJSON) appendRow(b []byte, rec *msgtrk.Record) []byte {
 	t, err := rec.Time()
 	b = appendJSONRecordTime(b, rec.Field(msgtrk.DateTime), t, err == nil)
 	b = append(b, `,"server":`...)
-	oc := j.origin.get(rec, appendJSONString[string])
+	oc := j.origin.get(rec, textenc.AppendJSONString[string])
 	if oc.server != nil {
 		b = append(b, oc.server...)
 	} else {
-		b = appendJSONString(b, msgtrk.LoggingServer(rec))
+		b = textenc.AppendJSONString(b, msgtrk.LoggingServer(rec))
 	}
 	b = append(b, `,"file":`...)
 	b = append(b, oc.file...)
@@ -239,7 +240,7 @@ func (j *eventJSON) appendRow(b []byte, rec *msgtrk.Record) []byte {
 				b = append(b, "null"...)
 			}
 		default:
-			b = appendJSONField(b, v)
+			b = textenc.AppendJSONLogField(b, v)
 		}
 	}
 	b = append(b, `,"extra":{`...)
@@ -248,9 +249,9 @@ func (j *eventJSON) appendRow(b []byte, rec *msgtrk.Record) []byte {
 		if n++; n > 1 {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, name)
+		b = textenc.AppendJSONString(b, name)
 		b = append(b, ':')
-		b = appendJSONString(b, v)
+		b = textenc.AppendJSONString(b, v)
 	})
 	return append(b, '}', '}')
 }
@@ -262,7 +263,7 @@ func (j *eventJSON) close() error { return j.seq.close() }
 // ListScanner to undo (no apostrophe, no "[{" blob) is split on its ';'
 // and copied, which is what ListScanner would read (TestAppendJSONList).
 func appendJSONList(b, v []byte, ls *msgtrk.ListScanner) []byte {
-	if bytes.IndexByte(v, '\'') < 0 && bytes.IndexByte(v, '[') < 0 && jsonPlainAll(v) {
+	if bytes.IndexByte(v, '\'') < 0 && bytes.IndexByte(v, '[') < 0 && textenc.JSONPlainAll(v) {
 		b = append(b, '[', '"')
 		for {
 			k := bytes.IndexByte(v, ';')
@@ -282,7 +283,7 @@ func appendJSONList(b, v []byte, ls *msgtrk.ListScanner) []byte {
 		if k > 0 {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, ls.Bytes())
+		b = textenc.AppendJSONString(b, ls.Bytes())
 	}
 	return append(b, ']')
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/mailtrace/mailtrace/internal/ascii"
+	"github.com/mailtrace/mailtrace/internal/textenc"
 	"github.com/mailtrace/mailtrace/msgtrk"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress/zstd"
@@ -209,9 +210,9 @@ func (p *eventParquet) write(rec *msgtrk.Record) error {
 		if n++; n > 1 {
 			p.arena = append(p.arena, ',')
 		}
-		p.arena = appendJSONString(p.arena, name)
+		p.arena = textenc.AppendJSONString(p.arena, name)
 		p.arena = append(p.arena, ':')
-		p.arena = appendJSONString(p.arena, v)
+		p.arena = textenc.AppendJSONString(p.arena, v)
 	})
 	p.arena = append(p.arena, '}')
 	strs[slotExtra] = span{int32(start), int32(len(p.arena))}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mailtrace/mailtrace/internal/textenc"
 	"github.com/mailtrace/mailtrace/report"
 	"github.com/parquet-go/parquet-go"
 )
@@ -151,7 +152,7 @@ func (j *deliveryJSON) write(r *report.Delivery) error {
 		b = append(b, ',', '"')
 		b = append(b, key...)
 		b = append(b, '"', ':')
-		b = appendJSONString(b, v)
+		b = textenc.AppendJSONString(b, v)
 	}
 	b = append(b, `,"time":`...)
 	b = appendJSONTime(b, r.Time)
@@ -183,7 +184,7 @@ func (j *deliveryJSON) write(r *report.Delivery) error {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, g)
+		b = textenc.AppendJSONString(b, g)
 	}
 	b = append(b, ']')
 	str("server", r.Server)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/mailtrace/mailtrace/correlate"
 	"github.com/mailtrace/mailtrace/filter"
+	"github.com/mailtrace/mailtrace/internal/textenc"
 	"github.com/mailtrace/mailtrace/msgtrk"
 	"github.com/mailtrace/mailtrace/report"
 )
@@ -407,7 +408,7 @@ func appendSubmitterJSON(b []byte, s *report.Submitter, withSMTP bool, cs *clien
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSONString(b, v)
+			b = textenc.AppendJSONString(b, v)
 		}
 		b = append(b, ']')
 	}
@@ -415,7 +416,7 @@ func appendSubmitterJSON(b []byte, s *report.Submitter, withSMTP bool, cs *clien
 		b = append(b, ',', '"')
 		b = append(b, key...)
 		b = append(b, '"', ':')
-		b = appendJSONString(b, v)
+		b = textenc.AppendJSONString(b, v)
 	}
 	num := func(key string, n int64) {
 		b = append(b, ',', '"')

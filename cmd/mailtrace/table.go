@@ -4,6 +4,8 @@ import (
 	"io"
 	"math/bits"
 	"unicode/utf8"
+
+	"github.com/mailtrace/mailtrace/internal/textenc"
 )
 
 // tableBlock is the number of rows aligned together: the widths of a
@@ -46,10 +48,10 @@ func newTable(w io.Writer, header ...string) *table {
 func runeCount(b []byte) int {
 	n, i := 0, 0
 	for ; i+8 <= len(b); i += 8 {
-		w := load64(b, i)
+		w := textenc.Load64(b, i)
 		// A byte continues a sequence when its top bit is set and the
 		// next one clear; w<<1 moves each byte's bit 6 to its bit 7.
-		n += 8 - bits.OnesCount64(w&^(w<<1)&hi8)
+		n += 8 - bits.OnesCount64(w&^(w<<1)&textenc.Hi8)
 	}
 	for ; i < len(b); i++ {
 		if b[i]&0xc0 != 0x80 {
