@@ -122,12 +122,12 @@ func runTrace(args []string, stdout, stderr io.Writer) error {
 		sj.join(t)
 		switch out.format {
 		case formatJSONL, formatJSON:
-			b, err := t.MarshalJSON()
+			b, err := t.AppendJSON(seq.next())
 			if err != nil {
 				werr = err
 				return
 			}
-			werr = seq.write(b)
+			werr = seq.done(b)
 		case formatDot:
 			writeDot(bw, t)
 		case formatMermaid:

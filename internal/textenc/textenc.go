@@ -87,6 +87,15 @@ var jsonSafe = func() (t [256]bool) {
 // encoding/json does; '<', '>' and '&' are written as they are
 // (FuzzEncoders compares it with encoding/json).
 func AppendJSONString[T []byte | string](dst []byte, s T) []byte {
+	dst = append(dst, '"')
+	return append(appendJSON(dst, s, false), '"')
+}
+
+// AppendJSONChars appends s escaped as inside a JSON string, without the
+// quotes: pieces of one string written one after the other. A piece must
+// not end inside a UTF-8 sequence that the next completes (each would
+// become U+FFFD); ASCII pieces never do.
+func AppendJSONChars[T []byte | string](dst []byte, s T) []byte {
 	return appendJSON(dst, s, false)
 }
 
@@ -96,10 +105,15 @@ func AppendJSONString[T []byte | string](dst []byte, s T) []byte {
 // are, and any other backslash is escaped. It equals
 // AppendJSONString(msgtrk.AppendUnescaped(nil, v)) in one pass
 // (TestAppendJSONField).
-func AppendJSONLogField(dst, v []byte) []byte { return appendJSON(dst, v, true) }
-
-func appendJSON[T []byte | string](dst []byte, s T, logEscapes bool) []byte {
+func AppendJSONLogField(dst, v []byte) []byte {
 	dst = append(dst, '"')
+	return append(appendJSON(dst, v, true), '"')
+}
+
+// appendJSON appends s escaped as inside a JSON string (see
+// AppendJSONString), the log's escapes kept with logEscapes (see
+// AppendJSONLogField).
+func appendJSON[T []byte | string](dst []byte, s T, logEscapes bool) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		for i+16 <= len(s) && jsonPlain(Load64(s, i)) && jsonPlain(Load64(s, i+8)) {
@@ -159,8 +173,7 @@ func appendJSON[T []byte | string](dst []byte, s T, logEscapes bool) []byte {
 		i += size
 		start = i
 	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
+	return append(dst, s[start:]...)
 }
 
 // AppendJSONFloat appends f as encoding/json writes a float64: the
