@@ -156,3 +156,38 @@ func TestAppendJSONNoAllocs(t *testing.T) {
 		t.Errorf("AppendJSON: %v allocs, want 0", n)
 	}
 }
+
+// BenchmarkTraceJSON writes the JSON form of the traces of a simulated
+// organisation: AppendJSON into one reused buffer, against encoding/json
+// over the form's structs (as MarshalJSON was written before it), in the
+// same run.
+func BenchmarkTraceJSON(b *testing.B) {
+	sim, err := msgtrktest.New(msgtrktest.Config{Seed: 1, Messages: 2000, Rate: 20})
+	if err != nil {
+		b.Fatal(err)
+	}
+	fsys, _, err := sim.WriteFS()
+	if err != nil {
+		b.Fatal(err)
+	}
+	traces := correlateFS(b, fsys, 1, correlate.Options{}).traces
+	b.Run("append", func(b *testing.B) {
+		b.ReportAllocs()
+		var buf []byte
+		for b.Loop() {
+			for _, tr := range traces {
+				buf, _ = tr.AppendJSON(buf[:0])
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(traces)), "ns/trace")
+	})
+	b.Run("encoding-json", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, tr := range traces {
+				correlate.MarshalJSONReflect(tr)
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(traces)), "ns/trace")
+	})
+}
