@@ -209,6 +209,14 @@
 // and trace do: on a burst of one-row messages that is three allocations a
 // message fewer).
 //
+// What a Tracker reads of a row by itself alone (its keys and their
+// hashes, its fingerprint, the host it names, its hop's latency: a
+// [RowFacts]) can be read on another goroutine: [ReadAhead] reads and
+// merges the inputs and reads each row's facts a few batches ahead, and
+// [Feed] hands them to [Tracker.AddFacts], which does only what depends on
+// the Tracker's state. [Run], [Traces] and the CLI read so; the traces are
+// the same as [Tracker.Add]'s (TestFactsAheadSameTraces).
+//
 // # SMTP sessions
 //
 // With Options.KeepSMTP, a trace keeps the rows an SMTP conversation stands
@@ -224,7 +232,8 @@
 // # JSON
 //
 // A Trace marshals to a stable JSON object (one per line in the CLI's
-// output), version 1:
+// output), version 1, which [Trace.AppendJSON] writes into a caller's
+// buffer without allocating:
 //
 //	v                   1
 //	key                 the trace's key (see Identity)
