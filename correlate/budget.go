@@ -133,8 +133,9 @@ func (o *Options) batchRowsFor(want int) int {
 // heap), stated in Options.MaxMemory.
 const (
 	// OpenTraceBytes is about what an open trace of one row takes (a
-	// burst's RECEIVE: its record, row, strings and map entries).
-	OpenTraceBytes = 700
+	// burst's RECEIVE: its record, row, strings, and its share of the
+	// tables that index it: 600 – 690 bytes as they fill).
+	OpenTraceBytes = 650
 	// RowBytes is about what each further row of an open trace takes.
 	RowBytes = 80
 )

@@ -52,7 +52,7 @@ type Options struct {
 	// of MaxMemory, TestShardedBudget measuring both); the rest is the
 	// open traces', counted as they grow (the capacity of their buffers,
 	// their strings, and the tables that index them, at their size): a
-	// message of one row takes about 700 bytes (OpenTraceBytes, measured
+	// message of one row takes about 650 bytes (OpenTraceBytes, measured
 	// on a one-row RECEIVE), each further row about 80 bytes (RowBytes),
 	// a row's strings included. TestFootprint keeps both figures, and the
 	// key's, within 1.25x of what they take on the live heap, and the
