@@ -50,11 +50,11 @@ func TestNoAllocsInternal(t *testing.T) {
 		t.Errorf("RowFacts.Read of a RECEIVE: %v allocs, want 0", n)
 	}
 	if n := testing.AllocsPerRun(100, func() {
-		tk.org.observe(rec, facts.etype, facts.source, facts.localShort(), facts.spelt, true)
+		tk.org.observe(rec, facts.etype, facts.source, facts.localShort(), facts.speltHost(), true)
 	}); n != 0 {
 		t.Errorf("observe of a row of a known input and server: %v allocs, want 0", n)
 	}
-	if f, local := tk.org.observe(rec, facts.etype, facts.source, facts.localShort(), facts.spelt, false); f < 0 || local != "ex1" || tk.org.shortOf(f, local) != "ex1" {
+	if f, local := tk.org.observe(rec, facts.etype, facts.source, facts.localShort(), facts.speltHost(), false); f < 0 || local != "ex1" || tk.org.shortOf(f, local) != "ex1" {
 		t.Errorf("observe: file %d, local %q", f, local)
 	}
 	tk.short("EX1.contoso.com")

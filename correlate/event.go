@@ -252,10 +252,10 @@ func (tr *Tracker) extract(e *event, ri *receiveInfo, rec *msgtrk.Record, f *Row
 		ri.connector = t.addString(rec.Field(msgtrk.ConnectorID))
 		if e.source == msgtrk.SourceStoreDriver {
 			if f.storeOK {
-				ri.clientType = t.addString(f.clientRaw)
+				ri.clientType = t.addString(f.bytes(f.clientRaw))
 			}
 		} else if f.hasFirstHop {
-			ri.firstHop = t.addString(f.firstHop)
+			ri.firstHop = t.addString(f.bytes(f.firstHop))
 		}
 	}
 	return txt, hasRecv

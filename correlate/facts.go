@@ -18,20 +18,25 @@ import (
 // BatchFacts) and hand them over with Tracker.AddFacts, so that the
 // Tracker's own goroutine does only what depends on its state.
 //
-// A RowFacts refers to the bytes of its row: it is valid while the row
-// is. Reuse one (Read resets it) to read without allocating.
+// A RowFacts holds copies of the bytes it keeps of its row (a field's
+// bytes may be decoded into a buffer the row's next field reuses): it stays
+// valid when the row is gone. Reuse one (Read resets it) to read without
+// allocating.
 type RowFacts struct {
 	etype  msgtrk.EventType
 	source msgtrk.SourceType
 
-	// buf holds the primary key, the store key and the short local host,
-	// one after the other; keys locates them.
+	// buf holds the bytes below, one after the other.
 	buf              []byte
-	primaryN, storeN int
+	primary, store   bspan // the keys (KeyOf's rule), empty for none
+	host             bspan // the short local host (appendLocalShort)
+	spelt            bspan // the local host as written, when hasSpelt
+	clientRaw        bspan // source-context's ClientType, when storeOK
+	firstHop         bspan // custom-data FirstForestHop, when hasFirstHop
+	hasSpelt         bool  // the row's own column names its local host
+	storeOK          bool  // source-context was parsed as a store context
+	hasFirstHop      bool
 	primaryH, storeH keyHash
-	storeOK          bool   // source-context was parsed as a store context
-	clientRaw        []byte // its ClientType, when storeOK (the row's bytes)
-	spelt            []byte // the local host as written, when a row's own column names it
 	fp               uint64
 	msgIDH           keyHash // the message-id's hash (spaceMsgID), when it has one
 	hasMsgID         bool
@@ -41,8 +46,6 @@ type RowFacts struct {
 	clientIP, origIP netip.Addr
 	proxiedIP        netip.Addr
 	proxied          bool
-	firstHop         []byte // custom-data FirstForestHop (the row's bytes)
-	hasFirstHop      bool
 	nodes            []messageinfo.Node
 	origin           *msgtrk.Origin // the row's input and line: AddFacts checks them
 	line             int64
@@ -55,19 +58,29 @@ func (f *RowFacts) Read(rec *msgtrk.Record) {
 	f.etype, f.source = rec.EventType(), rec.SourceType()
 	f.origin, f.line = rec.Origin(), rec.LineNumber()
 
-	b := appendPrimaryKey(f.buf, rec)
-	f.primaryN = len(b)
-	b, st, ok := appendStoreKeyOf(b, rec, f.source, f.etype)
-	f.storeN = len(b) - f.primaryN
+	// Each piece is copied as soon as it is read: the next field read
+	// may reuse the bytes.
+	n := len(f.buf)
+	f.buf = appendPrimaryKey(f.buf, rec)
+	f.primary = bspan{int32(n), int32(len(f.buf) - n)}
+	n = len(f.buf)
+	b, st, ok := appendStoreKeyOf(f.buf, rec, f.source, f.etype)
+	f.buf, f.store = b, bspan{int32(n), int32(len(b) - n)}
 	if ok {
-		f.storeOK, f.clientRaw = true, st.ClientTypeRaw
+		f.storeOK = true
+		f.clientRaw = f.add(st.ClientTypeRaw)
 	}
-	b, f.spelt = appendLocalShort(b, rec, f.etype, f.source)
-	f.buf = b
-	if f.primaryN > 0 {
+	n = len(f.buf)
+	b, spelt := appendLocalShort(f.buf, rec, f.etype, f.source)
+	f.buf, f.host = b, bspan{int32(n), int32(len(b) - n)}
+	if spelt != nil {
+		f.hasSpelt = true
+		f.spelt = f.add(spelt)
+	}
+	if f.primary.n > 0 {
 		f.primaryH = hashBytes(spaceKey, f.primaryKey())
 	}
-	if f.storeN > 0 {
+	if f.store.n > 0 {
 		f.storeH = hashBytes(spaceKey, f.storeKey())
 	}
 	f.fp = fingerprint(rec)
@@ -92,7 +105,8 @@ func (f *RowFacts) Read(rec *msgtrk.Record) {
 				f.proxied = true
 			}
 			if v, ok := eventdata.Lookup(cd, "FirstForestHop"); ok {
-				f.firstHop, f.hasFirstHop = v, true
+				f.hasFirstHop = true
+				f.firstHop = f.add(v)
 			}
 		}
 	} else if len(mi) > 0 && mi[0] >= '0' && mi[0] <= '9' && carriesLatency(f.etype) {
@@ -142,20 +156,42 @@ func (f *RowFacts) noteLatency(origin time.Time, total time.Duration, hasTotal b
 	}
 }
 
-// of reports whether f holds the facts of rec.
+// of reports whether f holds the facts of rec: of its input and line.
 func (f *RowFacts) of(rec *msgtrk.Record) bool {
-	return f.origin == rec.Origin() && f.line == rec.LineNumber() && f.origin != nil
+	return f.origin == rec.Origin() && f.line == rec.LineNumber()
 }
 
+// bspan locates bytes in a RowFacts' buf.
+type bspan struct{ off, n int32 }
+
+// add copies b to f's buf, and returns where it is.
+func (f *RowFacts) add(b []byte) bspan {
+	n := len(f.buf)
+	f.buf = append(f.buf, b...)
+	return bspan{int32(n), int32(len(b))}
+}
+
+// bytes returns the bytes sp locates.
+func (f *RowFacts) bytes(sp bspan) []byte { return f.buf[sp.off : sp.off+sp.n] }
+
 // primaryKey returns the row's primary key (KeyOf's rule), empty for none.
-func (f *RowFacts) primaryKey() []byte { return f.buf[:f.primaryN] }
+func (f *RowFacts) primaryKey() []byte { return f.bytes(f.primary) }
 
 // storeKey returns the row's store key (KeyOf's rule), empty for none.
-func (f *RowFacts) storeKey() []byte { return f.buf[f.primaryN : f.primaryN+f.storeN] }
+func (f *RowFacts) storeKey() []byte { return f.bytes(f.store) }
 
 // localShort returns the short lower-case name of the host the row names
 // as local (or of the server that logged it), empty for none.
-func (f *RowFacts) localShort() []byte { return f.buf[f.primaryN+f.storeN:] }
+func (f *RowFacts) localShort() []byte { return f.bytes(f.host) }
+
+// speltHost returns the local host as the row spells it, nil when the
+// row's own column does not name it (see appendLocalShort).
+func (f *RowFacts) speltHost() []byte {
+	if !f.hasSpelt {
+		return nil
+	}
+	return f.bytes(f.spelt)
+}
 
 // appendLocalShort appends the short lower-case name of the host rec
 // names as local (format.md §4, per event), and returns that host as

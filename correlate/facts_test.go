@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
@@ -20,23 +22,52 @@ import (
 )
 
 // decoyFacts is a FactSource that hands the Tracker facts of a row it is
-// not adding (one of its own), or none: the Tracker must read each row
-// itself then.
+// not adding, or none: the facts of the row before (same input, another
+// line), of the last row of another input with the same line number, of a
+// row of another source, or nil. The Tracker must read each row itself
+// then. Each row's facts are read when the row is, into a RowFacts of its
+// own (they hold copies of what they keep of the row).
 type decoyFacts struct {
 	*msgtrk.Merger
-	decoy *correlate.RowFacts
-	n     int
+	prev   *correlate.RowFacts
+	byLine map[int64]lineFacts
+	other  *correlate.RowFacts
+	n      int
+	kinds  [4]int // how many decoys of each kind were handed over
+}
+
+// lineFacts are the facts of a row and the input they came from.
+type lineFacts struct {
+	from  *msgtrk.Origin
+	facts *correlate.RowFacts
 }
 
 func (d *decoyFacts) Facts() *correlate.RowFacts {
-	d.n++
-	if d.n%3 == 0 {
-		return nil
+	rec := d.Record()
+	own := new(correlate.RowFacts)
+	own.Read(rec)
+	var decoy *correlate.RowFacts
+	k := 3
+	switch d.n % 4 {
+	case 0:
+		if l, ok := d.byLine[rec.LineNumber()]; ok && l.from != rec.Origin() {
+			decoy, k = l.facts, 0
+		}
+	case 1:
+		if d.prev != nil {
+			decoy, k = d.prev, 1
+		}
+	case 2:
+		decoy, k = d.other, 2
 	}
-	return d.decoy
+	d.kinds[k]++
+	d.n++
+	d.prev = own
+	d.byLine[rec.LineNumber()] = lineFacts{rec.Origin(), own}
+	return decoy
 }
 
-// newDecoy reads the facts of a row of another input.
+// newDecoy reads the facts of a row of another source.
 func newDecoy(t testing.TB) *correlate.RowFacts {
 	r := msgtrk.NewReaderBytes([]byte("#Fields: date-time,server-hostname,source,event-id,network-message-id,recipient-address\r\n" +
 		"2024-05-06T10:00:00.000Z,EX9.contoso.com,SMTP,RECEIVE,0d6a4f1e-2b3c-4d5e-8f90-08dc6d5f0b02,bob@contoso.com\r\n"))
@@ -84,8 +115,11 @@ func sameTracesWithFacts(t testing.TB, fsys fs.FS, opts correlate.Options) (stri
 	ahead := correlate.ReadAhead(msgtrk.NewMerger(inputs()))
 	byFacts := tracesVia(t, ahead, opts)
 	ahead.Close()
-	decoys := &decoyFacts{Merger: msgtrk.NewMerger(inputs()), decoy: newDecoy(t)}
+	decoys := &decoyFacts{Merger: msgtrk.NewMerger(inputs()), other: newDecoy(t), byLine: map[int64]lineFacts{}}
 	byDecoys := tracesVia(t, decoys, opts)
+	for k, n := range decoys.kinds {
+		decoyKinds[k] += n
+	}
 	if diff := cmp.Diff(byAdd, byFacts); diff != "" {
 		return "facts read ahead (-Add +AddFacts):\n" + diff, len(byAdd)
 	}
@@ -95,11 +129,62 @@ func sameTracesWithFacts(t testing.TB, fsys fs.FS, opts correlate.Options) (stri
 	return "", len(byAdd)
 }
 
+// quotedFieldsFS holds the logs of two servers whose rows quote the fields
+// the facts keep bytes of (a field holding '"' is written quoted, its '"'
+// doubled, and reading it decodes it into a buffer the row's next quoted
+// field reuses): a store RECEIVE's ClientType in source-context, an SMTP
+// RECEIVE's FirstForestHop in custom-data, the local host as spelt, each
+// different from row to row.
+func quotedFieldsFS(t testing.TB) fstest.MapFS {
+	fsys := fstest.MapFS{}
+	for srv, server := range []string{"EX1", "EX2"} {
+		var b strings.Builder
+		w := msgtrk.NewWriter(&b)
+		w.WriteHeader(msgtrk.Header{Version: "15.02.1544.004"})
+		at := time.Date(2024, 5, 6, 10, 0, 0, 0, time.UTC)
+		for i := range 40 {
+			var e msgtrk.Event
+			e.SetTime(at.Add(time.Duration(i) * time.Second))
+			id := fmt.Sprintf("%08d-4d5e-4f60-8a7b-08dc6d5f0b%02d", i, srv)
+			e.Set(msgtrk.NetworkMessageID, id)
+			e.Set(msgtrk.MessageID, fmt.Sprintf("<%d.%d@contoso.com>", i, srv))
+			e.Set(msgtrk.SenderAddress, "anna@contoso.com")
+			e.Set(msgtrk.RecipientAddress, fmt.Sprintf("bob%d@contoso.com", i))
+			e.Set(msgtrk.EventID, "RECEIVE")
+			if i%2 == 0 {
+				e.Set(msgtrk.Source, "STOREDRIVER")
+				e.Set(msgtrk.ServerHostname, strings.ToLower(server)+".contoso.com")
+				e.Set(msgtrk.ClientHostname, server)
+				e.Set(msgtrk.SourceContext, fmt.Sprintf(`MDB:6a203583-5020-8516-00bc-9f29968d6b75, Mailbox:12e58505-a4ed-be09-2750-4133c1a4ee%02d, Event:%d, MessageClass:IPM.Note, ClientType:"OWA%d"", SubmissionAssistant:x`, srv, 1000+i, i))
+			} else {
+				e.Set(msgtrk.Source, "SMTP")
+				e.Set(msgtrk.ServerHostname, fmt.Sprintf(`%s.contoso.com"%d`, server, i))
+				e.Set(msgtrk.ClientHostname, fmt.Sprintf(`client"%d.example`, i))
+				e.Set(msgtrk.ConnectorID, server+`\Default "Frontend"`)
+				e.Set(msgtrk.CustomData, fmt.Sprintf(`S:FirstForestHop=fe%d.contoso.com;S:X="%d"`, i, i))
+			}
+			if err := w.WriteEvent(&e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		fsys[server+"/MSGTRK2024050610-1.LOG"] = &fstest.MapFile{Data: []byte(b.String())}
+	}
+	return fsys
+}
+
+// decoyKinds counts the decoys of each kind decoyFacts handed over, over a
+// test.
+var decoyKinds [4]int
+
 // TestFactsAheadSameTraces: a Tracker given its rows' facts read ahead
 // (ReadAhead, Feed, AddFacts) emits the same traces, byte for byte in
 // JSON and in the same order, as one that reads every row itself (Add);
 // so does one handed facts of other rows, or none, which it must not use.
-// Over the test cases, the sample organisation and simulated ones of every
+// Over the test cases, the sample organisation, logs whose rows quote the
+// fields the facts keep bytes of, and simulated organisations of every
 // version, with clock skew, logs collected twice, cut files and KeepSMTP.
 func TestFactsAheadSameTraces(t *testing.T) {
 	for _, dir := range []string{"testdata/cases", "../testdata/sample-org"} {
@@ -111,6 +196,14 @@ func TestFactsAheadSameTraces(t *testing.T) {
 			t.Errorf("%s: %d traces", dir, n)
 		}
 	}
+	if diff, n := sameTracesWithFacts(t, quotedFieldsFS(t), correlate.Options{}); diff != "" || n < 40 {
+		t.Errorf("quoted fields: %d traces; %s", n, diff)
+	}
+	defer func() {
+		if decoyKinds[0] == 0 || decoyKinds[1] == 0 || decoyKinds[2] == 0 {
+			t.Errorf("decoys handed over (same line of another input, row before, another source): %v; each kind must be tried", decoyKinds[:3])
+		}
+	}()
 	params := proptest.Parameters(t, 40)
 	props := gopter.NewProperties(params)
 	versions := []msgtrktest.Version{msgtrktest.V2007, msgtrktest.V2010, msgtrktest.V2013, msgtrktest.V2016, msgtrktest.V2019}

@@ -291,7 +291,7 @@ func (w *jsonWriter) bool(n string, v bool) {
 }
 
 // time writes a time member: RFC 3339 in UTC with milliseconds, "" for the
-// zero time (rfc3339).
+// zero time.
 func (w *jsonWriter) time(n string, t time.Time) {
 	w.name(n)
 	w.b = append(w.b, '"')
@@ -319,18 +319,25 @@ func (w *jsonWriter) secondsOmit(n string, d time.Duration) {
 	}
 }
 
-// addrOmit writes an address member unless it is not valid (addr).
+// addrOmit writes an address member unless it is not valid. An IPv6
+// zone may hold any bytes (the logs' are not checked), so an address with
+// one is escaped as any string.
 func (w *jsonWriter) addrOmit(n string, a netip.Addr) {
-	if a.IsValid() {
-		w.name(n)
+	if !a.IsValid() {
+		return
+	}
+	w.name(n)
+	if a.Zone() != "" {
+		w.b = textenc.AppendJSONString(w.b, a.String())
+	} else {
 		w.b = append(w.b, '"')
 		w.b = a.AppendTo(w.b)
 		w.b = append(w.b, '"')
-		w.first = false
 	}
+	w.first = false
 }
 
-// strs writes a list of strings, [] when empty (list).
+// strs writes a list of strings, [] when empty or nil.
 func (w *jsonWriter) strs(n string, vs []string) {
 	w.name(n)
 	w.open('[')
@@ -341,7 +348,7 @@ func (w *jsonWriter) strs(n string, vs []string) {
 	w.close(']')
 }
 
-// refs writes a list of event references (refs).
+// refs writes a list of event references, [] when empty or nil.
 func (w *jsonWriter) refs(n string, rs []EventRef) {
 	w.name(n)
 	w.open('[')

@@ -50,7 +50,8 @@ func oddTrace() *correlate.Trace {
 		FirstSeen: at, LastSeen: time.Time{},
 		Origin: correlate.Origin{Server: odd, Source: msgtrk.SourceSMTP, Connector: odd, ClientType: "", Auth: "04I",
 			Anonymous: true, ClientIP: netip.MustParseAddr("2001:db8::1"), OriginalClientIP: netip.MustParseAddr("10.0.0.1"),
-			Protocol: correlate.ProtocolSMTP},
+			ProxiedClientIP: netip.MustParseAddr("fe80::1").WithZone(odd),
+			Protocol:        correlate.ProtocolSMTP},
 		Hops: []correlate.Hop{
 			{Server: odd, Role: correlate.RoleSubmission, Depth: 0, First: at, Last: at.Add(time.Second), Latency: 1500 * time.Millisecond, Events: 3},
 			{Server: "EX2", Depth: 7, From: []int{0, 1, -2}, Latency: 2 * time.Microsecond},
@@ -59,6 +60,7 @@ func oddTrace() *correlate.Trace {
 		Recipients: []correlate.Recipient{
 			{Address: odd, Status: correlate.StatusDelivered, Server: "EX2", Time: at, Detail: odd, ExpandedFrom: []string{odd, ""},
 				ResolvedFrom: odd, RedirectedTo: odd, Latency: -3 * time.Millisecond, RemoteHost: odd, RemoteIP: netip.MustParseAddr("192.0.2.7"), RemoteReply: odd},
+			{Address: "c@x", RemoteIP: netip.MustParseAddr("fe80::2").WithZone("eth0")},
 			{Address: "b@x", ExpandedFrom: []string{}},
 		},
 		Expansions:      []correlate.Expansion{{Group: odd, Members: []string{odd}, Server: "EX1", Time: at}, {Group: "g"}},
@@ -145,9 +147,15 @@ func TestAppendJSONIsEncodingJSON(t *testing.T) {
 }
 
 // TestAppendJSONNoAllocs: writing a trace's JSON into a buffer with room
-// allocates nothing.
+// allocates nothing (an IPv6 address with a zone excepted).
 func TestAppendJSONNoAllocs(t *testing.T) {
 	tr := oddTrace()
+	tr.Origin.ProxiedClientIP = netip.Addr{}
+	for i := range tr.Recipients {
+		if tr.Recipients[i].RemoteIP.Zone() != "" {
+			tr.Recipients[i].RemoteIP = netip.Addr{}
+		}
+	}
 	buf, err := tr.AppendJSON(nil)
 	if err != nil {
 		t.Fatal(err)

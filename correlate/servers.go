@@ -256,6 +256,15 @@ func (o *orgState) observe(rec *msgtrk.Record, et msgtrk.EventType, src msgtrk.S
 	return file, local
 }
 
+// observeRow is observe, by the owner of the state, of a row whose host is
+// not read yet: it reads it into scratch, returned.
+func (o *orgState) observeRow(rec *msgtrk.Record, scratch []byte) []byte {
+	et, src := rec.EventType(), rec.SourceType()
+	scratch, spelt := appendLocalShort(scratch[:0], rec, et, src)
+	o.observe(rec, et, src, scratch, spelt, true)
+	return scratch
+}
+
 // spelling records how the rows spell a server's name, the first time a
 // row names it as its local host: its first label as written.
 func (o *orgState) spelling(short string, h []byte) {
@@ -450,10 +459,7 @@ func (v *FileVote) Add(rec *msgtrk.Record) {
 		v.spelt = map[string]int64{}
 	}
 	n := len(v.o.names)
-	et, src := rec.EventType(), rec.SourceType()
-	var spelt []byte
-	v.scratch, spelt = appendLocalShort(v.scratch[:0], rec, et, src)
-	v.o.observe(rec, et, src, v.scratch, spelt, true)
+	v.scratch = v.o.observeRow(rec, v.scratch)
 	if len(v.o.names) > n {
 		at := int64(1<<63 - 1) // a row without a time: after every other
 		if t, err := rec.Time(); err == nil {

@@ -24,10 +24,7 @@ func (s *Sharded) Add(rec *msgtrk.Record) {
 	}
 	// The router observes every row, in the order a Tracker would, before
 	// the shards read what the rows told (between rounds).
-	et, src := rec.EventType(), rec.SourceType()
-	var spelt []byte
-	s.scratch2, spelt = appendLocalShort(s.scratch2[:0], rec, et, src)
-	s.org.observe(rec, et, src, s.scratch2, spelt, true)
+	s.scratch2 = s.org.observeRow(rec, s.scratch2)
 	primary := s.primaryKey(rec)
 	store := s.storeKey(rec)
 	switch {

@@ -188,7 +188,7 @@ func (t *Tracker) addRead(rec *msgtrk.Record, f *RowFacts) {
 // (nil when it came late).
 func (t *Tracker) add(rec *msgtrk.Record, f *RowFacts) *trace {
 	t.stats.Events++
-	file, local := t.org.observe(rec, f.etype, f.source, f.localShort(), f.spelt, t.ownOrg)
+	file, local := t.org.observe(rec, f.etype, f.source, f.localShort(), f.speltHost(), t.ownOrg)
 	pk, sk := t.keysOf(f)
 	primary, tr := pk.s, pk.tr
 

@@ -85,7 +85,8 @@ var jsonSafe = func() (t [256]bool) {
 // control characters are escaped, U+2028 and U+2029 too (JavaScript reads
 // them as line ends), and each byte of invalid UTF-8 becomes U+FFFD, as
 // encoding/json does; '<', '>' and '&' are written as they are
-// (FuzzEncoders compares it with encoding/json).
+// (FuzzAppendJSONString compares it with encoding/json, and
+// cmd/mailtrace's FuzzEncoders every output's cells).
 func AppendJSONString[T []byte | string](dst []byte, s T) []byte {
 	dst = append(dst, '"')
 	return append(appendJSON(dst, s, false), '"')
@@ -104,7 +105,7 @@ func AppendJSONChars[T []byte | string](dst []byte, s T) []byte {
 // msgtrk.AppendUnescaped) are already JSON's, so they are copied as they
 // are, and any other backslash is escaped. It equals
 // AppendJSONString(msgtrk.AppendUnescaped(nil, v)) in one pass
-// (TestAppendJSONField).
+// (cmd/mailtrace's TestAppendJSONField).
 func AppendJSONLogField(dst, v []byte) []byte {
 	dst = append(dst, '"')
 	return append(appendJSON(dst, v, true), '"')
@@ -179,7 +180,8 @@ func appendJSON[T []byte | string](dst []byte, s T, logEscapes bool) []byte {
 // AppendJSONFloat appends f as encoding/json writes a float64: the
 // shortest decimal that reads back as f, in exponent form below 1e-6 and
 // from 1e21 on (with a two-digit exponent at most: "1e-07" is "1e-7").
-// NaN and the infinities, which JSON cannot hold, are written as null.
+// NaN and the infinities, which JSON cannot hold and encoding/json refuses
+// with an error, are written as null.
 func AppendJSONFloat(dst []byte, f float64) []byte {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return append(dst, "null"...)
