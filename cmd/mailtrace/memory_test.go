@@ -74,14 +74,16 @@ func runMeasured(t *testing.T, args ...string) memoryRun {
 
 func tail(s string) string { return s[max(0, len(s)-2000):] }
 
-// TestStatsBurstBounded: "mailtrace stats" over 10^5 and 10^6 messages of
-// one row each within one minute of log time (a spam wave at an Edge)
-// keeps its live heap (the largest a collection found, GODEBUG=gctrace=1)
-// within -max-memory, at the same ceiling for 10^5 and 10^6 messages, with
-// one worker; with two (where the open traces expire at once at the end of
-// the input) within -max-memory too, at the same ceiling for 3·10^5 and
-// 10^6 (at 10^5 the largest live heap the collections saw varied from 23
-// to 33 MiB between runs: a sample, not a ceiling).
+// TestStatsBurstBounded: "mailtrace stats" over 10^5, 3·10^5 and 10^6
+// messages of one row each within one minute of log time (a spam wave at
+// an Edge) keeps its live heap (the largest a collection found,
+// GODEBUG=gctrace=1) within -max-memory, with one worker and with two
+// (where the open traces expire at once at the end of the input), at the
+// same ceiling for 3·10^5 and 10^6. At 10^5 the largest live heap the
+// collections saw is a sample, not a ceiling: it varied from 23 to 33 MiB
+// between runs with two workers, from 25 to 35 MiB with one (a short run
+// has few collections). TestBurstBudget holds the Tracker itself to one
+// ceiling for 10^5 and 10^6, from samples it takes.
 // It counts every message, and says on stderr how many were cut short and
 // how to give more memory. (-short: 10^5 and 3·10^5, the bound alone with
 // two workers.)
@@ -111,13 +113,10 @@ func TestStatsBurstBounded(t *testing.T) {
 				t.Errorf("%d messages, -workers %s: peak live heap %d bytes, over -max-memory %d", n, workers, r.liveHeap, budget)
 			}
 		}
-		lo, hi := 0, len(sizes)-1
-		if workers != "1" {
-			if testing.Short() {
-				continue
-			}
-			lo = 1
+		if testing.Short() {
+			continue
 		}
+		lo, hi := 1, len(sizes)-1
 		if peaks[hi] > peaks[lo]+peaks[lo]/4+4<<20 {
 			t.Errorf("-workers %s: peak live heap %d bytes for %d messages, %d for %d: not the same ceiling", workers, peaks[hi], sizes[hi], peaks[lo], sizes[lo])
 		}
