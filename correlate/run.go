@@ -30,7 +30,10 @@ type FactSource interface {
 
 // AheadRows reads a source's rows and their facts on a goroutine of its own
 // (a msgtrk.Readahead with ReadFacts), a few batches ahead of its
-// consumer: a FactSource. Call Close when stopping before the end.
+// consumer: a FactSource. The facts serve a Tracker; a Sharded tracker's
+// router reads what it needs of each row itself, so for it a plain
+// msgtrk.Readahead does the same with less work. Call Close when stopping
+// before the end.
 type AheadRows struct {
 	*msgtrk.Readahead
 }
