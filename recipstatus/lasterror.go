@@ -127,8 +127,10 @@ func parseLastError(b []byte, es *errState) LastError {
 			l.Present |= FieldFQDN
 			l.FQDN = v
 		case "IP":
+			// Like every item, a later one replaces an earlier one: IP
+			// with IPRaw.
 			l.Present |= FieldIP
-			l.IPRaw = v
+			l.IPRaw, l.IP = v, netip.Addr{}
 			if a, ok := msgtrk.ParseAddr(v); ok && a.Zone() == "" {
 				l.IP = a
 			}

@@ -397,5 +397,20 @@ func TestLastErrorIP(t *testing.T) {
 		if strings.Contains(in, "%") && l.IP.IsValid() {
 			t.Errorf("IP=%s: a zoned address was accepted", in)
 		}
+	} // A repeated item replaces the one before, IP with IPRaw (FuzzParse
+	// found IP kept from the first and IPRaw taken from the second).
+	for _, tc := range []struct{ in, raw, ip string }{
+		{"[{IP=2.8.9.1};{IP=}]", "", ""},
+		{"[{IP=2.8.9.1};{IP=bad}]", "bad", ""},
+		{"[{IP=bad};{IP=10.0.0.1}]", "10.0.0.1", "10.0.0.1"},
+	} {
+		l, _ := ParseLastError([]byte(tc.in))
+		var want netip.Addr
+		if tc.ip != "" {
+			want = netip.MustParseAddr(tc.ip)
+		}
+		if string(l.IPRaw) != tc.raw || l.IP != want {
+			t.Errorf("ParseLastError(%s): IPRaw %q, IP %v; want %q, %v", tc.in, l.IPRaw, l.IP, tc.raw, want)
+		}
 	}
 }
