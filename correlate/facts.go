@@ -115,11 +115,13 @@ func (f *RowFacts) Read(rec *msgtrk.Record) {
 }
 
 // carriesLatency reports whether rows of event et carry a latency string
-// in message-info (format.md §7).
+// in message-info: SEND, SENDEXTERNAL, DELIVER, FAIL, NOTIFYMAPI, SUBMIT
+// and SUPPRESSED, and the final DELIVERFAIL (format.md §7.2). Other rows
+// hold something else there (§7.1, §7.4: DEFER its next retry time).
 func carriesLatency(et msgtrk.EventType) bool {
 	switch et {
 	case msgtrk.EventSend, msgtrk.EventSendExternal, msgtrk.EventDeliver, msgtrk.EventFail,
-		msgtrk.EventDeliverFail, msgtrk.EventNotifyMAPI:
+		msgtrk.EventDeliverFail, msgtrk.EventNotifyMAPI, msgtrk.EventSubmit, msgtrk.EventSuppressed:
 		return true
 	}
 	return false

@@ -229,3 +229,27 @@ func TestFactsAheadSameTraces(t *testing.T) {
 	))
 	props.TestingRun(t)
 }
+
+// TestSubmissionHopLatency: a SUBMIT row carries the submission service's
+// latency string (format.md §7.2), with its TOTAL complete, where the
+// NOTIFYMAPI before it shows MTSS still pending: the submission hop's
+// latency is the SUBMIT's (0.330 s in the sample organisation's
+// message), not the NOTIFYMAPI's (0.087 s).
+func TestSubmissionHopLatency(t *testing.T) {
+	inputs, err := msgtrk.OpenPaths("../testdata/sample-org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []correlate.Hop
+	_, err = correlate.Run(t.Context(), inputs, correlate.Options{OnTrace: func(tr *correlate.Trace) {
+		if tr.MessageID == "<c6de46a5366d76056fbce162eb2dcd48@ex01.corp.contoso.com>" {
+			got = tr.Hops
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) == 0 || got[0].Role != correlate.RoleSubmission || got[0].Latency != 330*time.Millisecond {
+		t.Errorf("hops %+v; want the submission hop first, with latency 330ms", got)
+	}
+}
