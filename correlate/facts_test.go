@@ -253,3 +253,33 @@ func TestSubmissionHopLatency(t *testing.T) {
 		t.Errorf("hops %+v; want the submission hop first, with latency 330ms", got)
 	}
 }
+
+// TestBatchFactsReuse: reading the facts of a batch again, into the same
+// BatchFacts, allocates nothing, for every kind of row of the sample
+// organisation (store and SMTP receives, sends with latency strings,
+// deliveries, expansions…): the facts' buffers are made once and reused,
+// as a Readahead reuses its batches.
+func TestBatchFactsReuse(t *testing.T) {
+	in, err := msgtrk.OpenPaths("../testdata/sample-org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := msgtrk.NewMerger(in)
+	var b msgtrk.Batch
+	kinds := map[msgtrk.EventType]bool{}
+	for b.Len() < 1024 && m.Next() {
+		b.Append(m.Record())
+		kinds[m.Record().EventType()] = true
+	}
+	if err := m.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if b.Len() < 1024 || len(kinds) < 8 {
+		t.Fatalf("%d rows of %d events: too few to stand for the sample", b.Len(), len(kinds))
+	}
+	var fs correlate.BatchFacts
+	fs.Read(&b)
+	if n := testing.AllocsPerRun(10, func() { fs.Read(&b) }); n != 0 {
+		t.Errorf("BatchFacts.Read of %d rows, again: %v allocs, want 0", b.Len(), n)
+	}
+}
