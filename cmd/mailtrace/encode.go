@@ -1,7 +1,6 @@
 package main
 
 import (
-	"strconv"
 	"time"
 	"unicode/utf8"
 
@@ -57,9 +56,9 @@ func appendJSONTime(dst []byte, t time.Time) []byte {
 }
 
 // appendSeconds appends d in seconds with millisecond precision, as a
-// number.
+// number written as encoding/json writes one (textenc.AppendJSONFloat).
 func appendSeconds(dst []byte, d time.Duration) []byte {
-	return strconv.AppendFloat(dst, float64(d.Milliseconds())/1000, 'f', -1, 64)
+	return textenc.AppendJSONFloat(dst, float64(d.Milliseconds())/1000)
 }
 
 // appendTime appends t for a table or CSV cell: in UTC with a Z, or in loc
