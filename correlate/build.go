@@ -42,6 +42,13 @@ type org interface {
 	accepted(address string) (accepted, known bool)
 }
 
+// reportsOnMessage reports whether a row is a delivery status
+// notification's whose first reference names the message it reports on
+// (Trace.DSNForMessageID).
+func reportsOnMessage(e *event) bool {
+	return (e.source == msgtrk.SourceDSN || e.etype == msgtrk.EventDSN) && e.etype != msgtrk.EventFail
+}
+
 // builder turns an open trace into its Trace in small phases, each linear
 // in the rows and hand-overs of the trace (after one sort of the rows): the
 // maps and slices it indexes them with are built once per trace and reused
@@ -280,6 +287,15 @@ func (b *builder) canonicalOrder() {
 }
 
 func (b *builder) str(x, y ref) int { return bytes.Compare(b.tr.bytesOf(x), b.tr.bytesOf(y)) }
+
+// strOf returns the string r locates in tr's arena, copied into the
+// builder's textBlock.
+func (b *builder) strOf(tr *trace, r ref) string {
+	if r.n == 0 {
+		return ""
+	}
+	return b.text.of(tr.bytesOf(r))
+}
 
 func (b *builder) list(x, y span) int { return slices.CompareFunc(b.tr.list(x), b.tr.list(y), b.str) }
 
@@ -1198,6 +1214,7 @@ func better(r *recipientState, s Status, d int, tm int64) bool {
 // of its fields.
 type recipients struct {
 	tr     *trace
+	text   *textBlock // where the strings of the trace built go
 	states map[string]*recipientState
 	order  []string
 	chunks [][]recipientState // the states' records, recipientChunk each
@@ -1213,9 +1230,9 @@ const recipientChunk = 32
 // traces must not impose on every later one).
 const recipientsKept = 8 * recipientChunk
 
-// reset readies rs for the trace tr.
-func (rs *recipients) reset(tr *trace) {
-	rs.tr = tr
+// reset readies rs for the trace tr, whose strings go to text.
+func (rs *recipients) reset(tr *trace, text *textBlock) {
+	rs.tr, rs.text = tr, text
 	if rs.states == nil || len(rs.order) > recipientsKept {
 		rs.states = make(map[string]*recipientState, 16)
 		rs.order = nil
@@ -1251,7 +1268,7 @@ func (rs *recipients) getRef(r ref) (st *recipientState, created bool) {
 	if st, ok := rs.states[string(rs.tr.bytesOf(r))]; ok {
 		return st, false
 	}
-	return rs.get(rs.tr.str(r)), true
+	return rs.get(rs.text.of(rs.tr.bytesOf(r))), true
 }
 
 // buildRecipients follows every recipient through alias resolution, group
@@ -1260,7 +1277,7 @@ func (rs *recipients) getRef(r ref) (st *recipientState, created bool) {
 func (b *builder) buildRecipients() {
 	tr, out := b.tr, b.out
 	rs := &b.rs
-	rs.reset(tr)
+	rs.reset(tr, b.text)
 	var shadows, dups, summaries []int32
 	var dsns map[string]bool
 	for _, i := range b.evOrder {
@@ -1278,15 +1295,15 @@ func (b *builder) buildRecipients() {
 		case msgtrk.EventDuplicateDeliver, msgtrk.EventDuplicateExpand, msgtrk.EventDuplicateRedirect:
 			dups = append(dups, i)
 		}
-		if (e.source == msgtrk.SourceDSN || e.etype == msgtrk.EventDSN) && e.etype != msgtrk.EventFail && out.DSNForMessageID == "" {
+		if reportsOnMessage(e) && out.DSNForMessageID == "" {
 			if refs := tr.list(e.refs); len(refs) > 0 {
-				out.DSNForMessageID = tr.str(refs[0])
+				out.DSNForMessageID = b.strOf(tr, refs[0])
 			}
 		}
 		if e.etype == msgtrk.EventFail || e.etype == msgtrk.EventDeliverFail {
 			for _, r := range tr.list(e.refs) {
 				b.steps++
-				if mid := tr.str(r); mid != "" && !dsns[mid] {
+				if mid := b.strOf(tr, r); mid != "" && !dsns[mid] {
 					if dsns == nil {
 						dsns = map[string]bool{}
 					}
@@ -1312,7 +1329,7 @@ func (b *builder) buildRecipients() {
 		if st, ok := rs.states[string(tr.bytesOf(r))]; ok {
 			return st.addr
 		}
-		return tr.str(r)
+		return b.strOf(tr, r)
 	}
 	out.ShadowEvents = b.refs(shadows, addr, 0)
 	out.Duplicates = b.refs(dups, addr, 1)
@@ -1323,7 +1340,7 @@ func (b *builder) buildRecipients() {
 func (b *builder) routingRow(rs *recipients, e *event) bool {
 	tr, out := b.tr, b.out
 	rcpts := tr.list(e.rcpts)
-	related := tr.str(e.related)
+	related := b.strOf(tr, e.related)
 	switch e.etype {
 	case msgtrk.EventResolve:
 		for _, r := range rcpts {
@@ -1404,16 +1421,16 @@ func (b *builder) routingRow(rs *recipients, e *event) bool {
 			}
 		}
 	case msgtrk.EventTransfer:
-		f := Fork{Server: e.server, Time: time.Unix(0, e.time).UTC(), InternalMessageID: tr.str(e.internal), Reason: tr.str(e.context)}
+		f := Fork{Server: e.server, Time: time.Unix(0, e.time).UTC(), InternalMessageID: b.strOf(tr, e.internal), Reason: b.strOf(tr, e.context)}
 		if refs := tr.list(e.refs); len(refs) > 0 {
-			f.From = tr.str(refs[0])
+			f.From = b.strOf(tr, refs[0])
 		}
 		if len(rcpts) > 0 {
 			f.Recipients = b.stringsFor(len(rcpts))
 		}
 		for _, r := range rcpts {
 			b.steps++
-			f.Recipients = append(f.Recipients, tr.str(r))
+			f.Recipients = append(f.Recipients, b.strOf(tr, r))
 		}
 		if out.Forks == nil {
 			out.Forks, b.spareForks = b.spareForks, nil
@@ -1497,7 +1514,7 @@ func (b *builder) outcomeRow(rs *recipients, i int32, d int) {
 		st.status, st.server, st.time, st.depth = s, server, e.time, d
 		st.detail, st.fromSummary = "", false
 		if (s == StatusFailed || s == StatusDropped || s == StatusPending) && k < len(statuses) {
-			st.detail = tr.str(statuses[k])
+			st.detail = b.strOf(tr, statuses[k])
 		}
 		if _, special := specialOutcome(e.etype); special && st.detail == "" {
 			st.detail = e.etype.String()
@@ -1533,7 +1550,7 @@ func (b *builder) remoteHopOf(e *event, member ref) *remoteHop {
 		// A new array: the hops taken from the old one stay where they are.
 		b.remotes = make([]remoteHop, 0, max(8, 2*cap(b.remotes)))
 	}
-	b.remotes = append(b.remotes, remoteHop{host: tr.str(e.remote)})
+	b.remotes = append(b.remotes, remoteHop{host: b.strOf(tr, e.remote)})
 	h := &b.remotes[len(b.remotes)-1]
 	h.ip, _ = msgtrk.ParseAddr(tr.bytesOf(e.remoteIP))
 	if sc, err := sourcecontext.ParseSend(tr.bytesOf(e.context)); len(sc.Reply.Response.Raw) > 0 && (err == nil || sc.Reply.Response.Code != 0) {
@@ -1834,7 +1851,7 @@ func (b *builder) refs(idx []int32, addr func(ref) string, spare int) []EventRef
 		e := &b.events[i]
 		name := e.etype.String()
 		if e.etype == msgtrk.EventUnknown {
-			name = tr.str(e.etypeRaw)
+			name = b.strOf(tr, e.etypeRaw)
 		}
 		r := EventRef{Server: e.server, Event: name, Time: time.Unix(0, e.time).UTC()}
 		if l := tr.list(e.rcpts); len(l) > 0 {

@@ -5,7 +5,7 @@ package correlate
 // input naming a new host on every row cannot grow the Tracker past it.
 const maxInterned = 4096
 
-func (t *Tracker) intern(b []byte) string {
+func (t *emitter) intern(b []byte) string {
 	if s, ok := t.strs[string(b)]; ok {
 		return s
 	}

@@ -23,9 +23,9 @@ func buildLoop(tb testing.TB, log []byte) (*Trace, int) {
 	if err := rd.Err(); err != nil {
 		tb.Fatal(err)
 	}
-	tk.b.steps = 0
+	tk.em.b.steps = 0
 	tk.Flush()
-	return out, tk.b.steps
+	return out, tk.em.b.steps
 }
 
 // TestBuildLinearInLoop: one message of 10^4 rows alternating between two

@@ -37,6 +37,7 @@ type trace struct {
 	heapIdx int32
 	marked  bool
 	hasFP0  bool
+	reports bool // some row of it reports on a message (reportsOnMessage)
 }
 
 // traceMore holds what few traces need, apart so that a trace of one row
@@ -171,6 +172,7 @@ func (tr *trace) addRow(e *event, txt rowText, ri *receiveInfo, buf []byte) []by
 	tr.arena = append(tr.pools.arena.grow(tr.arena, len(buf), minArena), buf...)
 	tr.lastRow = uint32(start) + 1
 	tr.nrows++
+	tr.reports = tr.reports || reportsOnMessage(e)
 	return buf
 }
 
@@ -193,15 +195,6 @@ func (tr *trace) copySpan(o *trace, sp span) span {
 		out.n++
 	}
 	return out
-}
-
-// str returns the string r locates, for the trace being built (from the
-// Tracker's textBlock).
-func (tr *trace) str(r ref) string {
-	if r.n == 0 {
-		return ""
-	}
-	return tr.pools.text.of(tr.arena[r.off : r.off+r.n])
 }
 
 func (tr *trace) bytesOf(r ref) []byte { return tr.arena[r.off : r.off+r.n] }

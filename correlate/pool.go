@@ -91,7 +91,6 @@ type bufPools struct {
 	arena bufPool[byte]
 	refs  bufPool[ref]
 	fps   bufPool[fpEntry]
-	text  textBlock // the strings of the traces built (not a pool: see textBlock)
 }
 
 // The least capacity each buffer starts with: what one row of most
@@ -102,9 +101,9 @@ const (
 	minFPs   = 4
 )
 
-// unpack decodes tr's rows into buffers of the Tracker's, which the
-// builder reads: the rows as events and their receive information.
-func (t *Tracker) unpack(tr *trace) {
+// unpack decodes tr's rows into the emitter's buffers, which its builder
+// reads: the rows as events and their receive information.
+func (t *emitter) unpack(tr *trace) {
 	n := int(tr.nrows)
 	evs := t.events[:0]
 	if cap(evs) < n {
@@ -136,7 +135,7 @@ func (t *Tracker) unpack(tr *trace) {
 
 // releaseEvents drops what the events of the trace just built point to,
 // and the buffers themselves when a large trace made them large.
-func (t *Tracker) releaseEvents() {
+func (t *emitter) releaseEvents() {
 	clear(t.events)
 	if cap(t.events) > maxKeptEvents {
 		t.events = nil

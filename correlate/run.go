@@ -83,6 +83,9 @@ func Feed(ctx context.Context, src RowSource, c Correlator, window time.Duration
 // feed is Feed; after each row and at the end it calls drain, when set,
 // and stops (returning nil) when drain returns false.
 func feed(ctx context.Context, src RowSource, c Correlator, window time.Duration, drain func() bool) error {
+	if s, ok := c.(interface{ Sync() }); ok {
+		defer s.Sync() // (a Tracker that builds ahead, stopped early, ends its goroutine)
+	}
 	if window <= 0 {
 		window = DefaultWindow
 	}
@@ -133,7 +136,8 @@ func feed(ctx context.Context, src RowSource, c Correlator, window time.Duration
 // Which server wrote each input is told by its rows, as in the Tracker;
 // the inputs' folder names are not taken for it. The inputs are read and
 // merged, and each row's facts decoded, on a goroutine of their own
-// (ReadAhead); the Tracker and OnTrace run on the caller's.
+// (ReadAhead); the Tracker and OnTrace run on the caller's (OnTrace on
+// the Tracker's own with opts.BuildAhead).
 //
 // Malformed lines and unreadable inputs do not stop it: every good row is
 // correlated and the problems are returned at the end, as an
@@ -166,6 +170,7 @@ func Traces(ctx context.Context, inputs []msgtrk.Input, opts Options) iter.Seq2[
 		}
 		var ready []*Trace
 		opts.OnTrace = func(t *Trace) { ready = append(ready, t) }
+		opts.BuildAhead = false // (drain reads ready on this goroutine)
 		tk, err := New(opts)
 		if err != nil {
 			yield(nil, err)

@@ -97,6 +97,17 @@ type orgState struct {
 	mixedCase bool              // some display name is not in upper case
 	strs      map[string]string
 	scratch   []byte
+
+	// When track is set, what changed since takeChanges last told (the
+	// files, servers, names and domains whose entries changed), for the
+	// copy a Tracker's building goroutine reads (Options.BuildAhead).
+	track   bool
+	changed struct {
+		files   []int32
+		servers []string
+		names   []string
+		domains []string
+	}
 }
 
 func newOrgState() *orgState {
@@ -144,6 +155,7 @@ func (o *orgState) file(origin *msgtrk.Origin) int32 {
 		}
 		o.files = append(o.files, f)
 		o.byName[origin.File] = i
+		o.fileChanged(i)
 	}
 	if len(o.byOrigin) < maxFiles {
 		o.byOrigin[origin] = i
@@ -225,7 +237,10 @@ func (o *orgState) observe(rec *msgtrk.Record, et msgtrk.EventType, src msgtrk.S
 	if file < 0 {
 		o.markLogs(local)
 		if !o.fixedLogs && local != "" {
-			o.server(local).kinds |= 1 << msgtrk.LogUnknown // (which service is no longer told)
+			if s := o.server(local); s.kinds&(1<<msgtrk.LogUnknown) == 0 {
+				s.kinds |= 1 << msgtrk.LogUnknown // (which service is no longer told)
+				o.serverChanged(local)
+			}
 		}
 		return file, local
 	}
@@ -238,6 +253,7 @@ func (o *orgState) observe(rec *msgtrk.Record, et msgtrk.EventType, src msgtrk.S
 			i = len(f.votes) - 1
 		}
 		f.votes[i].n++
+		o.fileChanged(file)
 	}
 	short := o.shortOf(file, local)
 	o.markLogs(short)
@@ -248,10 +264,16 @@ func (o *orgState) observe(rec *msgtrk.Record, et msgtrk.EventType, src msgtrk.S
 	// The role's evidence goes to the server the row belongs to.
 	switch {
 	case origin.Kind == msgtrk.LogSubmission || origin.Kind == msgtrk.LogDelivery || origin.Kind == msgtrk.LogMailbox || src == msgtrk.SourceStoreDriver:
-		o.server(short).mailbox = true
+		if s := o.server(short); !s.mailbox {
+			s.mailbox = true
+			o.serverChanged(short)
+		}
 	case et == msgtrk.EventSend && bytes.HasPrefix(rec.Field(msgtrk.ConnectorID), edgeSyncInbound),
 		et == msgtrk.EventReceive && src == msgtrk.SourceSMTP && bytes.Contains(rec.Field(msgtrk.ConnectorID), edgeReceive):
-		o.server(short).edge = true
+		if s := o.server(short); !s.edge {
+			s.edge = true
+			o.serverChanged(short)
+		}
 	}
 	return file, local
 }
@@ -278,6 +300,9 @@ func (o *orgState) spelling(short string, h []byte) {
 	o.names[short] = n
 	if strings.ToUpper(n) != n {
 		o.mixedCase = true
+	}
+	if o.track {
+		o.changed.names = append(o.changed.names, short)
 	}
 }
 
@@ -327,6 +352,7 @@ func (o *orgState) markLogs(short string) {
 		return
 	}
 	o.server(short).logs = true
+	o.serverChanged(short)
 }
 
 // noteService records that short wrote a row of input f, of kind kind:
@@ -342,10 +368,14 @@ func (o *orgState) noteService(short string, f *fileState, rec *msgtrk.Record, k
 		return // (summary rows are no service's logs)
 	}
 	s := o.server(short)
+	was := *s
 	s.kinds |= 1 << kind
 	s.modern = s.modern || f.modern
 	if f.first != 0 && (s.first[kind] == 0 || f.first < s.first[kind]) {
 		s.first[kind] = f.first
+	}
+	if *s != was {
+		o.serverChanged(short)
 	}
 }
 
@@ -403,7 +433,9 @@ func (o *orgState) isEdge(short string) bool {
 func (o *orgState) markEdge(name string) {
 	o.scratch = shortHost(o.scratch[:0], []byte(name))
 	if len(o.scratch) > 0 {
-		o.server(o.intern(o.scratch)).named = true
+		short := o.intern(o.scratch)
+		o.server(short).named = true
+		o.serverChanged(short)
 	}
 }
 
@@ -595,7 +627,11 @@ func (o *orgState) acceptDomain(address []byte) {
 	}
 	o.scratch = ascii.AppendLower(o.scratch[:0], d)
 	if !o.domains[string(o.scratch)] {
-		o.domains[string(o.scratch)] = true
+		d := string(o.scratch)
+		o.domains[d] = true
+		if o.track {
+			o.changed.domains = append(o.changed.domains, d)
+		}
 	}
 }
 
@@ -679,6 +715,7 @@ func (o *orgState) tellLogs(logs []ServerLogs) {
 				s.first[l.Kind] = ns
 			}
 		}
+		o.serverChanged(short)
 	}
 }
 

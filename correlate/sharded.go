@@ -91,6 +91,7 @@ func NewSharded(n int, opts Options) (*Sharded, error) {
 		so.RecentKeys = shardKeys(o.RecentKeys, n) // (a message's keys all go to its shard)
 		so.MaxMemory = 0                           // (its share is set below)
 		so.OnLate = nil
+		so.BuildAhead = false // (a shard runs on a goroutine of its own)
 		so.OnTrace = func(t *Trace) {
 			wm := sh.tk.watermark
 			if sh.flushing {
@@ -208,7 +209,7 @@ func (s *Sharded) Stats() Stats {
 func (s *Sharded) Skew() []ServerSkew {
 	all := map[[2]string]*skewPair{}
 	for _, sh := range s.shards {
-		for k, p := range sh.tk.skew {
+		for k, p := range sh.tk.em.skew {
 			q := all[k]
 			if q == nil {
 				q = &skewPair{}

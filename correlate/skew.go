@@ -61,7 +61,14 @@ type ServerSkew struct {
 // direction's median delay (an upper bound, as it includes the transfer).
 // Offsets are relative to the server with the most hand-overs, through the
 // pairs that connect them; servers not connected to it are left out.
-func (t *Tracker) Skew() []ServerSkew { return skewReport(t.skew) }
+func (t *Tracker) Skew() []ServerSkew {
+	em := t.builds()
+	if em.mu != nil {
+		em.mu.Lock()
+		defer em.mu.Unlock()
+	}
+	return skewReport(em.skew)
+}
 
 func skewReport(pairs map[[2]string]*skewPair) []ServerSkew {
 	// Offsets between neighbours.
@@ -139,7 +146,7 @@ func skewReport(pairs map[[2]string]*skewPair) []ServerSkew {
 
 // noteSkew records the hand-overs of a trace: each SEND and the receipt of
 // the same message logged on the server it went to.
-func (t *Tracker) noteSkew(tr *trace) {
+func (t *emitter) noteSkew() {
 	if len(t.events) > maxSkewTraceEvents {
 		return // plenty of samples come from ordinary messages
 	}
@@ -167,7 +174,7 @@ func (t *Tracker) noteSkew(tr *trace) {
 		if !found {
 			continue
 		}
-		k := [2]string{t.serverDisplay(from), t.serverDisplay(e.peer)}
+		k := [2]string{t.b.org.nameFor(from), t.b.org.nameFor(e.peer)}
 		p := t.skew[k]
 		if p == nil {
 			if len(t.skew) >= maxInterned {
@@ -191,9 +198,6 @@ func isReceipt(r *event) bool {
 	}
 	return false
 }
-
-// serverDisplay returns the name a server goes by for a short name.
-func (t *Tracker) serverDisplay(short string) string { return t.org.display(short) }
 
 func abs(x int64) int64 {
 	if x < 0 {

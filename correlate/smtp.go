@@ -149,7 +149,7 @@ func (b *builder) buildSMTPRows() {
 				}
 			}
 		}
-		r := SMTPRow{Hop: hop, Server: e.server, Event: e.etype, InternalID: tr.str(e.internal), Context: tr.str(e.context), Remote: tr.str(e.remote)}
+		r := SMTPRow{Hop: hop, Server: e.server, Event: e.etype, InternalID: b.strOf(tr, e.internal), Context: b.strOf(tr, e.context), Remote: b.strOf(tr, e.remote)}
 		if e.time != 0 {
 			r.Time = time.Unix(0, e.time).UTC()
 		}
@@ -157,7 +157,7 @@ func (b *builder) buildSMTPRows() {
 			r.RemoteIP = ip
 		}
 		for _, m := range tr.list(e.rcpts) {
-			r.Recipients = append(r.Recipients, tr.str(m))
+			r.Recipients = append(r.Recipients, b.strOf(tr, m))
 		}
 		b.out.SMTPRows = append(b.out.SMTPRows, r)
 	}

@@ -93,7 +93,7 @@ func (b *builder) summaryRows(rs *recipients, idx []int32) {
 	for _, i := range idx {
 		e := &b.events[i]
 		statuses := tr.list(e.status)
-		related := tr.str(e.related)
+		related := b.strOf(tr, e.related)
 		for k, r := range tr.list(e.rcpts) {
 			b.steps++
 			st, _ := rs.getRef(r)

@@ -15,13 +15,13 @@ import (
 // trace is emitted to Options.OnTrace once no row of its message has come
 // for Options.Window of event time. Flush emits the rest at the end.
 //
-// A Tracker never reads the clock and starts no goroutine. It is not safe
+// A Tracker never reads the clock, and starts no goroutine unless told to
+// build its traces on one of its own (Options.BuildAhead). It is not safe
 // for concurrent use; see Sharded for a parallel wrapper.
 type Tracker struct {
 	opts      Options
-	org       *orgState // which server wrote each input, and what the servers are
-	ownOrg    bool      // the Tracker updates org (false in a Sharded tracker's shards)
-	strs      map[string]string
+	org       *orgState  // which server wrote each input, and what the servers are
+	ownOrg    bool       // the Tracker updates org (false in a Sharded tracker's shards)
 	byKey     traceIndex // the open traces' keys (spaceKey hashes)
 	byMsgID   traceIndex // their message-ids (spaceMsgID hashes), the first trace of each
 	open      traceHeap
@@ -33,12 +33,9 @@ type Tracker struct {
 	facts      RowFacts          // the row Add reads
 	peerBuf    []byte            // the short name of a row's peer
 	shorts     map[string]string // server → short lower-case name
-	b          builder
-	skew       map[[2]string]*skewPair
-	skewSeq    uint64
+	em         *emitter          // builds the traces emitted, on the Tracker's goroutine
+	ahead      *buildAhead       // or on a goroutine of its own (Options.BuildAhead)
 	pools      bufPools          // buffers for the open traces (pool.go)
-	events     []event           // the rows of the trace being built (unpack)
-	receives   []receiveInfo     // and their receive information
 	rowBuf     []byte            // a row's record, before it goes to its trace
 	offs       []uint32          // the rows of a trace merged into another (merge)
 	free       []*trace          // records of emitted traces, for newTrace
@@ -63,13 +60,13 @@ func New(opts Options) (*Tracker, error) {
 		org:        newOrgState(),
 		ownOrg:     true,
 		shorts:     map[string]string{},
-		skew:       map[[2]string]*skewPair{},
-		strs:       map[string]string{},
 		recent:     newRecentKeys(o.RecentKeys),
 	}
 	t.pools.arena.plain, t.pools.refs.plain = true, true
-	t.b.org, t.b.intern, t.b.text = t, t.intern, &t.pools.text
-	t.b.keepSMTP = o.KeepSMTP
+	t.em = newEmitter(t, o.OnTrace, o.KeepSMTP)
+	if o.BuildAhead {
+		t.ahead = newBuildAhead(t)
+	}
 	t.org.configure(o)
 	return t, nil
 }
@@ -77,6 +74,7 @@ func New(opts Options) (*Tracker, error) {
 // Stats returns the counters.
 func (t *Tracker) Stats() Stats {
 	s := t.stats
+	s.add(t.builds().emitted())
 	s.Open = t.open.len()
 	return s
 }
@@ -375,7 +373,10 @@ func (t *Tracker) popFirst() *trace {
 
 // Flush emits every open trace (ReasonFlushed), in the order their windows
 // would have ended.
-func (t *Tracker) Flush() { t.emitAll(ReasonFlushed) }
+func (t *Tracker) Flush() {
+	t.emitAll(ReasonFlushed)
+	t.Sync()
+}
 
 // emitAll emits every open trace with reason r (0: by the recipients), in
 // the order their windows would have ended.
@@ -406,44 +407,12 @@ func (t *Tracker) emit(tr *trace, reason Reason) {
 			}
 		}
 	}
-	t.unpack(tr)
-	out := t.b.build(tr)
-	t.noteSkew(tr)
-	t.releaseEvents()
+	if t.ahead != nil {
+		t.ahead.push(t, tr, reason)
+		return
+	}
+	t.em.finish(tr, reason)
 	t.recycle(tr)
-	if reason == 0 {
-		reason = ReasonComplete
-		for _, r := range out.Recipients {
-			if !r.Status.Final() {
-				reason = ReasonExpired
-				break
-			}
-		}
-		// A trace that shows no entry, or crossed a server whose logs are
-		// missing, is not complete whatever its recipients say; a trace of
-		// summaries alone (summary.go) has no entry to show.
-		// Nor is one whose rows came without their recipients.
-		if out.Origin.Protocol == ProtocolUnknown && !(out.Summary && len(out.Hops) == 0) || len(out.MissingLogs) > 0 ||
-			out.HasAnomaly(AnomalyRecipientsUnknown) {
-			reason = ReasonExpired
-		}
-	}
-	out.Reason = reason
-	t.stats.Traces++
-	switch reason {
-	case ReasonComplete:
-		t.stats.Complete++
-	case ReasonExpired:
-		t.stats.Expired++
-	case ReasonEvicted:
-		t.stats.Evicted++
-	case ReasonFlushed:
-		t.stats.Flushed++
-	}
-	if tr.primary == "" {
-		t.stats.Orphans++
-	}
-	t.opts.OnTrace(out)
 	t.reuse(tr)
 }
 

@@ -1,0 +1,189 @@
+package correlate_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/leanovate/gopter"
+	"github.com/leanovate/gopter/gen"
+	"github.com/leanovate/gopter/prop"
+
+	"github.com/mailtrace/mailtrace/correlate"
+	"github.com/mailtrace/mailtrace/internal/proptest"
+	"github.com/mailtrace/mailtrace/msgtrk"
+	"github.com/mailtrace/mailtrace/msgtrktest"
+)
+
+// correlation is what a Tracker hands over and reports: every trace as
+// JSON, in order, its Stats and its clock skew estimates.
+type correlation struct {
+	Traces []string
+	Stats  correlate.Stats
+	Skew   []correlate.ServerSkew
+}
+
+// correlateWhole correlates the inputs of fsys with one Tracker.
+func correlateWhole(t testing.TB, fsys fs.FS, opts correlate.Options) correlation {
+	t.Helper()
+	in, err := msgtrk.FindFiles(fsys, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c correlation
+	opts.OnTrace = func(tr *correlate.Trace) {
+		b, err := json.Marshal(tr)
+		if err != nil {
+			t.Error(err)
+		}
+		c.Traces = append(c.Traces, string(b))
+	}
+	tk, err := correlate.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := correlate.ReadAhead(msgtrk.NewMerger(in))
+	defer src.Close()
+	correlate.Feed(t.Context(), src, tk, opts.Window) // (a cut file's error: the same either way)
+	c.Stats, c.Skew = tk.Stats(), tk.Skew()
+	return c
+}
+
+// aheadReached counts what TestBuildAheadSameTraces's organisations
+// reached: traces that link to the message their notification reports on,
+// traces emitted early (evicted), rows that came late.
+var aheadReached struct{ dsnFor, evicted, late int64 }
+
+// sameWithBuildAhead correlates fsys building on the Tracker's goroutine
+// and building ahead, and returns how the two differ ("" when they do not)
+// and the traces.
+func sameWithBuildAhead(t testing.TB, fsys fs.FS, opts correlate.Options) (string, int) {
+	opts.BuildAhead = false
+	want := correlateWhole(t, fsys, opts)
+	opts.BuildAhead = true
+	got := correlateWhole(t, fsys, opts)
+	for _, tr := range want.Traces {
+		if strings.Contains(tr, `"dsn_for":`) {
+			aheadReached.dsnFor++
+		}
+	}
+	aheadReached.evicted += want.Stats.Evicted
+	aheadReached.late += want.Stats.Late
+	if diff := cmp.Diff(want, got); diff != "" {
+		return "(-on its goroutine +ahead):\n" + diff, len(want.Traces)
+	}
+	return "", len(want.Traces)
+}
+
+// TestBuildAheadSameTraces: a Tracker that builds its traces on a
+// goroutine of its own (Options.BuildAhead) hands over the same traces,
+// byte for byte and in the same order, with the same Stats and skew
+// estimates, as one that builds them on its own goroutine: on the test
+// cases, the sample organisation, and simulated organisations of every
+// version whose servers' clocks drift, whose files are collected twice or
+// cut short, with notifications that link to the message they report on,
+// traces emitted early for want of room and rows that come late. What
+// the Tracker learns of the organisation as the rows come (which server
+// wrote each file, display names, Edge servers, services' logs, accepted
+// domains) must reach the building goroutine in step with the traces.
+func TestBuildAheadSameTraces(t *testing.T) {
+	for _, dir := range []string{"testdata/cases", "../testdata/sample-org"} {
+		diff, n := sameWithBuildAhead(t, os.DirFS(dir), correlate.Options{})
+		if diff != "" {
+			t.Errorf("%s: %s", dir, diff)
+		}
+		if n < 6 {
+			t.Errorf("%s: %d traces", dir, n)
+		}
+	}
+	if diff, n := sameWithBuildAhead(t, quotedFieldsFS(t), correlate.Options{KeepSMTP: true}); diff != "" || n < 40 {
+		t.Errorf("quoted fields: %d traces; %s", n, diff)
+	}
+	params := proptest.Parameters(t, 40)
+	props := gopter.NewProperties(params)
+	versions := []msgtrktest.Version{msgtrktest.V2007, msgtrktest.V2010, msgtrktest.V2013, msgtrktest.V2016, msgtrktest.V2019}
+	props.Property("building ahead changes no trace", prop.ForAll(
+		func(seed uint64, msgs, vi int, skewMs int64, dups, cuts int, keepSMTP bool, maxOpen, windowMin, folders int) string {
+			cfg := msgtrktest.Config{Seed: seed, MailboxServers: 2, EdgeServers: 1, Messages: msgs,
+				Version: versions[vi], MaxSkew: time.Duration(skewMs) * time.Millisecond, DuplicateFiles: dups, TruncateFiles: cuts,
+				Folders: msgtrktest.Folders(folders), Restarts: 0.3}
+			sim, err := msgtrktest.New(cfg)
+			if err != nil {
+				return "New: " + err.Error()
+			}
+			fsys, _, err := sim.WriteFS()
+			if err != nil {
+				return "WriteFS: " + err.Error()
+			}
+			opts := correlate.Options{KeepSMTP: keepSMTP, MaxOpenTraces: maxOpen, Window: time.Duration(windowMin) * time.Minute}
+			if diff, _ := sameWithBuildAhead(t, fsys, opts); diff != "" {
+				return fmt.Sprintf("config %+v, options %+v: %s", cfg, opts, diff)
+			}
+			return ""
+		},
+		gen.UInt64(), gen.IntRange(1, 300), gen.IntRange(0, len(versions)-1),
+		gen.Int64Range(0, 120000), gen.IntRange(0, 2), gen.IntRange(0, 2), gen.Bool(),
+		gen.IntRange(0, 6), gen.IntRange(0, 2), gen.IntRange(int(msgtrktest.FoldersServer), int(msgtrktest.FoldersFlat)),
+	))
+	props.TestingRun(t)
+	if r := aheadReached; r.dsnFor == 0 || r.evicted == 0 || r.late == 0 {
+		t.Errorf("reached %+v: each of notifications linked, traces evicted and late rows must be tried", r)
+	}
+}
+
+// TestBuildAheadSync: a Tracker that builds ahead may hand a trace over
+// after the Advance that emitted it has returned, but Sync and Flush
+// return only once every trace emitted is handed over (and end its
+// goroutine: the race detector and goleak-free runs of the suite watch
+// it); Stats counts the traces handed over.
+func TestBuildAheadSync(t *testing.T) {
+	rowsOf := func(dir string) []*msgtrk.Record {
+		in, err := msgtrk.OpenPaths(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rows []*msgtrk.Record
+		m := msgtrk.NewMerger(in)
+		for m.Next() {
+			rows = append(rows, m.Record().Clone())
+		}
+		return rows
+	}
+	rows := rowsOf("../testdata/sample-org")
+	handed := 0
+	tk, err := correlate.New(correlate.Options{BuildAhead: true, OnTrace: func(*correlate.Trace) { handed++ }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var last time.Time
+	for _, rec := range rows {
+		tk.Add(rec)
+		if at, err := rec.Time(); err == nil {
+			tk.Advance(at)
+			last = at
+		}
+	}
+	tk.Advance(last.Add(correlate.DefaultWindow + time.Second))
+	tk.Sync()
+	emitted := handed
+	if st := tk.Stats(); emitted == 0 || st.Traces != int64(emitted) || st.Open != 0 {
+		t.Errorf("after Sync: %d handed over, Stats %+v", emitted, st)
+	}
+	tk.Flush()
+	if handed != emitted {
+		t.Errorf("Flush handed over %d more; every trace was emitted before it", handed-emitted)
+	}
+	// Rows of other messages after a Flush start the goroutine again.
+	for _, rec := range rowsOf("testdata/cases") {
+		tk.Add(rec)
+	}
+	tk.Flush()
+	if st := tk.Stats(); st.Traces != int64(handed) || handed <= emitted {
+		t.Errorf("after rows again and Flush: %d handed over, Stats %+v", handed, st)
+	}
+}
