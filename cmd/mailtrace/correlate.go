@@ -23,8 +23,9 @@ type corrFlags struct {
 	workers  int
 	keepSMTP bool // trace -smtp: keep the rows to join to protocol logs
 	// traceAhead: the command's onTrace shares nothing with its onRow,
-	// so each may run on a goroutine of its own (traceQueue for the
-	// traces, the read-ahead for the rows).
+	// so each may run on a goroutine of its own (the Tracker's building
+	// goroutine, or traceQueue behind a Sharded one, for the traces; the
+	// read-ahead for the rows).
 	traceAhead bool
 	maxMem     string
 	memory     int64 // maxMem in bytes, 0 for no bound
@@ -83,7 +84,12 @@ func (c *common) correlateInputs(inputs []msgtrk.Input, f *corrFlags, stderr io.
 		opts.Mark = c.filter.Match
 	}
 	var queue *traceQueue
-	if f.traceAhead {
+	switch {
+	case f.traceAhead && f.workers <= 1:
+		// A single Tracker builds its traces on a goroutine of its own,
+		// and the command handles each there.
+		opts.BuildAhead = true
+	case f.traceAhead:
 		queue = newTraceQueue(opts.OnTrace)
 		defer queue.close()
 		opts.OnTrace = queue.add
