@@ -1,6 +1,9 @@
 package correlate
 
-import "math/bits"
+import (
+	"math/bits"
+	"unsafe"
+)
 
 // An open trace's buffers (its arena, which holds its rows and their
 // strings, the refs of its lists and its row fingerprints) start empty and grow on
@@ -14,11 +17,14 @@ import "math/bits"
 // (what Options.MaxMemory counts) stays within 1.5 times what it uses
 // (about 1.2 times on average).
 
-// Bounds on the pools: at most maxPooled buffers of each capacity, none
+// Bounds on the pools: at most maxPooled buffers of each capacity, or
+// more small ones up to pooledBytes of them (a Tracker that builds ahead
+// gets a batch of traces' buffers back at once: aheadBatchTraces), none
 // of class above maxPoolClass (16,384 elements; a larger buffer goes back
 // to the heap).
 const (
 	maxPooled    = 64
+	pooledBytes  = 64 << 10
 	maxPoolClass = 28
 )
 
@@ -77,7 +83,7 @@ func (p *bufPool[T]) put(s []T) {
 		return
 	}
 	j, size := sizeClass(c)
-	if size != c || j > maxPoolClass || len(p.free[j]) >= maxPooled {
+	if n := len(p.free[j]); size != c || j > maxPoolClass || n >= maxPooled && n*c*int(unsafe.Sizeof(s[0])) >= pooledBytes {
 		return
 	}
 	if !p.plain {

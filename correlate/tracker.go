@@ -417,8 +417,9 @@ func (t *Tracker) emit(tr *trace, reason Reason) {
 }
 
 // maxFreeRecords bounds the records of emitted traces kept for reuse:
-// traces are opened and emitted at about the same rate, so a few suffice.
-const maxFreeRecords = 64
+// traces are opened and emitted at about the same rate, so a few suffice,
+// or a batch's when they come back a batch at a time (Options.BuildAhead).
+const maxFreeRecords = 2 * aheadBatchTraces
 
 // newRecord returns a record for a new open trace: one an emitted trace
 // left, else a new one.
