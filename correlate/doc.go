@@ -217,6 +217,15 @@
 // the Tracker's state. [Run], [Traces] and the CLI read so; the traces are
 // the same as [Tracker.Add]'s (TestFactsAheadSameTraces).
 //
+// Building the traces it emits is about half of a Tracker's work. With
+// Options.BuildAhead a Tracker hands them, a batch at a time, to a
+// goroutine of its own that builds them and calls OnTrace, in the order
+// they were emitted, while the caller's goroutine goes on adding rows;
+// [Tracker.Sync] and Flush wait for it. The builder there reads what the
+// Tracker knew of the organisation when each trace was emitted (a copy,
+// told what changed with each trace), so the traces are the same byte for
+// byte (TestBuildAheadSameTraces). The CLI builds so with one worker.
+//
 // # SMTP sessions
 //
 // With Options.KeepSMTP, a trace keeps the rows an SMTP conversation stands

@@ -85,7 +85,9 @@ func naiveGroup(dir string) (rows, messages int, err error) {
 // BenchmarkVsNaive times, in each iteration, naiveGroup and the
 // correlation of the same files (files → Merger → Tracker, the same with
 // the files read and the rows' facts decoded ahead on a second goroutine as
-// Run does (ahead), or Sharded with 2 workers → traces) over the simulated
+// Run does (ahead), that and the traces built on a third
+// (ahead-build: Options.BuildAhead, as the CLI runs with one worker), or
+// Sharded with 2 workers → traces) over the simulated
 // organisation of 10^6 events, and
 // reports mailtrace's events/s and its speed as a multiple of the naive
 // program's (x-naive: above 1 is faster), so that a loaded machine slows
@@ -94,13 +96,16 @@ func BenchmarkVsNaive(b *testing.B) {
 	const events = 1_000_000
 	dir, _ := simDir(b, events)
 	for _, v := range []struct {
-		shards int
-		ahead  bool
-	}{{1, false}, {1, true}, {2, false}} {
+		shards       int
+		ahead, build bool
+	}{{1, false, false}, {1, true, false}, {1, true, true}, {2, false, false}} {
 		shards := v.shards
 		name := shardsName(shards)
 		if v.ahead {
 			name += "-ahead"
+		}
+		if v.build {
+			name += "-build"
 		}
 		b.Run("events=1e6/"+name, func(b *testing.B) {
 			var naive, ours time.Duration
@@ -118,7 +123,7 @@ func BenchmarkVsNaive(b *testing.B) {
 					b.Fatal(err)
 				}
 				traces := 0
-				tk, closeTk := benchTracker(b, shards, correlate.Options{OnTrace: func(*correlate.Trace) { traces++ }})
+				tk, closeTk := benchTracker(b, shards, correlate.Options{BuildAhead: v.build, OnTrace: func(*correlate.Trace) { traces++ }})
 				m := msgtrk.NewMerger(inputs)
 				var src correlate.RowSource = m
 				var ahead correlate.AheadRows
