@@ -83,7 +83,10 @@ func (p *bufPool[T]) put(s []T) {
 		return
 	}
 	j, size := sizeClass(c)
-	if n := len(p.free[j]); size != c || j > maxPoolClass || n >= maxPooled && n*c*int(unsafe.Sizeof(s[0])) >= pooledBytes {
+	if size != c || j > maxPoolClass {
+		return
+	}
+	if n := len(p.free[j]); n >= maxPooled && n*c*int(unsafe.Sizeof(s[0])) >= pooledBytes {
 		return
 	}
 	if !p.plain {
