@@ -59,7 +59,7 @@ func (o *orgState) takeChanges() *orgChanges {
 	c := &orgChanges{mixedCase: o.mixedCase, domains: slices.Clone(ch.domains)}
 	for _, i := range ch.files {
 		f := o.files[i]
-		f.votes = slices.Clone(f.votes)
+		f.votes, f.memo = slices.Clone(f.votes), observeMemo{} // (the memo serves observe, which a copy does not)
 		c.files = append(c.files, fileChange{i, f})
 	}
 	for _, short := range ch.servers {
@@ -87,7 +87,7 @@ func (o *orgState) readCopy() *orgState {
 		mixedCase: o.mixedCase,
 	}
 	for i := range c.files {
-		c.files[i].votes = slices.Clone(c.files[i].votes)
+		c.files[i].votes, c.files[i].memo = slices.Clone(c.files[i].votes), observeMemo{}
 	}
 	for short, s := range o.servers {
 		v := *s

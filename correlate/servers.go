@@ -37,6 +37,7 @@ type fileState struct {
 	counted int
 	first   int64 // time of its first row with a valid time (unix ns), 0 until one came
 	modern  bool  // its rows have the network-message-id column (Exchange 2013 and later)
+	memo    observeMemo
 }
 
 type vote struct {
@@ -228,12 +229,21 @@ func (o *orgState) observe(rec *msgtrk.Record, et msgtrk.EventType, src msgtrk.S
 		}
 		return -1, local
 	}
+	file = o.file(origin)
+	if file >= 0 {
+		if m := &o.files[file].memo; m.server != nil && string(host) == m.local && m.counted == o.files[file].counted && (spelt == nil || m.spelt) {
+			// The host of the file's row before, and no vote since: the
+			// rest would change nothing (see observeMemo).
+			o.learnDomains(rec, et, src)
+			o.noteRole(m.server, m.short, origin.Kind, et, src, rec)
+			return file, m.local
+		}
+	}
 	local = o.intern(host)
 	evidence := spelt != nil
 	if spelt != nil {
 		o.spelling(local, spelt)
 	}
-	file = o.file(origin)
 	if file < 0 {
 		o.markLogs(local)
 		if !o.fixedLogs && local != "" {
@@ -261,21 +271,49 @@ func (o *orgState) observe(rec *msgtrk.Record, et msgtrk.EventType, src msgtrk.S
 		o.noteService(short, f, rec, origin.Kind)
 	}
 	o.learnDomains(rec, et, src)
-	// The role's evidence goes to the server the row belongs to.
+	o.noteRole(nil, short, origin.Kind, et, src, rec)
+	if short != "" && (f.first != 0 || o.fixedLogs) {
+		f.memo = observeMemo{local: local, short: short, server: o.server(short), counted: f.counted, spelt: spelt != nil}
+	}
+	return file, local
+}
+
+// observeMemo is what observe did with a file's last row when the next
+// row names the same host: the server it belongs to, and the vote count
+// then (a vote since may change the server). Everything else observe does
+// for such a row is done already (the host interned and spelt, the server
+// marked as having logs of the file's service from its first row on),
+// but learning domains and roles, which depend on the row.
+type observeMemo struct {
+	local, short string
+	server       *serverState
+	counted      int
+	spelt        bool // the row spelt the host (spelling was done)
+}
+
+// noteRole notes the evidence of a server's role a row of it gives: s is
+// the server of short name short, nil to look it up when the row gives
+// some.
+func (o *orgState) noteRole(s *serverState, short string, kind msgtrk.LogKind, et msgtrk.EventType, src msgtrk.SourceType, rec *msgtrk.Record) {
 	switch {
-	case origin.Kind == msgtrk.LogSubmission || origin.Kind == msgtrk.LogDelivery || origin.Kind == msgtrk.LogMailbox || src == msgtrk.SourceStoreDriver:
-		if s := o.server(short); !s.mailbox {
+	case kind == msgtrk.LogSubmission || kind == msgtrk.LogDelivery || kind == msgtrk.LogMailbox || src == msgtrk.SourceStoreDriver:
+		if s == nil {
+			s = o.server(short)
+		}
+		if !s.mailbox {
 			s.mailbox = true
 			o.serverChanged(short)
 		}
 	case et == msgtrk.EventSend && bytes.HasPrefix(rec.Field(msgtrk.ConnectorID), edgeSyncInbound),
 		et == msgtrk.EventReceive && src == msgtrk.SourceSMTP && bytes.Contains(rec.Field(msgtrk.ConnectorID), edgeReceive):
-		if s := o.server(short); !s.edge {
+		if s == nil {
+			s = o.server(short)
+		}
+		if !s.edge {
 			s.edge = true
 			o.serverChanged(short)
 		}
 	}
-	return file, local
 }
 
 // observeRow is observe, by the owner of the state, of a row whose host is
