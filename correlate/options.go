@@ -102,7 +102,9 @@ type Options struct {
 	// that goroutine, in the order the traces are emitted, possibly after
 	// the Add or Advance that emitted them has returned; Flush and Sync
 	// return once every trace emitted is handed over, and end the
-	// goroutine. The Traces are the same, byte for byte. Stats and Skew
+	// goroutine (a Tracker dropped without either leaves it waiting; Feed,
+	// Run and the CLI always end with one). The Traces are the same, byte
+	// for byte. Stats and Skew
 	// count the traces handed over so far. It pays on a machine with a
 	// core to spare: building takes about half of a Tracker's work.
 	// Traces (the iterator) and a Sharded tracker's shards build on their

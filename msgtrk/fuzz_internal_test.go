@@ -5,6 +5,8 @@ import (
 	"encoding/csv"
 	"errors"
 	"io"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -29,7 +31,7 @@ func FuzzSplitDifferential(f *testing.F) {
 		var err error
 		var fl []uint8
 		if special && bytes.IndexByte(line, '"') >= 0 {
-			n, _, err = splitQuoted(line, &ends, &flags)
+			n, _, err = splitCareful(line, n, &ends, &flags) // (as the Reader does)
 			fl = flags[:n]
 		}
 		if err == nil && n > MaxFields {
@@ -64,6 +66,36 @@ func FuzzSplitDifferential(f *testing.F) {
 			if got := string(rec.Column(i)); got != want[i] {
 				t.Fatalf("line %q field %d: %q, csv %q", line, i, got, want[i])
 			}
+		}
+	})
+}
+
+// FuzzSplitReusing: splitReusing, which reuses the commas splitPlain found,
+// splits every line as splitQuoted does (the same ends and flags), and
+// gives up on every line splitQuoted refuses; it may give up on a line
+// with more commas than ends holds (splitCareful then calls splitQuoted).
+func FuzzSplitReusing(f *testing.F) {
+	for _, s := range []string{
+		`a,b,c`, `"a,b",c`, `"say ""hi""",x`, `a"b,c`, `"a"b,c`, `"unterminated,x`, `,,`, `,"",`, `"`, `""`, `"""`,
+		`x,"a,b,c",,"d""e",f`, `"a",`, `a,"b"`, `a,"b" ,c`, `a,b"`, `"a""b""",""""`, `"a,b""`, `,"a,,,,b",`,
+		`2024-01-07T00:00:07.463Z,,,,EX01,"ex02=250 2.6.0 <a@b> [InternalId=1, Hostname=ex02] Queued",,SMTP,HAREDIRECT`,
+		strings.Repeat(`"a,",`, MaxFields+2), strings.Repeat(`a,`, MaxFields-1) + `"b"`, strings.Repeat(`a,`, MaxFields) + `"b"`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, line []byte) {
+		var ends, want [maxSpans + 8]int32
+		var flags, wantFlags [maxSpans]uint8
+		nc, _ := splitPlain(line, &ends)
+		wn, _, werr := splitQuoted(line, &want, &wantFlags)
+		n, ok := splitReusing(line, nc, &ends, &flags)
+		switch {
+		case ok && werr != nil:
+			t.Fatalf("line %q: splitReusing split it, splitQuoted: %v", line, werr)
+		case !ok && werr == nil && nc <= maxSpans:
+			t.Fatalf("line %q: splitReusing gave up, splitQuoted split it", line)
+		case ok && (!slices.Equal(ends[:n], want[:wn]) || !slices.Equal(flags[:n], wantFlags[:wn])):
+			t.Fatalf("line %q: splitReusing %d %v %v, splitQuoted %d %v %v", line, n, ends[:n], flags[:n], wn, want[:wn], wantFlags[:wn])
 		}
 	})
 }

@@ -493,7 +493,7 @@ func (r *Reader) parseLine(line []byte, off int64) bool {
 			return false
 		}
 		if bytes.IndexByte(line, '"') >= 0 {
-			nc, col, err = splitQuoted(line, &r.ends, &r.flags)
+			nc, col, err = splitCareful(line, nc, &r.ends, &r.flags)
 			flags = r.flags[:nc]
 		}
 	}
@@ -562,7 +562,7 @@ func guessColumns(line []byte, ends *[maxSpans + 8]int32, flags *[maxSpans]uint8
 	n, special := splitPlain(line, ends)
 	if special && bytes.IndexByte(line, '"') >= 0 {
 		var err error
-		if n, _, err = splitQuoted(line, ends, flags); err != nil {
+		if n, _, err = splitCareful(line, n, ends, flags); err != nil {
 			return nil
 		}
 	}

@@ -135,3 +135,92 @@ func splitQuoted(line []byte, ends *[maxSpans + 8]int32, flags *[maxSpans]uint8)
 		start = end + 1
 	}
 }
+
+// splitCareful splits a line that holds a quote, whose commas splitPlain
+// has found (nc fields in ends): splitReusing, or splitQuoted when the
+// line is not well-formed CSV (for its error and where it is) or has more
+// fields than ends holds. It returns what splitQuoted returns.
+func splitCareful(line []byte, nc int, ends *[maxSpans + 8]int32, flags *[maxSpans]uint8) (fields, at int, err error) {
+	if n, ok := splitReusing(line, nc, ends, flags); ok {
+		return n, 0, nil
+	}
+	return splitQuoted(line, ends, flags)
+}
+
+// splitReusing is splitQuoted for a well-formed line, reusing the commas
+// splitPlain found (nc fields in ends, each comma's index then the
+// line's length): an unquoted field ends at the next of them, a quoted one
+// at the first after its closing quote, and the quotes are found once
+// each. It rewrites ends in place (a field it stores never comes after
+// the comma it reads) and reports false, having written ends and flags
+// partly, when the line is not well-formed, or has MaxFields fields or
+// more, or more than ends holds: splitQuoted then says why.
+func splitReusing(line []byte, nc int, ends *[maxSpans + 8]int32, flags *[maxSpans]uint8) (int, bool) {
+	n := len(line)
+	if nc > maxSpans || nc < 1 || int(ends[nc-1]) != n {
+		return 0, false
+	}
+	const none = 1<<31 - 1
+	quote := none // the first '"' at or after s, when at or after s
+	next := func(from int) int {
+		if k := bytes.IndexByte(line[from:], '"'); k >= 0 {
+			return from + k
+		}
+		return none
+	}
+	quote = next(0)
+	s, c, j := 0, 0, 0
+	for {
+		if j >= MaxFields {
+			return 0, false
+		}
+		if quote != s {
+			// Unquoted: it ends at the next comma, with no quote before.
+			end := int(ends[c])
+			if quote < end {
+				return 0, false // a bare quote
+			}
+			ends[j], flags[j] = int32(end), 0
+			j++
+			if end == n {
+				return j, true
+			}
+			s, c = end+1, c+1
+			continue
+		}
+		// Quoted: find the closing quote, past doubled ones.
+		var fl uint8 = flagQuoted
+		i := s + 1
+		for {
+			i = next(i)
+			if i == none {
+				return 0, false // unterminated
+			}
+			if i+1 < n && line[i+1] == '"' {
+				fl |= flagEscaped
+				i += 2
+				continue
+			}
+			break
+		}
+		end := i + 1
+		if end < n && line[end] != ',' {
+			return 0, false
+		}
+		for c < nc && int(ends[c]) < end {
+			c++ // (commas inside the quotes)
+		}
+		if c == nc || int(ends[c]) != end {
+			return 0, false
+		}
+		ends[j], flags[j] = int32(end), fl
+		j++
+		if end == n {
+			return j, true
+		}
+		s, c = end+1, c+1
+		if quote < s {
+			quote = next(s)
+		}
+	}
+}
