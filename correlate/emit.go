@@ -9,15 +9,16 @@ import "sync"
 // buffers the rows are unpacked into, the interned host names, the clock
 // skew samples and the counts of the traces emitted.
 type emitter struct {
-	onTrace  func(*Trace)
-	b        builder
-	text     textBlock         // the strings of the traces built
-	strs     map[string]string // interned host names (intern.go)
-	events   []event           // the rows of the trace being built (unpack)
-	receives []receiveInfo     // and their receive information
-	skew     map[[2]string]*skewPair
-	skewSeq  uint64
-	counts   Stats // Traces, Complete, Expired, Evicted, Flushed, Orphans
+	onTrace             func(*Trace)
+	b                   builder
+	text                textBlock         // the strings of the traces built
+	strs                map[string]string // interned host names (intern.go)
+	lastLocal, lastPeer string            // the last local and peer hosts unpacked (internLike)
+	events              []event           // the rows of the trace being built (unpack)
+	receives            []receiveInfo     // and their receive information
+	skew                map[[2]string]*skewPair
+	skewSeq             uint64
+	counts              Stats // Traces, Complete, Expired, Evicted, Flushed, Orphans
 	// mu, when set, guards skew and counts, which the Tracker's goroutine
 	// reads while the building goroutine writes them.
 	mu *sync.Mutex

@@ -5,6 +5,17 @@ package correlate
 // input naming a new host on every row cannot grow the Tracker past it.
 const maxInterned = 4096
 
+// internLike is intern for a string that is often the one *last was
+// (the local host of the row before): it is then *last, without looking
+// it up; else it becomes *last.
+func (t *emitter) internLike(b []byte, last *string) string {
+	if string(b) == *last {
+		return *last
+	}
+	*last = t.intern(b)
+	return *last
+}
+
 func (t *emitter) intern(b []byte) string {
 	if s, ok := t.strs[string(b)]; ok {
 		return s

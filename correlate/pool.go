@@ -127,10 +127,10 @@ func (t *emitter) unpack(tr *trace) {
 		var ri receiveInfo
 		hasRecv, prev := readRow(tr.arena, off-1, e, &txt, &ri)
 		if txt.local.n != 0 {
-			e.local = t.intern(tr.bytesOf(txt.local))
+			e.local = t.internLike(tr.bytesOf(txt.local), &t.lastLocal)
 		}
 		if txt.peer.n != 0 {
-			e.peer = t.intern(tr.bytesOf(txt.peer))
+			e.peer = t.internLike(tr.bytesOf(txt.peer), &t.lastPeer)
 		}
 		if hasRecv {
 			e.recv = int32(len(recvs))
