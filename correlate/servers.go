@@ -231,9 +231,11 @@ func (o *orgState) observe(rec *msgtrk.Record, et msgtrk.EventType, src msgtrk.S
 	}
 	file = o.file(origin)
 	if file >= 0 {
-		if m := &o.files[file].memo; m.server != nil && string(host) == m.local && m.counted == o.files[file].counted && (spelt == nil || m.spelt) {
-			// The host of the file's row before, and no vote since: the
-			// rest would change nothing (see observeMemo).
+		if f := &o.files[file]; f.memo.server != nil && string(host) == f.memo.local && f.memo.counted == f.counted &&
+			(spelt == nil || f.memo.spelt && f.counted >= voteRows) {
+			// The host of the file's row before, no vote since and none
+			// by this row: the rest would change nothing (observeMemo).
+			m := &f.memo
 			o.learnDomains(rec, et, src)
 			o.noteRole(m.server, m.short, origin.Kind, et, src, rec)
 			return file, m.local
@@ -278,12 +280,13 @@ func (o *orgState) observe(rec *msgtrk.Record, et msgtrk.EventType, src msgtrk.S
 	return file, local
 }
 
-// observeMemo is what observe did with a file's last row when the next
-// row names the same host: the server it belongs to, and the vote count
-// then (a vote since may change the server). Everything else observe does
-// for such a row is done already (the host interned and spelt, the server
-// marked as having logs of the file's service from its first row on),
-// but learning domains and roles, which depend on the row.
+// observeMemo is what observe did with a file's last row, for a next row
+// that names the same host and casts no vote (it does not spell the host,
+// or the file's votes are all counted): the server it belongs to, and the
+// vote count then (a vote since may change the server). Everything else
+// observe does for such a row is done already (the host interned and
+// spelt, the server marked as having logs of the file's service from its
+// first row on), but learning domains and roles, which depend on the row.
 type observeMemo struct {
 	local, short string
 	server       *serverState
