@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
@@ -185,5 +186,109 @@ func TestBuildAheadSync(t *testing.T) {
 	tk.Flush()
 	if st := tk.Stats(); st.Traces != int64(handed) || handed <= emitted {
 		t.Errorf("after rows again and Flush: %d handed over, Stats %+v", handed, st)
+	}
+}
+
+// TestBuildAheadWhileOrgChanges: what the Tracker learns of the
+// organisation changes while traces are emitted (a one-second window),
+// and building ahead still gives the same traces, Stats and skew: three
+// files whose rows name hosts in turns (so their votes change, and some
+// become merged streams), spelt in mixed case, with rows that show an
+// Edge or a mailbox server, recipient domains learnt as they come (and
+// sends to a host without logs, which they decide), and servers marked in
+// the middle. Leaving out the change of a file's vote, of a server's Edge
+// evidence or of the domains learnt fails it.
+func TestBuildAheadWhileOrgChanges(t *testing.T) {
+	hosts := []string{"EX01", "ex02", "Edge1", "EX03"}
+	fsys := fstest.MapFS{}
+	start := time.Date(2024, 3, 4, 8, 0, 0, 0, time.UTC)
+	for f := range 3 {
+		log := "#Software: Microsoft Exchange Server\r\n#Version: 15.01.2507.039\r\n#Log-type: Message Tracking Log\r\n#Date: 2024-03-04T08:00:00.000Z\r\n" + fields2016
+		for i := range 400 {
+			h := hosts[(i*(f+1)/7)%len(hosts)]
+			row := map[string]string{"server-hostname": h, "client-hostname": h, "source": "SMTP", "event-id": "RECEIVE",
+				"connector-id": h + `\Default Frontend ` + h, "message-id": fmt.Sprintf("<%d.%d@x>", f, i/2),
+				"network-message-id": fmt.Sprintf("00000000-0000-0000-%04d-%012d", f, i/2),
+				"recipient-address":  fmt.Sprintf("a%d@Contoso%d.com", i, i%7), "sender-address": "b@fabrikam.com"}
+			switch i % 5 {
+			case 1:
+				row["connector-id"], row["event-id"] = "EdgeSync - Inbound to Site", "SEND"
+			case 2:
+				if h != "Edge1" { // (a mailbox server's delivery: no Edge does it)
+					row["connector-id"], row["source"], row["event-id"] = "", "STOREDRIVER", "DELIVER"
+				}
+			case 3:
+				row["connector-id"] = h + `\Default internal receive connector ` + h
+			case 4:
+				// To a host without logs: handed off when the domain is
+				// one the organisation was seen delivering to.
+				row["connector-id"], row["event-id"], row["server-hostname"] = "Outbound", "SEND", "relay.fabrikam.net"
+			}
+			r := csvRow(fields2016, row)
+			log += start.Add(time.Duration(i)*time.Second).Format("2006-01-02T15:04:05.000Z") + r[len("2024-03-04T08:00:00.000Z"):]
+		}
+		fsys[fmt.Sprintf("%s/MSGTRK2024030%d-1.LOG", hosts[f], f+1)] = &fstest.MapFile{Data: []byte(log)}
+	}
+	// An Edge whose evidence comes after its first rows, and after traces
+	// were emitted: nothing else of it changes then.
+	log := "#Software: Microsoft Exchange Server\r\n#Version: 15.01.2507.039\r\n#Log-type: Message Tracking Log\r\n#Date: 2024-03-04T08:00:00.000Z\r\n" + fields2016
+	for i := range 80 {
+		if i > 0 && i < 40 {
+			continue
+		}
+		conn := `EDGE2\Default Frontend EDGE2`
+		if i == 40 {
+			conn = `EDGE2\Default internal receive connector EDGE2`
+		}
+		r := csvRow(fields2016, map[string]string{"server-hostname": "EDGE2", "client-hostname": "mx.fabrikam.com", "source": "SMTP",
+			"event-id": "RECEIVE", "connector-id": conn, "message-id": fmt.Sprintf("<e%d@x>", i),
+			"network-message-id": fmt.Sprintf("00000000-0000-0000-ffff-%012d", i), "recipient-address": "anna@contoso1.com",
+			"sender-address": "b@fabrikam.com"})
+		log += start.Add(time.Duration(i)*time.Second).Format("2006-01-02T15:04:05.000Z") + r[len("2024-03-04T08:00:00.000Z"):]
+	}
+	fsys["EDGE2/MSGTRK20240304-1.LOG"] = &fstest.MapFile{Data: []byte(log)}
+	run := func(ahead bool) correlation {
+		var c correlation
+		tk, err := correlate.New(correlate.Options{BuildAhead: ahead, Window: time.Second, OnTrace: func(tr *correlate.Trace) {
+			b, err := json.Marshal(tr)
+			if err != nil {
+				t.Error(err)
+			}
+			c.Traces = append(c.Traces, string(b))
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		in, err := msgtrk.FindFiles(fsys, ".")
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := msgtrk.NewMerger(in)
+		for n := 1; m.Next(); n++ {
+			rec := m.Record()
+			tk.Add(rec)
+			if n == 700 {
+				tk.MarkServer("ghost01")
+				tk.MarkEdgeServer("ex03")
+			}
+			if at, err := rec.Time(); err == nil {
+				tk.Advance(at)
+			}
+		}
+		tk.Flush()
+		c.Stats, c.Skew = tk.Stats(), tk.Skew()
+		return c
+	}
+	want, got := run(false), run(true)
+	edge := 0
+	for _, tr := range want.Traces {
+		edge += strings.Count(tr, `"role":"edge"`)
+	}
+	t.Logf("%d traces, %d edge hops", len(want.Traces), edge)
+	if len(want.Traces) < 500 {
+		t.Fatalf("%d traces", len(want.Traces))
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-on its goroutine +ahead):\n%s", diff)
 	}
 }
