@@ -10,10 +10,10 @@ import (
 // With Options.BuildAhead a Tracker hands the traces it emits to a
 // goroutine of its own, which builds them and calls OnTrace, in the order
 // they were emitted: the Tracker's goroutine goes on correlating rows
-// meanwhile. The traces go in batches (at most aheadBatchTraces traces or
-// aheadBatchRows rows each), aheadBatches of them in all, so that the
-// traces being built, outside the open traces' count of MaxMemory, stay
-// within its reserve. Building reads what the Tracker knows of the
+// meanwhile. The traces go in batches (closed at aheadBatchTraces traces,
+// aheadBatchRows rows or aheadBatchBytes of their buffers), aheadBatches
+// of them in all, so that the traces being built, outside the open
+// traces' count of MaxMemory, stay within a few MiB. Building reads what the Tracker knows of the
 // organisation as it was at each trace's emission (orgcopy.go), and the
 // keys of the messages a notification reports on as the Tracker resolved
 // them then (aheadOrg.keyOfMessageID): the Traces are those the Tracker
@@ -21,6 +21,7 @@ import (
 const (
 	aheadBatchTraces = 256
 	aheadBatchRows   = 4096
+	aheadBatchBytes  = 1 << 20
 	aheadBatches     = 4
 )
 
@@ -39,9 +40,10 @@ type buildAhead struct {
 
 // aheadBatch is a batch of emitted traces.
 type aheadBatch struct {
-	jobs []aheadJob
-	rows int
-	last bool // the goroutine ends after it (Sync)
+	jobs  []aheadJob
+	rows  int
+	bytes int64 // what its traces hold (their records and buffers)
+	last  bool  // the goroutine ends after it (Sync)
 }
 
 // aheadJob is one emitted trace: its record, why it was emitted, what
@@ -84,7 +86,8 @@ func (a *buildAhead) push(t *Tracker, tr *trace, reason Reason) {
 	b := a.cur
 	b.jobs = append(b.jobs, j)
 	b.rows += int(tr.nrows)
-	if len(b.jobs) >= aheadBatchTraces || b.rows >= aheadBatchRows {
+	b.bytes += tr.footprint()
+	if len(b.jobs) >= aheadBatchTraces || b.rows >= aheadBatchRows || b.bytes >= aheadBatchBytes {
 		a.send(false)
 	}
 }
@@ -135,7 +138,7 @@ func (a *buildAhead) reclaim(t *Tracker, b *aheadBatch) {
 		t.reuse(b.jobs[i].tr)
 	}
 	clear(b.jobs)
-	b.jobs, b.rows, b.last = b.jobs[:0], 0, false
+	b.jobs, b.rows, b.bytes, b.last = b.jobs[:0], 0, 0, false
 	a.spare = append(a.spare, b)
 }
 

@@ -46,8 +46,8 @@ type Options struct {
 	// keys take on the heap; 0 (the default) for no bound but
 	// MaxOpenTraces. A sixteenth of it is kept in reserve for what is not
 	// counted (pools of buffers, the trace being built; with BuildAhead,
-	// the traces being built: four batches of at most 256 traces or about
-	// 4,096 rows). The keys take
+	// the traces being built: four batches of at most 256 traces, 4,096
+	// rows or about 1 MiB each). The keys take
 	// about 80 bytes each (RecentKeys of them; a Sharded tracker divides
 	// them among its shards and its router remembers 3/4 as many again;
 	// it also keeps about 1.5 KB for each row of a round, the rows and the
@@ -104,7 +104,10 @@ type Options struct {
 	// return once every trace emitted is handed over, and end the
 	// goroutine (a Tracker dropped without either leaves it waiting; Feed,
 	// Run and the CLI always end with one). The Traces are the same, byte
-	// for byte. Stats and Skew
+	// for byte. OnTrace must then not call the Tracker, and a panic in it
+	// ends the program (it is not on the caller's goroutine); OnLate and
+	// Mark still run on the caller's, so a late row may reach OnLate
+	// before its trace reaches OnTrace. Stats and Skew
 	// count the traces handed over so far. It pays on a machine with a
 	// core to spare: building takes about half of a Tracker's work.
 	// Traces (the iterator) and a Sharded tracker's shards build on their
