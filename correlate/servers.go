@@ -232,9 +232,10 @@ func (o *orgState) observe(rec *msgtrk.Record, et msgtrk.EventType, src msgtrk.S
 	file = o.file(origin)
 	if file >= 0 {
 		if f := &o.files[file]; f.memo.server != nil && string(host) == f.memo.local && f.memo.counted == f.counted &&
-			(spelt == nil || f.memo.spelt && f.counted >= voteRows) {
-			// The host of the file's row before, no vote since and none
-			// by this row: the rest would change nothing (observeMemo).
+			origin.Kind == f.memo.kind && (spelt == nil || f.memo.spelt && f.counted >= voteRows) {
+			// The host and kind of the file's row before, no vote since
+			// and none by this row: the rest would change nothing
+			// (observeMemo).
 			m := &f.memo
 			o.learnDomains(rec, et, src)
 			o.noteRole(m.server, m.short, origin.Kind, et, src, rec)
@@ -275,14 +276,14 @@ func (o *orgState) observe(rec *msgtrk.Record, et msgtrk.EventType, src msgtrk.S
 	o.learnDomains(rec, et, src)
 	o.noteRole(nil, short, origin.Kind, et, src, rec)
 	if short != "" && (f.first != 0 || o.fixedLogs) {
-		f.memo = observeMemo{local: local, short: short, server: o.server(short), counted: f.counted, spelt: spelt != nil}
+		f.memo = observeMemo{local: local, short: short, server: o.server(short), counted: f.counted, spelt: spelt != nil, kind: origin.Kind}
 	}
 	return file, local
 }
 
 // observeMemo is what observe did with a file's last row, for a next row
-// that names the same host and casts no vote (it does not spell the host,
-// or the file's votes are all counted): the server it belongs to, and the
+// of an input of the same kind that names the same host and casts no vote
+// (it does not spell the host, or the file's votes are all counted): the server it belongs to, and the
 // vote count then (a vote since may change the server). Everything else
 // observe does for such a row is done already (the host interned and
 // spelt, the server marked as having logs of the file's service from its
@@ -291,7 +292,8 @@ type observeMemo struct {
 	local, short string
 	server       *serverState
 	counted      int
-	spelt        bool // the row spelt the host (spelling was done)
+	spelt        bool           // the row spelt the host (spelling was done)
+	kind         msgtrk.LogKind // the kind of its input (two inputs of one name may differ)
 }
 
 // noteRole notes the evidence of a server's role a row of it gives: s is

@@ -1,7 +1,9 @@
 package correlate_test
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -92,5 +94,36 @@ func TestVoteCountsEveryRow(t *testing.T) {
 				t.Errorf("%s (ahead %v): hop servers %v, want %v", tt.name, ahead, hops, tt.hops)
 			}
 		}
+	}
+}
+
+// TestSameNameOtherKind: two inputs of one name but of different kinds
+// (a caller's own msgtrk.Inputs) are one file whose rows are of two
+// services: each service's logs count, though the rows name the same
+// host as the row before. (observe's memo of the row before once skipped
+// the second service.)
+func TestSameNameOtherKind(t *testing.T) {
+	log := receiveLog(repeatHosts("EX01", 70))["EX01/MSGTRK20240304-1.LOG"].Data // (past the rows a vote counts)
+	input := func(kind msgtrk.LogKind) msgtrk.Input {
+		return msgtrk.Input{Name: "export.log", FileName: msgtrk.FileName{Kind: kind},
+			Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(log)), nil }}
+	}
+	tk, err := correlate.New(correlate.Options{OnTrace: func(*correlate.Trace) {}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range []msgtrk.Input{input(msgtrk.LogTransport), input(msgtrk.LogDelivery)} {
+		m := msgtrk.NewMerger([]msgtrk.Input{in})
+		for m.Next() {
+			tk.Add(m.Record())
+		}
+	}
+	tk.Flush()
+	var kinds []msgtrk.LogKind
+	for _, l := range tk.Logs() {
+		kinds = append(kinds, l.Kind)
+	}
+	if want := []msgtrk.LogKind{msgtrk.LogTransport, msgtrk.LogDelivery}; fmt.Sprint(kinds) != fmt.Sprint(want) {
+		t.Errorf("logs of kinds %v, want %v", kinds, want)
 	}
 }
