@@ -92,22 +92,10 @@ func splitQuoted(line []byte, ends *[maxSpans + 8]int32, flags *[maxSpans]uint8)
 			return j, start, ErrTooManyFields
 		}
 		if start < n && line[start] == '"' {
-			i := start + 1
-			var fl uint8 = flagQuoted
-			for {
-				k := bytes.IndexByte(line[i:], '"')
-				if k < 0 {
-					return j, start, ErrQuote
-				}
-				i += k
-				if i+1 < n && line[i+1] == '"' {
-					fl |= flagEscaped
-					i += 2
-					continue
-				}
-				break
+			end, fl, ok := closeQuote(line, start)
+			if !ok {
+				return j, start, ErrQuote
 			}
-			end := i + 1
 			if end < n && line[end] != ',' {
 				return j, end, ErrQuote
 			}
@@ -136,6 +124,25 @@ func splitQuoted(line []byte, ends *[maxSpans + 8]int32, flags *[maxSpans]uint8)
 	}
 }
 
+// closeQuote returns the end of the quoted field that opens at start (the
+// index past its closing quote: a doubled quote inside is one quote of
+// the value) and its flags, flagEscaped set when it holds a doubled
+// quote; false when the quote is never closed.
+func closeQuote(line []byte, start int) (end int, fl uint8, ok bool) {
+	fl = flagQuoted
+	for i := start + 1; ; i += 2 {
+		k := bytes.IndexByte(line[i:], '"')
+		if k < 0 {
+			return 0, 0, false
+		}
+		i += k
+		if i+1 >= len(line) || line[i+1] != '"' {
+			return i + 1, fl, true
+		}
+		fl |= flagEscaped
+	}
+}
+
 // splitCareful splits a line that holds a quote, whose commas splitPlain
 // has found (nc fields in ends): splitReusing, or splitQuoted when the
 // line is not well-formed CSV (for its error and where it is) or has more
@@ -161,14 +168,13 @@ func splitReusing(line []byte, nc int, ends *[maxSpans + 8]int32, flags *[maxSpa
 		return 0, false
 	}
 	const none = 1<<31 - 1
-	quote := none // the first '"' at or after s, when at or after s
 	next := func(from int) int {
 		if k := bytes.IndexByte(line[from:], '"'); k >= 0 {
 			return from + k
 		}
 		return none
 	}
-	quote = next(0)
+	quote := next(0) // the first '"' at or after s, when at or after s
 	s, c, j := 0, 0, 0
 	for {
 		if j >= MaxFields {
@@ -188,23 +194,8 @@ func splitReusing(line []byte, nc int, ends *[maxSpans + 8]int32, flags *[maxSpa
 			s, c = end+1, c+1
 			continue
 		}
-		// Quoted: find the closing quote, past doubled ones.
-		var fl uint8 = flagQuoted
-		i := s + 1
-		for {
-			i = next(i)
-			if i == none {
-				return 0, false // unterminated
-			}
-			if i+1 < n && line[i+1] == '"' {
-				fl |= flagEscaped
-				i += 2
-				continue
-			}
-			break
-		}
-		end := i + 1
-		if end < n && line[end] != ',' {
+		end, fl, ok := closeQuote(line, s)
+		if !ok || end < n && line[end] != ',' {
 			return 0, false
 		}
 		for c < nc && int(ends[c]) < end {
