@@ -11,11 +11,11 @@ import "sync"
 type emitter struct {
 	onTrace             func(*Trace)
 	b                   builder
-	text                textBlock         // the strings of the traces built
-	strs                map[string]string // interned host names (intern.go)
-	lastLocal, lastPeer string            // the last local and peer hosts unpacked (internLike)
-	events              []event           // the rows of the trace being built (unpack)
-	receives            []receiveInfo     // and their receive information
+	text                textBlock     // the strings of the traces built
+	strs                internTable   // interned host names
+	lastLocal, lastPeer string        // the last local and peer hosts unpacked (internLike)
+	events              []event       // the rows of the trace being built (unpack)
+	receives            []receiveInfo // and their receive information
 	skew                map[[2]string]*skewPair
 	skewSeq             uint64
 	counts              Stats // Traces, Complete, Expired, Evicted, Flushed, Orphans
@@ -27,7 +27,7 @@ type emitter struct {
 // newEmitter returns an emitter that builds with what o tells of the
 // organisation and hands the traces to onTrace.
 func newEmitter(o org, onTrace func(*Trace), keepSMTP bool) *emitter {
-	e := &emitter{onTrace: onTrace, strs: map[string]string{}, skew: map[[2]string]*skewPair{}}
+	e := &emitter{onTrace: onTrace, strs: internTable{}, skew: map[[2]string]*skewPair{}}
 	e.b.org, e.b.intern, e.b.text = o, e.intern, &e.text
 	e.b.keepSMTP = keepSMTP
 	return e

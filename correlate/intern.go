@@ -5,6 +5,25 @@ package correlate
 // input naming a new host on every row cannot grow the Tracker past it.
 const maxInterned = 4096
 
+// internTable interns strings: one copy of each, up to maxInterned of
+// them (past that, each call makes its own).
+type internTable map[string]string
+
+// of returns b as a string, the table's copy when it has one.
+func (m internTable) of(b []byte) string {
+	if s, ok := m[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(m) < maxInterned {
+		m[s] = s
+	}
+	return s
+}
+
+// intern interns b in the emitter's table.
+func (t *emitter) intern(b []byte) string { return t.strs.of(b) }
+
 // internLike is intern for a string that is often the one *last was
 // (the local host of the row before): it is then *last, without looking
 // it up; else it becomes *last.
@@ -14,17 +33,6 @@ func (t *emitter) internLike(b []byte, last *string) string {
 	}
 	*last = t.intern(b)
 	return *last
-}
-
-func (t *emitter) intern(b []byte) string {
-	if s, ok := t.strs[string(b)]; ok {
-		return s
-	}
-	s := string(b)
-	if len(t.strs) < maxInterned {
-		t.strs[s] = s
-	}
-	return s
 }
 
 // short returns the short lower-case name of a server, cached.

@@ -96,7 +96,7 @@ type orgState struct {
 	domains   map[string]bool   // lower-case domains the organisation receives mail for
 	names     map[string]string // short → display name: its first spelling in a local-host column
 	mixedCase bool              // some display name is not in upper case
-	strs      map[string]string
+	strs      internTable
 	scratch   []byte
 
 	// When track is set, what changed since takeChanges last told (the
@@ -113,19 +113,10 @@ type orgState struct {
 
 func newOrgState() *orgState {
 	return &orgState{byOrigin: map[*msgtrk.Origin]int32{}, byName: map[string]int32{}, servers: map[string]*serverState{},
-		names: map[string]string{}, strs: map[string]string{}, domains: map[string]bool{}}
+		names: map[string]string{}, strs: internTable{}, domains: map[string]bool{}}
 }
 
-func (o *orgState) intern(b []byte) string {
-	if s, ok := o.strs[string(b)]; ok {
-		return s
-	}
-	s := string(b)
-	if len(o.strs) < maxInterned {
-		o.strs[s] = s
-	}
-	return s
-}
+func (o *orgState) intern(b []byte) string { return o.strs.of(b) }
 
 func (o *orgState) server(short string) *serverState {
 	s := o.servers[short]
