@@ -74,8 +74,9 @@ func newBuildAhead(t *Tracker) *buildAhead {
 	return a
 }
 
-// push hands the emitted trace tr to the building goroutine.
-func (a *buildAhead) push(t *Tracker, tr *trace, reason Reason) {
+// push hands the emitted trace tr, which takes cost bytes (its
+// footprint), to the building goroutine.
+func (a *buildAhead) push(t *Tracker, tr *trace, reason Reason, cost int64) {
 	if a.cur == nil {
 		a.cur = a.batch(t)
 	}
@@ -86,7 +87,7 @@ func (a *buildAhead) push(t *Tracker, tr *trace, reason Reason) {
 	b := a.cur
 	b.jobs = append(b.jobs, j)
 	b.rows += int(tr.nrows)
-	b.bytes += tr.footprint()
+	b.bytes += cost
 	if len(b.jobs) >= aheadBatchTraces || b.rows >= aheadBatchRows || b.bytes >= aheadBatchBytes {
 		a.send(false)
 	}

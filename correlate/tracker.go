@@ -389,7 +389,8 @@ func (t *Tracker) emitAll(r Reason) {
 // emit builds tr's Trace, forgets tr and hands the Trace to OnTrace. reason
 // 0 means "complete or expired, by the recipients".
 func (t *Tracker) emit(tr *trace, reason Reason) {
-	t.held -= tr.cost
+	cost := tr.cost // (its footprint, counted as it grew)
+	t.held -= cost
 	tr.cost = 0
 	t.forget(tr, tr.key)
 	for _, k := range tr.otherKeys() {
@@ -408,7 +409,7 @@ func (t *Tracker) emit(tr *trace, reason Reason) {
 		}
 	}
 	if t.ahead != nil {
-		t.ahead.push(t, tr, reason)
+		t.ahead.push(t, tr, reason, cost)
 		return
 	}
 	t.em.finish(tr, reason)
