@@ -1,7 +1,6 @@
 package correlate_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"io/fs"
 	"os"
@@ -37,13 +36,7 @@ func correlateWhole(t testing.TB, fsys fs.FS, opts correlate.Options) correlatio
 		t.Fatal(err)
 	}
 	var c correlation
-	opts.OnTrace = func(tr *correlate.Trace) {
-		b, err := json.Marshal(tr)
-		if err != nil {
-			t.Error(err)
-		}
-		c.Traces = append(c.Traces, string(b))
-	}
+	opts.OnTrace = appendJSON(t, &c.Traces)
 	tk, err := correlate.New(opts)
 	if err != nil {
 		t.Fatal(err)
@@ -148,12 +141,7 @@ func TestBuildAheadSync(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var rows []*msgtrk.Record
-		m := msgtrk.NewMerger(in)
-		for m.Next() {
-			rows = append(rows, m.Record().Clone())
-		}
-		return rows
+		return mergedRows(t, in)
 	}
 	rows := rowsOf("../testdata/sample-org")
 	handed := 0
@@ -249,13 +237,7 @@ func TestBuildAheadWhileOrgChanges(t *testing.T) {
 	fsys["EDGE2/MSGTRK20240304-1.LOG"] = &fstest.MapFile{Data: []byte(log)}
 	run := func(ahead bool) correlation {
 		var c correlation
-		tk, err := correlate.New(correlate.Options{BuildAhead: ahead, Window: time.Second, OnTrace: func(tr *correlate.Trace) {
-			b, err := json.Marshal(tr)
-			if err != nil {
-				t.Error(err)
-			}
-			c.Traces = append(c.Traces, string(b))
-		}})
+		tk, err := correlate.New(correlate.Options{BuildAhead: ahead, Window: time.Second, OnTrace: appendJSON(t, &c.Traces)})
 		if err != nil {
 			t.Fatal(err)
 		}

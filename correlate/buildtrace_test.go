@@ -84,11 +84,7 @@ func TestBuildTraceMatchesTracker(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var rows []*msgtrk.Record
-		m := msgtrk.NewMerger(inputs)
-		for m.Next() {
-			rows = append(rows, m.Record().Clone())
-		}
+		rows := mergedRows(t, inputs)
 		ctx := correlate.Context{DSNLinks: map[string]string{}, Files: files, Logs: run.logs}
 		for _, s := range sim.Org().Servers {
 			ctx.Servers = append(ctx.Servers, s.Name)
@@ -138,11 +134,7 @@ func TestBuildTraceOneMessage(t *testing.T) {
 		t.Fatal(err)
 	}
 	inputs, _ := msgtrk.FindFiles(fsys, ".")
-	var rows []*msgtrk.Record
-	m := msgtrk.NewMerger(inputs)
-	for m.Next() {
-		rows = append(rows, m.Record().Clone())
-	}
+	rows := mergedRows(t, inputs)
 	if _, err := correlate.BuildTrace(rows, correlate.Context{}); err == nil {
 		t.Error("BuildTrace of two messages' rows: no error")
 	}
@@ -167,11 +159,7 @@ func TestBuildTraceFilesOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rows []*msgtrk.Record
-	m := msgtrk.NewMerger(inputs)
-	for m.Next() {
-		rows = append(rows, m.Record().Clone())
-	}
+	rows := mergedRows(t, inputs)
 	// Every server spelt in capitals for the files whose names sort first
 	// and in lower case for the others.
 	names := slices.Sorted(maps.Keys(run.inputs))

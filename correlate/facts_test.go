@@ -84,19 +84,40 @@ func newDecoy(t testing.TB) *correlate.RowFacts {
 func tracesVia(t testing.TB, src correlate.RowSource, opts correlate.Options) []string {
 	t.Helper()
 	var out []string
-	opts.OnTrace = func(tr *correlate.Trace) {
-		b, err := json.Marshal(tr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, string(b))
-	}
+	opts.OnTrace = appendJSON(t, &out)
 	tk, err := correlate.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	correlate.Feed(t.Context(), src, tk, opts.Window)
 	return out
+}
+
+// appendJSON returns an OnTrace that appends each trace to *out as JSON
+// (its Error, a test's, is safe on any goroutine: a Tracker that builds
+// ahead calls OnTrace on its own).
+func appendJSON(t testing.TB, out *[]string) func(*correlate.Trace) {
+	return func(tr *correlate.Trace) {
+		b, err := json.Marshal(tr)
+		if err != nil {
+			t.Error(err)
+		}
+		*out = append(*out, string(b))
+	}
+}
+
+// mergedRows returns copies of the rows of inputs, merged in time order.
+func mergedRows(t testing.TB, inputs []msgtrk.Input) []*msgtrk.Record {
+	t.Helper()
+	var rows []*msgtrk.Record
+	m := msgtrk.NewMerger(inputs)
+	for m.Next() {
+		rows = append(rows, m.Record().Clone())
+	}
+	if err := m.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return rows
 }
 
 // sameTracesWithFacts correlates the inputs of fsys three ways: each row
