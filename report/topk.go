@@ -2,6 +2,7 @@ package report
 
 import (
 	"cmp"
+	"encoding/binary"
 	"slices"
 	"strings"
 )
@@ -20,11 +21,12 @@ type TopK struct {
 	h        topHeap
 }
 
+// topEntry is a counter's key and where it is in the heap (its count is
+// in the heap's slot).
 type topEntry struct {
-	key   string
-	count int64
-	err   int64
-	idx   int
+	key string
+	err int64
+	idx int
 }
 
 // Entry is one reported key.
@@ -50,29 +52,31 @@ func (t *TopK) Add(key string) { t.AddN(key, 1) }
 // AddN counts n occurrences of key.
 func (t *TopK) AddN(key string, n int64) {
 	if e, ok := t.counts[key]; ok {
-		e.count += n
+		t.h[e.idx].count += n
 		t.h.fix(e.idx)
 		return
 	}
 	if len(t.counts) < t.capacity {
-		e := &topEntry{key: key, count: n}
+		e := &topEntry{key: key}
 		t.counts[key] = e
-		t.h.push(e)
+		t.h.push(newTopSlot(e, n))
 		return
 	}
-	min := t.h[0]
-	delete(t.counts, min.key)
-	min.key, min.err = key, min.count
-	min.count += n
-	t.counts[key] = min
+	// The smallest counter (ties: the greatest key) takes key.
+	min := &t.h[0]
+	e := min.e
+	delete(t.counts, e.key)
+	e.key, e.err = key, min.count
+	t.counts[key] = e
+	*min = newTopSlot(e, min.count+n)
 	t.h.fix(0)
 }
 
 // Top returns the k keys with the highest counts, ties broken by key.
 func (t *TopK) Top(k int) []Entry {
-	all := make([]Entry, 0, len(t.counts))
-	for _, e := range t.counts {
-		all = append(all, Entry{e.key, e.count, e.err})
+	all := make([]Entry, 0, len(t.h))
+	for _, s := range t.h {
+		all = append(all, Entry{s.e.key, s.count, s.e.err})
 	}
 	slices.SortFunc(all, compareEntries)
 	if len(all) > k {
@@ -86,27 +90,57 @@ func compareEntries(a, b Entry) int {
 	return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.Key, b.Key))
 }
 
+// topSlot is a counter in the heap: its count and the first 16 bytes of
+// its key inline, so that ordering two counters reads neither entry nor
+// key unless both their counts and their keys' first 16 bytes are equal
+// (a burst of distinct senders, all counted once, ties on every count).
+type topSlot struct {
+	count  int64
+	hi, lo uint64 // the key's first 16 bytes, big-endian, zero-padded
+	e      *topEntry
+}
+
+func newTopSlot(e *topEntry, count int64) topSlot {
+	var p [16]byte
+	copy(p[:], e.key)
+	return topSlot{count, binary.BigEndian.Uint64(p[:8]), binary.BigEndian.Uint64(p[8:]), e}
+}
+
+// keyAfter reports whether a's key sorts after b's. Where the zero-padded
+// prefixes differ they order the keys as the keys do (a key ending within
+// its prefix has a zero byte where the other has a byte of its own, or a
+// zero that does not differ); where they are equal, the keys decide.
+func (a *topSlot) keyAfter(b *topSlot) bool {
+	if a.hi != b.hi {
+		return a.hi > b.hi
+	}
+	if a.lo != b.lo {
+		return a.lo > b.lo
+	}
+	return a.e.key > b.e.key
+}
+
 // topHeap is a binary min-heap of the counters, the smallest count (then
 // the greatest key) on top: container/heap's algorithm, on the concrete
 // type so that comparisons and swaps are inlined (TopK counts every trace).
-type topHeap []*topEntry
+type topHeap []topSlot
 
 func (h topHeap) less(i, j int) bool {
 	if h[i].count != h[j].count {
 		return h[i].count < h[j].count
 	}
-	return h[i].key > h[j].key
+	return h[i].keyAfter(&h[j])
 }
 
 func (h topHeap) swap(i, j int) {
 	h[i], h[j] = h[j], h[i]
-	h[i].idx, h[j].idx = i, j
+	h[i].e.idx, h[j].e.idx = i, j
 }
 
-func (h *topHeap) push(e *topEntry) {
-	e.idx = len(*h)
-	*h = append(*h, e)
-	h.up(e.idx)
+func (h *topHeap) push(s topSlot) {
+	s.e.idx = len(*h)
+	*h = append(*h, s)
+	h.up(s.e.idx)
 }
 
 // fix restores the order after the count of the entry at i changed.

@@ -14,11 +14,18 @@ import (
 // its heap was specialised: TestTopKSameAsContainerHeap holds TopK to it.
 type refTopK struct {
 	capacity int
-	counts   map[string]*topEntry
+	counts   map[string]*refEntry
 	h        refHeap
 }
 
-type refHeap []*topEntry
+type refEntry struct {
+	key   string
+	count int64
+	err   int64
+	idx   int
+}
+
+type refHeap []*refEntry
 
 func (h refHeap) Len() int { return len(h) }
 func (h refHeap) Less(i, j int) bool {
@@ -27,8 +34,8 @@ func (h refHeap) Less(i, j int) bool {
 	}
 	return h[i].key > h[j].key
 }
-func (h refHeap) Swap(i, j int) { topHeap(h).swap(i, j) }
-func (h *refHeap) Push(x any)   { e := x.(*topEntry); e.idx = len(*h); *h = append(*h, e) }
+func (h refHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i]; h[i].idx, h[j].idx = i, j }
+func (h *refHeap) Push(x any)   { e := x.(*refEntry); e.idx = len(*h); *h = append(*h, e) }
 func (h *refHeap) Pop() any     { old := *h; e := old[len(old)-1]; *h = old[:len(old)-1]; return e }
 
 func (t *refTopK) add(key string, n int64) {
@@ -38,7 +45,7 @@ func (t *refTopK) add(key string, n int64) {
 		return
 	}
 	if len(t.counts) < t.capacity {
-		e := &topEntry{key: key, count: n}
+		e := &refEntry{key: key, count: n}
 		t.counts[key] = e
 		heap.Push(&t.h, e)
 		return
@@ -60,10 +67,16 @@ func TestTopKSameAsContainerHeap(t *testing.T) {
 	for seed := range uint64(300) {
 		rng := rand.New(rand.NewPCG(seed, 3))
 		capacity := 1 + rng.IntN(16)
-		got, want := NewTopK(capacity), &refTopK{capacity: capacity, counts: map[string]*topEntry{}}
+		got, want := NewTopK(capacity), &refTopK{capacity: capacity, counts: map[string]*refEntry{}}
 		keys := capacity + rng.IntN(4*capacity)
+		// Keys alike in their first 8 or 16 bytes (topSlot's hi and lo),
+		// or ending inside them, some with zero bytes there.
+		prefix := []string{"k", "a-prefix-of-sixteen-or-more-", "k\x00", "", "8 bytes:"}[seed%5]
 		for range 400 {
-			k, n := fmt.Sprint("k", rng.IntN(keys)), int64(1+rng.IntN(3))
+			k, n := fmt.Sprint(prefix, rng.IntN(keys)), int64(1+rng.IntN(3))
+			if rng.IntN(8) == 0 {
+				k += "\x00"
+			}
 			if _, ok := want.counts[k]; !ok && len(want.counts) == capacity {
 				replaced++
 			}
@@ -78,9 +91,12 @@ func TestTopKSameAsContainerHeap(t *testing.T) {
 		if diff := cmp.Diff(wantTop, got.Top(capacity)); diff != "" {
 			t.Fatalf("seed %d, capacity %d: TopK differs from container/heap's (-want +got):\n%s", seed, capacity, diff)
 		}
-		for i, e := range got.h {
-			if e.idx != i {
-				t.Fatalf("seed %d: entry %q at %d says it is at %d", seed, e.key, i, e.idx)
+		for i, s := range got.h {
+			if s.e.idx != i {
+				t.Fatalf("seed %d: entry %q at %d says it is at %d", seed, s.e.key, i, s.e.idx)
+			}
+			if s != newTopSlot(s.e, s.count) {
+				t.Fatalf("seed %d: the slot of %q does not hold its key's prefix", seed, s.e.key)
 			}
 		}
 	}
@@ -106,7 +122,7 @@ func BenchmarkTopKAdd(b *testing.B) {
 		}
 	})
 	b.Run("container-heap", func(b *testing.B) {
-		t := &refTopK{capacity: 1000, counts: map[string]*topEntry{}}
+		t := &refTopK{capacity: 1000, counts: map[string]*refEntry{}}
 		for i := 0; b.Loop(); i++ {
 			t.add(keys[i&(len(keys)-1)], 1)
 		}
