@@ -49,6 +49,11 @@ type RowFacts struct {
 	nodes            []messageinfo.Node
 	origin           *msgtrk.Origin // the row's input and line: AddFacts checks them
 	line             int64
+
+	// group, on the first row of each touchRows of a BatchFacts, holds
+	// those rows (this one first): the Tracker loads the table slots of
+	// their keys together (Tracker.touch).
+	group []RowFacts
 }
 
 // Read reads rec's facts into f, replacing what f held.
@@ -224,6 +229,9 @@ func (fs *BatchFacts) Read(b *msgtrk.Batch) {
 	fs.rows = fs.rows[:n]
 	for i := range n {
 		fs.rows[i].Read(b.Record(i))
+	}
+	for i := 0; i < n; i += touchRows {
+		fs.rows[i].group = fs.rows[i:min(i+touchRows, n)]
 	}
 }
 

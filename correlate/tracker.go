@@ -42,6 +42,7 @@ type Tracker struct {
 	held       int64             // what the open traces take (see footprint)
 	openBudget int64             // bound on held, from Options.MaxMemory; 0 for none
 	dsnLinks   map[string]string // BuildTrace's Context.DSNLinks
+	touched    uint64            // what touch read (kept, so that the reads are done)
 }
 
 // New returns a Tracker with the given options.
@@ -170,6 +171,9 @@ func (t *Tracker) AddFacts(rec *msgtrk.Record, f *RowFacts) {
 	if f == nil || !f.of(rec) {
 		t.Add(rec)
 		return
+	}
+	if f.group != nil {
+		t.touch(f.group)
 	}
 	t.addRead(rec, f)
 }
@@ -392,14 +396,18 @@ func (t *Tracker) emit(tr *trace, reason Reason) {
 	cost := tr.cost // (its footprint, counted as it grew)
 	t.held -= cost
 	tr.cost = 0
-	t.forget(tr, tr.key)
+	hk := hashOf(spaceKey, tr.key)
+	var hm keyHash
+	if tr.msgID.n != 0 {
+		hm = hashBytes(spaceMsgID, tr.bytesOf(tr.msgID))
+	}
+	t.touchEmitted(hk, hm, tr.msgID.n != 0)
+	t.forgetHash(tr, hk)
 	for _, k := range tr.otherKeys() {
 		t.forget(tr, k)
 	}
-	if tr.msgID.n != 0 {
-		if h := hashBytes(spaceMsgID, tr.bytesOf(tr.msgID)); t.byMsgID.del(h, tr) {
-			t.recent.add(h, tr.primaryKey())
-		}
+	if tr.msgID.n != 0 && t.byMsgID.del(hm, tr) {
+		t.recent.add(hm, tr.primaryKey())
 	}
 	if tr.more != nil {
 		for _, h := range tr.more.msgIDs {
@@ -445,8 +453,10 @@ func (t *Tracker) reuse(tr *trace) {
 
 // forget drops key of the emitted trace tr from the open traces' keys and
 // remembers it among the recent ones.
-func (t *Tracker) forget(tr *trace, key string) {
-	h := hashOf(spaceKey, key)
+func (t *Tracker) forget(tr *trace, key string) { t.forgetHash(tr, hashOf(spaceKey, key)) }
+
+// forgetHash is forget for the key of hash h.
+func (t *Tracker) forgetHash(tr *trace, h keyHash) {
 	t.byKey.del(h, tr)
 	t.recent.add(h, tr.primaryKey())
 }
