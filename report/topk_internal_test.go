@@ -105,9 +105,10 @@ func TestTopKSameAsContainerHeap(t *testing.T) {
 	}
 }
 
-// BenchmarkTopKAdd counts a stream of mostly new keys (a burst of distinct
-// senders: each replaces the smallest counter) with TopK and with the
-// container/heap version, in one run:
+// BenchmarkTopKAdd counts a stream of mostly new keys (each replaces the
+// smallest counter) with TopK and with the container/heap version, in one
+// run: keys coming back after a while, and a burst's senders (every key
+// new, at the capacity stats uses):
 //
 //	go test ./report -run '^$' -bench BenchmarkTopKAdd
 func BenchmarkTopKAdd(b *testing.B) {
@@ -125,6 +126,22 @@ func BenchmarkTopKAdd(b *testing.B) {
 		t := &refTopK{capacity: 1000, counts: map[string]*refEntry{}}
 		for i := 0; b.Loop(); i++ {
 			t.add(keys[i&(len(keys)-1)], 1)
+		}
+	})
+	burst := make([]string, 1<<20)
+	for i := range burst {
+		burst[i] = fmt.Sprintf("news%d@sender.example", i)
+	}
+	b.Run("burst/TopK", func(b *testing.B) {
+		t := NewTopK(DefaultTopCapacity)
+		for i := 0; b.Loop(); i++ {
+			t.Add(burst[i&(len(burst)-1)])
+		}
+	})
+	b.Run("burst/container-heap", func(b *testing.B) {
+		t := &refTopK{capacity: DefaultTopCapacity, counts: map[string]*refEntry{}}
+		for i := 0; b.Loop(); i++ {
+			t.add(burst[i&(len(burst)-1)], 1)
 		}
 	})
 }
