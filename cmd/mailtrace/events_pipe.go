@@ -28,9 +28,10 @@ import (
 // The output is the one the writers of events_out.go produce row by row
 // (TestEventsPipelineSameOutput): each worker formats with writers of its
 // own, and what depends on the rows before (the JSON array's separators,
-// a table block's widths, -result-size) is decided in order. Parquet,
-// whose writer keeps state across rows, is written in order by the
-// command's goroutine from the batches.
+// a table block's widths, -result-size) is decided in order. For Parquet,
+// whose writer keeps state across rows, the workers convert the rows
+// (parquetRows) and the command's goroutine hands them to the writer in
+// order.
 
 // eventBatchRows and eventBatchBytes bound a batch: it is handed over when
 // it holds either many rows or many bytes of rows.
@@ -45,6 +46,7 @@ type eventBatch struct {
 	out   []byte        // their output, one after another (not for table, parquet)
 	ends  []int32       // the end in out of each row's output
 	cells *table        // for the table: the cells of the rows
+	pq    *parquetRows  // for Parquet: the rows converted
 	done  chan struct{} // a worker is done with the batch
 }
 
@@ -76,6 +78,17 @@ func (rf *rowFormatter) format(b *eventBatch) {
 		}
 		b.cells.reset()
 	}
+	if rf.f == formatParquet {
+		if b.pq == nil {
+			b.pq = new(parquetRows)
+		}
+		b.pq.reset()
+		for i := range b.rows.Len() {
+			b.pq.add(b.rows.Record(i))
+		}
+		b.pq.done()
+		return
+	}
 	for i := range b.rows.Len() {
 		rec := b.rows.Record(i)
 		switch rf.f {
@@ -88,8 +101,6 @@ func (rf *rowFormatter) format(b *eventBatch) {
 		case formatTable:
 			rf.table.addCells(b.cells, rec)
 			b.cells.holdRow()
-		default:
-			continue // parquet: written in order from the rows
 		}
 		b.ends = append(b.ends, int32(len(b.out)))
 	}
@@ -99,10 +110,10 @@ func (rf *rowFormatter) format(b *eventBatch) {
 type eventSink struct {
 	f     format
 	bw    *bufio.Writer
-	table *eventTable // formatTable
-	w     eventWriter // formatParquet
-	csvw  *eventCSV   // formatCSV, for its header
-	n     int         // rows written
+	table *eventTable   // formatTable
+	pq    *eventParquet // formatParquet
+	csvw  *eventCSV     // formatCSV, for its header
+	n     int           // rows written
 }
 
 func newEventSink(f format, bw *bufio.Writer, loc *time.Location) *eventSink {
@@ -113,7 +124,7 @@ func newEventSink(f format, bw *bufio.Writer, loc *time.Location) *eventSink {
 	case formatCSV:
 		s.csvw = newEventCSV(bw, loc)
 	case formatParquet:
-		s.w = newEventParquet(bw)
+		s.pq = newEventParquet(bw)
 	}
 	return s
 }
@@ -131,10 +142,8 @@ func (s *eventSink) write(b *eventBatch, k int) error {
 			}
 		}
 	case formatParquet:
-		for i := range k {
-			if err := s.w.write(b.rows.Record(i)); err != nil {
-				return err
-			}
+		if err := s.pq.take(b.pq, k); err != nil {
+			return err
 		}
 	default:
 		out := b.out[:b.ends[k-1]]
@@ -159,7 +168,7 @@ func (s *eventSink) close() error {
 	case formatTable:
 		return s.table.close()
 	case formatParquet:
-		return s.w.close()
+		return s.pq.close()
 	case formatJSON:
 		end := "\n]\n"
 		if s.n == 0 {

@@ -3,6 +3,7 @@ package main
 import (
 	"io"
 	"time"
+	"unsafe"
 
 	"github.com/mailtrace/mailtrace/internal/ascii"
 	"github.com/mailtrace/mailtrace/internal/textenc"
@@ -138,31 +139,40 @@ func (r *eventRow) listField(f msgtrk.Field) *[]string {
 	return nil
 }
 
-// parquetBatch is the number of rows converted and handed to the Parquet
-// writer at once.
+// parquetBatch is the number of rows eventParquet converts and hands to
+// the Parquet writer at once (the pipeline of "events" hands its own
+// batches).
 const parquetBatch = 4096
 
 // span is a string of a batch: a range of its arena until the batch is
 // converted.
 type span struct{ start, end int32 }
 
-// eventParquet converts rows in batches: the bytes of a batch's strings are
-// appended to one arena that becomes one string, of which every cell is a
-// substring, so a batch costs a few allocations, not one per cell.
-type eventParquet struct {
-	w     *parquet.GenericWriter[eventRow]
+// parquetRows converts a batch of rows to eventRows. The bytes of the
+// batch's strings are appended to one arena, of which every cell is a
+// substring once the batch is done, so a batch costs a few allocations,
+// not one per cell. Each batch has an arena of its own, never written
+// once done (the Parquet writer may keep the strings, in its
+// dictionaries), so done makes the cells without copying it.
+type parquetRows struct {
 	rows  []eventRow
 	arena []byte
 	strs  [][fieldSlots]span // per row: server, file, extra, then each string field
 	lists []span             // list members of the batch, in order
 	nmem  [][4]int32         // per row: members of each list field
-	times []time.Time
-	ints  [][2]int64
+	opts  []rowOptionals
 	ls    msgtrk.ListScanner
-	err   error
 }
 
-// The string slots of a row in eventParquet.strs.
+// rowOptionals are a row's optional values, which its eventRow points to.
+type rowOptionals struct {
+	time    time.Time
+	ints    [2]int64 // total-bytes, recipient-count
+	hasTime bool
+	hasInt  [2]bool
+}
+
+// The string slots of a row in parquetRows.strs.
 const (
 	slotServer = iota
 	slotFile
@@ -171,105 +181,90 @@ const (
 	fieldSlots = slotFields + msgtrk.NumFields
 )
 
-func newEventParquet(w io.Writer) *eventParquet {
-	return &eventParquet{
-		w:     parquet.NewGenericWriter[eventRow](w, parquetOptions()...),
-		rows:  make([]eventRow, 0, parquetBatch),
-		times: make([]time.Time, parquetBatch),
-		ints:  make([][2]int64, parquetBatch),
-	}
+// reset empties c for a new batch, once the rows it returned were
+// written: their memory is reused, but for the strings (a new arena).
+func (c *parquetRows) reset() {
+	c.rows, c.strs, c.lists, c.nmem, c.opts = c.rows[:0], c.strs[:0], c.lists[:0], c.nmem[:0], c.opts[:0]
+	c.arena = make([]byte, 0, cap(c.arena))
 }
 
-func (p *eventParquet) add(b []byte) span {
-	start := len(p.arena)
-	p.arena = append(p.arena, b...)
-	return span{int32(start), int32(len(p.arena))}
+func (c *parquetRows) addBytes(b []byte) span {
+	start := len(c.arena)
+	c.arena = append(c.arena, b...)
+	return span{int32(start), int32(len(c.arena))}
 }
 
-func (p *eventParquet) write(rec *msgtrk.Record) error {
-	if p.err != nil {
-		return p.err
-	}
-	i := len(p.rows)
-	p.rows = append(p.rows, eventRow{V: eventsJSONVersion, Line: rec.LineNumber()})
-	row := &p.rows[i]
+// add adds rec to the batch.
+func (c *parquetRows) add(rec *msgtrk.Record) {
+	c.rows = append(c.rows, eventRow{V: eventsJSONVersion, Line: rec.LineNumber()})
 	var strs [fieldSlots]span
 	var nmem [4]int32
+	var o rowOptionals
 	if t, err := rec.Time(); err == nil {
-		p.times[i] = t.UTC()
-		row.Timestamp = &p.times[i]
+		o.time, o.hasTime = t.UTC(), true
 	}
-	strs[slotServer] = p.add(serverOf(rec))
-	start := len(p.arena)
-	p.arena = append(p.arena, rec.Origin().File...)
-	strs[slotFile] = span{int32(start), int32(len(p.arena))}
-	start = len(p.arena)
-	p.arena = append(p.arena, '{')
+	strs[slotServer] = c.addBytes(serverOf(rec))
+	start := len(c.arena)
+	c.arena = append(c.arena, rec.Origin().File...)
+	strs[slotFile] = span{int32(start), int32(len(c.arena))}
+	start = len(c.arena)
+	c.arena = append(c.arena, '{')
 	n := 0
 	extraColumns(rec, func(name string, v []byte) {
 		if n++; n > 1 {
-			p.arena = append(p.arena, ',')
+			c.arena = append(c.arena, ',')
 		}
-		p.arena = textenc.AppendJSONString(p.arena, name)
-		p.arena = append(p.arena, ':')
-		p.arena = textenc.AppendJSONString(p.arena, v)
+		c.arena = textenc.AppendJSONString(c.arena, name)
+		c.arena = append(c.arena, ':')
+		c.arena = textenc.AppendJSONString(c.arena, v)
 	})
-	p.arena = append(p.arena, '}')
-	strs[slotExtra] = span{int32(start), int32(len(p.arena))}
+	c.arena = append(c.arena, '}')
+	strs[slotExtra] = span{int32(start), int32(len(c.arena))}
 	nl := 0
 	for k, f := range eventFields {
 		switch {
 		case f.IsList():
-			rec.List(f, &p.ls)
-			for p.ls.Next() {
-				p.lists = append(p.lists, p.add(p.ls.Bytes()))
+			rec.List(f, &c.ls)
+			for c.ls.Next() {
+				c.lists = append(c.lists, c.addBytes(c.ls.Bytes()))
 				nmem[nl]++
 			}
 			nl++
-		case numericField(f):
+		case f == msgtrk.TotalBytes || f == msgtrk.RecipientCount:
 			if v, ok := ascii.ParseInt64(rec.Field(f)); ok {
 				slot := 0
 				if f == msgtrk.RecipientCount {
 					slot = 1
 				}
-				p.ints[i][slot] = v
-				if slot == 0 {
-					row.TotalBytes = &p.ints[i][0]
-				} else {
-					row.RecipientCount = &p.ints[i][1]
-				}
+				o.ints[slot], o.hasInt[slot] = v, true
 			}
 		default:
-			strs[slotFields+k] = p.add(rec.Unescaped(f))
+			strs[slotFields+k] = c.addBytes(rec.Unescaped(f))
 		}
 	}
-	p.strs = append(p.strs, strs)
-	p.nmem = append(p.nmem, nmem)
-	if len(p.rows) == parquetBatch {
-		return p.flush()
-	}
-	return nil
+	c.strs = append(c.strs, strs)
+	c.nmem = append(c.nmem, nmem)
+	c.opts = append(c.opts, o)
 }
 
-// flush converts the batch's strings and hands its rows to the writer.
-func (p *eventParquet) flush() error {
-	if p.err != nil || len(p.rows) == 0 {
-		return p.err
-	}
-	all := string(p.arena)
+// done fills in the strings of the rows added (add) and points every row
+// at its optional values, and returns the rows, valid until the next
+// reset. No more rows may be added before it.
+func (c *parquetRows) done() []eventRow {
+	all := unsafe.String(unsafe.SliceData(c.arena), len(c.arena))
 	str := func(s span) string { return all[s.start:s.end] }
-	members := make([]string, len(p.lists))
-	for i, s := range p.lists {
+	members := make([]string, len(c.lists))
+	for i, s := range c.lists {
 		members[i] = str(s)
 	}
 	m := 0
-	for i := range p.rows {
-		row, strs := &p.rows[i], &p.strs[i]
+	for i := range c.strs {
+		row, strs := &c.rows[i], &c.strs[i]
 		row.Server, row.File, row.Extra = str(strs[slotServer]), str(strs[slotFile]), str(strs[slotExtra])
 		nl := 0
 		for k, f := range eventFields {
 			if f.IsList() {
-				n := int(p.nmem[i][nl])
+				n := int(c.nmem[i][nl])
 				*row.listField(f) = members[m : m+n : m+n]
 				m += n
 				nl++
@@ -280,14 +275,75 @@ func (p *eventParquet) flush() error {
 			}
 		}
 	}
-	if _, err := p.w.Write(p.rows); err != nil {
-		p.err = err
-		return err
+	for i := range c.rows {
+		row, o := &c.rows[i], &c.opts[i]
+		row.Timestamp, row.TotalBytes, row.RecipientCount = nil, nil, nil
+		if o.hasTime {
+			row.Timestamp = &o.time
+		}
+		if o.hasInt[0] {
+			row.TotalBytes = &o.ints[0]
+		}
+		if o.hasInt[1] {
+			row.RecipientCount = &o.ints[1]
+		}
 	}
-	p.rows, p.arena, p.strs, p.lists, p.nmem = p.rows[:0], p.arena[:0], p.strs[:0], p.lists[:0], p.nmem[:0]
-	clear(p.times)
-	clear(p.ints)
+	return c.rows
+}
+
+// eventParquet writes rows to a Parquet file, parquetBatch at a time:
+// rows it converts itself (write), or rows a worker converted (take). The
+// file depends on how the rows are cut into calls of the Parquet writer
+// (its pages), so both ways cut them alike.
+type eventParquet struct {
+	w   *parquet.GenericWriter[eventRow]
+	c   parquetRows
+	err error
+}
+
+func newEventParquet(w io.Writer) *eventParquet {
+	return &eventParquet{w: parquet.NewGenericWriter[eventRow](w, parquetOptions()...)}
+}
+
+func (p *eventParquet) write(rec *msgtrk.Record) error {
+	if p.err != nil {
+		return p.err
+	}
+	p.c.add(rec)
+	if len(p.c.rows) == parquetBatch {
+		return p.flush()
+	}
 	return nil
+}
+
+// take writes the first k rows of src, done: it copies them, with their
+// optional values, so that src may be reset once take returns.
+func (p *eventParquet) take(src *parquetRows, k int) error {
+	for i := range k {
+		if p.err != nil {
+			return p.err
+		}
+		p.c.rows = append(p.c.rows, src.rows[i])
+		p.c.opts = append(p.c.opts, src.opts[i])
+		if len(p.c.rows) == parquetBatch {
+			if err := p.flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return p.err
+}
+
+// flush hands the rows waiting to the writer.
+func (p *eventParquet) flush() error {
+	if p.err != nil || len(p.c.rows) == 0 {
+		return p.err
+	}
+	if _, err := p.w.Write(p.c.done()); err != nil {
+		p.err = err
+	}
+	p.c.reset()
+	return p.err
 }
 
 func (p *eventParquet) close() error {
