@@ -34,10 +34,13 @@ func hashBytes(sp keySpace, b []byte) keyHash {
 	return keyHash{maphash.Bytes(keySeeds[sp][0], b), maphash.Bytes(keySeeds[sp][1], b)}
 }
 
+// home returns the slot where the search for h starts.
+func (x *traceIndex) home(h keyHash) uint64 { return h.a & x.mask }
+
 // find returns the slot holding h, or the empty slot where it would go,
 // and whether it was found.
 func (x *traceIndex) find(h keyHash) (uint64, bool) {
-	for i := h.a & x.mask; ; i = (i + 1) & x.mask {
+	for i := x.home(h); ; i = (i + 1) & x.mask {
 		s := &x.slots[i]
 		if s.tr == nil {
 			return i, false
@@ -82,7 +85,7 @@ func (x *traceIndex) del(h keyHash, tr *trace) bool {
 	}
 	x.n--
 	for j := (hole + 1) & x.mask; x.slots[j].tr != nil; j = (j + 1) & x.mask {
-		if fillsHole(hole, j, x.slots[j].h.a&x.mask, x.mask) {
+		if fillsHole(hole, j, x.home(x.slots[j].h), x.mask) {
 			x.slots[hole] = x.slots[j]
 			hole = j
 		}

@@ -69,11 +69,14 @@ func newFIFOMap[V any](n int) fifoMap[V] {
 	return fifoMap[V]{ring: make([]fifoEntry[V], n), index: make([]uint64, size), mask: uint64(size - 1)}
 }
 
+// home returns the index slot where the search for h starts.
+func (r *fifoMap[V]) home(h keyHash) uint64 { return h.a & r.mask }
+
 // find returns the index slot holding h, or the empty slot where it would
 // go, and whether it was found.
 func (r *fifoMap[V]) find(h keyHash) (slot uint64, found bool) {
 	tag := h.a & 0xffffffff
-	for i := h.a & r.mask; ; i = (i + 1) & r.mask {
+	for i := r.home(h); ; i = (i + 1) & r.mask {
 		s := r.index[i]
 		if s == 0 {
 			return i, false

@@ -32,20 +32,28 @@ func (x *traceIndex) slotOf(h keyHash) uint64 {
 	if len(x.slots) == 0 {
 		return 0
 	}
-	return x.slots[h.a&x.mask].h.b
+	return x.slots[x.home(h)].h.b
 }
 
 // slotOf reads the first index slot of r where h is looked for.
 func (r *fifoMap[V]) slotOf(h keyHash) uint64 {
-	return r.index[h.a&r.mask]
+	return r.index[r.home(h)]
 }
 
-// touchEmitted is touch for a trace being emitted, of key and message-id
-// hashes key and msgID (hasMsgID: it has one): the slots they are
-// forgotten from (byKey, byMsgID) and remembered in (recent), and those of
-// the keys recent forgets to make room for them (its oldest).
-func (t *Tracker) touchEmitted(key, msgID keyHash, hasMsgID bool) {
-	sum := t.byKey.slotOf(key) + t.recent.slotOf(key) + t.recent.oldestSlots(2)
+// touchEmitted is touch for the trace tr being emitted, of key and
+// message-id hashes key and msgID (hasMsgID: it has one): the slots they
+// are forgotten from (byKey, byMsgID) and remembered in (recent), and
+// those of the keys recent forgets to make room for every key of tr
+// (its oldest; at most touchRows).
+func (t *Tracker) touchEmitted(tr *trace, key, msgID keyHash, hasMsgID bool) {
+	keys := 1 + len(tr.otherKeys())
+	if hasMsgID {
+		keys++
+	}
+	if tr.more != nil {
+		keys += len(tr.more.msgIDs)
+	}
+	sum := t.byKey.slotOf(key) + t.recent.slotOf(key) + t.recent.oldestSlots(min(keys, touchRows))
 	if hasMsgID {
 		sum += t.byMsgID.slotOf(msgID) + t.recent.slotOf(msgID)
 	}
@@ -57,7 +65,7 @@ func (r *fifoMap[V]) oldestSlots(n int) uint64 {
 	var sum uint64
 	for i := range min(n, len(r.ring)) {
 		if e := &r.ring[(r.next+i)%len(r.ring)]; e.used {
-			sum += r.index[e.h.a&r.mask]
+			sum += r.index[r.home(e.h)]
 		}
 	}
 	return sum

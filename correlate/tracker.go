@@ -398,15 +398,16 @@ func (t *Tracker) emit(tr *trace, reason Reason) {
 	tr.cost = 0
 	hk := hashOf(spaceKey, tr.key)
 	var hm keyHash
-	if tr.msgID.n != 0 {
+	hasMsgID := tr.msgID.n != 0
+	if hasMsgID {
 		hm = hashBytes(spaceMsgID, tr.bytesOf(tr.msgID))
 	}
-	t.touchEmitted(hk, hm, tr.msgID.n != 0)
+	t.touchEmitted(tr, hk, hm, hasMsgID)
 	t.forgetHash(tr, hk)
 	for _, k := range tr.otherKeys() {
 		t.forget(tr, k)
 	}
-	if tr.msgID.n != 0 && t.byMsgID.del(hm, tr) {
+	if hasMsgID && t.byMsgID.del(hm, tr) {
 		t.recent.add(hm, tr.primaryKey())
 	}
 	if tr.more != nil {
