@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"slices"
 	"strconv"
 	"time"
 
@@ -57,10 +58,11 @@ var emptyField = func() (p [msgtrk.NumFields]string) {
 // (the 2016 header's order, which holds every field).
 var eventFields = msgtrk.Layout2016.Fields()
 
-// numericField reports whether f is written as a number in JSON.
-func numericField(f msgtrk.Field) bool {
-	return f == msgtrk.TotalBytes || f == msgtrk.RecipientCount
-}
+// numericFields are the fields written as numbers in JSON (and Parquet).
+var numericFields = [...]msgtrk.Field{msgtrk.TotalBytes, msgtrk.RecipientCount}
+
+// numericField reports whether f is one of numericFields.
+func numericField(f msgtrk.Field) bool { return slices.Contains(numericFields[:], f) }
 
 // serverOf names the server that logged rec.
 func serverOf(rec *msgtrk.Record) []byte {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"slices"
 	"time"
 	"unsafe"
 
@@ -167,9 +168,20 @@ type parquetRows struct {
 // rowOptionals are a row's optional values, which its eventRow points to.
 type rowOptionals struct {
 	time    time.Time
-	ints    [2]int64 // total-bytes, recipient-count
+	ints    [len(numericFields)]int64 // by numericFields
 	hasTime bool
-	hasInt  [2]bool
+	hasInt  [len(numericFields)]bool
+}
+
+// intField returns the column of a field written as a number.
+func (r *eventRow) intField(f msgtrk.Field) **int64 {
+	switch f {
+	case msgtrk.TotalBytes:
+		return &r.TotalBytes
+	case msgtrk.RecipientCount:
+		return &r.RecipientCount
+	}
+	return nil
 }
 
 // The string slots of a row in parquetRows.strs.
@@ -230,13 +242,10 @@ func (c *parquetRows) add(rec *msgtrk.Record) {
 				nmem[nl]++
 			}
 			nl++
-		case f == msgtrk.TotalBytes || f == msgtrk.RecipientCount:
+		case numericField(f):
 			if v, ok := ascii.ParseInt64(rec.Field(f)); ok {
-				slot := 0
-				if f == msgtrk.RecipientCount {
-					slot = 1
-				}
-				o.ints[slot], o.hasInt[slot] = v, true
+				k := slices.Index(numericFields[:], f)
+				o.ints[k], o.hasInt[k] = v, true
 			}
 		default:
 			strs[slotFields+k] = c.addBytes(rec.Unescaped(f))
@@ -277,15 +286,15 @@ func (c *parquetRows) done() []eventRow {
 	}
 	for i := range c.rows {
 		row, o := &c.rows[i], &c.opts[i]
-		row.Timestamp, row.TotalBytes, row.RecipientCount = nil, nil, nil
+		row.Timestamp = nil
 		if o.hasTime {
 			row.Timestamp = &o.time
 		}
-		if o.hasInt[0] {
-			row.TotalBytes = &o.ints[0]
-		}
-		if o.hasInt[1] {
-			row.RecipientCount = &o.ints[1]
+		for k, f := range numericFields {
+			*row.intField(f) = nil
+			if o.hasInt[k] {
+				*row.intField(f) = &o.ints[k]
+			}
 		}
 	}
 	return c.rows
