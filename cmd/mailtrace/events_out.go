@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"slices"
 	"strconv"
 	"time"
 
@@ -61,8 +60,17 @@ var eventFields = msgtrk.Layout2016.Fields()
 // numericFields are the fields written as numbers in JSON (and Parquet).
 var numericFields = [...]msgtrk.Field{msgtrk.TotalBytes, msgtrk.RecipientCount}
 
+// isNumeric marks numericFields, for numericField, which writers ask of
+// every field of every row.
+var isNumeric = func() (m [msgtrk.NumFields]bool) {
+	for _, f := range numericFields {
+		m[f] = true
+	}
+	return m
+}()
+
 // numericField reports whether f is one of numericFields.
-func numericField(f msgtrk.Field) bool { return slices.Contains(numericFields[:], f) }
+func numericField(f msgtrk.Field) bool { return int(f) < len(isNumeric) && isNumeric[f] }
 
 // serverOf names the server that logged rec.
 func serverOf(rec *msgtrk.Record) []byte {
