@@ -34,14 +34,7 @@ func TestFileVoteEvidence(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var v correlate.FileVote
-		m := msgtrk.NewMerger(inputs)
-		for m.Next() {
-			v.Add(m.Record())
-		}
-		if err := m.Err(); err != nil {
-			t.Fatal(err)
-		}
+		v := fileVoteOf(t, inputs)
 		if got := v.Server(); got != tt.server {
 			t.Errorf("%s: Server() = %q, want %q", tt.file, got, tt.server)
 		}
@@ -49,4 +42,18 @@ func TestFileVoteEvidence(t *testing.T) {
 			t.Errorf("%s: Evidence() mismatch (-want +got):\n%s", tt.file, diff)
 		}
 	}
+}
+
+// fileVoteOf returns the FileVote of every row of inputs, merged.
+func fileVoteOf(t *testing.T, inputs []msgtrk.Input) *correlate.FileVote {
+	t.Helper()
+	var v correlate.FileVote
+	m := msgtrk.NewMerger(inputs)
+	for m.Next() {
+		v.Add(m.Record())
+	}
+	if err := m.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return &v
 }

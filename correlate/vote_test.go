@@ -63,11 +63,7 @@ func TestVoteCountsEveryRow(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var v correlate.FileVote
-		m := msgtrk.NewMerger(in)
-		for m.Next() {
-			v.Add(m.Record())
-		}
+		v := fileVoteOf(t, in)
 		if got := v.Server(); got != tt.server {
 			t.Errorf("%s: FileVote.Server() = %q, want %q", tt.name, got, tt.server)
 		}
