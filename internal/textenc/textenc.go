@@ -20,6 +20,8 @@ func DecodeRune[T []byte | string](s T) (rune, int) {
 	return utf8.DecodeRune([]byte(s))
 }
 
+// HexDigits are the lower-case hexadecimal digits, by value: the encoders
+// write escapes (\u00XX in JSON, \xXX on a terminal) with them.
 const HexDigits = "0123456789abcdef"
 
 // Eight bytes at a time: the text of the logs is mostly ASCII that needs
