@@ -549,6 +549,22 @@ func directives(res *Result, lines [][]byte) {
 		return
 	}
 	res.Kind, res.Detail = Unknown, "with "+strconv.Quote(shorten(string(lines[0]), 60))
+	if strings.HasPrefix(strings.ToLower(software), "microsoft exchange") && blank(lines[i:]) {
+		// The first lines of an Exchange log and nothing more (a copy
+		// taken as the file was created, or a header pasted alone): which
+		// log it is, its #Log-type or #Fields would tell.
+		res.Detail += " and holds nothing else: the start of an Exchange log, without its #Log-type, #Fields or any row"
+	}
+}
+
+// blank reports whether every line is empty or blanks.
+func blank(lines [][]byte) bool {
+	for _, l := range lines {
+		if len(bytes.TrimSpace(l)) > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // trackingRow reports whether line is a tracking log row without a header:

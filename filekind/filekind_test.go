@@ -106,6 +106,8 @@ func TestSniff(t *testing.T) {
 		{"Format-List, real sample 134852", readReal(t, "cmdlet_output/learn.microsoft.com_answers_134852_Get-MessageTrackingLog_DELIVERFAIL_FAIL_fl.txt"), FormatList, UTF8, ""},
 		{"Format-List, EXO sample", readReal(t, "cmdlet_output/tostka_verb-EXO_Public_convert-HistoricalSearchCSV_EXO_extended_report_fl.txt"), FormatList, UTF8, ""},
 		{"real 2010 log", readReal(t, "elastic_beats_filebeat_tests_files_logs_bom8.log"), TrackingLog, UTF8BOM, ""},
+		{"real 2010 header line alone", readReal(t, "elastic_beats_issue1349_MSGTRK20160405-1_first_line.log"), Unknown, UTF8BOM, `"#Software: Microsoft Exchange Server" and holds nothing else: the start of an Exchange log`},
+		{"Exchange header, then text", []byte("#Software: Microsoft Exchange Server\r\nnotes\r\n"), Unknown, UTF8, `(it starts with "#Software: Microsoft Exchange Server")`},
 		{"real 2007 log", readReal(t, "wallix_pylogsparser_normalizers_MSExchange2007MessageTracking.log"), TrackingLog, UTF8, ""},
 	}
 	for _, tt := range tests {
