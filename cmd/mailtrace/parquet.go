@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"runtime"
 	"slices"
 	"time"
 	"unsafe"
@@ -19,11 +20,17 @@ import (
 // the writer's memory.
 const parquetRowGroup = 1 << 16
 
-func parquetOptions() []parquet.WriterOption {
+// parquetWorkers is the number of goroutines that write a Parquet file's
+// columns: one per core the process may use, at most 8.
+func parquetWorkers() int { return min(runtime.GOMAXPROCS(0), 8) }
+
+// parquetOptions are the writer's options, for row groups of at most
+// rowGroup rows (parquetRowGroup but in tests).
+func parquetOptions(rowGroup int) []parquet.WriterOption {
 	return []parquet.WriterOption{
 		parquet.DataPageVersion(1),
 		parquet.Compression(&zstd.Codec{}),
-		parquet.MaxRowsPerRowGroup(parquetRowGroup),
+		parquet.MaxRowsPerRowGroup(int64(rowGroup)),
 		parquet.CreatedBy("mailtrace", version(), ""),
 	}
 }
@@ -305,13 +312,13 @@ func (c *parquetRows) done() []eventRow {
 // file depends on how the rows are cut into calls of the Parquet writer
 // (its pages), so both ways cut them alike.
 type eventParquet struct {
-	w   *parquet.GenericWriter[eventRow]
+	w   *parquetColumns[eventRow]
 	c   parquetRows
 	err error
 }
 
 func newEventParquet(w io.Writer) *eventParquet {
-	return &eventParquet{w: parquet.NewGenericWriter[eventRow](w, parquetOptions()...)}
+	return &eventParquet{w: newParquetColumns[eventRow](w, parquetWorkers())}
 }
 
 func (p *eventParquet) write(rec *msgtrk.Record) error {
@@ -348,7 +355,7 @@ func (p *eventParquet) flush() error {
 	if p.err != nil || len(p.c.rows) == 0 {
 		return p.err
 	}
-	if _, err := p.w.Write(p.c.done()); err != nil {
+	if err := p.w.write(p.c.done()); err != nil {
 		p.err = err
 	}
 	p.c.reset()
@@ -359,5 +366,5 @@ func (p *eventParquet) close() error {
 	if err := p.flush(); err != nil {
 		return err
 	}
-	return p.w.Close()
+	return p.w.close()
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/mailtrace/mailtrace/internal/textenc"
 	"github.com/mailtrace/mailtrace/report"
-	"github.com/parquet-go/parquet-go"
 )
 
 // deliveryJSONVersion is the version of the delivery object, written as "v".
@@ -37,7 +36,7 @@ func newDeliveryWriter(f format, w *bufio.Writer, loc *time.Location) deliveryWr
 	case formatJSONL, formatJSON:
 		return &deliveryJSON{seq: jsonSeq{w: w, array: f == formatJSON}}
 	case formatParquet:
-		return &deliveryParquet{w: parquet.NewGenericWriter[deliveryRow](w, parquetOptions()...)}
+		return &deliveryParquet{w: newParquetColumns[deliveryRow](w, parquetWorkers())}
 	}
 	return &deliveryTable{t: newTable(w, "TIME", "SENDER", "RECIPIENT", "STATUS", "AT", "CLIENT IP", "SIZE", "SUBJECT", "DETAIL"), loc: loc}
 }
@@ -228,7 +227,7 @@ type deliveryRow struct {
 
 // deliveryParquet writes the report as Parquet, in batches.
 type deliveryParquet struct {
-	w    *parquet.GenericWriter[deliveryRow]
+	w    *parquetColumns[deliveryRow]
 	rows []deliveryRow
 }
 
@@ -267,7 +266,7 @@ func (p *deliveryParquet) flush() error {
 	if len(p.rows) == 0 {
 		return nil
 	}
-	_, err := p.w.Write(p.rows)
+	err := p.w.write(p.rows)
 	p.rows = p.rows[:0]
 	return err
 }
@@ -276,5 +275,5 @@ func (p *deliveryParquet) close() error {
 	if err := p.flush(); err != nil {
 		return err
 	}
-	return p.w.Close()
+	return p.w.close()
 }
