@@ -54,6 +54,9 @@ type RowFacts struct {
 	// those rows (this one first): the Tracker loads the table slots of
 	// their keys together (Tracker.touch).
 	group []RowFacts
+	// text is the row's line in its batch, set by BatchFacts.Read (for
+	// touch), nil otherwise.
+	text []byte
 }
 
 // Read reads rec's facts into f, replacing what f held.
@@ -228,7 +231,9 @@ func (fs *BatchFacts) Read(b *msgtrk.Batch) {
 	}
 	fs.rows = fs.rows[:n]
 	for i := range n {
-		fs.rows[i].Read(b.Record(i))
+		rec := b.Record(i)
+		fs.rows[i].Read(rec)
+		fs.rows[i].text = rec.Line()
 	}
 	for i := 0; i < n; i += touchRows {
 		fs.rows[i].group = fs.rows[i:min(i+touchRows, n)]
