@@ -36,6 +36,7 @@ type buildAhead struct {
 	out     int              // batches sent and not back
 	running bool
 	mu      sync.Mutex // guards em's counts and skew samples
+	touched uint64     // what touchTrace read (kept, so that it is read)
 }
 
 // aheadBatch is a batch of emitted traces.
@@ -165,6 +166,9 @@ func (a *buildAhead) run() {
 	for b := range a.todo {
 		for i := range b.jobs {
 			j := &b.jobs[i]
+			if i+1 < len(b.jobs) {
+				a.touched += touchTrace(b.jobs[i+1].tr)
+			}
 			if j.changes != nil {
 				a.org.o.apply(j.changes)
 			}

@@ -81,3 +81,19 @@ func (r *fifoMap[V]) oldestSlots(n int) uint64 {
 	}
 	return sum
 }
+
+// touchTrace reads a byte of each cache line of tr's arena and refs, and
+// returns their sum: the building goroutine touches the next trace of a
+// batch before building one, so that the records the Tracker's goroutine
+// wrote on another core come in together, not one by one as unpack reads
+// them.
+func touchTrace(tr *trace) uint64 {
+	var sum uint64
+	for k := 0; k < len(tr.arena); k += cacheLine {
+		sum += uint64(tr.arena[k])
+	}
+	for k := 0; k < len(tr.refs); k += cacheLine / 8 {
+		sum += uint64(tr.refs[k].off)
+	}
+	return sum
+}
