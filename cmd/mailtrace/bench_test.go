@@ -92,13 +92,35 @@ func simRows(tb testing.TB, n int) []byte {
 // collector interrupt the others), is measured apart:
 // BenchmarkEventsParquet.
 func BenchmarkEventsFormat(b *testing.B) {
-	benchmarkFormats(b, formatTable, formatCSV, formatJSONL, formatJSON)
+	var ws []benchWriter
+	for _, f := range []format{formatTable, formatCSV, formatJSONL, formatJSON} {
+		ws = append(ws, benchWriter{string(f), func(bw *bufio.Writer) eventWriter { return newEventWriter(f, bw, time.UTC) }, threadCPUTime})
+	}
+	benchmarkFormats(b, ws...)
 }
 
-// BenchmarkEventsParquet is BenchmarkEventsFormat for -format parquet.
-func BenchmarkEventsParquet(b *testing.B) { benchmarkFormats(b, formatParquet) }
+// BenchmarkEventsParquet is BenchmarkEventsFormat for -format parquet,
+// whose writer shares the columns out among goroutines (parquetColumns):
+// its CPU figure is the process's, not the writing thread's. "parquet-1"
+// is the same writer on one goroutine (GenericWriter.Write), in the same
+// iterations.
+func BenchmarkEventsParquet(b *testing.B) {
+	benchmarkFormats(b,
+		benchWriter{"parquet", func(bw *bufio.Writer) eventWriter { return newEventParquet(bw) }, cpuTime},
+		benchWriter{"parquet-1", func(bw *bufio.Writer) eventWriter {
+			return &eventParquet{w: newParquetColumns[eventRow](bw, 1)}
+		}, cpuTime})
+}
 
-func benchmarkFormats(b *testing.B, formats ...format) {
+// benchWriter is a writer BenchmarkEventsFormat times: its name, how it
+// is made, and the clock of its CPU time.
+type benchWriter struct {
+	name  string
+	make  func(*bufio.Writer) eventWriter
+	clock func() time.Duration
+}
+
+func benchmarkFormats(b *testing.B, writers ...benchWriter) {
 	data := simRows(b, 100_000)
 	var rows msgtrk.Batch
 	r := msgtrk.NewReaderBytes(data)
@@ -108,16 +130,16 @@ func benchmarkFormats(b *testing.B, formats ...format) {
 	if r.Err() != nil {
 		b.Fatal(r.Err())
 	}
-	wall := make([]time.Duration, len(formats))
-	cpu := make([]time.Duration, len(formats))
+	wall := make([]time.Duration, len(writers))
+	cpu := make([]time.Duration, len(writers))
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	b.ReportAllocs()
 	for b.Loop() {
-		for k, f := range formats {
-			w0, c0 := time.Now(), threadCPUTime()
+		for k, bwr := range writers {
+			w0, c0 := time.Now(), bwr.clock()
 			bw := bufio.NewWriterSize(io.Discard, 64<<10)
-			w := newEventWriter(f, bw, time.UTC)
+			w := bwr.make(bw)
 			for i := range rows.Len() {
 				if err := w.write(rows.Record(i)); err != nil {
 					b.Fatal(err)
@@ -128,17 +150,17 @@ func benchmarkFormats(b *testing.B, formats ...format) {
 			}
 			bw.Flush()
 			wall[k] += time.Since(w0)
-			cpu[k] += threadCPUTime() - c0
+			cpu[k] += bwr.clock() - c0
 		}
 	}
 	n := float64(rows.Len() * b.N)
-	for k, f := range formats {
-		b.ReportMetric(n/wall[k].Seconds(), string(f)+"-rows/s")
+	for k, w := range writers {
+		b.ReportMetric(n/wall[k].Seconds(), w.name+"-rows/s")
 		if cpu[k] > 0 {
-			b.ReportMetric(n/cpu[k].Seconds(), string(f)+"-rows/cpu-s")
+			b.ReportMetric(n/cpu[k].Seconds(), w.name+"-rows/cpu-s")
 		}
 	}
-	if len(formats) > 2 && cpu[0] > 0 {
+	if len(writers) > 2 && cpu[0] > 0 {
 		b.ReportMetric(cpu[0].Seconds()/cpu[2].Seconds(), "jsonl/table")
 	}
 }
