@@ -32,6 +32,7 @@ type Stats struct {
 	events       tally
 	sources      tally
 	servers      map[string]tally // per input: rows per server the row or its folder names
+	inputs       map[*msgtrk.Origin]inputCount
 	rows         int64
 	first        time.Time
 	last         time.Time
@@ -50,7 +51,7 @@ func NewStats(capacity int) *Stats {
 		capacity = DefaultTopCapacity
 	}
 	return &Stats{
-		events: tally{}, sources: tally{}, servers: map[string]tally{},
+		events: tally{}, sources: tally{}, servers: map[string]tally{}, inputs: map[*msgtrk.Origin]inputCount{},
 		senders: NewTopK(capacity), recipients: NewTopK(capacity), domains: NewTopK(capacity),
 		hops: map[correlate.Role]*Histogram{},
 	}
@@ -65,29 +66,39 @@ const maxDistinct = 1024
 // (assigning m[string(k)] would copy the key each time).
 type tally map[string]*int64
 
-func bump(m tally, k []byte) {
+func bump(m tally, k []byte) { *counter(m, k)++ }
+
+// counter returns the count of spelling k in m, a new one at 0 the first
+// time (or "(other)"'s, when m holds maxDistinct spellings).
+func counter(m tally, k []byte) *int64 {
 	if n, ok := m[string(k)]; ok {
-		*n++
-		return
+		return n
 	}
 	key := string(k)
 	if len(m) >= maxDistinct {
 		key = "(other)"
 		if n, ok := m[key]; ok {
-			*n++
-			return
+			return n
 		}
 	}
-	n := int64(1)
-	m[key] = &n
+	n := new(int64)
+	m[key] = n
+	return n
 }
 
-// AddRecord counts one row.
-func (s *Stats) AddRecord(rec *msgtrk.Record) {
-	s.rows++
-	bump(s.events, rec.Field(msgtrk.EventID))
-	bump(s.sources, rec.Field(msgtrk.Source))
-	o := rec.Origin()
+// inputCount is what AddRecord counts an input's rows in: its tally of
+// servers, and the count of its server when its path names it.
+type inputCount struct {
+	in     tally
+	server *int64 // nil when the rows name their server
+}
+
+// inputOf returns the counts of the input of origin o, found by o itself
+// after its first row (its file's path is not hashed again for each row).
+func (s *Stats) inputOf(o *msgtrk.Origin) inputCount {
+	if c, ok := s.inputs[o]; ok {
+		return c
+	}
 	in, ok := s.servers[o.File]
 	if !ok {
 		in = tally{}
@@ -95,10 +106,25 @@ func (s *Stats) AddRecord(rec *msgtrk.Record) {
 			s.servers[o.File] = in
 		}
 	}
-	if o.Server == "" {
-		bump(in, msgtrk.LoggingServer(rec))
+	c := inputCount{in: in}
+	if o.Server != "" {
+		c.server = counter(in, []byte(o.Server))
+	}
+	if len(s.inputs) < maxDistinct {
+		s.inputs[o] = c
+	}
+	return c
+}
+
+// AddRecord counts one row.
+func (s *Stats) AddRecord(rec *msgtrk.Record) {
+	s.rows++
+	bump(s.events, rec.Field(msgtrk.EventID))
+	bump(s.sources, rec.Field(msgtrk.Source))
+	if c := s.inputOf(rec.Origin()); c.server != nil {
+		*c.server++
 	} else {
-		bump(in, []byte(o.Server))
+		bump(c.in, msgtrk.LoggingServer(rec))
 	}
 	if t, err := rec.Time(); err == nil {
 		if s.first.IsZero() || t.Before(s.first) {

@@ -71,3 +71,92 @@ func TestAddRecordNoAllocs(t *testing.T) {
 		t.Errorf("AddRecord allocates %.1f times per row", n)
 	}
 }
+
+// TestStatsServerRows: the rows are counted per server by the server an
+// input's path names, else by the server each row names (its local host
+// column), and InputServers, when it names an input, overrides both; two
+// inputs of one path share their counts, and rows of different inputs
+// alternate as a merge hands them over.
+func TestStatsServerRows(t *testing.T) {
+	mixed := func(name string) []byte {
+		var b strings.Builder
+		b.WriteString("#Software: Microsoft Exchange Server\r\n#Version: 15.01.2507.006\r\n#Log-type: Message Tracking Log\r\n#Date: 2024-03-04T08:00:00.000Z\r\n")
+		b.WriteString("#Fields: date-time,client-ip,client-hostname,server-ip,server-hostname,source-context,connector-id,source,event-id\r\n")
+		for i := range 3 {
+			fmt.Fprintf(&b, "2024-03-04T08:00:%02d.000Z,,,,%s,,,SMTP,RECEIVE\r\n", i, name)
+		}
+		return []byte(b.String())
+	}
+	type input struct{ name, server, rows string }
+	for _, tt := range []struct {
+		name   string
+		inputs []input
+		decide map[string]string // InputServers
+		want   map[string]int64
+	}{
+		{"path names the server", []input{{"a/EX01/x.LOG", "EX01", "EX09"}, {"a/EX02/x.LOG", "EX02", "EX09"}}, nil, map[string]int64{"EX01": 3, "EX02": 3}},
+		{"rows name it", []input{{"x.LOG", "", "EX01"}, {"y.LOG", "", "EX02"}}, nil, map[string]int64{"EX01": 3, "EX02": 3}},
+		{"both, one path twice", []input{{"a/EX01/x.LOG", "EX01", "EX09"}, {"a/EX01/x.LOG", "EX01", "EX09"}, {"y.LOG", "", "EX02"}}, nil, map[string]int64{"EX01": 6, "EX02": 3}},
+		{"InputServers decides", []input{{"a/EX01/x.LOG", "EX01", "EX09"}, {"y.LOG", "", "EX02"}}, map[string]string{"a/EX01/x.LOG": "MBX1", "y.LOG": "MBX2"}, map[string]int64{"MBX1": 3, "MBX2": 3}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := NewStats(10)
+			var readers []*msgtrk.Reader
+			for _, in := range tt.inputs {
+				r := msgtrk.NewReaderBytes(mixed(in.rows))
+				r.Name, r.Server = in.name, in.server
+				readers = append(readers, r)
+			}
+			for more := true; more; {
+				more = false
+				for _, r := range readers {
+					if r.Next() {
+						s.AddRecord(r.Record())
+						more = true
+					}
+				}
+			}
+			s.InputServers = tt.decide
+			got := map[string]int64{}
+			for _, e := range s.Summary(10, 0).Servers {
+				got[e.Key] = e.Count
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Errorf("servers %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// BenchmarkStatsAddRecord counts the rows of several inputs in turns, as a
+// merge hands them over.
+func BenchmarkStatsAddRecord(b *testing.B) {
+	ids := []string{"RECEIVE", "SEND", "DELIVER", "AGENTINFO", "HADISCARD", "SUBMIT"}
+	var readers []*msgtrk.Reader
+	for i := range 8 {
+		r := msgtrk.NewReaderBytes(rowsLog(append(ids, ids...)))
+		r.Name = fmt.Sprintf(`\\mbx%d.corp.contoso.com\d$\Exchange Server\V15\TransportRoles\Logs\MessageTracking\MSGTRK2024030408-%d.LOG`, i%4, i)
+		if i%2 == 0 {
+			r.Server = fmt.Sprintf("MBX%d", i%4)
+		}
+		readers = append(readers, r)
+	}
+	var batch msgtrk.Batch
+	for more := true; more; {
+		more = false
+		for _, r := range readers {
+			if r.Next() {
+				batch.Append(r.Record())
+				more = true
+			}
+		}
+	}
+	s := NewStats(10)
+	b.ReportAllocs()
+	for b.Loop() {
+		for i := range batch.Len() {
+			s.AddRecord(batch.Record(i))
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*batch.Len()), "ns/row")
+}
