@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"math/rand/v2"
 	"reflect"
 	"strconv"
@@ -151,4 +152,45 @@ func randomRows[T any](rng *rand.Rand, n int) []T {
 		}
 	}
 	return rows
+}
+
+// failingWriter fails once more than n bytes were written to it.
+type failingWriter struct{ n int }
+
+var errDiskFull = errors.New("disk full")
+
+func (f *failingWriter) Write(p []byte) (int, error) {
+	if f.n -= len(p); f.n < 0 {
+		return 0, errDiskFull
+	}
+	return len(p), nil
+}
+
+// TestParquetColumnsWriteError: when the output fails (a full disk, a
+// closed pipe), the goroutines of the columns stop and the error comes
+// back as it does from GenericWriter.Write, whatever the point it fails
+// at: the first bytes, a dictionary page, the pages of a later row group.
+func TestParquetColumnsWriteError(t *testing.T) {
+	rng := rand.New(rand.NewPCG(uint64(proptest.Seed(t)), 2))
+	rows := randomRows[eventRow](rng, 12000)
+	write := func(limit, workers int) error {
+		p := newParquetColumnsSized[eventRow](&failingWriter{limit}, workers, 3000)
+		for i := 0; i < len(rows); i += parquetBatch {
+			if err := p.write(rows[i:min(len(rows), i+parquetBatch)]); err != nil {
+				return err
+			}
+		}
+		return p.close()
+	}
+	for _, limit := range []int{0, 100, 100_000, 1 << 20} {
+		want := write(limit, 1)
+		if !errors.Is(want, errDiskFull) {
+			t.Fatalf("failing after %d bytes, GenericWriter.Write: %v", limit, want)
+		}
+		for _, workers := range []int{2, 3} {
+			if got := write(limit, workers); got == nil || got.Error() != want.Error() {
+				t.Errorf("failing after %d bytes, %d goroutines: %v, want %v", limit, workers, got, want)
+			}
+		}
+	}
 }
