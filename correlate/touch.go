@@ -1,10 +1,13 @@
 package correlate
 
+import "unsafe"
+
 // touchRows is how many rows' table slots Tracker.touch loads at once.
 const touchRows = 8
 
-// cacheLine is the size of a cache line of the processors Go runs on
-// (64 bytes on amd64 and arm64): touch reads a byte of each.
+// cacheLine is the size of a cache line on most amd64 and arm64
+// processors: touch reads a byte of each. Where lines are longer (128
+// bytes on Apple's), it reads some lines twice, which costs little.
 const cacheLine = 64
 
 // touch loads the slots where the keys of the rows in group are looked up
@@ -28,14 +31,18 @@ func (t *Tracker) touch(group []RowFacts) {
 		if f.hasMsgID {
 			sum += t.byMsgID.slotOf(f.msgIDH)
 		}
-		for k := 0; k < len(f.text); k += cacheLine {
-			sum += uint64(f.text[k])
-		}
-		for k := 0; k < len(f.buf); k += cacheLine {
-			sum += uint64(f.buf[k])
-		}
+		sum += touchBytes(f.text) + touchBytes(f.buf)
 	}
 	t.touched += sum
+}
+
+// touchBytes reads a byte of each cache line of b, and returns their sum.
+func touchBytes(b []byte) uint64 {
+	var sum uint64
+	for k := 0; k < len(b); k += cacheLine {
+		sum += uint64(b[k])
+	}
+	return sum
 }
 
 // slotOf reads the first slot of x where h is looked for.
@@ -88,11 +95,8 @@ func (r *fifoMap[V]) oldestSlots(n int) uint64 {
 // wrote on another core come in together, not one by one as unpack reads
 // them.
 func touchTrace(tr *trace) uint64 {
-	var sum uint64
-	for k := 0; k < len(tr.arena); k += cacheLine {
-		sum += uint64(tr.arena[k])
-	}
-	for k := 0; k < len(tr.refs); k += cacheLine / 8 {
+	sum := touchBytes(tr.arena)
+	for k := 0; k < len(tr.refs); k += cacheLine / int(unsafe.Sizeof(ref{})) {
 		sum += uint64(tr.refs[k].off)
 	}
 	return sum
