@@ -259,26 +259,10 @@ func (p *parquetColumns[T]) appendValues(dst []parquet.Value, c int, rows []T) [
 			}
 		}
 		p.weight[c] += int64(n)
-	case leafOptInt64:
+	case leafOptInt64, leafOptFloat, leafOptTime:
 		for i := range rows {
-			if v := *(**int64)(field(i)); v != nil {
-				dst = append(dst, parquet.Int64Value(*v).Level(0, l.maxDef, c))
-			} else {
-				dst = append(dst, null)
-			}
-		}
-	case leafOptFloat:
-		for i := range rows {
-			if v := *(**float64)(field(i)); v != nil {
-				dst = append(dst, parquet.DoubleValue(*v).Level(0, l.maxDef, c))
-			} else {
-				dst = append(dst, null)
-			}
-		}
-	case leafOptTime:
-		for i := range rows {
-			if v := *(**time.Time)(field(i)); v != nil {
-				dst = append(dst, parquet.Int64Value(v.UnixMilli()).Level(0, l.maxDef, c))
+			if v := *(*unsafe.Pointer)(field(i)); v != nil {
+				dst = append(dst, optionalValue(l.kind, v).Level(0, l.maxDef, c))
 			} else {
 				dst = append(dst, null)
 			}
@@ -288,6 +272,18 @@ func (p *parquetColumns[T]) appendValues(dst []parquet.Value, c int, rows []T) [
 		p.weight[c] += int64(8 * len(rows))
 	}
 	return dst
+}
+
+// optionalValue is the value v points to, for a field of an optional kind:
+// a timestamp in milliseconds, as the schema's timestamp(millisecond) has it.
+func optionalValue(kind leafKind, v unsafe.Pointer) parquet.Value {
+	switch kind {
+	case leafOptFloat:
+		return parquet.DoubleValue(*(*float64)(v))
+	case leafOptTime:
+		return parquet.Int64Value((*time.Time)(v).UnixMilli())
+	}
+	return parquet.Int64Value(*(*int64)(v))
 }
 
 // stringValue is the BYTE_ARRAY value of s, without copying it.
