@@ -9,14 +9,32 @@ import (
 )
 
 // rowsLog is a 2016-style log with one row per event id, each logged by EX01.
-func rowsLog(eventIDs []string) []byte {
+func rowsLog(eventIDs []string) []byte { return serverLog("EX01", eventIDs) }
+
+// serverLog is rowsLog for rows that name server as the host that logged
+// them.
+func serverLog(server string, eventIDs []string) []byte {
 	var b strings.Builder
 	b.WriteString("#Software: Microsoft Exchange Server\r\n#Version: 15.01.2507.006\r\n#Log-type: Message Tracking Log\r\n#Date: 2024-03-04T08:00:00.000Z\r\n")
 	b.WriteString("#Fields: date-time,client-ip,client-hostname,server-ip,server-hostname,source-context,connector-id,source,event-id\r\n")
 	for i, id := range eventIDs {
-		fmt.Fprintf(&b, "2024-03-04T08:00:%02d.000Z,,,,EX01,,,SMTP,%s\r\n", i%60, id)
+		fmt.Fprintf(&b, "2024-03-04T08:00:%02d.000Z,,,,%s,,,SMTP,%s\r\n", i%60, server, id)
 	}
 	return []byte(b.String())
+}
+
+// inTurns hands the rows of readers to add a row of each in turn, as a
+// merge of their inputs does.
+func inTurns(readers []*msgtrk.Reader, add func(*msgtrk.Record)) {
+	for more := true; more; {
+		more = false
+		for _, r := range readers {
+			if r.Next() {
+				add(r.Record())
+				more = true
+			}
+		}
+	}
 }
 
 // TestStatsEventCountsBounded: distinct event-id spellings beyond
@@ -78,15 +96,6 @@ func TestAddRecordNoAllocs(t *testing.T) {
 // inputs of one path share their counts, and rows of different inputs
 // alternate as a merge hands them over.
 func TestStatsServerRows(t *testing.T) {
-	mixed := func(name string) []byte {
-		var b strings.Builder
-		b.WriteString("#Software: Microsoft Exchange Server\r\n#Version: 15.01.2507.006\r\n#Log-type: Message Tracking Log\r\n#Date: 2024-03-04T08:00:00.000Z\r\n")
-		b.WriteString("#Fields: date-time,client-ip,client-hostname,server-ip,server-hostname,source-context,connector-id,source,event-id\r\n")
-		for i := range 3 {
-			fmt.Fprintf(&b, "2024-03-04T08:00:%02d.000Z,,,,%s,,,SMTP,RECEIVE\r\n", i, name)
-		}
-		return []byte(b.String())
-	}
 	type input struct{ name, server, rows string }
 	for _, tt := range []struct {
 		name   string
@@ -103,19 +112,11 @@ func TestStatsServerRows(t *testing.T) {
 			s := NewStats(10)
 			var readers []*msgtrk.Reader
 			for _, in := range tt.inputs {
-				r := msgtrk.NewReaderBytes(mixed(in.rows))
+				r := msgtrk.NewReaderBytes(serverLog(in.rows, []string{"RECEIVE", "RECEIVE", "RECEIVE"}))
 				r.Name, r.Server = in.name, in.server
 				readers = append(readers, r)
 			}
-			for more := true; more; {
-				more = false
-				for _, r := range readers {
-					if r.Next() {
-						s.AddRecord(r.Record())
-						more = true
-					}
-				}
-			}
+			inTurns(readers, s.AddRecord)
 			s.InputServers = tt.decide
 			got := map[string]int64{}
 			for _, e := range s.Summary(10, 0).Servers {
@@ -142,15 +143,7 @@ func BenchmarkStatsAddRecord(b *testing.B) {
 		readers = append(readers, r)
 	}
 	var batch msgtrk.Batch
-	for more := true; more; {
-		more = false
-		for _, r := range readers {
-			if r.Next() {
-				batch.Append(r.Record())
-				more = true
-			}
-		}
-	}
+	inTurns(readers, batch.Append)
 	s := NewStats(10)
 	b.ReportAllocs()
 	for b.Loop() {
