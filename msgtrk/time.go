@@ -127,8 +127,62 @@ func digits4(a, b, c, d byte) (int, bool) {
 // AppendTime does no allocation when dst has room for 24 more bytes. It is
 // safe for concurrent use.
 func AppendTime(dst []byte, t time.Time) []byte {
-	return t.UTC().AppendFormat(dst, "2006-01-02T15:04:05.000Z")
+	sec := t.Unix()
+	if sec < minTimeSec || sec > maxTimeSec {
+		return t.UTC().AppendFormat(dst, timeLayout)
+	}
+	// The years 0000 to 9999 by arithmetic: the civil date of the day
+	// (Hinnant's days_from_civil inverted, on a 400-year era whose March
+	// starts the year), then the clock. What AppendFormat writes, several
+	// times faster: the JSON outputs write a time or more per event.
+	days := (sec - minTimeSec) / 86400 // days since 0000-03-01
+	rem := int(sec - minTimeSec - days*86400)
+	era := days / 146097
+	doe := int(days - era*146097)                          // [0, 146096]
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365 // [0, 399]
+	doy := doe - (365*yoe + yoe/4 - yoe/100)               // [0, 365]
+	mp := (5*doy + 2) / 153                                // [0, 11], March first
+	day, month, year := doy-(153*mp+2)/5+1, mp+3, int(era)*400+yoe
+	if month > 12 {
+		month, year = month-12, year+1
+	}
+	ms := t.Nanosecond() / 1e6
+	var b [24]byte
+	put4(b[0:], year)
+	b[4] = '-'
+	put2(b[5:], month)
+	b[7] = '-'
+	put2(b[8:], day)
+	b[10] = 'T'
+	put2(b[11:], rem/3600)
+	b[13] = ':'
+	put2(b[14:], rem/60%60)
+	b[16] = ':'
+	put2(b[17:], rem%60)
+	b[19] = '.'
+	b[20] = byte('0' + ms/100)
+	put2(b[21:], ms%100)
+	b[23] = 'Z'
+	return append(dst, b[:]...)
 }
+
+// timeLayout is AppendTime's layout for time.Time.AppendFormat.
+const timeLayout = "2006-01-02T15:04:05.000Z"
+
+// minTimeSec (0000-03-01T00:00:00Z, the start of AppendTime's first era)
+// and maxTimeSec (9999-12-31T23:59:59Z) bound the times AppendTime writes
+// by arithmetic, in Unix seconds; January and February of year 0 are
+// left to AppendFormat.
+const (
+	minTimeSec = -62162035200
+	maxTimeSec = 253402300799
+)
+
+// put2 writes v, 0 ≤ v < 100, as two digits; put4 writes v, 0 ≤ v < 10000,
+// as four.
+func put2(b []byte, v int) { b[0], b[1] = byte('0'+v/10), byte('0'+v%10) }
+
+func put4(b []byte, v int) { put2(b, v/100); put2(b[2:], v%100) }
 
 // FormatTime returns t in AppendTime's form (RFC 3339 in UTC with
 // milliseconds, the one form of a time in mailtrace's JSON outputs), or ""

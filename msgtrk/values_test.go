@@ -15,6 +15,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leanovate/gopter"
+	"github.com/leanovate/gopter/gen"
+	"github.com/leanovate/gopter/prop"
+
+	"github.com/mailtrace/mailtrace/internal/proptest"
 	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
@@ -132,6 +137,46 @@ func TestAppendTime(t *testing.T) {
 			t.Errorf("AppendTime(%v) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
+}
+
+// TestPropertyAppendTime: AppendTime writes what time.Time.AppendFormat
+// writes with its layout, for any instant from a thousand days before the
+// years it writes by arithmetic to a thousand days after (so the fallback
+// on both sides too), in any zone, and at each edge of those years, of
+// leap days, of centuries and of the Unix epoch.
+func TestPropertyAppendTime(t *testing.T) {
+	const (
+		lo = -62162035200 - 1000*86400 // 1000 days before 0000-03-01
+		hi = 253402300799 + 1000*86400 // 1000 days after 9999-12-31T23:59:59
+	)
+	want := func(tm time.Time) string { return tm.UTC().Format("2006-01-02T15:04:05.000Z") }
+	var edges []time.Time
+	for _, d := range []time.Time{
+		time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(0, 2, 29, 23, 59, 59, 999_999_999, time.UTC),
+		time.Date(0, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(1600, 2, 29, 12, 0, 0, 0, time.UTC), time.Date(1900, 3, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(1969, 12, 31, 23, 59, 59, 999_999_999, time.UTC), time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2000, 2, 29, 0, 0, 0, 1_000_000, time.UTC), time.Date(2024, 12, 31, 23, 59, 59, 999_000_000, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 999_999_999, time.UTC), time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+	} {
+		edges = append(edges, d, d.Add(-time.Nanosecond), d.Add(time.Second))
+	}
+	for _, tm := range edges {
+		if got := string(msgtrk.AppendTime(nil, tm)); got != want(tm) {
+			t.Errorf("AppendTime(%v) = %q, want %q", tm, got, want(tm))
+		}
+	}
+	properties := gopter.NewProperties(proptest.Parameters(t, 20000))
+	properties.Property("AppendTime writes what AppendFormat writes", prop.ForAll(
+		func(sec int64, nsec int64, zone int) string {
+			tm := time.Unix(sec, nsec).In(time.FixedZone("", zone*60))
+			if got := string(msgtrk.AppendTime([]byte("x"), tm)); got != "x"+want(tm) {
+				return fmt.Sprintf("AppendTime(%v) = %q, want x%q", tm, got, want(tm))
+			}
+			return ""
+		},
+		gen.Int64Range(lo, hi), gen.Int64Range(0, 999_999_999), gen.IntRange(-14*60, 14*60)))
+	properties.TestingRun(t)
 }
 
 // addrOK and addrBad are the address tables of eventdata and recipstatus.
@@ -463,6 +508,25 @@ func BenchmarkParseTime(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkAppendTime writes one time as AppendTime does and, in the same
+// run, as time.Time.AppendFormat with its layout does.
+func BenchmarkAppendTime(b *testing.B) {
+	tm := time.Date(2024, 3, 4, 8, 0, 16, 503_000_000, time.UTC)
+	buf := make([]byte, 0, 32)
+	b.Run("AppendTime", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			buf = msgtrk.AppendTime(buf[:0], tm)
+		}
+	})
+	b.Run("AppendFormat", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			buf = tm.UTC().AppendFormat(buf[:0], "2006-01-02T15:04:05.000Z")
+		}
+	})
 }
 
 func BenchmarkParseAddr(b *testing.B) {
