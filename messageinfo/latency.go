@@ -285,43 +285,43 @@ func AppendLatency(dst []Node, src []byte) ([]Node, Latency, error) {
 // result. It builds no Node, does no allocation on a string it accepts,
 // and is safe for concurrent use.
 func LocalTotal(src []byte) (origin time.Time, total time.Duration, hasTotal, ok bool) {
-	p := latencyParser{src: src}
-	origin, _, i, done, err := p.origin()
+	p := latencyParser{src: src, count: true}
+	lat, err := p.parse()
 	if err != nil {
 		return time.Time{}, 0, false, false
 	}
-	if done {
-		return origin, 0, false, true
+	if h, hok := lat.Local(); hok && h.Root >= 0 {
+		return lat.Origin, h.Total, true, true
 	}
-	for nhops := 0; ; nhops++ {
-		if nhops == MaxHops {
-			return time.Time{}, 0, false, false
-		}
-		next, t, has, hok := p.countHop(i)
-		if !hok {
-			return time.Time{}, 0, false, false
-		}
-		total, hasTotal = t, has
-		if next == len(src) {
-			break
-		}
-		i = next + 1 // (after the ';')
-	}
-	if p.unit() == UnitMilliseconds {
-		total /= 1000 // (read as seconds)
-	}
-	return origin, total, hasTotal, true
+	return lat.Origin, 0, false, true
 }
 
-// parse parses p.src (see AppendLatency), appending its records to p.dst.
+// parse parses p.src (see AppendLatency), appending its records to p.dst
+// unless p.count.
 func (p *latencyParser) parse() (Latency, error) {
 	var lat Latency
 	src, first := p.src, p.first
 	lat.First, lat.End = int32(first), int32(first)
-	origin, text, i, done, err := p.origin()
-	lat.Origin, lat.OriginText = origin, text
-	if err != nil || done {
-		return lat, err
+	if len(src) > MaxInputBytes {
+		return lat, syntaxError(src, 0, ErrTooLong)
+	}
+	i := 0
+	// Origination time, unless the string starts with a hop.
+	if !hasHopPrefix(src) {
+		end := bytes.IndexByte(src, ';')
+		if end < 0 {
+			end = len(src)
+		}
+		t, ok := msgtrk.ParseTime(src[:end])
+		if !ok {
+			return lat, syntaxError(src, 0, ErrTime)
+		}
+		lat.Origin, lat.OriginText = t, span(0, end)
+		i = end
+		if i == len(src) {
+			return lat, nil
+		}
+		i++ // ';'
 	}
 	for {
 		if lat.nhops == MaxHops {
@@ -344,8 +344,13 @@ func (p *latencyParser) parse() (Latency, error) {
 		i++ // ';'
 	}
 	lat.End = int32(len(p.dst))
-	if lat.Unit = p.unit(); lat.Unit == UnitMilliseconds {
-		// The values were read as seconds.
+	// Settle the unit: seconds if any value had a '.', else milliseconds
+	// when something is non-zero.
+	switch {
+	case p.sawDot:
+		lat.Unit = UnitSeconds
+	case p.sawNonZero:
+		lat.Unit = UnitMilliseconds
 		nodes := p.dst[first:]
 		for k := range nodes {
 			nodes[k].Duration /= 1000
@@ -365,103 +370,14 @@ func hasPrefix(s []byte, p string) bool {
 	return len(s) >= len(p) && string(s[:len(p)]) == p
 }
 
-// origin reads the origination time that opens p.src, unless the string
-// starts with a hop (then t is zero and text empty), and returns the
-// offset of the first hop; done reports a string that is the time alone.
-// It refuses a string longer than MaxInputBytes.
-func (p *latencyParser) origin() (t time.Time, text Span, i int, done bool, err error) {
-	src := p.src
-	if len(src) > MaxInputBytes {
-		return time.Time{}, Span{}, 0, false, syntaxError(src, 0, ErrTooLong)
-	}
-	if hasHopPrefix(src) {
-		return time.Time{}, Span{}, 0, false, nil
-	}
-	end := bytes.IndexByte(src, ';')
-	if end < 0 {
-		end = len(src)
-	}
-	t, ok := msgtrk.ParseTime(src[:end])
-	if !ok {
-		return time.Time{}, Span{}, 0, false, syntaxError(src, 0, ErrTime)
-	}
-	if end == len(src) {
-		return t, span(0, end), end, true, nil
-	}
-	return t, span(0, end), end + 1, false, nil // (after the ';')
-}
-
 type latencyParser struct {
 	src        []byte
 	dst        []Node
 	first      int
-	n          int // records seen
+	count      bool // only check and count the records: dst is not written (LocalTotal)
+	n          int  // records seen
 	sawDot     bool
 	sawNonZero bool
-}
-
-// unit settles the unit of the values read: seconds if any had a '.',
-// else milliseconds when some is not zero (all zero: unknown).
-func (p *latencyParser) unit() Unit {
-	switch {
-	case p.sawDot:
-		return UnitSeconds
-	case p.sawNonZero:
-		return UnitMilliseconds
-	}
-	return UnitUnknown
-}
-
-// header reads the "SRV=server:" or "LSRV=server:" that opens a hop at i
-// and returns the offset of its first record.
-func (p *latencyParser) header(i int) (server Span, lsrv bool, next int, err error) {
-	src := p.src
-	switch {
-	case hasPrefix(src[i:], "LSRV="):
-		lsrv = true
-		i += len("LSRV=")
-	case hasPrefix(src[i:], "SRV="):
-		i += len("SRV=")
-	default:
-		return Span{}, false, i, syntaxError(src, i, ErrLatency)
-	}
-	start := i
-	for i < len(src) && src[i] != ':' && src[i] != ';' {
-		i++
-	}
-	if i == len(src) || src[i] != ':' || i == start {
-		return Span{}, false, i, syntaxError(src, i, ErrLatency)
-	}
-	return span(start, i), lsrv, i + 1, nil
-}
-
-// record reads the "NAME=value" record at i: the name, spaces around it
-// trimmed, and the value, whose unit it notes in p (sawDot, sawNonZero).
-// next is the offset after the value; on error, where the error is.
-func (p *latencyParser) record(i int) (name, value Span, d time.Duration, next int, err error) {
-	src := p.src
-	for i < len(src) && src[i] == ' ' {
-		i++
-	}
-	nameStart := i
-	for i < len(src) && !nameStop[src[i]] {
-		i++
-	}
-	nameEnd := i
-	for nameEnd > nameStart && src[nameEnd-1] == ' ' {
-		nameEnd--
-	}
-	if i == len(src) || src[i] != '=' || nameEnd == nameStart {
-		return Span{}, Span{}, 0, i, syntaxError(src, i, ErrLatency)
-	}
-	i++ // '='
-	d, next, dot, ok := scanValue(src, i)
-	if !ok {
-		return Span{}, Span{}, 0, next, syntaxError(src, next, ErrValue)
-	}
-	p.sawDot = p.sawDot || dot
-	p.sawNonZero = p.sawNonZero || d != 0
-	return span(nameStart, nameEnd), span(i, next), d, next, nil
 }
 
 // hop parses "SRV=server:records" or "LSRV=server:records" at i and returns
@@ -470,48 +386,98 @@ func (p *latencyParser) record(i int) (name, value Span, d time.Duration, next i
 func (p *latencyParser) hop(i int, index uint8) (h Hop, next int, header bool, err error) {
 	src := p.src
 	h = Hop{Root: -1, First: int32(len(p.dst)), End: int32(len(p.dst))}
-	h.Server, h.LSRV, i, err = p.header(i)
-	if err != nil {
-		return h, i, false, err
+	switch {
+	case hasPrefix(src[i:], "LSRV="):
+		h.LSRV = true
+		i += len("LSRV=")
+	case hasPrefix(src[i:], "SRV="):
+		i += len("SRV=")
+	default:
+		return h, i, false, syntaxError(src, i, ErrLatency)
 	}
+	start := i
+	for i < len(src) && src[i] != ':' && src[i] != ';' {
+		i++
+	}
+	if i == len(src) || src[i] != ':' || i == start {
+		return h, i, false, syntaxError(src, i, ErrLatency)
+	}
+	h.Server = span(start, i)
+	i++ // ':'
 
-	// Records. cur is the parent of the next record (-1 for none) and
-	// curDepth its depth; level counts open parentheses. At level 0 the
-	// parent is the hop's TOTAL, if any.
+	// Records. cur is the parent of the next record (in count mode only
+	// its sign is kept: -1 for none) and curDepth its depth; level counts
+	// open parentheses. At level 0 the parent is the hop's TOTAL, if any.
 	cur, curDepth := int32(-1), 0
-	level, hopFirst := 0, p.n
+	level, hopFirst, count := 0, p.n, p.count
 	for {
-		name, value, d, after, err := p.record(i)
-		if err != nil {
-			h.End = int32(len(p.dst))
-			return h, after, true, err
+		// Name.
+		for i < len(src) && src[i] == ' ' {
+			i++
 		}
+		nameStart := i
+		for i < len(src) && !nameStop[src[i]] {
+			i++
+		}
+		nameEnd := i
+		for nameEnd > nameStart && src[nameEnd-1] == ' ' {
+			nameEnd--
+		}
+		if i == len(src) || src[i] != '=' || nameEnd == nameStart {
+			h.End = int32(len(p.dst))
+			return h, i, true, syntaxError(src, i, ErrLatency)
+		}
+		i++ // '='
+		valStart := i
+		d, next, ok := p.value(i)
+		if !ok {
+			h.End = int32(len(p.dst))
+			return h, next, true, syntaxError(src, next, ErrValue)
+		}
+		i = next
+
 		if p.n >= MaxNodes {
 			h.End = int32(len(p.dst))
-			return h, int(name.Start), true, syntaxError(src, int(name.Start), ErrTooManyNodes)
+			return h, nameStart, true, syntaxError(src, nameStart, ErrTooManyNodes)
 		}
 		depth := 0
 		if cur >= 0 {
 			if depth = curDepth + 1; depth > MaxDepth {
 				h.End = int32(len(p.dst))
-				return h, int(name.Start), true, syntaxError(src, int(name.Start), ErrTooDeep)
+				return h, nameStart, true, syntaxError(src, nameStart, ErrTooDeep)
 			}
 		}
 		idx := int32(len(p.dst))
-		n := Node{Name: name, Value: value, Duration: d, Parent: cur, Hop: index, Depth: uint8(depth)}
-		role, roleText, isTotal := splitName(src, &n, level == 0 && p.n == hopFirst)
-		p.dst = append(p.dst, n)
-		if isTotal {
-			h.Root = idx
-			h.Role = role
-			h.RoleText = roleText
-			h.Total = d
-			cur, curDepth = idx, depth
+		if count {
+			idx = int32(p.n)
+		}
+		// In count mode only a hop's first record is split (is it its
+		// TOTAL?), and none is kept.
+		if maybeTotal := level == 0 && p.n == hopFirst; maybeTotal || !count {
+			n := Node{
+				Name:     span(nameStart, nameEnd),
+				Value:    span(valStart, i),
+				Duration: d,
+				Parent:   cur,
+				Hop:      index,
+				Depth:    uint8(depth),
+			}
+			role, roleText, isTotal := splitName(src, &n, maybeTotal)
+			if !count {
+				p.dst = append(p.dst, n)
+			}
+			if isTotal {
+				h.Root = idx
+				h.Role = role
+				h.RoleText = roleText
+				h.Total = d
+				cur, curDepth = idx, depth
+			}
 		}
 		p.n++
 
 		// After the value: fold spaces, then '(' ')' '|' ';' or the end.
-		i = skipSpaces(src, after)
+		i = skipSpaces(src, i)
 		if i < len(src) && src[i] == '(' {
 			cur, curDepth = idx, depth
 			level++
@@ -524,9 +490,12 @@ func (p *latencyParser) hop(i int, index uint8) (h Hop, next int, header bool, e
 				return h, i, true, syntaxError(src, i, ErrLatency)
 			}
 			level--
-			if level == 0 {
+			switch {
+			case level == 0:
 				cur, curDepth = h.Root, 0
-			} else {
+			case count:
+				curDepth-- // (cur, an opener, stays ≥ 0)
+			default:
 				cur, curDepth = p.dst[cur].Parent, curDepth-1
 			}
 			i = skipSpaces(src, i+1)
@@ -535,77 +504,16 @@ func (p *latencyParser) hop(i int, index uint8) (h Hop, next int, header bool, e
 			i++
 			continue
 		}
-		h.End = int32(len(p.dst))
 		if i == len(src) || src[i] == ';' {
 			if level != 0 {
+				h.End = int32(len(p.dst))
 				return h, i, true, syntaxError(src, i, ErrLatency)
 			}
+			h.End = int32(len(p.dst))
 			return h, i, true, nil
 		}
+		h.End = int32(len(p.dst))
 		return h, i, true, syntaxError(src, i, ErrLatency)
-	}
-}
-
-// countHop is hop for LocalTotal: it reads the hop at i by the same rules
-// and limits, keeping no record, and returns the offset of the ';' that
-// ends it (or len(src)) and its TOTAL; ok is false where hop fails.
-func (p *latencyParser) countHop(i int) (next int, total time.Duration, hasTotal, ok bool) {
-	src := p.src
-	_, _, i, err := p.header(i)
-	if err != nil {
-		return i, 0, false, false
-	}
-	// parent is the depth of the next record's parent, -1 for none (hop's
-	// cur, by its depth alone); level counts open parentheses.
-	parent, level := -1, 0
-	for first := true; ; first = false {
-		var name Span
-		var d time.Duration
-		var after int
-		name, _, d, after, err = p.record(i)
-		if err != nil || p.n >= MaxNodes || parent+1 > MaxDepth {
-			return after, 0, false, false
-		}
-		depth := parent + 1
-		if first && level == 0 {
-			n := Node{Name: name}
-			if _, _, isTotal := splitName(src, &n, true); isTotal {
-				total, hasTotal = d, true
-				parent = 0
-			}
-		}
-		p.n++
-
-		i = skipSpaces(src, after)
-		if i < len(src) && src[i] == '(' {
-			parent = depth
-			level++
-			i++
-			continue
-		}
-		for i < len(src) && src[i] == ')' {
-			if level == 0 {
-				return i, 0, false, false
-			}
-			level--
-			switch {
-			case level > 0:
-				parent--
-			case hasTotal:
-				parent = 0
-			default:
-				parent = -1
-			}
-			i = skipSpaces(src, i+1)
-		}
-		if i < len(src) && src[i] == '|' {
-			i++
-			continue
-		}
-		if (i == len(src) || src[i] == ';') && level == 0 {
-			return i, total, hasTotal, true
-		}
-		return i, 0, false, false
 	}
 }
 
@@ -619,9 +527,9 @@ func skipSpaces(src []byte, i int) int {
 	return i
 }
 
-// scanValue reads [-]digits[.digits] at i as seconds; dot reports the
-// '.'. It stops where the value ends, or where it is malformed (ok false).
-func scanValue(src []byte, i int) (d time.Duration, next int, dot, ok bool) {
+// value parses [-]digits[.digits] at i as seconds.
+func (p *latencyParser) value(i int) (time.Duration, int, bool) {
+	src := p.src
 	neg := false
 	if i < len(src) && src[i] == '-' {
 		neg = true
@@ -629,39 +537,42 @@ func scanValue(src []byte, i int) (d time.Duration, next int, dot, ok bool) {
 	}
 	start := i
 	var whole uint64
-	for i < len(src) && src[i]-'0' <= 9 {
+	for i < len(src) && src[i] >= '0' && src[i] <= '9' {
 		whole = whole*10 + uint64(src[i]-'0')
 		if whole > maxWholeSeconds {
-			return 0, i, false, false
+			return 0, i, false
 		}
 		i++
 	}
 	if i == start {
-		return 0, i, false, false
+		return 0, i, false
 	}
 	var frac uint64
 	if i < len(src) && src[i] == '.' {
 		i++
 		fstart := i
 		scale := uint64(100000000)
-		for i < len(src) && src[i]-'0' <= 9 {
+		for i < len(src) && src[i] >= '0' && src[i] <= '9' {
 			if i-fstart == 9 {
-				return 0, i, false, false
+				return 0, i, false
 			}
 			frac += uint64(src[i]-'0') * scale
 			scale /= 10
 			i++
 		}
 		if i == fstart {
-			return 0, i, false, false
+			return 0, i, false
 		}
-		dot = true
+		p.sawDot = true
 	}
-	d = time.Duration(whole*uint64(time.Second) + frac)
+	d := time.Duration(whole*uint64(time.Second) + frac)
+	if d != 0 {
+		p.sawNonZero = true
+	}
 	if neg {
 		d = -d
 	}
-	return d, i, dot, true
+	return d, i, true
 }
 
 // maxWholeSeconds keeps whole*1e9 + frac inside an int64.
