@@ -131,21 +131,13 @@ func AppendTime(dst []byte, t time.Time) []byte {
 	if sec < minTimeSec || sec > maxTimeSec {
 		return t.UTC().AppendFormat(dst, timeLayout)
 	}
-	// The years 0000 to 9999 by arithmetic: the civil date of the day
-	// (Hinnant's days_from_civil inverted, on a 400-year era whose March
-	// starts the year), then the clock. What AppendFormat writes, several
-	// times faster: the JSON outputs write a time or more per event.
-	days := (sec - minTimeSec) / 86400 // days since 0000-03-01
-	rem := int(sec - minTimeSec - days*86400)
-	era := days / 146097
-	doe := int(days - era*146097)                          // [0, 146096]
-	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365 // [0, 399]
-	doy := doe - (365*yoe + yoe/4 - yoe/100)               // [0, 365]
-	mp := (5*doy + 2) / 153                                // [0, 11], March first
-	day, month, year := doy-(153*mp+2)/5+1, mp+3, int(era)*400+yoe
-	if month > 12 {
-		month, year = month-12, year+1
+	// The years 0000 to 9999 by arithmetic, as AppendFormat writes them but
+	// several times faster: the JSON outputs write a time or more per event.
+	days, rem := sec/86400, int(sec%86400)
+	if rem < 0 {
+		days, rem = days-1, rem+86400
 	}
+	year, month, day := calendar.CivilFromDays(days)
 	ms := t.Nanosecond() / 1e6
 	var b [24]byte
 	put4(b[0:], year)
@@ -169,12 +161,11 @@ func AppendTime(dst []byte, t time.Time) []byte {
 // timeLayout is AppendTime's layout for time.Time.AppendFormat.
 const timeLayout = "2006-01-02T15:04:05.000Z"
 
-// minTimeSec (0000-03-01T00:00:00Z, the start of AppendTime's first era)
-// and maxTimeSec (9999-12-31T23:59:59Z) bound the times AppendTime writes
-// by arithmetic, in Unix seconds; January and February of year 0 are
-// left to AppendFormat.
+// minTimeSec (0000-01-01T00:00:00Z) and maxTimeSec (9999-12-31T23:59:59Z)
+// bound the times AppendTime writes by arithmetic, in Unix seconds: the
+// years of four digits.
 const (
-	minTimeSec = -62162035200
+	minTimeSec = -62167219200
 	maxTimeSec = 253402300799
 )
 

@@ -146,7 +146,7 @@ func TestAppendTime(t *testing.T) {
 // leap days, of centuries and of the Unix epoch.
 func TestPropertyAppendTime(t *testing.T) {
 	const (
-		lo = -62162035200 - 1000*86400 // 1000 days before 0000-03-01
+		lo = -62167219200 - 1000*86400 // 1000 days before 0000-01-01
 		hi = 253402300799 + 1000*86400 // 1000 days after 9999-12-31T23:59:59
 	)
 	want := func(tm time.Time) string { return tm.UTC().Format("2006-01-02T15:04:05.000Z") }
