@@ -144,7 +144,10 @@ func streamRun(t *testing.T, write func(io.Writer) error, n, workers, batchRows 
 	go func() { pw.CloseWithError(write(pw)) }()
 	every := max(1, n/50)
 	var base uint64
-	sample := func() { peak = max(peak, liveHeap()-min(base, liveHeap())) }
+	sample := func() {
+		h := liveHeap() // (read once: a second reading may exceed base when the first does not)
+		peak = max(peak, h-min(base, h))
+	}
 	traces := 0
 	opts.OnTrace = func(tr *Trace) {
 		rows += int64(tr.Events)
