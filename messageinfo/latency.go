@@ -285,6 +285,9 @@ func AppendLatency(dst []Node, src []byte) ([]Node, Latency, error) {
 // result. It builds no Node, does no allocation on a string it accepts,
 // and is safe for concurrent use.
 func LocalTotal(src []byte) (origin time.Time, total time.Duration, hasTotal, ok bool) {
+	if origin, total, hasTotal, sure := localTotalFast(src); sure {
+		return origin, total, hasTotal, true
+	}
 	p := latencyParser{src: src, count: true}
 	lat, err := p.parse()
 	if err != nil {

@@ -1,0 +1,203 @@
+package messageinfo
+
+import (
+	"bytes"
+	"time"
+
+	"github.com/mailtrace/mailtrace/msgtrk"
+)
+
+// localTotalFast is LocalTotal for the latency strings Exchange writes:
+// the full grammar (AppendLatency) less what it has never been seen to
+// write there. It reads the string in one pass, keeping only the span of
+// each hop's first record, and gives up (sure false) on anything outside
+// that subset, where LocalTotal takes the general parser:
+//
+//   - a negative value, or one of more than 9 whole digits;
+//   - more than maxFastLevel open parentheses, more than maxFastRecords
+//     records or MaxHops hops, more than MaxInputBytes;
+//   - and anything the general parser refuses.
+//
+// On what it accepts it agrees with the general parser: a string of the
+// subset is well-formed for one exactly when it is for the other, and the
+// origination time, unit and last hop's TOTAL are read by the same rules
+// (TestLocalTotalFastAgrees, FuzzLocalTotal).
+func localTotalFast(src []byte) (origin time.Time, total time.Duration, hasTotal, sure bool) {
+	if len(src) > MaxInputBytes {
+		return
+	}
+	i := 0
+	if !hasHopPrefix(src) {
+		end := bytes.IndexByte(src, ';')
+		if end < 0 {
+			end = len(src)
+		}
+		t, ok := msgtrk.ParseTime(src[:end])
+		if !ok {
+			return
+		}
+		origin = t
+		if end == len(src) {
+			return origin, 0, false, true
+		}
+		i = end + 1
+	}
+	n := len(src)
+	var (
+		hops, records int
+		// The last hop's first record: its name and value.
+		firstName, firstValue Span
+		// digits ORs every value digit's value: non-zero when some value
+		// is not zero. dot: some value has a fraction.
+		digits byte
+		dot    bool
+	)
+	for {
+		// A hop: "SRV=" or "LSRV=", the server, ':'.
+		switch {
+		case hasPrefix(src[i:], "LSRV="):
+			i += len("LSRV=")
+		case hasPrefix(src[i:], "SRV="):
+			i += len("SRV=")
+		default:
+			return
+		}
+		if hops++; hops > MaxHops {
+			return
+		}
+		start := i
+		for i < n && src[i] != ':' && src[i] != ';' {
+			i++
+		}
+		if i == n || src[i] != ':' || i == start {
+			return
+		}
+		i++
+		level := 0
+		first := true
+		for {
+			// A record: a name up to '=', then the value.
+			// Spaces around the name are not part of it.
+			for i < n && src[i] == ' ' {
+				i++
+			}
+			nameStart := i
+			for i < n && fastNameByte[src[i]] {
+				i++
+			}
+			nameEnd := i
+			for nameEnd > nameStart && src[nameEnd-1] == ' ' {
+				nameEnd--
+			}
+			if i == n || src[i] != '=' || nameEnd == nameStart {
+				return
+			}
+			i++
+			valStart := i
+			for i < n && src[i]-'0' < 10 {
+				digits |= src[i] - '0'
+				i++
+			}
+			if w := i - valStart; w == 0 || w > 9 {
+				return
+			}
+			if i < n && src[i] == '.' {
+				i++
+				fracStart := i
+				for i < n && src[i]-'0' < 10 {
+					digits |= src[i] - '0'
+					i++
+				}
+				if w := i - fracStart; w == 0 || w > 9 {
+					return
+				}
+				dot = true
+			}
+			if records++; records > maxFastRecords {
+				return
+			}
+			if first {
+				firstName, firstValue = span(nameStart, nameEnd), span(valStart, i)
+				first = false
+			}
+			// After the value (and spaces): '(' opens its children; ')'s
+			// close levels, spaces after each; then '|' (another record),
+			// ';' (another hop) or the end.
+			for i < n && src[i] == ' ' {
+				i++
+			}
+			if i < n && src[i] == '(' {
+				if level++; level > maxFastLevel {
+					return
+				}
+				i++
+				continue
+			}
+			for i < n && src[i] == ')' {
+				if level == 0 {
+					return
+				}
+				level--
+				for i++; i < n && src[i] == ' '; i++ {
+				}
+			}
+			if i < n && src[i] == '|' {
+				i++
+				continue
+			}
+			if level != 0 || (i < n && src[i] != ';') {
+				return
+			}
+			break
+		}
+		if i == n {
+			break
+		}
+		i++ // ';'
+	}
+	// The last hop's TOTAL, if its first record is one.
+	node := Node{Name: firstName}
+	if _, _, isTotal := splitName(src, &node, true); isTotal {
+		hasTotal = true
+		total = fastSeconds(firstValue.Bytes(src))
+		if !dot && digits != 0 {
+			total /= 1000 // milliseconds, read as seconds
+		}
+	}
+	return origin, total, hasTotal, true
+}
+
+// Bounds of localTotalFast's subset, well inside the parser's limits: with
+// at most maxFastLevel open parentheses no record is deeper than
+// maxFastLevel+1 (≤ MaxDepth), and maxFastRecords < MaxNodes.
+const (
+	maxFastLevel   = MaxDepth - 2
+	maxFastRecords = MaxNodes / 2
+)
+
+// fastNameByte marks the bytes of a record name: all but the parser's
+// stop bytes (nameStop).
+var fastNameByte = func() (t [256]bool) {
+	for c := range t {
+		t[c] = !nameStop[c]
+	}
+	return t
+}()
+
+// fastSeconds reads v, digits with an optional fraction of at most 9
+// digits (localTotalFast checked it), as seconds.
+func fastSeconds(v []byte) time.Duration {
+	var whole, frac uint64
+	i := 0
+	for ; i < len(v) && v[i] != '.'; i++ {
+		whole = whole*10 + uint64(v[i]-'0')
+	}
+	if i < len(v) {
+		scale := uint64(1e8)
+		for _, c := range v[i+1:] {
+			frac += uint64(c-'0') * scale
+			scale /= 10
+		}
+	}
+	return time.Duration(whole*uint64(time.Second) + frac)
+}
