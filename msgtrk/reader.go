@@ -9,7 +9,7 @@ import (
 	"github.com/mailtrace/mailtrace/internal/fielderr"
 )
 
-const initialBufSize = 64 << 10
+const initialBufSize = 128 << 10
 
 // maxEmptyReads is how many reads in a row may return no data and no error
 // before the Reader gives up with io.ErrNoProgress (bufio.Reader allows as
