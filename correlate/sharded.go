@@ -49,9 +49,10 @@ type Sharded struct {
 	closed    bool
 
 	// Router state.
-	storeShard fifoMap[int]         // store key → shard, from rows holding both keys
-	pending    map[string][]pendRow // store key → rows waiting for their shard
-	pendOrder  []string
+	storeShard fifoMap[int]          // store key → shard, from rows holding both keys
+	pending    map[keyHash]*pendList // store key's hash → rows waiting for their shard
+	pendOrder  []keyHash             // the keys of pending, oldest first, from pendHead on
+	pendHead   int
 	org        *orgState // the shards read it between rounds
 	scratch2   []byte
 	msgIDs     recentKeys // message-id → key of emitted traces, for DSN links
@@ -60,7 +61,7 @@ type Sharded struct {
 	scratch    []byte
 	storeBuf   []byte           // the store key of the row being routed (storeKey)
 	freeRecs   []*msgtrk.Record // copies of rows that waited, for reuse (releasePending)
-	freePend   [][]pendRow      // and lists of them
+	freePend   []*pendList      // and lists of them
 	busy       []*shard         // round's scratch: the shards not yet done
 	roundOut   []emittedTrace   // and the traces of a part of a round
 }
@@ -81,7 +82,7 @@ func NewSharded(n int, opts Options) (*Sharded, error) {
 		return nil, err
 	}
 	s := &Sharded{opts: o, batchRows: batchRows,
-		storeShard: newFIFOMap[int](routerStoreKeys(o.RecentKeys)), pending: map[string][]pendRow{},
+		storeShard: newFIFOMap[int](routerStoreKeys(o.RecentKeys)), pending: map[keyHash]*pendList{},
 		org: newOrgState(), msgIDs: newRecentKeys(routerMsgIDs(o.RecentKeys))}
 	s.org.configure(o)
 	for i := 0; i < n; i++ {
@@ -161,30 +162,30 @@ func (s *Sharded) Advance(watermark time.Time) {
 	s.watermark = watermark
 	// Rows waiting for their message longer than a window go to a shard of
 	// their own store key: they will be orphans there.
-	for len(s.pendOrder) > 0 {
-		k := s.pendOrder[0]
+	for s.pendHead < len(s.pendOrder) {
+		k := s.pendOrder[s.pendHead]
 		p, ok := s.pending[k]
-		if ok && p[0].at.Add(s.opts.Window).After(watermark) {
+		if ok && p.rows[0].at.Add(s.opts.Window).After(watermark) {
 			break
 		}
-		s.pendOrder = s.pendOrder[1:]
+		s.pendHead++
 		if !ok {
 			continue
 		}
 		delete(s.pending, k)
-		s.releasePending(s.shardOf([]byte(k)), p)
+		s.releasePending(p.shard, p)
 	}
 }
 
 // Flush emits every open trace and waits for the shards.
 func (s *Sharded) Flush() {
-	for _, k := range s.pendOrder {
+	for _, k := range s.pendOrder[s.pendHead:] {
 		if p, ok := s.pending[k]; ok {
 			delete(s.pending, k)
-			s.releasePending(s.shardOf([]byte(k)), p)
+			s.releasePending(p.shard, p)
 		}
 	}
-	s.pendOrder = nil
+	s.pendOrder, s.pendHead = nil, 0
 	s.round(true)
 	// Whatever still waits for the message it reports on is emitted
 	// without its key (DSNForMessageID says which message it was).

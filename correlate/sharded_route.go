@@ -17,6 +17,15 @@ type pendRow struct {
 	at  time.Time
 }
 
+// pendList is the rows waiting for the shard of one store key, oldest
+// first, and the shard they go to when they wait too long (the key's own,
+// shardOf). The router's map holds it by pointer, so that a row joins the
+// rows before it without storing the list again.
+type pendList struct {
+	rows  []pendRow
+	shard int
+}
+
 // Add routes a row to its shard. rec is copied.
 func (s *Sharded) Add(rec *msgtrk.Record) {
 	if s.closed {
@@ -31,34 +40,39 @@ func (s *Sharded) Add(rec *msgtrk.Record) {
 	case primary != nil:
 		i := s.shardOf(primary)
 		if store != nil {
-			if h := hashBytes(spaceKey, store); !s.storeShard.has(h) {
+			h := hashBytes(spaceKey, store)
+			if !s.storeShard.has(h) {
 				s.storeShard.add(h, i)
 			}
-			if p := s.pending[string(store)]; p != nil {
-				delete(s.pending, string(store))
+			if p := s.pending[h]; p != nil {
+				delete(s.pending, h)
 				s.releasePending(i, p)
 			}
 		}
 		s.enqueue(i, rec, s.watermark)
 	case store != nil:
-		if i, ok := s.storeShard.get(hashBytes(spaceKey, store)); ok {
+		h := hashBytes(spaceKey, store)
+		if i, ok := s.storeShard.get(h); ok {
 			s.enqueue(i, rec, s.watermark)
 			break
 		}
 		at, _ := rec.Time()
-		key := string(store)
-		p, ok := s.pending[key]
-		if !ok {
-			s.pendOrder = append(s.pendOrder, key)
+		p := s.pending[h]
+		if p == nil {
 			if n := len(s.freePend); n > 0 {
 				p, s.freePend = s.freePend[n-1], s.freePend[:n-1]
+			} else {
+				p = new(pendList)
 			}
+			p.shard = s.shardOf(store)
+			s.pending[h] = p
+			s.queuePending(h)
 		}
 		var dst *msgtrk.Record
 		if n := len(s.freeRecs); n > 0 {
 			dst, s.freeRecs = s.freeRecs[n-1], s.freeRecs[:n-1]
 		}
-		s.pending[key] = append(p, pendRow{rec: rec.CloneInto(dst), wm: s.watermark, at: at})
+		p.rows = append(p.rows, pendRow{rec: rec.CloneInto(dst), wm: s.watermark, at: at})
 	default:
 		// No key at all: any shard will make it a trace of its own.
 		s.enqueue(int(uint(rec.LineNumber())%uint(len(s.shards))), rec, s.watermark)
@@ -69,18 +83,32 @@ func (s *Sharded) Add(rec *msgtrk.Record) {
 	}
 }
 
+// queuePending appends key to pendOrder, the queue Advance takes the
+// oldest waiting keys from. The keys Advance took are dropped when they
+// are at least half of the queue, so that the queue's array is reused
+// (each key is moved at most once per time the array fills, amortised
+// O(1) per key).
+func (s *Sharded) queuePending(key keyHash) {
+	if s.pendHead > 0 && len(s.pendOrder) == cap(s.pendOrder) && s.pendHead >= len(s.pendOrder)/2 {
+		n := copy(s.pendOrder, s.pendOrder[s.pendHead:])
+		s.pendOrder, s.pendHead = s.pendOrder[:n], 0
+	}
+	s.pendOrder = append(s.pendOrder, key)
+}
+
 // releasePending hands the waiting rows p to shard i, and keeps their
 // copies and p itself for the next rows that wait (enqueue copies a row).
-func (s *Sharded) releasePending(i int, p []pendRow) {
-	for k, pr := range p {
+func (s *Sharded) releasePending(i int, p *pendList) {
+	for k, pr := range p.rows {
 		s.enqueue(i, pr.rec, pr.wm)
 		if len(s.freeRecs) < maxFreePending {
 			s.freeRecs = append(s.freeRecs, pr.rec)
 		}
-		p[k] = pendRow{}
+		p.rows[k] = pendRow{}
 	}
-	if len(s.freePend) < maxFreePending && cap(p) <= maxFreePending {
-		s.freePend = append(s.freePend, p[:0])
+	p.rows = p.rows[:0]
+	if len(s.freePend) < maxFreePending && cap(p.rows) <= maxFreePending {
+		s.freePend = append(s.freePend, p)
 	}
 }
 
