@@ -111,6 +111,7 @@ type builder struct {
 	rs         recipients           // buildRecipients' working state
 	hopLinks   [][2]int32           // buildHops' scratch: (hop, parent hop)
 	forks      map[[2]string]string // (server, copy) → the copy it was forked from (forkOf)
+	forkMap    map[[2]string]string // forkOf's map, reused from trace to trace
 
 	// Scratch reused from trace to trace (see resetMap).
 	firstCopy map[visitKey]int32
@@ -340,7 +341,9 @@ func (b *builder) compareEvents(x, y event) int {
 func transportRole(r Role) bool { return r == RoleHub || r == RoleEdge }
 
 // forkOf maps each forked or resubmitted copy (server and internal id of a
-// TRANSFER or RESUBMIT row) to the copy it came from (the row's reference).
+// TRANSFER or RESUBMIT row) to the copy it came from (the row's reference);
+// nil when the trace has none. The map is the builder's, valid until the
+// next trace is built.
 func (b *builder) forkOf() map[[2]string]string {
 	tr := b.tr
 	var m map[[2]string]string
@@ -355,7 +358,8 @@ func (b *builder) forkOf() map[[2]string]string {
 			continue
 		}
 		if m == nil {
-			m = map[[2]string]string{}
+			b.forkMap = resetMap(b.forkMap)
+			m = b.forkMap
 		}
 		id := b.copyID(tr.bytesOf(e.internal))
 		// A copy loaded again at boot (LOAD, format.md §9.1), or forked
