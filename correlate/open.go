@@ -50,10 +50,15 @@ type traceMore struct {
 	msgIDs        []keyHash                 // message-ids of traces merged into it that lead here (byMsgID)
 }
 
-// extra returns tr.more, made when tr had none.
+// extra returns tr.more, made when tr had none (from its pools when it has
+// some: a trace built from rows alone, BuildTrace, may not).
 func (tr *trace) extra() *traceMore {
 	if tr.more == nil {
-		tr.more = &traceMore{}
+		if tr.pools != nil {
+			tr.more = tr.pools.newMore()
+		} else {
+			tr.more = &traceMore{}
+		}
 	}
 	return tr.more
 }

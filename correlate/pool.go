@@ -100,6 +100,32 @@ type bufPools struct {
 	arena bufPool[byte]
 	refs  bufPool[ref]
 	fps   bufPool[fpEntry]
+	more  []*traceMore // emitted traces' extras, cleared, for trace.extra
+}
+
+// maxPooledMore bounds the traceMores kept for reuse (about 100 bytes
+// each).
+const maxPooledMore = 4096
+
+// newMore returns a cleared traceMore, one an emitted trace left when
+// there is one.
+func (p *bufPools) newMore() *traceMore {
+	if n := len(p.more); n > 0 {
+		m := p.more[n-1]
+		p.more[n-1] = nil
+		p.more = p.more[:n-1]
+		return m
+	}
+	return &traceMore{}
+}
+
+// putMore keeps m for newMore, cleared so that it holds nothing (its keys,
+// fingerprints and message-ids go).
+func (p *bufPools) putMore(m *traceMore) {
+	if len(p.more) < maxPooledMore {
+		*m = traceMore{}
+		p.more = append(p.more, m)
+	}
 }
 
 // The least capacity each buffer starts with: what one row of most
@@ -165,6 +191,9 @@ func (t *Tracker) recycle(tr *trace) {
 	p.arena.put(tr.arena)
 	p.refs.put(tr.refs)
 	p.fps.put(tr.fps)
-	tr.arena, tr.refs, tr.fps = nil, nil, nil
+	if tr.more != nil {
+		p.putMore(tr.more)
+	}
+	tr.arena, tr.refs, tr.fps, tr.more = nil, nil, nil, nil
 	tr.nrows, tr.lastRow = 0, 0
 }
