@@ -49,21 +49,7 @@ func TestAllocsPerEvent(t *testing.T) {
 				traces++
 				tr.Release()
 			}}
-			var tk correlate.Correlator
-			closeTk := func() error { return nil }
-			if v.shards > 1 {
-				s, err := correlate.NewSharded(v.shards, opts)
-				if err != nil {
-					t.Fatal(err)
-				}
-				tk, closeTk = s, s.Close
-			} else {
-				tr, err := correlate.New(opts)
-				if err != nil {
-					t.Fatal(err)
-				}
-				tk = tr
-			}
+			tk, closeTk := benchTracker(t, v.shards, opts)
 			r := msgtrk.NewReaderBytes(logs.Bytes())
 			var ms0, ms1 runtime.MemStats
 			rows, half := 0, events/2

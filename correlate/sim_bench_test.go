@@ -67,7 +67,7 @@ func shardsName(shards int) string {
 
 // benchTracker returns a Tracker, or a Sharded one with shards workers, and
 // the function that releases it.
-func benchTracker(b *testing.B, shards int, opts correlate.Options) (tk correlate.Correlator, closeTk func() error) {
+func benchTracker(b testing.TB, shards int, opts correlate.Options) (tk correlate.Correlator, closeTk func() error) {
 	if shards > 1 {
 		s, err := correlate.NewSharded(shards, opts)
 		if err != nil {

@@ -288,6 +288,12 @@ func LocalTotal(src []byte) (origin time.Time, total time.Duration, hasTotal, ok
 	if origin, total, hasTotal, sure := localTotalFast(src); sure {
 		return origin, total, hasTotal, true
 	}
+	return localTotalParse(src)
+}
+
+// localTotalParse is LocalTotal by the general parser, in its count mode:
+// what LocalTotal falls back to when localTotalFast is not sure.
+func localTotalParse(src []byte) (origin time.Time, total time.Duration, hasTotal, ok bool) {
 	p := latencyParser{src: src, count: true}
 	lat, err := p.parse()
 	if err != nil {
@@ -308,17 +314,12 @@ func (p *latencyParser) parse() (Latency, error) {
 	if len(src) > MaxInputBytes {
 		return lat, syntaxError(src, 0, ErrTooLong)
 	}
+	t, end, hasOrigin, ok := readOrigin(src)
+	if !ok {
+		return lat, syntaxError(src, 0, ErrTime)
+	}
 	i := 0
-	// Origination time, unless the string starts with a hop.
-	if !hasHopPrefix(src) {
-		end := bytes.IndexByte(src, ';')
-		if end < 0 {
-			end = len(src)
-		}
-		t, ok := msgtrk.ParseTime(src[:end])
-		if !ok {
-			return lat, syntaxError(src, 0, ErrTime)
-		}
+	if hasOrigin {
 		lat.Origin, lat.OriginText = t, span(0, end)
 		i = end
 		if i == len(src) {
@@ -363,6 +364,22 @@ func (p *latencyParser) parse() (Latency, error) {
 		}
 	}
 	return lat, nil
+}
+
+// readOrigin reads the origination time that opens a latency string,
+// unless it starts with a hop (hasOrigin false): the time up to the first
+// ';' (or the end), and that offset. ok is false when what stands there
+// is not a time.
+func readOrigin(src []byte) (t time.Time, end int, hasOrigin, ok bool) {
+	if hasHopPrefix(src) {
+		return time.Time{}, 0, false, true
+	}
+	end = bytes.IndexByte(src, ';')
+	if end < 0 {
+		end = len(src)
+	}
+	t, ok = msgtrk.ParseTime(src[:end])
+	return t, end, true, ok
 }
 
 func hasHopPrefix(s []byte) bool {

@@ -1,10 +1,7 @@
 package messageinfo
 
 import (
-	"bytes"
 	"time"
-
-	"github.com/mailtrace/mailtrace/msgtrk"
 )
 
 // localTotalFast is LocalTotal for the latency strings Exchange writes:
@@ -26,16 +23,12 @@ func localTotalFast(src []byte) (origin time.Time, total time.Duration, hasTotal
 	if len(src) > MaxInputBytes {
 		return
 	}
+	t, end, hasOrigin, ok := readOrigin(src)
+	if !ok {
+		return
+	}
 	i := 0
-	if !hasHopPrefix(src) {
-		end := bytes.IndexByte(src, ';')
-		if end < 0 {
-			end = len(src)
-		}
-		t, ok := msgtrk.ParseTime(src[:end])
-		if !ok {
-			return
-		}
+	if hasOrigin {
 		origin = t
 		if end == len(src) {
 			return origin, 0, false, true
@@ -94,6 +87,10 @@ func localTotalFast(src []byte) (origin time.Time, total time.Duration, hasTotal
 			}
 			i++
 			valStart := i
+			// The whole digits, then the fraction's: 1 to 9 each (the
+			// parser takes at most 9 after a '.'; more whole digits are
+			// left to it). The two loops are written out: as one inlined
+			// function they cost 12 % more instructions a string.
 			for i < n && src[i]-'0' < 10 {
 				digits |= src[i] - '0'
 				i++
