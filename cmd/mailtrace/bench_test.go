@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/mailtrace/mailtrace/internal/check"
+	"github.com/mailtrace/mailtrace/internal/naive"
 	"github.com/mailtrace/mailtrace/msgtrk"
 	"github.com/mailtrace/mailtrace/msgtrktest"
 )
@@ -20,8 +21,11 @@ import (
 // BenchmarkStatsCommand runs "mailtrace stats" in-process over the logs of
 // a simulated organisation of 10^6 rows (3 mailbox servers and an Edge, 20
 // messages/s, ±2 min skew; about 900 MB, written to a temporary directory
-// first, or MAILTRACE_BENCH_DIR's) and reports rows/s. With -cpuprofile it
-// shows where the command spends its time:
+// first, or MAILTRACE_BENCH_DIR's) and reports rows/s, and the command's
+// speed as a multiple of issue #12's naive program (naive.Group) timed in
+// the same iterations over the same files (x-naive: above 1 is faster; the
+// goal is 2). With -cpuprofile it shows where the command spends its time
+// (the naive program's share is naive.Group's):
 //
 //	go test ./cmd/mailtrace -run '^$' -bench BenchmarkStatsCommand -benchtime 1x -cpuprofile /tmp/cpu.prof
 //	go tool pprof -top -cum /tmp/cpu.prof
@@ -54,14 +58,33 @@ func benchCommand(b *testing.B, args []string, workers ...string) {
 	for _, w := range workers {
 		b.Run("workers="+w, func(b *testing.B) {
 			b.ReportAllocs()
+			var ours, theirs time.Duration
+			var rows int
 			cpu := check.StartCPU()
 			for b.Loop() {
+				start := time.Now()
 				if code := run(append(slices.Clip(args), "-workers", w, dir), io.Discard, io.Discard); code != 0 {
 					b.Fatalf("exit status %d", code)
 				}
+				mid := time.Now()
+				ours += mid.Sub(start)
+				// The naive program's time, CPU and allocations are not the
+				// command's.
+				b.StopTimer()
+				cpu.Pause()
+				n, msgs, err := naive.Group(dir)
+				if err != nil || msgs == 0 {
+					b.Fatalf("naive: %v, %d messages", err, msgs)
+				}
+				theirs += time.Since(mid)
+				rows = n
+				cpu.Resume()
+				b.StartTimer()
 			}
 			cpu.Report(b)
-			b.ReportMetric(float64(events)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+			b.ReportMetric(float64(rows)*float64(b.N)/ours.Seconds(), "rows/s")
+			b.ReportMetric(float64(rows)*float64(b.N)/theirs.Seconds(), "naive-rows/s")
+			b.ReportMetric(theirs.Seconds()/ours.Seconds(), "x-naive")
 		})
 	}
 }
