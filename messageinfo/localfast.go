@@ -75,7 +75,7 @@ func localTotalFast(src []byte) (origin time.Time, total time.Duration, hasTotal
 				i++
 			}
 			nameStart := i
-			for i < n && fastNameByte[src[i]] {
+			for i < n && !nameStop[src[i]] {
 				i++
 			}
 			nameEnd := i
@@ -171,15 +171,6 @@ const (
 	maxFastLevel   = MaxDepth - 2
 	maxFastRecords = MaxNodes / 2
 )
-
-// fastNameByte marks the bytes of a record name: all but the parser's
-// stop bytes (nameStop).
-var fastNameByte = func() (t [256]bool) {
-	for c := range t {
-		t[c] = !nameStop[c]
-	}
-	return t
-}()
 
 // fastSeconds reads v, digits with an optional fraction of at most 9
 // digits (localTotalFast checked it), as seconds.
