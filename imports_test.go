@@ -129,7 +129,7 @@ func TestImportMap(t *testing.T) {
 	isCmd := func(p string) bool { return strings.HasPrefix(p, "cmd/") }
 	syntax := []string{"msgtrk", "eventdata", "messageinfo", "sourcecontext", "recipstatus", "smtplog", "filekind", "formatlist", "export"}
 	helpers := []string{"internal/ascii", "internal/calendar", "internal/fielderr"}
-	testSupport := []string{"internal/fuzzgen", "internal/check", "internal/proptest", "internal/grammar", "internal/ebnfmatch", "internal/realdata", "internal/exportgen"}
+	testSupport := []string{"internal/fuzzgen", "internal/check", "internal/proptest", "internal/grammar", "internal/ebnfmatch", "internal/realdata", "internal/exportgen", "internal/naive"}
 	for pkg := range imports {
 		for dep := range closure(pkg) {
 			switch {
