@@ -348,13 +348,8 @@ func (p *latencyParser) parse() (Latency, error) {
 		i++ // ';'
 	}
 	lat.End = int32(len(p.dst))
-	// Settle the unit: seconds if any value had a '.', else milliseconds
-	// when something is non-zero.
-	switch {
-	case p.sawDot:
-		lat.Unit = UnitSeconds
-	case p.sawNonZero:
-		lat.Unit = UnitMilliseconds
+	if lat.Unit = unitOf(p.sawDot, p.sawNonZero); lat.Unit == UnitMilliseconds {
+		// The values were read as seconds.
 		nodes := p.dst[first:]
 		for k := range nodes {
 			nodes[k].Duration /= 1000
@@ -382,6 +377,42 @@ func readOrigin(src []byte) (t time.Time, end int, hasOrigin, ok bool) {
 	return t, end, true, ok
 }
 
+// unitOf settles the unit of a string's values: seconds if any had a
+// '.' (dot), else milliseconds when some is not zero (nonZero), else
+// unknown.
+func unitOf(dot, nonZero bool) Unit {
+	switch {
+	case dot:
+		return UnitSeconds
+	case nonZero:
+		return UnitMilliseconds
+	}
+	return UnitUnknown
+}
+
+// hopHeader reads the "SRV=server:" or "LSRV=server:" that opens a hop at
+// i: the server and the offset of the hop's first record; when ok is
+// false, next is where the header goes wrong.
+func hopHeader(src []byte, i int) (server Span, lsrv bool, next int, ok bool) {
+	switch {
+	case hasPrefix(src[i:], "LSRV="):
+		lsrv = true
+		i += len("LSRV=")
+	case hasPrefix(src[i:], "SRV="):
+		i += len("SRV=")
+	default:
+		return Span{}, false, i, false
+	}
+	start := i
+	for i < len(src) && src[i] != ':' && src[i] != ';' {
+		i++
+	}
+	if i == len(src) || src[i] != ':' || i == start {
+		return Span{}, false, i, false
+	}
+	return span(start, i), lsrv, i + 1, true
+}
+
 func hasHopPrefix(s []byte) bool {
 	return hasPrefix(s, "SRV=") || hasPrefix(s, "LSRV=")
 }
@@ -406,24 +437,11 @@ type latencyParser struct {
 func (p *latencyParser) hop(i int, index uint8) (h Hop, next int, header bool, err error) {
 	src := p.src
 	h = Hop{Root: -1, First: int32(len(p.dst)), End: int32(len(p.dst))}
-	switch {
-	case hasPrefix(src[i:], "LSRV="):
-		h.LSRV = true
-		i += len("LSRV=")
-	case hasPrefix(src[i:], "SRV="):
-		i += len("SRV=")
-	default:
+	server, lsrv, i, ok := hopHeader(src, i)
+	if !ok {
 		return h, i, false, syntaxError(src, i, ErrLatency)
 	}
-	start := i
-	for i < len(src) && src[i] != ':' && src[i] != ';' {
-		i++
-	}
-	if i == len(src) || src[i] != ':' || i == start {
-		return h, i, false, syntaxError(src, i, ErrLatency)
-	}
-	h.Server = span(start, i)
-	i++ // ':'
+	h.Server, h.LSRV = server, lsrv
 
 	// Records. cur is the parent of the next record (in count mode only
 	// its sign is kept: -1 for none) and curDepth its depth; level counts

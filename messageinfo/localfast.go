@@ -38,8 +38,9 @@ func localTotalFast(src []byte) (origin time.Time, total time.Duration, hasTotal
 	n := len(src)
 	var (
 		hops, records int
-		// The last hop's first record: its name and value.
-		firstName, firstValue Span
+		// The last hop's first record: its name, and where its value starts.
+		firstName  Span
+		firstValue int
 		// digits ORs every value digit's value: non-zero when some value
 		// is not zero. dot: some value has a fraction.
 		digits byte
@@ -47,25 +48,13 @@ func localTotalFast(src []byte) (origin time.Time, total time.Duration, hasTotal
 	)
 	for {
 		// A hop: "SRV=" or "LSRV=", the server, ':'.
-		switch {
-		case hasPrefix(src[i:], "LSRV="):
-			i += len("LSRV=")
-		case hasPrefix(src[i:], "SRV="):
-			i += len("SRV=")
-		default:
+		var ok bool
+		if _, _, i, ok = hopHeader(src, i); !ok {
 			return
 		}
 		if hops++; hops > MaxHops {
 			return
 		}
-		start := i
-		for i < n && src[i] != ':' && src[i] != ';' {
-			i++
-		}
-		if i == n || src[i] != ':' || i == start {
-			return
-		}
-		i++
 		level := 0
 		first := true
 		for {
@@ -114,7 +103,7 @@ func localTotalFast(src []byte) (origin time.Time, total time.Duration, hasTotal
 				return
 			}
 			if first {
-				firstName, firstValue = span(nameStart, nameEnd), span(valStart, i)
+				firstName, firstValue = span(nameStart, nameEnd), valStart
 				first = false
 			}
 			// After the value (and spaces): '(' opens its children; ')'s
@@ -156,9 +145,12 @@ func localTotalFast(src []byte) (origin time.Time, total time.Duration, hasTotal
 	node := Node{Name: firstName}
 	if _, _, isTotal := splitName(src, &node, true); isTotal {
 		hasTotal = true
-		total = fastSeconds(firstValue.Bytes(src))
-		if !dot && digits != 0 {
-			total /= 1000 // milliseconds, read as seconds
+		// The parser's own reading of the value (which the loop above
+		// checked), in seconds.
+		vp := latencyParser{src: src}
+		total, _, _ = vp.value(firstValue)
+		if unitOf(dot, digits != 0) == UnitMilliseconds {
+			total /= 1000 // (read as seconds)
 		}
 	}
 	return origin, total, hasTotal, true
@@ -171,21 +163,3 @@ const (
 	maxFastLevel   = MaxDepth - 2
 	maxFastRecords = MaxNodes / 2
 )
-
-// fastSeconds reads v, digits with an optional fraction of at most 9
-// digits (localTotalFast checked it), as seconds.
-func fastSeconds(v []byte) time.Duration {
-	var whole, frac uint64
-	i := 0
-	for ; i < len(v) && v[i] != '.'; i++ {
-		whole = whole*10 + uint64(v[i]-'0')
-	}
-	if i < len(v) {
-		scale := uint64(1e8)
-		for _, c := range v[i+1:] {
-			frac += uint64(c-'0') * scale
-			scale /= 10
-		}
-	}
-	return time.Duration(whole*uint64(time.Second) + frac)
-}
