@@ -49,7 +49,9 @@
 //	2025-01-14T09:28:50.814Z;SRV=fe:TOTAL-FE=0.074|SMS=0.002;SRV=hub:TOTAL-HUB=14.439|QDE=13.818
 //
 // "LSRV=" carries only the local server; "SRV=" parts list the previous hops
-// and then the logging server. Each part is '|'-separated records
+// and then the logging server. The format lets a time close the string
+// after the last part, the time the row was written (format.md §7.2's
+// current-time); [AppendLatency] returns it as Latency.Current. Each part is '|'-separated records
 // NAME=value, a record's children following it in parentheses. The first
 // record is the server's TOTAL, whose suffix gives its [Role] (HUB, FE, SUB,
 // DEL, EDGE; Exchange 2010/2013 write a plain "TOTAL=0"). [AppendLatency]

@@ -27,6 +27,10 @@ func fuzzSeeds(f *testing.F) []string {
 		"LSRV=h:TOTAL=0.1234567891",
 		"LSRV=h:X-ABC-PEN-INC=1|R-CMSG-Some Agent=2",
 		"LSRV=h:TOTAL=1|" + strings.Repeat("A=1(", 40) + strings.Repeat(")", 40),
+		// Closed by the current time (format.md §7.2).
+		"2024-01-07T00:00:05.535Z;LSRV=h:TOTAL-HUB=1.921|SMR=0.127;2024-01-07T00:00:07.456Z",
+		"2024-01-07T00:00:05.535Z;2024-01-07T00:00:07.456Z",
+		"SRV=a:TOTAL=1;2024-01-07T00:00:07.456Z;SRV=b:TOTAL=1",
 	}
 	for _, v := range realValues(f) {
 		seeds = append(seeds, v.Value)

@@ -195,16 +195,17 @@ type viewHop struct {
 }
 
 type viewTree struct {
-	Origin string
-	Unit   Unit
-	Hops   []viewHop
-	Nodes  []viewNode
+	Origin  string
+	Current string
+	Unit    Unit
+	Hops    []viewHop
+	Nodes   []viewNode
 }
 
 // treeView resolves a parse result to text, with node indexes relative to
 // lat.First.
 func treeView(src []byte, nodes []Node, lat *Latency) viewTree {
-	v := viewTree{Origin: lat.OriginText.Text(src), Unit: lat.Unit}
+	v := viewTree{Origin: lat.OriginText.Text(src), Current: lat.CurrentText.Text(src), Unit: lat.Unit}
 	base := lat.First
 	rel := func(i int32) int32 {
 		if i < 0 {

@@ -37,6 +37,9 @@ func dumpLatency(src []byte, nodes []Node, lat *Latency) string {
 			fmt.Fprintf(&b, "  parent=%d\n", n.Parent)
 		}
 	}
+	if !lat.CurrentText.IsEmpty() {
+		fmt.Fprintf(&b, "current %q time %s\n", lat.CurrentText.Text(src), lat.Current.Format("2006-01-02T15:04:05.000000000Z07:00"))
+	}
 	return b.String()
 }
 
@@ -60,6 +63,15 @@ func latencyInvariants(src []byte, nodes []Node, lat *Latency) string {
 	}
 	if !okSpan(lat.OriginText) {
 		return "origin span outside input"
+	}
+	if !okSpan(lat.CurrentText) {
+		return "current-time span outside input"
+	}
+	if lat.CurrentText.IsEmpty() != lat.Current.IsZero() {
+		return fmt.Sprintf("current time %v with its text %v", lat.Current, lat.CurrentText)
+	}
+	if !lat.CurrentText.IsEmpty() && int(lat.CurrentText.End) != len(src) {
+		return fmt.Sprintf("current time %v does not end the string", lat.CurrentText)
 	}
 	for k := lat.First; k < lat.End; k++ {
 		n := nodes[k]

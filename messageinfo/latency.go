@@ -201,7 +201,7 @@ type Hop struct {
 
 // Latency describes one parsed latency string; its records are the nodes
 // nodes[First:End] of the slice AppendLatency returned. Latency is a
-// comparable value of fixed size (824 bytes: it holds up to MaxHops
+// comparable value of fixed size (856 bytes: it holds up to MaxHops
 // hops inline, so that parsing needs no allocation); the zero value means
 // absent. Its methods do no allocation and are safe for concurrent use; the
 // spans in it refer to the parsed string.
@@ -211,6 +211,12 @@ type Latency struct {
 	Origin time.Time
 	// OriginText is the origination time as written.
 	OriginText Span
+	// Current is the time that may close the string after its last hop:
+	// format.md §7.2's current-time, when the row was written. The zero
+	// Time when the string has none.
+	Current time.Time
+	// CurrentText is that time as written.
+	CurrentText Span
 	// Unit is how the values were written.
 	Unit Unit
 	// First and End delimit this string's nodes in the returned slice.
@@ -245,10 +251,14 @@ func (l *Latency) Local() (h Hop, ok bool) {
 //
 //	<origination time>;LSRV=<server>:<records>
 //	<origination time>;SRV=<server>:<records>;SRV=<server>:<records>...
+//	<origination time>;LSRV=<server>:<records>;<current time>
 //
 // where <records> is "NAME=value" records separated by '|', each optionally
 // followed by its children in parentheses. A bare origination time is
-// accepted and yields no hops. Spaces are tolerated after a value and after
+// accepted and yields no hops. A time after the last hop (or after the
+// origination time) is the current time (Latency.Current), which the
+// format allows to close the string (format.md §7.2); nothing may follow
+// it. Spaces are tolerated after a value and after
 // ')' (Exchange Online and console output fold long strings there:
 // "SDSSO-PEN=0.045 (SMSC=0.008|...)", "R-HSRR=0.023 )))") and around names.
 //
@@ -328,6 +338,10 @@ func (p *latencyParser) parse() (Latency, error) {
 		i++ // ';'
 	}
 	for {
+		if t, ok := readCurrent(src, i); ok {
+			lat.Current, lat.CurrentText = t, span(i, len(src))
+			break
+		}
 		if lat.nhops == MaxHops {
 			lat.End = int32(len(p.dst))
 			return lat, syntaxError(src, i, ErrTooManyHops)
@@ -375,6 +389,18 @@ func readOrigin(src []byte) (t time.Time, end int, hasOrigin, ok bool) {
 	}
 	t, ok = msgtrk.ParseTime(src[:end])
 	return t, end, true, ok
+}
+
+// readCurrent reads the current time that may close a latency string
+// (format.md §7.2: [ ";" current-time ] after the hops) from the segment
+// at i, which must be the last: ok is false when that segment is a hop,
+// is followed by another, or is not a time.
+func readCurrent(src []byte, i int) (t time.Time, ok bool) {
+	rest := src[i:]
+	if len(rest) == 0 || hasHopPrefix(rest) || bytes.IndexByte(rest, ';') >= 0 {
+		return time.Time{}, false
+	}
+	return msgtrk.ParseTime(rest)
 }
 
 // unitOf settles the unit of a string's values: seconds if any had a
@@ -717,6 +743,12 @@ func AppendCanonical(dst, src []byte, nodes []Node, lat *Latency) []byte {
 		for ; prev > 0; prev-- {
 			dst = append(dst, ')')
 		}
+	}
+	if !lat.CurrentText.IsEmpty() {
+		if wrote {
+			dst = append(dst, ';')
+		}
+		dst = append(dst, lat.CurrentText.Bytes(src)...)
 	}
 	return dst
 }

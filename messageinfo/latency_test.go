@@ -196,6 +196,74 @@ func latencyErrorTests() []latencyErrorTest {
 		{"too many records", wide, ErrTooManyNodes, 15 + 4*(MaxNodes-1), MaxNodes, 1},
 		{"too many hops", manyHops.String(), ErrTooManyHops, 24 + 14*MaxHops + 1, MaxHops, MaxHops},
 		{"too long", strings.Repeat("x", MaxInputBytes+1), ErrTooLong, 0, 0, 0},
+		// The current time (format.md §7.2) may only close the string.
+		{"current time before a hop", "LSRV=h:TOTAL=1;2024-01-07T00:00:06.000Z;LSRV=i:TOTAL=1", ErrLatency, 15, 1, 1},
+		{"junk after the current time", "LSRV=h:TOTAL=1;2024-01-07T00:00:06.000Zx", ErrLatency, 15, 1, 1},
+		{"two current times", "LSRV=h:TOTAL=1;2024-01-07T00:00:06.000Z;2024-01-07T00:00:07.000Z", ErrLatency, 15, 1, 1},
+		{"bad current time", "LSRV=h:TOTAL=1;2024-01-32T00:00:06.000Z", ErrLatency, 15, 1, 1},
+	}
+}
+
+// TestAppendLatencyCurrent reads strings closed by the current time
+// (format.md §7.2: [ ";" current-time ] after the hops): the hops as
+// without it, the time in Latency.Current, the same LocalTotal, and
+// AppendCanonical writes it back.
+func TestAppendLatencyCurrent(t *testing.T) {
+	const now = "2024-01-07T00:00:06.000Z"
+	var maxHops strings.Builder
+	for range MaxHops {
+		maxHops.WriteString("SRV=h:TOTAL=1;")
+	}
+	tests := []struct {
+		name, in, shape, origin string
+	}{
+		{"after one hop", "2024-01-07T00:00:05.535Z;LSRV=h:TOTAL-HUB=1.921|SMR=0.127;" + now, "h/Hub: 0:TOTAL-HUB=1.921s 1:SMR=127ms", "2024-01-07T00:00:05.535Z"},
+		{"after hops, no origin", "SRV=a:TOTAL-FE=0.074;SRV=b:TOTAL-HUB=1.5(SMR=0.5);" + now, "a/FrontEnd: 0:TOTAL-FE=74ms ; b/Hub: 0:TOTAL-HUB=1.5s 1:SMR=500ms", ""},
+		{"after a fold space and a closing parenthesis", "LSRV=h:TOTAL=1.0|A=0.5 (B=0.5 ) ;" + now, "h/None: 0:TOTAL=1s 1:A=500ms 2:B=500ms", ""},
+		{"after the origin alone", "2024-01-07T00:00:05.535Z;" + now, "", "2024-01-07T00:00:05.535Z"},
+		{"after MaxHops hops", maxHops.String() + now, strings.TrimSuffix(strings.Repeat("h/None: 0:TOTAL=1ms ; ", MaxHops), " ; "), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := []byte(tt.in)
+			if k := Classify(src); k != KindLatency {
+				t.Errorf("Classify = %v, want Latency", k)
+			}
+			nodes, lat, err := checkLatency(t, src)
+			if err != nil {
+				t.Fatalf("AppendLatency(%q): %v", tt.in, err)
+			}
+			if got := shape(src, nodes, &lat); got != tt.shape {
+				t.Errorf("AppendLatency(%q) =\n  %s\nwant\n  %s", tt.in, got, tt.shape)
+			}
+			if got := lat.OriginText.Text(src); got != tt.origin {
+				t.Errorf("origin %q, want %q", got, tt.origin)
+			}
+			want, _ := time.Parse(time.RFC3339Nano, now)
+			if got := lat.CurrentText.Text(src); got != now || !lat.Current.Equal(want) {
+				t.Errorf("current %q (%v), want %q", got, lat.Current, now)
+			}
+			// Without the current time the string reads the same.
+			bare := strings.TrimSuffix(strings.TrimSuffix(tt.in, now), ";")
+			bnodes, blat, err := AppendLatency(nil, []byte(bare))
+			if err != nil {
+				t.Fatalf("AppendLatency(%q): %v", bare, err)
+			}
+			if diff := cmp.Diff(treeView([]byte(bare), bnodes, &blat), treeView(src, nodes, &lat), cmpopts.IgnoreFields(viewTree{}, "Current")); diff != "" {
+				t.Errorf("the tree changes with the current time (-without +with):\n%s", diff)
+			}
+			o1, tot1, has1, ok1 := LocalTotal(src)
+			o2, tot2, has2, ok2 := LocalTotal([]byte(bare))
+			if !ok1 || !ok2 || !o1.Equal(o2) || tot1 != tot2 || has1 != has2 {
+				t.Errorf("LocalTotal with the current time = %v %v %v %v, without = %v %v %v %v", o1, tot1, has1, ok1, o2, tot2, has2, ok2)
+			}
+			if _, _, _, sure := localTotalFast(src); !sure {
+				t.Errorf("localTotalFast is not sure of %q", tt.in)
+			}
+			if canon := string(AppendCanonical(nil, src, nodes, &lat)); !strings.HasSuffix(canon, ";"+now) {
+				t.Errorf("AppendCanonical = %q: the current time is lost", canon)
+			}
+		})
 	}
 }
 

@@ -47,6 +47,10 @@ func localTotalFast(src []byte) (origin time.Time, total time.Duration, hasTotal
 		dot    bool
 	)
 	for {
+		// The current time that may close the string.
+		if _, ok := readCurrent(src, i); ok {
+			break
+		}
 		// A hop: "SRV=" or "LSRV=", the server, ':'.
 		var ok bool
 		if _, _, i, ok = hopHeader(src, i); !ok {
@@ -143,7 +147,7 @@ func localTotalFast(src []byte) (origin time.Time, total time.Duration, hasTotal
 	}
 	// The last hop's TOTAL, if its first record is one.
 	node := Node{Name: firstName}
-	if _, _, isTotal := splitName(src, &node, true); isTotal {
+	if _, _, isTotal := splitName(src, &node, true); hops > 0 && isTotal {
 		hasTotal = true
 		// The parser's own reading of the value (which the loop above
 		// checked), in seconds.

@@ -98,8 +98,19 @@ func Parse(src []byte) Info {
 		}
 		return Info{}
 	}
-	if t, ok := msgtrk.ParseTime(src[:end]); ok && hasHopPrefix(src[end+1:]) {
+	if t, ok := msgtrk.ParseTime(src[:end]); ok && startsLatency(src, end+1) {
 		return Info{Kind: KindLatency, Time: t}
 	}
 	return Info{}
+}
+
+// startsLatency reports whether what follows the origination time at i
+// makes the value a latency string: a hop, or the current time alone
+// (format.md §7.2 makes every part after the origination time optional).
+func startsLatency(src []byte, i int) bool {
+	if hasHopPrefix(src[i:]) {
+		return true
+	}
+	_, ok := readCurrent(src, i)
+	return ok
 }

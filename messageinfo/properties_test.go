@@ -83,6 +83,10 @@ type mLatency struct {
 	IntMillis bool  // write values as integer milliseconds
 	Fold      bool  // fold spaces before parentheses
 	Hops      []mHop
+	// HasCurrent closes the string with the current time (format.md
+	// §7.2), Current ms after the origin.
+	HasCurrent bool
+	Current    int64
 }
 
 func latencyGen() gopter.Gen {
@@ -129,6 +133,9 @@ func latencyGen() gopter.Gen {
 		"IntMillis": gen.Weighted([]gen.WeightedGen{{Weight: 1, Gen: gen.Const(true)}, {Weight: 4, Gen: gen.Const(false)}}),
 		"Fold":      gen.Bool(),
 		"Hops":      latencyHops(hop),
+		// Not one real sample has it: rare, as in the logs.
+		"HasCurrent": gen.Weighted([]gen.WeightedGen{{Weight: 1, Gen: gen.Const(true)}, {Weight: 5, Gen: gen.Const(false)}}),
+		"Current":    gen.Int64Range(0, 24*3600*1000),
 	})
 }
 
@@ -157,9 +164,9 @@ func (m mLatency) render() (string, viewTree) {
 		return fmt.Sprintf("%d.%03d", ms/1000, ms%1000)
 	}
 	anyNonZero := false
+	origin := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(m.Origin) * time.Millisecond)
 	if m.HasOrigin {
-		t := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(m.Origin) * time.Millisecond)
-		want.Origin = string(msgtrk.AppendTime(nil, t))
+		want.Origin = string(msgtrk.AppendTime(nil, origin))
 		b.WriteString(want.Origin)
 	}
 	for hi, h := range m.Hops {
@@ -275,6 +282,10 @@ func (m mLatency) render() (string, viewTree) {
 		vh.End = int32(len(want.Nodes))
 		want.Hops = append(want.Hops, vh)
 	}
+	if m.HasCurrent {
+		want.Current = string(msgtrk.AppendTime(nil, origin.Add(time.Duration(m.Current)*time.Millisecond)))
+		b.WriteString(";" + want.Current)
+	}
 	switch {
 	case !m.IntMillis:
 		want.Unit = UnitSeconds
@@ -286,14 +297,15 @@ func (m mLatency) render() (string, viewTree) {
 
 // TestLatencyGenCoverage samples latencyGen and checks that it draws what
 // TestPropertyLatencyRoundTrip claims: every hop count from 1 to MaxHops,
-// mostly 1 to 3, and hops made of their TOTAL alone.
+// mostly 1 to 3, hops made of their TOTAL alone, and strings closed by the
+// current time as well as strings without it.
 func TestLatencyGenCoverage(t *testing.T) {
 	params := gopter.DefaultGenParameters()
 	params.Rng.Seed(proptest.Seed(t))
 	g := latencyGen()
 	const samples = 1000
 	hops := make([]int, MaxHops+1)
-	totalOnly := 0
+	totalOnly, current := 0, 0
 	for range samples {
 		v, ok := g(params).Retrieve()
 		if !ok {
@@ -304,13 +316,19 @@ func TestLatencyGenCoverage(t *testing.T) {
 			t.Fatalf("%d hops", len(m.Hops))
 		}
 		hops[len(m.Hops)]++
+		if m.HasCurrent {
+			current++
+		}
 		for _, h := range m.Hops {
 			if h.Total != "none" && len(h.Records) == 0 {
 				totalOnly++
 			}
 		}
 	}
-	t.Logf("hop counts 1..%d over %d strings: %v; %d hops of their TOTAL alone", MaxHops, samples, hops[1:], totalOnly)
+	t.Logf("hop counts 1..%d over %d strings: %v; %d hops of their TOTAL alone; %d strings closed by the current time", MaxHops, samples, hops[1:], totalOnly, current)
+	if current == 0 || current == samples {
+		t.Errorf("%d of %d strings closed by the current time: want some, not all", current, samples)
+	}
 	for n := 1; n <= MaxHops; n++ {
 		if hops[n] == 0 {
 			t.Errorf("no string of %d hops", n)
