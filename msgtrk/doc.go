@@ -17,7 +17,8 @@
 // Each row is one event. Fields are separated by ','; a field containing ','
 // or '"' is enclosed in double quotes, with '"' doubled inside; a line break
 // inside a value is written as the two characters \r or \n so that a row
-// never spans lines:
+// never spans lines; nothing else is escaped, a backslash stays as written
+// (format.md §3.1):
 //
 //	row     = field { "," field } [ CR ] LF .
 //	field   = plain | quoted .
@@ -69,9 +70,11 @@
 //
 // # Writing
 //
-// [Writer] writes header blocks and rows with exactly the escaping above; a
-// row written from an [Event] reads back unchanged through
-// [Record.Unescaped], and a [Record] written with [Writer.WriteRecord] has
+// [Writer] writes header blocks and rows with exactly the escaping above,
+// as Exchange does; a row written from an [Event] reads back unchanged
+// through [Record.Unescaped] (but for a backslash right before r, n or a
+// line break, which the format cannot tell from an escape), and a [Record]
+// written with [Writer.WriteRecord] has
 // the same field values; a row of an Exchange file (which quotes a field
 // only when it must) comes out byte for byte as it was read
 // (TestWriteRecordBytes).

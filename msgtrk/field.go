@@ -78,6 +78,19 @@ func (f Field) IsList() bool {
 	return false
 }
 
+// FreeText reports whether f is free text whose \r and \n escapes a
+// reader may decode (format.md §12 step 5: the subject, source-context and
+// the status; the decoding is optional because it is ambiguous, §3.1).
+// Identifiers, names and addresses are best kept as written: a connector
+// named EX01\relay is not a line break.
+func (f Field) FreeText() bool {
+	switch f {
+	case MessageSubject, SourceContext, RecipientStatus:
+		return true
+	}
+	return false
+}
+
 // LookupField returns the Field whose #Fields: name is name. The match is
 // exact except that ASCII letters are compared without case. It does no
 // allocation.

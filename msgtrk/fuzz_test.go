@@ -85,7 +85,9 @@ func FuzzReader(f *testing.F) {
 }
 
 // FuzzFieldRoundTrip: any valid UTF-8 text without NUL, written as a field
-// by the Writer, reads back unchanged through Unescaped.
+// by the Writer, reads back through Field as format.md §3.1 escapes it
+// (logEscape), and unchanged through Unescaped when the format can tell
+// (readsBack).
 func FuzzFieldRoundTrip(f *testing.F) {
 	for _, s := range []string{"", "a,b", `say "hi"`, "two\r\nlines", `C:\new\path`, `\\server\share`, `back\`, "#hash", "\uFEFFbom", "x;y'z"} {
 		f.Add(s, "other")
@@ -109,11 +111,16 @@ func FuzzFieldRoundTrip(f *testing.F) {
 			t.Fatalf("row of %q, %q not read back: %v", first, second, r.Err())
 		}
 		rec := r.Record()
-		if got := string(rec.Unescaped(msgtrk.MessageSubject)); got != first {
-			t.Fatalf("first: wrote %q, read %q", first, got)
-		}
-		if got := string(rec.Unescaped(msgtrk.SourceContext)); got != second {
-			t.Fatalf("second: wrote %q, read %q", second, got)
+		for _, c := range []struct {
+			f msgtrk.Field
+			v string
+		}{{msgtrk.MessageSubject, first}, {msgtrk.SourceContext, second}} {
+			if got := string(rec.Field(c.f)); got != logEscape(c.v) {
+				t.Fatalf("%v: wrote %q, read %q, want %q", c.f, c.v, got, logEscape(c.v))
+			}
+			if got := string(rec.Unescaped(c.f)); readsBack(c.v) && got != c.v {
+				t.Fatalf("%v: wrote %q, unescaped %q", c.f, c.v, got)
+			}
 		}
 		if r.Next() || r.Err() != nil {
 			t.Fatalf("extra row or error: %v", r.Err())

@@ -170,8 +170,10 @@ func appendUnquoteApos(dst, inner []byte) []byte {
 }
 
 // AppendListMember appends v to dst as one list member, quoting it with
-// apostrophes when it contains ';', starts with an apostrophe, or could be
-// mistaken for a LastError blob. It is the inverse of [ListScanner.Bytes].
+// apostrophes (doubling those inside) when it holds ';', an apostrophe or a
+// line break, as Exchange does (format.md §3.2), or starts like a
+// LastError blob ("[{", which ListScanner reads leniently). It is the
+// inverse of [ListScanner.Bytes].
 func AppendListMember(dst, v []byte) []byte {
 	if !listMemberNeedsQuote(v) {
 		return append(dst, v...)
@@ -180,14 +182,12 @@ func AppendListMember(dst, v []byte) []byte {
 }
 
 func listMemberNeedsQuote(v []byte) bool {
-	if len(v) > 0 && v[0] == '\'' {
-		return true
-	}
 	if len(v) > 1 && v[0] == '[' && v[1] == '{' {
 		return true
 	}
 	for _, c := range v {
-		if c == ';' {
+		switch c {
+		case ';', '\'', '\r', '\n':
 			return true
 		}
 	}

@@ -223,13 +223,14 @@ func (r *Record) value(s span) []byte {
 }
 
 // Unescaped returns Field(f) with the line-break escapes decoded: \r and \n
-// become CR and LF, and \\ becomes a backslash; any other backslash is kept.
-// Exchange writes line breaks inside a value this way so that a row stays on
-// one line; the Writer does the same and doubles a backslash that would
-// otherwise read as an escape, so Unescaped exactly inverts the Writer.
-// Exchange itself does not double backslashes, so on its files a literal
-// "\n" inside a value (a path such as C:\new) reads as a line break here;
-// use Field when that matters.
+// become CR and LF (format.md §3.1: Exchange writes a line break inside a
+// value this way so that a row stays on one line). Nothing else is an
+// escape: a backslash is kept as written, so "\\fs01\scans" stays as it
+// is, and two backslashes in a row start no escape ("\\nas01\share" too).
+// The format cannot tell an escaped line break from a literal "\n" (a path
+// such as C:\new reads as a line break here), which is why the spec makes
+// the decoding optional and keeps it to free text (see Field.FreeText);
+// use Field for the bytes as written.
 func (r *Record) Unescaped(f Field) []byte {
 	v := r.Field(f)
 	if bytes.IndexByte(v, '\\') < 0 {
@@ -240,23 +241,26 @@ func (r *Record) Unescaped(f Field) []byte {
 	return r.scratch[start:len(r.scratch):len(r.scratch)]
 }
 
-// AppendUnescaped appends v to dst with the escapes \r, \n and \\ decoded
-// (see Record.Unescaped).
+// AppendUnescaped appends v to dst with the escapes \r and \n decoded (see
+// Record.Unescaped); every other byte is copied as it is. Two backslashes
+// in a row are both copied and neither starts an escape: Exchange does not
+// escape backslashes, and "\\nas01\share" is far more often a UNC path
+// than a backslash before a line break.
 func AppendUnescaped(dst, v []byte) []byte {
 	for i := 0; i < len(v); i++ {
 		c := v[i]
 		if c == '\\' && i+1 < len(v) {
 			switch v[i+1] {
+			case '\\':
+				dst = append(dst, '\\', '\\')
+				i++
+				continue
 			case 'r':
 				dst = append(dst, '\r')
 				i++
 				continue
 			case 'n':
 				dst = append(dst, '\n')
-				i++
-				continue
-			case '\\':
-				dst = append(dst, '\\')
 				i++
 				continue
 			}

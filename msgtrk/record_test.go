@@ -187,7 +187,9 @@ func TestRecipientStatusError(t *testing.T) {
 
 func TestUnescaped(t *testing.T) {
 	rec := oneRecord(t, "message-subject,source-context", `line1\nline2\r\\n,C:\Program Files\x`)
-	if got := string(rec.Unescaped(msgtrk.MessageSubject)); got != "line1\nline2\r\\n" {
+	// \r and \n are the only escapes (format.md §3.1); two backslashes in
+	// a row stay two and start no escape.
+	if got := string(rec.Unescaped(msgtrk.MessageSubject)); got != "line1\nline2\r\\\\n" {
 		t.Errorf("Unescaped = %q", got)
 	}
 	if got := string(rec.Field(msgtrk.MessageSubject)); got != `line1\nline2\r\\n` {
@@ -196,6 +198,28 @@ func TestUnescaped(t *testing.T) {
 	if got := string(rec.Unescaped(msgtrk.SourceContext)); got != `C:\Program Files\x` {
 		t.Errorf("Unescaped(path) = %q", got)
 	}
+	for _, unc := range []string{`\\fs01\scans`, `Scan saved to \\nas01\share`, `\\\\`, `x\`} {
+		rec := oneRecord(t, "message-subject", unc)
+		if got := string(rec.Unescaped(msgtrk.MessageSubject)); got != unc {
+			t.Errorf("Unescaped(%q) = %q: Exchange does not escape backslashes", unc, got)
+		}
+	}
+}
+
+// logEscape is the escaping format.md §3.1 gives a field's text, the
+// test's oracle: CR becomes \r, LF \n, nothing else changes.
+func logEscape(v string) string { return strings.NewReplacer("\r", `\r`, "\n", `\n`).Replace(v) }
+
+// readsBack reports whether v, written by the Writer, reads back unchanged
+// through Unescaped: it has no backslash right before r, n, CR or LF,
+// which the format cannot tell from an escape.
+func readsBack(v string) bool {
+	for i := 0; i+1 < len(v); i++ {
+		if v[i] == '\\' && strings.IndexByte("rn\r\n", v[i+1]) >= 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func TestGUID(t *testing.T) {

@@ -124,6 +124,7 @@ func TestTimePerRow(t *testing.T) {
 func TestAppendRowMatchesWriter(t *testing.T) {
 	for _, vals := range [][]string{
 		{"2024-01-01T00:00:00.000Z", "a,b", `say "hi"`, "line1\nline2", `C:\new`},
+		{"2024-01-01T00:00:00.000Z", `\\fs01\scans`, `C:\temp\`, "", ""},
 		{"#not a directive", "x", "", "", ""},
 		{"\uFEFFbom", "x", "", "", ""},
 		{""},
@@ -155,8 +156,12 @@ func TestAppendRowMatchesWriter(t *testing.T) {
 			t.Fatalf("AppendRow(%q): row not read back: %v", vals, r.Err())
 		}
 		for i := range vals {
-			if got := string(r.Record().Unescaped(mustField(t, names[i]))); got != vals[i] {
-				t.Errorf("AppendRow(%q): column %d reads back as %q", vals, i, got)
+			f := mustField(t, names[i])
+			if got := string(r.Record().Field(f)); got != logEscape(vals[i]) {
+				t.Errorf("AppendRow(%q): column %d reads back as %q, want %q", vals, i, got, logEscape(vals[i]))
+			}
+			if got := string(r.Record().Unescaped(f)); readsBack(vals[i]) && got != vals[i] {
+				t.Errorf("AppendRow(%q): column %d unescapes to %q", vals, i, got)
 			}
 		}
 	}
@@ -169,4 +174,30 @@ func mustField(t *testing.T, name string) msgtrk.Field {
 		t.Fatalf("no field %q", name)
 	}
 	return f
+}
+
+// TestWriterEscapesAsExchange: the Writer writes what Exchange writes
+// (format.md §3.1, §3.2): a list member holding an apostrophe, a ';' or a
+// line break is apostrophe-quoted with its apostrophes doubled, line breaks
+// become \r and \n, and a backslash is written as it is.
+func TestWriterEscapesAsExchange(t *testing.T) {
+	var b bytes.Buffer
+	w := msgtrk.NewWriter(&b)
+	w.OmitBOM = true
+	names := []string{"recipient-address", "recipient-status", "message-subject"}
+	if err := w.WriteHeader(msgtrk.Header{Fields: names}); err != nil {
+		t.Fatal(err)
+	}
+	var e msgtrk.Event
+	e.SetList(msgtrk.RecipientAddress, []string{"o'brien@x.test", "b@x.test"})
+	e.SetList(msgtrk.RecipientStatus, []string{"line1\r\nline2", "250 OK"})
+	e.Set(msgtrk.MessageSubject, `C:\new folder \\fs01\scans`)
+	if err := w.WriteEvent(&e); err != nil {
+		t.Fatal(err)
+	}
+	w.Flush()
+	_, row, _ := strings.Cut(b.String(), "message-subject\r\n")
+	if want := `'o''brien@x.test';b@x.test,'line1\r\nline2';250 OK,C:\new folder \\fs01\scans` + "\r\n"; row != want {
+		t.Errorf("row %q, want %q", row, want)
+	}
 }

@@ -84,14 +84,20 @@ func (w *Writer) WriteHeader(h Header) error {
 }
 
 // WriteEvent writes e as one row in the column order of the last header
-// (the 2016 layout if no header was written). Each value is written so that
-// Record.Unescaped reads it back unchanged:
+// (the 2016 layout if no header was written), escaped as Exchange escapes
+// it (format.md §3.1, §3.2):
 //
-//   - CR and LF become the two-character escapes \r and \n, and a backslash
-//     is doubled when it is followed by r, n, a backslash, CR or LF, so the
-//     row stays on one line;
+//   - CR and LF become the two-character escapes \r and \n, so the row
+//     stays on one line; nothing else is escaped (a backslash is written as
+//     it is);
 //   - a value containing ',' or '"' is enclosed in double quotes, with each
-//     '"' doubled.
+//     '"' doubled;
+//   - list members are apostrophe-quoted where they must be (see
+//     AppendListMember).
+//
+// Record.Field reads each value back with its line breaks escaped, and
+// Record.Unescaped reads it back unchanged unless it holds a backslash
+// right before r, n, CR or LF, which the format cannot tell from an escape.
 //
 // A value with a NUL byte or invalid UTF-8 is refused (ErrWriteField), since
 // the Reader would reject its row.
@@ -180,7 +186,10 @@ func (w *Writer) Flush() error {
 }
 
 // AppendField appends v to dst escaped as one CSV field of a tracking log
-// row (see Writer.WriteEvent).
+// row (see Writer.WriteEvent), as Exchange escapes it (format.md §3.1):
+// every CR becomes \r and every LF \n, a field holding ',' or '"' is
+// enclosed in '"' with its '"' doubled, and nothing else is escaped (a
+// backslash is written as it is).
 func AppendField(dst []byte, v string) []byte {
 	needQuote := false
 	needEscape := false
@@ -188,7 +197,7 @@ func AppendField(dst []byte, v string) []byte {
 		switch v[i] {
 		case ',', '"':
 			needQuote = true
-		case '\r', '\n', '\\':
+		case '\r', '\n':
 			needEscape = true
 		}
 	}
@@ -207,14 +216,6 @@ func AppendField(dst []byte, v string) []byte {
 			dst = append(dst, '\\', 'r')
 		case '\n':
 			dst = append(dst, '\\', 'n')
-		case '\\':
-			if i+1 < len(v) {
-				switch v[i+1] {
-				case 'r', 'n', '\\', '\r', '\n':
-					dst = append(dst, '\\')
-				}
-			}
-			dst = append(dst, '\\')
 		default:
 			dst = append(dst, c)
 		}

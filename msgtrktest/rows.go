@@ -194,7 +194,7 @@ func (g *gen) joinList(addrs, statuses []string) string {
 	if statuses == nil && len(addrs) == 1 && !needsListQuote(addrs[0]) {
 		return addrs[0]
 	}
-	if statuses != nil && len(addrs) == 1 && (isBlob(statuses[0]) || !needsListQuote(statuses[0])) {
+	if statuses != nil && len(addrs) == 1 && !needsListQuote(statuses[0]) {
 		return statuses[0]
 	}
 	b := g.list[:0]
@@ -210,11 +210,9 @@ func (g *gen) joinList(addrs, statuses []string) string {
 		if len(statuses) > 1 {
 			st = statuses[i]
 		}
-		if isBlob(st) {
-			b = append(b, st...)
-		} else {
-			b = msgtrk.AppendListMember(b, []byte(st))
-		}
+		// A LastError blob holds ';': apostrophe-quoted like any such
+		// member (format.md §3.2).
+		b = msgtrk.AppendListMember(b, []byte(st))
 	}
 	g.list = b
 	if string(b) == g.lastList {
@@ -228,7 +226,7 @@ func isBlob(s string) bool { return len(s) > 1 && s[0] == '[' && s[1] == '{' }
 
 // needsListQuote mirrors msgtrk.AppendListMember's rule.
 func needsListQuote(s string) bool {
-	return strings.IndexByte(s, ';') >= 0 || strings.HasPrefix(s, "'") || isBlob(s)
+	return strings.ContainsAny(s, ";'\r\n") || isBlob(s)
 }
 
 // ts formats true time t as written by srv's clock.

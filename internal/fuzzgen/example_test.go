@@ -40,5 +40,5 @@ func ExampleRecipientList() {
 	fmt.Println(string(field[bytes.Index(field, []byte("'semi")):]))
 	// Output:
 	// o'brien6@contoso.com semi;colon10@contoso.com 'quoted12@contoso.com
-	// 'semi;colon10@contoso.com';user11@contoso.com;'''quoted12@contoso.com';o'brien13@contoso.com
+	// 'semi;colon10@contoso.com';user11@contoso.com;'''quoted12@contoso.com';'o''brien13@contoso.com'
 }

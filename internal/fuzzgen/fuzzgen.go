@@ -397,9 +397,9 @@ type Line struct {
 	// BOM puts a byte order mark before Text, as at the junction of two
 	// concatenated files; the Reader drops it.
 	BOM bool
-	// Values are the unescaped column values of a Row, in the column
-	// order of the header in force (what Record.Column(i) gives after
-	// msgtrk.AppendUnescaped).
+	// Values are the column values a Row was written from, in the column
+	// order of the header in force; Record.Column(i) gives each with its
+	// CR and LF escaped as \r and \n (format.md §3.1).
 	Values []string
 	// Fields are the column names a #Fields: directive sets.
 	Fields []string

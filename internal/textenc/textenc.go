@@ -103,7 +103,7 @@ func AppendJSONChars[T []byte | string](dst []byte, s T) []byte {
 }
 
 // AppendJSONLogField appends a value as written in a log as the JSON string
-// of its decoded text: the log's escapes \r, \n and \\ (see
+// of its decoded text: the log's escapes \r and \n (see
 // msgtrk.AppendUnescaped) are already JSON's, so they are copied as they
 // are, and any other backslash is escaped. It equals
 // AppendJSONString(msgtrk.AppendUnescaped(nil, v)) in one pass
@@ -136,10 +136,15 @@ func appendJSON[T []byte | string](dst []byte, s T, logEscapes bool) []byte {
 			dst = append(dst, s[start:i]...)
 			switch c {
 			case '\\':
-				if logEscapes && i+1 < len(s) && (s[i+1] == 'r' || s[i+1] == 'n' || s[i+1] == '\\') {
+				switch {
+				case logEscapes && i+1 < len(s) && (s[i+1] == 'r' || s[i+1] == 'n'):
 					dst = append(dst, '\\', s[i+1])
 					i++
-				} else {
+				case logEscapes && i+1 < len(s) && s[i+1] == '\\':
+					// Two backslashes: both kept, neither an escape.
+					dst = append(dst, '\\', '\\', '\\', '\\')
+					i++
+				default:
 					dst = append(dst, '\\', '\\')
 				}
 			case '"':
