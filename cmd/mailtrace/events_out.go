@@ -249,8 +249,12 @@ func (j *eventJSON) appendRow(b []byte, rec *msgtrk.Record) []byte {
 			} else {
 				b = append(b, "null"...)
 			}
-		default:
+		case f.FreeText():
 			b = textenc.AppendJSONLogField(b, v)
+		default:
+			// Identifiers and names as written (format.md §12 step 5
+			// decodes \r and \n in free text only).
+			b = textenc.AppendJSONString(b, v)
 		}
 	}
 	b = append(b, `,"extra":{`...)
@@ -357,7 +361,11 @@ func (c *eventCSV) appendRow(b []byte, rec *msgtrk.Record) []byte {
 	for _, f := range eventFields {
 		b = append(b, ',')
 		if !f.IsList() {
-			b = appendCSVField(b, rec.Field(f), &c.scratch)
+			if f.FreeText() {
+				b = appendCSVField(b, rec.Field(f), &c.scratch)
+			} else {
+				b = appendCSVCell(b, rec.Field(f))
+			}
 			continue
 		}
 		b = appendCSVList(b, rec.Field(f), &c.ls, &c.mem)

@@ -291,3 +291,44 @@ func TestSummaryNamesEmptyKeys(t *testing.T) {
 		t.Errorf("summary:\n%s", out)
 	}
 }
+
+// TestBackslashesAsWritten: Exchange escapes only line breaks (format.md
+// §3.1), so every output keeps a value's backslashes as logged ("\\fs01"
+// stays two backslashes), and decodes \r and \n in free text only (§12
+// step 5): the subject's escaped line break becomes one, the connector's
+// "\relay" does not.
+func TestBackslashesAsWritten(t *testing.T) {
+	in := "#Fields: date-time,connector-id,event-id,message-subject\r\n" +
+		`2024-01-01T00:00:00.000Z,EX01\relay for scanners,RECEIVE,Scan saved to \\fs01\scans` + "\r\n" +
+		`2024-01-01T00:00:01.000Z,EX01\newsletter,RECEIVE,line1\nline2` + "\r\n"
+	stdout, stderr, code := runCmd(t, in, "events", "-format", "jsonl", "-")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{
+		`"connector_id":"EX01\\relay for scanners"`,
+		`"message_subject":"Scan saved to \\\\fs01\\scans"`,
+		`"connector_id":"EX01\\newsletter"`,
+		`"message_subject":"line1\nline2"`,
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("jsonl lacks %s:\n%s", want, stdout)
+		}
+	}
+	stdout, stderr, code = runCmd(t, in, "events", "-format", "csv", "-")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{`,EX01\relay for scanners,`, `,Scan saved to \\fs01\scans`, `,EX01\newsletter,`, "\"line1\nline2\""} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("csv lacks %q:\n%s", want, stdout)
+		}
+	}
+	stdout, stderr, code = runCmd(t, in, "trace", "-json", "-")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if want := `"subject":"Scan saved to \\\\fs01\\scans"`; !strings.Contains(stdout, want) {
+		t.Errorf("trace -json lacks %s:\n%s", want, stdout)
+	}
+}

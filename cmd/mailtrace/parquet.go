@@ -254,8 +254,10 @@ func (c *parquetRows) add(rec *msgtrk.Record) {
 				k := slices.Index(numericFields[:], f)
 				o.ints[k], o.hasInt[k] = v, true
 			}
-		default:
+		case f.FreeText():
 			strs[slotFields+k] = c.addBytes(rec.Unescaped(f))
+		default:
+			strs[slotFields+k] = c.addBytes(rec.Field(f))
 		}
 	}
 	c.strs = append(c.strs, strs)
