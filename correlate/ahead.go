@@ -229,6 +229,7 @@ func (g *aheadOrg) serviceLogs(short string, kind msgtrk.LogKind) (msgtrk.LogKin
 func (g *aheadOrg) window() time.Duration                   { return g.win }
 func (g *aheadOrg) isEdge(short string) bool                { return g.o.isEdge(short) }
 func (g *aheadOrg) nameFor(short string) string             { return g.o.display(short) }
+func (g *aheadOrg) peerKey(host string) string              { return g.o.peerKey(host) }
 func (g *aheadOrg) shortOf(file int32, local string) string { return g.o.shortOf(file, local) }
 func (g *aheadOrg) accepted(address string) (bool, bool)    { return g.o.accepted(address) }
 func (g *aheadOrg) keyOfMessageID(mid string) string {

@@ -351,6 +351,41 @@ func TestEventAudit(t *testing.T) {
 					"source-context=;250 2.0.0 Ok: queued as 4B2C1D;ClientSubmitTime:", "connector-id=EdgeSync - Default-First-Site-Name to Internet",
 					"internal-message-id=10", "recipient-address=x@fabrikam.net", "recipient-status=250 2.1.5 Ok")}}},
 			key: auditNMID, hops: []string{"EDGE1 hub 0"}, rcpts: []string{"x@fabrikam.net sent_external EDGE1"}, missing: []string{"EX01"}},
+		// An outside host whose first label is an organisation server's
+		// short name: mail.fabrikam.net is not the hub MAIL, which names
+		// itself mail.corp.contoso.com in its latency strings (format.md §4:
+		// server-hostname of a SEND is the remote next hop). The Edge's
+		// client of the same name is not MAIL either, though MAIL's rows
+		// that tell its domain come after it.
+		{name: "2016 SEND to an outside host named like an org server", files: []auditFile{
+			{"MAIL/MSGTRK2024030408-1.LOG", "2016", []map[string]string{
+				m("t=0", "source=SMTP", "event-id=RECEIVE", "client-hostname=client.corp.contoso.com", "server-hostname=MAIL", "internal-message-id=10",
+					"recipient-address=x@fabrikam.net", "message-info=07I: "),
+				m("t=1", "source=SMTP", "event-id=SEND", "client-hostname=MAIL", "server-hostname=mail.fabrikam.net", "server-ip=198.51.100.7",
+					"source-context=;250 2.0.0 Ok: queued as 4Tq1x;ClientSubmitTime:", "connector-id=Internet", "internal-message-id=10",
+					"recipient-address=x@fabrikam.net", "recipient-status=250 2.1.5 Ok",
+					"message-info=2024-03-04T07:59:59.900Z;LSRV=mail.corp.contoso.com:TOTAL-HUB=1.100")}}},
+			key: auditNMID, complete: true, origin: "smtp MAIL", hops: []string{"MAIL hub 0"}, rcpts: []string{"x@fabrikam.net sent_external MAIL"}},
+		{name: "2016 Edge receiving from an outside host named like an org server", files: []auditFile{
+			{"EDGE01/MSGTRK2024030408-1.LOG", "2016", []map[string]string{
+				m("t=0", "source=SMTP", "event-id=RECEIVE", "client-hostname=mail.fabrikam.net", "client-ip=198.51.100.9", "server-hostname=EDGE01",
+					"connector-id=EDGE01\\Default internal receive connector EDGE01", "internal-message-id=5", "recipient-address=bob@contoso.com", "message-info=00A: "),
+				m("t=0.2", "source=SMTP", "event-id=SEND", "client-hostname=EDGE01", "server-hostname=mail.corp.contoso.com", "server-ip=10.0.0.11",
+					"source-context=;250 2.6.0 "+auditMID+" [InternalId=10, Hostname=mail.corp.contoso.com] Queued mail for delivery;ClientSubmitTime:",
+					"connector-id=EdgeSync - Inbound to Default-First-Site-Name", "internal-message-id=5", "recipient-address=bob@contoso.com",
+					"recipient-status=250 2.1.5 Recipient OK", "message-info=2024-03-04T07:59:59.900Z;LSRV=edge01.contoso.com:TOTAL-EDGE=0.200")}},
+			{"MAIL/MSGTRK2024030408-1.LOG", "2016", []map[string]string{
+				m("t=0.3", "source=SMTP", "event-id=RECEIVE", "client-hostname=edge01.contoso.com", "client-ip=172.16.10.11", "server-hostname=MAIL",
+					"connector-id=MAIL\\Default MAIL", "internal-message-id=10", "recipient-address=bob@contoso.com", "message-info=11A: "),
+				m("t=0.45", "source=SMTP", "event-id=SEND", "client-hostname=MAIL", "server-hostname=mail.corp.contoso.com", "server-ip=10.0.0.11",
+					"source-context=;250 2.0.0 OK "+auditMID+" [Hostname=mail.corp.contoso.com];ClientSubmitTime:", "connector-id=Intra-Organization SMTP Send Connector",
+					"internal-message-id=10", "recipient-address=bob@contoso.com", "recipient-status=250 2.1.5 Recipient OK",
+					"message-info=2024-03-04T07:59:59.900Z;LSRV=mail.corp.contoso.com:TOTAL-HUB=0.150")}},
+			{"MAIL/MSGTRKMD2024030408-1.LOG", "2016", []map[string]string{
+				m("t=0.5", "source=STOREDRIVER", "event-id=DELIVER", "client-hostname=MAIL", "server-hostname=mail.corp.contoso.com", "internal-message-id=10",
+					"source-context=08DCF94B238B6D3D;2024-03-04T08:00:00.460Z", "recipient-address=bob@contoso.com", "recipient-status=250 2.0.0 OK",
+					"message-info=2024-03-04T07:59:59.900Z;SRV=mail.corp.contoso.com:TOTAL-DEL=0.050")}}},
+			key: auditNMID, complete: true, origin: "smtp EDGE01", hops: []string{"EDGE01 edge 0", "MAIL hub 1", "MAIL delivery 2"}, rcpts: []string{"bob@contoso.com delivered MAIL"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -31,6 +31,9 @@ type org interface {
 	isEdge(short string) bool
 	// nameFor names a server given its short name.
 	nameFor(short string) string
+	// peerKey returns the name a row's peer host is known by (see
+	// orgState.peerKey).
+	peerKey(host string) string
 	// shortOf returns the short name of the server that wrote a row of
 	// input file that names local as its local host.
 	shortOf(file int32, local string) string
@@ -266,13 +269,17 @@ func (b *builder) build(tr *trace) *Trace {
 }
 
 // resolveServers names the server that wrote each row: the server its
-// input was found to be written by (decided by the rows, see orgState).
+// input was found to be written by (decided by the rows, see orgState);
+// and the host it names as its peer (orgState.peerKey).
 func (b *builder) resolveServers() {
 	for i := range b.events {
 		b.steps++
 		e := &b.events[i]
 		e.short = b.org.shortOf(e.file, e.local)
 		e.server = b.org.nameFor(e.short)
+		if e.peer != "" {
+			e.peer = b.org.peerKey(e.peer)
+		}
 	}
 }
 

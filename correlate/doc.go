@@ -92,6 +92,15 @@
 // mbx-a/, ex01.corp.contoso.com/ or EX01/ give the same traces. Servers
 // are named as their rows spell them.
 //
+// A server is known by its short name (the first label), as rows write
+// it both ways. The host at the other end of a SEND, RECEIVE or DELIVER
+// is that server when its short name matches, unless the host is written
+// with a domain the server is not known by: a server learns its domains
+// from its own rows (the last hop of its latency strings, which names the
+// logging server in full, and its local-host columns), so
+// mail.fabrikam.net is not the organisation's MAIL (mail.corp.contoso.com).
+// That is decided when the trace is built, once its rows are all in.
+//
 // A trace is complete (ReasonComplete) only when every recipient has a
 // final outcome, the message's entry is known (Origin), it crossed no
 // server whose logs are missing, and no row came from an input without a

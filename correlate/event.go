@@ -150,6 +150,19 @@ func shortHost(dst []byte, h []byte) []byte {
 	return ascii.AppendLower(dst, h)
 }
 
+// appendPeerHost appends a row's peer host as a trace keeps it until it is
+// built (orgState.peerKey): the name in lower case without a final dot, or
+// the address itself for an IP literal.
+func appendPeerHost(dst []byte, h []byte) []byte {
+	h = bytes.TrimSpace(h)
+	if looksLikeIP(h) {
+		if _, ok := msgtrk.ParseAddr(h); ok {
+			return append(dst, h...)
+		}
+	}
+	return ascii.AppendLower(dst, bytes.TrimSuffix(h, []byte(".")))
+}
+
 // looksLikeIP is a cheap test that avoids parsing host names as addresses
 // (a failed parse allocates its error). It takes a string as it is (no
 // conversion to bytes, which copies a long one).
@@ -201,7 +214,7 @@ func (tr *Tracker) extract(e *event, ri *receiveInfo, rec *msgtrk.Record, f *Row
 		peer = rec.Field(msgtrk.ClientHostname)
 	}
 	if len(peer) > 0 {
-		tr.peerBuf = shortHost(tr.peerBuf[:0], peer)
+		tr.peerBuf = appendPeerHost(tr.peerBuf[:0], peer)
 		txt.peer = t.addString(tr.peerBuf)
 	}
 

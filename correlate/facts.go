@@ -31,6 +31,7 @@ type RowFacts struct {
 	primary, store   bspan // the keys (KeyOf's rule), empty for none
 	host             bspan // the short local host (appendLocalShort)
 	spelt            bspan // the local host as written, when hasSpelt
+	fqdn             bspan // the logging server's full name as the row gives it (localFQDN), empty for none
 	clientRaw        bspan // source-context's ClientType, when storeOK
 	firstHop         bspan // custom-data FirstForestHop, when hasFirstHop
 	hasSpelt         bool  // the row's own column names its local host
@@ -120,6 +121,33 @@ func (f *RowFacts) Read(rec *msgtrk.Record) {
 	} else if len(mi) > 0 && mi[0] >= '0' && mi[0] <= '9' && carriesLatency(f.etype) {
 		f.readLatency(mi)
 	}
+	if h := localFQDN(rec, f.etype, f.speltHost()); h != nil {
+		f.fqdn = f.add(h)
+	}
+}
+
+// localFQDN returns the full name rec gives its logging server, nil for
+// none: the server of the last hop of its latency string
+// (messageinfo.LocalServer), or else its local-host column (spelt), when
+// that is a name with a domain. orgState.learnFQDN learns the server's
+// domains from it.
+func localFQDN(rec *msgtrk.Record, et msgtrk.EventType, spelt []byte) []byte {
+	if carriesLatency(et) {
+		if h, ok := messageinfo.LocalServer(rec.Field(msgtrk.MessageInfo)); ok && isFQDN(h) {
+			return h
+		}
+	}
+	if isFQDN(spelt) {
+		return spelt
+	}
+	return nil
+}
+
+// isFQDN reports whether h is a host name with a domain: a dot inside it,
+// not an address.
+func isFQDN(h []byte) bool {
+	i := bytes.IndexByte(h, '.')
+	return i > 0 && i < len(h)-1 && !looksLikeIP(h)
 }
 
 // carriesLatency reports whether rows of event et carry a latency string

@@ -38,6 +38,7 @@ type fileState struct {
 	first   int64 // time of its first row with a valid time (unix ns), 0 until one came
 	modern  bool  // its rows have the network-message-id column (Exchange 2013 and later)
 	memo    observeMemo
+	fqdn    string // the last full name its server was learnt by (learnFQDN)
 }
 
 type vote struct {
@@ -76,6 +77,24 @@ type serverState struct {
 	kinds  uint8
 	first  [numServiceKinds]int64
 	modern bool
+	// domains are the domains of its full names, as it names itself
+	// (learnFQDN): "corp.contoso.com" for ex01.corp.contoso.com.
+	domains  [maxServerDomains]string
+	ndomains uint8
+}
+
+// maxServerDomains bounds the domains kept per server: a server has one
+// full name, two when a DNS alias shows.
+const maxServerDomains = 4
+
+// hasDomain reports whether d is one of s's domains.
+func (s *serverState) hasDomain(d []byte) bool {
+	for _, x := range s.domains[:s.ndomains] {
+		if x == string(d) {
+			return true
+		}
+	}
+	return false
 }
 
 // numServiceKinds bounds the msgtrk.LogKind values serverState tracks:
@@ -317,7 +336,10 @@ func (o *orgState) noteRole(s *serverState, short string, kind msgtrk.LogKind, e
 func (o *orgState) observeRow(rec *msgtrk.Record, scratch []byte) []byte {
 	et, src := rec.EventType(), rec.SourceType()
 	scratch, spelt := appendLocalShort(scratch[:0], rec, et, src)
-	o.observe(rec, et, src, scratch, spelt, true)
+	file, local := o.observe(rec, et, src, scratch, spelt, true)
+	if h := localFQDN(rec, et, spelt); h != nil {
+		o.learnFQDN(file, local, h)
+	}
 	return scratch
 }
 
@@ -442,6 +464,54 @@ func (o *orgState) serviceLogs(short string, kind msgtrk.LogKind) (eff msgtrk.Lo
 		return kind, false, 0
 	}
 	return kind, true, s.first[kind]
+}
+
+// learnFQDN records the domain of fqdn, the full name a row of file gives
+// its logging server (localFQDN), as a domain of the server the file
+// belongs to, when its first label is that server's short name: a server
+// is learnt from its own rows only.
+func (o *orgState) learnFQDN(file int32, local string, fqdn []byte) {
+	if file >= 0 && o.files[file].fqdn == string(fqdn) {
+		return // (as the file's last row said)
+	}
+	short := o.shortOf(file, local)
+	fqdn = bytes.TrimSpace(fqdn)
+	dot := bytes.IndexByte(fqdn, '.')
+	if short == "" || dot <= 0 || !ascii.EqualFold(fqdn[:dot], short) {
+		return
+	}
+	if file >= 0 {
+		o.files[file].fqdn = o.intern(fqdn)
+	}
+	o.scratch = ascii.AppendLower(o.scratch[:0], fqdn[dot+1:])
+	s := o.server(short)
+	if !s.hasDomain(o.scratch) && int(s.ndomains) < maxServerDomains {
+		s.domains[s.ndomains] = o.intern(o.scratch)
+		s.ndomains++
+		o.serverChanged(short)
+	}
+}
+
+// peerKey returns the name a row's peer host (appendPeerHost's form) is
+// known by in a trace: its short name, as every server is, unless the host
+// is written with a domain and the server of that short name is known by
+// other domains only, when it is another host (mail.fabrikam.net is not
+// the organisation's MAIL, known as mail.corp.contoso.com): then the host
+// itself, which no short name equals. A short name whose server's domains
+// are not known is taken as that server, as before anything was learnt.
+// The builder asks once the trace's rows are all in (resolveServers), so
+// that the servers' own rows have told their domains. It only reads the
+// state and does no allocation (the short name is a part of host).
+func (o *orgState) peerKey(host string) string {
+	dot := strings.IndexByte(host, '.')
+	if dot <= 0 || looksLikeIP(host) {
+		return host
+	}
+	short := host[:dot]
+	if s, ok := o.servers[short]; ok && s.ndomains > 0 && !s.hasDomain([]byte(host[dot+1:])) {
+		return host
+	}
+	return short
 }
 
 // hasLogs reports whether the server of short name short has logs in the

@@ -191,6 +191,9 @@ func (t *Tracker) addRead(rec *msgtrk.Record, f *RowFacts) {
 func (t *Tracker) add(rec *msgtrk.Record, f *RowFacts) *trace {
 	t.stats.Events++
 	file, local := t.org.observe(rec, f.etype, f.source, f.localShort(), f.speltHost(), t.ownOrg)
+	if t.ownOrg && f.fqdn.n > 0 {
+		t.org.learnFQDN(file, local, f.bytes(f.fqdn))
+	}
 	pk, sk := t.keysOf(f)
 	primary, tr := pk.s, pk.tr
 
@@ -489,6 +492,8 @@ func (t *Tracker) accepted(address string) (bool, bool) { return t.org.accepted(
 
 // nameFor names a server given its short name (see orgState.display).
 func (t *Tracker) nameFor(short string) string { return t.org.display(short) }
+
+func (t *Tracker) peerKey(host string) string { return t.org.peerKey(host) }
 
 // shortOf returns the short name of the server that wrote a row of file
 // (see orgState.shortOf).

@@ -108,8 +108,9 @@ func FuzzParseAuthCode(f *testing.F) {
 
 // FuzzAppendLatency: no panic, every invariant of latencyInvariants (spans
 // inside the input, parent before child and within this parse, depth ≤
-// MaxDepth, node count ≤ MaxNodes, hops contiguous), and on success the
-// canonical form parses to the same tree and is a fixed point.
+// MaxDepth, node count ≤ MaxNodes, hops contiguous), and on success
+// LocalServer names the last hop's server and the canonical form parses
+// to the same tree and is a fixed point.
 func FuzzAppendLatency(f *testing.F) {
 	for _, s := range fuzzSeeds(f) {
 		f.Add([]byte(s))
@@ -125,6 +126,11 @@ func FuzzAppendLatency(f *testing.F) {
 		}
 		if err != nil {
 			return
+		}
+		if h, ok := lat.Local(); ok {
+			if got, lok := LocalServer(src); !lok || string(got) != h.Server.Text(src) {
+				t.Fatalf("LocalServer(%q) = %q, %v; Latency.Local's server is %q", src, got, lok, h.Server.Text(src))
+			}
 		}
 		canon := AppendCanonical(nil, src, nodes, &lat)
 		nodes2, lat2, err := AppendLatency(nil, canon)

@@ -301,6 +301,38 @@ func LocalTotal(src []byte) (origin time.Time, total time.Duration, hasTotal, ok
 	return localTotalParse(src)
 }
 
+// LocalServer returns the server of the last hop of a latency string: the
+// logging server, as it names itself ("LSRV=ex01.contoso.com:…" or the
+// last "SRV=" part), skipping a closing current time. It reads only that
+// hop's header (';' ends every part: no record or server name holds one),
+// not the records: ok is false when that header is malformed or the string
+// has no hop. It does no allocation; the result is a subslice of src.
+func LocalServer(src []byte) (server []byte, ok bool) {
+	// The starts of the last two parts, found forwards (IndexByte is
+	// vectorised, LastIndexByte is not; a string has a few parts).
+	prev, last := -1, 0
+	for i := 0; ; {
+		k := bytes.IndexByte(src[i:], ';')
+		if k < 0 {
+			break
+		}
+		i += k + 1
+		prev, last = last, i
+	}
+	start, end := last, len(src)
+	if !hasHopPrefix(src[start:]) {
+		if _, isTime := readCurrent(src, start); !isTime || prev < 0 {
+			return nil, false
+		}
+		start, end = prev, last-1
+	}
+	s, _, _, hok := hopHeader(src[:end], start)
+	if !hok {
+		return nil, false
+	}
+	return s.Bytes(src), true
+}
+
 // localTotalParse is LocalTotal by the general parser, in its count mode:
 // what LocalTotal falls back to when localTotalFast is not sure.
 func localTotalParse(src []byte) (origin time.Time, total time.Duration, hasTotal, ok bool) {

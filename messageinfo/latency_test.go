@@ -406,3 +406,42 @@ func TestLatencyHopAccessors(t *testing.T) {
 	}()
 	lat.Hop(2)
 }
+
+// TestLocalServer: the last hop's server, past a closing current time; no
+// server for a string without a well-formed last hop. On every string
+// AppendLatency parses it agrees with Latency.Local.
+func TestLocalServer(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"2024-01-07T00:00:05.535Z;LSRV=ex01.contoso.com:TOTAL-HUB=1.921|SMR=0.127", "ex01.contoso.com"},
+		{"2025-01-14T09:28:50.814Z;SRV=fe.x:TOTAL-FE=0.074;SRV=hub.x:TOTAL-HUB=14.439(QDE=13.818)", "hub.x"},
+		{"LSRV=h:TOTAL=1;2024-01-07T00:00:06.000Z", "h"},
+		{"2024-01-07T00:00:05.535Z", ""},
+		{"2024-01-07T00:00:05.535Z;2024-01-07T00:00:06.000Z", ""},
+		{"SRV=a:TOTAL=1;junk", ""},
+		{"SRV=a:TOTAL=1;LSRV=:TOTAL=1", ""},
+		{"SRV=a:TOTAL=1;2024-01-07T00:00:06.000Z;x", ""},
+		{"", ""},
+	} {
+		got, ok := LocalServer([]byte(tt.in))
+		if string(got) != tt.want || ok != (tt.want != "") {
+			t.Errorf("LocalServer(%q) = %q, %v; want %q", tt.in, got, ok, tt.want)
+		}
+	}
+	for _, v := range realValues(t) {
+		src := []byte(v.Value)
+		if Classify(src) != KindLatency {
+			continue
+		}
+		_, lat, err := AppendLatency(nil, src)
+		h, hok := lat.Local()
+		if err != nil || !hok {
+			continue
+		}
+		if got, ok := LocalServer(src); !ok || string(got) != h.Server.Text(src) {
+			t.Errorf("LocalServer(%q) = %q, %v; Local() says %q", src, got, ok, h.Server.Text(src))
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { LocalServer([]byte("LSRV=h:TOTAL=1;2024-01-07T00:00:06.000Z")) }); n != 0 {
+		t.Errorf("LocalServer allocates %v times", n)
+	}
+}
