@@ -17,6 +17,7 @@ type Correlator interface {
 	MarkEdgeServer(server string)
 	ServerHints() []ServerHint
 	InputServers() map[string]string
+	Generations() (modern, legacy []string)
 	Stats() Stats
 	Skew() []ServerSkew
 }

@@ -776,6 +776,25 @@ type ServerLogs struct {
 	Modern bool
 }
 
+// generations lists the servers whose tracking logs were read, those
+// whose rows have the network-message-id column (2013 and later) and those
+// whose rows lack it (2007, 2010), each sorted by display name.
+func (o *orgState) generations() (modern, legacy []string) {
+	for short, s := range o.servers {
+		if !s.logs || s.kinds == 0 {
+			continue
+		}
+		if s.modern {
+			modern = append(modern, o.display(short))
+		} else {
+			legacy = append(legacy, o.display(short))
+		}
+	}
+	slices.Sort(modern)
+	slices.Sort(legacy)
+	return modern, legacy
+}
+
 // logs lists the services' logs seen so far, sorted by server and kind.
 func (o *orgState) logs() []ServerLogs {
 	var out []ServerLogs
@@ -827,6 +846,16 @@ func (o *orgState) tellLogs(logs []ServerLogs) {
 // services' logs are in the input, from when), for Context.Logs. Call it
 // after Flush.
 func (t *Tracker) Logs() []ServerLogs { return t.org.logs() }
+
+// Generations lists the servers whose logs were read by what keys their
+// rows: modern, those with the network-message-id column (Exchange 2013
+// and later), keyed by it; legacy, those without (2007, 2010), keyed by
+// message-id and sender (Keys.Primary). Nothing in the rows ties the two
+// keys of one message (format.md §6: network-message-id is absent on
+// pre-2013 logs), so when both lists are non-empty a message that crossed
+// between them is two traces, each missing the other's part. Call it after
+// Flush.
+func (t *Tracker) Generations() (modern, legacy []string) { return t.org.generations() }
 
 // serviceLogs: see orgState.serviceLogs.
 func (t *Tracker) serviceLogs(short string, kind msgtrk.LogKind) (msgtrk.LogKind, bool, int64) {

@@ -150,6 +150,9 @@ func (s *Sharded) MarkEdgeServer(server string) { s.org.markEdge(server) }
 // ServerHints is Tracker.ServerHints. Call it after Flush.
 func (s *Sharded) ServerHints() []ServerHint { return s.org.hints() }
 
+// Generations is Tracker.Generations. Call it after Flush.
+func (s *Sharded) Generations() (modern, legacy []string) { return s.org.generations() }
+
 // InputServers is Tracker.InputServers. Call it after Flush.
 func (s *Sharded) InputServers() map[string]string { return s.org.inputServers() }
 

@@ -153,6 +153,7 @@ func (c *common) correlateInputs(inputs []msgtrk.Input, f *corrFlags, stderr io.
 	if !c.quiet {
 		reportServers(stderr, tk.ServerHints(), missing)
 	}
+	reportGenerations(stderr, tk)
 	st := tk.Stats()
 	reportEvicted(stderr, st, f)
 	return corrResult{stats: st, skew: tk.Skew(), inputs: tk.InputServers(), src: src}, src.finish()
@@ -180,6 +181,19 @@ func reportEvicted(w io.Writer, st correlate.Stats, f *corrFlags) {
 	}
 	fmt.Fprintf(w, "mailtrace: warning: %d messages were cut short (emitted before their quiet window ended) to stay within %s, with up to %d open at once; %d rows came after their message was emitted and were counted as late, in no trace; give more memory to keep messages whole (-max-memory 1GB, or 0 for no bound)\n",
 		st.Evicted, limit, st.MaxOpen, st.Late)
+}
+
+// reportGenerations says on stderr, even with -quiet (the results are
+// wrong for the messages it concerns), when the input mixes servers whose
+// rows have a network-message-id with servers whose rows have none: a
+// message that crossed between them is two traces.
+func reportGenerations(w io.Writer, tk correlate.Correlator) {
+	modern, legacy := tk.Generations()
+	if len(modern) == 0 || len(legacy) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "mailtrace: warning: the logs of %s (Exchange 2013 or later) key messages by network-message-id, those of %s (Exchange 2007 or 2010) have no such column: a message that crossed between them is shown as two traces, each missing the other's part\n",
+		strings.Join(modern, ", "), strings.Join(legacy, ", "))
 }
 
 // reportServers says on stderr, once each, which folder names the rows

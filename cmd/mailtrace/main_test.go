@@ -332,3 +332,36 @@ func TestBackslashesAsWritten(t *testing.T) {
 		t.Errorf("trace -json lacks %s:\n%s", want, stdout)
 	}
 }
+
+// TestMixedGenerationsWarned: rows of Exchange 2013 and later are keyed by
+// network-message-id, rows of 2007 and 2010 have none (format.md §6), so
+// a message that crossed between them is two traces: the command says so,
+// even with -quiet; with one generation only, it says nothing.
+func TestMixedGenerationsWarned(t *testing.T) {
+	dir := t.TempDir()
+	write := func(server, name, version, fields, row string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Join(dir, server), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		data := "#Software: Microsoft Exchange Server\r\n#Version: " + version + "\r\n#Log-type: Message Tracking Log\r\n#Date: 2024-03-04T08:00:00.000Z\r\n#Fields: " + fields + "\r\n" + row + "\r\n"
+		if err := os.WriteFile(filepath.Join(dir, server, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("EX13", "MSGTRK2024030408-1.LOG", "15.00.1497.010", "date-time,server-hostname,client-hostname,source,event-id,message-id,network-message-id,sender-address,recipient-address",
+		"2024-03-04T08:00:01.000Z,EX13,client.contoso.com,SMTP,RECEIVE,<m1@contoso.com>,19191919-2222-3333-4444-08dc00000017,ann@contoso.com,bob@contoso.com")
+	const warning = "have no such column: a message that crossed between them is shown as two traces"
+	_, stderr, code := runCmd(t, "", "trace", "-quiet", dir)
+	if code != 0 || strings.Contains(stderr, warning) {
+		t.Fatalf("one generation: exit %d, stderr:\n%s", code, stderr)
+	}
+	write("HUB10", "MSGTRK20240304-1.LOG", "14.03.123.004", "date-time,server-hostname,client-hostname,source,event-id,message-id,sender-address,recipient-address",
+		"2024-03-04T08:00:02.000Z,HUB10,ex13.contoso.com,SMTP,RECEIVE,<m1@contoso.com>,ann@contoso.com,bob@contoso.com")
+	for _, cmd := range []string{"trace", "stats"} {
+		_, stderr, code = runCmd(t, "", cmd, "-quiet", dir)
+		if code != 0 || !strings.Contains(stderr, warning) || !strings.Contains(stderr, "EX13") || !strings.Contains(stderr, "HUB10") {
+			t.Errorf("%s of mixed generations: exit %d, stderr:\n%s", cmd, code, stderr)
+		}
+	}
+}
