@@ -15,6 +15,7 @@ func TestNoAllocs(t *testing.T) {
 	sto := b("MDB:12345678-3232-2323-1111-12345679987, Mailbox:33345678-3232-2323-1111-08da9fd00918, Event:63779422, MessageClass:IPM.Note, CreationTime:2022-09-19T15:02:29.211Z, ClientType:MOMT, SubmissionAssistant:MailboxTransportSubmissionEmailAssistant, ServerMdbConnectionId:08DA9806C5B670C1")
 	sha := b("EX13D13UWB004.ant.amazon.com = 250 2.6.0 < 1028007174.22872@apollo - adaws.amazon.com > [InternalId = EX13D13UWB004.ant.amazon.com, Hostname = 64712272257897] Queued mail for redundancy")
 	agent, agentinfo, stage, deliver, momt := b("AGENT"), b("AGENTINFO"), b("CatContentConversion"), b("DELIVER"), b("MOMT")
+	dsnSrc, dsnEv, dsnCtx := b("DSN"), b("DSN"), b("Delivery, Relay")
 	r, _ := ParseReceive(rcv)
 	s, _ := ParseSend(snd)
 	st, _ := ParseStore(sto)
@@ -30,6 +31,10 @@ func TestNoAllocs(t *testing.T) {
 		{"Parse/store", func() { c, _ := Parse(storedriver, receive, sto); sink += c.Store.Pairs }},
 		{"Parse/shadow", func() { c, _ := Parse(smtp, haredirect, sha); sink += len(c.Shadow.Host) }},
 		{"Parse/text", func() { c, _ := Parse(agent, agentinfo, stage); sink += int(c.Kind) }},
+		{"Parse/dsn", func() { c, _ := Parse(dsnSrc, dsnEv, dsnCtx); sink += int(c.DSN) }},
+		{"ParseDSN", func() { f, _ := ParseDSN(dsnCtx); sink += int(f) }},
+		{"ParseDSNType", func() { sink += int(ParseDSNType(dsnCtx[:8])) }},
+		{"DSNFlags.AppendTo", func() { sink += len((DSNDelivery | DSNRelay).AppendTo(dst[:0])) }},
 		{"KindOf", func() { sink += int(KindOf(smtp, send)) }},
 		{"ParseReceive", func() { r, _ := ParseReceive(rcv); sink += r.Ordinal }},
 		{"ParseSend", func() { s, _ := ParseSend(snd); sink += len(s.Reply.MessageID) }},

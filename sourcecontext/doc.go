@@ -43,14 +43,21 @@
 //
 //	EX13.example.com = 250 2.6.0 <id@host> [InternalId=…, Hostname=…] Queued mail for redundancy
 //
+// DSN DSN ([DSNFlags], [KindDSN]): the types of the notification
+// (format.md §8), one name or a list; only Failure makes it a non-delivery
+// report:
+//
+//	Failure
+//	Delivery, Relay
+//
 // Free text, kept in [Context.Raw]: HAREDIRECTFAIL ("No suitable shadow
 // servers", [KindShadowFail]), ROUTING RESOLVE and REDIRECT (the
 // legacyExchangeDN "/o=…/ou=…/cn=Recipients/cn=…", [KindRecipientDN]),
 // ROUTING TRANSFER (a reason word, [KindTransferReason]), AGENT AGENTINFO
 // (an agent or stage name such as "CatContentConversion", [KindAgent]).
-// Everything else, including HARECEIVE, HADISCARD and DSN, is
-// [KindUnknown] with the value in Raw: no public description of those
-// values was found to decode them by.
+// Everything else, including HARECEIVE and HADISCARD, is [KindUnknown]
+// with the value in Raw: no public description of those values was found
+// to decode them by.
 //
 // # Grammar
 //
@@ -62,6 +69,8 @@
 //	hopitem  = ( "InternalId" | "Hostname" ) "=" value .
 //	store    = key ":" value { "," [ blanks ] key ":" value } .
 //	shadow   = host "=" reply .
+//	dsn      = dsntype { "," [ blanks ] dsntype } .
+//	dsntype  = "Delivery" | "Delay" | "Failure" | "Relay" | "Expansion" | "Quarantine" .
 //	isotime  = yyyy "-" MM "-" dd "T" HH ":" mm ":" ss [ "." fraction ] "Z" .
 //
 // isotime is the form Exchange writes; the times are read by
@@ -73,7 +82,7 @@
 // well-formed and returns the error nearest the start of the input, a
 // [*SyntaxError] with the byte offset wrapping a sentinel ([ErrSessionID],
 // [ErrTime], [ErrOrdinal], [ErrPair], [ErrEvent], [ErrNextHop], [ErrSyntax],
-// [ErrTooMany], or recipstatus.ErrCode for the reply). Nothing panics on bad
+// [ErrTooMany], [ErrDSNType], or recipstatus.ErrCode for the reply). Nothing panics on bad
 // input, and [MaxPairs] bounds the STOREDRIVER list.
 //
 // # Records

@@ -28,6 +28,9 @@ var (
 	// ErrNextHop reports an InternalId (after un-swapping) that is not a
 	// decimal int64.
 	ErrNextHop = errors.New("sourcecontext: malformed next-hop internal id")
+	// ErrDSNType reports a member of a DSN row's list that names no DSN
+	// type this package knows (see [ParseDSN]).
+	ErrDSNType = errors.New("sourcecontext: unknown DSN type")
 	// ErrTooMany reports a STOREDRIVER list with more than [MaxPairs]
 	// entries.
 	ErrTooMany = errors.New("sourcecontext: too many entries")

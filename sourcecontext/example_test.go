@@ -15,6 +15,7 @@ func ExampleParse() {
 		{"STOREDRIVER", "DELIVERFAIL", "08D8648A8359CDFE;2020-10-07T16:27:19.546Z"},
 		{"STOREDRIVER", "NOTIFYMAPI", "MDB:61914740-3f1b-4ddb-94e0-557196870cfa, Mailbox:279f077c-216f-4323-a9ee-48e50ffd3cad, Event:269492708, MessageClass:IPM.Note, CreationTime:2016-04-05T00:00:01.022Z, ClientType:System"},
 		{"ROUTING", "RESOLVE", "/o=TEST/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=usere339c092"},
+		{"DSN", "DSN", "Delivery, Relay"},
 		{"AGENT", "AGENTINFO", ""},
 	}
 	for _, r := range rows {
@@ -35,6 +36,8 @@ func ExampleParse() {
 		case sourcecontext.KindStore:
 			st := c.Store
 			fmt.Printf("%v mailbox %v event %d client %v\n", c.Kind, st.Mailbox.GUID, st.Event, st.ClientType)
+		case sourcecontext.KindDSN:
+			fmt.Printf("%v %v, a non-delivery report: %v\n", c.Kind, c.DSN, c.DSN.Has(sourcecontext.DSNFailure))
 		default:
 			fmt.Printf("%v %q\n", c.Kind, c.Raw)
 		}
@@ -45,6 +48,7 @@ func ExampleParse() {
 	// Delivery session started 2020-10-07 16:27:19.546 +0000 UTC
 	// Store mailbox 279f077c-216f-4323-a9ee-48e50ffd3cad event 269492708 client System
 	// RecipientDN "/o=TEST/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=usere339c092"
+	// DSN Delivery, Relay, a non-delivery report: false
 	// Empty ""
 }
 

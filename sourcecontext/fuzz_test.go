@@ -16,7 +16,7 @@ import (
 var fuzzSources = [][2]string{
 	{"SMTP", "RECEIVE"}, {"SMTP", "SEND"}, {"SMTP", "SENDEXTERNAL"}, {"STOREDRIVER", "DELIVER"},
 	{"STOREDRIVER", "RECEIVE"}, {"SMTP", "HAREDIRECT"}, {"SMTP", "HAREDIRECTFAIL"}, {"ROUTING", "RESOLVE"},
-	{"ROUTING", "TRANSFER"}, {"AGENT", "AGENTINFO"}, {"SMTP", "HADISCARD"},
+	{"ROUTING", "TRANSFER"}, {"AGENT", "AGENTINFO"}, {"DSN", "DSN"}, {"SMTP", "HADISCARD"},
 }
 
 func sourceIndex(source, event string) uint8 {
@@ -100,6 +100,12 @@ func FuzzParse(f *testing.F) {
 				!sameReply(a.Reply, b.Reply) || a.HasClientSubmitTime != b.HasClientSubmitTime ||
 				!a.ClientSubmitTime.Equal(b.ClientSubmitTime) {
 				t.Fatalf("round trip %q → %q → %+v, %v", in, out, b, err)
+			}
+		case KindDSN:
+			out := c.DSN.AppendTo(nil)
+			f2, err := ParseDSN(out)
+			if err != nil || f2 != c.DSN || c.DSN == 0 {
+				t.Fatalf("round trip %q → %q → %v, %v", in, out, f2, err)
 			}
 		case KindStore:
 			out := c.Store.AppendTo(nil)

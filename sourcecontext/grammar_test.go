@@ -20,6 +20,7 @@ func TestGrammar(t *testing.T) {
 		KindDelivery:       "send",
 		KindStore:          "store",
 		KindShadowRedirect: "shadow",
+		KindDSN:            "dsn",
 	}
 	type input struct{ source, event, src string }
 	var inputs []input
@@ -55,6 +56,9 @@ func TestGrammar(t *testing.T) {
 		{"receive", "08DC1DB12C345BE5;2024-01-25 15:16:09Z;0"},
 		{"store", "MDB 1234"},
 		{"shadow", "250 2.6.0 queued"},
+		{"dsn", "failure"},
+		{"dsn", "Failure,"},
+		{"dsn", "Delivery Relay"},
 		{"isotime", "2024-01-25T15:16:09.544"},
 	} {
 		if m.Matches(c.prod, c.in) {

@@ -12,7 +12,7 @@ type Kind uint8
 
 const (
 	// KindUnknown: no decoder for this source and event (HARECEIVE,
-	// HADISCARD, DSN, …) or an unrecognised shape; the value is in Raw.
+	// HADISCARD, …) or an unrecognised shape; the value is in Raw.
 	KindUnknown Kind = iota
 	// KindEmpty: the value is empty or blank.
 	KindEmpty
@@ -40,9 +40,12 @@ const (
 	// KindAgent: AGENT AGENTINFO, the agent or stage name in Raw (such as
 	// "CatContentConversion").
 	KindAgent
+	// KindDSN: DSN DSN, the types of the notification ([DSNFlags],
+	// [ParseDSN]).
+	KindDSN
 )
 
-var kindNames = [...]string{"Unknown", "Empty", "Receive", "Send", "Delivery", "Store", "ShadowRedirect", "ShadowFail", "RecipientDN", "TransferReason", "Agent"}
+var kindNames = [...]string{"Unknown", "Empty", "Receive", "Send", "Delivery", "Store", "ShadowRedirect", "ShadowFail", "RecipientDN", "TransferReason", "Agent", "DSN"}
 
 // String returns the constant's name without the Kind prefix, or "Kind(n)".
 func (k Kind) String() string {
@@ -86,6 +89,10 @@ func KindOf(source, event []byte) Kind {
 		if string(event) == "AGENTINFO" {
 			return KindAgent
 		}
+	case "DSN":
+		if string(event) == "DSN" {
+			return KindDSN
+		}
 	}
 	return KindUnknown
 }
@@ -105,6 +112,9 @@ type Context struct {
 	Send    Send    // KindSend and KindDelivery
 	Store   Store   // KindStore
 	Shadow  Shadow  // KindShadowRedirect
+	// DSN holds the types a DSN row names (KindDSN): those recognised
+	// when Parse also returns an error.
+	DSN DSNFlags
 }
 
 // Parse decodes the source-context value src of a row whose source and
@@ -119,8 +129,8 @@ type Context struct {
 //
 // Lenient: it returns the decoded view plus the error nearest the
 // start of src reported by the decoder (see [ParseReceive], [ParseSend],
-// [ParseStore], [ParseShadow]); free-text kinds never fail. It does no
-// allocation unless it returns an error.
+// [ParseStore], [ParseShadow], [ParseDSN]); free-text kinds never fail.
+// It does no allocation unless it returns an error.
 func Parse(source, event, src []byte) (c Context, err error) {
 	c.Raw = src
 	t := ascii.TrimSpace(src)
@@ -149,6 +159,10 @@ func Parse(source, event, src []byte) (c Context, err error) {
 		c.Store = parseStore(src, 0, &es)
 	case KindShadowRedirect:
 		c.Shadow = parseShadow(src, 0, &es)
+	case KindDSN:
+		var err error
+		c.DSN, err = ParseDSN(src)
+		return c, err
 	default:
 		return c, nil
 	}

@@ -67,7 +67,12 @@ var parseTests = []struct {
 	{"transfer", "ROUTING", "TRANSFER", "ContentConversion", Context{Kind: KindTransferReason}},
 	{"agent", "AGENT", "AGENTINFO", "CatContentConversion", Context{Kind: KindAgent}},
 	{"hareceive kept raw", "SMTP", "HARECEIVE", "whatever;x", Context{Kind: KindUnknown}},
-	{"dsn kept raw", "DSN", "DSN", "flags", Context{Kind: KindUnknown}},
+	{"dsn failure", "DSN", "DSN", "Failure", Context{Kind: KindDSN, DSN: DSNFailure}},
+	{"dsn delay", "DSN", "DSN", "Delay", Context{Kind: KindDSN, DSN: DSNDelay}},
+	{"dsn list", "DSN", "DSN", "Delivery, Relay", Context{Kind: KindDSN, DSN: DSNDelivery | DSNRelay}},
+	{"dsn every type, blanks", "DSN", "DSN", " Quarantine,Expansion ,  Relay, Failure, Delay, Delivery ", Context{Kind: KindDSN,
+		DSN: DSNDelivery | DSNDelay | DSNFailure | DSNRelay | DSNExpansion | DSNQuarantine}},
+	{"dsn empty", "DSN", "DSN", "", Context{Kind: KindEmpty}},
 	{"empty", "SMTP", "RECEIVE", "", Context{Kind: KindEmpty}},
 	{"blank", "STOREDRIVER", "RECEIVE", "  ", Context{Kind: KindEmpty}},
 }
@@ -113,6 +118,12 @@ func TestParseErrors(t *testing.T) {
 		{"store first entry without key", "STOREDRIVER", "RECEIVE", "MDB:x, Event:5", KindStore, nil, 0},
 		{"store bad event", "STOREDRIVER", "RECEIVE", "MDB:x, Event:5a", KindStore, ErrEvent, 13},
 		{"store bad creation time", "STOREDRIVER", "RECEIVE", "CreationTime:now", KindStore, ErrTime, 13},
+		{"dsn unknown type", "DSN", "DSN", "Bounce", KindDSN, ErrDSNType, 0},
+		{"dsn lower case", "DSN", "DSN", "failure", KindDSN, ErrDSNType, 0},
+		{"dsn unknown member", "DSN", "DSN", "Delivery,  Receipt", KindDSN, ErrDSNType, 11},
+		{"dsn number", "DSN", "DSN", "64", KindDSN, ErrDSNType, 0},
+		{"dsn empty member", "DSN", "DSN", "Failure, ", KindDSN, ErrSyntax, 9},
+		{"dsn empty first member", "DSN", "DSN", ",Failure", KindDSN, ErrSyntax, 0},
 		{"store too many", "STOREDRIVER", "RECEIVE", "K:v" + strings.Repeat(", K:v", MaxPairs), KindStore, ErrTooMany, 3 + 5*(MaxPairs-1) + 2},
 	}
 	for _, tt := range tests {
@@ -196,7 +207,7 @@ func TestKindOf(t *testing.T) {
 		{"ROUTING", "RESOLVE", KindRecipientDN}, {"ROUTING", "REDIRECT", KindRecipientDN},
 		{"ROUTING", "TRANSFER", KindTransferReason}, {"ROUTING", "EXPAND", KindUnknown},
 		{"AGENT", "AGENTINFO", KindAgent}, {"AGENT", "FAIL", KindUnknown},
-		{"DSN", "DSN", KindUnknown}, {"smtp", "receive", KindUnknown}, {"", "", KindUnknown},
+		{"DSN", "DSN", KindDSN}, {"DSN", "FAIL", KindUnknown}, {"dsn", "dsn", KindUnknown}, {"smtp", "receive", KindUnknown}, {"", "", KindUnknown},
 	}
 	for _, tt := range tests {
 		if got := KindOf(b(tt.source), b(tt.event)); got != tt.want {
