@@ -75,6 +75,7 @@ var wantContext = map[string]sourcecontext.Kind{
 	"SMTP HAREDIRECTFAIL": sourcecontext.KindShadowFail, "ROUTING RESOLVE": sourcecontext.KindRecipientDN,
 	"ROUTING REDIRECT": sourcecontext.KindRecipientDN, "ROUTING DUPLICATEREDIRECT": sourcecontext.KindUnknown,
 	"ROUTING TRANSFER": sourcecontext.KindTransferReason, "SMTP HARECEIVE": sourcecontext.KindUnknown,
+	"DSN DSN": sourcecontext.KindDSN,
 }
 
 // wantStatus is the recipient-status shape of each event (others: none).
@@ -241,6 +242,10 @@ func checkRow(s *Sim, r *row) error {
 	case sourcecontext.KindStore:
 		if !c.Store.MDB.Valid || !c.Store.Mailbox.Valid || c.Store.Event == 0 || c.Store.ClientType == sourcecontext.ClientUnknown {
 			return fmt.Errorf("source-context %q: store list incomplete", ctx)
+		}
+	case sourcecontext.KindDSN:
+		if c.DSN != sourcecontext.DSNFailure { // (the simulator's DSNs are NDRs)
+			return fmt.Errorf("source-context %q: DSN types %v, want Failure", ctx, c.DSN)
 		}
 	case sourcecontext.KindShadowRedirect:
 		if len(c.Shadow.Host) == 0 || c.Shadow.Reply.Next.InternalID == 0 || len(c.Shadow.Reply.Next.Host) == 0 {

@@ -45,7 +45,7 @@
 //	outbound via Edge  Edge [TRK]: RECEIVE ("02I: "), AGENTINFO, SENDEXTERNAL (SEND before 2016) | FAIL | DEFER…
 //	shadow server      [TRK]: HARECEIVE … HADISCARD [HADISCARD]  (not a hop)
 //	Safety Net         hub [TRK]: RESUBMIT (SAFETYNET), SEND;  delivery [MD]: DUPLICATEDELIVER
-//	NDR                failing server [TRK]: DSN (reference = original message-id), then as above
+//	NDR                failing server [TRK]: DSN (source-context Failure, reference = original message-id), then as above
 //	meeting request    delivery server [MD]: DELIVER, PROCESSMEETINGMESSAGE (Config.Meetings, 2013+)
 //	transport restart  any server [TRK]: DEFER, LOAD (BOOTLOADER), DEFER… (Config.Restarts, 2010+)
 //

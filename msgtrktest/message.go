@@ -238,6 +238,8 @@ func (g *gen) ndrMessage(orig *msgState, nd *ndrState, server *Server) {
 	ximid := g.nextIMID(server, msgtrk.LogTransport)
 	e := g.begin(m, server, t, "DSN", "DSN")
 	e.Fields[fServerHost] = server.Name
+	// source-context: the DSN's type, Failure for an NDR (format.md §8).
+	e.Fields[fContext] = "Failure"
 	e.Fields[fIMID] = ximid
 	g.setRcpts(e, []string{to}, nil)
 	e.Fields[fReference] = orig.mid
