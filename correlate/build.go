@@ -52,6 +52,25 @@ func reportsOnMessage(e *event) bool {
 	return (e.source == msgtrk.SourceDSN || e.etype == msgtrk.EventDSN) && e.etype != msgtrk.EventFail
 }
 
+// isDSNRow reports whether a row is the DSN row of a delivery status
+// notification (source DSN, event-id DSN), whose source-context names the
+// notification's types (format.md §8, Trace.DSNFlags).
+func isDSNRow(e *event) bool {
+	return e.etype == msgtrk.EventDSN && e.source == msgtrk.SourceDSN
+}
+
+// namesDSNs reports whether a row's reference lists the message-ids of the
+// DSNs generated for its recipients (Trace.DSNs): FAIL and SEND rows
+// (format.md §6, §9.3), SENDEXTERNAL being a SEND, and DELIVERFAIL as
+// FAIL.
+func namesDSNs(e *event) bool {
+	switch e.etype {
+	case msgtrk.EventFail, msgtrk.EventDeliverFail, msgtrk.EventSend, msgtrk.EventSendExternal:
+		return true
+	}
+	return false
+}
+
 // builder turns an open trace into its Trace in small phases, each linear
 // in the rows and hand-overs of the trace (after one sort of the rows): the
 // maps and slices it indexes them with are built once per trace and reused
@@ -1291,6 +1310,7 @@ func (b *builder) buildRecipients() {
 	rs.reset(tr, b.text)
 	var shadows, dups, summaries []int32
 	var dsns map[string]bool
+	dsnRow := false
 	for _, i := range b.evOrder {
 		b.steps++
 		e := &b.events[i]
@@ -1311,7 +1331,15 @@ func (b *builder) buildRecipients() {
 				out.DSNForMessageID = b.strOf(tr, refs[0])
 			}
 		}
-		if e.etype == msgtrk.EventFail || e.etype == msgtrk.EventDeliverFail {
+		if isDSNRow(e) && !dsnRow {
+			// The first DSN row's types; none when its source-context is
+			// not understood whole (nothing is guessed).
+			dsnRow = true
+			if f, err := sourcecontext.ParseDSN(tr.bytesOf(e.context)); err == nil {
+				out.DSNFlags = f
+			}
+		}
+		if namesDSNs(e) {
 			for _, r := range tr.list(e.refs) {
 				b.steps++
 				if mid := b.strOf(tr, r); mid != "" && !dsns[mid] {

@@ -271,10 +271,16 @@
 //	                     SENDEXTERNAL handed it to and its reply}]
 //	expansions          [{group, members, server, time}]
 //	forks               [{server, time, internal_message_id, from, recipients, reason}]
-//	dsn_for             for an NDR: the key of the message it reports on, when
-//	                    that message is in the input
-//	dsn_for_message_id  for an NDR: the message-id of the message it reports on
-//	dsns                message-ids of NDRs generated for this message
+//	dsn_for             for a DSN (delivery status notification): the key of
+//	                    the message it reports on, when that message is in the input
+//	dsn_for_message_id  for a DSN: the message-id of the message it reports on
+//	dsn_flags           for a DSN: its types as its DSN row names them (format.md
+//	                    §8): "Failure" (a non-delivery report, NDR), "Delay",
+//	                    "Relay", "Delivery", "Expansion", "Quarantine", or a list
+//	                    such as "Delivery, Relay"; left out when unknown
+//	dsns                message-ids of the DSNs, of any type, generated for this
+//	                    message: the reference of its FAIL, DELIVERFAIL, SEND and
+//	                    SENDEXTERNAL rows (format.md §6, §9.3)
 //	shadow_events, duplicates   [{server, event, time, recipients}]
 //	summary             true when some rows are per-message summaries (Exchange
 //	                    Online message traces, see summary.go): outcomes without hops
@@ -305,5 +311,9 @@
 // Every list is written, [] when empty, never null; a scalar that is
 // empty or zero is left out (size, server, time, latency_seconds …).
 // Fields may be added in later versions; none will change meaning without a
-// new "v".
+// new "v". dsn_flags was added to version 1 (readers that do not know it
+// are unaffected); dsn_for was always set for a DSN of any type (this list
+// said an NDR), and dsns, which took FAIL and DELIVERFAIL rows alone, now
+// also lists the DSNs a SEND or SENDEXTERNAL row names, as format.md has
+// it: a fix, not a new meaning.
 package correlate

@@ -35,7 +35,7 @@ type event struct {
 	related  ref
 	refs     span // reference members
 	internal ref  // internal-message-id
-	context  ref  // source-context: TRANSFER reasons, SEND and SENDEXTERNAL replies, HAREDIRECT's shadow and its reply
+	context  ref  // source-context: TRANSFER reasons, SEND and SENDEXTERNAL replies, HAREDIRECT's shadow and its reply, a DSN row's types
 	conn     ref  // connector-id of SEND, SENDEXTERNAL and FAIL rows
 	remote   ref  // SEND and SENDEXTERNAL: server-hostname, the next hop, as written
 	remoteIP ref  // and its server-ip
@@ -243,6 +243,10 @@ func (tr *Tracker) extract(e *event, ri *receiveInfo, rec *msgtrk.Record, f *Row
 		e.remoteIP = t.addString(rec.Field(msgtrk.ServerIP))
 	case msgtrk.EventFail:
 		e.conn = t.addString(rec.Field(msgtrk.ConnectorID))
+	case msgtrk.EventDSN:
+		if isDSNRow(e) {
+			e.context = t.addString(rec.Field(msgtrk.SourceContext))
+		}
 	}
 	if tr.opts.KeepSMTP && isSMTPRow(e.source, e.etype) {
 		// The keys to the protocol log sessions behind the row

@@ -158,6 +158,13 @@ func (t *Trace) AppendJSON(dst []byte) ([]byte, error) {
 
 	w.strOmit("dsn_for", t.DSNFor)
 	w.strOmit("dsn_for_message_id", t.DSNForMessageID)
+	if t.DSNFlags != 0 {
+		// DSNFlags.String() without building it; its names, ", " and
+		// "DSNFlags(0x…)" need no escaping.
+		w.name("dsn_flags")
+		w.b = append(t.DSNFlags.AppendTo(append(w.b, '"')), '"')
+		w.first = false
+	}
 	w.strs("dsns", t.DSNs)
 	w.strs("missing_logs", t.MissingLogs)
 	w.refs("shadow_events", t.ShadowEvents)

@@ -30,6 +30,7 @@ type jsonTrace struct {
 	Forks            []jsonFork      `json:"forks"`
 	DSNFor           string          `json:"dsn_for,omitempty"`
 	DSNForMessageID  string          `json:"dsn_for_message_id,omitempty"`
+	DSNFlags         string          `json:"dsn_flags,omitempty"`
 	DSNs             []string        `json:"dsns"`
 	MissingLogs      []string        `json:"missing_logs"`
 	ShadowEvents     []jsonEventRef  `json:"shadow_events"`
@@ -172,6 +173,9 @@ func marshalJSONReflect(t *Trace) ([]byte, error) {
 	}
 	if t.Origin.Source != msgtrk.SourceUnknown {
 		j.Origin.Source = t.Origin.Source.String()
+	}
+	if t.DSNFlags != 0 {
+		j.DSNFlags = t.DSNFlags.String()
 	}
 	if t.Origin.Protocol != ProtocolUnknown {
 		j.Origin.Protocol = t.Origin.Protocol.String()

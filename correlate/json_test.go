@@ -17,6 +17,7 @@ import (
 	"github.com/mailtrace/mailtrace/msgtrk"
 	"github.com/mailtrace/mailtrace/msgtrktest"
 	"github.com/mailtrace/mailtrace/smtplog"
+	"github.com/mailtrace/mailtrace/sourcecontext"
 )
 
 // sameJSON returns how AppendJSON's bytes for tr differ from encoding/json's
@@ -67,6 +68,7 @@ func oddTrace() *correlate.Trace {
 		Forks:           []correlate.Fork{{Server: odd, InternalMessageID: odd, From: odd, Recipients: []string{odd}, Reason: odd}, {}},
 		DSNFor:          odd,
 		DSNForMessageID: odd,
+		DSNFlags:        sourcecontext.DSNDelivery | sourcecontext.DSNRelay | 0x80,
 		DSNs:            []string{odd, ""},
 		MissingLogs:     []string{},
 		ShadowEvents:    []correlate.EventRef{{Server: odd, Event: odd, Time: at, Recipients: []string{odd}}, {}},

@@ -167,6 +167,10 @@ func compareTruth(truth *msgtrktest.Truth, run simRun) string {
 		if tr.Reason != correlate.ReasonComplete && tr.Reason != correlate.ReasonExpired {
 			return fmt.Sprintf("message %s emitted %s", want.Key, tr.Reason)
 		}
+		// The simulator's DSNs are its NDRs (their DSN rows say Failure).
+		if ndr := want.Kind == msgtrktest.KindDSN; tr.IsDSN() != ndr || tr.IsNDR() != ndr {
+			return fmt.Sprintf("message %s (%v): IsDSN %v, IsNDR %v, DSNFlags %v", want.Key, want.Kind, tr.IsDSN(), tr.IsNDR(), tr.DSNFlags)
+		}
 	}
 	for k, tr := range byKey {
 		return fmt.Sprintf("trace %s (%d rows, anomalies %v) matches no message", k, tr.Events, tr.Anomalies)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/mailtrace/mailtrace/msgtrk"
+	"github.com/mailtrace/mailtrace/sourcecontext"
 )
 
 // Reason says why a trace was emitted.
@@ -198,13 +199,24 @@ type Trace struct {
 	Recipients []Recipient // sorted by Address
 	Expansions []Expansion // in the order the groups were expanded
 	Forks      []Fork      // bifurcated copies (TRANSFER)
-	// DSNForMessageID is, for a delivery status notification, the
+	// DSNForMessageID is, for a delivery status notification (DSN), the
 	// message-id of the message it reports on (the reference of its DSN
 	// row); DSNFor is that message's Key, or "" when that message is not
 	// in the input (or no longer remembered, see Options.RecentKeys).
 	DSNForMessageID string
 	DSNFor          string
-	DSNs            []string // message-ids of DSNs generated for this message (reference of FAIL rows)
+	// DSNFlags are, for a DSN, the types its DSN row names in
+	// source-context (format.md §8): Failure for a non-delivery report,
+	// Delay for a delay notice, Relay, Delivery, Expansion, Quarantine.
+	// It is 0 when the DSN's type is unknown: no DSN row in the input, or
+	// one whose source-context is empty or names a type not understood.
+	// See IsDSN and IsNDR.
+	DSNFlags sourcecontext.DSNFlags
+	// DSNs are the message-ids of the DSNs generated for this message, of
+	// any type, as the reference of its FAIL, DELIVERFAIL, SEND and
+	// SENDEXTERNAL rows names them (format.md §6, §9.3); each DSN's own
+	// trace has this message in DSNForMessageID.
+	DSNs []string
 
 	// MissingLogs names, sorted, the servers the message was handed to or
 	// received from whose logs are not in the input: their logs would
@@ -240,9 +252,22 @@ type Trace struct {
 	Anomalies []Anomaly
 }
 
+// IsDSN reports whether t is a delivery status notification the
+// organisation made, of any type: a DSN row reports on another message
+// (DSNForMessageID) or names its types (DSNFlags).
+func (t *Trace) IsDSN() bool { return t.DSNForMessageID != "" || t.DSNFlags != 0 }
+
+// IsNDR reports whether t is a non-delivery report: a DSN whose DSN row
+// names the Failure type (format.md §8). Only Failure DSNs are NDRs; delay
+// notices (Delay), relay and delivery reports are not. A DSN whose type is
+// unknown (DSNFlags 0) is not taken for an NDR either: §8 has Exchange
+// write the type in every DSN row, so its absence says nothing of a
+// failure; such DSNs are to be counted apart rather than guessed at.
+func (t *Trace) IsNDR() bool { return t.DSNFlags.Has(sourcecontext.DSNFailure) }
+
 // Origin says where and how a message entered the organisation. Every
 // field comes from one row, the row that created the message: a DSN row
-// (an NDR the organisation made), else the STOREDRIVER RECEIVE of a store
+// (a DSN the organisation made: an NDR, a delay notice …), else the STOREDRIVER RECEIVE of a store
 // submission, else the first SMTP RECEIVE in causal order.
 type Origin struct {
 	Server           string            // server that logged that row (for an SMTP client proxied by a front end: the front end, S:FirstForestHop)
