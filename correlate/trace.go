@@ -262,7 +262,8 @@ func (t *Trace) IsDSN() bool { return t.DSNForMessageID != "" || t.DSNFlags != 0
 // notices (Delay), relay and delivery reports are not. A DSN whose type is
 // unknown (DSNFlags 0) is not taken for an NDR either: §8 has Exchange
 // write the type in every DSN row, so its absence says nothing of a
-// failure; such DSNs are to be counted apart rather than guessed at.
+// failure; such DSNs are counted apart (report.Counts.DSNsUnknownType)
+// rather than guessed at.
 func (t *Trace) IsNDR() bool { return t.DSNFlags.Has(sourcecontext.DSNFailure) }
 
 // Origin says where and how a message entered the organisation. Every

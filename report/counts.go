@@ -7,12 +7,22 @@ import "github.com/mailtrace/mailtrace/correlate"
 // Add every emitted trace (Stats does); the zero Counts is ready to use.
 type Counts struct {
 	// Messages counts unique messages, each once however many recipients
-	// and copies it had ("once" counting). NDRs are messages too and are
-	// also counted in NDRs. Traces of rows with no message id (orphans)
+	// and copies it had ("once" counting). The delivery status
+	// notifications (DSNs) the organisation made are messages too, and are
+	// also counted in DSNs. Traces of rows with no message id (orphans)
 	// are not messages.
 	Messages int64
-	NDRs     int64
-	Orphans  int64
+	// DSNs counts the DSNs of any type (correlate.Trace.IsDSN):
+	// non-delivery reports, delay notices, relay and delivery reports….
+	// NDRs counts the non-delivery reports among them: the DSNs whose DSN
+	// row names the Failure type (format.md §8, correlate.Trace.IsNDR).
+	// DSNsUnknownType counts the DSNs whose type is unknown (their DSN
+	// row's source-context empty or not understood, or the row not in the
+	// input): they are not taken for NDRs, nor for anything else.
+	DSNs            int64
+	NDRs            int64
+	DSNsUnknownType int64
+	Orphans         int64
 	// Recipients counts final recipients over all messages, after group
 	// expansion and alias resolution ("n times" counting): a message to a
 	// group of 40 counts 40. A member reached through two groups counts
@@ -49,8 +59,14 @@ func (c *Counts) Add(t *correlate.Trace) {
 		return
 	}
 	c.Messages++
-	if t.DSNForMessageID != "" {
-		c.NDRs++
+	if t.IsDSN() {
+		c.DSNs++
+		if t.IsNDR() {
+			c.NDRs++
+		}
+		if t.DSNFlags == 0 {
+			c.DSNsUnknownType++
+		}
 	}
 	c.Bytes += t.Size
 	if t.HasAnomaly(correlate.AnomalyRecipientsUnknown) {
@@ -91,7 +107,9 @@ func (c *Counts) Deliveries() int64 { return c.Delivered + c.SentExternal }
 // counting traces apart (on several workers) and summing the parts.
 func (c *Counts) Merge(o Counts) {
 	c.Messages += o.Messages
+	c.DSNs += o.DSNs
 	c.NDRs += o.NDRs
+	c.DSNsUnknownType += o.DSNsUnknownType
 	c.Orphans += o.Orphans
 	c.Recipients += o.Recipients
 	c.Delivered += o.Delivered

@@ -208,22 +208,26 @@ type SkewJSON struct {
 
 // CountsJSON is Counts with JSON names.
 type CountsJSON struct {
-	Messages      int64 `json:"unique_messages"`
-	NDRs          int64 `json:"ndrs"`
-	Orphans       int64 `json:"orphan_traces"`
-	Recipients    int64 `json:"recipients"`
-	Deliveries    int64 `json:"deliveries"`
-	Delivered     int64 `json:"delivered"`
-	SentExternal  int64 `json:"sent_external"`
-	Failed        int64 `json:"failed"`
-	Dropped       int64 `json:"dropped"`
-	Duplicate     int64 `json:"duplicate"`
-	Pending       int64 `json:"pending"`
-	Expansions    int64 `json:"group_expansions"`
-	Expanded      int64 `json:"recipients_from_groups"`
-	DuplicateRows int64 `json:"duplicate_rows"`
-	ShadowRows    int64 `json:"shadow_rows"`
-	HandedOff     int64 `json:"handed_off"` // recipients handed to servers whose logs are missing
+	Messages int64 `json:"unique_messages"`
+	NDRs     int64 `json:"ndrs"`
+	// DSNs counts the DSNs of every type, NDRs included; DSNsUnknownType
+	// those whose type is unknown (see Counts).
+	DSNs            int64 `json:"dsns"`
+	DSNsUnknownType int64 `json:"dsns_unknown_type"`
+	Orphans         int64 `json:"orphan_traces"`
+	Recipients      int64 `json:"recipients"`
+	Deliveries      int64 `json:"deliveries"`
+	Delivered       int64 `json:"delivered"`
+	SentExternal    int64 `json:"sent_external"`
+	Failed          int64 `json:"failed"`
+	Dropped         int64 `json:"dropped"`
+	Duplicate       int64 `json:"duplicate"`
+	Pending         int64 `json:"pending"`
+	Expansions      int64 `json:"group_expansions"`
+	Expanded        int64 `json:"recipients_from_groups"`
+	DuplicateRows   int64 `json:"duplicate_rows"`
+	ShadowRows      int64 `json:"shadow_rows"`
+	HandedOff       int64 `json:"handed_off"` // recipients handed to servers whose logs are missing
 	// RecipientsUnknown: messages whose recipients an export lost (see
 	// Counts.RecipientsUnknown); the recipient counts leave them out.
 	RecipientsUnknown int64 `json:"recipients_unknown"`
@@ -291,7 +295,7 @@ func (s *Stats) Summary(top int, malformed int64) Summary {
 	sum := Summary{
 		V:    SummaryVersion,
 		Rows: s.rows,
-		Counts: CountsJSON{c.Messages, c.NDRs, c.Orphans, c.Recipients, c.Deliveries(), c.Delivered, c.SentExternal,
+		Counts: CountsJSON{c.Messages, c.NDRs, c.DSNs, c.DSNsUnknownType, c.Orphans, c.Recipients, c.Deliveries(), c.Delivered, c.SentExternal,
 			c.Failed, c.Dropped, c.Duplicate, c.Pending, c.Expansions, c.Expanded, c.DuplicateRows, c.ShadowRows, c.HandedOff, c.RecipientsUnknown},
 		Events: sortedEntries(s.events), Sources: sortedEntries(s.sources), Servers: sortedEntries(s.serverRows()),
 		TopSenders: s.senders.Top(top), TopRcpts: s.recipients.Top(top), TopDomains: s.domains.Top(top),

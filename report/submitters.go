@@ -53,11 +53,11 @@ type Submitters struct {
 }
 
 // Add counts one message by its origin. Orphan traces, traces without an
-// origin and NDRs (made inside the organisation, not submitted) are not
-// counted.
+// origin and DSNs of any type (NDRs, delay notices …: made inside the
+// organisation, not submitted) are not counted.
 func (s *Submitters) Add(t *correlate.Trace) {
 	o := t.Origin
-	if t.Orphan || o.Protocol == correlate.ProtocolUnknown || o.Protocol == correlate.ProtocolDSN || t.DSNForMessageID != "" {
+	if t.Orphan || o.Protocol == correlate.ProtocolUnknown || o.Protocol == correlate.ProtocolDSN || t.IsDSN() {
 		return
 	}
 	ip := SubmitterIP(o)

@@ -114,7 +114,8 @@ func writeSummaryCSV(w *bufio.Writer, s report.Summary, loc *time.Location) {
 		key string
 		n   int64
 	}{
-		{"unique_messages", c.Messages}, {"ndrs", c.NDRs}, {"orphan_traces", c.Orphans}, {"recipients", c.Recipients},
+		{"unique_messages", c.Messages}, {"ndrs", c.NDRs}, {"dsns", c.DSNs}, {"dsns_unknown_type", c.DSNsUnknownType},
+		{"orphan_traces", c.Orphans}, {"recipients", c.Recipients},
 		{"deliveries", c.Deliveries}, {"delivered", c.Delivered}, {"sent_external", c.SentExternal}, {"failed", c.Failed},
 		{"dropped", c.Dropped}, {"duplicate", c.Duplicate}, {"pending", c.Pending}, {"group_expansions", c.Expansions},
 		{"recipients_from_groups", c.Expanded}, {"duplicate_rows", c.DuplicateRows}, {"shadow_rows", c.ShadowRows},
