@@ -185,7 +185,17 @@ func writeSummary(w io.Writer, s report.Summary, loc *time.Location) {
 	c := s.Counts
 	fmt.Fprintf(tw, "Rows\t%d\t(%s … %s)\n", s.Rows, summarySeconds(s.First, loc), summarySeconds(s.Last, loc))
 	fmt.Fprintf(tw, "Malformed lines\t%d\t\n", s.Malformed)
-	fmt.Fprintf(tw, "Unique messages\t%d\t(each message once; %d of them NDRs)\n", c.Messages, c.NDRs)
+	// NDRs are the Failure DSNs alone (format.md §8); the other DSNs
+	// (delay notices, relay and delivery reports, and those of unknown
+	// type) are said apart when there are any.
+	dsns := ""
+	if other := c.DSNs - c.NDRs; other > 0 {
+		dsns = fmt.Sprintf(", %d other DSNs", other)
+		if c.DSNsUnknownType > 0 {
+			dsns += fmt.Sprintf(" (%d of unknown type)", c.DSNsUnknownType)
+		}
+	}
+	fmt.Fprintf(tw, "Unique messages\t%d\t(each message once; %d of them NDRs%s)\n", c.Messages, c.NDRs, dsns)
 	if c.RecipientsUnknown > 0 {
 		fmt.Fprintf(tw, "Recipients unknown\t%d messages\t(their rows came from an export that lost the recipients: the recipient, delivery and outcome counts below leave them out)\n", c.RecipientsUnknown)
 	}

@@ -240,7 +240,16 @@ func writeTraceText(w io.Writer, t *correlate.Trace, loc *time.Location) {
 		fmt.Fprintf(w, "  Origin:     %s\n", safe(strings.Join(parts, ", ")))
 	}
 	if t.DSNFor != "" {
-		fmt.Fprintf(w, "  NDR for:    %s\n", safe(t.DSNFor))
+		if t.IsNDR() {
+			fmt.Fprintf(w, "  NDR for:    %s\n", safe(t.DSNFor))
+		} else {
+			// A delay notice, a relay or delivery report … (format.md §8).
+			typ := "unknown"
+			if t.DSNFlags != 0 {
+				typ = t.DSNFlags.String()
+			}
+			fmt.Fprintf(w, "  DSN for:    %s  (type %s)\n", safe(t.DSNFor), typ)
+		}
 	}
 	if len(t.Hops) > 0 {
 		fmt.Fprintln(w, "  Path:")
@@ -297,7 +306,7 @@ func writeTraceText(w io.Writer, t *correlate.Trace, loc *time.Location) {
 		fmt.Fprintf(w, "  Copy:       %s\n", safe(fmt.Sprintf("%s forked %s from %s for %s (%s)", f.Server, f.InternalMessageID, f.From, strings.Join(f.Recipients, ", "), f.Reason)))
 	}
 	if len(t.DSNs) > 0 {
-		fmt.Fprintf(w, "  NDRs:       %s\n", safe(strings.Join(t.DSNs, ", ")))
+		fmt.Fprintf(w, "  DSNs:       %s\n", safe(strings.Join(t.DSNs, ", ")))
 	}
 	if len(t.ShadowEvents) > 0 {
 		fmt.Fprintf(w, "  Shadow:     %d rows (%s)\n", len(t.ShadowEvents), safe(eventList(t.ShadowEvents)))
