@@ -2,6 +2,7 @@ package correlate
 
 import (
 	"testing"
+	"time"
 
 	"github.com/mailtrace/mailtrace/msgtrk"
 )
@@ -60,5 +61,22 @@ func TestNoAllocsInternal(t *testing.T) {
 	tk.short("EX1.contoso.com")
 	if n := testing.AllocsPerRun(100, func() { tk.short("EX1.contoso.com") }); n != 0 {
 		t.Errorf("short of a known server: %v allocs, want 0", n)
+	}
+
+	// A DEFER's facts hold its retry time (format.md §7.4), read without
+	// allocating.
+	const deferLog = "#Fields: date-time,client-hostname,source,event-id,message-id,network-message-id,recipient-address,message-info\r\n" +
+		"2024-05-06T10:00:05.000Z,EX1,SMTP,DEFER,<a@contoso.com>,0d6a4f1e-2b3c-4d5e-8f90-08dc6d5f0b02,bob@fabrikam.net,2024-05-06T10:20:05.000Z\r\n"
+	r = msgtrk.NewReaderBytes([]byte(deferLog))
+	if !r.Next() {
+		t.Fatal(r.Err())
+	}
+	rec = r.Record()
+	facts.Read(rec)
+	if facts.retryAfter != 20*time.Minute {
+		t.Errorf("RowFacts.Read of a DEFER: retryAfter %v, want 20m", facts.retryAfter)
+	}
+	if n := testing.AllocsPerRun(100, func() { facts.Read(rec) }); n != 0 {
+		t.Errorf("RowFacts.Read of a DEFER: %v allocs, want 0", n)
 	}
 }

@@ -200,20 +200,25 @@
 //     the primary's hop.
 //   - DEFER: pending, with the last deferral's status, until a later
 //     outcome; FAIL, DELIVERFAIL, DELIVER, SEND, SENDEXTERNAL as under
-//     Recipients.
+//     Recipients. Its message-info, the next retry time (§7.4), keeps
+//     the trace open until that time plus the window (see Time and
+//     memory).
 //
 // # Time and memory
 //
 // A [Tracker] never reads the clock: it is driven by event time through
 // [Tracker.Advance]. A trace is emitted when no row of its message has come
 // for Options.Window of event time (ReasonComplete when it is complete, see
-// above, else ReasonExpired); [Tracker.Flush] emits the rest
-// (ReasonFlushed). At most Options.MaxOpenTraces are held: past that, the
+// above, else ReasonExpired), and not before the window has passed after
+// the retry time its DEFER rows gave (a deferred message is quiet until
+// it is retried); [Tracker.Flush] emits the rest (ReasonFlushed, but for
+// a trace held only by a retry time after the end of the input: complete
+// or expired). At most Options.MaxOpenTraces are held: past that, the
 // trace whose window would end first is emitted early (ReasonEvicted).
 // Memory is therefore bounded by the number of messages within one window,
 // not by the size of the input; Options.MaxMemory bounds it in bytes. Rows
 // for a message already emitted are late: counted in [Stats] and handed to
-// Options.OnLate. A caller done with a trace may hand it back with
+// Options.OnLate (the CLI says how many on standard error). A caller done with a trace may hand it back with
 // [Trace.Release], so that later traces reuse its memory (the CLI's stats
 // and trace do: on a burst of one-row messages that is three allocations a
 // message fewer).

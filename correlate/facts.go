@@ -41,8 +41,9 @@ type RowFacts struct {
 	fp               uint64
 	msgIDH           keyHash // the message-id's hash (spaceMsgID), when it has one
 	hasMsgID         bool
-	originNS         int64 // origination time (unix ns), 0 for none
-	hopLatencyMS     int32 // the logging server's TOTAL (ms), -1 for none
+	originNS         int64         // origination time (unix ns), 0 for none
+	hopLatencyMS     int32         // the logging server's TOTAL (ms), -1 for none
+	retryAfter       time.Duration // a DEFER's next retry, after the row's time (RetryWait); 0 for none
 	auth             messageinfo.AuthCode
 	clientIP, origIP netip.Addr
 	proxiedIP        netip.Addr
@@ -120,6 +121,8 @@ func (f *RowFacts) Read(rec *msgtrk.Record) {
 		}
 	} else if len(mi) > 0 && mi[0] >= '0' && mi[0] <= '9' && carriesLatency(f.etype) {
 		f.readLatency(mi)
+	} else if f.etype == msgtrk.EventDefer {
+		f.retryAfter, _ = retryWait(rec, mi)
 	}
 	if h := localFQDN(rec, f.etype, f.speltHost()); h != nil {
 		f.fqdn = f.add(h)
@@ -161,6 +164,44 @@ func carriesLatency(et msgtrk.EventType) bool {
 		return true
 	}
 	return false
+}
+
+// maxRetryWait bounds how long after its row a DEFER's retry time holds
+// its trace open (see RetryWait): a retry time further ahead is taken as
+// this far, so that a value no retry schedule gives (a clock set years
+// ahead, a damaged row) cannot keep a message open for the rest of the
+// input.
+const maxRetryWait = 24 * time.Hour
+
+// RetryWait returns how long after its own time a DEFER row says its
+// message will be retried: the row's message-info is the next retry time
+// (format.md §7.4, §9.3), taken within [0, 24 hours]. Until then the
+// message waits in its queue and no row of it need come (and a retry that
+// fails again may not be logged at all: DEFER rows say
+// RecipientsAlreadySmtpDeferLogged, §5), so a Tracker keeps the trace
+// open until the retry time plus the window (Options.Window). ok is false
+// for a row of another event, or without a retry time or a time of its
+// own. It does no allocation (but for a malformed date-time, whose error
+// does).
+func RetryWait(rec *msgtrk.Record) (wait time.Duration, ok bool) {
+	if rec.EventType() != msgtrk.EventDefer {
+		return 0, false
+	}
+	return retryWait(rec, rec.Field(msgtrk.MessageInfo))
+}
+
+// retryWait is RetryWait for a DEFER row of message-info mi.
+func retryWait(rec *msgtrk.Record, mi []byte) (time.Duration, bool) {
+	info := messageinfo.Parse(mi)
+	if info.Kind != messageinfo.KindTimestamp {
+		return 0, false
+	}
+	at, err := rec.Time()
+	if err != nil {
+		return 0, false
+	}
+	// (Sub saturates: no overflow whatever the years.)
+	return min(max(info.Time.Sub(at), 0), maxRetryWait), true
 }
 
 // readLatency reads the origination time and the logging server's TOTAL

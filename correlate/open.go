@@ -15,6 +15,7 @@ type trace struct {
 	seq      uint64
 	first    int64
 	last     int64
+	retry    int64 // the latest retry time its DEFER rows gave (unix ns), 0 for none
 	deadline int64
 	cost     int64 // its footprint when last counted in Tracker.held
 
@@ -308,6 +309,7 @@ func (tr *trace) absorb(o *trace, offs []uint32, buf []byte) ([]uint32, []byte) 
 	if o.last > tr.last {
 		tr.last = o.last
 	}
+	tr.retry = max(tr.retry, o.retry)
 	if tr.netID == "" {
 		tr.netID = o.netID
 	}

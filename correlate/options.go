@@ -33,9 +33,16 @@ type Options struct {
 	Mark func(rec *msgtrk.Record) bool
 	// Window is the quiet time after a message's last event (in event time)
 	// before its trace is emitted. Default 15 minutes: longer than the
-	// clock skew between servers and the retry interval of deferred
-	// messages. A message whose events spread over more than the window
-	// (a long deferral) is emitted in parts; the later part counts as late.
+	// clock skew between servers. A message whose last rows are a
+	// deferral waits for its retry without a row (format.md §7.4: a DEFER
+	// row's message-info is the next retry time), so its window runs from
+	// the latest retry time its DEFER rows gave when that is later than
+	// its last row (a retry time more than a day after its row counts as a
+	// day); the bounds below (MaxOpenTraces, MaxMemory) still apply to
+	// it. Rows that come after a message's trace was emitted (a retry
+	// later than the DEFER said, or a message quiet for longer than the
+	// window for another reason) are late: in no trace, counted in
+	// Stats.Late and handed to OnLate; a longer window keeps them.
 	Window time.Duration
 	// MaxOpenTraces bounds the traces held at once; when it is reached the
 	// trace whose window would end first is emitted early (ReasonEvicted).

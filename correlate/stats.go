@@ -4,7 +4,7 @@ package correlate
 type Stats struct {
 	Events        int64 // rows added
 	DuplicateRows int64 // rows seen a second time (a file collected twice), ignored
-	Late          int64 // rows for messages whose trace was already emitted
+	Late          int64 // rows for messages whose trace was already emitted (in no trace; see Options.Window)
 	Traces        int64 // traces emitted
 	Complete      int64 // … with ReasonComplete
 	Expired       int64 // … with ReasonExpired

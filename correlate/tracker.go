@@ -13,7 +13,8 @@ import (
 // Feed it rows with Add, in any order across files but in order within a
 // file (a Merger does this), and move event time forward with Advance; a
 // trace is emitted to Options.OnTrace once no row of its message has come
-// for Options.Window of event time. Flush emits the rest at the end.
+// for Options.Window of event time, nor since the retry time of its
+// deferral (see Options.Window). Flush emits the rest at the end.
 //
 // A Tracker never reads the clock, and starts no goroutine unless told to
 // build its traces on one of its own (Options.BuildAhead). It is not safe
@@ -268,17 +269,28 @@ func (t *Tracker) add(rec *msgtrk.Record, f *RowFacts) *trace {
 			tr.last = ev.time
 		}
 	}
-	dl := tr.last
-	if dl == 0 {
-		dl = t.watermark
+	if f.retryAfter > 0 && e.time != 0 {
+		tr.retry = max(tr.retry, e.time+int64(f.retryAfter))
 	}
-	tr.deadline = dl + int64(t.opts.Window)
+	tr.deadline = t.deadlineOf(tr)
 	if tr.deadline < t.open.e[tr.heapIdx].hkey {
 		// Only an earlier deadline must move the trace now; a later one
 		// is picked up when the trace reaches the top (see popFirst).
 		t.open.rekey(int(tr.heapIdx), tr.deadline)
 	}
 	return tr
+}
+
+// deadlineOf returns when tr's quiet window ends: Options.Window after
+// its last row (after the watermark when no row of it has a time), or
+// after the latest retry time its DEFER rows gave when that is later
+// (RetryWait): a deferred message is quiet until its retry.
+func (t *Tracker) deadlineOf(tr *trace) int64 {
+	dl := max(tr.last, tr.retry)
+	if dl == 0 {
+		dl = t.watermark
+	}
+	return dl + int64(t.opts.Window)
 }
 
 func (t *Tracker) newTrace(key string, h keyHash) *trace {
@@ -379,9 +391,20 @@ func (t *Tracker) popFirst() *trace {
 }
 
 // Flush emits every open trace (ReasonFlushed), in the order their windows
-// would have ended.
+// would have ended. A trace held open only by a deferral's retry time (see
+// Options.Window), whose window after its last row the watermark has
+// passed, is complete or expired by its recipients instead, as Advance
+// would have made it without the retry: the input ended before the retry,
+// and its recipients say what the logs decided.
 func (t *Tracker) Flush() {
-	t.emitAll(ReasonFlushed)
+	for t.open.len() > 0 {
+		tr := t.popFirst()
+		r := ReasonFlushed
+		if tr.retry != 0 && tr.last+int64(t.opts.Window) < t.watermark {
+			r = 0
+		}
+		t.emit(tr, r)
+	}
 	t.Sync()
 }
 
