@@ -36,7 +36,7 @@ const defaultMaxMemory = "256MB"
 
 func (c *common) addCorrFlags() *corrFlags {
 	f := &corrFlags{}
-	c.fs.DurationVar(&f.window, "window", correlate.DefaultWindow, "quiet time after a message's last row before its trace is complete")
+	c.fs.DurationVar(&f.window, "window", correlate.DefaultWindow, "quiet time after a message's last row (or after the retry time of its deferral) before its trace is written; rows later than that are in no trace, and said on stderr")
 	c.fs.Var(&f.edges, "edge", "name of an Edge Transport server (repeatable; Edge servers that send into the organisation through EdgeSync are found by themselves)")
 	c.fs.Var(&f.accepted, "accepted-domain", "a domain the organisation receives mail for (repeatable; domains delivered to in the logs are known by themselves)")
 	c.fs.IntVar(&f.workers, "workers", 1, "correlate on this many goroutines (at least 1; the traces are the same)")
@@ -156,6 +156,7 @@ func (c *common) correlateInputs(inputs []msgtrk.Input, f *corrFlags, stderr io.
 	reportGenerations(stderr, tk)
 	st := tk.Stats()
 	reportEvicted(stderr, st, f)
+	reportLate(stderr, st, f)
 	return corrResult{stats: st, skew: tk.Skew(), inputs: tk.InputServers(), src: src}, src.finish()
 }
 
@@ -179,8 +180,39 @@ func reportEvicted(w io.Writer, st correlate.Stats, f *corrFlags) {
 	if f.memory == 0 {
 		limit = fmt.Sprintf("the limit of %d open messages", correlate.DefaultMaxOpenTraces)
 	}
-	fmt.Fprintf(w, "mailtrace: warning: %d messages were cut short (emitted before their quiet window ended) to stay within %s, with up to %d open at once; %d rows came after their message was emitted and were counted as late, in no trace; give more memory to keep messages whole (-max-memory 1GB, or 0 for no bound)\n",
-		st.Evicted, limit, st.MaxOpen, st.Late)
+	fmt.Fprintf(w, "mailtrace: warning: %d messages were cut short (emitted before their quiet window ended) to stay within %s, with up to %d open at once; give more memory to keep messages whole (-max-memory 1GB, or 0 for no bound)\n",
+		st.Evicted, limit, st.MaxOpen)
+}
+
+// reportLate says on stderr, even with -quiet, how many rows came for a
+// message whose trace was already written (correlate.Stats.Late): they
+// are in no trace, so those messages' outcomes were decided without them
+// (a deferred message sent later than its retry time said shows as
+// pending). It names the cause and the remedy: a longer -window, or more
+// memory when messages were also cut short (reportEvicted).
+func reportLate(w io.Writer, st correlate.Stats, f *corrFlags) {
+	if st.Late == 0 {
+		return
+	}
+	cut := ""
+	if st.Evicted > 0 {
+		cut = ", or was cut short for memory (above)"
+	}
+	fmt.Fprintf(w, "mailtrace: warning: %d rows came after their message's trace was written and are in no trace: the message had been quiet for longer than -window %s after its last row or its deferral's retry time%s, and its outcome was decided without them; raise -window (e.g. -window %s) to keep such messages whole\n",
+		st.Late, shortDuration(f.window), cut, shortDuration(max(4*f.window, time.Hour)))
+}
+
+// shortDuration writes d as the -window flag takes it, without the zero
+// units time.Duration's String ends with: "15m", "1h", "1h30m".
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // reportGenerations says on stderr, even with -quiet (the results are
