@@ -195,6 +195,11 @@ type Summary struct {
 	HopLatency map[string]LatencyJSON `json:"hop_latency"`
 	Malformed  int64                  `json:"malformed_lines"`
 	ClockSkew  []SkewJSON             `json:"clock_skew"`
+	// LateRows is the count of rows that came after their message's
+	// trace was emitted (correlate.Stats.Late), over the whole input
+	// whatever the filters: they are in no trace, so the counts above
+	// miss what they say. The caller sets it (Summary leaves it 0).
+	LateRows int64 `json:"late_rows"`
 }
 
 // SkewJSON is one server's estimated clock offset (see

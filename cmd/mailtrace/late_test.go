@@ -81,7 +81,7 @@ func TestDeferredSentAfterWindow(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("stats: exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{`"sent_external":1`} {
+	for _, want := range []string{`"sent_external":1`, `"late_rows":0`} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("stats -json lacks %s:\n%s", want, stdout)
 		}
@@ -92,7 +92,7 @@ func TestDeferredSentAfterWindow(t *testing.T) {
 // 08:50:00, long after the retry time plus the window. The logs cannot
 // tell the send was coming: the trace is written pending, and the
 // SENDEXTERNAL row, late, is said on stderr (even with -quiet) with the
-// remedy; with that remedy the message is whole.
+// remedy, and counted in stats; with that remedy the message is whole.
 func TestLateRowsSaid(t *testing.T) {
 	in := lateLog("2024-03-04T08:10:05.000Z", "2024-03-04T08:50:00.000Z", "2024-03-04T08:20:00.000Z", "2024-03-04T08:40:00.000Z")
 	const warning = "1 rows came after their message's trace was written"
@@ -104,9 +104,18 @@ func TestLateRowsSaid(t *testing.T) {
 		if !strings.Contains(stderr, warning) || !strings.Contains(stderr, "raise -window (e.g. -window 1h)") {
 			t.Errorf("%v: stderr does not say that a row came late and how to keep it:\n%s", args, stderr)
 		}
-		if args[0] == "trace" {
+		switch {
+		case args[0] == "trace":
 			if tr := lateTrace(t, stdout); !strings.Contains(tr, `"status":"pending"`) {
 				t.Errorf("%v: the trace is not pending:\n%s", args, tr)
+			}
+		case len(args) > 2 && args[2] == "-json":
+			if !strings.Contains(stdout, `"late_rows":1`) {
+				t.Errorf("%v: stdout lacks \"late_rows\":1:\n%s", args, stdout)
+			}
+		case args[0] == "stats":
+			if !strings.Contains(stdout, "Late rows ") {
+				t.Errorf("%v: the summary does not count the late row:\n%s", args, stdout)
 			}
 		}
 	}
