@@ -202,8 +202,9 @@ type Trace struct {
 	// Counts is what the trace adds to the counts (report.Counts.Add).
 	Counts report.Counts
 	// BeyondWindow is the number of the message's rows after the first
-	// gap longer than Options.Window between its rows in time order (0
-	// for most messages): the rows the command counts as late.
+	// gap longer than Options.Window between its rows in time order (or
+	// after the retry time of a DEFER before it; 0 for most messages):
+	// the rows the command counts as late.
 	BeyondWindow int64
 }
 
@@ -223,10 +224,11 @@ type Options struct {
 	// Window is mailtrace's -window (0: correlate.DefaultWindow). The
 	// pipeline builds each message from all of its rows; the command
 	// emits a message whose rows leave a quiet gap longer than the window
-	// (a long deferral) in parts and counts the later rows as late. Such
-	// messages are not split here: each is counted (Counts.BeyondWindow)
-	// with the rows after its first such gap, and the "beyond_window"
-	// counter of the "mailtrace" namespace counts them too.
+	// (after a deferral: longer than the window after its retry time)
+	// in parts and counts the later rows as late. Such messages are not
+	// split here: each is counted (Counts.BeyondWindow) with the rows
+	// after its first such gap, and the "beyond_window" counter of the
+	// "mailtrace" namespace counts them too.
 	Window time.Duration
 }
 
@@ -384,20 +386,27 @@ func (b *builder) build(key string, rows func(*Row) bool, links map[string]strin
 }
 
 // beyondWindow returns the number of rows after the first quiet gap longer
-// than window between rows in time order (a row later than the latest
-// before it by more than window), as the command's Tracker would have
-// emitted the message by then; rows without a time are left out.
+// than window (a row later than the latest before it, or than the latest
+// retry time a DEFER before it gave, correlate.RetryWait, by more than
+// window), as the command's Tracker would have emitted the message by
+// then; rows without a time are left out.
 func beyondWindow(recs []*msgtrk.Record, window time.Duration) int64 {
-	times := make([]time.Time, 0, len(recs))
+	type row struct{ at, quietFrom time.Time }
+	rows := make([]row, 0, len(recs))
 	for _, r := range recs {
 		if at, err := r.Time(); err == nil {
-			times = append(times, at)
+			wait, _ := correlate.RetryWait(r)
+			rows = append(rows, row{at, at.Add(wait)})
 		}
 	}
-	slices.SortFunc(times, time.Time.Compare)
-	for i := 1; i < len(times); i++ {
-		if times[i].Sub(times[i-1]) > window {
-			return int64(len(times) - i)
+	slices.SortFunc(rows, func(a, b row) int { return a.at.Compare(b.at) })
+	var quiet time.Time
+	for i, r := range rows {
+		if i > 0 && r.at.Sub(quiet) > window {
+			return int64(len(rows) - i)
+		}
+		if r.quietFrom.After(quiet) {
+			quiet = r.quietFrom
 		}
 	}
 	return 0

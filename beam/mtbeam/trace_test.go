@@ -17,6 +17,7 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/testing/ptest"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/mailtrace/mailtrace/msgtrk"
 	"github.com/mailtrace/mailtrace/msgtrktest"
 )
 
@@ -259,4 +260,38 @@ func TestTracesBeyondWindow(t *testing.T) {
 		t.Errorf("fewer rows than messages beyond the window: %+v", counts.BeyondWindow)
 	}
 	t.Logf("1 s window: the command split %d messages; the pipeline counts %+v", split, counts.BeyondWindow)
+}
+
+// TestBeyondWindowRetry: a message deferred until a retry time counts as
+// beyond the window only when a row comes more than the window after
+// that time, as the command's Tracker decides (format.md §7.4: a DEFER
+// row's message-info is the next retry time).
+func TestBeyondWindowRetry(t *testing.T) {
+	rows := func(retry, sent string) []*msgtrk.Record {
+		log := "#Fields: date-time,source,event-id,network-message-id,recipient-address,message-info\r\n" +
+			"2024-03-04T08:00:01.020Z,SMTP,RECEIVE,24242424-2222-3333-4444-08dc0000001c,partner@fabrikam.net,07I: \r\n" +
+			"2024-03-04T08:00:05.000Z,SMTP,DEFER,24242424-2222-3333-4444-08dc0000001c,partner@fabrikam.net," + retry + "\r\n" +
+			sent + ",SMTP,SENDEXTERNAL,24242424-2222-3333-4444-08dc0000001c,partner@fabrikam.net,\r\n"
+		var out []*msgtrk.Record
+		r := msgtrk.NewReaderBytes([]byte(log))
+		for r.Next() {
+			out = append(out, r.Record().Clone())
+		}
+		if err := r.Err(); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name, retry, sent string
+		want              int64
+	}{
+		{"sent a second after the retry time", "2024-03-04T08:20:05.000Z", "2024-03-04T08:20:06.000Z", 0},
+		{"sent 40 minutes after the retry time", "2024-03-04T08:10:05.000Z", "2024-03-04T08:50:00.000Z", 1},
+		{"no retry time", "", "2024-03-04T08:20:06.000Z", 1},
+	} {
+		if got := beyondWindow(rows(tc.retry, tc.sent), 15*time.Minute); got != tc.want {
+			t.Errorf("%s: %d rows beyond the window, want %d", tc.name, got, tc.want)
+		}
+	}
 }
