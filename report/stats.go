@@ -238,6 +238,25 @@ type CountsJSON struct {
 	RecipientsUnknown int64 `json:"recipients_unknown"`
 }
 
+// Each calls f with each count's JSON name and value, in the order of the
+// JSON object: the one list the other forms of the summary (the CSV of
+// the stats command) follow, so that none leaves a count out.
+func (c CountsJSON) Each(f func(key string, n int64)) {
+	for _, kv := range [...]struct {
+		key string
+		n   int64
+	}{
+		{"unique_messages", c.Messages}, {"ndrs", c.NDRs}, {"dsns", c.DSNs}, {"dsns_unknown_type", c.DSNsUnknownType},
+		{"orphan_traces", c.Orphans}, {"recipients", c.Recipients}, {"deliveries", c.Deliveries},
+		{"delivered", c.Delivered}, {"sent_external", c.SentExternal}, {"failed", c.Failed}, {"dropped", c.Dropped},
+		{"duplicate", c.Duplicate}, {"pending", c.Pending}, {"group_expansions", c.Expansions},
+		{"recipients_from_groups", c.Expanded}, {"duplicate_rows", c.DuplicateRows}, {"shadow_rows", c.ShadowRows},
+		{"handed_off", c.HandedOff}, {"recipients_unknown", c.RecipientsUnknown},
+	} {
+		f(kv.key, kv.n)
+	}
+}
+
 // SizeJSON summarises message sizes in bytes.
 type SizeJSON struct {
 	Total int64 `json:"total_bytes"`

@@ -2,6 +2,8 @@ package report
 
 import (
 	"fmt"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -152,4 +154,26 @@ func BenchmarkStatsAddRecord(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*batch.Len()), "ns/row")
+}
+
+// TestCountsJSONEach: Each names every count of the JSON object, in its
+// order, with its value (the stats CSV is written from it).
+func TestCountsJSONEach(t *testing.T) {
+	var c CountsJSON
+	v := reflect.ValueOf(&c).Elem()
+	var want []string
+	for i := range v.NumField() {
+		v.Field(i).SetInt(int64(i + 1))
+		want = append(want, v.Type().Field(i).Tag.Get("json"))
+	}
+	var got []string
+	c.Each(func(key string, n int64) {
+		got = append(got, key)
+		if i := slices.Index(want, key); i < 0 || n != int64(i+1) {
+			t.Errorf("Each(%q) = %d: not the value of that JSON field", key, n)
+		}
+	})
+	if !slices.Equal(got, want) {
+		t.Errorf("Each names %v, the JSON object %v", got, want)
+	}
 }

@@ -111,20 +111,7 @@ func writeSummaryCSV(w *bufio.Writer, s report.Summary, loc *time.Location) {
 	row("summary", "last", appendTime(v[:0], summaryTime(s.Last), loc, 'T'), 0)
 	num("summary", "malformed_lines", s.Malformed)
 	num("summary", "late_rows", s.LateRows)
-	c := s.Counts
-	for _, f := range []struct {
-		key string
-		n   int64
-	}{
-		{"unique_messages", c.Messages}, {"ndrs", c.NDRs}, {"dsns", c.DSNs}, {"dsns_unknown_type", c.DSNsUnknownType},
-		{"orphan_traces", c.Orphans}, {"recipients", c.Recipients},
-		{"deliveries", c.Deliveries}, {"delivered", c.Delivered}, {"sent_external", c.SentExternal}, {"failed", c.Failed},
-		{"dropped", c.Dropped}, {"duplicate", c.Duplicate}, {"pending", c.Pending}, {"group_expansions", c.Expansions},
-		{"recipients_from_groups", c.Expanded}, {"duplicate_rows", c.DuplicateRows}, {"shadow_rows", c.ShadowRows},
-		{"recipients_unknown", c.RecipientsUnknown},
-	} {
-		num("counts", f.key, f.n)
-	}
+	s.Counts.Each(func(key string, n int64) { num("counts", key, n) })
 	for _, f := range []struct {
 		key string
 		n   int64
