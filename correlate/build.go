@@ -1991,7 +1991,14 @@ func (b *builder) buildAnomalies() {
 	}
 	if tr.primary == "" {
 		out.Orphan = true
-		out.Anomalies = append(out.Anomalies, Anomaly{AnomalyOrphan, "no message id ties these rows to a message"})
+		msg := "no message id ties these rows to a message"
+		if out.MessageID != "" {
+			// A 2013+ row with a message-id and an empty network-message-id
+			// (the key there): moderation rows are written so (format.md
+			// §6), with the approval request's message-id (§4).
+			msg = "these rows have message-id " + out.MessageID + " but no network-message-id, which keys a message in Exchange 2013 and later logs (moderation rows are written without one): nothing else ties them to a message"
+		}
+		out.Anomalies = append(out.Anomalies, Anomaly{AnomalyOrphan, msg})
 	}
 	if n := tr.dropped(); n > 0 {
 		out.Anomalies = append(out.Anomalies, Anomaly{AnomalyTruncated, fmt.Sprintf("%d rows beyond MaxEventsPerTrace not kept", n)})

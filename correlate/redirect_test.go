@@ -64,3 +64,36 @@ func TestRedirectOriginalKeepsEntry(t *testing.T) {
 		t.Errorf("recipients (-want +got):\n%s", diff)
 	}
 }
+
+// TestOrphanSaysWhy: rows of a 2013+ log with a message-id but an empty
+// network-message-id (moderation rows, format.md §4, §6) are orphans, and
+// the anomaly says which message-id they have and why it ties nothing;
+// rows with neither keep the general text.
+func TestOrphanSaysWhy(t *testing.T) {
+	rows := readRows(t,
+		map[string]string{"date-time": "2024-03-04T08:00:00.000Z", "source": "APPROVAL", "event-id": "MODERATORREJECT", "server-hostname": "EX1",
+			"message-id": "<init1@contoso.com>", "network-message-id": "", "reference": "<orig1@contoso.com>", "recipient-address": "moderated@contoso.com"},
+		map[string]string{"date-time": "2024-03-04T08:00:01.000Z", "source": "STOREDRIVER", "event-id": "NOTIFYMAPI", "server-hostname": "EX1",
+			"message-id": "", "network-message-id": ""},
+	)
+	var got []*correlate.Trace
+	tk, err := correlate.New(correlate.Options{OnTrace: func(tr *correlate.Trace) { got = append(got, tr) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		tk.Add(r)
+	}
+	tk.Flush()
+	var texts []string
+	for _, tr := range got {
+		for _, a := range tr.Anomalies {
+			if a.Kind == correlate.AnomalyOrphan {
+				texts = append(texts, a.Message)
+			}
+		}
+	}
+	if len(texts) != 2 || !strings.Contains(texts[0], "message-id <init1@contoso.com> but no network-message-id") || texts[1] != "no message id ties these rows to a message" {
+		t.Errorf("orphan anomalies %q", texts)
+	}
+}
