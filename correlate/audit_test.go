@@ -320,6 +320,34 @@ func TestEventAudit(t *testing.T) {
 					"recipient-status=250 2.1.5 Recipient OK")}}},
 			key: "mid:" + auditMID + "|ann@contoso.com", origin: "store mbx1", hops: []string{"mbx1 submission 0", "HUB1 hub 1", "HUB1 delivery 2"},
 			rcpts: []string{"bob@contoso.com delivered HUB1"}, complete: true},
+		// Senders reuse message-ids (format.md §6); 2010 logs key a message
+		// by message-id and sender only, so a scanner's two messages two
+		// minutes apart are one trace: it says so and is not complete.
+		{name: "2010 two messages with one message-id and sender", files: []auditFile{
+			{"HUB1/MSGTRK20240304-1.LOG", "2010", []map[string]string{
+				m("t=0", "source=SMTP", "event-id=RECEIVE", "client-hostname=scan01.contoso.com", "server-hostname=HUB1", "internal-message-id=100",
+					"recipient-address=carol@contoso.com", "total-bytes=5000", "message-info=00A: "),
+				m("t=0.5", "source=STOREDRIVER", "event-id=DELIVER", "client-hostname=HUB1", "server-hostname=hub1.contoso.com", "internal-message-id=100",
+					"recipient-address=carol@contoso.com", "total-bytes=5000"),
+				m("t=120", "source=SMTP", "event-id=RECEIVE", "client-hostname=scan01.contoso.com", "server-hostname=HUB1", "internal-message-id=101",
+					"recipient-address=dave@contoso.com", "total-bytes=7200", "message-info=00A: "),
+				m("t=120.5", "source=STOREDRIVER", "event-id=DELIVER", "client-hostname=HUB1", "server-hostname=hub1.contoso.com", "internal-message-id=101",
+					"recipient-address=dave@contoso.com", "total-bytes=7200")}}},
+			key: "mid:" + auditMID + "|ann@contoso.com", origin: "smtp HUB1",
+			rcpts:     []string{"carol@contoso.com delivered HUB1", "dave@contoso.com delivered HUB1"},
+			anomalies: []correlate.AnomalyKind{correlate.AnomalyMessageIDReused}},
+		// A client's retry of one message (the same size) is not two
+		// messages.
+		{name: "2010 one message received twice (a client retry)", files: []auditFile{
+			{"HUB1/MSGTRK20240304-1.LOG", "2010", []map[string]string{
+				m("t=0", "source=SMTP", "event-id=RECEIVE", "client-hostname=scan01.contoso.com", "server-hostname=HUB1", "internal-message-id=100",
+					"recipient-address=carol@contoso.com", "total-bytes=5000", "message-info=00A: "),
+				m("t=30", "source=SMTP", "event-id=RECEIVE", "client-hostname=scan01.contoso.com", "server-hostname=HUB1", "internal-message-id=101",
+					"recipient-address=carol@contoso.com", "total-bytes=5000", "message-info=00A: "),
+				m("t=30.5", "source=STOREDRIVER", "event-id=DELIVER", "client-hostname=HUB1", "server-hostname=hub1.contoso.com", "internal-message-id=101",
+					"recipient-address=carol@contoso.com", "total-bytes=5000")}}},
+			key: "mid:" + auditMID + "|ann@contoso.com", origin: "smtp HUB1", complete: true,
+			rcpts: []string{"carol@contoso.com delivered HUB1"}},
 		{name: "2007 hub without the mailbox server's logs", files: []auditFile{
 			{"HUB1/MSGTRK20240304-1.LOG", "2007", []map[string]string{
 				m("t=0.3", "source=STOREDRIVER", "event-id=RECEIVE", "client-hostname=mbx1.contoso.com", "server-hostname=hub1.contoso.com", "source-context="+auditStore,

@@ -274,6 +274,7 @@ func (b *builder) build(tr *trace) *Trace {
 	b.buildMissingLogs()
 	b.buildAnomalies()
 	b.recipientsUnknown()
+	b.reusedMessageID()
 	if b.keepSMTP {
 		b.buildSMTPRows()
 	}
@@ -1775,6 +1776,44 @@ func (b *builder) buildMissingLogs() {
 		strings.Join(out.MissingLogs, ", "))})
 	slices.SortStableFunc(b.gaps, func(x, y Anomaly) int { return strings.Compare(x.Message, y.Message) })
 	out.Anomalies = append(out.Anomalies, slices.CompactFunc(b.gaps, func(x, y Anomaly) bool { return x == y })...)
+}
+
+// reusedMessageID adds a message_id_reused anomaly to a trace of 2007 or
+// 2010 logs, keyed by message-id and sender (Keys.Primary), whose rows show
+// two messages: two entries into the organisation on one server (an SMTP
+// RECEIVE from a host without logs, or a store submission) with different
+// internal-message-ids and different sizes. Senders reuse message-ids
+// (format.md §6) and nothing else in those logs tells two messages apart,
+// so the trace holds both and its outcomes may mix them: it says so, and
+// is not complete. One pass over the rows; each entry is compared with
+// the first entry of its server.
+func (b *builder) reusedMessageID() {
+	if !strings.HasPrefix(b.out.Key, "mid:") {
+		return
+	}
+	tr := b.tr
+	firsts := b.queue[:0] // the first entry of each server, by event index
+	for i := range b.events {
+		b.steps++
+		e := &b.events[i]
+		if e.etype != msgtrk.EventReceive || e.shadow || e.internal.n == 0 || e.size <= 0 ||
+			!(e.source == msgtrk.SourceStoreDriver || e.source == msgtrk.SourceSMTP && e.peer != "" && !b.org.hasLogs(e.peer)) {
+			continue
+		}
+		k := slices.IndexFunc(firsts, func(j int32) bool { return b.events[j].short == e.short })
+		if k < 0 {
+			firsts = append(firsts, int32(i))
+			continue
+		}
+		f := &b.events[firsts[k]]
+		if f.size != e.size && !bytes.Equal(tr.bytesOf(f.internal), tr.bytesOf(e.internal)) {
+			b.out.Anomalies = append(b.out.Anomalies, Anomaly{AnomalyMessageIDReused, fmt.Sprintf(
+				"%s received two messages with this message-id from this sender (internal ids %s and %s, %d and %d bytes): 2007 and 2010 logs key a message by message-id and sender only, so this trace holds both",
+				e.server, tr.bytesOf(f.internal), tr.bytesOf(e.internal), f.size, e.size)})
+			break
+		}
+	}
+	b.queue = firsts[:0]
 }
 
 // recipientsUnknown adds a recipients_unknown anomaly when rows of the

@@ -293,7 +293,7 @@
 //	reason              "complete" | "expired" | "evicted" | "flushed"
 //	anomalies           ["missing_hop: …", "skew: …", "no_origin: …", "orphan: …",
 //	                     "loop: …", "truncated: …", "missing_logs: …", "log_gap: …",
-//	                     "recipients_unknown: …"]
+//	                     "recipients_unknown: …", "message_id_reused: …"]
 //
 // A trace joined to protocol logs (JoinSessions; `mailtrace trace -smtp`)
 // has two members more, still version 1: readers that do not know them

@@ -83,9 +83,9 @@ func reasonOf(out *Trace, reason Reason) Reason {
 	// A trace that shows no entry, or crossed a server whose logs are
 	// missing, is not complete whatever its recipients say; a trace of
 	// summaries alone (summary.go) has no entry to show. Nor is one whose
-	// rows came without their recipients.
+	// rows came without their recipients, nor one that holds two messages.
 	if out.Origin.Protocol == ProtocolUnknown && !(out.Summary && len(out.Hops) == 0) || len(out.MissingLogs) > 0 ||
-		out.HasAnomaly(AnomalyRecipientsUnknown) {
+		out.HasAnomaly(AnomalyRecipientsUnknown) || out.HasAnomaly(AnomalyMessageIDReused) {
 		return ReasonExpired
 	}
 	return ReasonComplete

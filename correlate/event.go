@@ -24,7 +24,7 @@ type event struct {
 	short    string // its short lower-case name (likewise)
 	local    string // short lower-case name of the host the row names as local
 	file     int32  // the row's input in the orgState, -1 for none
-	peer     string // short lower-case name of the other host: RECEIVE's client, SEND's server, DELIVER's client
+	peer     string // the other host (RECEIVE's client, SEND's server, DELIVER's client): as appendPeerHost keeps it, then, once the trace is built, the name it is known by (orgState.peerKey)
 	etype    msgtrk.EventType
 	source   msgtrk.SourceType
 	kind     msgtrk.LogKind

@@ -135,9 +135,10 @@ const (
 	AnomalyMissingLogs                   // the message crossed servers whose logs are not in the input
 	AnomalyLogGap                        // the logs of a server it crossed begin after it got there (older files deleted, format.md §1.2)
 	AnomalyRecipientsUnknown             // rows came from an input without recipient-address (an export that lost the recipients)
+	AnomalyMessageIDReused               // 2007/2010 logs: two messages with one message-id and sender are in the trace
 )
 
-var anomalyNames = [...]string{"unknown", "missing_hop", "skew", "no_origin", "orphan", "loop", "truncated", "missing_logs", "log_gap", "recipients_unknown"}
+var anomalyNames = [...]string{"unknown", "missing_hop", "skew", "no_origin", "orphan", "loop", "truncated", "missing_logs", "log_gap", "recipients_unknown", "message_id_reused"}
 
 // String returns the kind as in the JSON form ("missing_hop", "skew", …),
 // "unknown" or "AnomalyKind(n)".
