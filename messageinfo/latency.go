@@ -319,12 +319,12 @@ func LocalServer(src []byte) (server []byte, ok bool) {
 		i += k + 1
 		prev, last = last, i
 	}
-	start, end := last, len(src)
+	start, end := skipSpaces(src, last), len(src)
 	if !hasHopPrefix(src[start:]) {
 		if _, isTime := readCurrent(src, start); !isTime || prev < 0 {
 			return nil, false
 		}
-		start, end = prev, last-1
+		start, end = skipSpaces(src, prev), last-1
 	}
 	s, _, _, hok := hopHeader(src[:end], start)
 	if !hok {
@@ -370,6 +370,9 @@ func (p *latencyParser) parse() (Latency, error) {
 		i++ // ';'
 	}
 	for {
+		// A part may start with fold spaces, as a record may (§7.2:
+		// whitespace between tokens).
+		i = skipSpaces(src, i)
 		if t, ok := readCurrent(src, i); ok {
 			lat.Current, lat.CurrentText = t, span(i, len(src))
 			break

@@ -127,6 +127,11 @@ var latencyTests = []struct {
 	{"negative value", "LSRV=h:TOTAL=-0.001", "h/None: 0:TOTAL=-1ms", UnitSeconds, ""},
 	{"nine fractional digits", "LSRV=h:TOTAL=0.000000001", "h/None: 0:TOTAL=1ns", UnitSeconds, ""},
 	{"server name with colon-free punctuation", "SRV=ex-1.a_b:TOTAL=0.5;LSRV=c:TOTAL=0.5", "ex-1.a_b/None: 0:TOTAL=500ms ; c/None: 0:TOTAL=500ms", UnitSeconds, ""},
+	// §7.2: "Parsers must tolerate whitespace between tokens", a fold
+	// space after a hop's ';' too (the previous hop's TOTAL was taken for
+	// the local one when this failed).
+	{"fold space after ;", "2024-01-01T00:00:00.900Z;SRV=EX00.contoso.com:TOTAL-FE=0.500|SMRPI=0.400; SRV=EX01.contoso.com:TOTAL-HUB=4.100|SMR=0.100",
+		"EX00.contoso.com/FrontEnd: 0:TOTAL-FE=500ms 1:SMRPI=400ms ; EX01.contoso.com/Hub: 0:TOTAL-HUB=4.1s 1:SMR=100ms", UnitSeconds, "2024-01-01T00:00:00.900Z"},
 }
 
 func TestAppendLatency(t *testing.T) {
@@ -415,6 +420,7 @@ func TestLocalServer(t *testing.T) {
 		{"2024-01-07T00:00:05.535Z;LSRV=ex01.contoso.com:TOTAL-HUB=1.921|SMR=0.127", "ex01.contoso.com"},
 		{"2025-01-14T09:28:50.814Z;SRV=fe.x:TOTAL-FE=0.074;SRV=hub.x:TOTAL-HUB=14.439(QDE=13.818)", "hub.x"},
 		{"LSRV=h:TOTAL=1;2024-01-07T00:00:06.000Z", "h"},
+		{"SRV=a:TOTAL=1;  SRV=b:TOTAL=2; 2024-01-07T00:00:06.000Z", "b"},
 		{"2024-01-07T00:00:05.535Z", ""},
 		{"2024-01-07T00:00:05.535Z;2024-01-07T00:00:06.000Z", ""},
 		{"SRV=a:TOTAL=1;junk", ""},

@@ -47,7 +47,10 @@ func localTotalFast(src []byte) (origin time.Time, total time.Duration, hasTotal
 		dot    bool
 	)
 	for {
-		// The current time that may close the string.
+		// Fold spaces, then the current time that may close the string.
+		for i < n && src[i] == ' ' {
+			i++
+		}
 		if _, ok := readCurrent(src, i); ok {
 			break
 		}

@@ -108,6 +108,7 @@ func Parse(src []byte) Info {
 // makes the value a latency string: a hop, or the current time alone
 // (format.md §7.2 makes every part after the origination time optional).
 func startsLatency(src []byte, i int) bool {
+	i = skipSpaces(src, i)
 	if hasHopPrefix(src[i:]) {
 		return true
 	}

@@ -172,6 +172,9 @@ func (m mLatency) render() (string, viewTree) {
 	for hi, h := range m.Hops {
 		if b.Len() > 0 {
 			b.WriteByte(';')
+			if m.Fold && hi > 0 {
+				b.WriteByte(' ') // (as copied from a folded header)
+			}
 		}
 		if h.LSRV {
 			b.WriteString("LSRV=")
