@@ -379,6 +379,17 @@ func TestEventAudit(t *testing.T) {
 					"source-context=;250 2.0.0 Ok: queued as 4B2C1D;ClientSubmitTime:", "connector-id=EdgeSync - Default-First-Site-Name to Internet",
 					"internal-message-id=10", "recipient-address=x@fabrikam.net", "recipient-status=250 2.1.5 Ok")}}},
 			key: auditNMID, hops: []string{"EDGE1 hub 0"}, rcpts: []string{"x@fabrikam.net sent_external EDGE1"}, missing: []string{"EX01"}},
+		// "11a" is not an auth code as Exchange writes one (format.md §7.1:
+		// the documentation calls it an authentication error; §12 step 8):
+		// it does not make the client an Exchange server handing over.
+		{name: "2016 RECEIVE whose message-info is 11a", files: []auditFile{
+			{"EX01/MSGTRK2024030408-1.LOG", "2016", []map[string]string{
+				m("t=0", "source=SMTP", "event-id=RECEIVE", "client-hostname=mx.example.org", "client-ip=203.0.113.5", "server-hostname=EX01",
+					"internal-message-id=10", "recipient-address=x@fabrikam.net", "message-info=11a"),
+				m("t=1", "source=SMTP", "event-id=SENDEXTERNAL", "client-hostname=EX01", "server-hostname=mx.fabrikam.net", "server-ip=198.51.100.25",
+					"source-context=;250 2.0.0 Ok: queued as 4B2C1D;ClientSubmitTime:", "connector-id=Internet",
+					"internal-message-id=10", "recipient-address=x@fabrikam.net", "recipient-status=250 2.1.5 Ok")}}},
+			key: auditNMID, complete: true, origin: "smtp EX01", hops: []string{"EX01 hub 0"}, rcpts: []string{"x@fabrikam.net sent_external EX01"}},
 		// An outside host whose first label is an organisation server's
 		// short name: mail.fabrikam.net is not the hub MAIL, which names
 		// itself mail.corp.contoso.com in its latency strings (format.md §4:

@@ -100,7 +100,9 @@ func (f *RowFacts) Read(rec *msgtrk.Record) {
 
 	mi := rec.Field(msgtrk.MessageInfo)
 	if f.etype == msgtrk.EventReceive {
-		if a, ok := messageinfo.LookupAuthCode(mi); ok && a.IsValid() {
+		// Only a code as Exchange writes it says who submitted: "11a"
+		// (documented as an authentication error) is not DirectTrustTLS.
+		if a, ok := messageinfo.LookupAuthCode(mi); ok && a.IsValid() && messageinfo.IsExchangeAuthCode(mi) {
 			f.auth = a
 		}
 		f.clientIP, _ = rec.Addr(msgtrk.ClientIP)

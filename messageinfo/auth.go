@@ -208,6 +208,30 @@ func ParseAuthCode(src []byte) (AuthCode, error) {
 	return a, nil
 }
 
+// IsExchangeAuthCode reports whether src begins with an auth code in the
+// form Exchange writes (format.md §7.1, §12 step 8): two lower-case hex
+// digits, a category letter A, O, I, E or P, and ':'. ParseAuthCode reads
+// more (upper-case hex, a lower-case letter, and the colon-less "11a" that
+// Microsoft's documentation calls an authentication error, which §7.1
+// leaves open): a caller that draws conclusions from the mechanism or the
+// category (an Exchange server's hand-over, an anonymous submitter) should
+// trust only this form. It does no allocation.
+func IsExchangeAuthCode(src []byte) bool {
+	if len(src) < 4 || src[3] != ':' {
+		return false
+	}
+	for _, c := range src[:2] {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	switch src[2] {
+	case 'A', 'O', 'I', 'E', 'P':
+		return true
+	}
+	return false
+}
+
 // LookupAuthCode is ParseAuthCode without the error: ok reports whether
 // src is an auth code, and a is the zero AuthCode when it is not. It never
 // allocates, also when src is not a code (ParseAuthCode's error does), for

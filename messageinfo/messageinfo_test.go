@@ -269,3 +269,16 @@ func TestParse(t *testing.T) {
 		})
 	}
 }
+
+// TestIsExchangeAuthCode: only the form Exchange writes (format.md §7.1,
+// §12 step 8), though ParseAuthCode reads the others.
+func TestIsExchangeAuthCode(t *testing.T) {
+	for in, want := range map[string]bool{
+		"04I: ": true, "0cA: ": true, "00A: NTS: ": true, "02P:contoso.com": true, "12O:": true,
+		"11a": false, "11a ": false, "0CA: ": false, "04i: ": false, "04X: ": false, "04I": false, "0g I: ": false, "": false,
+	} {
+		if got := IsExchangeAuthCode([]byte(in)); got != want {
+			t.Errorf("IsExchangeAuthCode(%q) = %v, want %v", in, got, want)
+		}
+	}
+}
