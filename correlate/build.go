@@ -1788,7 +1788,7 @@ func (b *builder) buildMissingLogs() {
 // is not complete. One pass over the rows; each entry is compared with
 // the first entry of its server.
 func (b *builder) reusedMessageID() {
-	if !strings.HasPrefix(b.out.Key, "mid:") {
+	if !strings.HasPrefix(b.out.Key, legacyKeyPrefix) {
 		return
 	}
 	tr := b.tr

@@ -42,6 +42,10 @@ func KeyOf(rec *msgtrk.Record) Keys {
 	return k
 }
 
+// legacyKeyPrefix opens the primary key of a row of 2007 or 2010 logs,
+// which have no network-message-id: "mid:" + message-id + "|" + sender.
+const legacyKeyPrefix = "mid:"
+
 // appendPrimaryKey appends rec's primary key (see Keys.Primary) to dst; it
 // appends nothing when the row has none.
 func appendPrimaryKey(dst []byte, rec *msgtrk.Record) []byte {
@@ -55,7 +59,7 @@ func appendPrimaryKey(dst []byte, rec *msgtrk.Record) []byte {
 	if len(mid) == 0 {
 		return dst
 	}
-	dst = append(dst, "mid:"...)
+	dst = append(dst, legacyKeyPrefix...)
 	dst = append(dst, mid...)
 	dst = append(dst, '|')
 	return ascii.AppendLower(dst, rec.Field(msgtrk.SenderAddress))

@@ -32,6 +32,22 @@ func readRows(t *testing.T, rows ...map[string]string) []*msgtrk.Record {
 	return out
 }
 
+// traceRows runs rows through a Tracker with the default options, the rows
+// alone telling the servers, and returns the traces it emits, in order.
+func traceRows(t *testing.T, rows []*msgtrk.Record) []*correlate.Trace {
+	t.Helper()
+	var got []*correlate.Trace
+	tk, err := correlate.New(correlate.Options{OnTrace: func(tr *correlate.Trace) { got = append(got, tr) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		tk.Add(r)
+	}
+	tk.Flush()
+	return got
+}
+
 // TestRedirectOriginalKeepsEntry: on a REDIRECT row recipient-address is
 // the original recipient and related-recipient-address the target
 // (format.md §4). The original keeps its entry, forwarded to the target,
@@ -76,17 +92,8 @@ func TestOrphanSaysWhy(t *testing.T) {
 		map[string]string{"date-time": "2024-03-04T08:00:01.000Z", "source": "STOREDRIVER", "event-id": "NOTIFYMAPI", "server-hostname": "EX1",
 			"message-id": "", "network-message-id": ""},
 	)
-	var got []*correlate.Trace
-	tk, err := correlate.New(correlate.Options{OnTrace: func(tr *correlate.Trace) { got = append(got, tr) }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range rows {
-		tk.Add(r)
-	}
-	tk.Flush()
 	var texts []string
-	for _, tr := range got {
+	for _, tr := range traceRows(t, rows) {
 		for _, a := range tr.Anomalies {
 			if a.Kind == correlate.AnomalyOrphan {
 				texts = append(texts, a.Message)

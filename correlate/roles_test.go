@@ -51,15 +51,7 @@ func TestEdgeSyncSendIsNotEdge(t *testing.T) {
 	}
 	// Without being told, the rows alone: the Edge is known by its own
 	// receive connector; the hub stays a hub.
-	var got []*correlate.Trace
-	tk, err := correlate.New(correlate.Options{OnTrace: func(tr *correlate.Trace) { got = append(got, tr) }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range rows {
-		tk.Add(r)
-	}
-	tk.Flush()
+	got := traceRows(t, rows)
 	if len(got) != 1 {
 		t.Fatalf("%d traces", len(got))
 	}

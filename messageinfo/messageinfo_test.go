@@ -281,4 +281,8 @@ func TestIsExchangeAuthCode(t *testing.T) {
 			t.Errorf("IsExchangeAuthCode(%q) = %v, want %v", in, got, want)
 		}
 	}
+	src := []byte("0cA: ")
+	if n := testing.AllocsPerRun(100, func() { IsExchangeAuthCode(src) }); n != 0 {
+		t.Errorf("IsExchangeAuthCode allocates %v times", n)
+	}
 }
